@@ -1,0 +1,56 @@
+//! Items the attribute expansion calls. Not public API: no stability promise, hidden from
+//! docs, and locked to the exact `resile-macros` version by the facade.
+
+#![allow(missing_docs, missing_debug_implementations)]
+
+use std::fmt::Debug;
+use std::future::Future;
+
+pub use crate::rejection::bridge;
+pub use crate::retry::{RetryConfig, RetryHooks, RetryRun, RetrySite, Backoff, Jitter};
+pub use crate::telemetry::call_span;
+pub use crate::timeout::timeout;
+pub use core::ops::ControlFlow;
+pub use core::time::Duration;
+pub use tracing::Instrument;
+
+/// Fixes the output type of a body future, so `?` and `return` inside it infer.
+#[inline(always)]
+pub fn body<R, F: Future<Output = R>>(f: F) -> F {
+    f
+}
+
+/// Spans the bound check on the user's return type: `Result<T, E>` needs `E: Bridge`.
+#[inline(always)]
+pub fn check_result<T, E>(_: core::marker::PhantomData<Result<T, E>>) {}
+
+/// Autoref specialisation: the error's `Debug`, when it has one, for telemetry.
+/// `(&__private::error_of(PhantomData::<R>)).describe_fn()` is `Some` iff `E: Debug`.
+pub struct Describe<E>(core::marker::PhantomData<fn(E)>);
+
+#[inline(always)]
+pub fn error_of<T, E>(_: core::marker::PhantomData<Result<T, E>>) -> Describe<E> {
+    Describe(core::marker::PhantomData)
+}
+
+pub trait DescribeDebug<E> {
+    fn describe_fn(&self) -> Option<fn(&E) -> &dyn Debug>;
+}
+
+impl<E: Debug> DescribeDebug<E> for &Describe<E> {
+    #[inline(always)]
+    fn describe_fn(&self) -> Option<fn(&E) -> &dyn Debug> {
+        Some(|e| e)
+    }
+}
+
+pub trait DescribeNone<E> {
+    fn describe_fn(&self) -> Option<fn(&E) -> &dyn Debug>;
+}
+
+impl<E> DescribeNone<E> for Describe<E> {
+    #[inline(always)]
+    fn describe_fn(&self) -> Option<fn(&E) -> &dyn Debug> {
+        None
+    }
+}

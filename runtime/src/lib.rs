@@ -1,0 +1,36 @@
+//! The runtime of [resile](https://docs.rs/resile): resilience policies as plain values,
+//! the shared registries of named instances, and telemetry. The `#[resile::*]` attributes
+//! expand into thin calls to this crate; everything here is usable without them.
+//!
+//! | policy | module | attribute |
+//! |---|---|---|
+//! | retry with backoff, jitter and a shared retry budget | [`retry`] | `#[retry]` |
+//! | timeout | [`timeout`] | `#[timeout]` |
+//!
+//! All waiting and timing reads tokio's clock, so tests with a paused clock
+//! (`#[tokio::test(start_paused = true)]`) drive every policy exactly and instantly.
+//!
+//! Further reading: [`docs::stacking`], [`docs::cancellation`], [`docs::performance`].
+
+#![warn(missing_docs, missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
+#![doc(test(attr(deny(warnings))))]
+
+pub mod docs;
+pub mod registry;
+pub mod retry;
+pub mod telemetry;
+pub mod timeout;
+
+mod outcome;
+mod policy;
+mod rejection;
+mod sync;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use outcome::{Outcome, State};
+pub use policy::Policy;
+pub use rejection::Rejection;
+pub use retry::{Retry, RetryConfig, retry_budget};
+pub use timeout::Timeout;

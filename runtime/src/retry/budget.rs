@@ -1,0 +1,276 @@
+//! [`RetryBudget`]: a named budget, shared by every call site that names it, that lets
+//! retries be at most `ratio` of first attempts plus `min_per_sec` retries per second, both
+//! counted over a sliding `ttl` (the shape of tower's `TpsBudget`).
+//!
+//! # How it works
+//! The `ttl` is split into 10 slots. Each first attempt deposits 1000 units into
+//! the current slot; each retry withdraws `DEPOSIT / ratio` units if the live slots plus a
+//! reserve of `min_per_sec × ttl` retries hold that much. Slots older than `ttl` are dropped
+//! as time moves on, so old traffic stops funding retries.
+//!
+//! # Performance
+//! A deposit (one per guarded call, only when a budget is named) is one atomic load of the
+//! current slot period and one `fetch_add` when the period is current; moving to a new
+//! period takes a short lock once per `ttl / 10`. A withdrawal (one per retry) takes the lock.
+//!
+//! # Orderings
+//! `period` is read with `Acquire` and published with `Release` after the slots it guards
+//! are zeroed, so a depositor that sees the new period deposits into a zeroed slot. The
+//! slot counters themselves are `Relaxed`: the budget is a rate estimate, and a deposit that
+//! lands a moment late only shifts one unit between neighbouring slots.
+//!
+//! ```
+//! use std::time::Duration;
+//! use resile_runtime::retry::{RetryBudget, RetryBudgetConfig};
+//!
+//! let budget = RetryBudget::new("api", RetryBudgetConfig::new().ratio(0.5).min_per_sec(0));
+//! let t = Duration::ZERO;
+//! budget.deposit(t);
+//! budget.deposit(t);
+//! assert!(budget.withdraw(t)); // 2 calls fund one retry at ratio 0.5
+//! assert!(!budget.withdraw(t));
+//! ```
+
+use std::time::Duration;
+
+use super::config::ConfigError;
+use crate::sync::{AtomicI64, AtomicU64, Mutex, Ordering, lock};
+
+/// Number of slots the `ttl` is divided into.
+pub(crate) const SLOTS: usize = 10;
+/// Units deposited per first attempt.
+pub(crate) const DEPOSIT: i64 = 1000;
+
+/// Settings of a [`RetryBudget`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetryBudgetConfig {
+    /// Retries allowed per first attempt, `0.0..=1000.0`. Default 0.2.
+    pub ratio: f64,
+    /// Retries always allowed per second, on top of the ratio. Default 10.
+    pub min_per_sec: u32,
+    /// The sliding window both are counted over, at least 1 s. Default 10 s.
+    pub ttl: Duration,
+}
+
+impl Default for RetryBudgetConfig {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl RetryBudgetConfig {
+    /// Ratio 0.2, 10 retries per second, over 10 s.
+    pub const fn new() -> Self {
+        RetryBudgetConfig { ratio: 0.2, min_per_sec: 10, ttl: Duration::from_secs(10) }
+    }
+    /// Sets `ratio`.
+    pub const fn ratio(mut self, ratio: f64) -> Self {
+        self.ratio = ratio;
+        self
+    }
+    /// Sets `min_per_sec`.
+    pub const fn min_per_sec(mut self, n: u32) -> Self {
+        self.min_per_sec = n;
+        self
+    }
+    /// Sets `ttl`.
+    pub const fn ttl(mut self, ttl: Duration) -> Self {
+        self.ttl = ttl;
+        self
+    }
+    /// Checks the ranges documented on each field.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if !(self.ratio.is_finite() && (0.0..=1000.0).contains(&self.ratio)) {
+            return Err(ConfigError("`ratio` must be within 0.0..=1000.0"));
+        }
+        if self.ttl < Duration::from_secs(1) || self.ttl > Duration::from_secs(60) {
+            return Err(ConfigError("`ttl` must be within 1s..=60s"));
+        }
+        Ok(())
+    }
+    fn withdraw_amount(&self) -> i64 {
+        if self.ratio == 0.0 { 1 << 40 } else { (DEPOSIT as f64 / self.ratio).ceil() as i64 }
+    }
+    fn reserve(&self) -> i64 {
+        let per_window = i64::from(self.min_per_sec).saturating_mul(self.ttl.as_secs() as i64);
+        per_window.saturating_mul(self.withdraw_amount())
+    }
+}
+
+/// Counters of a [`RetryBudget`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetryBudgetStats {
+    /// First attempts recorded (deposits).
+    pub deposits: u64,
+    /// Retries the budget allowed.
+    pub allowed: u64,
+    /// Retries the budget denied.
+    pub denied: u64,
+    /// Retries the budget would allow right now.
+    pub available: f64,
+}
+
+/// A retry budget. Named ones come from [`retry_budget`](crate::retry_budget); a free-standing
+/// one can be built with [`RetryBudget::new`] and driven with explicit times.
+#[derive(Debug)]
+pub struct RetryBudget {
+    name: &'static str,
+    /// Index of the slot period that `slots[period % SLOTS]` holds.
+    period: AtomicU64,
+    slots: [AtomicI64; SLOTS],
+    slot_nanos: AtomicU64,
+    deposits: AtomicU64,
+    allowed: AtomicU64,
+    denied: AtomicU64,
+    config: Mutex<RetryBudgetConfig>,
+}
+
+impl RetryBudget {
+    /// A budget named `name` with `config`.
+    ///
+    /// # Panics
+    /// If `config` is invalid (see [`RetryBudgetConfig::validate`]).
+    pub fn new(name: &'static str, config: RetryBudgetConfig) -> Self {
+        if let Err(e) = config.validate() {
+            panic!("invalid retry budget `{name}`: {e}");
+        }
+        RetryBudget {
+            name,
+            period: AtomicU64::new(0),
+            slots: std::array::from_fn(|_| AtomicI64::new(0)),
+            slot_nanos: AtomicU64::new(slot_nanos(&config)),
+            deposits: AtomicU64::new(0),
+            allowed: AtomicU64::new(0),
+            denied: AtomicU64::new(0),
+            config: Mutex::new(config),
+        }
+    }
+
+    /// The budget's name.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The current settings.
+    pub fn config(&self) -> RetryBudgetConfig {
+        *lock(&self.config)
+    }
+
+    /// Replaces the settings and starts a fresh window.
+    pub fn configure(&self, config: RetryBudgetConfig) -> Result<(), ConfigError> {
+        config.validate()?;
+        let mut cfg = lock(&self.config);
+        *cfg = config;
+        for slot in &self.slots {
+            slot.store(0, Ordering::Relaxed);
+        }
+        self.slot_nanos.store(slot_nanos(&config), Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Records a first attempt at time `now` (any monotonic origin, fixed per budget).
+    #[inline]
+    pub fn deposit(&self, now: Duration) {
+        let period = self.period_of(now);
+        if period != self.period.load(Ordering::Acquire) {
+            self.rotate(period);
+        }
+        self.slots[(period % SLOTS as u64) as usize].fetch_add(DEPOSIT, Ordering::Relaxed);
+        self.deposits.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Takes one retry from the budget at `now`; `false` when the budget is exhausted.
+    pub fn withdraw(&self, now: Duration) -> bool {
+        let period = self.period_of(now);
+        let cfg = lock(&self.config);
+        self.rotate_locked(period);
+        let cost = cfg.withdraw_amount();
+        let ok = self.balance(&cfg) >= cost;
+        if ok {
+            self.slots[(period % SLOTS as u64) as usize].fetch_sub(cost, Ordering::Relaxed);
+            self.allowed.fetch_add(1, Ordering::Relaxed);
+        } else {
+            self.denied.fetch_add(1, Ordering::Relaxed);
+        }
+        ok
+    }
+
+    /// Counters and the retries available at `now`.
+    pub fn stats_at(&self, now: Duration) -> RetryBudgetStats {
+        let cfg = lock(&self.config);
+        self.rotate_locked(self.period_of(now));
+        RetryBudgetStats {
+            deposits: self.deposits.load(Ordering::Relaxed),
+            allowed: self.allowed.load(Ordering::Relaxed),
+            denied: self.denied.load(Ordering::Relaxed),
+            available: (self.balance(&cfg).max(0) / cfg.withdraw_amount()) as f64,
+        }
+    }
+
+    fn balance(&self, cfg: &RetryBudgetConfig) -> i64 {
+        let live: i64 = self.slots.iter().map(|s| s.load(Ordering::Relaxed)).sum();
+        live.saturating_add(cfg.reserve())
+    }
+
+    fn period_of(&self, now: Duration) -> u64 {
+        (now.as_nanos() / u128::from(self.slot_nanos.load(Ordering::Relaxed).max(1))) as u64
+    }
+
+    #[cold]
+    fn rotate(&self, period: u64) {
+        let _cfg = lock(&self.config);
+        self.rotate_locked(period);
+    }
+
+    fn rotate_locked(&self, period: u64) {
+        let current = self.period.load(Ordering::Acquire);
+        if period <= current {
+            return;
+        }
+        let stale = (period - current).min(SLOTS as u64);
+        for k in 1..=stale {
+            self.slots[((current + k) % SLOTS as u64) as usize].store(0, Ordering::Relaxed);
+        }
+        self.period.store(period, Ordering::Release);
+    }
+}
+
+fn slot_nanos(cfg: &RetryBudgetConfig) -> u64 {
+    (cfg.ttl.as_nanos() / SLOTS as u128) as u64
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    const S: fn(u64) -> Duration = Duration::from_secs;
+
+    #[test]
+    fn ratio_bounds_retries() {
+        let b = RetryBudget::new("t", RetryBudgetConfig::new().ratio(0.2).min_per_sec(0));
+        for _ in 0..100 {
+            b.deposit(S(0));
+        }
+        let allowed = (0..100).filter(|_| b.withdraw(S(0))).count();
+        assert_eq!(allowed, 20);
+        let st = b.stats_at(S(0));
+        assert_eq!((st.deposits, st.allowed, st.denied), (100, 20, 80));
+    }
+
+    #[test]
+    fn reserve_allows_min_per_sec_without_traffic() {
+        let b = RetryBudget::new("t", RetryBudgetConfig::new().ratio(0.0).min_per_sec(2).ttl(S(1)));
+        assert_eq!((0..10).filter(|_| b.withdraw(S(0))).count(), 2);
+    }
+
+    #[test]
+    fn deposits_expire_after_ttl() {
+        let b = RetryBudget::new("t", RetryBudgetConfig::new().ratio(1.0).min_per_sec(0).ttl(S(10)));
+        for _ in 0..5 {
+            b.deposit(S(0));
+        }
+        assert_eq!(b.stats_at(S(9)).available, 5.0);
+        assert_eq!(b.stats_at(S(10)).available, 0.0);
+        assert!(!b.withdraw(S(11)));
+    }
+}

@@ -1,0 +1,2 @@
+//! resile
+pub use resile_runtime::*;
