@@ -6,6 +6,8 @@
 use std::fmt::Debug;
 use std::future::Future;
 
+pub use crate::circuit_breaker;
+pub use crate::hedge;
 pub use crate::rejection::bridge;
 pub use crate::retry::{RetryConfig, RetryHooks, RetryRun, RetrySite, Backoff, Jitter};
 pub use crate::telemetry::call_span;

@@ -15,7 +15,9 @@
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
 #![doc(test(attr(deny(warnings))))]
 
+pub mod circuit_breaker;
 pub mod docs;
+pub mod hedge;
 pub mod registry;
 pub mod retry;
 pub mod telemetry;

@@ -1,0 +1,1 @@
+//! Hedged requests (in progress).
