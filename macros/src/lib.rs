@@ -1,1 +1,42 @@
-//! resile macros
+//! Attribute macros of [resile](https://docs.rs/resile). Use them through the `resile`
+//! crate (`#[resile::retry]`), whose docs show every argument; this crate only parses,
+//! validates and expands into calls to `resile-runtime`.
+
+#![warn(missing_docs, missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
+
+mod args;
+mod attrs;
+mod check;
+mod diag;
+mod expand;
+mod item;
+mod pipeline;
+
+use proc_macro::TokenStream;
+
+use attrs::Kind;
+
+/// Retries the function when it returns `Err`, with a backoff between attempts.
+/// See `resile::retry` for the arguments.
+#[proc_macro_attribute]
+pub fn retry(args: TokenStream, item: TokenStream) -> TokenStream {
+    pipeline::expand(Kind::Retry, args.into(), item.into()).into()
+}
+
+/// Bounds how long the function may take. See `resile::timeout`.
+#[proc_macro_attribute]
+pub fn timeout(args: TokenStream, item: TokenStream) -> TokenStream {
+    pipeline::expand(Kind::Timeout, args.into(), item.into()).into()
+}
+
+/// Guards the function with a named, shared circuit breaker. See `resile::circuit_breaker`.
+#[proc_macro_attribute]
+pub fn circuit_breaker(args: TokenStream, item: TokenStream) -> TokenStream {
+    pipeline::expand(Kind::CircuitBreaker, args.into(), item.into()).into()
+}
+
+/// Hedges the function: starts another attempt when one is slow. See `resile::hedge`.
+#[proc_macro_attribute]
+pub fn hedge(args: TokenStream, item: TokenStream) -> TokenStream {
+    pipeline::expand(Kind::Hedge, args.into(), item.into()).into()
+}

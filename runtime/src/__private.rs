@@ -11,10 +11,41 @@ pub use crate::hedge;
 pub use crate::rejection::bridge;
 pub use crate::retry::{RetryConfig, RetryHooks, RetryRun, RetrySite, Backoff, Jitter};
 pub use crate::telemetry::call_span;
-pub use crate::timeout::timeout;
 pub use core::ops::ControlFlow;
 pub use core::time::Duration;
 pub use tracing::Instrument;
+
+/// Runs `fut` for at most `after`; `reject` converts the rejection into the caller's error.
+#[inline]
+pub async fn timeout<T, E, Fut>(function: &'static str, after: Duration, reject: fn(crate::Rejection) -> E, fut: Fut) -> Result<T, E>
+where
+    Fut: Future<Output = Result<T, E>>,
+{
+    match tokio::time::timeout(after, fut).await {
+        Ok(result) => result,
+        Err(_) => Err(reject(crate::timeout::timed_out(function, after))),
+    }
+}
+
+/// Converters from `Rejection` to the caller's error, one per attribute: the bound on each
+/// is the attribute's bridge trait, so a missing `From<Rejection>` names the attribute.
+pub mod reject {
+    use super::bridge;
+    use crate::Rejection;
+
+    #[inline]
+    pub fn timeout<E: bridge::TimeoutRejection>(r: Rejection) -> E {
+        E::from_rejection(r)
+    }
+    #[inline]
+    pub fn circuit_breaker<E: bridge::CircuitBreakerRejection>(r: Rejection) -> E {
+        E::from_rejection(r)
+    }
+    #[inline]
+    pub fn hedge<E: bridge::HedgeRejection>(r: Rejection) -> E {
+        E::from_rejection(r)
+    }
+}
 
 /// Fixes the output type of a body future, so `?` and `return` inside it infer.
 #[inline(always)]

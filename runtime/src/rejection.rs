@@ -81,9 +81,17 @@ pub mod bridge {
     macro_rules! bridges {
         ($($(#[$meta:meta])* $name:ident;)*) => {$(
             $(#[$meta])*
-            pub trait $name {}
+            pub trait $name {
+                /// Converts the rejection into this error type.
+                fn from_rejection(rejection: Rejection) -> Self;
+            }
             #[diagnostic::do_not_recommend]
-            impl<E: From<Rejection>> $name for E {}
+            impl<E: From<Rejection>> $name for E {
+                #[inline]
+                fn from_rejection(rejection: Rejection) -> Self {
+                    E::from(rejection)
+                }
+            }
         )*};
     }
 

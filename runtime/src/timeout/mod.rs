@@ -47,17 +47,15 @@ where
     E: From<Rejection>,
     Fut: Future<Output = Result<T, E>>,
 {
-    match tokio::time::timeout(after, fut).await {
-        Ok(result) => result,
-        Err(_) => Err(timed_out(function, after)),
-    }
+    crate::__private::timeout(function, after, E::from, fut).await
 }
 
+/// Records a timeout in telemetry and returns its rejection.
 #[cold]
-fn timed_out<E: From<Rejection>>(function: &'static str, after: Duration) -> E {
+pub(crate) fn timed_out(function: &'static str, after: Duration) -> Rejection {
     let rejection = Rejection::TimedOut { after };
     crate::telemetry::rejected(function, &rejection);
-    E::from(rejection)
+    rejection
 }
 
 /// A timeout policy as a plain value.

@@ -1,0 +1,101 @@
+//! Generic argument syntax shared by every attribute: `key = value` pairs (plus one
+//! optional positional value, for `#[timeout("1s")]`), each value kept with its span in a
+//! [`Slot`] that reports duplicates.
+
+pub(crate) mod values;
+
+use proc_macro2::Span;
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::{Expr, Ident, Token};
+
+use crate::diag::Errors;
+
+/// One argument as written.
+pub(crate) enum Arg {
+    /// `key = value`
+    Named { key: Ident, value: Expr },
+    /// A bare value.
+    Positional(Expr),
+}
+
+impl Parse for Arg {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        if input.peek(Ident) && input.peek2(Token![=]) {
+            let key: Ident = input.parse()?;
+            let _eq: Token![=] = input.parse()?;
+            let value: Expr = input.parse()?;
+            Ok(Arg::Named { key, value })
+        } else if input.peek(Ident) && (input.peek2(Token![,]) || is_last_token(input)) {
+            let key: Ident = input.fork().parse()?;
+            Err(syn::Error::new(key.span(), format!("expected `{key} = <value>`, found `{key}` alone")))
+        } else {
+            Ok(Arg::Positional(input.parse()?))
+        }
+    }
+}
+
+fn is_last_token(input: ParseStream<'_>) -> bool {
+    let fork = input.fork();
+    let _ = fork.parse::<Ident>();
+    fork.is_empty()
+}
+
+/// Parses an attribute's argument list.
+pub(crate) fn parse_args(tokens: proc_macro2::TokenStream) -> syn::Result<Vec<Arg>> {
+    let list = syn::parse::Parser::parse2(Punctuated::<Arg, Token![,]>::parse_terminated, tokens)?;
+    Ok(list.into_iter().collect())
+}
+
+/// A value with the span of the token it came from, set at most once.
+pub(crate) struct Slot<T> {
+    value: Option<(T, Span, Span)>,
+    key: &'static str,
+}
+
+impl<T> Slot<T> {
+    pub(crate) const fn new(key: &'static str) -> Self {
+        Slot { value: None, key }
+    }
+
+    /// Sets the value, reporting a duplicate at the second key.
+    pub(crate) fn set(&mut self, errors: &mut Errors, key_span: Span, value: T, span: Span) {
+        if self.value.is_some() {
+            errors.at(key_span, format!("duplicate argument `{}`", self.key));
+        } else {
+            self.value = Some((value, span, key_span));
+        }
+    }
+
+    pub(crate) fn get(&self) -> Option<&T> {
+        self.value.as_ref().map(|(v, _, _)| v)
+    }
+
+    /// The span of the value.
+    pub(crate) fn span(&self) -> Option<Span> {
+        self.value.as_ref().map(|(_, s, _)| *s)
+    }
+
+    /// The span of the key.
+    pub(crate) fn key_span(&self) -> Option<Span> {
+        self.value.as_ref().map(|(_, _, k)| *k)
+    }
+
+    pub(crate) fn is_set(&self) -> bool {
+        self.value.is_some()
+    }
+}
+
+impl<T: Clone> Slot<T> {
+    pub(crate) fn or(&self, default: T) -> T {
+        self.get().cloned().unwrap_or(default)
+    }
+}
+
+/// The span of an argument's key, or of a positional value.
+pub(crate) fn key_span(arg: &Arg) -> Span {
+    match arg {
+        Arg::Named { key, .. } => key.span(),
+        Arg::Positional(value) => syn::spanned::Spanned::span(value),
+    }
+}

@@ -1,0 +1,75 @@
+//! One file per attribute: its keys, defaults, per-key checks and the tokens of its
+//! runtime configuration. What they share lives in `args/`, `diag.rs` and `check.rs`.
+
+pub(crate) mod circuit_breaker;
+pub(crate) mod hedge;
+pub(crate) mod retry;
+pub(crate) mod timeout;
+
+use proc_macro2::{Span, TokenStream};
+
+use crate::diag::Errors;
+
+/// The attributes this crate implements, by the last segment of their path.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Kind {
+    Retry,
+    Timeout,
+    CircuitBreaker,
+    Hedge,
+}
+
+impl Kind {
+    pub(crate) const ALL: [Kind; 4] = [Kind::Retry, Kind::Timeout, Kind::CircuitBreaker, Kind::Hedge];
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Kind::Retry => "retry",
+            Kind::Timeout => "timeout",
+            Kind::CircuitBreaker => "circuit_breaker",
+            Kind::Hedge => "hedge",
+        }
+    }
+
+    pub(crate) fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// Whether the attribute runs the body more than once.
+    pub(crate) fn reruns_body(self) -> bool {
+        matches!(self, Kind::Retry | Kind::Hedge)
+    }
+}
+
+/// One parsed and checked attribute.
+pub(crate) struct Layer {
+    pub(crate) kind: Kind,
+    /// The attribute's path, for errors about the attribute as a whole.
+    pub(crate) span: Span,
+    pub(crate) args: Args,
+}
+
+pub(crate) enum Args {
+    Retry(retry::RetryArgs),
+    Timeout(timeout::TimeoutArgs),
+    CircuitBreaker(circuit_breaker::CircuitBreakerArgs),
+    Hedge(hedge::HedgeArgs),
+}
+
+/// Parses and checks one attribute's arguments; `None` when there were errors (recorded).
+pub(crate) fn parse(kind: Kind, span: Span, tokens: TokenStream, errors: &mut Errors) -> Option<Layer> {
+    let args = match crate::args::parse_args(tokens) {
+        Ok(args) => args,
+        Err(e) => {
+            errors.push(e);
+            return None;
+        }
+    };
+    let args = match kind {
+        Kind::Retry => Args::Retry(retry::parse(args, errors)?),
+        Kind::Timeout => Args::Timeout(timeout::parse(args, span, errors)?),
+        Kind::CircuitBreaker => Args::CircuitBreaker(circuit_breaker::parse(args, span, errors)?),
+        Kind::Hedge => Args::Hedge(hedge::parse(args, errors)?),
+    };
+    Some(Layer { kind, span, args })
+}

@@ -1,0 +1,120 @@
+//! Code generation: the checked layers become one pipeline in the function body. The
+//! signature, attributes and docs stay as written; the body becomes
+//!
+//! ```text
+//! {
+//!     const __RESILE_FN: &str = concat!(module_path!(), "::", "<fn name>");
+//!     static __RESILE_<POLICY>_<i>: ::resile::__private::<Policy>Site = /* const config */;
+//!     ::resile::__private::Instrument::instrument(<layer 0>(<layer 1>(… body …)), call_span(__RESILE_FN)).await
+//! }
+//! ```
+//!
+//! Policies that run the body once take its future; `#[retry]` becomes a loop that hands
+//! each result to the runtime's `RetryRun::after`, which makes every decision; `#[hedge]`
+//! takes a closure that makes a fresh body future per attempt. The body is a plain
+//! `async { }` block inside the function, so it borrows arguments (even `&mut self`) per
+//! attempt and the whole call stays `Send` when the body is.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Stmt, Type};
+
+use crate::attrs::{Args, Layer, retry};
+use crate::item::{Body, Func, async_trait_block_mut, erase_impl_trait};
+
+struct Ctx {
+    /// The declared return type with `impl Trait` erased, for turbofishes.
+    ret: Type,
+    /// Span of the declared return type, for bound checks on the user's error type.
+    ret_span: proc_macro2::Span,
+    /// Items placed at the top of the body: call-site statics.
+    items: TokenStream,
+}
+
+pub(crate) fn expand(mut func: Func, layers: &[Layer]) -> TokenStream {
+    let fn_name = func.item.sig.ident.to_string();
+    let mut ctx = Ctx { ret: erase_impl_trait(&func.output), ret_span: func.output.span(), items: TokenStream::new() };
+    let ret = &ctx.ret;
+    let original = match &func.body {
+        Body::Async => {
+            let block = &func.item.block;
+            quote!(async #block)
+        }
+        Body::AsyncTrait { stmt } => {
+            let inner = async_trait_block_mut(&mut func.item.block).expect("checked when parsed");
+            let Stmt::Local(local) = &inner.stmts[*stmt] else { unreachable!("checked when parsed") };
+            let init = &local.init.as_ref().expect("checked when parsed").expr;
+            quote!(async { #init })
+        }
+    };
+    let body = quote!(::resile::__private::body::<#ret, _>(#original));
+    let pipeline = layers.iter().enumerate().rev().fold(body, |inner, (i, layer)| wrap(&mut ctx, i, layer, inner));
+    let items = &ctx.items;
+    let new_body = quote!({
+        #[allow(unused_imports)]
+        use ::resile::__private::{DescribeDebug as _, DescribeNone as _};
+        const __RESILE_FN: &str = ::core::concat!(::core::module_path!(), "::", #fn_name);
+        #items
+        ::resile::__private::Instrument::instrument(#pipeline, ::resile::__private::call_span(__RESILE_FN)).await
+    });
+    match &func.body {
+        Body::Async => {
+            func.item.block = Box::new(syn::parse2(new_body).expect("generated block parses"));
+        }
+        Body::AsyncTrait { stmt } => {
+            let inner = async_trait_block_mut(&mut func.item.block).expect("checked when parsed");
+            let Stmt::Local(local) = &mut inner.stmts[*stmt] else { unreachable!() };
+            local.init.as_mut().expect("checked when parsed").expr = Box::new(syn::parse2(new_body).expect("generated block parses"));
+        }
+    }
+    let item = &func.item;
+    quote!(#item)
+}
+
+/// Wraps the future expression `inner` in layer `i`.
+fn wrap(ctx: &mut Ctx, i: usize, layer: &Layer, inner: TokenStream) -> TokenStream {
+    let rt = quote!(::resile::__private);
+    let ret = ctx.ret.clone();
+    match &layer.args {
+        Args::Timeout(t) => {
+            let nanos = t.after.as_nanos() as u64;
+            let reject = quote_spanned!(ctx.ret_span=> #rt::reject::timeout);
+            quote!(#rt::timeout(__RESILE_FN, #rt::Duration::from_nanos(#nanos), #reject, #inner))
+        }
+        Args::Retry(args) => {
+            let site = format_ident!("__RESILE_RETRY_{}", i);
+            let delays = format_ident!("__RESILE_RETRY_{}_DELAYS", i);
+            let (cfg, statics) = retry::config_tokens(args, &delays);
+            let budget = retry::budget_name_tokens(args);
+            ctx.items.extend(quote! {
+                #statics
+                static #site: #rt::RetrySite = #rt::RetrySite::new(__RESILE_FN, #cfg, #budget);
+            });
+            let retry_if = optional_path(args.slots.retry_if.get());
+            let on_retry = optional_path(args.slots.on_retry.get());
+            quote!(async {
+                let mut __resile_run = #site.start(#rt::RetryHooks {
+                    retry_if: #retry_if,
+                    on_retry: #on_retry,
+                    describe: (&#rt::error_of(::core::marker::PhantomData::<#ret>)).describe_fn(),
+                });
+                loop {
+                    let __resile_result = #inner.await;
+                    if let #rt::ControlFlow::Break(__resile_result) = __resile_run.after(__resile_result).await {
+                        break __resile_result;
+                    }
+                }
+            })
+        }
+        Args::CircuitBreaker(_) | Args::Hedge(_) => unreachable!("not parsed yet"),
+    }
+}
+
+/// `Some(path)` spanned on the user's path, so a signature mismatch points at it.
+fn optional_path(path: Option<&syn::Path>) -> TokenStream {
+    match path {
+        Some(p) => quote_spanned!(p.span()=> ::core::option::Option::Some(#p)),
+        None => quote!(::core::option::Option::None),
+    }
+}

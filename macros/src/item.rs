@@ -1,0 +1,146 @@
+//! The annotated function: parsed once, its signature kept verbatim, checked for the shapes
+//! every attribute needs (`async`, a `Result` return), and located in the two forms it can
+//! arrive in: a plain `async fn`, or a method already rewritten by `#[async_trait]`.
+
+use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
+use syn::spanned::Spanned;
+use syn::{Block, Expr, ItemFn, Local, Pat, ReturnType, Stmt, Type};
+
+use crate::diag::Errors;
+
+/// Where the guarded body lives.
+pub(crate) enum Body {
+    /// `async fn f() -> R { body }`: the whole block.
+    Async,
+    /// `fn f() -> Pin<Box<dyn Future<Output = R> + ..>> { Box::pin(async move { ..; let __ret: R = { body }; .. }) }`
+    /// as `#[async_trait]` writes it: the `let __ret` initializer at `stmt` of the inner block.
+    AsyncTrait { stmt: usize },
+}
+
+pub(crate) struct Func {
+    pub(crate) item: ItemFn,
+    pub(crate) body: Body,
+    /// The declared return type `Result<T, E>` (or alias), as written.
+    pub(crate) output: Type,
+}
+
+/// Parses `tokens` as a function, reporting every shape problem against `attr`.
+pub(crate) fn parse(tokens: TokenStream, attr: &str, errors: &mut Errors) -> Option<Func> {
+    let item: ItemFn = match syn::parse2(tokens.clone()) {
+        Ok(f) => f,
+        Err(_) => {
+            errors.push(not_a_fn(tokens, attr));
+            return None;
+        }
+    };
+    if item.sig.asyncness.is_some() {
+        let output = match &item.sig.output {
+            ReturnType::Type(_, ty) => (**ty).clone(),
+            ReturnType::Default => {
+                errors.at(
+                    item.sig.ident.span(),
+                    format!("`#[{attr}]` needs a function returning `Result<T, E>`, but `{}` returns `()`", item.sig.ident),
+                );
+                return None;
+            }
+        };
+        if !looks_like_result(&output) {
+            errors.spanned(&output, format!("`#[{attr}]` needs a function returning `Result<T, E>`, found `{}`", output.to_token_stream()));
+            return None;
+        }
+        return Some(Func { item, body: Body::Async, output });
+    }
+    if let Some((stmt, output)) = async_trait_body(&item) {
+        if !looks_like_result(&output) {
+            errors.spanned(&output, format!("`#[{attr}]` needs a function returning `Result<T, E>`, found `{}`", output.to_token_stream()));
+            return None;
+        }
+        return Some(Func { item, body: Body::AsyncTrait { stmt }, output });
+    }
+    errors.at(
+        item.sig.fn_token.span(),
+        format!("`#[{attr}]` applies to an `async fn`; the `async` keyword is missing"),
+    );
+    None
+}
+
+fn not_a_fn(tokens: TokenStream, attr: &str) -> syn::Error {
+    let what = match syn::parse2::<syn::Item>(tokens.clone()) {
+        Ok(syn::Item::Struct(s)) => Some((s.struct_token.span(), "a struct")),
+        Ok(syn::Item::Enum(e)) => Some((e.enum_token.span(), "an enum")),
+        Ok(syn::Item::Impl(i)) => Some((i.impl_token.span(), "an impl block")),
+        Ok(syn::Item::Trait(t)) => Some((t.trait_token.span(), "a trait")),
+        Ok(syn::Item::Mod(m)) => Some((m.mod_token.span(), "a module")),
+        Ok(syn::Item::Const(c)) => Some((c.const_token.span(), "a const")),
+        Ok(syn::Item::Static(s)) => Some((s.static_token.span(), "a static")),
+        _ => None,
+    };
+    match what {
+        Some((span, kind)) => syn::Error::new(span, format!("`#[{attr}]` applies to an `async fn`, found {kind}")),
+        None => {
+            let span = tokens.into_iter().next().map(|t| t.span()).unwrap_or_else(Span::call_site);
+            syn::Error::new(span, format!("`#[{attr}]` applies to an `async fn`"))
+        }
+    }
+}
+
+/// `Result<..>`, `io::Result<..>`, `anyhow::Result<..>`, `MyResult<..>`: a path whose last
+/// segment ends in `Result`. Anything else cannot be a `Result` the policies can inspect.
+fn looks_like_result(ty: &Type) -> bool {
+    match ty {
+        Type::Path(p) => p.path.segments.last().is_some_and(|s| s.ident.to_string().ends_with("Result")),
+        Type::Group(g) => looks_like_result(&g.elem),
+        Type::Paren(p) => looks_like_result(&p.elem),
+        _ => false,
+    }
+}
+
+/// Finds `Box::pin(async move { ..; let __ret: R = ..; .. })` as the tail of the body.
+fn async_trait_body(item: &ItemFn) -> Option<(usize, Type)> {
+    let inner = async_trait_block(&item.block)?;
+    inner.stmts.iter().enumerate().find_map(|(i, stmt)| match stmt {
+        Stmt::Local(Local { pat: Pat::Type(pt), init: Some(_), .. }) => match &*pt.pat {
+            Pat::Ident(id) if id.ident == "__ret" => Some((i, (*pt.ty).clone())),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+pub(crate) fn async_trait_block(block: &Block) -> Option<&Block> {
+    let Some(Stmt::Expr(Expr::Call(call), None)) = block.stmts.last() else { return None };
+    let Expr::Path(f) = &*call.func else { return None };
+    if f.path.segments.last()?.ident != "pin" || call.args.len() != 1 {
+        return None;
+    }
+    match call.args.first()? {
+        Expr::Async(a) => Some(&a.block),
+        _ => None,
+    }
+}
+
+pub(crate) fn async_trait_block_mut(block: &mut Block) -> Option<&mut Block> {
+    let Some(Stmt::Expr(Expr::Call(call), None)) = block.stmts.last_mut() else { return None };
+    match call.args.first_mut()? {
+        Expr::Async(a) => Some(&mut a.block),
+        _ => None,
+    }
+}
+
+/// Replaces `impl Trait` with `_` so the type can be named in a turbofish.
+pub(crate) fn erase_impl_trait(ty: &Type) -> Type {
+    struct Eraser;
+    impl syn::visit_mut::VisitMut for Eraser {
+        fn visit_type_mut(&mut self, ty: &mut Type) {
+            if let Type::ImplTrait(it) = ty {
+                *ty = syn::parse_quote_spanned!(it.span()=> _);
+            } else {
+                syn::visit_mut::visit_type_mut(self, ty);
+            }
+        }
+    }
+    let mut ty = ty.clone();
+    syn::visit_mut::VisitMut::visit_type_mut(&mut Eraser, &mut ty);
+    ty
+}

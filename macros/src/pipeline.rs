@@ -1,0 +1,91 @@
+//! The entry point every attribute shares. The first (outermost) `#[resile::*]` attribute
+//! on a function finds its siblings below it, removes them, and expands them all, in
+//! source order, into one pipeline: parse every attribute, run the checks, and generate
+//! code only when there was no error. With errors, the function is emitted unchanged
+//! (minus the resile attributes) next to every `compile_error!`, so rust-analyzer and type
+//! checking keep seeing the function the user wrote.
+
+use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
+use syn::spanned::Spanned;
+use syn::{Attribute, Meta};
+
+use crate::attrs::{self, Kind};
+use crate::diag::{Errors, fallback};
+use crate::{check, expand, item};
+
+/// Attributes that do not transform the function, so they may stand between resile's.
+const INERT: &[&str] = &["doc", "allow", "warn", "deny", "expect", "forbid", "must_use", "inline", "cold", "track_caller"];
+
+pub(crate) fn expand(kind: Kind, args: TokenStream, input: TokenStream) -> TokenStream {
+    let mut errors = Errors::new();
+    let leader = attrs::parse(kind, Span::call_site(), args, &mut errors);
+    let Some(mut func) = item::parse(input.clone(), kind.name(), &mut errors) else {
+        return fallback(input, errors.finish().expect_err("item::parse records why it failed"));
+    };
+    let mut layers: Vec<attrs::Layer> = leader.into_iter().collect();
+    let mut all_parsed = layers.len() == 1;
+    for (kind, span, tokens) in take_siblings(&mut func.item.attrs, &mut errors) {
+        match attrs::parse(kind, span, tokens, &mut errors) {
+            Some(layer) => layers.push(layer),
+            None => all_parsed = false,
+        }
+    }
+    if all_parsed {
+        check::stacking(&layers, &mut errors);
+    }
+    match errors.finish() {
+        Ok(()) => expand::expand(func, &layers),
+        Err(e) => fallback(func.item.into_token_stream(), e),
+    }
+}
+
+/// Which attribute `attr` is, if it is one of ours: `#[resile::retry]`, `#[::resile::retry]`
+/// or a bare `#[retry]` imported from resile.
+fn resile_kind(attr: &Attribute) -> Option<Kind> {
+    let segments: Vec<String> = attr.path().segments.iter().map(|s| s.ident.to_string()).collect();
+    match segments.as_slice() {
+        [name] => Kind::from_name(name),
+        [krate, name] if krate == "resile" => Kind::from_name(name),
+        _ => None,
+    }
+}
+
+/// Removes the resile attributes below the leader and returns them in source order. A
+/// resile attribute separated from the group by another (non-inert) attribute is an error.
+fn take_siblings(attrs: &mut Vec<Attribute>, errors: &mut Errors) -> Vec<(Kind, Span, TokenStream)> {
+    let mut found = Vec::new();
+    let mut separator: Option<String> = None;
+    let mut kept = Vec::with_capacity(attrs.len());
+    for attr in attrs.drain(..) {
+        let Some(kind) = resile_kind(&attr) else {
+            let name = attr.path().to_token_stream().to_string().replace(' ', "");
+            if separator.is_none() && !INERT.contains(&name.as_str()) {
+                separator = Some(name);
+            }
+            kept.push(attr);
+            continue;
+        };
+        if let Some(sep) = &separator {
+            errors.at(
+                attr.path().span(),
+                format!(
+                    "`#[{}]` is separated from the resile attributes above it by `#[{sep}]`; resile attributes must stand together to expand in the order written: move `#[{sep}]` above or below them",
+                    kind.name()
+                ),
+            );
+            continue;
+        }
+        let tokens = match &attr.meta {
+            Meta::Path(_) => TokenStream::new(),
+            Meta::List(list) => list.tokens.clone(),
+            Meta::NameValue(nv) => {
+                errors.spanned(nv, format!("expected `#[{}(...)]`, found `#[{} = ...]`", kind.name(), kind.name()));
+                continue;
+            }
+        };
+        found.push((kind, attr.path().span(), tokens));
+    }
+    *attrs = kept;
+    found
+}
