@@ -21,7 +21,7 @@ use syn::spanned::Spanned;
 use syn::{Stmt, Type};
 
 use crate::attrs::{Args, Layer, retry};
-use crate::item::{Body, Func, async_trait_block_mut, erase_impl_trait};
+use crate::item::{Body, Func, async_trait_block_mut, erase_impl_trait, user_block_mut};
 
 struct Ctx {
     /// The declared return type with `impl Trait` erased, for turbofishes.
@@ -38,17 +38,26 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer]) -> TokenStream {
     let ret = &ctx.ret;
     let original = match &func.body {
         Body::Async => {
-            let block = &func.item.block;
+            let block = user_block_mut(&mut func.item.block);
             quote!(async #block)
         }
         Body::AsyncTrait { stmt } => {
             let inner = async_trait_block_mut(&mut func.item.block).expect("checked when parsed");
             let Stmt::Local(local) = &inner.stmts[*stmt] else { unreachable!("checked when parsed") };
-            let init = &local.init.as_ref().expect("checked when parsed").expr;
-            quote!(async { #init })
+            match &*local.init.as_ref().expect("checked when parsed").expr {
+                syn::Expr::Block(b) if b.attrs.is_empty() && b.label.is_none() => {
+                    let block = &b.block;
+                    quote!(async #block)
+                }
+                init => quote!(async { #init }),
+            }
         }
     };
     let body = quote!(::resile::__private::body::<#ret, _>(#original));
+    if let Some(layer) = layers.iter().find(|l| l.kind.reruns_body()) {
+        let block: syn::Block = syn::parse2(quote!({ #original })).expect("body block parses");
+        ctx.items.extend(crate::moves::checks(layer.kind, &func.item.sig, &block));
+    }
     let pipeline = layers.iter().enumerate().rev().fold(body, |inner, (i, layer)| wrap(&mut ctx, i, layer, inner));
     let items = &ctx.items;
     let new_body = quote!({
@@ -60,7 +69,7 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer]) -> TokenStream {
     });
     match &func.body {
         Body::Async => {
-            func.item.block = Box::new(syn::parse2(new_body).expect("generated block parses"));
+            *user_block_mut(&mut func.item.block) = syn::parse2(new_body).expect("generated block parses");
         }
         Body::AsyncTrait { stmt } => {
             let inner = async_trait_block_mut(&mut func.item.block).expect("checked when parsed");

@@ -128,6 +128,60 @@ pub(crate) fn async_trait_block_mut(block: &mut Block) -> Option<&mut Block> {
     }
 }
 
+/// The block that holds the user's own statements, inside whatever an attribute expanded
+/// before ours wrapped around it. `#[tracing::instrument]` above a resile attribute turns
+/// the body into `let __tracing_instrument_future = async move { body }; …` (or, with
+/// `err`/`ret`, an `async move` that awaits `async move { body }`): the pipeline must go
+/// inside that `async move`, which owns the arguments, so each attempt can borrow them.
+pub(crate) fn user_block_mut(block: &mut Block) -> &mut Block {
+    if !block.stmts.iter().any(|s| tracing_future(s).is_some()) {
+        return block;
+    }
+    let stmt = block.stmts.iter_mut().find(|s| tracing_future(s).is_some()).expect("checked above");
+    let Stmt::Local(Local { init: Some(init), .. }) = stmt else { unreachable!() };
+    let Expr::Async(outer) = &mut *init.expr else { unreachable!() };
+    match awaited_async_block(&outer.block) {
+        Some(index) => {
+            let inner = awaited_async_mut(&mut outer.block.stmts[index]).expect("checked by awaited_async_block");
+            &mut inner.block
+        }
+        None => &mut outer.block,
+    }
+}
+
+fn tracing_future(stmt: &Stmt) -> Option<&Expr> {
+    match stmt {
+        Stmt::Local(Local { pat: Pat::Ident(id), init: Some(init), .. })
+            if id.ident == "__tracing_instrument_future" && matches!(&*init.expr, Expr::Async(_)) =>
+        {
+            Some(&init.expr)
+        }
+        _ => None,
+    }
+}
+
+/// In tracing's `err`/`ret` forms, the first statement awaits `async move { body }`.
+fn awaited_async_block(block: &Block) -> Option<usize> {
+    let first = block.stmts.first()?;
+    let mut probe = first.clone();
+    awaited_async_mut(&mut probe).map(|_| 0)
+}
+
+fn awaited_async_mut(stmt: &mut Stmt) -> Option<&mut syn::ExprAsync> {
+    let expr = match stmt {
+        Stmt::Local(Local { init: Some(init), .. }) => &mut *init.expr,
+        Stmt::Expr(Expr::Match(m), _) => &mut *m.expr,
+        _ => return None,
+    };
+    match expr {
+        Expr::Await(aw) => match &mut *aw.base {
+            Expr::Async(a) if a.capture.is_some() => Some(a),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// Replaces `impl Trait` with `_` so the type can be named in a turbofish.
 pub(crate) fn erase_impl_trait(ty: &Type) -> Type {
     struct Eraser;

@@ -10,6 +10,7 @@ mod check;
 mod diag;
 mod expand;
 mod item;
+mod moves;
 mod pipeline;
 
 use proc_macro::TokenStream;

@@ -87,3 +87,27 @@ impl<E> DescribeNone<E> for Describe<E> {
         None
     }
 }
+
+/// Checks that a by-value argument the body moves can be moved again on the next attempt.
+pub mod moves {
+    #[diagnostic::on_unimplemented(
+        message = "`#[retry]` runs the body once per attempt, so it cannot move this `{Self}` argument out",
+        label = "moved here, but the next attempt needs it again",
+        note = "clone it where it is used (`arg.clone()`), or take the argument by reference (`&{Self}`)"
+    )]
+    pub trait RetryReusable {}
+    impl<T: Copy> RetryReusable for T {}
+
+    #[diagnostic::on_unimplemented(
+        message = "`#[hedge]` runs the body once per attempt, so it cannot move this `{Self}` argument out",
+        label = "moved here, but every attempt needs it",
+        note = "clone it where it is used (`arg.clone()`), or take the argument by reference (`&{Self}`)"
+    )]
+    pub trait HedgeReusable {}
+    impl<T: Copy> HedgeReusable for T {}
+
+    #[inline(always)]
+    pub fn retry_reusable<T: RetryReusable>() {}
+    #[inline(always)]
+    pub fn hedge_reusable<T: HedgeReusable>() {}
+}

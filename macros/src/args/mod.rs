@@ -80,10 +80,6 @@ impl<T> Slot<T> {
     pub(crate) fn key_span(&self) -> Option<Span> {
         self.value.as_ref().map(|(_, _, k)| *k)
     }
-
-    pub(crate) fn is_set(&self) -> bool {
-        self.value.is_some()
-    }
 }
 
 impl<T: Clone> Slot<T> {
@@ -92,10 +88,3 @@ impl<T: Clone> Slot<T> {
     }
 }
 
-/// The span of an argument's key, or of a positional value.
-pub(crate) fn key_span(arg: &Arg) -> Span {
-    match arg {
-        Arg::Named { key, .. } => key.span(),
-        Arg::Positional(value) => syn::spanned::Spanned::span(value),
-    }
-}
