@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use crate::attrs::circuit_breaker::{CircuitBreakerSlots, WindowArg};
+use crate::attrs::hedge::HedgeSlots;
 use crate::attrs::retry::{BackoffArg, RetrySlots};
 use crate::attrs::{Kind, Layer};
 use crate::diag::Errors;
@@ -92,5 +94,106 @@ fn no_adjacent_timeouts(layers: &[Layer], errors: &mut Errors) {
                 "duplicate `#[timeout]`: with nothing between them only the shorter can fire; keep one, or put a `#[retry]` between them to bound each attempt and the whole call",
             );
         }
+    }
+}
+
+/// Every cross-key rule of `#[circuit_breaker]`.
+pub(crate) fn circuit_breaker(s: &CircuitBreakerSlots, errors: &mut Errors) {
+    minimum_calls_fit_count_window(s, errors);
+    slow_rate_needs_slow_threshold(s, errors);
+}
+
+/// A count window of N calls can never hold more than N: a larger `minimum_calls` would
+/// keep the breaker closed forever.
+fn minimum_calls_fit_count_window(s: &CircuitBreakerSlots, errors: &mut Errors) {
+    if s.window.or(WindowArg::Count) != WindowArg::Count {
+        return;
+    }
+    let (min, size) = (s.minimum_calls.or(10), s.window_size.or(100));
+    if min > size {
+        let span = s.minimum_calls.key_span().or(s.window_size.key_span()).expect("a default broke the rule");
+        errors.at(
+            span,
+            format!("`minimum_calls` ({min}) exceeds `window_size` ({size}): a count window never holds that many calls, so the breaker could never open"),
+        );
+    }
+}
+
+fn slow_rate_needs_slow_threshold(s: &CircuitBreakerSlots, errors: &mut Errors) {
+    if let Some(span) = s.slow_call_rate_threshold.key_span()
+        && !s.slow_call_threshold.is_set()
+    {
+        errors.at(span, "`slow_call_rate_threshold` has no effect without `slow_call_threshold`; add `slow_call_threshold = \"500ms\"` or remove it");
+    }
+}
+
+const DEFAULT_HEDGE_MIN_DELAY: Duration = Duration::from_millis(1);
+const DEFAULT_HEDGE_MAX_DELAY: Duration = Duration::from_secs(5);
+
+/// Every cross-key rule of `#[hedge]`.
+pub(crate) fn hedge(s: &HedgeSlots, errors: &mut Errors) {
+    hedge_mode_keys(s, errors);
+    hedge_delays_ordered(s, errors);
+    hedge_delay_before_timeout(s, errors);
+    hedge_budget_reachable(s, errors);
+}
+
+/// `delay` is the static mode's; the tracker keys are the adaptive mode's.
+fn hedge_mode_keys(s: &HedgeSlots, errors: &mut Errors) {
+    if s.percentile.is_set() {
+        if let Some(span) = s.delay.key_span() {
+            errors.at(span, "`delay` is the static delay, but `percentile` makes the delay adaptive; use `initial_delay` for the delay before enough samples");
+        }
+        return;
+    }
+    let adaptive = [
+        ("buffer_size", s.buffer_size.key_span()),
+        ("min_samples", s.min_samples.key_span()),
+        ("initial_delay", s.initial_delay.key_span()),
+        ("min_delay", s.min_delay.key_span()),
+        ("max_delay", s.max_delay.key_span()),
+    ];
+    for (key, span) in adaptive {
+        if let Some(span) = span {
+            errors.at(span, format!("`{key}` only applies to the adaptive mode; add `percentile = 95.0` or remove `{key}`"));
+        }
+    }
+}
+
+fn hedge_delays_ordered(s: &HedgeSlots, errors: &mut Errors) {
+    let (min, max) = (s.min_delay.or(DEFAULT_HEDGE_MIN_DELAY), s.max_delay.or(DEFAULT_HEDGE_MAX_DELAY));
+    if min > max {
+        let span = s.min_delay.key_span().or(s.max_delay.key_span()).expect("a default broke the rule");
+        errors.at(span, format!("`min_delay` ({min:?}) must not exceed `max_delay` ({max:?})"));
+    }
+    if let (Some(min_samples), Some(buffer)) = (s.min_samples.get(), s.buffer_size.get())
+        && min_samples > buffer
+    {
+        errors.at(
+            s.min_samples.key_span().expect("set"),
+            format!("`min_samples` ({min_samples}) exceeds `buffer_size` ({buffer}): the tracker never holds that many samples"),
+        );
+    }
+}
+
+/// A hedge that fires at or after the deadline can never help.
+fn hedge_delay_before_timeout(s: &HedgeSlots, errors: &mut Errors) {
+    let Some(timeout) = s.timeout.get() else { return };
+    if s.percentile.is_set() {
+        return;
+    }
+    let delay = s.delay.or(Duration::from_millis(100));
+    if delay >= *timeout {
+        let span = s.delay.key_span().or(s.timeout.key_span()).expect("timeout is set");
+        errors.at(span, format!("`delay` ({delay:?}) must be shorter than `timeout` ({timeout:?}), or no hedge could ever start"));
+    }
+}
+
+/// With `token_threshold` above `token_max`, the bucket never allows a hedge.
+fn hedge_budget_reachable(s: &HedgeSlots, errors: &mut Errors) {
+    let (threshold, max) = (s.token_threshold.or(1.0), s.token_max.or(10.0));
+    if threshold > max {
+        let span = s.token_threshold.key_span().or(s.token_max.key_span()).expect("a default broke the rule");
+        errors.at(span, format!("`token_threshold` ({threshold}) exceeds `token_max` ({max}): the hedge budget could never allow a hedge"));
     }
 }

@@ -116,7 +116,43 @@ fn wrap(ctx: &mut Ctx, i: usize, layer: &Layer, inner: TokenStream) -> TokenStre
                 }
             })
         }
-        Args::CircuitBreaker(_) | Args::Hedge(_) => unreachable!("not parsed yet"),
+        Args::CircuitBreaker(args) => {
+            let site = format_ident!("__RESILE_CIRCUIT_BREAKER_{}", i);
+            let cfg = crate::attrs::circuit_breaker::config_tokens(args);
+            let name = args.slots.name.get().expect("checked: name is required");
+            let on_state_change = optional_path(args.slots.on_state_change.get());
+            ctx.items.extend(quote! {
+                static #site: #rt::circuit_breaker::BreakerSite =
+                    #rt::circuit_breaker::BreakerSite::new(__RESILE_FN, #name, #cfg, #on_state_change);
+            });
+            let reject = quote_spanned!(ctx.ret_span=> #rt::reject::circuit_breaker);
+            let should_record = optional_path(args.slots.should_record.get());
+            quote!(#rt::circuit_breaker_call(&#site, #reject, #should_record, #inner))
+        }
+        Args::Hedge(args) => {
+            let site = format_ident!("__RESILE_HEDGE_{}", i);
+            let cfg = crate::attrs::hedge::config_tokens(args);
+            let name = match args.slots.name.get() {
+                Some(n) => quote!(::core::option::Option::Some(#n)),
+                None => quote!(::core::option::Option::None),
+            };
+            ctx.items.extend(quote! {
+                static #site: #rt::hedge::HedgeSite = #rt::hedge::HedgeSite::new(__RESILE_FN, #cfg, #name);
+            });
+            let timed_out = if args.slots.timeout.is_set() {
+                let reject = quote_spanned!(ctx.ret_span=> #rt::reject::hedge);
+                quote!(::core::option::Option::Some(#reject))
+            } else {
+                quote!(::core::option::Option::None)
+            };
+            let fatal = optional_path(args.slots.fatal.get());
+            let on_hedge = optional_path(args.slots.on_hedge.get());
+            quote!(#rt::hedge_call(
+                &#site,
+                #rt::hedge::HedgeHooks { fatal: #fatal, on_hedge: #on_hedge, timed_out: #timed_out },
+                || #inner,
+            ))
+        }
     }
 }
 

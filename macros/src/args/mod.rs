@@ -67,6 +67,10 @@ impl<T> Slot<T> {
         }
     }
 
+    pub(crate) fn is_set(&self) -> bool {
+        self.value.is_some()
+    }
+
     pub(crate) fn get(&self) -> Option<&T> {
         self.value.as_ref().map(|(v, _, _)| v)
     }
