@@ -27,7 +27,11 @@
 //! # #[tokio::main(flavor = "current_thread", start_paused = true)]
 //! # async fn main() {
 //! assert_eq!(load_user(7).await.unwrap(), "user 7");
-//! assert!(matches!(load_user(0).await, Err(DbError::Unavailable)));
+//! match load_user(0).await {
+//!     Err(DbError::Rejected(why)) => println!("refused: {why}"),
+//!     Err(DbError::Unavailable) => println!("down after 3 attempts"),
+//!     Ok(user) => println!("{user}"),
+//! }
 //! # }
 //! ```
 //!
@@ -42,5 +46,104 @@
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
 #![doc(test(attr(deny(warnings))))]
 
-pub use resile_macros::{retry, timeout};
+/// Retries the function when it returns `Err`, sleeping a backoff delay between attempts.
+///
+/// # Arguments
+/// | key | type | default | valid |
+/// |---|---|---|---|
+/// | `max` | count | `3` | ≥ 1; total attempts including the first (`1` = no retry) |
+/// | `backoff` | word or list | `"exp"` | `"exp"`/`"exponential"`, `"linear"`, `"constant"`, `"fibonacci"`, or a list of durations `[100, 500, 2000]` (then `max` = len + 1 and may not be given) |
+/// | `base_delay` | duration | `"100ms"` | ≤ `max_delay` |
+/// | `max_delay` | duration | `"5s"` | cap on every single delay |
+/// | `multiplier` | number | `2.0` | ≥ 1.0; only with `"exp"` |
+/// | `increment` | duration | `base_delay` | only with `"linear"` |
+/// | `jitter` | word or number | `"full"` | `"none"`, `"full"` (`[0, d]`), `"equal"` (`[d/2, d]`), `"decorrelated"` (`[base_delay, 3 × previous]`), or a proportion `p` in `0.0..=1.0` (`d × [1-p, 1+p]`) |
+/// | `budget` | duration | none | > 0; no retry whose sleep would end past it (a running attempt is not cut) |
+/// | `retry_if` | `fn(&E) -> bool` | every `Err` | |
+/// | `on_retry` | `fn(u32, Duration, &E)` | none | called before each sleep with the failed attempt (from 1) |
+/// | `retry_budget` | name | none | shared [`retry::RetryBudget`]; a denied retry returns the last error |
+///
+/// Durations are strings with a unit (`ns us ms s m h`, e.g. `"250ms"`, `"1.5s"`) or an
+/// integer of milliseconds.
+///
+/// # Example
+/// ```
+/// # #[derive(Debug)] struct Flaky;
+/// fn is_transient(_: &Flaky) -> bool { true }
+///
+/// #[resile::retry(max = 4, backoff = "exp", base_delay = "50ms", jitter = "equal", retry_if = is_transient)]
+/// async fn fetch(attempts: &std::sync::atomic::AtomicU32) -> Result<u32, Flaky> {
+///     let n = attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+///     if n < 3 { Err(Flaky) } else { Ok(n) }
+/// }
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let attempts = std::sync::atomic::AtomicU32::new(0);
+/// assert_eq!(fetch(&attempts).await.unwrap(), 3);
+/// # }
+/// ```
+///
+/// # Stacking
+/// Outside `#[timeout]`, each attempt gets its own deadline and a timed-out attempt is
+/// retried; inside, the timeout bounds the whole loop. See [`docs::stacking`].
+///
+/// # Errors
+/// Never adds an error of its own: the caller gets the last attempt's `Err`.
+///
+/// # Compile errors
+/// Every invalid configuration is a compile error on the offending token (see
+/// `ui-tests/fail/retry/`). A body that moves a by-value argument out cannot run twice and
+/// is reported with the fix (clone it, or take it by reference).
+///
+/// # Expansion
+/// ```text
+/// static SITE: RetrySite = RetrySite::new(fn_path, RetryConfig::new().max(4)…, None);
+/// let mut run = SITE.start(hooks);
+/// loop {
+///     let result = async { /* body */ }.await;
+///     if let Break(result) = run.after(result).await { break result }
+/// }
+/// ```
+pub use resile_macros::retry;
+
+/// Bounds how long the function may take: at the deadline its future is dropped and the
+/// caller gets `E::from(Rejection::TimedOut { after })`.
+///
+/// # Arguments
+/// `#[timeout("250ms")]` or `#[timeout(after = "250ms")]`: a duration greater than zero.
+///
+/// # Example
+/// ```
+/// use std::time::Duration;
+/// use resile::Rejection;
+///
+/// #[derive(Debug, PartialEq)]
+/// enum ApiError { Rejected(Rejection) }
+/// impl From<Rejection> for ApiError {
+///     fn from(r: Rejection) -> Self { ApiError::Rejected(r) }
+/// }
+///
+/// #[resile::timeout("100ms")]
+/// async fn slow() -> Result<(), ApiError> {
+///     tokio::time::sleep(Duration::from_secs(5)).await;
+///     Ok(())
+/// }
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let after = Duration::from_millis(100);
+/// assert_eq!(slow().await, Err(ApiError::Rejected(Rejection::TimedOut { after })));
+/// # }
+/// ```
+///
+/// # Stacking
+/// Inside `#[retry]` it bounds each attempt; outside, the whole retry loop.
+///
+/// # Errors
+/// `Rejection::TimedOut { after }`, through `E: From<Rejection>` (a missing impl is a
+/// compile error naming `#[timeout]`).
+///
+/// # Expansion
+/// `::resile::__private::timeout(fn_path, after, reject, async { /* body */ }).await`, a
+/// thin wrapper over `tokio::time::timeout`.
+pub use resile_macros::timeout;
 pub use resile_runtime::*;

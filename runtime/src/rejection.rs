@@ -20,7 +20,15 @@
 //!         DbError::Refused(r)
 //!     }
 //! }
-//! # let _ = DbError::Query(String::new());
+//!
+//! fn describe(e: &DbError) -> String {
+//!     match e {
+//!         DbError::Query(q) => format!("query failed: {q}"),
+//!         DbError::Refused(r) => format!("refused: {r}"),
+//!     }
+//! }
+//! assert_eq!(describe(&Rejection::CircuitOpen { name: "db" }.into()), "refused: circuit breaker `db` is open");
+//! assert_eq!(describe(&DbError::Query("timeout".into())), "query failed: timeout");
 //! ```
 
 use std::fmt;

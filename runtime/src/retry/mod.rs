@@ -8,7 +8,6 @@
 //!
 //! # Quick start
 //! ```
-//! use std::time::Duration;
 //! use resile_runtime::retry::{Jitter, Retry, RetryConfig};
 //!
 //! # #[tokio::main(flavor = "current_thread", start_paused = true)]
