@@ -74,7 +74,7 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer]) -> TokenStream {
         Body::AsyncTrait { stmt } => {
             let inner = async_trait_block_mut(&mut func.item.block).expect("checked when parsed");
             let Stmt::Local(local) = &mut inner.stmts[*stmt] else { unreachable!() };
-            local.init.as_mut().expect("checked when parsed").expr = Box::new(syn::parse2(new_body).expect("generated block parses"));
+            *local.init.as_mut().expect("checked when parsed").expr = syn::parse2(new_body).expect("generated block parses");
         }
     }
     let item = &func.item;
