@@ -1,0 +1,9 @@
+#[derive(Debug)]
+struct DbError;
+
+#[resile::timeout("1s")]
+async fn call() -> Result<u32, DbError> { //~ ERROR `#[timeout]` needs the error type `DbError` to implement `From<resile::Rejection>`
+    Ok(1)
+}
+
+fn main() {}

@@ -1,0 +1,16 @@
+#[derive(Debug)]
+struct Error;
+
+impl From<resile::Rejection> for Error {
+    fn from(_: resile::Rejection) -> Self {
+        Error
+    }
+}
+
+#[resile::retry(max = 3)]
+async fn call(s: String) -> Result<usize, Error> {
+    let x = s; //~ ERROR `#[retry]` runs the body once per attempt, so it cannot move this `String` argument out
+    Ok(x.len())
+}
+
+fn main() {}

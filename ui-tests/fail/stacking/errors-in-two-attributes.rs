@@ -1,0 +1,16 @@
+#[derive(Debug)]
+struct Error;
+
+impl From<resile::Rejection> for Error {
+    fn from(_: resile::Rejection) -> Self {
+        Error
+    }
+}
+
+#[resile::retry(max = 0)] //~ ERROR `max` must be at least 1, found 0
+#[resile::timeout("0ms")] //~ ERROR `after` must be greater than zero
+async fn call() -> Result<u32, Error> {
+    Ok(1)
+}
+
+fn main() {}
