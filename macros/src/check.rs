@@ -26,7 +26,12 @@ fn base_delay_within_max_delay(s: &RetrySlots, errors: &mut Errors) {
     let max = s.max_delay.or(DEFAULT_MAX_DELAY);
     if base > max {
         let span = s.base_delay.key_span().or(s.max_delay.key_span()).expect("a default broke the rule");
-        errors.at(span, format!("`base_delay` ({base:?}) must not exceed `max_delay` ({max:?}); raise `max_delay` or lower `base_delay`"));
+        let message = if s.max_delay.is_set() {
+            format!("`base_delay` ({base:?}) must not exceed `max_delay` ({max:?}); raise `max_delay` or lower `base_delay`")
+        } else {
+            format!("`base_delay` ({base:?}) exceeds the default `max_delay` ({max:?}); set `max_delay` to at least {base:?}")
+        };
+        errors.at(span, message);
     }
 }
 
@@ -45,9 +50,11 @@ fn list_sets_max(s: &RetrySlots, errors: &mut Errors) {
 fn list_within_max_delay(s: &RetrySlots, errors: &mut Errors) {
     if let Some(BackoffArg::List(list)) = s.backoff.get() {
         let max = s.max_delay.or(DEFAULT_MAX_DELAY);
-        if let Some(d) = list.iter().find(|d| **d > max) {
+        if let Some(i) = list.iter().position(|d| *d > max) {
+            let d = list[i];
+            let span = s.backoff_entry_spans.get(i).copied().or(s.backoff.span()).expect("backoff is set");
             errors.at(
-                s.backoff.span().expect("backoff is set"),
+                span,
                 format!("backoff list delay {d:?} exceeds `max_delay` ({max:?}); raise `max_delay` or shorten the delay"),
             );
         }
@@ -80,7 +87,7 @@ fn no_nested_reruns(layers: &[Layer], errors: &mut Errors) {
         let mut same = layers.iter().filter(|l| l.kind == kind);
         if let (Some(_), Some(second)) = (same.next(), same.next()) {
             let n = kind.name();
-            errors.at(second.span, format!("duplicate `#[{n}]`: stacked `#[{n}]`s multiply their attempts; keep one"));
+            errors.spanned(&second.blame, format!("duplicate `#[{n}]`: stacked `#[{n}]`s multiply their attempts; keep one"));
         }
     }
 }
@@ -89,8 +96,8 @@ fn no_nested_reruns(layers: &[Layer], errors: &mut Errors) {
 fn no_adjacent_timeouts(layers: &[Layer], errors: &mut Errors) {
     for pair in layers.windows(2) {
         if pair[0].kind == Kind::Timeout && pair[1].kind == Kind::Timeout {
-            errors.at(
-                pair[1].span,
+            errors.spanned(
+                &pair[1].blame,
                 "duplicate `#[timeout]`: with nothing between them only the shorter can fire; keep one, or put a `#[retry]` between them to bound each attempt and the whole call",
             );
         }

@@ -26,15 +26,23 @@ use crate::item::{Body, Func, async_trait_block_mut, erase_impl_trait, user_bloc
 struct Ctx {
     /// The declared return type with `impl Trait` erased, for turbofishes.
     ret: Type,
-    /// Span of the declared return type, for bound checks on the user's error type.
-    ret_span: proc_macro2::Span,
+    /// The error type `E` when the return type is spelled `Result<T, E>`.
+    error: Option<Type>,
+    /// Span of the user's error type (or of the whole return type), for bound checks.
+    error_span: proc_macro2::Span,
+    /// Span of the body, for generated control flow whose errors belong to the body.
+    body_span: proc_macro2::Span,
     /// Items placed at the top of the body: call-site statics.
     items: TokenStream,
 }
 
-pub(crate) fn expand(mut func: Func, layers: &[Layer]) -> TokenStream {
+/// `imports` are items placed first in the body (uses of sibling attributes' imports).
+pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> TokenStream {
     let fn_name = func.item.sig.ident.to_string();
-    let mut ctx = Ctx { ret: erase_impl_trait(&func.output), ret_span: func.output.span(), items: TokenStream::new() };
+    let error = error_type(&func.output).cloned();
+    let error_span = error.as_ref().map_or_else(|| func.output.span(), Spanned::span);
+    let body_span = func.item.block.span();
+    let mut ctx = Ctx { ret: erase_impl_trait(&func.output), error, error_span, body_span, items: imports };
     let ret = &ctx.ret;
     let original = match &func.body {
         Body::Async => {
@@ -88,7 +96,7 @@ fn wrap(ctx: &mut Ctx, i: usize, layer: &Layer, inner: TokenStream) -> TokenStre
     match &layer.args {
         Args::Timeout(t) => {
             let nanos = t.after.as_nanos() as u64;
-            let reject = quote_spanned!(ctx.ret_span=> #rt::reject::timeout);
+            let reject = ctx.reject("timeout");
             quote!(#rt::timeout(__RESILE_FN, #rt::Duration::from_nanos(#nanos), #reject, #inner))
         }
         Args::Retry(args) => {
@@ -102,15 +110,23 @@ fn wrap(ctx: &mut Ctx, i: usize, layer: &Layer, inner: TokenStream) -> TokenStre
             });
             let retry_if = optional_path(args.slots.retry_if.get());
             let on_retry = optional_path(args.slots.on_retry.get());
-            quote!(async {
-                let mut __resile_run = #site.start(#rt::RetryHooks {
+            let hooks = match &ctx.error {
+                Some(e) => quote!(#rt::RetryHooks::<#e>),
+                None => quote!(#rt::RetryHooks),
+            };
+            let _ = ret;
+            quote_spanned!(ctx.body_span=> async {
+                let mut __resile_run = #site.start(#hooks {
                     retry_if: #retry_if,
                     on_retry: #on_retry,
-                    describe: (&#rt::error_of(::core::marker::PhantomData::<#ret>)).describe_fn(),
+                    describe: ::core::option::Option::None,
                 });
                 loop {
                     let __resile_result = #inner.await;
-                    if let #rt::ControlFlow::Break(__resile_result) = __resile_run.after(__resile_result).await {
+                    let __resile_describe = (&#rt::error_of(&__resile_result)).describe_fn();
+                    if let #rt::ControlFlow::Break(__resile_result) =
+                        __resile_run.after_described(__resile_result, __resile_describe).await
+                    {
                         break __resile_result;
                     }
                 }
@@ -125,7 +141,7 @@ fn wrap(ctx: &mut Ctx, i: usize, layer: &Layer, inner: TokenStream) -> TokenStre
                 static #site: #rt::circuit_breaker::BreakerSite =
                     #rt::circuit_breaker::BreakerSite::new(__RESILE_FN, #name, #cfg, #on_state_change);
             });
-            let reject = quote_spanned!(ctx.ret_span=> #rt::reject::circuit_breaker);
+            let reject = ctx.reject("circuit_breaker");
             let should_record = optional_path(args.slots.should_record.get());
             quote!(#rt::circuit_breaker_call(&#site, #reject, #should_record, #inner))
         }
@@ -140,7 +156,7 @@ fn wrap(ctx: &mut Ctx, i: usize, layer: &Layer, inner: TokenStream) -> TokenStre
                 static #site: #rt::hedge::HedgeSite = #rt::hedge::HedgeSite::new(__RESILE_FN, #cfg, #name);
             });
             let timed_out = if args.slots.timeout.is_set() {
-                let reject = quote_spanned!(ctx.ret_span=> #rt::reject::hedge);
+                let reject = ctx.reject("hedge");
                 quote!(::core::option::Option::Some(#reject))
             } else {
                 quote!(::core::option::Option::None)
@@ -153,6 +169,41 @@ fn wrap(ctx: &mut Ctx, i: usize, layer: &Layer, inner: TokenStream) -> TokenStre
                 || #inner,
             ))
         }
+    }
+}
+
+impl Ctx {
+    /// The converter from `Rejection` to the user's error for `attr`, spanned on the
+    /// user's error type so a missing `From<Rejection>` is reported there.
+    fn reject(&self, attr: &str) -> TokenStream {
+        let f = syn::Ident::new(attr, self.error_span);
+        match &self.error {
+            Some(e) => {
+                let e = crate::moves::respan(e, self.error_span);
+                quote_spanned!(self.error_span=> ::resile::__private::reject::#f::<#e>)
+            }
+            None => quote_spanned!(self.error_span=> ::resile::__private::reject::#f),
+        }
+    }
+}
+
+/// `E` of a return type spelled `Result<T, E>` (any path ending in `Result` with two
+/// type arguments); `None` for one-argument aliases such as `io::Result<T>`.
+fn error_type(ret: &Type) -> Option<&Type> {
+    let Type::Path(p) = ret else { return None };
+    let last = p.path.segments.last()?;
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    let types: Vec<&Type> = args
+        .args
+        .iter()
+        .filter_map(|a| match a {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    match types.as_slice() {
+        [_, e] if last.ident.to_string().ends_with("Result") => Some(e),
+        _ => None,
     }
 }
 

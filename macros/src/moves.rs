@@ -73,6 +73,9 @@ impl<'ast> Visit<'ast> for Finder<'_> {
     }
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
         call.args.iter().for_each(|a| self.moved(a));
+        if takes_self_by_value(&call.method.to_string()) {
+            self.moved(&call.receiver);
+        }
         syn::visit::visit_expr_method_call(self, call);
     }
     fn visit_local(&mut self, local: &'ast syn::Local) {
@@ -83,6 +86,10 @@ impl<'ast> Visit<'ast> for Finder<'_> {
             self.moved(&init.expr);
         }
         syn::visit::visit_local(self, local);
+    }
+    fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
+        self.moved(&f.expr);
+        syn::visit::visit_expr_for_loop(self, f);
     }
     fn visit_field_value(&mut self, fv: &'ast syn::FieldValue) {
         self.moved(&fv.expr);
@@ -105,6 +112,11 @@ impl<'ast> Visit<'ast> for Finder<'_> {
     fn visit_item(&mut self, _: &'ast syn::Item) {}
 }
 
+/// Methods that take `self` by value by convention (`into_*`) or on `Option`/`Result`.
+fn takes_self_by_value(method: &str) -> bool {
+    method == "into" || method.starts_with("into_") || method.starts_with("unwrap") || method == "expect"
+}
+
 fn collect_idents(pat: &Pat, out: &mut Vec<String>) {
     struct Idents<'a>(&'a mut Vec<String>);
     impl<'ast> Visit<'ast> for Idents<'_> {
@@ -117,7 +129,7 @@ fn collect_idents(pat: &Pat, out: &mut Vec<String>) {
 }
 
 /// The type's tokens with every span set to `span`, so the error lands on the use.
-fn respan(ty: &Type, span: Span) -> TokenStream {
+pub(crate) fn respan(ty: &Type, span: Span) -> TokenStream {
     fn go(tokens: TokenStream, span: Span) -> TokenStream {
         tokens
             .into_iter()

@@ -5,9 +5,8 @@
 //! (minus the resile attributes) next to every `compile_error!`, so rust-analyzer and type
 //! checking keep seeing the function the user wrote.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::ToTokens;
-use syn::spanned::Spanned;
 use syn::{Attribute, Meta};
 
 use crate::attrs::{self, Kind};
@@ -19,14 +18,17 @@ const INERT: &[&str] = &["doc", "allow", "warn", "deny", "expect", "forbid", "mu
 
 pub(crate) fn expand(kind: Kind, args: TokenStream, input: TokenStream) -> TokenStream {
     let mut errors = Errors::new();
-    let leader = attrs::parse(kind, Span::call_site(), args, &mut errors);
+    let leader = attrs::parse(kind, call_site_tokens(), args, &mut errors);
     let Some(mut func) = item::parse(input.clone(), kind.name(), &mut errors) else {
         return fallback(input, errors.finish().expect_err("item::parse records why it failed"));
     };
     let mut layers: Vec<attrs::Layer> = leader.into_iter().collect();
     let mut all_parsed = layers.len() == 1;
-    for (kind, span, tokens) in take_siblings(&mut func.item.attrs, &mut errors) {
-        match attrs::parse(kind, span, tokens, &mut errors) {
+    let siblings = take_siblings(&mut func.item.attrs, &mut errors);
+    let mut imports = TokenStream::new();
+    for sibling in siblings {
+        imports.extend(sibling.import_use);
+        match attrs::parse(sibling.kind, sibling.blame, sibling.tokens, &mut errors) {
             Some(layer) => layers.push(layer),
             None => all_parsed = false,
         }
@@ -35,9 +37,26 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, input: TokenStream) -> Token
         check::stacking(&layers, &mut errors);
     }
     match errors.finish() {
-        Ok(()) => expand::expand(func, &layers),
+        Ok(()) => expand::expand(func, &layers, imports),
         Err(e) => fallback(func.item.into_token_stream(), e),
     }
+}
+
+/// A token spanning the whole attribute being expanded (the macro's call site).
+fn call_site_tokens() -> TokenStream {
+    quote::quote!(resile)
+}
+
+/// A resile attribute below the leader, taken off the function.
+struct Sibling {
+    kind: Kind,
+    /// The attribute as written, for errors about it as a whole.
+    blame: TokenStream,
+    /// Its arguments.
+    tokens: TokenStream,
+    /// For a bare `#[timeout]` imported with `use resile::timeout`: a use of that import,
+    /// which the leader took away before rustc could see it.
+    import_use: TokenStream,
 }
 
 /// Which attribute `attr` is, if it is one of ours: `#[resile::retry]`, `#[::resile::retry]`
@@ -53,7 +72,7 @@ fn resile_kind(attr: &Attribute) -> Option<Kind> {
 
 /// Removes the resile attributes below the leader and returns them in source order. A
 /// resile attribute separated from the group by another (non-inert) attribute is an error.
-fn take_siblings(attrs: &mut Vec<Attribute>, errors: &mut Errors) -> Vec<(Kind, Span, TokenStream)> {
+fn take_siblings(attrs: &mut Vec<Attribute>, errors: &mut Errors) -> Vec<Sibling> {
     let mut found = Vec::new();
     let mut separator: Option<String> = None;
     let mut kept = Vec::with_capacity(attrs.len());
@@ -67,8 +86,8 @@ fn take_siblings(attrs: &mut Vec<Attribute>, errors: &mut Errors) -> Vec<(Kind, 
             continue;
         };
         if let Some(sep) = &separator {
-            errors.at(
-                attr.path().span(),
+            errors.spanned(
+                &attr,
                 format!(
                     "`#[{}]` is separated from the resile attributes above it by `#[{sep}]`; resile attributes must stand together to expand in the order written: move `#[{sep}]` above or below them",
                     kind.name()
@@ -84,7 +103,11 @@ fn take_siblings(attrs: &mut Vec<Attribute>, errors: &mut Errors) -> Vec<(Kind, 
                 continue;
             }
         };
-        found.push((kind, attr.path().span(), tokens));
+        let import_use = match attr.path().get_ident() {
+            Some(ident) => quote::quote!(#[allow(unused_imports)] use #ident as _;),
+            None => TokenStream::new(),
+        };
+        found.push(Sibling { kind, blame: attr.to_token_stream(), tokens, import_use });
     }
     *attrs = kept;
     found

@@ -58,11 +58,11 @@ pub fn body<R, F: Future<Output = R>>(f: F) -> F {
 pub fn check_result<T, E>(_: core::marker::PhantomData<Result<T, E>>) {}
 
 /// Autoref specialisation: the error's `Debug`, when it has one, for telemetry.
-/// `(&__private::error_of(PhantomData::<R>)).describe_fn()` is `Some` iff `E: Debug`.
+/// `(&__private::error_of(&result)).describe_fn()` is `Some` iff `E: Debug`.
 pub struct Describe<E>(core::marker::PhantomData<fn(E)>);
 
 #[inline(always)]
-pub fn error_of<T, E>(_: core::marker::PhantomData<Result<T, E>>) -> Describe<E> {
+pub fn error_of<T, E>(_: &Result<T, E>) -> Describe<E> {
     Describe(core::marker::PhantomData)
 }
 

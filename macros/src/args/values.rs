@@ -171,28 +171,44 @@ pub(crate) fn path(expr: &Expr, key: &str) -> syn::Result<syn::Path> {
     }
 }
 
-/// One of a fixed set of words, with "did you mean".
-pub(crate) fn word<'a>(expr: &Expr, key: &str, choices: &[&'a str]) -> syn::Result<&'a str> {
+/// One of a fixed set of words, with "did you mean"; `other` names a non-word form the key
+/// also accepts.
+pub(crate) fn word<'a>(expr: &Expr, key: &str, choices: &[&'a str], other: Option<&str>) -> syn::Result<&'a str> {
+    let quoted = || {
+        let words = choices.iter().map(|c| format!("`\"{c}\"`")).collect::<Vec<_>>().join(", ");
+        match other {
+            Some(o) => format!("{words}, or {o}"),
+            None => words,
+        }
+    };
+    let closest = |text: &str| {
+        choices
+            .iter()
+            .map(|k| (strsim::jaro_winkler(text, k), *k))
+            .filter(|(score, _)| *score > 0.7)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, k)| k)
+    };
     let text = match literal(expr) {
         Some(Lit::Str(s)) => s.value(),
         _ => {
-            return Err(syn::Error::new_spanned(
-                expr,
-                format!("expected a string for `{key}`: one of {}", crate::diag::backticked(choices)),
-            ));
+            let message = match expr {
+                Expr::Path(p) if p.path.get_ident().is_some() => {
+                    let word = p.path.get_ident().expect("checked").to_string();
+                    let fix = closest(&word).unwrap_or(choices[0]);
+                    format!("expected a string for `{key}`; write `{key} = \"{fix}\"`")
+                }
+                _ => format!("expected a string for `{key}`: one of {}", quoted()),
+            };
+            return Err(syn::Error::new_spanned(expr, message));
         }
     };
     if let Some(found) = choices.iter().find(|c| **c == text) {
         return Ok(found);
     }
-    let best = choices
-        .iter()
-        .map(|k| (strsim::jaro_winkler(&text, k), *k))
-        .filter(|(score, _)| *score > 0.7)
-        .max_by(|a, b| a.0.total_cmp(&b.0));
-    let message = match best {
-        Some((_, k)) => format!("unknown {key} `\"{text}\"`; did you mean `\"{k}\"`?"),
-        None => format!("unknown {key} `\"{text}\"`; expected one of {}", crate::diag::backticked(choices)),
+    let message = match closest(&text) {
+        Some(k) => format!("unknown {key} `\"{text}\"`; did you mean `\"{k}\"`?"),
+        None => format!("unknown {key} `\"{text}\"`; expected one of {}", quoted()),
     };
     Err(syn::Error::new_spanned(expr, message))
 }

@@ -89,7 +89,7 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<C
             match key.to_string().as_str() {
                 "name" => s.name.set(errors, ks, values::name(&value, "name")?, vs),
                 "window" => {
-                    let w = match values::word(&value, "window", WINDOWS)? {
+                    let w = match values::word(&value, "window", WINDOWS, None)? {
                         "count" => WindowArg::Count,
                         _ => WindowArg::Time,
                     };

@@ -44,8 +44,8 @@ impl Kind {
 /// One parsed and checked attribute.
 pub(crate) struct Layer {
     pub(crate) kind: Kind,
-    /// The attribute's path, for errors about the attribute as a whole.
-    pub(crate) span: Span,
+    /// The whole attribute's tokens, for errors about the attribute as a whole.
+    pub(crate) blame: TokenStream,
     pub(crate) args: Args,
 }
 
@@ -57,7 +57,11 @@ pub(crate) enum Args {
 }
 
 /// Parses and checks one attribute's arguments; `None` when there were errors (recorded).
-pub(crate) fn parse(kind: Kind, span: Span, tokens: TokenStream, errors: &mut Errors) -> Option<Layer> {
+///
+/// `blame` is the attribute as written (an error about the whole attribute underlines it);
+/// its first token's span stands for the attribute in messages that need one span.
+pub(crate) fn parse(kind: Kind, blame: TokenStream, tokens: TokenStream, errors: &mut Errors) -> Option<Layer> {
+    let span = blame.clone().into_iter().next().map_or_else(Span::call_site, |t| t.span());
     let args = match crate::args::parse_args(tokens) {
         Ok(args) => args,
         Err(e) => {
@@ -71,5 +75,5 @@ pub(crate) fn parse(kind: Kind, span: Span, tokens: TokenStream, errors: &mut Er
         Kind::CircuitBreaker => Args::CircuitBreaker(circuit_breaker::parse(args, span, errors)?),
         Kind::Hedge => Args::Hedge(hedge::parse(args, errors)?),
     };
-    Some(Layer { kind, span, args })
+    Some(Layer { kind, blame, args })
 }

@@ -60,6 +60,8 @@ pub(crate) struct RetrySlots {
     pub(crate) retry_if: Slot<syn::Path>,
     pub(crate) on_retry: Slot<syn::Path>,
     pub(crate) retry_budget: Slot<String>,
+    /// The span of each entry of a backoff list.
+    pub(crate) backoff_entry_spans: Vec<Span>,
 }
 
 /// The checked arguments.
@@ -80,6 +82,7 @@ pub(crate) fn parse(args: Vec<Arg>, errors: &mut Errors) -> Option<RetryArgs> {
         retry_if: Slot::new("retry_if"),
         on_retry: Slot::new("on_retry"),
         retry_budget: Slot::new("retry_budget"),
+        backoff_entry_spans: Vec::new(),
     };
     let before = errors.len();
     for arg in args {
@@ -96,7 +99,12 @@ pub(crate) fn parse(args: Vec<Arg>, errors: &mut Errors) -> Option<RetryArgs> {
         let result: syn::Result<()> = (|| {
             match name.as_str() {
                 "max" => s.max.set(errors, ks, values::count(&value, "max", 1)? as u32, vs),
-                "backoff" => s.backoff.set(errors, ks, backoff(&value)?, vs),
+                "backoff" => {
+                    if let Expr::Array(list) = &value {
+                        s.backoff_entry_spans = list.elems.iter().map(Spanned::span).collect();
+                    }
+                    s.backoff.set(errors, ks, backoff(&value)?, vs)
+                }
                 "base_delay" => s.base_delay.set(errors, ks, values::duration(&value, "base_delay", Zero::Allowed)?, vs),
                 "max_delay" => s.max_delay.set(errors, ks, values::duration(&value, "max_delay", Zero::Allowed)?, vs),
                 "multiplier" => {
@@ -132,7 +140,7 @@ fn backoff(value: &Expr) -> syn::Result<BackoffArg> {
         let list = elems.iter().map(|e| values::duration(e, "backoff", Zero::Allowed)).collect::<syn::Result<Vec<_>>>()?;
         return Ok(BackoffArg::List(list));
     }
-    Ok(match values::word(value, "backoff", BACKOFFS)? {
+    Ok(match values::word(value, "backoff", BACKOFFS, Some("a list of delays such as `[100, 500, 2000]`"))? {
         "exp" | "exponential" => BackoffArg::Exponential,
         "linear" => BackoffArg::Linear,
         "constant" => BackoffArg::Constant,
@@ -144,7 +152,7 @@ fn jitter(value: &Expr) -> syn::Result<JitterArg> {
     if matches!(value, Expr::Lit(ExprLit { lit: Lit::Float(_) | Lit::Int(_), .. }) | Expr::Unary(_)) {
         return values::ratio(value, "jitter").map(JitterArg::Proportional);
     }
-    Ok(match values::word(value, "jitter", JITTERS)? {
+    Ok(match values::word(value, "jitter", JITTERS, Some("a proportion within `0.0..=1.0`"))? {
         "none" => JitterArg::None,
         "full" => JitterArg::Full,
         "equal" => JitterArg::Equal,
@@ -219,7 +227,3 @@ pub(crate) fn budget_name_tokens(args: &RetryArgs) -> TokenStream {
     }
 }
 
-#[allow(dead_code)]
-pub(crate) fn span_of(slot_span: Option<Span>) -> Span {
-    slot_span.unwrap_or_else(Span::call_site)
-}

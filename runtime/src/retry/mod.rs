@@ -167,6 +167,19 @@ impl<E> RetryRun<'_, E> {
         }
     }
 
+    /// [`after`](Self::after), showing errors in telemetry with `describe` when it is `Some`.
+    #[inline]
+    pub async fn after_described<T>(
+        &mut self,
+        result: Result<T, E>,
+        describe: Option<fn(&E) -> &dyn Debug>,
+    ) -> ControlFlow<Result<T, E>> {
+        if describe.is_some() {
+            self.hooks.describe = describe;
+        }
+        self.after(result).await
+    }
+
     /// The sleep before the next attempt, or `None` to stop with this error.
     fn plan(&mut self, error: &E) -> Option<Duration> {
         let cfg = &self.site.config;

@@ -1,7 +1,3 @@
-// KNOWN BUG: this must compile (STYLE.md lists `pass/retry/impl-trait-return.rs`). The retry
-// expansion names the return type with `impl Trait` erased to `_` in
-// `error_of(PhantomData::<Result<_, Error>>)`, where nothing constrains `_`. Once fixed,
-// move this file to `pass/retry/impl-trait-return.rs` and delete the `.stderr`.
 #[derive(Debug)]
 struct Error;
 
