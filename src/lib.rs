@@ -39,6 +39,7 @@
 //! |---|---|---|
 //! | [`retry`] | runs the body again on `Err`, with backoff and jitter | [`Retry`] |
 //! | [`timeout`] | bounds the call; drops the body at the deadline | [`Timeout`] |
+//! | [`hedge`] | starts another attempt when one is slow; first `Ok` wins | [`Hedge`] |
 //!
 //! Attributes apply in source order, the first listed outermost: see [`docs::stacking`].
 //! Every policy is also a plain value with `call(|| fut)`, usable without macros.
@@ -147,3 +148,61 @@ pub use resile_macros::retry;
 /// thin wrapper over `tokio::time::timeout`.
 pub use resile_macros::timeout;
 pub use resile_runtime::*;
+
+/// Hedges the function: when an attempt is slower than usual, starts another one
+/// concurrently and returns the first `Ok`, dropping the others at once.
+///
+/// Attempts run concurrently inside the caller's task (nothing is spawned), so the function
+/// may borrow its arguments. A non-fatal `Err` starts the next attempt at once; the call
+/// fails with the last error only when every attempt failed.
+///
+/// # Arguments
+/// | key | type | default | valid |
+/// |---|---|---|---|
+/// | `delay` | duration | `"100ms"` | static mode: delay before each extra attempt; `< timeout` |
+/// | `percentile` | number | none | `0 < p < 100`: adaptive mode, delay = this percentile of recent latencies |
+/// | `max_requests` | count | `2` | ≥ 1: total concurrent attempts (`1` disables hedging) |
+/// | `timeout` | duration | none | > 0: overall deadline, `Rejection::TimedOut` |
+/// | `name` | name | per call site | shares the tracker, budget and stats |
+/// | `buffer_size`, `min_samples` | count | `1000`, `10` | adaptive only; `min_samples ≤ buffer_size` |
+/// | `initial_delay`, `min_delay`, `max_delay` | duration | `"100ms"`, `"1ms"`, `"5s"` | adaptive only; `min_delay ≤ max_delay` |
+/// | `token_max`, `token_success_credit`, `token_hedge_cost`, `token_threshold` | number | `10`, `0.1`, `1.0`, `1.0` | > 0; `token_threshold ≤ token_max`: a hedge budget that starts full; steady hedge rate ≤ credit / cost |
+/// | `fatal` | `fn(&E) -> bool` | none | such an error ends the call at once |
+/// | `on_hedge` | `fn(u32)` | none | called with the attempt number when an extra attempt starts |
+///
+/// # Example
+/// ```
+/// use std::time::Duration;
+/// use tokio::time::{sleep, Instant};
+///
+/// // The first replica asked is stuck; the hedge to the second one answers.
+/// #[resile::hedge(delay = "50ms", max_requests = 2)]
+/// async fn read(replicas: &[Duration], next: &std::sync::atomic::AtomicUsize) -> Result<usize, ()> {
+///     let replica = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+///     sleep(replicas[replica]).await;
+///     Ok(replica)
+/// }
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let replicas = [Duration::from_secs(2), Duration::from_millis(10)];
+/// let start = Instant::now();
+/// assert_eq!(read(&replicas, &Default::default()).await, Ok(1));
+/// assert_eq!(start.elapsed(), Duration::from_millis(60));
+/// # }
+/// ```
+///
+/// # Stacking
+/// Inside `#[retry]`, each retry attempt is itself hedged; a `#[timeout]` inside `#[hedge]`
+/// bounds each hedged attempt, outside it bounds the whole hedged call.
+///
+/// # Errors
+/// `Rejection::TimedOut { after: timeout }` when `timeout` is set (through
+/// `E: From<Rejection>`, required only then); otherwise the attempts' own errors.
+///
+/// # Compile errors
+/// See `ui-tests/fail/hedge/`. A body that moves a by-value argument out is reported with
+/// the fix, as under `#[retry]`.
+///
+/// # Expansion
+/// `SITE.call(hooks, || async { /* body */ }).await` with a per-call-site `static HedgeSite`.
+pub use resile_macros::hedge;

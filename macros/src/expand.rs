@@ -163,8 +163,7 @@ fn wrap(ctx: &mut Ctx, i: usize, layer: &Layer, inner: TokenStream) -> TokenStre
             };
             let fatal = optional_path(args.slots.fatal.get());
             let on_hedge = optional_path(args.slots.on_hedge.get());
-            quote!(#rt::hedge_call(
-                &#site,
+            quote!(#site.call(
                 #rt::hedge::HedgeHooks { fatal: #fatal, on_hedge: #on_hedge, timed_out: #timed_out },
                 || #inner,
             ))

@@ -6,6 +6,8 @@
 //! |---|---|---|
 //! | retry with backoff, jitter and a shared retry budget | [`retry`] | `#[retry]` |
 //! | timeout | [`timeout`] | `#[timeout]` |
+//! | hedged requests, static or adaptive, with a hedge budget | [`hedge`] | `#[hedge]` |
+//! | circuit breaker: count or time window, failure and slow-call rates, operator states | [`circuit_breaker`](mod@circuit_breaker) | `#[circuit_breaker]` |
 //!
 //! All waiting and timing reads tokio's clock, so tests with a paused clock
 //! (`#[tokio::test(start_paused = true)]`) drive every policy exactly and instantly.
@@ -31,8 +33,10 @@ mod sync;
 #[doc(hidden)]
 pub mod __private;
 
+pub use circuit_breaker::{CircuitBreaker, CircuitBreakerConfig, circuit_breaker};
 pub use outcome::{Outcome, State};
 pub use policy::Policy;
 pub use rejection::Rejection;
+pub use hedge::{Hedge, HedgeConfig, HedgeStats, HedgeTracker, hedge_tracker};
 pub use retry::{Retry, RetryConfig, retry_budget};
 pub use timeout::Timeout;
