@@ -102,7 +102,10 @@
 /// let mut run = SITE.start(hooks);
 /// loop {
 ///     let result = async { /* body */ }.await;
-///     if let Break(result) = run.after(result).await { break result }
+///     match run.next(result, describe) {
+///         Break(result) => break result,
+///         Continue(delay) => sleep(delay).await,
+///     }
 /// }
 /// ```
 pub use resile_macros::retry;
@@ -145,7 +148,7 @@ pub use resile_macros::retry;
 ///
 /// # Expansion
 /// `::resile::__private::timeout(fn_path, after, reject, async { /* body */ }).await`, a
-/// thin wrapper over `tokio::time::timeout`.
+/// plain future around `tokio::time::timeout` that maps its error.
 pub use resile_macros::timeout;
 pub use resile_runtime::*;
 

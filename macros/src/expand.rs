@@ -5,12 +5,14 @@
 //! {
 //!     const __RESILE_FN: &str = concat!(module_path!(), "::", "<fn name>");
 //!     static __RESILE_<POLICY>_<i>: ::resile::__private::<Policy>Site = /* const config */;
-//!     ::resile::__private::Instrument::instrument(<layer 0>(<layer 1>(… body …)), call_span(__RESILE_FN)).await
+//!     let __resile_span = ::resile::__private::CallSpan::new(__RESILE_FN);
+//!     __resile_span.instrument(<layer 0>(<layer 1>(… body …))).await   // or, for an outermost
+//!                                                        // #[retry], its loop inline
 //! }
 //! ```
 //!
 //! Policies that run the body once take its future; `#[retry]` becomes a loop that hands
-//! each result to the runtime's `RetryRun::after`, which makes every decision; `#[hedge]`
+//! each result to the runtime's `RetryRun::next`, which makes every decision; `#[hedge]`
 //! takes a closure that makes a fresh body future per attempt. The body is a plain
 //! `async { }` block inside the function, so it borrows arguments (even `&mut self`) per
 //! attempt and the whole call stays `Send` when the body is.
@@ -66,14 +68,25 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> 
         let block: syn::Block = syn::parse2(quote!({ #original })).expect("body block parses");
         ctx.items.extend(crate::moves::checks(layer.kind, &func.item.sig, &block));
     }
-    let pipeline = layers.iter().enumerate().rev().fold(body, |inner, (i, layer)| wrap(&mut ctx, i, layer, inner));
+    // The outermost `#[retry]` runs its loop directly in the function body, one coroutine
+    // less; any other outermost layer is a future awaited inside the call's span.
+    let (outer, rest) = layers.split_first().expect("at least the leader");
+    let inner = rest.iter().enumerate().rev().fold(body, |inner, (i, layer)| wrap(&mut ctx, i + 1, layer, inner));
+    let call = match &outer.args {
+        Args::Retry(args) => retry_loop(&mut ctx, 0, args, quote!(__resile_span.instrument(#inner)), true),
+        _ => {
+            let pipeline = wrap(&mut ctx, 0, outer, inner);
+            quote!(__resile_span.instrument(#pipeline).await)
+        }
+    };
     let items = &ctx.items;
     let new_body = quote!({
         #[allow(unused_imports)]
         use ::resile::__private::{DescribeDebug as _, DescribeNone as _};
         const __RESILE_FN: &str = ::core::concat!(::core::module_path!(), "::", #fn_name);
         #items
-        ::resile::__private::Instrument::instrument(#pipeline, ::resile::__private::call_span(__RESILE_FN)).await
+        let __resile_span = ::resile::__private::CallSpan::new(__RESILE_FN);
+        #call
     });
     match &func.body {
         Body::Async => {
@@ -92,7 +105,6 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> 
 /// Wraps the future expression `inner` in layer `i`.
 fn wrap(ctx: &mut Ctx, i: usize, layer: &Layer, inner: TokenStream) -> TokenStream {
     let rt = quote!(::resile::__private);
-    let ret = ctx.ret.clone();
     match &layer.args {
         Args::Timeout(t) => {
             let nanos = t.after.as_nanos() as u64;
@@ -100,37 +112,8 @@ fn wrap(ctx: &mut Ctx, i: usize, layer: &Layer, inner: TokenStream) -> TokenStre
             quote!(#rt::timeout(__RESILE_FN, #rt::Duration::from_nanos(#nanos), #reject, #inner))
         }
         Args::Retry(args) => {
-            let site = format_ident!("__RESILE_RETRY_{}", i);
-            let delays = format_ident!("__RESILE_RETRY_{}_DELAYS", i);
-            let (cfg, statics) = retry::config_tokens(args, &delays);
-            let budget = retry::budget_name_tokens(args);
-            ctx.items.extend(quote! {
-                #statics
-                static #site: #rt::RetrySite = #rt::RetrySite::new(__RESILE_FN, #cfg, #budget);
-            });
-            let retry_if = optional_path(args.slots.retry_if.get());
-            let on_retry = optional_path(args.slots.on_retry.get());
-            let hooks = match &ctx.error {
-                Some(e) => quote!(#rt::RetryHooks::<#e>),
-                None => quote!(#rt::RetryHooks),
-            };
-            let _ = ret;
-            quote_spanned!(ctx.body_span=> async {
-                let mut __resile_run = #site.start(#hooks {
-                    retry_if: #retry_if,
-                    on_retry: #on_retry,
-                    describe: ::core::option::Option::None,
-                });
-                loop {
-                    let __resile_result = #inner.await;
-                    let __resile_describe = (&#rt::error_of(&__resile_result)).describe_fn();
-                    if let #rt::ControlFlow::Break(__resile_result) =
-                        __resile_run.after_described(__resile_result, __resile_describe).await
-                    {
-                        break __resile_result;
-                    }
-                }
-            })
+            let run = retry_loop(ctx, i, args, inner, false);
+            quote_spanned!(ctx.body_span=> async { #run })
         }
         Args::CircuitBreaker(args) => {
             let site = format_ident!("__RESILE_CIRCUIT_BREAKER_{}", i);
@@ -167,6 +150,44 @@ fn wrap(ctx: &mut Ctx, i: usize, layer: &Layer, inner: TokenStream) -> TokenStre
                 #rt::hedge::HedgeHooks { fatal: #fatal, on_hedge: #on_hedge, timed_out: #timed_out },
                 || #inner,
             ))
+        }
+    }
+}
+
+/// The statements of a retry loop around the future expression `inner`, evaluating to the
+/// call's result. `in_span` runs each decision inside the call's span (the outermost loop,
+/// which is not itself inside an instrumented future).
+fn retry_loop(ctx: &mut Ctx, i: usize, args: &retry::RetryArgs, inner: TokenStream, in_span: bool) -> TokenStream {
+    let rt = quote!(::resile::__private);
+    let site = format_ident!("__RESILE_RETRY_{}", i);
+    let delays = format_ident!("__RESILE_RETRY_{}_DELAYS", i);
+    let (cfg, statics) = retry::config_tokens(args, &delays);
+    let budget = retry::budget_name_tokens(args);
+    ctx.items.extend(quote! {
+        #statics
+        static #site: #rt::RetrySite = #rt::RetrySite::new(__RESILE_FN, #cfg, #budget);
+    });
+    let retry_if = optional_path(args.slots.retry_if.get());
+    let on_retry = optional_path(args.slots.on_retry.get());
+    let hooks = match &ctx.error {
+        Some(e) => quote!(#rt::RetryHooks::<#e>),
+        None => quote!(#rt::RetryHooks),
+    };
+    let decide = quote!(__resile_run.next(__resile_result, __resile_describe));
+    let decide = if in_span { quote!(__resile_span.in_scope(|| #decide)) } else { decide };
+    quote_spanned! {ctx.body_span=>
+        let mut __resile_run = #site.start(&#hooks {
+            retry_if: #retry_if,
+            on_retry: #on_retry,
+            describe: ::core::option::Option::None,
+        });
+        loop {
+            let __resile_result = #inner.await;
+            let __resile_describe = (&&#rt::error_of(&__resile_result)).describe_fn();
+            match #decide {
+                #rt::ControlFlow::Break(__resile_result) => break __resile_result,
+                #rt::ControlFlow::Continue(__resile_delay) => #rt::sleep(__resile_delay).await,
+            }
         }
     }
 }

@@ -13,17 +13,110 @@ pub use crate::retry::{RetryConfig, RetryHooks, RetryRun, RetrySite, Backoff, Ji
 pub use crate::telemetry::call_span;
 pub use core::ops::ControlFlow;
 pub use core::time::Duration;
-pub use tracing::Instrument;
 
 /// Runs `fut` for at most `after`; `reject` converts the rejection into the caller's error.
+/// A plain future around tokio's `Timeout` (no `async fn` state machine), so the body is
+/// moved once, into the timer's future, and polled in place.
 #[inline]
-pub async fn timeout<T, E, Fut>(function: &'static str, after: Duration, reject: fn(crate::Rejection) -> E, fut: Fut) -> Result<T, E>
+pub fn timeout<T, E, Fut>(function: &'static str, after: Duration, reject: fn(crate::Rejection) -> E, fut: Fut) -> TimeoutFuture<Fut, E>
 where
     Fut: Future<Output = Result<T, E>>,
 {
-    match tokio::time::timeout(after, fut).await {
-        Ok(result) => result,
-        Err(_) => Err(reject(crate::timeout::timed_out(function, after))),
+    TimeoutFuture { inner: tokio::time::timeout(after, fut), function, after, reject }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of [`timeout`].
+    pub struct TimeoutFuture<Fut, E> {
+        #[pin]
+        inner: tokio::time::Timeout<Fut>,
+        function: &'static str,
+        after: Duration,
+        reject: fn(crate::Rejection) -> E,
+    }
+}
+
+impl<T, E, Fut: Future<Output = Result<T, E>>> Future for TimeoutFuture<Fut, E> {
+    type Output = Result<T, E>;
+
+    #[inline]
+    fn poll(self: core::pin::Pin<&mut Self>, cx: &mut core::task::Context<'_>) -> core::task::Poll<Self::Output> {
+        let this = self.project();
+        match this.inner.poll(cx) {
+            core::task::Poll::Ready(Ok(result)) => core::task::Poll::Ready(result),
+            core::task::Poll::Ready(Err(_)) => {
+                core::task::Poll::Ready(Err((this.reject)(crate::timeout::timed_out(this.function, *this.after))))
+            }
+            core::task::Poll::Pending => core::task::Poll::Pending,
+        }
+    }
+}
+
+/// Sleeps `delay` on tokio's clock (the retry backoff). Boxed: a tokio `Sleep` is over
+/// 100 bytes, and keeping it out of the guarded call's future keeps that future small, so
+/// the success path moves less; the allocation happens only when a retry is made.
+#[inline(never)]
+pub fn sleep(delay: Duration) -> core::pin::Pin<Box<tokio::time::Sleep>> {
+    Box::pin(tokio::time::sleep(delay))
+}
+
+/// The `resile` span of one guarded call, or nothing when no subscriber wants `DEBUG` spans
+/// of target `resile`: then building it costs one atomic load of tracing's max level, and
+/// entering it one branch. The expansion keeps it as a local of the guarded function and
+/// wraps futures with a reference to it ([`CallSpan::instrument`]), so no `Span` is moved
+/// around with the futures.
+pub struct CallSpan(Option<tracing::Span>);
+
+impl CallSpan {
+    #[inline(always)]
+    pub fn new(function: &'static str) -> Self {
+        if tracing::level_enabled!(tracing::Level::DEBUG) {
+            let span = crate::telemetry::call_span(function);
+            if !span.is_disabled() {
+                return CallSpan(Some(span));
+            }
+        }
+        CallSpan(None)
+    }
+
+    /// Polls `fut` inside the span.
+    #[inline]
+    pub fn instrument<F: Future>(&self, fut: F) -> InSpan<'_, F> {
+        InSpan { span: self, fut }
+    }
+
+    /// Runs `f` inside the span.
+    #[inline]
+    pub fn in_scope<T>(&self, f: impl FnOnce() -> T) -> T {
+        match &self.0 {
+            None => f(),
+            Some(span) => span.in_scope(f),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of [`CallSpan::instrument`].
+    pub struct InSpan<'a, F> {
+        span: &'a CallSpan,
+        #[pin]
+        fut: F,
+    }
+}
+
+impl<F: Future> Future for InSpan<'_, F> {
+    type Output = F::Output;
+
+    #[inline]
+    fn poll(self: core::pin::Pin<&mut Self>, cx: &mut core::task::Context<'_>) -> core::task::Poll<F::Output> {
+        let this = self.project();
+        match &this.span.0 {
+            None => this.fut.poll(cx),
+            Some(span) => {
+                let _entered = span.enter();
+                this.fut.poll(cx)
+            }
+        }
     }
 }
 

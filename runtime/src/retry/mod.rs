@@ -26,10 +26,10 @@
 //! ```
 //!
 //! # How it works
-//! [`RetryRun`] is the whole algorithm: after each attempt it is handed the result and
-//! either returns it (success, a non-retryable error, attempts exhausted, wall-clock
-//! `budget` or retry budget exhausted) or sleeps the next backoff delay on tokio's clock and
-//! asks for another attempt. [`Retry::call`] and the `#[retry]` expansion both drive it.
+//! [`RetryRun`] is the whole algorithm: after each attempt [`RetryRun::next`] is handed the
+//! result and either returns it (success, a non-retryable error, attempts exhausted, wall-clock
+//! `budget` or retry budget exhausted) or names the backoff delay to sleep, on tokio's clock,
+//! before another attempt. [`Retry::call`] and the `#[retry]` expansion both drive it.
 //!
 //! # Configuration
 //! See [`RetryConfig`]; delays come from [`Backoff`] and [`Jitter`].
@@ -121,27 +121,37 @@ impl RetrySite {
         Some(*self.budget.get_or_init(|| retry_budget(name)))
     }
 
-    /// Starts one guarded call.
+    /// Starts one guarded call. `hooks` is usually a promoted constant (`&RetryHooks { .. }`
+    /// of fn paths), so a call stores one pointer for them.
     #[inline]
-    pub fn start<E>(&self, hooks: RetryHooks<E>) -> RetryRun<'_, E> {
-        let budget = self.budget();
-        let started = if budget.is_some() || self.config.budget.is_some() { Some(Instant::now()) } else { None };
-        if let (Some(b), Some(t)) = (budget, started) {
-            b.deposit(budget_clock(t));
+    pub fn start<'h, E>(&'h self, hooks: &'h RetryHooks<E>) -> RetryRun<'h, E> {
+        let started = if self.budget_name.is_some() || self.config.budget.is_some() { self.begin() } else { None };
+        RetryRun { site: self, hooks, attempt: 1, previous: None, started, describe: None }
+    }
+
+    /// The start of a call that needs the clock: a wall-clock `budget` or a retry budget.
+    #[cold]
+    fn begin(&self) -> Option<Instant> {
+        let now = Instant::now();
+        if let Some(b) = self.budget() {
+            b.deposit(budget_clock(now));
         }
-        RetryRun { site: self, hooks, attempt: 1, previous: self.config.base_delay, started, budget }
+        Some(now)
     }
 }
 
-/// One guarded call in progress: hand it each attempt's result with [`RetryRun::after`].
+/// One guarded call in progress: hand it each attempt's result with [`RetryRun::next`].
 #[derive(Debug)]
 pub struct RetryRun<'s, E> {
     site: &'s RetrySite,
-    hooks: RetryHooks<E>,
+    hooks: &'s RetryHooks<E>,
     attempt: u32,
-    previous: Duration,
+    /// The previous sleep, for decorrelated jitter; `None` before the first.
+    previous: Option<Duration>,
+    /// When the call started, read only for a wall-clock `budget` or a retry budget.
     started: Option<Instant>,
-    budget: Option<&'static RetryBudget>,
+    /// Set on the first error that `describe`s itself.
+    describe: Option<fn(&E) -> &dyn Debug>,
 }
 
 impl<E> RetryRun<'_, E> {
@@ -150,59 +160,66 @@ impl<E> RetryRun<'_, E> {
         self.attempt
     }
 
-    /// Decides after an attempt: `Break(result)` ends the call with `result`; `Continue`
-    /// means the backoff sleep is done and the next attempt should run.
+    /// Decides after an attempt: `Break(result)` ends the call with `result`;
+    /// `Continue(delay)` means: sleep `delay` (on tokio's clock), then run the next attempt.
+    ///
+    /// Synchronous and inlined, so a success costs one branch. `describe`, when `Some`,
+    /// shows errors in telemetry (the expansion passes it when `E: Debug`).
     #[inline]
-    pub async fn after<T>(&mut self, result: Result<T, E>) -> ControlFlow<Result<T, E>> {
-        match result {
-            Ok(v) => ControlFlow::Break(Ok(v)),
-            Err(e) => match self.plan(&e) {
-                Some(delay) => {
-                    tokio::time::sleep(delay).await;
-                    self.attempt += 1;
-                    ControlFlow::Continue(())
-                }
-                None => ControlFlow::Break(Err(e)),
-            },
-        }
-    }
-
-    /// [`after`](Self::after), showing errors in telemetry with `describe` when it is `Some`.
-    #[inline]
-    pub async fn after_described<T>(
+    pub fn next<T>(
         &mut self,
         result: Result<T, E>,
         describe: Option<fn(&E) -> &dyn Debug>,
-    ) -> ControlFlow<Result<T, E>> {
-        if describe.is_some() {
-            self.hooks.describe = describe;
+    ) -> ControlFlow<Result<T, E>, Duration> {
+        match result {
+            Ok(v) => ControlFlow::Break(Ok(v)),
+            Err(e) => {
+                if describe.is_some() {
+                    self.describe = describe;
+                }
+                match self.plan(&e) {
+                    Some(delay) => {
+                        self.attempt += 1;
+                        ControlFlow::Continue(delay)
+                    }
+                    None => ControlFlow::Break(Err(e)),
+                }
+            }
         }
-        self.after(result).await
     }
 
     /// The sleep before the next attempt, or `None` to stop with this error.
+    #[inline(never)]
     fn plan(&mut self, error: &E) -> Option<Duration> {
         let cfg = &self.site.config;
         if self.attempt >= cfg.max || self.hooks.retry_if.is_some_and(|f| !f(error)) {
             return None;
         }
-        let delay = backoff::sleep(cfg, self.attempt, self.previous, &mut || fastrand::f64());
+        let previous = self.previous.unwrap_or(cfg.base_delay);
+        let delay = backoff::sleep(cfg, self.attempt, previous, &mut || fastrand::f64());
         if let (Some(limit), Some(started)) = (cfg.budget, self.started)
             && started.elapsed() + delay > limit
         {
             tracing::debug!(target: "resile", function = self.site.function, attempt = self.attempt, "retry stopped: wall-clock budget would be exceeded");
             return None;
         }
-        if let Some(budget) = self.budget
+        if let Some(budget) = self.site.budget()
             && !budget.withdraw(budget_clock(Instant::now()))
         {
             tracing::debug!(target: "resile", function = self.site.function, budget = budget.name(), "retry denied by retry budget");
             telemetry::emit(Event::RetryBudgetExhausted { function: self.site.function, budget: budget.name() });
             return None;
         }
-        self.previous = delay;
-        let shown = self.hooks.describe.map(|d| d(error));
-        tracing::debug!(target: "resile", function = self.site.function, attempt = self.attempt, delay_ms = delay.as_millis() as u64, error = ?shown, "retrying");
+        self.previous = Some(delay);
+        let shown = self.describe.or(self.hooks.describe).map(|d| d(error));
+        tracing::debug!(
+            target: "resile",
+            function = self.site.function,
+            attempt = self.attempt,
+            delay_ms = delay.as_millis() as u64,
+            error = shown.map(tracing::field::debug),
+            "retrying"
+        );
         telemetry::emit(Event::Retry { function: self.site.function, attempt: self.attempt, delay, error: shown });
         if let Some(on_retry) = self.hooks.on_retry {
             on_retry(self.attempt, delay, error);
@@ -256,10 +273,11 @@ impl<E> Retry<E> {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        let mut run = self.site.start(self.hooks);
+        let mut run = self.site.start(&self.hooks);
         loop {
-            if let ControlFlow::Break(result) = run.after(op().await).await {
-                return result;
+            match run.next(op().await, None) {
+                ControlFlow::Break(result) => return result,
+                ControlFlow::Continue(delay) => tokio::time::sleep(delay).await,
             }
         }
     }

@@ -1,0 +1,181 @@
+//! The warm success path allocates nothing (SPEC §8): `#[retry]`, `#[timeout]` and the two
+//! stacked, counted by a `#[global_allocator]` that only counts on the measuring thread. No
+//! tracing subscriber is installed, so the `resile` span is disabled, and no observer is set.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::hint::black_box;
+use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
+
+use resile::Rejection;
+
+struct Counting;
+
+thread_local! {
+    static MEASURING: Cell<bool> = const { Cell::new(false) };
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+fn count() {
+    // `try_with`: the allocator may run while thread-locals are being torn down
+    let _ = MEASURING.try_with(|m| {
+        if m.get() {
+            let _ = ALLOCATIONS.try_with(|a| a.set(a.get() + 1));
+        }
+    });
+}
+
+// SAFETY: defers every operation to `System`; counting has no effect on the memory returned.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count();
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        count();
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count();
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Allocations made on this thread while running `f`.
+fn allocations_in<R>(f: impl FnOnce() -> R) -> (R, u64) {
+    ALLOCATIONS.with(|a| a.set(0));
+    MEASURING.with(|m| m.set(true));
+    let r = f();
+    MEASURING.with(|m| m.set(false));
+    (r, ALLOCATIONS.with(Cell::get))
+}
+
+#[derive(Debug, PartialEq)]
+enum E {
+    Rejected(Rejection),
+}
+impl From<Rejection> for E {
+    fn from(r: Rejection) -> Self {
+        E::Rejected(r)
+    }
+}
+
+async fn raw(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+#[resile::retry(max = 3, backoff = "exp", base_delay = "50ms")]
+async fn retried(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+#[resile::timeout("200ms")]
+async fn timed(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+#[resile::retry(max = 3, backoff = "exp", base_delay = "50ms")]
+#[resile::timeout("200ms")]
+async fn stacked(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+#[resile::timeout("1s")]
+#[resile::retry(max = 3, backoff = "exp", base_delay = "50ms")]
+async fn stacked_reversed(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+#[resile::retry(max = 3, budget = "1s", retry_budget = "alloc-test")]
+async fn retried_with_budgets(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+/// A body that really waits, so the timer entry is registered and fired, not just created.
+#[resile::retry(max = 3)]
+#[resile::timeout("200ms")]
+async fn stacked_pending_once(x: u64) -> Result<u64, E> {
+    tokio::task::yield_now().await;
+    Ok(black_box(x))
+}
+
+const N: u64 = 1000;
+
+/// Runs `call` N times on a current-thread runtime with time enabled, after a warm-up, and
+/// returns the allocations made on this thread during the measured calls (the runtime's own
+/// work between polls included).
+fn measure<F: Future<Output = Result<u64, E>>>(call: impl Fn(u64) -> F) -> u64 {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+    rt.block_on(async {
+        for i in 0..16 {
+            assert_eq!(call(i).await, Ok(i));
+        }
+        ALLOCATIONS.with(|a| a.set(0));
+        MEASURING.with(|m| m.set(true));
+        let mut sum = 0;
+        for i in 0..N {
+            sum += call(i).await.unwrap();
+        }
+        MEASURING.with(|m| m.set(false));
+        assert_eq!(sum, N * (N - 1) / 2);
+        ALLOCATIONS.with(Cell::get)
+    })
+}
+
+#[test]
+fn the_counter_counts() {
+    let (v, allocs) = allocations_in(|| black_box(vec![1u8; 16]));
+    assert_eq!((v.len(), allocs), (16, 1));
+    assert_eq!(measure(|x| async move { black_box(Box::new(x)); Ok(x) }), N);
+}
+
+#[test]
+fn raw_call_allocates_nothing() {
+    assert_eq!(measure(raw), 0);
+}
+
+#[test]
+fn retry_success_path_allocates_nothing() {
+    assert_eq!(measure(retried), 0);
+}
+
+#[test]
+fn timeout_success_path_allocates_nothing() {
+    assert_eq!(measure(timed), 0);
+}
+
+#[test]
+fn stacked_success_path_allocates_nothing() {
+    assert_eq!(measure(stacked), 0);
+    assert_eq!(measure(stacked_reversed), 0);
+}
+
+#[test]
+fn retry_with_wall_clock_and_retry_budget_allocates_nothing() {
+    assert_eq!(measure(retried_with_budgets), 0);
+    assert_eq!(resile::retry_budget("alloc-test").stats().deposits, 16 + N);
+}
+
+#[test]
+fn a_timed_call_that_waits_once_allocates_nothing() {
+    assert_eq!(measure(stacked_pending_once), 0);
+}
+
+/// A retry (not the success path) allocates exactly one thing: its boxed backoff timer,
+/// kept out of the call's future so that the success path moves a smaller future.
+#[test]
+fn a_retry_allocates_only_its_backoff_timer() {
+    #[resile::retry(max = 2, backoff = "constant", base_delay = "0ms", jitter = "none")]
+    async fn second_time_lucky(x: u64, calls: &AtomicU32) -> Result<u64, E> {
+        if calls.fetch_add(1, SeqCst) % 2 == 0 { Err(E::Rejected(Rejection::TimedOut { after: Default::default() })) } else { Ok(x) }
+    }
+    static CALLS: AtomicU32 = AtomicU32::new(0);
+    assert_eq!(measure(|x| second_time_lucky(x, &CALLS)), N);
+    assert_eq!(CALLS.load(SeqCst) as u64, 2 * (16 + N));
+}
