@@ -40,6 +40,7 @@
 //! | [`retry`] | runs the body again on `Err`, with backoff and jitter | [`Retry`] |
 //! | [`timeout`] | bounds the call; drops the body at the deadline | [`Timeout`] |
 //! | [`hedge`] | starts another attempt when one is slow; first `Ok` wins | [`Hedge`] |
+//! | [`circuit_breaker`](macro@circuit_breaker) | refuses calls while a named, shared breaker is open | [`CircuitBreaker`] |
 //!
 //! Attributes apply in source order, the first listed outermost: see [`docs::stacking`].
 //! Every policy is also a plain value with `call(|| fut)`, usable without macros.
@@ -209,3 +210,66 @@ pub use resile_runtime::*;
 /// # Expansion
 /// `SITE.call(hooks, || async { /* body */ }).await` with a per-call-site `static HedgeSite`.
 pub use resile_macros::hedge;
+
+/// Guards the function with a named circuit breaker, shared by every function that names
+/// it: while the breaker is open, calls are refused at once with
+/// `Rejection::CircuitOpen { name }` instead of reaching a failing dependency.
+///
+/// # Arguments
+/// | key | type | default | valid |
+/// |---|---|---|---|
+/// | `name` | name | required | one name is one breaker, process-wide |
+/// | `window` | word | `"count"` | `"count"` (last N calls) or `"time"` (last N seconds) |
+/// | `window_size` | count | `100` | ≥ 1: calls or seconds |
+/// | `failure_rate_threshold` | ratio | `0.5` | `(0, 1]`: open when the failure rate ≥ this |
+/// | `slow_call_threshold` | duration | none | > 0: a call slower than this is slow |
+/// | `slow_call_rate_threshold` | ratio | `1.0` | `(0, 1]`; needs `slow_call_threshold` |
+/// | `minimum_calls` | count | `10` | ≥ 1; ≤ `window_size` for a count window |
+/// | `open_timeout` | duration | `"60s"` | > 0: time open before half-open |
+/// | `permitted_calls_in_half_open` | count | `1` | ≥ 1: probes; all succeed ⇒ closed, any fails ⇒ open |
+/// | `should_record` | `fn(&Result<T, E>) -> resile::Outcome` | `Err` = failure | `Success`, `Failure` or `Ignore` |
+/// | `on_state_change` | `fn(&str, State, State)` | none | called once per transition |
+///
+/// When two call sites declare one name with different settings, the first declaration
+/// wins and the others log a `tracing` warning naming both (see [`circuit_breaker()`]).
+///
+/// # Example
+/// ```
+/// use std::time::Duration;
+/// use resile::{Rejection, State};
+///
+/// #[derive(Debug, PartialEq)]
+/// enum DbError { Down, Rejected(Rejection) }
+/// impl From<Rejection> for DbError {
+///     fn from(r: Rejection) -> Self { DbError::Rejected(r) }
+/// }
+///
+/// #[resile::circuit_breaker(name = "doc-db", minimum_calls = 2, window_size = 4, open_timeout = "30s")]
+/// async fn query(up: bool) -> Result<u32, DbError> {
+///     if up { Ok(1) } else { Err(DbError::Down) }
+/// }
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// assert_eq!(query(false).await, Err(DbError::Down));
+/// assert_eq!(query(false).await, Err(DbError::Down)); // 2 of 2 failed: the breaker opens
+/// assert_eq!(resile::circuit_breaker("doc-db").state(), State::Open);
+/// assert_eq!(query(true).await, Err(DbError::Rejected(Rejection::CircuitOpen { name: "doc-db" })));
+/// tokio::time::advance(Duration::from_secs(30)).await; // half-open: one probe passes
+/// assert_eq!(query(true).await, Ok(1));
+/// assert_eq!(resile::circuit_breaker("doc-db").state(), State::Closed);
+/// # }
+/// ```
+///
+/// # Stacking
+/// Inside `#[retry]`, every attempt is admitted and recorded; put a `retry_if` that skips
+/// `Rejection::CircuitOpen` on the retry, or it retries against an open breaker. Outside
+/// `#[retry]`, the breaker records one outcome per call. See [`docs::stacking`].
+///
+/// # Errors
+/// `Rejection::CircuitOpen { name }`, through `E: From<Rejection>` (a missing impl is a
+/// compile error naming `#[circuit_breaker]`).
+///
+/// # Expansion
+/// `circuit_breaker_call(fn_path, &SITE, reject, should_record, async { /* body */ }).await`
+/// with a per-call-site `static BreakerSite` that resolves the named breaker once.
+pub use resile_macros::circuit_breaker;

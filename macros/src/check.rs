@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::attrs::circuit_breaker::{CircuitBreakerSlots, WindowArg};
 use crate::attrs::hedge::HedgeSlots;
 use crate::attrs::retry::{BackoffArg, RetrySlots};
+use crate::args::Slot;
 use crate::attrs::{Kind, Layer};
 use crate::diag::Errors;
 
@@ -119,9 +120,13 @@ fn minimum_calls_fit_count_window(s: &CircuitBreakerSlots, errors: &mut Errors) 
     let (min, size) = (s.minimum_calls.or(10), s.window_size.or(100));
     if min > size {
         let span = s.minimum_calls.key_span().or(s.window_size.key_span()).expect("a default broke the rule");
+        let min_text = if s.minimum_calls.is_set() { format!("`minimum_calls` ({min})") } else { format!("the default `minimum_calls` ({min})") };
+        let size_text = if s.window_size.is_set() { format!("`window_size` ({size})") } else { format!("the default `window_size` ({size})") };
         errors.at(
             span,
-            format!("`minimum_calls` ({min}) exceeds `window_size` ({size}): a count window never holds that many calls, so the breaker could never open"),
+            format!(
+                "{min_text} exceeds {size_text}: a count window never holds that many calls, so the breaker could never open; set `minimum_calls` to at most {size}, or raise `window_size`"
+            ),
         );
     }
 }
@@ -171,7 +176,7 @@ fn hedge_delays_ordered(s: &HedgeSlots, errors: &mut Errors) {
     let (min, max) = (s.min_delay.or(DEFAULT_HEDGE_MIN_DELAY), s.max_delay.or(DEFAULT_HEDGE_MAX_DELAY));
     if min > max {
         let span = s.min_delay.key_span().or(s.max_delay.key_span()).expect("a default broke the rule");
-        errors.at(span, format!("`min_delay` ({min:?}) must not exceed `max_delay` ({max:?})"));
+        errors.at(span, format!("`min_delay` ({min:?}) must not exceed `max_delay` ({max:?}); raise `max_delay` or lower `min_delay`"));
     }
     if let (Some(min_samples), Some(buffer)) = (s.min_samples.get(), s.buffer_size.get())
         && min_samples > buffer
@@ -183,16 +188,28 @@ fn hedge_delays_ordered(s: &HedgeSlots, errors: &mut Errors) {
     }
 }
 
-/// A hedge that fires at or after the deadline can never help.
+/// A hedge that fires at or after the deadline can never help: in static mode `delay`, in
+/// adaptive mode `initial_delay` and `min_delay` (the delay is never below it) must be
+/// shorter than `timeout`.
 fn hedge_delay_before_timeout(s: &HedgeSlots, errors: &mut Errors) {
     let Some(timeout) = s.timeout.get() else { return };
-    if s.percentile.is_set() {
-        return;
-    }
-    let delay = s.delay.or(Duration::from_millis(100));
-    if delay >= *timeout {
-        let span = s.delay.key_span().or(s.timeout.key_span()).expect("timeout is set");
-        errors.at(span, format!("`delay` ({delay:?}) must be shorter than `timeout` ({timeout:?}), or no hedge could ever start"));
+    let delays: &[(&str, &Slot<Duration>, Duration)] = if s.percentile.is_set() {
+        &[("initial_delay", &s.initial_delay, Duration::from_millis(100)), ("min_delay", &s.min_delay, DEFAULT_HEDGE_MIN_DELAY)]
+    } else {
+        &[("delay", &s.delay, Duration::from_millis(100))]
+    };
+    for (key, slot, default) in delays {
+        let delay = slot.or(*default);
+        if delay < *timeout {
+            continue;
+        }
+        let span = slot.key_span().or(s.timeout.key_span()).expect("timeout is set");
+        let message = if slot.is_set() {
+            format!("`{key}` ({delay:?}) must be shorter than `timeout` ({timeout:?}), or no hedge could ever start")
+        } else {
+            format!("the default `{key}` ({delay:?}) is not shorter than `timeout` ({timeout:?}); set `{key}` below it, or no hedge could ever start")
+        };
+        errors.at(span, message);
     }
 }
 

@@ -126,7 +126,7 @@ fn wrap(ctx: &mut Ctx, i: usize, layer: &Layer, inner: TokenStream) -> TokenStre
             });
             let reject = ctx.reject("circuit_breaker");
             let should_record = optional_path(args.slots.should_record.get());
-            quote!(#rt::circuit_breaker_call(&#site, #reject, #should_record, #inner))
+            quote!(#rt::circuit_breaker_call(__RESILE_FN, &#site, #reject, #should_record, #inner))
         }
         Args::Hedge(args) => {
             let site = format_ident!("__RESILE_HEDGE_{}", i);
@@ -146,8 +146,12 @@ fn wrap(ctx: &mut Ctx, i: usize, layer: &Layer, inner: TokenStream) -> TokenStre
             };
             let fatal = optional_path(args.slots.fatal.get());
             let on_hedge = optional_path(args.slots.on_hedge.get());
+            let hooks = match &ctx.error {
+                Some(e) => quote!(#rt::hedge::HedgeHooks::<#e>),
+                None => quote!(#rt::hedge::HedgeHooks),
+            };
             quote!(#site.call(
-                #rt::hedge::HedgeHooks { fatal: #fatal, on_hedge: #on_hedge, timed_out: #timed_out },
+                #hooks { fatal: #fatal, on_hedge: #on_hedge, timed_out: #timed_out },
                 || #inner,
             ))
         }

@@ -52,6 +52,39 @@ impl<T, E, Fut: Future<Output = Result<T, E>>> Future for TimeoutFuture<Fut, E> 
     }
 }
 
+/// `#[circuit_breaker]`: admit the call through the site's breaker, run `fut`, record its
+/// outcome. `reject` converts a refusal into the caller's error (its bound names the
+/// attribute); the permit is a guard, so a dropped call gives a half-open probe slot back.
+#[inline]
+pub async fn circuit_breaker_call<T, E, Fut>(
+    function: &'static str,
+    site: &'static crate::circuit_breaker::BreakerSite,
+    reject: fn(crate::Rejection) -> E,
+    should_record: Option<fn(&Result<T, E>) -> crate::Outcome>,
+    fut: Fut,
+) -> Result<T, E>
+where
+    Fut: Future<Output = Result<T, E>>,
+{
+    let permit = match site.breaker().try_acquire() {
+        Ok(permit) => permit,
+        Err(rejection) => return Err(breaker_rejected(function, reject, rejection)),
+    };
+    let result = fut.await;
+    let outcome = match should_record {
+        Some(classify) => classify(&result),
+        None => crate::Outcome::of(&result),
+    };
+    permit.record(outcome);
+    result
+}
+
+#[cold]
+fn breaker_rejected<E>(function: &'static str, reject: fn(crate::Rejection) -> E, rejection: crate::Rejection) -> E {
+    crate::telemetry::rejected(function, &rejection);
+    reject(rejection)
+}
+
 /// Sleeps `delay` on tokio's clock (the retry backoff). Boxed: a tokio `Sleep` is over
 /// 100 bytes, and keeping it out of the guarded call's future keeps that future small, so
 /// the success path moves less; the allocation happens only when a retry is made.

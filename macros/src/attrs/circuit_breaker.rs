@@ -56,7 +56,7 @@ pub(crate) struct CircuitBreakerArgs {
 fn threshold(value: &syn::Expr, key: &str) -> syn::Result<f64> {
     let v = values::number(value, key)?;
     if !(v > 0.0 && v <= 1.0) {
-        return Err(syn::Error::new_spanned(value, format!("`{key}` must be within 0.0 (exclusive) ..= 1.0, found {v}")));
+        return Err(syn::Error::new_spanned(value, format!("`{key}` must be greater than 0.0 and at most 1.0, found {v:?}")));
     }
     Ok(v)
 }

@@ -57,7 +57,7 @@ pub(crate) struct HedgeArgs {
 fn positive(value: &syn::Expr, key: &str) -> syn::Result<f64> {
     let v = values::number(value, key)?;
     if !(v.is_finite() && v > 0.0) {
-        return Err(syn::Error::new_spanned(value, format!("`{key}` must be greater than 0, found {v}")));
+        return Err(syn::Error::new_spanned(value, format!("`{key}` must be greater than 0, found {v:?}")));
     }
     Ok(v)
 }
@@ -97,7 +97,7 @@ pub(crate) fn parse(args: Vec<Arg>, errors: &mut Errors) -> Option<HedgeArgs> {
                 "percentile" => {
                     let p = values::number(&value, "percentile")?;
                     if !(p > 0.0 && p < 100.0) {
-                        return Err(syn::Error::new(vs, format!("`percentile` must be within 0 < p < 100, found {p}")));
+                        return Err(syn::Error::new_spanned(&value, format!("`percentile` must be within 0 < p < 100, found {p:?}")));
                     }
                     s.percentile.set(errors, ks, p, vs)
                 }

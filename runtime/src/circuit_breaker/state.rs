@@ -1,0 +1,630 @@
+//! The breaker's state machine: admission, recording and transitions. No tokio here and no
+//! clock read of its own: every function that may need the time takes a `now` closure
+//! (nanoseconds since the breaker's origin) and calls it only when it must.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::mem::ManuallyDrop;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Duration;
+
+use super::config::{CircuitBreakerConfig, WindowKind};
+use super::site::OnStateChange;
+use super::window::{Buckets, Claim, Counts, FAILURE, PRESENT, Padded, Ring, SLOW};
+use crate::sync::{AtomicU64, Mutex, Ordering, lock};
+use crate::telemetry::{self, Event};
+use crate::{Outcome, Rejection, State};
+
+const CLOSED: u64 = 0;
+const OPEN: u64 = 1;
+const HALF_OPEN: u64 = 2;
+const FORCED_OPEN: u64 = 3;
+const DISABLED: u64 = 4;
+const STATE_BITS: u32 = 3;
+const STATE_MASK: u64 = (1 << STATE_BITS) - 1;
+/// `slow_nanos` when no slow-call threshold is set.
+const NOT_TRACKED: u64 = u64::MAX;
+const NANOS_PER_SEC: u64 = 1_000_000_000;
+
+fn state_of(ctl: u64) -> State {
+    match ctl & STATE_MASK {
+        CLOSED => State::Closed,
+        OPEN => State::Open,
+        HALF_OPEN => State::HalfOpen,
+        FORCED_OPEN => State::ForcedOpen,
+        _ => State::Disabled,
+    }
+}
+
+/// Nanoseconds, saturating at `u64::MAX` (584 years).
+#[inline]
+pub(super) fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// A clock read at most once, and only if asked.
+struct Lazy<F> {
+    read: F,
+    at: Option<u64>,
+}
+
+impl<F: Fn() -> u64> Lazy<F> {
+    #[inline]
+    fn new(read: F) -> Self {
+        Lazy { read, at: None }
+    }
+    #[inline]
+    fn now(&mut self) -> u64 {
+        *self.at.get_or_insert_with(&self.read)
+    }
+}
+
+/// A state change, queued to be reported once the lock is released.
+type Change = Option<(State, State)>;
+
+/// The mutex's guard if no one holds it (recovering from poison, as [`lock`]).
+fn try_lock<T>(m: &Mutex<T>) -> Option<impl std::ops::DerefMut<Target = T> + '_> {
+    #[cfg(not(loom))]
+    match m.try_lock() {
+        Ok(guard) => Some(guard),
+        Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+        Err(std::sync::TryLockError::WouldBlock) => None,
+    }
+    #[cfg(loom)]
+    m.try_lock().ok()
+}
+
+/// Counts and rates of a breaker's current window.
+///
+/// In `Closed` and `HalfOpen` this is the live window (in half-open: the probes so far); in
+/// the other states it is the window that led there, frozen.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CircuitBreakerStats {
+    /// The state now.
+    pub state: State,
+    /// Calls recorded in the window.
+    pub total: u64,
+    /// Of which failures.
+    pub failures: u64,
+    /// Of which slow (successes and failures alike).
+    pub slow_calls: u64,
+    /// `failures / total`, 0.0 for an empty window.
+    pub failure_rate: f64,
+    /// `slow_calls / total`, 0.0 for an empty window.
+    pub slow_call_rate: f64,
+}
+
+impl CircuitBreakerStats {
+    fn of(state: State, c: Counts) -> Self {
+        let total = c.total.max(0) as u64;
+        let failures = c.failures.max(0) as u64;
+        let slow_calls = c.slow.max(0) as u64;
+        let rate = |n: u64| {
+            if total == 0 { 0.0 } else { n as f64 / total as f64 }
+        };
+        CircuitBreakerStats {
+            state,
+            total,
+            failures,
+            slow_calls,
+            failure_rate: rate(failures),
+            slow_call_rate: rate(slow_calls),
+        }
+    }
+
+    /// The stats of a breaker that has recorded nothing.
+    pub const EMPTY: CircuitBreakerStats = CircuitBreakerStats {
+        state: State::Closed,
+        total: 0,
+        failures: 0,
+        slow_calls: 0,
+        failure_rate: 0.0,
+        slow_call_rate: 0.0,
+    };
+}
+
+/// What the mutex guards: the window's totals and the half-open bookkeeping.
+#[derive(Debug)]
+struct Inner {
+    counts: Counts,
+    /// The time window's buckets; `None` for a count window (whose slots are the ring).
+    buckets: Option<Buckets>,
+    open_until: u64,
+    probes_admitted: u32,
+    probes_done: u32,
+    /// State changes not yet reported, oldest first.
+    pending: VecDeque<(State, State)>,
+}
+
+/// A circuit breaker: the shared state of one name, or a plain value.
+///
+/// Get a shared one with [`CircuitBreaker::named`] or [`circuit_breaker`](super::circuit_breaker),
+/// or make a private one with [`CircuitBreaker::new`]. Run calls through
+/// [`call`](CircuitBreaker::call), or drive it by hand with
+/// [`try_acquire`](CircuitBreaker::try_acquire) and [`Permit::record`].
+pub struct CircuitBreaker {
+    /// `generation << 3 | state`. Changed only under `inner`'s lock.
+    ctl: Padded<AtomicU64>,
+    /// Mirror of `Inner::open_until`, for rejecting without the lock.
+    open_until: AtomicU64,
+    ring: Option<Ring>,
+    inner: Mutex<Inner>,
+    callbacks: Mutex<Vec<OnStateChange>>,
+    /// Held by the one thread reporting state changes, so they are reported in order.
+    reporting: Mutex<()>,
+    config: CircuitBreakerConfig,
+    name: &'static str,
+    slow_nanos: u64,
+    open_nanos: u64,
+    origin: tokio::time::Instant,
+}
+
+impl fmt::Debug for CircuitBreaker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CircuitBreaker")
+            .field("name", &self.name)
+            .field("state", &self.state())
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The right to run one call, from [`CircuitBreaker::try_acquire`]. Hand the call's outcome
+/// back with [`Permit::record`]; dropping it unrecorded (a cancelled call) records nothing
+/// and gives a half-open probe slot back.
+#[must_use = "a permit records nothing unless `record` is called"]
+pub struct Permit<'a> {
+    breaker: &'a CircuitBreaker,
+    generation: u64,
+    kind: Kind,
+    start: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Closed,
+    Probe,
+    Disabled,
+}
+
+impl fmt::Debug for Permit<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Permit")
+            .field("breaker", &self.breaker.name)
+            .field("generation", &self.generation)
+            .field("kind", &self.kind)
+            .finish()
+    }
+}
+
+impl Permit<'_> {
+    /// Records the call's outcome, reading tokio's clock if the breaker needs the time.
+    #[inline]
+    pub fn record(self, outcome: Outcome) {
+        let breaker = self.breaker;
+        breaker.settle(self, outcome, || breaker.elapsed_nanos());
+    }
+
+    /// Records the call's outcome at `now` (time since the breaker's origin, as
+    /// [`CircuitBreaker::elapsed`]).
+    #[inline]
+    pub fn record_at(self, outcome: Outcome, now: Duration) {
+        self.breaker.settle(self, outcome, || nanos(now));
+    }
+}
+
+impl Drop for Permit<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        if self.kind == Kind::Probe {
+            self.breaker.release_probe(self.generation);
+        }
+    }
+}
+
+impl CircuitBreaker {
+    /// A breaker named `name` (for rejections and telemetry) that is not shared through the
+    /// registry; use [`CircuitBreaker::named`] for that.
+    ///
+    /// # Panics
+    /// If `config` is invalid (see [`CircuitBreakerConfig::validate`]).
+    pub fn new(name: &'static str, config: CircuitBreakerConfig) -> Self {
+        if let Err(e) = config.validate() {
+            panic!("invalid circuit breaker config for `{name}`: {e}");
+        }
+        let (ring, buckets) = match config.window {
+            WindowKind::Count => (Some(Ring::new(config.window_size)), None),
+            WindowKind::Time => (None, Some(Buckets::new(config.window_size))),
+        };
+        CircuitBreaker {
+            ctl: Padded(AtomicU64::new(1 << STATE_BITS | CLOSED)),
+            open_until: AtomicU64::new(0),
+            ring,
+            inner: Mutex::new(Inner {
+                counts: Counts::default(),
+                buckets,
+                open_until: 0,
+                probes_admitted: 0,
+                probes_done: 0,
+                pending: VecDeque::new(),
+            }),
+            reporting: Mutex::new(()),
+            callbacks: Mutex::new(Vec::new()),
+            config,
+            name,
+            slow_nanos: config.slow_call_threshold.map_or(NOT_TRACKED, nanos),
+            open_nanos: nanos(config.open_timeout),
+            origin: tokio::time::Instant::now(),
+        }
+    }
+
+    /// The breaker's name.
+    #[inline]
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The configuration in force.
+    #[inline]
+    pub fn config(&self) -> &CircuitBreakerConfig {
+        &self.config
+    }
+
+    /// The state now. An open breaker whose `open_timeout` has passed still reads `Open`: it
+    /// turns half-open on the next call.
+    #[inline]
+    pub fn state(&self) -> State {
+        state_of(self.ctl.0.load(Ordering::Acquire))
+    }
+
+    /// Time on tokio's clock since this breaker was created: the `now` of the `*_at` methods.
+    pub fn elapsed(&self) -> Duration {
+        tokio::time::Instant::now().saturating_duration_since(self.origin)
+    }
+
+    #[inline]
+    fn elapsed_nanos(&self) -> u64 {
+        nanos(self.elapsed())
+    }
+
+    /// Also calls `f(name, from, to)` on every state change (once per distinct `f`).
+    ///
+    /// Callbacks run after the state change is complete and outside any lock; a callback
+    /// that panics is logged and does not affect the breaker.
+    pub fn on_state_change(&self, f: OnStateChange) {
+        let mut callbacks = lock(&self.callbacks);
+        if !callbacks.iter().any(|g| std::ptr::fn_addr_eq(*g, f)) {
+            callbacks.push(f);
+        }
+    }
+
+    fn rejection(&self) -> Rejection {
+        Rejection::CircuitOpen { name: self.name }
+    }
+
+    /// Asks to run one call now (tokio's clock): a [`Permit`], or the rejection.
+    #[inline]
+    pub fn try_acquire(&self) -> Result<Permit<'_>, Rejection> {
+        self.acquire(|| self.elapsed_nanos())
+    }
+
+    /// Asks to run one call at `now` (time since the breaker's origin).
+    pub fn try_acquire_at(&self, now: Duration) -> Result<Permit<'_>, Rejection> {
+        self.acquire(|| nanos(now))
+    }
+
+    #[inline]
+    fn acquire(&self, now: impl Fn() -> u64) -> Result<Permit<'_>, Rejection> {
+        // Orderings: `Acquire` pairs with the `Release` store of every transition, so a call
+        // that sees `Open` also sees that period's `open_until`. (Free on x86 and cheap on
+        // ARM; the closed path needs nothing else from it.)
+        let ctl = self.ctl.0.load(Ordering::Acquire);
+        if ctl & STATE_MASK == CLOSED {
+            let start = if self.slow_nanos != NOT_TRACKED { now() } else { 0 };
+            return Ok(Permit { breaker: self, generation: ctl >> STATE_BITS, kind: Kind::Closed, start });
+        }
+        self.acquire_slow(ctl, &now)
+    }
+
+    #[inline(never)]
+    fn acquire_slow(&self, ctl: u64, now: &dyn Fn() -> u64) -> Result<Permit<'_>, Rejection> {
+        let mut clock = Lazy::new(now);
+        match ctl & STATE_MASK {
+            DISABLED => {
+                return Ok(Permit { breaker: self, generation: ctl >> STATE_BITS, kind: Kind::Disabled, start: 0 });
+            }
+            FORCED_OPEN => return Err(self.rejection()),
+            // Orderings: `Relaxed` is enough after the `Acquire` load of `ctl` above.
+            OPEN if clock.now() < self.open_until.load(Ordering::Relaxed) => {
+                return Err(self.rejection());
+            }
+            _ => {}
+        }
+        let mut inner = lock(&self.inner);
+        // `ctl` only changes under the lock we hold.
+        let mut ctl = self.ctl.0.load(Ordering::Relaxed);
+        let mut change = None;
+        if ctl & STATE_MASK == OPEN && clock.now() >= inner.open_until {
+            change = self.transition(&mut inner, ctl, HALF_OPEN, &mut clock);
+            ctl = self.ctl.0.load(Ordering::Relaxed);
+        }
+        let generation = ctl >> STATE_BITS;
+        let result = match ctl & STATE_MASK {
+            CLOSED | DISABLED => {
+                let kind = if ctl & STATE_MASK == CLOSED { Kind::Closed } else { Kind::Disabled };
+                let start = if kind == Kind::Closed && self.slow_nanos != NOT_TRACKED { clock.now() } else { 0 };
+                Ok(Permit { breaker: self, generation, kind, start })
+            }
+            HALF_OPEN if inner.probes_admitted < self.config.permitted_calls_in_half_open => {
+                inner.probes_admitted += 1;
+                let start = if self.slow_nanos != NOT_TRACKED { clock.now() } else { 0 };
+                Ok(Permit { breaker: self, generation, kind: Kind::Probe, start })
+            }
+            _ => Err(self.rejection()),
+        };
+        drop(inner);
+        self.notify(change);
+        result
+    }
+
+    /// Records `permit`'s outcome; `now` is read only if a slow-call threshold is set, the
+    /// window is time-based, or the breaker trips.
+    #[inline(always)]
+    fn settle(&self, permit: Permit<'_>, outcome: Outcome, now: impl Fn() -> u64) {
+        let permit = ManuallyDrop::new(permit);
+        // The hot path: a closed-state outcome into a count window, no slow-call threshold.
+        if permit.kind == Kind::Closed
+            && self.slow_nanos == NOT_TRACKED
+            && outcome != Outcome::Ignore
+            && let Some(ring) = &self.ring
+        {
+            let code = if outcome == Outcome::Failure { PRESENT | FAILURE } else { PRESENT };
+            if let Claim::Changed { evicted } = ring.record(permit.generation, code) {
+                self.tally(permit.generation, evicted, code, &now);
+            }
+            return;
+        }
+        self.settle_slow(permit.generation, permit.kind, permit.start, outcome, &now);
+    }
+
+    #[inline(never)]
+    fn settle_slow(&self, generation: u64, kind: Kind, start: u64, outcome: Outcome, now: &dyn Fn() -> u64) {
+        match (kind, outcome) {
+            (Kind::Disabled, _) | (Kind::Closed, Outcome::Ignore) => return,
+            (Kind::Probe, Outcome::Ignore) => return self.release_probe(generation),
+            _ => {}
+        }
+        let mut clock = Lazy::new(now);
+        let mut code = PRESENT;
+        if outcome == Outcome::Failure {
+            code |= FAILURE;
+        }
+        if self.slow_nanos != NOT_TRACKED && clock.now().saturating_sub(start) > self.slow_nanos {
+            code |= SLOW;
+        }
+        if kind == Kind::Probe {
+            return self.record_probe(generation, code, &mut clock);
+        }
+        let evicted = match &self.ring {
+            Some(ring) => match ring.record(generation, code) {
+                Claim::Unchanged | Claim::Stale => return,
+                Claim::Changed { evicted } => evicted,
+            },
+            None => 0,
+        };
+        let read = clock.at;
+        self.tally(generation, evicted, code, &move || read.unwrap_or_else(now));
+    }
+
+    /// Applies a closed-state outcome to the window's totals and trips if they say so.
+    #[inline(never)]
+    fn tally(&self, generation: u64, evicted: u64, code: u64, now: &dyn Fn() -> u64) {
+        let clock = &mut Lazy::new(now);
+        let mut inner = lock(&self.inner);
+        let ctl = self.ctl.0.load(Ordering::Relaxed);
+        if ctl >> STATE_BITS != generation {
+            return; // admitted before a transition: not recorded after it
+        }
+        let Inner { counts, buckets, .. } = &mut *inner;
+        match buckets {
+            None => {
+                counts.sub(evicted);
+                counts.add(code);
+            }
+            Some(b) => b.record(clock.now() / NANOS_PER_SEC, code, counts),
+        }
+        let change = if self.trips(&inner.counts) { self.transition(&mut inner, ctl, OPEN, clock) } else { None };
+        drop(inner);
+        self.notify(change);
+    }
+
+    fn trips(&self, c: &Counts) -> bool {
+        let cfg = &self.config;
+        if c.total < i64::from(cfg.minimum_calls) {
+            return false;
+        }
+        let total = c.total as f64;
+        c.failures as f64 / total >= cfg.failure_rate_threshold
+            || (self.slow_nanos != NOT_TRACKED && c.slow as f64 / total >= cfg.slow_call_rate_threshold)
+    }
+
+    #[inline(never)]
+    fn record_probe<F: Fn() -> u64>(&self, generation: u64, code: u64, clock: &mut Lazy<F>) {
+        let mut inner = lock(&self.inner);
+        let ctl = self.ctl.0.load(Ordering::Relaxed);
+        if ctl >> STATE_BITS != generation {
+            return;
+        }
+        inner.counts.add(code);
+        inner.probes_done += 1;
+        let c = inner.counts;
+        let to = if code & FAILURE != 0 {
+            Some(OPEN)
+        } else if inner.probes_done >= self.config.permitted_calls_in_half_open {
+            let slow = self.slow_nanos != NOT_TRACKED
+                && c.slow as f64 / c.total as f64 >= self.config.slow_call_rate_threshold;
+            Some(if slow { OPEN } else { CLOSED })
+        } else {
+            None
+        };
+        let change = to.and_then(|to| self.transition(&mut inner, ctl, to, clock));
+        drop(inner);
+        self.notify(change);
+    }
+
+    /// Gives a half-open probe slot back (a cancelled probe, or one whose outcome is ignored).
+    fn release_probe(&self, generation: u64) {
+        let mut inner = lock(&self.inner);
+        let ctl = self.ctl.0.load(Ordering::Relaxed);
+        if ctl >> STATE_BITS == generation && ctl & STATE_MASK == HALF_OPEN {
+            inner.probes_admitted = inner.probes_admitted.saturating_sub(1);
+        }
+    }
+
+    /// Moves to `to` under the lock: a new generation, and a fresh window when entering
+    /// `Closed` or `HalfOpen`. Returns the change to report after unlocking.
+    fn transition<F: Fn() -> u64>(&self, inner: &mut Inner, ctl: u64, to: u64, clock: &mut Lazy<F>) -> Change {
+        match to {
+            CLOSED | HALF_OPEN => {
+                inner.counts = Counts::default();
+                if let Some(b) = &mut inner.buckets {
+                    b.clear();
+                }
+                inner.probes_admitted = 0;
+                inner.probes_done = 0;
+            }
+            OPEN => {
+                let until = clock.now().saturating_add(self.open_nanos);
+                inner.open_until = until;
+                self.open_until.store(until, Ordering::Relaxed);
+            }
+            _ => {}
+        }
+        // Orderings: `Release` publishes `open_until` to the lock-free rejection path.
+        self.ctl.0.store(((ctl >> STATE_BITS) + 1) << STATE_BITS | to, Ordering::Release);
+        let (from, to) = (state_of(ctl), state_of(to));
+        if from == to {
+            return None;
+        }
+        inner.pending.push_back((from, to));
+        Some((from, to))
+    }
+
+    /// Reports the pending state changes, in the order they happened, once the state lock
+    /// is released: whichever thread finds nobody else reporting drains the queue, so a
+    /// callback may itself change the state (its change is reported after it returns).
+    fn notify(&self, change: Change) {
+        if change.is_none() {
+            return;
+        }
+        loop {
+            let Some(reporting) = try_lock(&self.reporting) else {
+                return; // the reporting thread will pick our change up
+            };
+            loop {
+                // Not `while let`: its scrutinee's guard would live through the body.
+                let next = lock(&self.inner).pending.pop_front();
+                let Some((from, to)) = next else { break };
+                self.report(from, to);
+            }
+            drop(reporting);
+            // A change queued after our last look, whose thread found us still reporting.
+            if lock(&self.inner).pending.is_empty() {
+                return;
+            }
+        }
+    }
+
+    /// Reports one state change: tracing, the observer, then the `on_state_change` callbacks.
+    fn report(&self, from: State, to: State) {
+        let name = self.name;
+        if matches!(to, State::Open | State::ForcedOpen) {
+            tracing::warn!(target: "resile", breaker = name, %from, %to, "circuit breaker `{name}`: {from} -> {to}");
+        } else {
+            tracing::info!(target: "resile", breaker = name, %from, %to, "circuit breaker `{name}`: {from} -> {to}");
+        }
+        let callbacks = lock(&self.callbacks).clone();
+        let reported = catch_unwind(AssertUnwindSafe(|| {
+            telemetry::emit(Event::StateChange { name, from, to });
+        }));
+        if reported.is_err() {
+            tracing::error!(target: "resile", breaker = name, "the telemetry observer panicked; the breaker is unaffected");
+        }
+        for f in callbacks {
+            if catch_unwind(AssertUnwindSafe(|| f(name, from, to))).is_err() {
+                tracing::error!(target: "resile", breaker = name, "`on_state_change` panicked; the breaker is unaffected");
+            }
+        }
+    }
+
+    fn operate(&self, to: u64, now: impl Fn() -> u64) {
+        let mut inner = lock(&self.inner);
+        let ctl = self.ctl.0.load(Ordering::Relaxed);
+        if ctl & STATE_MASK == to && to != CLOSED {
+            return;
+        }
+        // Freeze a closed time window as it is now, not as of its last record.
+        let Inner { counts, buckets, .. } = &mut *inner;
+        if let (CLOSED, Some(b)) = (ctl & STATE_MASK, buckets) {
+            b.advance(now() / NANOS_PER_SEC, counts);
+        }
+        let change = self.transition(&mut inner, ctl, to, &mut Lazy::new(|| 0));
+        drop(inner);
+        self.notify(change);
+    }
+
+    /// Rejects every call until [`force_close`](Self::force_close) or [`reset`](Self::reset).
+    /// The window stays frozen as it is.
+    pub fn force_open(&self) {
+        self.operate(FORCED_OPEN, || self.elapsed_nanos());
+    }
+
+    /// [`force_open`](Self::force_open) at `now` (time since the breaker's origin), which
+    /// matters only to freeze a time window.
+    pub fn force_open_at(&self, now: Duration) {
+        self.operate(FORCED_OPEN, || nanos(now));
+    }
+
+    /// Closes the breaker with a fresh window, from any state.
+    pub fn force_close(&self) {
+        self.operate(CLOSED, || 0);
+    }
+
+    /// Admits every call and records nothing until [`force_close`](Self::force_close) or
+    /// [`reset`](Self::reset). The window stays frozen as it is.
+    pub fn disable(&self) {
+        self.operate(DISABLED, || self.elapsed_nanos());
+    }
+
+    /// [`disable`](Self::disable) at `now` (time since the breaker's origin), which matters
+    /// only to freeze a time window.
+    pub fn disable_at(&self, now: Duration) {
+        self.operate(DISABLED, || nanos(now));
+    }
+
+    /// Back to `Closed` with a fresh window, as if new. Outcomes of calls admitted before
+    /// are not recorded.
+    pub fn reset(&self) {
+        self.operate(CLOSED, || 0);
+    }
+
+    /// The state and the window's counts now (tokio's clock, for a time window's expiry).
+    pub fn stats(&self) -> CircuitBreakerStats {
+        self.stats_with(|| self.elapsed_nanos())
+    }
+
+    /// The state and the window's counts at `now` (time since the breaker's origin).
+    pub fn stats_at(&self, now: Duration) -> CircuitBreakerStats {
+        self.stats_with(|| nanos(now))
+    }
+
+    fn stats_with(&self, now: impl Fn() -> u64) -> CircuitBreakerStats {
+        let mut inner = lock(&self.inner);
+        let state = state_of(self.ctl.0.load(Ordering::Relaxed));
+        let Inner { counts, buckets, .. } = &mut *inner;
+        if let (State::Closed, Some(b)) = (state, buckets) {
+            b.advance(now() / NANOS_PER_SEC, counts);
+        }
+        CircuitBreakerStats::of(state, *counts)
+    }
+}

@@ -1,0 +1,15 @@
+#[derive(Debug)]
+struct Error;
+
+impl From<resile::Rejection> for Error {
+    fn from(_: resile::Rejection) -> Self {
+        Error
+    }
+}
+
+#[resile::circuit_breaker(name = "db", permitted_calls_in_half_open = 0)] //~ ERROR `permitted_calls_in_half_open` must be at least 1, found 0
+async fn call() -> Result<u32, Error> {
+    Ok(1)
+}
+
+fn main() {}

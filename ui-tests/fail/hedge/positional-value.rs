@@ -1,0 +1,15 @@
+#[derive(Debug)]
+struct Error;
+
+impl From<resile::Rejection> for Error {
+    fn from(_: resile::Rejection) -> Self {
+        Error
+    }
+}
+
+#[resile::hedge("50ms")] //~ ERROR `#[hedge]` takes `key = value` arguments
+async fn call() -> Result<u32, Error> {
+    Ok(1)
+}
+
+fn main() {}
