@@ -55,6 +55,58 @@ async fn list_backoff() -> Result<(), Error> {
     Ok(())
 }
 
+fn classify(result: &Result<u64, Error>) -> resile::Outcome {
+    resile::Outcome::of(result)
+}
+
+fn log_change(name: &str, from: resile::State, to: resile::State) {
+    let _ = (name, from, to);
+}
+
+fn is_fatal(e: &Error) -> bool {
+    matches!(e, Error::Rejected(_))
+}
+
+fn log_hedge(attempt: u32) {
+    let _ = attempt;
+}
+
+#[resile::retry(max = 2, retry_if = is_transient)]
+#[resile::circuit_breaker(
+    name = "lint",
+    window = "time",
+    window_size = 30,
+    failure_rate_threshold = 0.5,
+    slow_call_threshold = "1s",
+    slow_call_rate_threshold = 0.8,
+    minimum_calls = 5,
+    open_timeout = "30s",
+    permitted_calls_in_half_open = 2,
+    should_record = classify,
+    on_state_change = log_change
+)]
+#[resile::hedge(
+    percentile = 95.0,
+    max_requests = 3,
+    timeout = "2s",
+    name = "lint",
+    buffer_size = 500,
+    min_samples = 20,
+    initial_delay = "50ms",
+    min_delay = "5ms",
+    max_delay = "1s",
+    token_max = 20,
+    token_success_credit = 0.2,
+    token_hedge_cost = 1,
+    token_threshold = 2.0,
+    fatal = is_fatal,
+    on_hedge = log_hedge
+)]
+#[resile::timeout("500ms")]
+async fn every_policy(id: u64, tag: &str) -> Result<u64, Error> {
+    Ok(id + u64::try_from(tag.len()).map_err(|_| Error::Transient)?)
+}
+
 struct Repo {
     hits: u32,
 }
@@ -71,6 +123,7 @@ impl Repo {
 async fn lint_clean_expansions_run() {
     assert_eq!(everything(1, "ab").await, Ok(3));
     assert_eq!(list_backoff().await, Ok(()));
+    assert_eq!(every_policy(2, "abc").await, Ok(5));
     let mut repo = Repo { hits: 0 };
     assert_eq!(repo.bump().await, Ok(1));
 }
