@@ -56,7 +56,12 @@ impl Drop for InFlight<'_> {
 
 impl Downstream {
     fn new(seed: u64) -> Self {
-        Downstream { rng: RefCell::new(fastrand::Rng::with_seed(seed)), calls: Cell::new(0), cut: Cell::new(0), epoch: Instant::now() }
+        Downstream {
+            rng: RefCell::new(fastrand::Rng::with_seed(seed)),
+            calls: Cell::new(0),
+            cut: Cell::new(0),
+            epoch: Instant::now(),
+        }
     }
 
     /// One request: waits its latency, then answers.
@@ -122,7 +127,10 @@ async fn run(call: impl AsyncFn(&Downstream, u64) -> Result<u64, ApiError>) -> R
     latencies.sort_unstable();
     Report {
         ok: results.iter().filter(|(r, _)| r.is_ok()).count(),
-        rejected: results.iter().filter(|(r, _)| matches!(r, Err(ApiError::Rejected(Rejection::TimedOut { .. })))).count(),
+        rejected: results
+            .iter()
+            .filter(|(r, _)| matches!(r, Err(ApiError::Rejected(Rejection::TimedOut { .. }))))
+            .count(),
         latencies,
         downstream_calls: api.calls.get(),
         cut: api.cut.get(),

@@ -97,7 +97,9 @@ async fn drive<F: Future<Output = Result<u64, E>>>(n: u64, call: impl Fn(u64) ->
 fn main() {
     let mut args = std::env::args().skip(1);
     let (Some(mode), Some(n)) = (args.next(), args.next().and_then(|n| n.parse::<u64>().ok())) else {
-        eprintln!("usage: overhead <raw|retry|timeout|tokio_timeout|retry_timeout|span_only|retry_loop_only|timeout_only> N");
+        eprintln!(
+            "usage: overhead <raw|retry|timeout|tokio_timeout|retry_timeout|span_only|retry_loop_only|timeout_only> N"
+        );
         std::process::exit(2);
     };
     let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();

@@ -37,9 +37,9 @@
 //!
 //! | attribute | what it does | runtime value |
 //! |---|---|---|
-//! | [`retry`] | runs the body again on `Err`, with backoff and jitter | [`Retry`] |
-//! | [`timeout`] | bounds the call; drops the body at the deadline | [`Timeout`] |
-//! | [`hedge`] | starts another attempt when one is slow; first `Ok` wins | [`Hedge`] |
+//! | [`retry`](macro@retry) | runs the body again on `Err`, with backoff and jitter | [`Retry`] |
+//! | [`timeout`](macro@timeout) | bounds the call; drops the body at the deadline | [`Timeout`] |
+//! | [`hedge`](macro@hedge) | starts another attempt when one is slow; first `Ok` wins | [`Hedge`] |
 //! | [`circuit_breaker`](macro@circuit_breaker) | refuses calls while a named, shared breaker is open | [`CircuitBreaker`] |
 //!
 //! Attributes apply in source order, the first listed outermost: see [`docs::stacking`].
@@ -270,6 +270,6 @@ pub use resile_macros::hedge;
 /// compile error naming `#[circuit_breaker]`).
 ///
 /// # Expansion
-/// `circuit_breaker_call(fn_path, &SITE, reject, should_record, async { /* body */ }).await`
-/// with a per-call-site `static BreakerSite` that resolves the named breaker once.
+/// `SITE.call_rejecting(reject, should_record, async { /* body */ }).await` with a
+/// per-call-site `static BreakerSite` that resolves the named breaker once.
 pub use resile_macros::circuit_breaker;

@@ -132,7 +132,13 @@ fn measure<F: Future<Output = Result<u64, E>>>(call: impl Fn(u64) -> F) -> u64 {
 fn the_counter_counts() {
     let (v, allocs) = allocations_in(|| black_box(vec![1u8; 16]));
     assert_eq!((v.len(), allocs), (16, 1));
-    assert_eq!(measure(|x| async move { black_box(Box::new(x)); Ok(x) }), N);
+    assert_eq!(
+        measure(|x| async move {
+            black_box(Box::new(x));
+            Ok(x)
+        }),
+        N
+    );
 }
 
 #[test]
@@ -173,7 +179,11 @@ fn a_timed_call_that_waits_once_allocates_nothing() {
 fn a_retry_allocates_only_its_backoff_timer() {
     #[resile::retry(max = 2, backoff = "constant", base_delay = "0ms", jitter = "none")]
     async fn second_time_lucky(x: u64, calls: &AtomicU32) -> Result<u64, E> {
-        if calls.fetch_add(1, SeqCst) % 2 == 0 { Err(E::Rejected(Rejection::TimedOut { after: Default::default() })) } else { Ok(x) }
+        if calls.fetch_add(1, SeqCst) % 2 == 0 {
+            Err(E::Rejected(Rejection::TimedOut { after: Default::default() }))
+        } else {
+            Ok(x)
+        }
     }
     static CALLS: AtomicU32 = AtomicU32::new(0);
     assert_eq!(measure(|x| second_time_lucky(x, &CALLS)), N);

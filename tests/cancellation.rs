@@ -178,5 +178,8 @@ async fn a_cancelled_call_does_not_disturb_the_next_one() {
     let start = Instant::now();
     // a fresh call still makes all 5 attempts: 5 × 50 + 4 × 100
     let r = stacked(&calls, &drops).await;
-    assert_eq!((r, calls.load(SeqCst), start.elapsed()), (Err(E::Rejected(Rejection::TimedOut { after: ms(50) })), 6, ms(650)));
+    assert_eq!(
+        (r, calls.load(SeqCst), start.elapsed()),
+        (Err(E::Rejected(Rejection::TimedOut { after: ms(50) })), 6, ms(650))
+    );
 }

@@ -6,7 +6,7 @@
 use std::future::Future;
 use std::pin::pin;
 use std::sync::Mutex;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Waker};
 use std::time::Duration;
 
 use resile::{Outcome, Rejection, State};
@@ -33,12 +33,24 @@ fn open(name: &'static str) -> Result<u32, Error> {
     Err(Error::Rejected(Rejection::CircuitOpen { name }))
 }
 
-#[resile::circuit_breaker(name = "attr-shared", window_size = 4, minimum_calls = 4, failure_rate_threshold = 0.5, open_timeout = "10s")]
+#[resile::circuit_breaker(
+    name = "attr-shared",
+    window_size = 4,
+    minimum_calls = 4,
+    failure_rate_threshold = 0.5,
+    open_timeout = "10s"
+)]
 async fn reads(ok: bool) -> Result<u32, Error> {
     if ok { Ok(1) } else { Err(Error::Down) }
 }
 
-#[resile::circuit_breaker(name = "attr-shared", window_size = 4, minimum_calls = 4, failure_rate_threshold = 0.5, open_timeout = "10s")]
+#[resile::circuit_breaker(
+    name = "attr-shared",
+    window_size = 4,
+    minimum_calls = 4,
+    failure_rate_threshold = 0.5,
+    open_timeout = "10s"
+)]
 async fn writes(ok: bool) -> Result<u32, Error> {
     if ok { Ok(2) } else { Err(Error::Down) }
 }

@@ -252,7 +252,8 @@ async fn jitter_runs<F: Future<Output = Result<(), E>>>(
         assert_eq!((r, n), (Err(E::Flaky(attempts)), attempts));
         let delays = std::mem::take(&mut *DELAYS[slot].lock().unwrap());
         assert_eq!(delays.len() as u32, attempts - 1);
-        let slept: Duration = delays.iter().map(|d| Duration::from_millis(d.as_nanos().div_ceil(1_000_000) as u64)).sum();
+        let slept: Duration =
+            delays.iter().map(|d| Duration::from_millis(d.as_nanos().div_ceil(1_000_000) as u64)).sum();
         assert_eq!(t, slept, "elapsed is the sum of the sleeps, {delays:?}");
         assert!(lo <= t && t <= hi, "{t:?} outside [{lo:?}, {hi:?}]");
         all.push(delays);
@@ -315,7 +316,8 @@ async fn jitter_proportion_is_d_times_1_plus_minus_p() {
     let runs = jitter_runs(3, 4, jitter_quarter, (ms(75 + 150 + 300), ms(125 + 250 + 500))).await;
     let within = |d: Duration, nominal: u64| {
         // the factor is applied in f64 seconds: allow 1 ns of rounding
-        let (lo, hi) = (ms(nominal).mul_f64(0.75) - Duration::from_nanos(1), ms(nominal).mul_f64(1.25) + Duration::from_nanos(1));
+        let (lo, hi) =
+            (ms(nominal).mul_f64(0.75) - Duration::from_nanos(1), ms(nominal).mul_f64(1.25) + Duration::from_nanos(1));
         lo <= d && d <= hi
     };
     for d in &runs {
@@ -428,7 +430,13 @@ async fn budgeted_solo(calls: &AtomicU32) -> Result<(), E> {
     fail(calls)
 }
 
-#[resile::retry(max = 10, backoff = "constant", base_delay = "10ms", jitter = "none", retry_budget = "retry-test-shared")]
+#[resile::retry(
+    max = 10,
+    backoff = "constant",
+    base_delay = "10ms",
+    jitter = "none",
+    retry_budget = "retry-test-shared"
+)]
 async fn budgeted_failing(calls: &AtomicU32) -> Result<(), E> {
     fail(calls)
 }

@@ -30,7 +30,9 @@ fn timed_out(n: u64) -> E {
 }
 
 /// (result, attempts started, elapsed virtual time)
-async fn measure<T, F: Future<Output = Result<T, E>>>(f: impl FnOnce(&'static AtomicU32) -> F) -> (Result<T, E>, u32, Duration) {
+async fn measure<T, F: Future<Output = Result<T, E>>>(
+    f: impl FnOnce(&'static AtomicU32) -> F,
+) -> (Result<T, E>, u32, Duration) {
     let calls: &'static AtomicU32 = Box::leak(Box::new(AtomicU32::new(0)));
     let start = Instant::now();
     let r = f(calls).await;

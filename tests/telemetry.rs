@@ -139,11 +139,20 @@ fn one_resile_span_per_call_and_retry_events_inside_it() {
             assert!(fields.remove("error").is_some(), "every retry event has an `error` field");
         }
     }
-    let span = Rec::Span { name: "resile".into(), target: "resile".into(), fields: fields(&[("function", "telemetry::flaky")]) };
+    let span = Rec::Span {
+        name: "resile".into(),
+        target: "resile".into(),
+        fields: fields(&[("function", "telemetry::flaky")]),
+    };
     let retry = |attempt: &str, delay: &str| Rec::Event {
         target: "resile".into(),
         parent: Some("resile".into()),
-        fields: fields(&[("message", "retrying"), ("function", "telemetry::flaky"), ("attempt", attempt), ("delay_ms", delay)]),
+        fields: fields(&[
+            ("message", "retrying"),
+            ("function", "telemetry::flaky"),
+            ("attempt", attempt),
+            ("delay_ms", delay),
+        ]),
     };
     assert_eq!(recs, [span, retry("1", "100"), retry("2", "200")]);
 }
@@ -184,7 +193,9 @@ fn timeout_rejection_event() {
     assert_eq!(traced(&capture, slow()), Err(E::Rejected(Rejection::TimedOut { after: ms(250) })));
     let recs = capture.take();
     assert_eq!(recs.len(), 2, "{recs:?}");
-    assert!(matches!(&recs[0], Rec::Span { name, fields, .. } if name == "resile" && fields["function"] == "telemetry::slow"));
+    assert!(
+        matches!(&recs[0], Rec::Span { name, fields, .. } if name == "resile" && fields["function"] == "telemetry::slow")
+    );
     let Rec::Event { target, parent, fields } = &recs[1] else { panic!("{recs:?}") };
     assert_eq!((target.as_str(), parent.as_deref()), ("resile", Some("resile")));
     assert_eq!(fields["function"], "telemetry::slow");
@@ -241,7 +252,9 @@ impl Observer for Recorder {
             Event::Retry { function, attempt, delay, error } => {
                 Seen::Retry { function: function.into(), attempt, delay, error: error.map(|e| format!("{e:?}")) }
             }
-            Event::Rejected { function, rejection } => Seen::Rejected { function: function.into(), rejection: *rejection },
+            Event::Rejected { function, rejection } => {
+                Seen::Rejected { function: function.into(), rejection: *rejection }
+            }
             Event::RetryBudgetExhausted { function, budget } => {
                 Seen::BudgetExhausted { function: function.into(), budget: budget.into() }
             }
@@ -296,10 +309,7 @@ fn observer_sees_no_error_for_a_type_without_debug() {
     let _s = serial();
     let (r, seen) = observed(opaque());
     assert!(r == Err(Opaque));
-    assert_eq!(
-        seen,
-        [Seen::Retry { function: "telemetry::opaque".into(), attempt: 1, delay: ms(5), error: None }]
-    );
+    assert_eq!(seen, [Seen::Retry { function: "telemetry::opaque".into(), attempt: 1, delay: ms(5), error: None }]);
 }
 
 #[test]
@@ -312,7 +322,10 @@ fn observer_receives_timeout_rejections() {
     // through the runtime value too, named after it
     let (r, seen) = observed(resile::Timeout::new(ms(10)).call(std::future::pending::<Result<(), E>>));
     assert_eq!(r, Err(E::Rejected(Rejection::TimedOut { after: ms(10) })));
-    assert_eq!(seen, [Seen::Rejected { function: "resile::Timeout".into(), rejection: Rejection::TimedOut { after: ms(10) } }]);
+    assert_eq!(
+        seen,
+        [Seen::Rejected { function: "resile::Timeout".into(), rejection: Rejection::TimedOut { after: ms(10) } }]
+    );
 }
 
 #[test]
@@ -323,7 +336,10 @@ fn observer_receives_retry_budget_exhaustion() {
     assert_eq!(r, Err(E::Flaky(0)));
     assert_eq!(seen.len(), 2, "{seen:?}");
     assert!(matches!(&seen[0], Seen::Retry { attempt: 1, .. }));
-    assert_eq!(seen[1], Seen::BudgetExhausted { function: "telemetry::budgeted".into(), budget: "telemetry-test".into() });
+    assert_eq!(
+        seen[1],
+        Seen::BudgetExhausted { function: "telemetry::budgeted".into(), budget: "telemetry-test".into() }
+    );
 }
 
 #[test]

@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
+use crate::args::Slot;
 use crate::attrs::circuit_breaker::{CircuitBreakerSlots, WindowArg};
 use crate::attrs::hedge::HedgeSlots;
 use crate::attrs::retry::{BackoffArg, RetrySlots};
-use crate::args::Slot;
 use crate::attrs::{Kind, Layer};
 use crate::diag::Errors;
 
@@ -28,9 +28,13 @@ fn base_delay_within_max_delay(s: &RetrySlots, errors: &mut Errors) {
     if base > max {
         let span = s.base_delay.key_span().or(s.max_delay.key_span()).expect("a default broke the rule");
         let message = if s.max_delay.is_set() {
-            format!("`base_delay` ({base:?}) must not exceed `max_delay` ({max:?}); raise `max_delay` or lower `base_delay`")
+            format!(
+                "`base_delay` ({base:?}) must not exceed `max_delay` ({max:?}); raise `max_delay` or lower `base_delay`"
+            )
         } else {
-            format!("`base_delay` ({base:?}) exceeds the default `max_delay` ({max:?}); set `max_delay` to at least {base:?}")
+            format!(
+                "`base_delay` ({base:?}) exceeds the default `max_delay` ({max:?}); set `max_delay` to at least {base:?}"
+            )
         };
         errors.at(span, message);
     }
@@ -56,7 +60,9 @@ fn list_within_max_delay(s: &RetrySlots, errors: &mut Errors) {
             let span = s.backoff_entry_spans.get(i).copied().or(s.backoff.span()).expect("backoff is set");
             errors.at(
                 span,
-                format!("backoff list delay {d:?} exceeds `max_delay` ({max:?}); raise `max_delay` or shorten the delay"),
+                format!(
+                    "backoff list delay {d:?} exceeds `max_delay` ({max:?}); raise `max_delay` or shorten the delay"
+                ),
             );
         }
     }
@@ -88,7 +94,10 @@ fn no_nested_reruns(layers: &[Layer], errors: &mut Errors) {
         let mut same = layers.iter().filter(|l| l.kind == kind);
         if let (Some(_), Some(second)) = (same.next(), same.next()) {
             let n = kind.name();
-            errors.spanned(&second.blame, format!("duplicate `#[{n}]`: stacked `#[{n}]`s multiply their attempts; keep one"));
+            errors.spanned(
+                &second.blame,
+                format!("duplicate `#[{n}]`: stacked `#[{n}]`s multiply their attempts; keep one"),
+            );
         }
     }
 }
@@ -120,8 +129,16 @@ fn minimum_calls_fit_count_window(s: &CircuitBreakerSlots, errors: &mut Errors) 
     let (min, size) = (s.minimum_calls.or(10), s.window_size.or(100));
     if min > size {
         let span = s.minimum_calls.key_span().or(s.window_size.key_span()).expect("a default broke the rule");
-        let min_text = if s.minimum_calls.is_set() { format!("`minimum_calls` ({min})") } else { format!("the default `minimum_calls` ({min})") };
-        let size_text = if s.window_size.is_set() { format!("`window_size` ({size})") } else { format!("the default `window_size` ({size})") };
+        let min_text = if s.minimum_calls.is_set() {
+            format!("`minimum_calls` ({min})")
+        } else {
+            format!("the default `minimum_calls` ({min})")
+        };
+        let size_text = if s.window_size.is_set() {
+            format!("`window_size` ({size})")
+        } else {
+            format!("the default `window_size` ({size})")
+        };
         errors.at(
             span,
             format!(
@@ -167,7 +184,10 @@ fn hedge_mode_keys(s: &HedgeSlots, errors: &mut Errors) {
     ];
     for (key, span) in adaptive {
         if let Some(span) = span {
-            errors.at(span, format!("`{key}` only applies to the adaptive mode; add `percentile = 95.0` or remove `{key}`"));
+            errors.at(
+                span,
+                format!("`{key}` only applies to the adaptive mode; add `percentile = 95.0` or remove `{key}`"),
+            );
         }
     }
 }
@@ -176,7 +196,12 @@ fn hedge_delays_ordered(s: &HedgeSlots, errors: &mut Errors) {
     let (min, max) = (s.min_delay.or(DEFAULT_HEDGE_MIN_DELAY), s.max_delay.or(DEFAULT_HEDGE_MAX_DELAY));
     if min > max {
         let span = s.min_delay.key_span().or(s.max_delay.key_span()).expect("a default broke the rule");
-        errors.at(span, format!("`min_delay` ({min:?}) must not exceed `max_delay` ({max:?}); raise `max_delay` or lower `min_delay`"));
+        errors.at(
+            span,
+            format!(
+                "`min_delay` ({min:?}) must not exceed `max_delay` ({max:?}); raise `max_delay` or lower `min_delay`"
+            ),
+        );
     }
     if let (Some(min_samples), Some(buffer)) = (s.min_samples.get(), s.buffer_size.get())
         && min_samples > buffer
@@ -194,7 +219,10 @@ fn hedge_delays_ordered(s: &HedgeSlots, errors: &mut Errors) {
 fn hedge_delay_before_timeout(s: &HedgeSlots, errors: &mut Errors) {
     let Some(timeout) = s.timeout.get() else { return };
     let delays: &[(&str, &Slot<Duration>, Duration)] = if s.percentile.is_set() {
-        &[("initial_delay", &s.initial_delay, Duration::from_millis(100)), ("min_delay", &s.min_delay, DEFAULT_HEDGE_MIN_DELAY)]
+        &[
+            ("initial_delay", &s.initial_delay, Duration::from_millis(100)),
+            ("min_delay", &s.min_delay, DEFAULT_HEDGE_MIN_DELAY),
+        ]
     } else {
         &[("delay", &s.delay, Duration::from_millis(100))]
     };
@@ -207,7 +235,9 @@ fn hedge_delay_before_timeout(s: &HedgeSlots, errors: &mut Errors) {
         let message = if slot.is_set() {
             format!("`{key}` ({delay:?}) must be shorter than `timeout` ({timeout:?}), or no hedge could ever start")
         } else {
-            format!("the default `{key}` ({delay:?}) is not shorter than `timeout` ({timeout:?}); set `{key}` below it, or no hedge could ever start")
+            format!(
+                "the default `{key}` ({delay:?}) is not shorter than `timeout` ({timeout:?}); set `{key}` below it, or no hedge could ever start"
+            )
         };
         errors.at(span, message);
     }

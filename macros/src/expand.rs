@@ -95,7 +95,8 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> 
         Body::AsyncTrait { stmt } => {
             let inner = async_trait_block_mut(&mut func.item.block).expect("checked when parsed");
             let Stmt::Local(local) = &mut inner.stmts[*stmt] else { unreachable!() };
-            *local.init.as_mut().expect("checked when parsed").expr = syn::parse2(new_body).expect("generated block parses");
+            *local.init.as_mut().expect("checked when parsed").expr =
+                syn::parse2(new_body).expect("generated block parses");
         }
     }
     let item = &func.item;
@@ -126,7 +127,7 @@ fn wrap(ctx: &mut Ctx, i: usize, layer: &Layer, inner: TokenStream) -> TokenStre
             });
             let reject = ctx.reject("circuit_breaker");
             let should_record = optional_path(args.slots.should_record.get());
-            quote!(#rt::circuit_breaker_call(__RESILE_FN, &#site, #reject, #should_record, #inner))
+            quote!(#site.call_rejecting(#reject, #should_record, #inner))
         }
         Args::Hedge(args) => {
             let site = format_ident!("__RESILE_HEDGE_{}", i);

@@ -40,28 +40,35 @@ pub(crate) fn parse(tokens: TokenStream, attr: &str, errors: &mut Errors) -> Opt
             ReturnType::Default => {
                 errors.at(
                     item.sig.ident.span(),
-                    format!("`#[{attr}]` needs a function returning `Result<T, E>`, but `{}` returns `()`", item.sig.ident),
+                    format!(
+                        "`#[{attr}]` needs a function returning `Result<T, E>`, but `{}` returns `()`",
+                        item.sig.ident
+                    ),
                 );
                 return None;
             }
         };
         if !looks_like_result(&output) {
-            errors.spanned(&output, format!("`#[{attr}]` needs a function returning `Result<T, E>`, found `{}`", output.to_token_stream()));
+            errors.spanned(
+                &output,
+                format!("`#[{attr}]` needs a function returning `Result<T, E>`, found `{}`", output.to_token_stream()),
+            );
             return None;
         }
         return Some(Func { item, body: Body::Async, output });
     }
     if let Some((stmt, output)) = async_trait_body(&item) {
         if !looks_like_result(&output) {
-            errors.spanned(&output, format!("`#[{attr}]` needs a function returning `Result<T, E>`, found `{}`", output.to_token_stream()));
+            errors.spanned(
+                &output,
+                format!("`#[{attr}]` needs a function returning `Result<T, E>`, found `{}`", output.to_token_stream()),
+            );
             return None;
         }
         return Some(Func { item, body: Body::AsyncTrait { stmt }, output });
     }
-    errors.at(
-        item.sig.fn_token.span(),
-        format!("`#[{attr}]` applies to an `async fn`; the `async` keyword is missing"),
-    );
+    errors
+        .at(item.sig.fn_token.span(), format!("`#[{attr}]` applies to an `async fn`; the `async` keyword is missing"));
     None
 }
 

@@ -14,7 +14,8 @@ use crate::diag::{Errors, fallback};
 use crate::{check, expand, item};
 
 /// Attributes that do not transform the function, so they may stand between resile's.
-const INERT: &[&str] = &["doc", "allow", "warn", "deny", "expect", "forbid", "must_use", "inline", "cold", "track_caller"];
+const INERT: &[&str] =
+    &["doc", "allow", "warn", "deny", "expect", "forbid", "must_use", "inline", "cold", "track_caller"];
 
 pub(crate) fn expand(kind: Kind, args: TokenStream, input: TokenStream) -> TokenStream {
     let mut errors = Errors::new();

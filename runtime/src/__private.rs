@@ -9,7 +9,7 @@ use std::future::Future;
 pub use crate::circuit_breaker;
 pub use crate::hedge;
 pub use crate::rejection::bridge;
-pub use crate::retry::{RetryConfig, RetryHooks, RetryRun, RetrySite, Backoff, Jitter};
+pub use crate::retry::{Backoff, Jitter, RetryConfig, RetryHooks, RetryRun, RetrySite};
 pub use crate::telemetry::call_span;
 pub use core::ops::ControlFlow;
 pub use core::time::Duration;
@@ -18,7 +18,12 @@ pub use core::time::Duration;
 /// A plain future around tokio's `Timeout` (no `async fn` state machine), so the body is
 /// moved once, into the timer's future, and polled in place.
 #[inline]
-pub fn timeout<T, E, Fut>(function: &'static str, after: Duration, reject: fn(crate::Rejection) -> E, fut: Fut) -> TimeoutFuture<Fut, E>
+pub fn timeout<T, E, Fut>(
+    function: &'static str,
+    after: Duration,
+    reject: fn(crate::Rejection) -> E,
+    fut: Fut,
+) -> TimeoutFuture<Fut, E>
 where
     Fut: Future<Output = Result<T, E>>,
 {
@@ -50,39 +55,6 @@ impl<T, E, Fut: Future<Output = Result<T, E>>> Future for TimeoutFuture<Fut, E> 
             core::task::Poll::Pending => core::task::Poll::Pending,
         }
     }
-}
-
-/// `#[circuit_breaker]`: admit the call through the site's breaker, run `fut`, record its
-/// outcome. `reject` converts a refusal into the caller's error (its bound names the
-/// attribute); the permit is a guard, so a dropped call gives a half-open probe slot back.
-#[inline]
-pub async fn circuit_breaker_call<T, E, Fut>(
-    function: &'static str,
-    site: &'static crate::circuit_breaker::BreakerSite,
-    reject: fn(crate::Rejection) -> E,
-    should_record: Option<fn(&Result<T, E>) -> crate::Outcome>,
-    fut: Fut,
-) -> Result<T, E>
-where
-    Fut: Future<Output = Result<T, E>>,
-{
-    let permit = match site.breaker().try_acquire() {
-        Ok(permit) => permit,
-        Err(rejection) => return Err(breaker_rejected(function, reject, rejection)),
-    };
-    let result = fut.await;
-    let outcome = match should_record {
-        Some(classify) => classify(&result),
-        None => crate::Outcome::of(&result),
-    };
-    permit.record(outcome);
-    result
-}
-
-#[cold]
-fn breaker_rejected<E>(function: &'static str, reject: fn(crate::Rejection) -> E, rejection: crate::Rejection) -> E {
-    crate::telemetry::rejected(function, &rejection);
-    reject(rejection)
 }
 
 /// Sleeps `delay` on tokio's clock (the retry backoff). Boxed: a tokio `Sleep` is over

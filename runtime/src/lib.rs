@@ -34,9 +34,9 @@ mod sync;
 pub mod __private;
 
 pub use circuit_breaker::{CircuitBreaker, CircuitBreakerConfig, circuit_breaker};
+pub use hedge::{Hedge, HedgeConfig, HedgeStats, HedgeTracker, hedge_tracker};
 pub use outcome::{Outcome, State};
 pub use policy::Policy;
 pub use rejection::Rejection;
-pub use hedge::{Hedge, HedgeConfig, HedgeStats, HedgeTracker, hedge_tracker};
 pub use retry::{Retry, RetryConfig, retry_budget};
 pub use timeout::Timeout;

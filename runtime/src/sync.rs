@@ -2,16 +2,16 @@
 //! (`RUSTFLAGS="--cfg loom"`), as tokio's own `src/loom/` does.
 
 #[cfg(not(loom))]
+pub(crate) use std::sync::Mutex;
+#[cfg(not(loom))]
 #[allow(unused_imports)]
 pub(crate) use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicUsize, Ordering};
-#[cfg(not(loom))]
-pub(crate) use std::sync::Mutex;
 
+#[cfg(loom)]
+pub(crate) use loom::sync::Mutex;
 #[cfg(loom)]
 #[allow(unused_imports)]
 pub(crate) use loom::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicUsize, Ordering};
-#[cfg(loom)]
-pub(crate) use loom::sync::Mutex;
 
 /// Locks a mutex, recovering the data if a panicking thread poisoned it: every critical
 /// section in this crate leaves its data consistent before it can panic.

@@ -91,4 +91,3 @@ impl<T: Clone> Slot<T> {
         self.get().cloned().unwrap_or(default)
     }
 }
-

@@ -32,7 +32,9 @@ pub(crate) fn duration(expr: &Expr, key: &str, zero: Zero) -> syn::Result<Durati
         return Err(err(format!("`{key}` must not be negative")));
     }
     let d = match literal(expr) {
-        Some(Lit::Str(s)) => parse_duration_str(&s.value()).map_err(|m| err(format!("invalid duration for `{key}`: {m}")))?,
+        Some(Lit::Str(s)) => {
+            parse_duration_str(&s.value()).map_err(|m| err(format!("invalid duration for `{key}`: {m}")))?
+        }
         Some(Lit::Int(i)) => {
             if !i.suffix().is_empty() {
                 return Err(err(format!(
@@ -76,7 +78,11 @@ pub(crate) fn parse_duration_str(text: &str) -> Result<Duration, String> {
         "s" => 1e9,
         "m" => 60e9,
         "h" => 3600e9,
-        "" => return Err(format!("missing unit in `\"{text}\"`; use one of `ns`, `us`, `ms`, `s`, `m`, `h`, e.g. `\"{num}ms\"`")),
+        "" => {
+            return Err(format!(
+                "missing unit in `\"{text}\"`; use one of `ns`, `us`, `ms`, `s`, `m`, `h`, e.g. `\"{num}ms\"`"
+            ));
+        }
         other => {
             let hint = match other {
                 "sec" | "secs" | "second" | "seconds" => "; did you mean `s`?",
@@ -114,7 +120,9 @@ pub(crate) fn count(expr: &Expr, key: &str, min: u64) -> syn::Result<u64> {
             Ok(n)
         }
         Some(Lit::Float(f)) => Err(err(format!("expected an integer for `{key}`, found `{}`", f.base10_digits()))),
-        Some(Lit::Str(s)) => Err(err(format!("expected an integer for `{key}`, found a string; write `{key} = {}`", s.value()))),
+        Some(Lit::Str(s)) => {
+            Err(err(format!("expected an integer for `{key}`, found a string; write `{key} = {}`", s.value())))
+        }
         _ => Err(err(format!("expected an integer literal for `{key}`"))),
     }
 }
@@ -151,7 +159,9 @@ pub(crate) fn name(expr: &Expr, key: &str) -> syn::Result<String> {
             Err(syn::Error::new_spanned(expr, format!("`{key}` must not be empty")))
         }
         Some(Lit::Str(s)) => Ok(s.value()),
-        _ => Err(syn::Error::new_spanned(expr, format!("expected a string literal for `{key}`, e.g. `{key} = \"db\"`"))),
+        _ => {
+            Err(syn::Error::new_spanned(expr, format!("expected a string literal for `{key}`, e.g. `{key} = \"db\"`")))
+        }
     }
 }
 

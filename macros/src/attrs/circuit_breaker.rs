@@ -56,7 +56,10 @@ pub(crate) struct CircuitBreakerArgs {
 fn threshold(value: &syn::Expr, key: &str) -> syn::Result<f64> {
     let v = values::number(value, key)?;
     if !(v > 0.0 && v <= 1.0) {
-        return Err(syn::Error::new_spanned(value, format!("`{key}` must be greater than 0.0 and at most 1.0, found {v:?}")));
+        return Err(syn::Error::new_spanned(
+            value,
+            format!("`{key}` must be greater than 0.0 and at most 1.0, found {v:?}"),
+        ));
     }
     Ok(v)
 }
@@ -80,7 +83,10 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<C
         let (key, value) = match arg {
             Arg::Named { key, value } => (key, value),
             Arg::Positional(value) => {
-                errors.spanned(&value, "`#[circuit_breaker]` takes `key = value` arguments, e.g. `#[circuit_breaker(name = \"db\")]`");
+                errors.spanned(
+                    &value,
+                    "`#[circuit_breaker]` takes `key = value` arguments, e.g. `#[circuit_breaker(name = \"db\")]`",
+                );
                 continue;
             }
         };
@@ -99,14 +105,21 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<C
                 "failure_rate_threshold" => {
                     s.failure_rate_threshold.set(errors, ks, threshold(&value, "failure_rate_threshold")?, vs)
                 }
-                "slow_call_threshold" => {
-                    s.slow_call_threshold.set(errors, ks, values::duration(&value, "slow_call_threshold", Zero::Rejected)?, vs)
-                }
+                "slow_call_threshold" => s.slow_call_threshold.set(
+                    errors,
+                    ks,
+                    values::duration(&value, "slow_call_threshold", Zero::Rejected)?,
+                    vs,
+                ),
                 "slow_call_rate_threshold" => {
                     s.slow_call_rate_threshold.set(errors, ks, threshold(&value, "slow_call_rate_threshold")?, vs)
                 }
-                "minimum_calls" => s.minimum_calls.set(errors, ks, values::count(&value, "minimum_calls", 1)? as u32, vs),
-                "open_timeout" => s.open_timeout.set(errors, ks, values::duration(&value, "open_timeout", Zero::Rejected)?, vs),
+                "minimum_calls" => {
+                    s.minimum_calls.set(errors, ks, values::count(&value, "minimum_calls", 1)? as u32, vs)
+                }
+                "open_timeout" => {
+                    s.open_timeout.set(errors, ks, values::duration(&value, "open_timeout", Zero::Rejected)?, vs)
+                }
                 "permitted_calls_in_half_open" => s.permitted_calls_in_half_open.set(
                     errors,
                     ks,

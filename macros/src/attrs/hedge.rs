@@ -97,7 +97,10 @@ pub(crate) fn parse(args: Vec<Arg>, errors: &mut Errors) -> Option<HedgeArgs> {
                 "percentile" => {
                     let p = values::number(&value, "percentile")?;
                     if !(p > 0.0 && p < 100.0) {
-                        return Err(syn::Error::new_spanned(&value, format!("`percentile` must be within 0 < p < 100, found {p:?}")));
+                        return Err(syn::Error::new_spanned(
+                            &value,
+                            format!("`percentile` must be within 0 < p < 100, found {p:?}"),
+                        ));
                     }
                     s.percentile.set(errors, ks, p, vs)
                 }
@@ -106,11 +109,15 @@ pub(crate) fn parse(args: Vec<Arg>, errors: &mut Errors) -> Option<HedgeArgs> {
                 "name" => s.name.set(errors, ks, values::name(&value, "name")?, vs),
                 "buffer_size" => s.buffer_size.set(errors, ks, values::count(&value, "buffer_size", 1)? as u32, vs),
                 "min_samples" => s.min_samples.set(errors, ks, values::count(&value, "min_samples", 1)? as u32, vs),
-                "initial_delay" => s.initial_delay.set(errors, ks, values::duration(&value, "initial_delay", Zero::Allowed)?, vs),
+                "initial_delay" => {
+                    s.initial_delay.set(errors, ks, values::duration(&value, "initial_delay", Zero::Allowed)?, vs)
+                }
                 "min_delay" => s.min_delay.set(errors, ks, values::duration(&value, "min_delay", Zero::Allowed)?, vs),
                 "max_delay" => s.max_delay.set(errors, ks, values::duration(&value, "max_delay", Zero::Allowed)?, vs),
                 "token_max" => s.token_max.set(errors, ks, positive(&value, "token_max")?, vs),
-                "token_success_credit" => s.token_success_credit.set(errors, ks, positive(&value, "token_success_credit")?, vs),
+                "token_success_credit" => {
+                    s.token_success_credit.set(errors, ks, positive(&value, "token_success_credit")?, vs)
+                }
                 "token_hedge_cost" => s.token_hedge_cost.set(errors, ks, positive(&value, "token_hedge_cost")?, vs),
                 "token_threshold" => s.token_threshold.set(errors, ks, positive(&value, "token_threshold")?, vs),
                 "fatal" => s.fatal.set(errors, ks, values::path(&value, "fatal")?, vs),

@@ -105,7 +105,9 @@ pub(crate) fn parse(args: Vec<Arg>, errors: &mut Errors) -> Option<RetryArgs> {
                     }
                     s.backoff.set(errors, ks, backoff(&value)?, vs)
                 }
-                "base_delay" => s.base_delay.set(errors, ks, values::duration(&value, "base_delay", Zero::Allowed)?, vs),
+                "base_delay" => {
+                    s.base_delay.set(errors, ks, values::duration(&value, "base_delay", Zero::Allowed)?, vs)
+                }
                 "max_delay" => s.max_delay.set(errors, ks, values::duration(&value, "max_delay", Zero::Allowed)?, vs),
                 "multiplier" => {
                     let m = values::number(&value, "multiplier")?;
@@ -135,9 +137,13 @@ pub(crate) fn parse(args: Vec<Arg>, errors: &mut Errors) -> Option<RetryArgs> {
 fn backoff(value: &Expr) -> syn::Result<BackoffArg> {
     if let Expr::Array(ExprArray { elems, .. }) = value {
         if elems.is_empty() {
-            return Err(syn::Error::new_spanned(value, "a backoff list needs at least one delay, e.g. `backoff = [100, 500, 2000]`"));
+            return Err(syn::Error::new_spanned(
+                value,
+                "a backoff list needs at least one delay, e.g. `backoff = [100, 500, 2000]`",
+            ));
         }
-        let list = elems.iter().map(|e| values::duration(e, "backoff", Zero::Allowed)).collect::<syn::Result<Vec<_>>>()?;
+        let list =
+            elems.iter().map(|e| values::duration(e, "backoff", Zero::Allowed)).collect::<syn::Result<Vec<_>>>()?;
         return Ok(BackoffArg::List(list));
     }
     Ok(match values::word(value, "backoff", BACKOFFS, Some("a list of delays such as `[100, 500, 2000]`"))? {
@@ -226,4 +232,3 @@ pub(crate) fn budget_name_tokens(args: &RetryArgs) -> TokenStream {
         None => quote!(::core::option::Option::None),
     }
 }
-

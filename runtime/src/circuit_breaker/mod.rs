@@ -107,6 +107,11 @@
 //! | claim a slot | `head.fetch_add(1)` | `Relaxed` |
 //! | write the slot | `slot.load` + `slot.compare_exchange` (generation-tagged code) | `Relaxed` |
 //!
+//! Measured with callgrind, [`CircuitBreaker::call`] costs 51 instructions over a raw call
+//! (55 through [`BreakerSite`], the `#[circuit_breaker]` expansion's path), and about 8 ns
+//! over a raw call on one thread (`benches/README.md` has the figures and the comparison
+//! with recloser, failsafe and tower-resilience).
+//!
 //! Any other outcome (one that changes the totals, a window still filling, a time window,
 //! half-open) takes the breaker's mutex for a few dozen instructions, re-checks the
 //! generation under it, updates the totals and decides whether to trip. A slow-call

@@ -20,17 +20,17 @@ pub type OnStateChange = fn(&str, State, State);
 async fn run<T, E, F, Fut>(
     breaker: &CircuitBreaker,
     function: &'static str,
+    reject: fn(Rejection) -> E,
     should_record: Option<ShouldRecord<T, E>>,
     op: F,
 ) -> Result<T, E>
 where
-    E: From<Rejection>,
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<T, E>>,
 {
     let permit = match breaker.try_acquire() {
         Ok(permit) => permit,
-        Err(rejection) => return Err(rejected(function, rejection)),
+        Err(rejection) => return Err(rejected(function, reject, rejection)),
     };
     let result = op().await;
     let outcome = match should_record {
@@ -42,9 +42,9 @@ where
 }
 
 #[cold]
-fn rejected<E: From<Rejection>>(function: &'static str, rejection: Rejection) -> E {
+fn rejected<E>(function: &'static str, reject: fn(Rejection) -> E, rejection: Rejection) -> E {
     crate::telemetry::rejected(function, &rejection);
-    E::from(rejection)
+    reject(rejection)
 }
 
 impl CircuitBreaker {
@@ -57,7 +57,7 @@ impl CircuitBreaker {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        run(self, "resile::CircuitBreaker", None, op)
+        run(self, "resile::CircuitBreaker", E::from, None, op)
     }
 
     /// As [`call`](Self::call), classifying the result with `should_record`.
@@ -71,7 +71,7 @@ impl CircuitBreaker {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        run(self, "resile::CircuitBreaker", Some(should_record), op)
+        run(self, "resile::CircuitBreaker", E::from, Some(should_record), op)
     }
 }
 
@@ -133,6 +133,22 @@ impl BreakerSite {
         E: From<Rejection>,
         Fut: Future<Output = Result<T, E>>,
     {
-        run(self.breaker(), self.function, should_record, || fut)
+        run(self.breaker(), self.function, E::from, should_record, || fut)
+    }
+
+    /// [`call`](Self::call) with `reject` converting a refusal into the caller's error (the
+    /// `#[circuit_breaker]` expansion passes a converter whose bound names the attribute).
+    #[doc(hidden)]
+    #[inline]
+    pub fn call_rejecting<T, E, Fut>(
+        &self,
+        reject: fn(Rejection) -> E,
+        should_record: Option<ShouldRecord<T, E>>,
+        fut: Fut,
+    ) -> impl Future<Output = Result<T, E>>
+    where
+        Fut: Future<Output = Result<T, E>>,
+    {
+        run(self.breaker(), self.function, reject, should_record, || fut)
     }
 }

@@ -59,7 +59,9 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const fn ms(n: u64) -> Duration { Duration::from_millis(n) }
+    const fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
 
     fn cfg(backoff: Backoff) -> RetryConfig {
         RetryConfig::new().backoff(backoff).jitter(Jitter::None).max(10)
