@@ -7,7 +7,7 @@
 //!   that arms a timer has to register it with tokio's timer wheel.
 //!
 //! Run with `cargo bench --bench hedge -- --warm-up-time 1 --measurement-time 2`; figures
-//! are in `benches/README-hedge.md`.
+//! are in `benches/README.md`.
 
 use std::convert::Infallible;
 use std::hint::black_box;

@@ -6,7 +6,7 @@
 //! cargo bench --bench retry_timeout -- --warm-up-time 1 --measurement-time 3
 //! ```
 //!
-//! Results and callgrind instruction counts: `benches/README-retry_timeout.md`.
+//! Results and callgrind instruction counts: `benches/README.md`.
 
 use std::future::{Ready, ready};
 use std::hint::black_box;
