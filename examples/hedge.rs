@@ -10,19 +10,46 @@
 //! cargo run --example hedge
 //! ```
 
+use std::cell::RefCell;
+use std::future::Future;
 use std::time::Duration;
 
 use futures::StreamExt;
-use resile::hedge::{Hedge, HedgeConfig};
 use tokio::time::{Instant, sleep};
 
 const CALLS: usize = 20_000;
 const CONCURRENCY: usize = 64;
 
-/// One request to the simulated backend.
-async fn backend(latency: Duration) -> Result<u32, &'static str> {
+/// One request to the simulated backend, to a replica whose latency is drawn from `rng`.
+async fn backend(rng: &RefCell<fastrand::Rng>) -> Result<u32, &'static str> {
+    let latency = draw(&mut rng.borrow_mut());
     sleep(latency).await;
     Ok(200)
+}
+
+#[resile::hedge(max_requests = 1, name = "no hedging")]
+async fn unhedged(rng: &RefCell<fastrand::Rng>) -> Result<u32, &'static str> {
+    backend(rng).await
+}
+
+#[resile::hedge(delay = "60ms", name = "static delay 60 ms")]
+async fn static_delay(rng: &RefCell<fastrand::Rng>) -> Result<u32, &'static str> {
+    backend(rng).await
+}
+
+#[resile::hedge(percentile = 95.0, name = "adaptive p95")]
+async fn adaptive(rng: &RefCell<fastrand::Rng>) -> Result<u32, &'static str> {
+    backend(rng).await
+}
+
+#[resile::hedge(percentile = 95.0, max_requests = 3, name = "adaptive p95, 3 attempts")]
+async fn adaptive_three(rng: &RefCell<fastrand::Rng>) -> Result<u32, &'static str> {
+    backend(rng).await
+}
+
+#[resile::hedge(delay = "10ms", name = "static 10 ms (budget-bound)")]
+async fn eager(rng: &RefCell<fastrand::Rng>) -> Result<u32, &'static str> {
+    backend(rng).await
 }
 
 /// A latency drawn from the heavy-tailed distribution above.
@@ -40,30 +67,33 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[rank - 1]
 }
 
-async fn run(label: &str, hedge: Hedge<&'static str>) {
-    let rng = std::cell::RefCell::new(fastrand::Rng::with_seed(42));
-    let hedge = &hedge;
-    let rng = &rng;
+/// Runs the workload through `call`, whose `#[hedge]` is named `name`, and prints a row.
+async fn run<'r, F, Fut>(name: &str, hedged: bool, rng: &'r RefCell<fastrand::Rng>, call: F)
+where
+    F: Fn(&'r RefCell<fastrand::Rng>) -> Fut,
+    Fut: Future<Output = Result<u32, &'static str>>,
+{
+    let call = &call;
     let mut latencies: Vec<Duration> = futures::stream::iter(0..CALLS)
         .map(|_| async move {
             let start = Instant::now();
-            hedge.call(|| backend(draw(&mut rng.borrow_mut()))).await.unwrap();
+            call(rng).await.unwrap();
             start.elapsed()
         })
         .buffer_unordered(CONCURRENCY)
         .collect()
         .await;
     latencies.sort_unstable();
-    let s = hedge.tracker().stats();
+    let s = resile::hedge_tracker(name).stats();
     let attempts = (s.total_requests + s.hedged_requests) as f64 / s.total_requests as f64;
     println!(
-        "{label:<28} p50 {:>4} ms  p99 {:>4} ms  p99.9 {:>4} ms  attempts/call {attempts:.3}  hedges won {:>4}  denied {:>5}  delay {}",
+        "{name:<28} p50 {:>4} ms  p99 {:>4} ms  p99.9 {:>4} ms  attempts/call {attempts:.3}  hedges won {:>4}  denied {:>5}  delay {}",
         percentile(&latencies, 50.0).as_millis(),
         percentile(&latencies, 99.0).as_millis(),
         percentile(&latencies, 99.9).as_millis(),
         s.hedge_won,
         s.hedges_denied,
-        if hedge.config().max_requests > 1 { format!("{:.1?}", s.current_delay) } else { "-".to_owned() },
+        if hedged { format!("{:.1?}", s.current_delay) } else { "-".to_owned() },
     );
 }
 
@@ -71,10 +101,11 @@ fn main() {
     let rt = tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap();
     rt.block_on(async {
         println!("{CALLS} calls, {CONCURRENCY} in flight, heavy-tailed backend (1 % stalls of 300-1000 ms)\n");
-        run("no hedging", Hedge::new(HedgeConfig::new().max_requests(1))).await;
-        run("static delay 60 ms", Hedge::new(HedgeConfig::new().delay(Duration::from_millis(60)))).await;
-        run("adaptive p95", Hedge::new(HedgeConfig::new().percentile(95.0))).await;
-        run("adaptive p95, 3 attempts", Hedge::new(HedgeConfig::new().percentile(95.0).max_requests(3))).await;
-        run("static 10 ms (budget-bound)", Hedge::new(HedgeConfig::new().delay(Duration::from_millis(10)))).await;
+        let rng = |seed| RefCell::new(fastrand::Rng::with_seed(seed));
+        run("no hedging", false, &rng(42), unhedged).await;
+        run("static delay 60 ms", true, &rng(42), static_delay).await;
+        run("adaptive p95", true, &rng(42), adaptive).await;
+        run("adaptive p95, 3 attempts", true, &rng(42), adaptive_three).await;
+        run("static 10 ms (budget-bound)", true, &rng(42), eager).await;
     });
 }
