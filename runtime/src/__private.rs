@@ -10,7 +10,6 @@ pub use crate::circuit_breaker;
 pub use crate::hedge;
 pub use crate::rejection::bridge;
 pub use crate::retry::{Backoff, Jitter, RetryConfig, RetryHooks, RetryRun, RetrySite};
-pub use crate::telemetry::call_span;
 pub use core::ops::ControlFlow;
 pub use core::time::Duration;
 
@@ -150,10 +149,6 @@ pub mod reject {
 pub fn body<R, F: Future<Output = R>>(f: F) -> F {
     f
 }
-
-/// Spans the bound check on the user's return type: `Result<T, E>` needs `E: Bridge`.
-#[inline(always)]
-pub fn check_result<T, E>(_: core::marker::PhantomData<Result<T, E>>) {}
 
 /// Autoref specialisation: the error's `Debug`, when it has one, for telemetry.
 /// `(&__private::error_of(&result)).describe_fn()` is `Some` iff `E: Debug`.

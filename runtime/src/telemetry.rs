@@ -115,9 +115,8 @@ pub(crate) fn emit(event: Event<'_>) {
 }
 
 /// The span of one guarded call.
-#[doc(hidden)]
 #[inline]
-pub fn call_span(function: &'static str) -> tracing::Span {
+pub(crate) fn call_span(function: &'static str) -> tracing::Span {
     tracing::debug_span!(target: "resile", "resile", function)
 }
 
