@@ -43,6 +43,10 @@
 //! | [`circuit_breaker`](macro@circuit_breaker) | refuses calls while a named, shared breaker is open | [`CircuitBreaker`] |
 //!
 //! Attributes apply in source order, the first listed outermost: see [`docs::stacking`].
+//!
+//! Every attribute also takes `crate = "path"` for a renamed dependency
+//! (`guard = { package = "resile", .. }` ⇒ `#[guard::retry(crate = "guard")]`); the
+//! attributes stacked below it are then recognised as `#[guard::*]` too.
 //! Every policy is also a plain value with `call(|| fut)`, usable without macros.
 
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub, rust_2018_idioms)]

@@ -72,3 +72,28 @@ async fn probe() {
     assert_eq!(early(1).await.unwrap(), 6);
     assert_eq!(moves("q".into()).await.unwrap(), "q");
 }
+
+/// `crate = "path"` for a renamed dependency: every generated path goes through it, and the
+/// attributes stacked below the leader are recognised under the new name.
+mod renamed {
+    use ::resile as guard;
+
+    #[derive(Debug)]
+    pub(super) struct Failure;
+    impl From<guard::Rejection> for Failure {
+        fn from(_: guard::Rejection) -> Self {
+            Failure
+        }
+    }
+
+    #[guard::retry(crate = "guard", max = 2, jitter = "none")]
+    #[guard::timeout("1s")]
+    pub(super) async fn call(n: u32) -> Result<u32, Failure> {
+        Ok(n + 1)
+    }
+}
+
+#[tokio::test]
+async fn renamed_crate_path() {
+    assert_eq!(renamed::call(1).await.unwrap(), 2);
+}

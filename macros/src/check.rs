@@ -84,8 +84,26 @@ fn key_applies_to_backoff(s: &RetrySlots, errors: &mut Errors) {
 
 /// Rules across the attributes stacked on one function.
 pub(crate) fn stacking(layers: &[Layer], errors: &mut Errors) {
+    one_crate_path(layers, errors);
     no_nested_reruns(layers, errors);
     no_adjacent_timeouts(layers, errors);
+}
+
+/// The attributes of one function expand together, so they must agree on `crate = "..."`.
+fn one_crate_path(layers: &[Layer], errors: &mut Errors) {
+    use quote::ToTokens;
+    let mut paths =
+        layers.iter().filter_map(|l| l.krate.as_ref().map(|p| (p.to_token_stream().to_string().replace(" ", ""), l)));
+    if let Some((first, _)) = paths.next() {
+        for (other, layer) in paths {
+            if other != first {
+                errors.spanned(
+                    &layer.blame,
+                    format!("conflicting `crate` paths on one function: `{first}` and `{other}`; give `crate` once"),
+                );
+            }
+        }
+    }
 }
 
 /// Two `#[retry]` (or `#[hedge]`) on one function multiply their attempts.

@@ -4,8 +4,9 @@
 //! ```text
 //! {
 //!     const __RESILE_FN: &str = concat!(module_path!(), "::", "<fn name>");
-//!     static __RESILE_<POLICY>_<i>: ::resile::__private::<Policy>Site = /* const config */;
-//!     let __resile_span = ::resile::__private::CallSpan::new(__RESILE_FN);
+//!     use ::resile::__private as __resile_private;   // or `crate = "path"`'s path
+//!     static __RESILE_<POLICY>_<i>: __resile_private::<Policy>Site = /* const config */;
+//!     let __resile_span = __resile_private::CallSpan::new(__RESILE_FN);
 //!     __resile_span.instrument(<layer 0>(<layer 1>(… body …))).await   // or, for an outermost
 //!                                                        // #[retry], its loop inline
 //! }
@@ -63,7 +64,7 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> 
             }
         }
     };
-    let body = quote!(::resile::__private::body::<#ret, _>(#original));
+    let body = quote!(__resile_private::body::<#ret, _>(#original));
     if let Some(layer) = layers.iter().find(|l| l.kind.reruns_body()) {
         let block: syn::Block = syn::parse2(quote!({ #original })).expect("body block parses");
         ctx.items.extend(crate::moves::checks(layer.kind, &func.item.sig, &block));
@@ -80,12 +81,13 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> 
         }
     };
     let items = &ctx.items;
+    let krate = layers.iter().find_map(|l| l.krate.as_ref()).map_or_else(|| quote!(::resile), |p| quote!(#p));
     let new_body = quote!({
         #[allow(unused_imports)]
-        use ::resile::__private::{DescribeDebug as _, DescribeNone as _};
+        use #krate::__private::{self as __resile_private, DescribeDebug as _, DescribeNone as _};
         const __RESILE_FN: &str = ::core::concat!(::core::module_path!(), "::", #fn_name);
         #items
-        let __resile_span = ::resile::__private::CallSpan::new(__RESILE_FN);
+        let __resile_span = __resile_private::CallSpan::new(__RESILE_FN);
         #call
     });
     match &func.body {
@@ -105,7 +107,7 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> 
 
 /// Wraps the future expression `inner` in layer `i`.
 fn wrap(ctx: &mut Ctx, i: usize, layer: &Layer, inner: TokenStream) -> TokenStream {
-    let rt = quote!(::resile::__private);
+    let rt = quote!(__resile_private);
     match &layer.args {
         Args::Timeout(t) => {
             let nanos = t.after.as_nanos() as u64;
@@ -163,7 +165,7 @@ fn wrap(ctx: &mut Ctx, i: usize, layer: &Layer, inner: TokenStream) -> TokenStre
 /// call's result. `in_span` runs each decision inside the call's span (the outermost loop,
 /// which is not itself inside an instrumented future).
 fn retry_loop(ctx: &mut Ctx, i: usize, args: &retry::RetryArgs, inner: TokenStream, in_span: bool) -> TokenStream {
-    let rt = quote!(::resile::__private);
+    let rt = quote!(__resile_private);
     let site = format_ident!("__RESILE_RETRY_{}", i);
     let delays = format_ident!("__RESILE_RETRY_{}_DELAYS", i);
     let (cfg, statics) = retry::config_tokens(args, &delays);
@@ -205,9 +207,9 @@ impl Ctx {
         match &self.error {
             Some(e) => {
                 let e = crate::moves::respan(e, self.error_span);
-                quote_spanned!(self.error_span=> ::resile::__private::reject::#f::<#e>)
+                quote_spanned!(self.error_span=> __resile_private::reject::#f::<#e>)
             }
-            None => quote_spanned!(self.error_span=> ::resile::__private::reject::#f),
+            None => quote_spanned!(self.error_span=> __resile_private::reject::#f),
         }
     }
 }

@@ -43,7 +43,7 @@ pub(crate) fn checks(kind: Kind, sig: &Signature, body: &Block) -> TokenStream {
         }
         seen.push(name.clone());
         let ty = respan(&params[&name], span);
-        out.extend(quote_spanned!(span=> ::resile::__private::moves::#trait_fn::<#ty>();));
+        out.extend(quote_spanned!(span=> __resile_private::moves::#trait_fn::<#ty>();));
     }
     out
 }

@@ -25,7 +25,9 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, input: TokenStream) -> Token
     };
     let mut layers: Vec<attrs::Layer> = leader.into_iter().collect();
     let mut all_parsed = layers.len() == 1;
-    let siblings = take_siblings(&mut func.item.attrs, &mut errors);
+    let renamed =
+        layers.first().and_then(|l| l.krate.as_ref()).and_then(|p| p.segments.last()).map(|s| s.ident.to_string());
+    let siblings = take_siblings(&mut func.item.attrs, renamed.as_deref(), &mut errors);
     let mut imports = TokenStream::new();
     for sibling in siblings {
         imports.extend(sibling.import_use);
@@ -60,25 +62,26 @@ struct Sibling {
     import_use: TokenStream,
 }
 
-/// Which attribute `attr` is, if it is one of ours: `#[resile::retry]`, `#[::resile::retry]`
-/// or a bare `#[retry]` imported from resile.
-fn resile_kind(attr: &Attribute) -> Option<Kind> {
+/// Which attribute `attr` is, if it is one of ours: `#[resile::retry]`, `#[::resile::retry]`,
+/// a bare `#[retry]` imported from resile, or `#[renamed::retry]` when the leader says
+/// `crate = "renamed"`.
+fn resile_kind(attr: &Attribute, renamed: Option<&str>) -> Option<Kind> {
     let segments: Vec<String> = attr.path().segments.iter().map(|s| s.ident.to_string()).collect();
     match segments.as_slice() {
         [name] => Kind::from_name(name),
-        [krate, name] if krate == "resile" => Kind::from_name(name),
+        [krate, name] if krate == "resile" || Some(krate.as_str()) == renamed => Kind::from_name(name),
         _ => None,
     }
 }
 
 /// Removes the resile attributes below the leader and returns them in source order. A
 /// resile attribute separated from the group by another (non-inert) attribute is an error.
-fn take_siblings(attrs: &mut Vec<Attribute>, errors: &mut Errors) -> Vec<Sibling> {
+fn take_siblings(attrs: &mut Vec<Attribute>, renamed: Option<&str>, errors: &mut Errors) -> Vec<Sibling> {
     let mut found = Vec::new();
     let mut separator: Option<String> = None;
     let mut kept = Vec::with_capacity(attrs.len());
     for attr in attrs.drain(..) {
-        let Some(kind) = resile_kind(&attr) else {
+        let Some(kind) = resile_kind(&attr, renamed) else {
             let name = attr.path().to_token_stream().to_string().replace(' ', "");
             if separator.is_none() && !INERT.contains(&name.as_str()) {
                 separator = Some(name);

@@ -21,6 +21,12 @@ pub(crate) enum Arg {
 
 impl Parse for Arg {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        if input.peek(Token![crate]) && input.peek2(Token![=]) {
+            let krate: Token![crate] = input.parse()?;
+            let _eq: Token![=] = input.parse()?;
+            let value: Expr = input.parse()?;
+            return Ok(Arg::Named { key: Ident::new("crate", krate.span), value });
+        }
         if input.peek(Ident) && input.peek2(Token![=]) {
             let key: Ident = input.parse()?;
             let _eq: Token![=] = input.parse()?;

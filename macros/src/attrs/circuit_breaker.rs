@@ -146,10 +146,10 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<C
 /// The `const` expression of the breaker's `CircuitBreakerConfig`.
 pub(crate) fn config_tokens(args: &CircuitBreakerArgs) -> TokenStream {
     let s = &args.slots;
-    let cb = quote!(::resile::__private::circuit_breaker);
+    let cb = quote!(__resile_private::circuit_breaker);
     let dur = |d: Duration| {
         let n = d.as_nanos() as u64;
-        quote!(::resile::__private::Duration::from_nanos(#n))
+        quote!(__resile_private::Duration::from_nanos(#n))
     };
     let mut cfg = quote!(#cb::CircuitBreakerConfig::new());
     if let Some(w) = s.window.get() {

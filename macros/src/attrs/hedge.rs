@@ -137,10 +137,10 @@ pub(crate) fn parse(args: Vec<Arg>, errors: &mut Errors) -> Option<HedgeArgs> {
 /// The `const` expression of the call site's `HedgeConfig`.
 pub(crate) fn config_tokens(args: &HedgeArgs) -> TokenStream {
     let s = &args.slots;
-    let h = quote!(::resile::__private::hedge);
+    let h = quote!(__resile_private::hedge);
     let dur = |d: &Duration| {
         let n = d.as_nanos() as u64;
-        quote!(::resile::__private::Duration::from_nanos(#n))
+        quote!(__resile_private::Duration::from_nanos(#n))
     };
     let mut cfg = quote!(#h::HedgeConfig::new());
     macro_rules! set {

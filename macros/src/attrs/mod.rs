@@ -44,6 +44,8 @@ impl Kind {
 /// One parsed and checked attribute.
 pub(crate) struct Layer {
     pub(crate) kind: Kind,
+    /// `crate = "path"`: where the `resile` crate is, when it was renamed.
+    pub(crate) krate: Option<syn::Path>,
     /// The whole attribute's tokens, for errors about the attribute as a whole.
     pub(crate) blame: TokenStream,
     pub(crate) args: Args,
@@ -69,11 +71,40 @@ pub(crate) fn parse(kind: Kind, blame: TokenStream, tokens: TokenStream, errors:
             return None;
         }
     };
+    let (krate, args) = take_crate_path(args, errors);
     let args = match kind {
         Kind::Retry => Args::Retry(retry::parse(args, errors)?),
         Kind::Timeout => Args::Timeout(timeout::parse(args, span, errors)?),
         Kind::CircuitBreaker => Args::CircuitBreaker(circuit_breaker::parse(args, span, errors)?),
         Kind::Hedge => Args::Hedge(hedge::parse(args, errors)?),
     };
-    Some(Layer { kind, blame, args })
+    Some(Layer { kind, krate, blame, args })
+}
+
+/// Takes `crate = "path"` out of `args`: the path of the `resile` crate for users who
+/// renamed the dependency (`resile1 = { package = "resile", .. }` ⇒ `crate = "resile1"`).
+fn take_crate_path(args: Vec<crate::args::Arg>, errors: &mut Errors) -> (Option<syn::Path>, Vec<crate::args::Arg>) {
+    use crate::args::Arg;
+    let mut krate = None;
+    let mut rest = Vec::with_capacity(args.len());
+    for arg in args {
+        match arg {
+            Arg::Named { key, value } if key == "crate" => {
+                let parsed = match &value {
+                    syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => s.parse::<syn::Path>().ok(),
+                    _ => None,
+                };
+                match parsed {
+                    Some(_) if krate.is_some() => errors.at(key.span(), "duplicate argument `crate`"),
+                    Some(path) => krate = Some(path),
+                    None => errors.spanned(
+                        &value,
+                        "expected the path of the `resile` crate as a string, e.g. `crate = \"resile1\"`",
+                    ),
+                }
+            }
+            other => rest.push(other),
+        }
+    }
+    (krate, rest)
 }

@@ -169,7 +169,7 @@ fn jitter(value: &Expr) -> syn::Result<JitterArg> {
 /// The `const` expression of the call site's `RetryConfig`, and any `static` it needs.
 pub(crate) fn config_tokens(args: &RetryArgs, delays_ident: &syn::Ident) -> (TokenStream, TokenStream) {
     let s = &args.slots;
-    let rt = quote!(::resile::__private);
+    let rt = quote!(__resile_private);
     let dur = |d: Duration| {
         let n = d.as_nanos() as u64;
         quote!(#rt::Duration::from_nanos(#n))
