@@ -12,6 +12,8 @@ mod expand;
 mod item;
 mod moves;
 mod pipeline;
+#[cfg(test)]
+mod snapshots;
 
 use proc_macro::TokenStream;
 

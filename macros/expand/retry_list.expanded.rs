@@ -1,0 +1,47 @@
+async fn fetch() -> std::io::Result<u32> {
+    #[allow(unused_imports)]
+    use ::resile::__private::{
+        self as __resile_private, DescribeDebug as _, DescribeNone as _,
+    };
+    const __RESILE_FN: &str = ::core::concat!(::core::module_path!(), "::", "fetch");
+    static __RESILE_RETRY_0_DELAYS: [__resile_private::Duration; 3usize] = [
+        __resile_private::Duration::from_nanos(100000000u64),
+        __resile_private::Duration::from_nanos(500000000u64),
+        __resile_private::Duration::from_nanos(2000000000u64),
+    ];
+    static __RESILE_RETRY_0: __resile_private::RetrySite = __resile_private::RetrySite::new(
+        __RESILE_FN,
+        __resile_private::RetryConfig::new()
+            .backoff(__resile_private::Backoff::List(&__RESILE_RETRY_0_DELAYS))
+            .jitter(__resile_private::Jitter::None),
+        ::core::option::Option::Some("api"),
+    );
+    let __resile_span = __resile_private::CallSpan::new(__RESILE_FN);
+    let mut __resile_run = __RESILE_RETRY_0
+        .start(
+            &__resile_private::RetryHooks {
+                retry_if: ::core::option::Option::None,
+                on_retry: ::core::option::Option::None,
+                describe: ::core::option::Option::None,
+            },
+        );
+    loop {
+        let __resile_result = __resile_span
+            .instrument(
+                __resile_private::body::<std::io::Result<u32>, _>(async { Ok(1) }),
+            )
+            .await;
+        let __resile_describe = (&&__resile_private::error_of(&__resile_result))
+            .describe_fn();
+        match __resile_span
+            .in_scope(|| __resile_run.next(__resile_result, __resile_describe))
+        {
+            __resile_private::ControlFlow::Break(__resile_result) => {
+                break __resile_result;
+            }
+            __resile_private::ControlFlow::Continue(__resile_delay) => {
+                __resile_private::sleep(__resile_delay).await
+            }
+        }
+    }
+}

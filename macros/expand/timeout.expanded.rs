@@ -1,0 +1,18 @@
+async fn load(id: u64) -> Result<u64, DbError> {
+    #[allow(unused_imports)]
+    use ::resile::__private::{
+        self as __resile_private, DescribeDebug as _, DescribeNone as _,
+    };
+    const __RESILE_FN: &str = ::core::concat!(::core::module_path!(), "::", "load");
+    let __resile_span = __resile_private::CallSpan::new(__RESILE_FN);
+    __resile_span
+        .instrument(
+            __resile_private::timeout(
+                __RESILE_FN,
+                __resile_private::Duration::from_nanos(250000000u64),
+                __resile_private::reject::timeout::<DbError>,
+                __resile_private::body::<Result<u64, DbError>, _>(async { Ok(id) }),
+            ),
+        )
+        .await
+}

@@ -1,0 +1,51 @@
+async fn traced(s: String) -> Result<usize, E> {
+    let __tracing_attr_span = tracing::span!(tracing::Level::INFO, "traced");
+    let __tracing_instrument_future = async move {
+        #[allow(unused_imports)]
+        use ::resile::__private::{
+            self as __resile_private, DescribeDebug as _, DescribeNone as _,
+        };
+        const __RESILE_FN: &str = ::core::concat!(
+            ::core::module_path!(), "::", "traced"
+        );
+        static __RESILE_RETRY_0: __resile_private::RetrySite = __resile_private::RetrySite::new(
+            __RESILE_FN,
+            __resile_private::RetryConfig::new().max(2u32),
+            ::core::option::Option::None,
+        );
+        let __resile_span = __resile_private::CallSpan::new(__RESILE_FN);
+        let mut __resile_run = __RESILE_RETRY_0
+            .start(
+                &__resile_private::RetryHooks::<E> {
+                    retry_if: ::core::option::Option::None,
+                    on_retry: ::core::option::Option::None,
+                    describe: ::core::option::Option::None,
+                },
+            );
+        loop {
+            let __resile_result = __resile_span
+                .instrument(
+                    __resile_private::body::<Result<usize, E>, _>(async { Ok(s.len()) }),
+                )
+                .await;
+            let __resile_describe = (&&__resile_private::error_of(&__resile_result))
+                .describe_fn();
+            match __resile_span
+                .in_scope(|| __resile_run.next(__resile_result, __resile_describe))
+            {
+                __resile_private::ControlFlow::Break(__resile_result) => {
+                    break __resile_result;
+                }
+                __resile_private::ControlFlow::Continue(__resile_delay) => {
+                    __resile_private::sleep(__resile_delay).await
+                }
+            }
+        }
+    };
+    if !__tracing_attr_span.is_disabled() {
+        tracing::Instrument::instrument(__tracing_instrument_future, __tracing_attr_span)
+            .await
+    } else {
+        __tracing_instrument_future.await
+    }
+}

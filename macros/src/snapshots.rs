@@ -1,0 +1,57 @@
+//! Expansion snapshots: each `expand/<case>.rs` is expanded by the same pipeline the
+//! attributes use and compared with `expand/<case>.expanded.rs`, so every codegen change
+//! shows up in review. Regenerate with `RESILE_BLESS=1 cargo test -p resile-macros snapshots`.
+
+use std::path::Path;
+
+use quote::ToTokens;
+
+use crate::attrs::Kind;
+
+/// Expands the first function of `source` through its first resile attribute.
+fn expand_source(source: &str) -> String {
+    let mut file: syn::File = syn::parse_str(source).expect("case parses");
+    let syn::Item::Fn(func) = file.items.iter_mut().find(|i| matches!(i, syn::Item::Fn(_))).expect("a fn") else {
+        unreachable!()
+    };
+    let at = func
+        .attrs
+        .iter()
+        .position(|a| a.path().segments.last().is_some_and(|s| Kind::from_name(&s.ident.to_string()).is_some()))
+        .expect("a resile attribute");
+    let leader = func.attrs.remove(at);
+    let kind = Kind::from_name(&leader.path().segments.last().unwrap().ident.to_string()).unwrap();
+    let args = match &leader.meta {
+        syn::Meta::List(list) => list.tokens.clone(),
+        _ => proc_macro2::TokenStream::new(),
+    };
+    let expanded = crate::pipeline::expand(kind, args, func.to_token_stream());
+    let index = file.items.iter().position(|i| matches!(i, syn::Item::Fn(_))).unwrap();
+    file.items[index] = syn::Item::Verbatim(expanded);
+    let reparsed: syn::File = syn::parse2(file.to_token_stream()).expect("expansion parses");
+    prettyplease::unparse(&reparsed)
+}
+
+#[test]
+fn snapshots() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("expand");
+    let bless = std::env::var_os("RESILE_BLESS").is_some();
+    let mut cases: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rs") && !p.to_string_lossy().ends_with(".expanded.rs"))
+        .collect();
+    cases.sort();
+    assert!(!cases.is_empty(), "no cases in {}", dir.display());
+    let mut stale = Vec::new();
+    for case in cases {
+        let expanded = expand_source(&std::fs::read_to_string(&case).unwrap());
+        let snapshot = case.with_extension("expanded.rs");
+        if bless {
+            std::fs::write(&snapshot, &expanded).unwrap();
+        } else if std::fs::read_to_string(&snapshot).ok().as_deref() != Some(expanded.as_str()) {
+            stale.push(format!("{}\n--- expanded now ---\n{expanded}", snapshot.display()));
+        }
+    }
+    assert!(stale.is_empty(), "expansion snapshots differ (RESILE_BLESS=1 to accept):\n{}", stale.join("\n"));
+}
