@@ -123,6 +123,8 @@ pub struct RetryBudget {
     allowed: AtomicU64,
     denied: AtomicU64,
     config: Mutex<RetryBudgetConfig>,
+    /// The instant the budget's time counts from, set on first use by the tokio-facing layer.
+    origin: std::sync::OnceLock<std::time::Instant>,
 }
 
 impl RetryBudget {
@@ -143,7 +145,12 @@ impl RetryBudget {
             allowed: AtomicU64::new(0),
             denied: AtomicU64::new(0),
             config: Mutex::new(config),
+            origin: std::sync::OnceLock::new(),
         }
+    }
+
+    pub(super) fn origin(&self) -> &std::sync::OnceLock<std::time::Instant> {
+        &self.origin
     }
 
     /// The budget's name.

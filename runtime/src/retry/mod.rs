@@ -134,7 +134,7 @@ impl RetrySite {
     fn begin(&self) -> Option<Instant> {
         let now = Instant::now();
         if let Some(b) = self.budget() {
-            b.deposit(budget_clock(now));
+            b.deposit(b.clock(now));
         }
         Some(now)
     }
@@ -204,7 +204,7 @@ impl<E> RetryRun<'_, E> {
             return None;
         }
         if let Some(budget) = self.site.budget()
-            && !budget.withdraw(budget_clock(Instant::now()))
+            && !budget.withdraw(budget.clock(Instant::now()))
         {
             tracing::debug!(target: "resile", function = self.site.function, budget = budget.name(), "retry denied by retry budget");
             telemetry::emit(Event::RetryBudgetExhausted { function: self.site.function, budget: budget.name() });
@@ -291,15 +291,15 @@ pub fn retry_budget(name: &str) -> &'static RetryBudget {
     BUDGETS.get_or_create(name, |n| RetryBudget::new(n, RetryBudgetConfig::new())).0
 }
 
-/// Monotonic time for retry budgets: tokio's clock, from a process-wide origin.
-fn budget_clock(now: Instant) -> Duration {
-    static ORIGIN: OnceLock<Instant> = OnceLock::new();
-    now.saturating_duration_since(*ORIGIN.get_or_init(|| now))
-}
-
 impl RetryBudget {
+    /// Time on this budget's own clock: tokio's `now`, from the budget's first use.
+    fn clock(&self, now: Instant) -> Duration {
+        let now = now.into_std();
+        now.saturating_duration_since(*self.origin().get_or_init(|| now))
+    }
+
     /// Counters and the retries available now (tokio's clock).
     pub fn stats(&self) -> RetryBudgetStats {
-        self.stats_at(budget_clock(Instant::now()))
+        self.stats_at(self.clock(Instant::now()))
     }
 }
