@@ -186,7 +186,6 @@ fn retry_loop(ctx: &mut Ctx, i: usize, args: &retry::RetryArgs, inner: TokenStre
         let mut __resile_run = #site.start(&#hooks {
             retry_if: #retry_if,
             on_retry: #on_retry,
-            describe: ::core::option::Option::None,
         });
         loop {
             let __resile_result = #inner.await;

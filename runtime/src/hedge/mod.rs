@@ -420,8 +420,7 @@ where
     fn time_out(&mut self) -> E {
         let after = self.site.config.timeout.unwrap_or_default();
         self.core.timed_out(after);
-        let rejection = Rejection::TimedOut { after };
-        telemetry::rejected(self.site.function, &rejection);
+        let rejection = crate::timeout::timed_out(self.site.function, after);
         let to_error = self.hooks.timed_out.expect("the deadline is armed only with `timed_out`");
         to_error(rejection)
     }

@@ -71,8 +71,6 @@ pub struct RetryHooks<E> {
     pub retry_if: Option<fn(&E) -> bool>,
     /// Called before each sleep with the failed attempt (from 1), the delay and the error.
     pub on_retry: Option<fn(u32, Duration, &E)>,
-    /// How telemetry shows the error; `None` leaves it out.
-    pub describe: Option<fn(&E) -> &dyn Debug>,
 }
 
 impl<E> Clone for RetryHooks<E> {
@@ -84,7 +82,7 @@ impl<E> Copy for RetryHooks<E> {}
 
 impl<E> RetryHooks<E> {
     /// No callbacks.
-    pub const NONE: RetryHooks<E> = RetryHooks { retry_if: None, on_retry: None, describe: None };
+    pub const NONE: RetryHooks<E> = RetryHooks { retry_if: None, on_retry: None };
 }
 
 impl<E> Default for RetryHooks<E> {
@@ -211,7 +209,7 @@ impl<E> RetryRun<'_, E> {
             return None;
         }
         self.previous = Some(delay);
-        let shown = self.describe.or(self.hooks.describe).map(|d| d(error));
+        let shown = self.describe.map(|d| d(error));
         tracing::debug!(
             target: "resile",
             function = self.site.function,
