@@ -19,7 +19,6 @@ async fn fetch(id: u64, name: &str) -> Result<String, FetchError> {
             &__resile_private::RetryHooks::<FetchError> {
                 retry_if: ::core::option::Option::Some(is_transient),
                 on_retry: ::core::option::Option::None,
-                describe: ::core::option::Option::None,
             },
         );
     loop {

@@ -22,7 +22,6 @@ async fn fetch() -> std::io::Result<u32> {
             &__resile_private::RetryHooks {
                 retry_if: ::core::option::Option::None,
                 on_retry: ::core::option::Option::None,
-                describe: ::core::option::Option::None,
             },
         );
     loop {

@@ -23,7 +23,6 @@ async fn load_user(&self, id: u64) -> Result<User, DbError> {
             &__resile_private::RetryHooks::<DbError> {
                 retry_if: ::core::option::Option::None,
                 on_retry: ::core::option::Option::None,
-                describe: ::core::option::Option::None,
             },
         );
     loop {

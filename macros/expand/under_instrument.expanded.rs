@@ -19,7 +19,6 @@ async fn traced(s: String) -> Result<usize, E> {
                 &__resile_private::RetryHooks::<E> {
                     retry_if: ::core::option::Option::None,
                     on_retry: ::core::option::Option::None,
-                    describe: ::core::option::Option::None,
                 },
             );
         loop {
