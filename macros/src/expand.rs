@@ -110,9 +110,9 @@ fn wrap(ctx: &mut Ctx, i: usize, layer: &Layer, inner: TokenStream) -> TokenStre
     let rt = quote!(__resile_private);
     match &layer.args {
         Args::Timeout(t) => {
-            let nanos = t.after.as_nanos() as u64;
+            let after = crate::attrs::duration_tokens(t.after);
             let reject = ctx.reject("timeout");
-            quote!(#rt::timeout(__RESILE_FN, #rt::Duration::from_nanos(#nanos), #reject, #inner))
+            quote!(#rt::timeout(__RESILE_FN, #after, #reject, #inner))
         }
         Args::Retry(args) => {
             let run = retry_loop(ctx, i, args, inner, false);

@@ -97,3 +97,26 @@ impl<T: Clone> Slot<T> {
         self.get().cloned().unwrap_or(default)
     }
 }
+
+/// Runs `on_key` for every `key = value` argument of `#[attr]`, recording the error it
+/// returns, and reports a bare value with `example` (e.g. `#[retry(max = 3)]`) as the fix.
+pub(crate) fn for_each_named(
+    args: Vec<Arg>,
+    errors: &mut Errors,
+    attr: &str,
+    example: &str,
+    mut on_key: impl FnMut(&mut Errors, &Ident, &Expr) -> syn::Result<()>,
+) {
+    for arg in args {
+        match arg {
+            Arg::Named { key, value } => {
+                if let Err(e) = on_key(errors, &key, &value) {
+                    errors.push(e);
+                }
+            }
+            Arg::Positional(value) => {
+                errors.spanned(&value, format!("`#[{attr}]` takes `key = value` arguments, e.g. `{example}`"));
+            }
+        }
+    }
+}

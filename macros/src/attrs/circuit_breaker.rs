@@ -8,7 +8,7 @@ use quote::quote;
 use syn::spanned::Spanned;
 
 use crate::args::values::{self, Zero};
-use crate::args::{Arg, Slot};
+use crate::args::{Arg, Slot, for_each_named};
 use crate::check;
 use crate::diag::{Errors, unknown_key};
 
@@ -79,63 +79,46 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<C
         on_state_change: Slot::new("on_state_change"),
     };
     let before = errors.len();
-    for arg in args {
-        let (key, value) = match arg {
-            Arg::Named { key, value } => (key, value),
-            Arg::Positional(value) => {
-                errors.spanned(
-                    &value,
-                    "`#[circuit_breaker]` takes `key = value` arguments, e.g. `#[circuit_breaker(name = \"db\")]`",
-                );
-                continue;
-            }
-        };
+    for_each_named(args, errors, "circuit_breaker", "#[circuit_breaker(name = \"db\")]", |errors, key, value| {
         let (ks, vs) = (key.span(), value.span());
-        let result: syn::Result<()> = (|| {
-            match key.to_string().as_str() {
-                "name" => s.name.set(errors, ks, values::name(&value, "name")?, vs),
-                "window" => {
-                    let w = match values::word(&value, "window", WINDOWS, None)? {
-                        "count" => WindowArg::Count,
-                        _ => WindowArg::Time,
-                    };
-                    s.window.set(errors, ks, w, vs)
-                }
-                "window_size" => s.window_size.set(errors, ks, values::count(&value, "window_size", 1)? as u32, vs),
-                "failure_rate_threshold" => {
-                    s.failure_rate_threshold.set(errors, ks, threshold(&value, "failure_rate_threshold")?, vs)
-                }
-                "slow_call_threshold" => s.slow_call_threshold.set(
-                    errors,
-                    ks,
-                    values::duration(&value, "slow_call_threshold", Zero::Rejected)?,
-                    vs,
-                ),
-                "slow_call_rate_threshold" => {
-                    s.slow_call_rate_threshold.set(errors, ks, threshold(&value, "slow_call_rate_threshold")?, vs)
-                }
-                "minimum_calls" => {
-                    s.minimum_calls.set(errors, ks, values::count(&value, "minimum_calls", 1)? as u32, vs)
-                }
-                "open_timeout" => {
-                    s.open_timeout.set(errors, ks, values::duration(&value, "open_timeout", Zero::Rejected)?, vs)
-                }
-                "permitted_calls_in_half_open" => s.permitted_calls_in_half_open.set(
-                    errors,
-                    ks,
-                    values::count(&value, "permitted_calls_in_half_open", 1)? as u32,
-                    vs,
-                ),
-                "should_record" => s.should_record.set(errors, ks, values::path(&value, "should_record")?, vs),
-                "on_state_change" => s.on_state_change.set(errors, ks, values::path(&value, "on_state_change")?, vs),
-                _ => return Err(unknown_key(&key, "circuit_breaker", KEYS)),
+        match key.to_string().as_str() {
+            "name" => s.name.set(errors, ks, values::name(value, "name")?, vs),
+            "window" => {
+                let w = match values::word(value, "window", WINDOWS, None)? {
+                    "count" => WindowArg::Count,
+                    _ => WindowArg::Time,
+                };
+                s.window.set(errors, ks, w, vs)
             }
-            Ok(())
-        })();
-        if let Err(e) = result {
-            errors.push(e);
+            "window_size" => s.window_size.set(errors, ks, values::count(value, "window_size", 1)? as u32, vs),
+            "failure_rate_threshold" => {
+                s.failure_rate_threshold.set(errors, ks, threshold(value, "failure_rate_threshold")?, vs)
+            }
+            "slow_call_threshold" => s.slow_call_threshold.set(
+                errors,
+                ks,
+                values::duration(value, "slow_call_threshold", Zero::Rejected)?,
+                vs,
+            ),
+            "slow_call_rate_threshold" => {
+                s.slow_call_rate_threshold.set(errors, ks, threshold(value, "slow_call_rate_threshold")?, vs)
+            }
+            "minimum_calls" => s.minimum_calls.set(errors, ks, values::count(value, "minimum_calls", 1)? as u32, vs),
+            "open_timeout" => {
+                s.open_timeout.set(errors, ks, values::duration(value, "open_timeout", Zero::Rejected)?, vs)
+            }
+            "permitted_calls_in_half_open" => s.permitted_calls_in_half_open.set(
+                errors,
+                ks,
+                values::count(value, "permitted_calls_in_half_open", 1)? as u32,
+                vs,
+            ),
+            "should_record" => s.should_record.set(errors, ks, values::path(value, "should_record")?, vs),
+            "on_state_change" => s.on_state_change.set(errors, ks, values::path(value, "on_state_change")?, vs),
+            _ => return Err(unknown_key(key, "circuit_breaker", KEYS)),
         }
-    }
+        Ok(())
+    });
     if !s.name.is_set() && errors.len() == before {
         errors.at(span, "`#[circuit_breaker]` needs a `name`: breakers are shared by name, e.g. `#[circuit_breaker(name = \"db\")]`");
     }
@@ -147,10 +130,6 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<C
 pub(crate) fn config_tokens(args: &CircuitBreakerArgs) -> TokenStream {
     let s = &args.slots;
     let cb = quote!(__resile_private::circuit_breaker);
-    let dur = |d: Duration| {
-        let n = d.as_nanos() as u64;
-        quote!(__resile_private::Duration::from_nanos(#n))
-    };
     let mut cfg = quote!(#cb::CircuitBreakerConfig::new());
     if let Some(w) = s.window.get() {
         let w = match w {
@@ -166,7 +145,7 @@ pub(crate) fn config_tokens(args: &CircuitBreakerArgs) -> TokenStream {
         cfg = quote!(#cfg.failure_rate_threshold(#r));
     }
     if let Some(d) = s.slow_call_threshold.get() {
-        let d = dur(*d);
+        let d = super::duration_tokens(*d);
         cfg = quote!(#cfg.slow_call_threshold(#d));
     }
     if let Some(r) = s.slow_call_rate_threshold.get() {
@@ -176,7 +155,7 @@ pub(crate) fn config_tokens(args: &CircuitBreakerArgs) -> TokenStream {
         cfg = quote!(#cfg.minimum_calls(#n));
     }
     if let Some(d) = s.open_timeout.get() {
-        let d = dur(*d);
+        let d = super::duration_tokens(*d);
         cfg = quote!(#cfg.open_timeout(#d));
     }
     if let Some(n) = s.permitted_calls_in_half_open.get() {

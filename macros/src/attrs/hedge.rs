@@ -8,7 +8,7 @@ use quote::quote;
 use syn::spanned::Spanned;
 
 use crate::args::values::{self, Zero};
-use crate::args::{Arg, Slot};
+use crate::args::{Arg, Slot, for_each_named};
 use crate::check;
 use crate::diag::{Errors, unknown_key};
 
@@ -82,54 +82,42 @@ pub(crate) fn parse(args: Vec<Arg>, errors: &mut Errors) -> Option<HedgeArgs> {
         on_hedge: Slot::new("on_hedge"),
     };
     let before = errors.len();
-    for arg in args {
-        let (key, value) = match arg {
-            Arg::Named { key, value } => (key, value),
-            Arg::Positional(value) => {
-                errors.spanned(&value, "`#[hedge]` takes `key = value` arguments, e.g. `#[hedge(delay = \"50ms\")]`");
-                continue;
-            }
-        };
+    for_each_named(args, errors, "hedge", "#[hedge(delay = \"50ms\")]", |errors, key, value| {
         let (ks, vs) = (key.span(), value.span());
-        let result: syn::Result<()> = (|| {
-            match key.to_string().as_str() {
-                "delay" => s.delay.set(errors, ks, values::duration(&value, "delay", Zero::Allowed)?, vs),
-                "percentile" => {
-                    let p = values::number(&value, "percentile")?;
-                    if !(p > 0.0 && p < 100.0) {
-                        return Err(syn::Error::new_spanned(
-                            &value,
-                            format!("`percentile` must be within 0 < p < 100, found {p:?}"),
-                        ));
-                    }
-                    s.percentile.set(errors, ks, p, vs)
+        match key.to_string().as_str() {
+            "delay" => s.delay.set(errors, ks, values::duration(value, "delay", Zero::Allowed)?, vs),
+            "percentile" => {
+                let p = values::number(value, "percentile")?;
+                if !(p > 0.0 && p < 100.0) {
+                    return Err(syn::Error::new_spanned(
+                        value,
+                        format!("`percentile` must be within 0 < p < 100, found {p:?}"),
+                    ));
                 }
-                "max_requests" => s.max_requests.set(errors, ks, values::count(&value, "max_requests", 1)? as u32, vs),
-                "timeout" => s.timeout.set(errors, ks, values::duration(&value, "timeout", Zero::Rejected)?, vs),
-                "name" => s.name.set(errors, ks, values::name(&value, "name")?, vs),
-                "buffer_size" => s.buffer_size.set(errors, ks, values::count(&value, "buffer_size", 1)? as u32, vs),
-                "min_samples" => s.min_samples.set(errors, ks, values::count(&value, "min_samples", 1)? as u32, vs),
-                "initial_delay" => {
-                    s.initial_delay.set(errors, ks, values::duration(&value, "initial_delay", Zero::Allowed)?, vs)
-                }
-                "min_delay" => s.min_delay.set(errors, ks, values::duration(&value, "min_delay", Zero::Allowed)?, vs),
-                "max_delay" => s.max_delay.set(errors, ks, values::duration(&value, "max_delay", Zero::Allowed)?, vs),
-                "token_max" => s.token_max.set(errors, ks, positive(&value, "token_max")?, vs),
-                "token_success_credit" => {
-                    s.token_success_credit.set(errors, ks, positive(&value, "token_success_credit")?, vs)
-                }
-                "token_hedge_cost" => s.token_hedge_cost.set(errors, ks, positive(&value, "token_hedge_cost")?, vs),
-                "token_threshold" => s.token_threshold.set(errors, ks, positive(&value, "token_threshold")?, vs),
-                "fatal" => s.fatal.set(errors, ks, values::path(&value, "fatal")?, vs),
-                "on_hedge" => s.on_hedge.set(errors, ks, values::path(&value, "on_hedge")?, vs),
-                _ => return Err(unknown_key(&key, "hedge", KEYS)),
+                s.percentile.set(errors, ks, p, vs)
             }
-            Ok(())
-        })();
-        if let Err(e) = result {
-            errors.push(e);
+            "max_requests" => s.max_requests.set(errors, ks, values::count(value, "max_requests", 1)? as u32, vs),
+            "timeout" => s.timeout.set(errors, ks, values::duration(value, "timeout", Zero::Rejected)?, vs),
+            "name" => s.name.set(errors, ks, values::name(value, "name")?, vs),
+            "buffer_size" => s.buffer_size.set(errors, ks, values::count(value, "buffer_size", 1)? as u32, vs),
+            "min_samples" => s.min_samples.set(errors, ks, values::count(value, "min_samples", 1)? as u32, vs),
+            "initial_delay" => {
+                s.initial_delay.set(errors, ks, values::duration(value, "initial_delay", Zero::Allowed)?, vs)
+            }
+            "min_delay" => s.min_delay.set(errors, ks, values::duration(value, "min_delay", Zero::Allowed)?, vs),
+            "max_delay" => s.max_delay.set(errors, ks, values::duration(value, "max_delay", Zero::Allowed)?, vs),
+            "token_max" => s.token_max.set(errors, ks, positive(value, "token_max")?, vs),
+            "token_success_credit" => {
+                s.token_success_credit.set(errors, ks, positive(value, "token_success_credit")?, vs)
+            }
+            "token_hedge_cost" => s.token_hedge_cost.set(errors, ks, positive(value, "token_hedge_cost")?, vs),
+            "token_threshold" => s.token_threshold.set(errors, ks, positive(value, "token_threshold")?, vs),
+            "fatal" => s.fatal.set(errors, ks, values::path(value, "fatal")?, vs),
+            "on_hedge" => s.on_hedge.set(errors, ks, values::path(value, "on_hedge")?, vs),
+            _ => return Err(unknown_key(key, "hedge", KEYS)),
         }
-    }
+        Ok(())
+    });
     check::hedge(&s, errors);
     (errors.len() == before).then_some(HedgeArgs { slots: s })
 }
@@ -138,10 +126,7 @@ pub(crate) fn parse(args: Vec<Arg>, errors: &mut Errors) -> Option<HedgeArgs> {
 pub(crate) fn config_tokens(args: &HedgeArgs) -> TokenStream {
     let s = &args.slots;
     let h = quote!(__resile_private::hedge);
-    let dur = |d: &Duration| {
-        let n = d.as_nanos() as u64;
-        quote!(__resile_private::Duration::from_nanos(#n))
-    };
+    let dur = |d: &Duration| super::duration_tokens(*d);
     let mut cfg = quote!(#h::HedgeConfig::new());
     macro_rules! set {
         ($($slot:ident: $conv:expr;)*) => {$(

@@ -10,6 +10,12 @@ use proc_macro2::{Span, TokenStream};
 
 use crate::diag::Errors;
 
+/// The tokens of a `Duration` in generated code (through the expansion's `__private` alias).
+pub(crate) fn duration_tokens(d: std::time::Duration) -> TokenStream {
+    let nanos = d.as_nanos() as u64;
+    quote::quote!(__resile_private::Duration::from_nanos(#nanos))
+}
+
 /// The attributes this crate implements, by the last segment of their path.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Kind {

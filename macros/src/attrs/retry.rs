@@ -8,7 +8,7 @@ use syn::spanned::Spanned;
 use syn::{Expr, ExprArray, ExprLit, Lit};
 
 use crate::args::values::{self, Zero};
-use crate::args::{Arg, Slot};
+use crate::args::{Arg, Slot, for_each_named};
 use crate::check;
 use crate::diag::{Errors, unknown_key};
 
@@ -85,51 +85,35 @@ pub(crate) fn parse(args: Vec<Arg>, errors: &mut Errors) -> Option<RetryArgs> {
         backoff_entry_spans: Vec::new(),
     };
     let before = errors.len();
-    for arg in args {
-        let (key, value) = match arg {
-            Arg::Named { key, value } => (key, value),
-            Arg::Positional(value) => {
-                errors.spanned(&value, "`#[retry]` takes `key = value` arguments, e.g. `#[retry(max = 3)]`");
-                continue;
+    for_each_named(args, errors, "retry", "#[retry(max = 3)]", |errors, key, value| {
+        let (ks, vs) = (key.span(), value.span());
+        match key.to_string().as_str() {
+            "max" => s.max.set(errors, ks, values::count(value, "max", 1)? as u32, vs),
+            "backoff" => {
+                if let Expr::Array(list) = value {
+                    s.backoff_entry_spans = list.elems.iter().map(Spanned::span).collect();
+                }
+                s.backoff.set(errors, ks, backoff(value)?, vs)
             }
-        };
-        let ks = key.span();
-        let vs = value.span();
-        let name = key.to_string();
-        let result: syn::Result<()> = (|| {
-            match name.as_str() {
-                "max" => s.max.set(errors, ks, values::count(&value, "max", 1)? as u32, vs),
-                "backoff" => {
-                    if let Expr::Array(list) = &value {
-                        s.backoff_entry_spans = list.elems.iter().map(Spanned::span).collect();
-                    }
-                    s.backoff.set(errors, ks, backoff(&value)?, vs)
+            "base_delay" => s.base_delay.set(errors, ks, values::duration(value, "base_delay", Zero::Allowed)?, vs),
+            "max_delay" => s.max_delay.set(errors, ks, values::duration(value, "max_delay", Zero::Allowed)?, vs),
+            "multiplier" => {
+                let m = values::number(value, "multiplier")?;
+                if !(m.is_finite() && m >= 1.0) {
+                    return Err(syn::Error::new(vs, format!("`multiplier` must be at least 1.0, found {m}")));
                 }
-                "base_delay" => {
-                    s.base_delay.set(errors, ks, values::duration(&value, "base_delay", Zero::Allowed)?, vs)
-                }
-                "max_delay" => s.max_delay.set(errors, ks, values::duration(&value, "max_delay", Zero::Allowed)?, vs),
-                "multiplier" => {
-                    let m = values::number(&value, "multiplier")?;
-                    if !(m.is_finite() && m >= 1.0) {
-                        return Err(syn::Error::new(vs, format!("`multiplier` must be at least 1.0, found {m}")));
-                    }
-                    s.multiplier.set(errors, ks, m, vs)
-                }
-                "increment" => s.increment.set(errors, ks, values::duration(&value, "increment", Zero::Allowed)?, vs),
-                "jitter" => s.jitter.set(errors, ks, jitter(&value)?, vs),
-                "budget" => s.budget.set(errors, ks, values::duration(&value, "budget", Zero::Rejected)?, vs),
-                "retry_if" => s.retry_if.set(errors, ks, values::path(&value, "retry_if")?, vs),
-                "on_retry" => s.on_retry.set(errors, ks, values::path(&value, "on_retry")?, vs),
-                "retry_budget" => s.retry_budget.set(errors, ks, values::name(&value, "retry_budget")?, vs),
-                _ => return Err(unknown_key(&key, "retry", KEYS)),
+                s.multiplier.set(errors, ks, m, vs)
             }
-            Ok(())
-        })();
-        if let Err(e) = result {
-            errors.push(e);
+            "increment" => s.increment.set(errors, ks, values::duration(value, "increment", Zero::Allowed)?, vs),
+            "jitter" => s.jitter.set(errors, ks, jitter(value)?, vs),
+            "budget" => s.budget.set(errors, ks, values::duration(value, "budget", Zero::Rejected)?, vs),
+            "retry_if" => s.retry_if.set(errors, ks, values::path(value, "retry_if")?, vs),
+            "on_retry" => s.on_retry.set(errors, ks, values::path(value, "on_retry")?, vs),
+            "retry_budget" => s.retry_budget.set(errors, ks, values::name(value, "retry_budget")?, vs),
+            _ => return Err(unknown_key(key, "retry", KEYS)),
         }
-    }
+        Ok(())
+    });
     check::retry(&s, errors);
     (errors.len() == before).then_some(RetryArgs { slots: s })
 }
@@ -170,10 +154,6 @@ fn jitter(value: &Expr) -> syn::Result<JitterArg> {
 pub(crate) fn config_tokens(args: &RetryArgs, delays_ident: &syn::Ident) -> (TokenStream, TokenStream) {
     let s = &args.slots;
     let rt = quote!(__resile_private);
-    let dur = |d: Duration| {
-        let n = d.as_nanos() as u64;
-        quote!(#rt::Duration::from_nanos(#n))
-    };
     let mut cfg = quote!(#rt::RetryConfig::new());
     let mut statics = TokenStream::new();
     if let Some(b) = s.backoff.get() {
@@ -184,7 +164,7 @@ pub(crate) fn config_tokens(args: &RetryArgs, delays_ident: &syn::Ident) -> (Tok
             BackoffArg::Fibonacci => quote!(#rt::Backoff::Fibonacci),
             BackoffArg::List(list) => {
                 let n = list.len();
-                let items = list.iter().map(|d| dur(*d));
+                let items = list.iter().map(|d| super::duration_tokens(*d));
                 statics = quote!(static #delays_ident: [#rt::Duration; #n] = [#(#items),*];);
                 quote!(#rt::Backoff::List(&#delays_ident))
             }
@@ -195,18 +175,18 @@ pub(crate) fn config_tokens(args: &RetryArgs, delays_ident: &syn::Ident) -> (Tok
         cfg = quote!(#cfg.max(#m));
     }
     if let Some(d) = s.base_delay.get() {
-        let d = dur(*d);
+        let d = super::duration_tokens(*d);
         cfg = quote!(#cfg.base_delay(#d));
     }
     if let Some(d) = s.max_delay.get() {
-        let d = dur(*d);
+        let d = super::duration_tokens(*d);
         cfg = quote!(#cfg.max_delay(#d));
     }
     if let Some(m) = s.multiplier.get() {
         cfg = quote!(#cfg.multiplier(#m));
     }
     if let Some(d) = s.increment.get() {
-        let d = dur(*d);
+        let d = super::duration_tokens(*d);
         cfg = quote!(#cfg.increment(#d));
     }
     if let Some(j) = s.jitter.get() {
@@ -220,7 +200,7 @@ pub(crate) fn config_tokens(args: &RetryArgs, delays_ident: &syn::Ident) -> (Tok
         cfg = quote!(#cfg.jitter(#j));
     }
     if let Some(d) = s.budget.get() {
-        let d = dur(*d);
+        let d = super::duration_tokens(*d);
         cfg = quote!(#cfg.budget(#d));
     }
     (cfg, statics)
