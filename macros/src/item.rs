@@ -147,12 +147,10 @@ pub(crate) fn user_block_mut(block: &mut Block) -> &mut Block {
     let stmt = block.stmts.iter_mut().find(|s| tracing_future(s).is_some()).expect("checked above");
     let Stmt::Local(Local { init: Some(init), .. }) = stmt else { unreachable!() };
     let Expr::Async(outer) = &mut *init.expr else { unreachable!() };
-    match awaited_async_block(&outer.block) {
-        Some(index) => {
-            let inner = awaited_async_mut(&mut outer.block.stmts[index]).expect("checked by awaited_async_block");
-            &mut inner.block
-        }
-        None => &mut outer.block,
+    if starts_with_awaited_async(&outer.block) {
+        &mut awaited_async_mut(&mut outer.block.stmts[0]).expect("checked above").block
+    } else {
+        &mut outer.block
     }
 }
 
@@ -168,10 +166,8 @@ fn tracing_future(stmt: &Stmt) -> Option<&Expr> {
 }
 
 /// In tracing's `err`/`ret` forms, the first statement awaits `async move { body }`.
-fn awaited_async_block(block: &Block) -> Option<usize> {
-    let first = block.stmts.first()?;
-    let mut probe = first.clone();
-    awaited_async_mut(&mut probe).map(|_| 0)
+fn starts_with_awaited_async(block: &Block) -> bool {
+    block.stmts.first().is_some_and(|first| awaited_async_mut(&mut first.clone()).is_some())
 }
 
 fn awaited_async_mut(stmt: &mut Stmt) -> Option<&mut syn::ExprAsync> {
