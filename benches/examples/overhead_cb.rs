@@ -1,7 +1,7 @@
 //! Runs one call shape N times, for counting instructions per call with callgrind:
 //!
 //! ```text
-//! cargo build --release --example overhead_cb
+//! cargo build --release -p resile-benches --example overhead_cb
 //! ../shared/tools/instr-per-call.sh target/release/examples/overhead_cb resile {N}
 //! ```
 //!

@@ -3,7 +3,7 @@
 //! tower-resilience's breaker, in one run.
 //!
 //! ```text
-//! cargo bench --bench circuit_breaker -- --warm-up-time 1 --measurement-time 2
+//! cargo bench -p resile-benches --bench circuit_breaker -- --warm-up-time 1 --measurement-time 2
 //! ```
 //!
 //! Futures that are ready at once are polled once with a no-op waker, so the figures are

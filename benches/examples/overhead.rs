@@ -1,7 +1,7 @@
 //! Success-path overhead, for `instr-per-call.sh` (callgrind instructions per call):
 //!
 //! ```sh
-//! cargo build --release --example overhead
+//! cargo build --release -p resile-benches --example overhead
 //! ../shared/tools/instr-per-call.sh target/release/examples/overhead raw {N}
 //! ../shared/tools/instr-per-call.sh target/release/examples/overhead retry {N}
 //! ```

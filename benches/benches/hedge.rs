@@ -6,8 +6,8 @@
 //! - `yield`: the attempt is pending once (`yield_now`), as any real I/O is, so every policy
 //!   that arms a timer has to register it with tokio's timer wheel.
 //!
-//! Run with `cargo bench --bench hedge -- --warm-up-time 1 --measurement-time 2`; figures
-//! are in `benches/README.md`.
+//! Run with `cargo bench -p resile-benches --bench hedge -- --warm-up-time 1 --measurement-time 2`;
+//! figures are in `benches/README.md`.
 
 use std::convert::Infallible;
 use std::hint::black_box;

@@ -3,7 +3,7 @@
 //! `tokio::time::timeout`, all in one run on one current-thread runtime.
 //!
 //! ```sh
-//! cargo bench --bench retry_timeout -- --warm-up-time 1 --measurement-time 3
+//! cargo bench -p resile-benches --bench retry_timeout -- --warm-up-time 1 --measurement-time 3
 //! ```
 //!
 //! Results and callgrind instruction counts: `benches/README.md`.
