@@ -1,0 +1,307 @@
+//! What a user pays per call for each attribute, and for the peer crates doing the same work,
+//! in instructions counted by callgrind (`instr-per-call.sh`):
+//!
+//! ```sh
+//! cargo build --release -p resile-benches --example probe
+//! ../shared/tools/instr-per-call.sh target/release/examples/probe raw {N}
+//! ../shared/tools/instr-per-call.sh target/release/examples/probe retry {N}
+//! benches/probe.sh                    # every mode, as a table (or: benches/probe.sh raw retry ...)
+//! ```
+//!
+//! `probe <mode> N` builds one current-thread tokio runtime (time enabled) and awaits N calls
+//! of one trivial `async fn` (body `Ok(black_box(x))`) in a loop, bare or guarded, so the
+//! difference of a mode and `raw` is what the guard costs per call. The resile modes use the
+//! public attributes only, exactly as a user writes them; no tracing subscriber and no
+//! observer are installed.
+//!
+//! Build it with `-p resile-benches` as above: tokio's `test-util` feature is then off, as
+//! in a user's release build. (The root package's dev-dependencies and `ui-tests` turn it on;
+//! a `--workspace` build would unify it in, and every tokio clock read would first check for
+//! a paused clock.) `cargo tree -p resile-benches -e features -i tokio` shows no `test-util`.
+//!
+//! Modes:
+//! - `raw`: the bare `async fn`;
+//! - `retry`: `#[resile::retry(max = 3)]`;
+//! - `timeout`: `#[resile::timeout("1s")]`;
+//! - `tokio_timeout`: a bare `tokio::time::timeout(1s, raw(x))`, mapped to the same `Result`;
+//! - `circuit_breaker`: `#[resile::circuit_breaker(name = "probe")]`, closed, every call succeeds;
+//! - `circuit_breaker_open`: a breaker tripped `Open` by failing calls first; every call of
+//!   the loop is rejected (the rejection path);
+//! - `circuit_breaker_forced_open`: a breaker forced open with
+//!   `resile::circuit_breaker(name).force_open()`; every call is rejected;
+//! - `hedge`: `#[resile::hedge(delay = "1s")]` (no hedge fires);
+//! - `stack`: `#[resile::retry(max = 3)] #[resile::circuit_breaker(..)] #[resile::timeout("1s")]`;
+//! - peers: `tower_retry` (tower's `Retry` over a `service_fn` of `raw`, with a policy that
+//!   never retries an `Ok`), `tower_timeout` (tower's `Timeout` over the same), `backon_retry`
+//!   (`(|| raw(x)).retry(ExponentialBuilder::default())`), `recloser_async` (`AsyncRecloser`
+//!   around `raw`), `failsafe_async` (failsafe's futures API around `raw`) and
+//!   `tower_resilience_cb` (tower-resilience's circuit breaker service over `raw`), each
+//!   closed and succeeding.
+
+use std::cell::RefCell;
+use std::future::{Ready, poll_fn, ready};
+use std::hint::black_box;
+use std::time::Duration;
+
+use backon::{ExponentialBuilder, Retryable};
+use resile::{Rejection, State};
+use tower::{BoxError, Service, ServiceExt, service_fn};
+
+#[derive(Debug)]
+enum E {
+    /// The body failed (only the calls that trip a breaker open fail).
+    Failed,
+    Rejected(Rejection),
+}
+
+impl std::fmt::Display for E {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self:?}")
+    }
+}
+
+impl std::error::Error for E {}
+
+impl From<Rejection> for E {
+    fn from(r: Rejection) -> Self {
+        E::Rejected(r)
+    }
+}
+
+const DEADLINE: Duration = Duration::from_secs(1);
+
+fn timed_out() -> E {
+    E::Rejected(Rejection::TimedOut { after: DEADLINE })
+}
+
+fn circuit_open(name: &'static str) -> E {
+    E::Rejected(Rejection::CircuitOpen { name })
+}
+
+// ---- resile, through the public attributes only
+
+async fn raw(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+#[resile::retry(max = 3)]
+async fn retried(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+#[resile::timeout("1s")]
+async fn timed(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+async fn tokio_timed(x: u64) -> Result<u64, E> {
+    match tokio::time::timeout(DEADLINE, raw(x)).await {
+        Ok(r) => r,
+        Err(_) => Err(timed_out()),
+    }
+}
+
+#[resile::circuit_breaker(name = "probe")]
+async fn guarded(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+/// Shares the breaker `probe-open` with `failing`, declared identically, which trips it.
+#[resile::circuit_breaker(name = "probe-open", window_size = 10, minimum_calls = 10, open_timeout = "1h")]
+async fn guarded_open(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+#[resile::circuit_breaker(name = "probe-open", window_size = 10, minimum_calls = 10, open_timeout = "1h")]
+async fn failing(_x: u64) -> Result<u64, E> {
+    Err(E::Failed)
+}
+
+#[resile::circuit_breaker(name = "probe-forced")]
+async fn guarded_forced(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+#[resile::hedge(delay = "1s")]
+async fn hedged(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+#[resile::retry(max = 3)]
+#[resile::circuit_breaker(name = "probe-stack")]
+#[resile::timeout("1s")]
+async fn stacked(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+// ---- peers
+
+/// tower's retry with a policy that retries errors only (never an `Ok`), up to 3 attempts,
+/// as `#[retry(max = 3)]` does.
+#[derive(Clone, Copy)]
+struct RetryErrors(u32);
+
+impl<Req: Clone, Res, Err> tower::retry::Policy<Req, Res, Err> for RetryErrors {
+    type Future = Ready<()>;
+    fn retry(&mut self, _req: &mut Req, result: &mut Result<Res, Err>) -> Option<Self::Future> {
+        match result {
+            Err(_) if self.0 > 1 => {
+                self.0 -= 1;
+                Some(ready(()))
+            }
+            _ => None,
+        }
+    }
+    fn clone_request(&mut self, req: &Req) -> Option<Req> {
+        Some(req.clone())
+    }
+}
+
+/// tower `Retry` over `service_fn(raw)`. Both are plain values (a `u32` and a function), so
+/// building the service per call costs what cloning a shared one would.
+async fn tower_retry(x: u64) -> Result<u64, E> {
+    let mut svc = tower::retry::Retry::new(RetryErrors(3), service_fn(raw));
+    svc.ready().await?.call(x).await
+}
+
+fn from_box(e: BoxError) -> E {
+    match e.downcast::<E>() {
+        Ok(e) => *e,
+        Err(_) => timed_out(),
+    }
+}
+
+/// tower `Timeout` over `service_fn(raw)`, built per call as `tower_retry` is.
+async fn tower_timeout(x: u64) -> Result<u64, E> {
+    let mut svc = tower::timeout::Timeout::new(service_fn(raw), DEADLINE);
+    svc.ready().await.map_err(from_box)?.call(x).await.map_err(from_box)
+}
+
+async fn backon_retry(x: u64) -> Result<u64, E> {
+    (|| raw(x)).retry(ExponentialBuilder::default()).await
+}
+
+async fn recloser_async(breaker: &recloser::AsyncRecloser, x: u64) -> Result<u64, E> {
+    match breaker.call(raw(x)).await {
+        Ok(v) => Ok(v),
+        Err(recloser::Error::Inner(e)) => Err(e),
+        Err(recloser::Error::Rejected) => Err(circuit_open("recloser")),
+    }
+}
+
+async fn failsafe_async(breaker: &impl failsafe::futures::CircuitBreaker, x: u64) -> Result<u64, E> {
+    match breaker.call(raw(x)).await {
+        Ok(v) => Ok(v),
+        Err(failsafe::Error::Inner(e)) => Err(e),
+        Err(failsafe::Error::Rejected) => Err(circuit_open("failsafe")),
+    }
+}
+
+/// A tower service built once and shared by the loop's calls: `poll_ready`, then `call`
+/// (tower-resilience's breaker returns a `'static` boxed future, so the borrow ends at once).
+async fn tower_resilience_cb<S>(svc: &RefCell<S>, x: u64) -> Result<u64, E>
+where
+    S: Service<u64, Response = u64, Error = tower_resilience::circuitbreaker::CircuitBreakerError<E>>,
+{
+    let to_e = |e| match e {
+        tower_resilience::circuitbreaker::CircuitBreakerError::Inner(e) => e,
+        tower_resilience::circuitbreaker::CircuitBreakerError::OpenCircuit => circuit_open("tower-resilience"),
+    };
+    poll_fn(|cx| svc.borrow_mut().poll_ready(cx)).await.map_err(to_e)?;
+    let response = svc.borrow_mut().call(x);
+    response.await.map_err(to_e)
+}
+
+// ---- the loop
+
+/// Awaits `n` calls; every call must succeed.
+async fn drive<F: Future<Output = Result<u64, E>>>(n: u64, call: impl Fn(u64) -> F) -> u64 {
+    let mut sum = 0u64;
+    for i in 0..n {
+        sum = sum.wrapping_add(call(black_box(i)).await.unwrap());
+    }
+    sum
+}
+
+/// Awaits `n` calls that an open breaker may reject: the sum of the successes and the number
+/// of rejections.
+async fn drive_rejected<F: Future<Output = Result<u64, E>>>(n: u64, call: impl Fn(u64) -> F) -> (u64, u64) {
+    let (mut sum, mut rejected) = (0u64, 0u64);
+    for i in 0..n {
+        let result = call(black_box(i)).await;
+        rejected += u64::from(matches!(result, Err(E::Rejected(Rejection::CircuitOpen { .. }))));
+        sum = sum.wrapping_add(result.unwrap_or(0));
+    }
+    (sum, rejected)
+}
+
+const MODES: &str = "raw|retry|timeout|tokio_timeout|circuit_breaker|circuit_breaker_open|circuit_breaker_forced_open|\
+hedge|stack|tower_retry|tower_timeout|backon_retry|recloser_async|failsafe_async|tower_resilience_cb";
+
+enum Outcome {
+    /// Every call succeeded; the sum of the results.
+    Succeeded(u64),
+    /// Every call may have been rejected: the sum of the successes, the number of rejections.
+    Rejected(u64, u64),
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let (Some(mode), Some(n)) = (args.next(), args.next().and_then(|n| n.parse::<u64>().ok())) else {
+        eprintln!("usage: probe <{MODES}> N");
+        std::process::exit(2);
+    };
+    let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+    let outcome = rt.block_on(async {
+        match mode.as_str() {
+            "raw" => Outcome::Succeeded(drive(n, raw).await),
+            "retry" => Outcome::Succeeded(drive(n, retried).await),
+            "timeout" => Outcome::Succeeded(drive(n, timed).await),
+            "tokio_timeout" => Outcome::Succeeded(drive(n, tokio_timed).await),
+            "circuit_breaker" => Outcome::Succeeded(drive(n, guarded).await),
+            "circuit_breaker_open" => {
+                for i in 0..10 {
+                    assert!(matches!(failing(i).await, Err(E::Failed)));
+                }
+                assert_eq!(resile::circuit_breaker("probe-open").state(), State::Open);
+                let (sum, rejected) = drive_rejected(n, guarded_open).await;
+                Outcome::Rejected(sum, rejected)
+            }
+            "circuit_breaker_forced_open" => {
+                resile::circuit_breaker("probe-forced").force_open();
+                assert_eq!(resile::circuit_breaker("probe-forced").state(), State::ForcedOpen);
+                let (sum, rejected) = drive_rejected(n, guarded_forced).await;
+                Outcome::Rejected(sum, rejected)
+            }
+            "hedge" => Outcome::Succeeded(drive(n, hedged).await),
+            "stack" => Outcome::Succeeded(drive(n, stacked).await),
+            "tower_retry" => Outcome::Succeeded(drive(n, tower_retry).await),
+            "tower_timeout" => Outcome::Succeeded(drive(n, tower_timeout).await),
+            "backon_retry" => Outcome::Succeeded(drive(n, backon_retry).await),
+            "recloser_async" => {
+                let breaker: recloser::AsyncRecloser = recloser::Recloser::default().into();
+                Outcome::Succeeded(drive(n, |x| recloser_async(&breaker, x)).await)
+            }
+            "failsafe_async" => {
+                let breaker = failsafe::Config::new().build();
+                Outcome::Succeeded(drive(n, |x| failsafe_async(&breaker, x)).await)
+            }
+            "tower_resilience_cb" => {
+                let layer = tower_resilience::circuitbreaker::CircuitBreakerLayer::builder().build().unwrap();
+                let svc = RefCell::new(tower::ServiceBuilder::new().layer(layer).service(service_fn(raw)));
+                Outcome::Succeeded(drive(n, |x| tower_resilience_cb(&svc, x)).await)
+            }
+            other => {
+                eprintln!("unknown mode `{other}`; modes: {MODES}");
+                std::process::exit(2);
+            }
+        }
+    });
+    match outcome {
+        Outcome::Succeeded(sum) => assert_eq!(sum, n.wrapping_mul(n.wrapping_sub(1)) / 2),
+        Outcome::Rejected(sum, rejected) => {
+            assert_eq!(rejected, n, "every call must be rejected");
+            assert_eq!(sum, 0);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Instructions per call of every probe mode (benches/examples/probe.rs), as a markdown table:
+#
+#   benches/probe.sh                      # every mode
+#   benches/probe.sh raw retry timeout    # these modes (`raw` is always measured, for "over raw")
+#
+# Builds the probe with `-p resile-benches` only, so tokio's `test-util` (on in the root
+# package's dev-dependencies) is not unified in, then counts each mode with callgrind through
+# instr-per-call.sh: ../shared/tools/instr-per-call.sh from the repository root, or the path in
+# $INSTR_PER_CALL (relative to the current directory). Needs valgrind; the modes run one after
+# another (under a minute in all on a 2-core VM).
+set -euo pipefail
+tool=${INSTR_PER_CALL:+$(realpath -m "$INSTR_PER_CALL")}
+cd "$(dirname "$0")/.."
+tool=${tool:-../shared/tools/instr-per-call.sh}
+[[ -x $tool ]] || { echo "instr-per-call.sh not found at $tool (set INSTR_PER_CALL)" >&2; exit 2; }
+
+all=(raw retry timeout tokio_timeout circuit_breaker circuit_breaker_open circuit_breaker_forced_open hedge stack
+  tower_retry tower_timeout backon_retry recloser_async failsafe_async tower_resilience_cb)
+modes=("$@")
+[[ ${#modes[@]} -gt 0 ]] || modes=("${all[@]}")
+
+cargo build --release --quiet -p resile-benches --example probe
+if cargo tree -p resile-benches -e features -i tokio 2>/dev/null | grep -q 'tokio feature "test-util"'; then
+  echo "tokio's test-util is enabled for resile-benches; the figures would not be a user's" >&2
+  exit 1
+fi
+probe=target/release/examples/probe
+
+count() { "$tool" "$probe" "$1" '{N}'; }
+
+raw=$(count raw)
+echo "| mode | instructions per call | over raw |"
+echo "|---|---:|---:|"
+for mode in "${modes[@]}"; do
+  if [[ $mode == raw ]]; then n=$raw; else n=$(count "$mode"); fi
+  printf '| `%s` | %d | %+d |\n' "$mode" "$n" $((n - raw))
+done
