@@ -1,0 +1,482 @@
+//! [`ConfigError`]: one broken rule, naming its key, with the values that broke it.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::keys::{Key, KeyKind};
+
+/// A configuration rule that a value breaks.
+///
+/// It holds the key it is about ([`key`](Self::key)), what is wrong as data
+/// ([`problem`](Self::problem)), and so where a diagnostic should point
+/// ([`blame`](Self::blame), [`index`](Self::index)). `Display` writes the message, which
+/// always names the key; [`summary`](Self::summary) is a fixed text per kind of problem for
+/// places that cannot format (a `const` panic).
+///
+/// It is `Copy` and built in `const fn`s, so the `validate` functions are `const` too.
+///
+/// ```
+/// use resile_config::{Blame, RetryConfig};
+///
+/// let err = RetryConfig::new().max(0).validate().unwrap_err();
+/// assert_eq!(err.key(), "max");
+/// assert_eq!(err.blame(), Blame::Value);
+/// assert_eq!(err.to_string(), "`max` must be at least 1, found 0");
+/// assert_eq!(err.summary(), "a count is below its minimum");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ConfigError {
+    key: &'static str,
+    problem: Problem,
+}
+
+/// Where a diagnostic for a [`ConfigError`] should point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Blame {
+    /// The key's own value is wrong: point at the value (for a backoff list entry, at the
+    /// entry [`ConfigError::index`] gives).
+    Value,
+    /// The value is fine on its own but breaks a rule with other keys, or the key is unknown
+    /// or has no effect here: point at the key.
+    Key,
+}
+
+/// What is wrong, with the values that go into the message.
+///
+/// Each variant's documentation shows its message, with `{key}` for [`ConfigError::key`].
+/// Integers are shown as written, durations as [`duration::display`](crate::duration::display)
+/// does (`100ms`), and floats either as Rust's `{}` (`0.5`, `2`) or `{:?}` (`0.5`, `2.0`)
+/// formatting, as noted per variant, so that the messages stay those the attributes have
+/// always printed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum Problem {
+    /// "`{key}` must be at least {min}, found {found}"
+    AtLeast {
+        /// The smallest value accepted.
+        min: u64,
+        /// The value given.
+        found: u64,
+    },
+    /// "`{key}` must be at most {max}, found {found}"
+    AtMost {
+        /// The largest value accepted.
+        max: u64,
+        /// The value given.
+        found: u64,
+    },
+    /// "`{key}` must be greater than zero" (a duration)
+    Zero,
+    /// "`{key}` must be at least {min:?}, found {found}"
+    NumberAtLeast {
+        /// The smallest value accepted.
+        min: f64,
+        /// The value given.
+        found: f64,
+    },
+    /// "`{key}` must be a finite number, found {found:?}"
+    NotFinite {
+        /// The value given: infinite or NaN.
+        found: f64,
+    },
+    /// "`{key}` must be greater than 0, found {found:?}"
+    Positive {
+        /// The value given.
+        found: f64,
+    },
+    /// "`{key}` must be greater than 0.0 and at most 1.0, found {found:?}"
+    Rate {
+        /// The value given.
+        found: f64,
+    },
+    /// "`{key}` must be within {min:?}..={max:?}, found {found}"
+    Within {
+        /// The smallest value accepted.
+        min: f64,
+        /// The largest value accepted.
+        max: f64,
+        /// The value given.
+        found: f64,
+    },
+    /// "`{key}` must be within 0 < p < 100, found {found:?}"
+    Percentile {
+        /// The value given.
+        found: f64,
+    },
+    /// "`{key}` must be within {min}..={max}, found {found}" (durations)
+    DurationWithin {
+        /// The shortest duration accepted.
+        min: Duration,
+        /// The longest duration accepted.
+        max: Duration,
+        /// The duration given.
+        found: Duration,
+    },
+    /// "a backoff list needs at least one delay, e.g. `backoff = [100, 500, 2000]`"
+    EmptyList,
+    /// "backoff list delay {delay} exceeds `max_delay` ({max_delay}); raise `max_delay` or
+    /// shorten the delay" (the entry at `index` of the list)
+    ListDelayAboveMax {
+        /// The entry's position in the list, from 0.
+        index: usize,
+        /// The entry.
+        delay: Duration,
+        /// The cap it exceeds.
+        max_delay: Duration,
+    },
+    /// "unknown key `{found}`; expected one of: `max`, `backoff`, …"
+    ///
+    /// Its [`ConfigError::key`] is empty: the key is not one of ours, so `found` holds it.
+    UnknownKey {
+        /// The key as given.
+        found: Text,
+        /// The keys of the configuration.
+        expected: &'static [Key],
+    },
+    /// "`{key}` expects {expected}, found {found}", e.g. "`max` expects an integer, found a
+    /// duration"
+    WrongValue {
+        /// The kind of value the key takes.
+        expected: KeyKind,
+        /// What was given: "a duration", "an integer", "a number", "a word", "a list of
+        /// durations".
+        found: &'static str,
+    },
+    /// "unknown {key} `\"{found}\"`; expected {expected}", e.g. "unknown window `\"sliding\"`;
+    /// expected one of `\"count\"`, `\"time\"`"
+    UnknownWord {
+        /// The word as given.
+        found: Text,
+        /// The kind of value the key takes.
+        expected: KeyKind,
+    },
+    /// "`{low}` ({low_value}) must not exceed `{high}` ({high_value}); raise `{high}` or lower
+    /// `{low}`", or, when `high` holds its default, "`{low}` ({low_value}) exceeds the
+    /// default `{high}` ({high_value}); set `{high}` to at least {low_value}"
+    NotAbove {
+        /// The key that must be the smaller.
+        low: &'static str,
+        /// Its value.
+        low_value: Duration,
+        /// The key that must be the larger.
+        high: &'static str,
+        /// Its value.
+        high_value: Duration,
+        /// Whether `high` was left at its default.
+        high_default: bool,
+    },
+    /// "`max` cannot be combined with a backoff list: the list sets it to {list_max} (one
+    /// attempt plus one per delay); remove `max`"
+    MaxWithList {
+        /// The list's length + 1.
+        list_max: u64,
+    },
+    /// "`{key}` only applies to `backoff = \"{backoff}\"`; remove it or change `backoff`"
+    OnlyWithBackoff {
+        /// The backoff the key belongs to.
+        backoff: &'static str,
+    },
+    /// "`{key}` has no effect without `{other}`; add `{other} = {example}` or remove it"
+    NeedsKey {
+        /// The key that gives this one its effect.
+        other: &'static str,
+        /// A value for `other`, as a user writes it.
+        example: &'static str,
+    },
+    /// "`minimum_calls` ({minimum_calls}) exceeds `window_size` ({window_size}): a count
+    /// window never holds that many calls, so the breaker could never open; set
+    /// `minimum_calls` to at most {window_size}, or raise `window_size`", each key written
+    /// "the default `…`" when it holds its default
+    MinimumCallsAboveWindow {
+        /// `minimum_calls`.
+        minimum_calls: u64,
+        /// Whether `minimum_calls` was left at its default.
+        minimum_calls_default: bool,
+        /// `window_size`.
+        window_size: u64,
+        /// Whether `window_size` was left at its default.
+        window_size_default: bool,
+    },
+    /// "`delay` is the static delay, but `percentile` makes the delay adaptive; use
+    /// `initial_delay` for the delay before enough samples"
+    DelayWithPercentile,
+    /// "`{key}` only applies to the adaptive mode; add `percentile = 95.0` or remove `{key}`"
+    OnlyAdaptive,
+    /// "`min_samples` ({min_samples}) exceeds `buffer_size` ({buffer_size}): the tracker
+    /// never holds that many samples", each key written "the default `…`" when it holds its
+    /// default
+    MinSamplesAboveBuffer {
+        /// `min_samples`.
+        min_samples: u64,
+        /// Whether `min_samples` was left at its default.
+        min_samples_default: bool,
+        /// `buffer_size`.
+        buffer_size: u64,
+        /// Whether `buffer_size` was left at its default.
+        buffer_size_default: bool,
+    },
+    /// "`{delay_key}` ({delay}) must be shorter than `timeout` ({timeout}), or no hedge could
+    /// ever start", or, when the delay holds its default, "the default `{delay_key}`
+    /// ({delay}) is not shorter than `timeout` ({timeout}); set `{delay_key}` below it, or no
+    /// hedge could ever start"
+    DelayNotBeforeTimeout {
+        /// `delay`, `initial_delay` or `min_delay`.
+        delay_key: &'static str,
+        /// Its value.
+        delay: Duration,
+        /// Whether the delay was left at its default.
+        delay_default: bool,
+        /// The timeout.
+        timeout: Duration,
+    },
+    /// "`token_threshold` ({threshold}) exceeds `token_max` ({max}): the hedge budget could
+    /// never allow a hedge"
+    TokenThresholdAboveMax {
+        /// `token_threshold`.
+        threshold: f64,
+        /// `token_max`.
+        max: f64,
+    },
+}
+
+impl ConfigError {
+    /// An error about `key`.
+    #[inline]
+    pub const fn new(key: &'static str, problem: Problem) -> Self {
+        ConfigError { key, problem }
+    }
+
+    /// The key the error is about, spelled like the attribute key and the config field; the
+    /// key to point at for [`Blame::Key`], the key whose value to point at for
+    /// [`Blame::Value`]. Empty only for [`Problem::UnknownKey`].
+    #[inline]
+    pub const fn key(&self) -> &'static str {
+        self.key
+    }
+
+    /// What is wrong.
+    #[inline]
+    pub const fn problem(&self) -> Problem {
+        self.problem
+    }
+
+    /// Whether the key's value or the key itself is to blame.
+    pub const fn blame(&self) -> Blame {
+        match self.problem {
+            Problem::AtLeast { .. }
+            | Problem::AtMost { .. }
+            | Problem::Zero
+            | Problem::NumberAtLeast { .. }
+            | Problem::NotFinite { .. }
+            | Problem::Positive { .. }
+            | Problem::Rate { .. }
+            | Problem::Within { .. }
+            | Problem::Percentile { .. }
+            | Problem::DurationWithin { .. }
+            | Problem::EmptyList
+            | Problem::ListDelayAboveMax { .. }
+            | Problem::WrongValue { .. }
+            | Problem::UnknownWord { .. } => Blame::Value,
+            Problem::UnknownKey { .. }
+            | Problem::NotAbove { .. }
+            | Problem::MaxWithList { .. }
+            | Problem::OnlyWithBackoff { .. }
+            | Problem::NeedsKey { .. }
+            | Problem::MinimumCallsAboveWindow { .. }
+            | Problem::DelayWithPercentile
+            | Problem::OnlyAdaptive
+            | Problem::MinSamplesAboveBuffer { .. }
+            | Problem::DelayNotBeforeTimeout { .. }
+            | Problem::TokenThresholdAboveMax { .. } => Blame::Key,
+        }
+    }
+
+    /// For an entry of a backoff list, its position in the list (from 0).
+    pub const fn index(&self) -> Option<usize> {
+        match self.problem {
+            Problem::ListDelayAboveMax { index, .. } => Some(index),
+            _ => None,
+        }
+    }
+
+    /// A fixed one-line text for the kind of problem, naming no values (for a `const` panic,
+    /// which cannot format).
+    pub const fn summary(&self) -> &'static str {
+        match self.problem {
+            Problem::AtLeast { .. } => "a count is below its minimum",
+            Problem::AtMost { .. } => "a count is above its maximum",
+            Problem::Zero => "a duration that must be greater than zero is zero",
+            Problem::NumberAtLeast { .. } => "a number is below its minimum",
+            Problem::NotFinite { .. } => "a number is infinite or NaN",
+            Problem::Positive { .. } => "a token amount is not greater than 0",
+            Problem::Rate { .. } => "a rate threshold is not within 0.0 (exclusive) ..= 1.0",
+            Problem::Within { .. } => "a number is outside its range",
+            Problem::Percentile { .. } => "`percentile` is not within 0 < p < 100",
+            Problem::DurationWithin { .. } => "a duration is outside its range",
+            Problem::EmptyList => "a backoff list needs at least one delay",
+            Problem::ListDelayAboveMax { .. } => "a backoff list delay exceeds `max_delay`",
+            Problem::UnknownKey { .. } => "unknown key",
+            Problem::WrongValue { .. } => "a value of the wrong kind",
+            Problem::UnknownWord { .. } => "unknown word",
+            Problem::NotAbove { .. } => "a delay exceeds the delay that caps it",
+            Problem::MaxWithList { .. } => "`max` cannot be combined with a backoff list",
+            Problem::OnlyWithBackoff { .. } => "a key does not apply to this `backoff`",
+            Problem::NeedsKey { .. } => "a key has no effect without another key",
+            Problem::MinimumCallsAboveWindow { .. } => {
+                "`minimum_calls` exceeds the count window's `window_size`, so the breaker could never open"
+            }
+            Problem::DelayWithPercentile => "`delay` is the static delay, but `percentile` makes the delay adaptive",
+            Problem::OnlyAdaptive => "a key only applies to the adaptive mode (`percentile`)",
+            Problem::MinSamplesAboveBuffer { .. } => "`min_samples` exceeds `buffer_size`",
+            Problem::DelayNotBeforeTimeout { .. } => "a hedge delay is not shorter than `timeout`",
+            Problem::TokenThresholdAboveMax { .. } => "`token_threshold` exceeds `token_max`",
+        }
+    }
+}
+
+/// "the default " before a key that was left at its default.
+fn the_default(default: bool) -> &'static str {
+    if default { "the default " } else { "" }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let key = self.key;
+        match self.problem {
+            Problem::AtLeast { min, found } => write!(f, "`{key}` must be at least {min}, found {found}"),
+            Problem::AtMost { max, found } => write!(f, "`{key}` must be at most {max}, found {found}"),
+            Problem::Zero => write!(f, "`{key}` must be greater than zero"),
+            Problem::NumberAtLeast { min, found } => write!(f, "`{key}` must be at least {min:?}, found {found}"),
+            Problem::NotFinite { found } => write!(f, "`{key}` must be a finite number, found {found:?}"),
+            Problem::Positive { found } => write!(f, "`{key}` must be greater than 0, found {found:?}"),
+            Problem::Rate { found } => {
+                write!(f, "`{key}` must be greater than 0.0 and at most 1.0, found {found:?}")
+            }
+            Problem::Within { min, max, found } => write!(f, "`{key}` must be within {min:?}..={max:?}, found {found}"),
+            Problem::Percentile { found } => write!(f, "`{key}` must be within 0 < p < 100, found {found:?}"),
+            Problem::DurationWithin { min, max, found } => {
+                write!(f, "`{key}` must be within {min:?}..={max:?}, found {found:?}")
+            }
+            Problem::EmptyList => f.write_str("a backoff list needs at least one delay, e.g. `backoff = [100, 500, 2000]`"),
+            Problem::ListDelayAboveMax { delay, max_delay, .. } => write!(
+                f,
+                "backoff list delay {delay:?} exceeds `max_delay` ({max_delay:?}); raise `max_delay` or shorten the delay"
+            ),
+            Problem::UnknownKey { found, expected } => {
+                write!(f, "unknown key `{found}`; expected one of: ")?;
+                for (i, k) in expected.iter().enumerate() {
+                    let sep = if i == 0 { "" } else { ", " };
+                    write!(f, "{sep}`{}`", k.name)?;
+                }
+                Ok(())
+            }
+            Problem::WrongValue { expected, found } => write!(f, "`{key}` expects {expected}, found {found}"),
+            Problem::UnknownWord { found, expected } => write!(f, "unknown {key} `\"{found}\"`; expected {expected}"),
+            Problem::NotAbove { low, low_value, high, high_value, high_default: false } => write!(
+                f,
+                "`{low}` ({low_value:?}) must not exceed `{high}` ({high_value:?}); raise `{high}` or lower `{low}`"
+            ),
+            Problem::NotAbove { low, low_value, high, high_value, high_default: true } => write!(
+                f,
+                "`{low}` ({low_value:?}) exceeds the default `{high}` ({high_value:?}); set `{high}` to at least {low_value:?}"
+            ),
+            Problem::MaxWithList { list_max } => write!(
+                f,
+                "`max` cannot be combined with a backoff list: the list sets it to {list_max} (one attempt plus one per delay); remove `max`"
+            ),
+            Problem::OnlyWithBackoff { backoff } => {
+                write!(f, "`{key}` only applies to `backoff = \"{backoff}\"`; remove it or change `backoff`")
+            }
+            Problem::NeedsKey { other, example } => {
+                write!(f, "`{key}` has no effect without `{other}`; add `{other} = {example}` or remove it")
+            }
+            Problem::MinimumCallsAboveWindow {
+                minimum_calls,
+                minimum_calls_default,
+                window_size,
+                window_size_default,
+            } => write!(
+                f,
+                "{}`minimum_calls` ({minimum_calls}) exceeds {}`window_size` ({window_size}): a count window never holds that many calls, so the breaker could never open; set `minimum_calls` to at most {window_size}, or raise `window_size`",
+                the_default(minimum_calls_default),
+                the_default(window_size_default),
+            ),
+            Problem::DelayWithPercentile => f.write_str(
+                "`delay` is the static delay, but `percentile` makes the delay adaptive; use `initial_delay` for the delay before enough samples",
+            ),
+            Problem::OnlyAdaptive => {
+                write!(f, "`{key}` only applies to the adaptive mode; add `percentile = 95.0` or remove `{key}`")
+            }
+            Problem::MinSamplesAboveBuffer { min_samples, min_samples_default, buffer_size, buffer_size_default } => {
+                write!(
+                    f,
+                    "{}`min_samples` ({min_samples}) exceeds {}`buffer_size` ({buffer_size}): the tracker never holds that many samples",
+                    the_default(min_samples_default),
+                    the_default(buffer_size_default),
+                )
+            }
+            Problem::DelayNotBeforeTimeout { delay_key, delay, delay_default: false, timeout } => write!(
+                f,
+                "`{delay_key}` ({delay:?}) must be shorter than `timeout` ({timeout:?}), or no hedge could ever start"
+            ),
+            Problem::DelayNotBeforeTimeout { delay_key, delay, delay_default: true, timeout } => write!(
+                f,
+                "the default `{delay_key}` ({delay:?}) is not shorter than `timeout` ({timeout:?}); set `{delay_key}` below it, or no hedge could ever start"
+            ),
+            Problem::TokenThresholdAboveMax { threshold, max } => write!(
+                f,
+                "`token_threshold` ({threshold}) exceeds `token_max` ({max}): the hedge budget could never allow a hedge"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// A short copy of text a caller gave (an unknown key or word), kept inline so that
+/// [`ConfigError`] stays `Copy`. Text longer than 40 bytes is cut at a character boundary
+/// and shown with a trailing `…`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Text {
+    bytes: [u8; Text::CAPACITY],
+    len: u8,
+    cut: bool,
+}
+
+impl Text {
+    const CAPACITY: usize = 40;
+
+    /// A copy of `text`, cut to 40 bytes.
+    pub fn new(text: &str) -> Self {
+        let mut len = text.len().min(Self::CAPACITY);
+        while !text.is_char_boundary(len) {
+            len -= 1;
+        }
+        let mut bytes = [0; Self::CAPACITY];
+        bytes[..len].copy_from_slice(&text.as_bytes()[..len]);
+        Text { bytes, len: len as u8, cut: len < text.len() }
+    }
+
+    /// The text kept (without the `…` of a cut text).
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+    }
+
+    /// Whether the text was longer than what is kept.
+    pub fn is_cut(&self) -> bool {
+        self.cut
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())?;
+        if self.cut { f.write_str("…") } else { Ok(()) }
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.to_string(), f)
+    }
+}
