@@ -4,31 +4,30 @@ async fn read(&self, key: &str) -> Result<Bytes, ReadError> {
         self as __resile_private, DescribeDebug as _, DescribeNone as _,
     };
     const __RESILE_FN: &str = ::core::concat!(::core::module_path!(), "::", "read");
-    static __RESILE_HEDGE_0: __resile_private::hedge::HedgeSite = __resile_private::hedge::HedgeSite::new(
+    static __RESILE_HEDGE_0: __resile_private::HedgeSite = __resile_private::HedgeSite::named(
         __RESILE_FN,
-        __resile_private::hedge::HedgeConfig::new()
+        __resile_private::HedgeConfig::new()
             .percentile(95f64)
             .max_requests(3u32)
             .timeout(__resile_private::Duration::from_nanos(1000000000u64)),
-        ::core::option::Option::Some("replicas"),
+        "replicas",
+        true,
     );
-    let __resile_span = __resile_private::CallSpan::new(__RESILE_FN);
-    __resile_span
-        .instrument(
-            __RESILE_HEDGE_0
-                .call(
-                    __resile_private::hedge::HedgeHooks::<ReadError> {
-                        fatal: ::core::option::Option::None,
-                        on_hedge: ::core::option::Option::None,
-                        timed_out: ::core::option::Option::Some(
-                            __resile_private::reject::hedge::<ReadError>,
-                        ),
-                    },
-                    || __resile_private::body::<
-                        Result<Bytes, ReadError>,
-                        _,
-                    >(async { self.replica().get(key).await }),
+    let __resile_call = __resile_private::CallSpan::new();
+    __RESILE_HEDGE_0
+        .call(
+            &__resile_call,
+            &__resile_private::HedgeHooks::<ReadError> {
+                fatal: ::core::option::Option::None,
+                on_hedge: ::core::option::Option::None,
+                timed_out: ::core::option::Option::Some(
+                    __resile_private::reject::hedge::<ReadError>,
                 ),
+            },
+            || __resile_private::body::<
+                Result<Bytes, ReadError>,
+                _,
+            >(async { self.replica().get(key).await }),
         )
         .await
 }

@@ -7,44 +7,56 @@ async fn fetch(id: u64, name: &str) -> Result<String, FetchError> {
     static __RESILE_RETRY_0: __resile_private::RetrySite = __resile_private::RetrySite::new(
         __RESILE_FN,
         __resile_private::RetryConfig::new()
-            .backoff(__resile_private::Backoff::Exponential)
             .max(4u32)
+            .backoff(__resile_private::Backoff::Exponential)
             .base_delay(__resile_private::Duration::from_nanos(50000000u64))
             .jitter(__resile_private::Jitter::Equal),
         ::core::option::Option::None,
     );
-    let __resile_span = __resile_private::CallSpan::new(__RESILE_FN);
-    let mut __resile_run = __RESILE_RETRY_0
-        .start(
-            &__resile_private::RetryHooks::<FetchError> {
-                retry_if: ::core::option::Option::Some(is_transient),
-                on_retry: ::core::option::Option::None,
-            },
-        );
-    loop {
-        let __resile_result = __resile_span
-            .instrument(
-                __resile_private::body::<
-                    Result<String, FetchError>,
-                    _,
-                >(async {
+    let __resile_call = __resile_private::CallSpan::new();
+    {
+        let mut __resile_state = __RESILE_RETRY_0.start();
+        loop {
+            match __resile_private::body::<
+                Result<String, FetchError>,
+                _,
+            >(async {
                     if id == 0 {
                         return Err(FetchError::NotFound);
                     }
                     Ok(format!("{name}-{id}"))
-                }),
-            )
-            .await;
-        let __resile_describe = (&&__resile_private::error_of(&__resile_result))
-            .describe_fn();
-        match __resile_span
-            .in_scope(|| __resile_run.next(__resile_result, __resile_describe))
-        {
-            __resile_private::ControlFlow::Break(__resile_result) => {
-                break __resile_result;
-            }
-            __resile_private::ControlFlow::Continue(__resile_delay) => {
-                __resile_private::sleep(__resile_delay).await
+                })
+                .await
+            {
+                __resile_private::Ok(__resile_value) => {
+                    break __resile_private::Ok(__resile_value);
+                }
+                __resile_private::Err(__resile_error) => {
+                    match {
+                        let __resile_describe = (&&__resile_private::Describe::of(
+                            &__resile_error,
+                        ))
+                            .describe_fn();
+                        __RESILE_RETRY_0
+                            .on_error(
+                                &mut __resile_state,
+                                &__resile_call,
+                                __resile_error,
+                                &__resile_private::RetryHooks::<FetchError> {
+                                    retry_if: ::core::option::Option::Some(is_transient),
+                                    on_retry: ::core::option::Option::None,
+                                },
+                                __resile_describe,
+                            )
+                    } {
+                        __resile_private::ControlFlow::Break(__resile_error) => {
+                            break __resile_private::Err(__resile_error);
+                        }
+                        __resile_private::ControlFlow::Continue(__resile_delay) => {
+                            __resile_private::sleep(__resile_delay).await;
+                        }
+                    }
+                }
             }
         }
     }

@@ -16,30 +16,42 @@ async fn fetch() -> std::io::Result<u32> {
             .jitter(__resile_private::Jitter::None),
         ::core::option::Option::Some("api"),
     );
-    let __resile_span = __resile_private::CallSpan::new(__RESILE_FN);
-    let mut __resile_run = __RESILE_RETRY_0
-        .start(
-            &__resile_private::RetryHooks {
-                retry_if: ::core::option::Option::None,
-                on_retry: ::core::option::Option::None,
-            },
-        );
-    loop {
-        let __resile_result = __resile_span
-            .instrument(
-                __resile_private::body::<std::io::Result<u32>, _>(async { Ok(1) }),
-            )
-            .await;
-        let __resile_describe = (&&__resile_private::error_of(&__resile_result))
-            .describe_fn();
-        match __resile_span
-            .in_scope(|| __resile_run.next(__resile_result, __resile_describe))
-        {
-            __resile_private::ControlFlow::Break(__resile_result) => {
-                break __resile_result;
-            }
-            __resile_private::ControlFlow::Continue(__resile_delay) => {
-                __resile_private::sleep(__resile_delay).await
+    let __resile_call = __resile_private::CallSpan::new();
+    {
+        let mut __resile_state = __RESILE_RETRY_0.start();
+        loop {
+            match __resile_private::body::<std::io::Result<u32>, _>(async { Ok(1) })
+                .await
+            {
+                __resile_private::Ok(__resile_value) => {
+                    break __resile_private::Ok(__resile_value);
+                }
+                __resile_private::Err(__resile_error) => {
+                    match {
+                        let __resile_describe = (&&__resile_private::Describe::of(
+                            &__resile_error,
+                        ))
+                            .describe_fn();
+                        __RESILE_RETRY_0
+                            .on_error(
+                                &mut __resile_state,
+                                &__resile_call,
+                                __resile_error,
+                                &__resile_private::RetryHooks {
+                                    retry_if: ::core::option::Option::None,
+                                    on_retry: ::core::option::Option::None,
+                                },
+                                __resile_describe,
+                            )
+                    } {
+                        __resile_private::ControlFlow::Break(__resile_error) => {
+                            break __resile_private::Err(__resile_error);
+                        }
+                        __resile_private::ControlFlow::Continue(__resile_delay) => {
+                            __resile_private::sleep(__resile_delay).await;
+                        }
+                    }
+                }
             }
         }
     }

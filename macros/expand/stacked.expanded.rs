@@ -5,55 +5,81 @@ async fn load_user(&self, id: u64) -> Result<User, DbError> {
     };
     const __RESILE_FN: &str = ::core::concat!(::core::module_path!(), "::", "load_user");
     __resile_private::moves::retry_reusable::<u64>();
-    static __RESILE_CIRCUIT_BREAKER_1: __resile_private::circuit_breaker::BreakerSite = __resile_private::circuit_breaker::BreakerSite::new(
+    static __RESILE_TIMEOUT_2: __resile_private::TimeoutSite = __resile_private::TimeoutSite::new(
+        __RESILE_FN,
+        __resile_private::TimeoutConfig::new(
+            __resile_private::Duration::from_nanos(200000000u64),
+        ),
+    );
+    static __RESILE_CIRCUIT_BREAKER_1: __resile_private::Site<
+        __resile_private::CircuitBreaker,
+    > = __resile_private::Site::declaring(
         __RESILE_FN,
         "db",
-        __resile_private::circuit_breaker::CircuitBreakerConfig::new()
-            .failure_rate_threshold(0.5f64),
-        ::core::option::Option::None,
+        __resile_private::CircuitBreakerConfig::new().failure_rate_threshold(0.5f64),
     );
     static __RESILE_RETRY_0: __resile_private::RetrySite = __resile_private::RetrySite::new(
         __RESILE_FN,
         __resile_private::RetryConfig::new().max(3u32),
         ::core::option::Option::None,
     );
-    let __resile_span = __resile_private::CallSpan::new(__RESILE_FN);
-    let mut __resile_run = __RESILE_RETRY_0
-        .start(
-            &__resile_private::RetryHooks::<DbError> {
-                retry_if: ::core::option::Option::None,
-                on_retry: ::core::option::Option::None,
-            },
-        );
-    loop {
-        let __resile_result = __resile_span
-            .instrument(
-                __RESILE_CIRCUIT_BREAKER_1
-                    .call_rejecting(
-                        __resile_private::reject::circuit_breaker::<DbError>,
-                        ::core::option::Option::None,
-                        __resile_private::timeout(
-                            __RESILE_FN,
-                            __resile_private::Duration::from_nanos(200000000u64),
+    let __resile_call = __resile_private::CallSpan::new();
+    {
+        let mut __resile_state = __RESILE_RETRY_0.start();
+        loop {
+            match match __RESILE_CIRCUIT_BREAKER_1.acquire(&__resile_call) {
+                __resile_private::Ok(__resile_permit) => {
+                    let __resile_result = __RESILE_TIMEOUT_2
+                        .run(
+                            &__resile_call,
                             __resile_private::reject::timeout::<DbError>,
                             __resile_private::body::<
                                 Result<User, DbError>,
                                 _,
                             >(async { self.db.get(id).await }),
-                        ),
-                    ),
-            )
-            .await;
-        let __resile_describe = (&&__resile_private::error_of(&__resile_result))
-            .describe_fn();
-        match __resile_span
-            .in_scope(|| __resile_run.next(__resile_result, __resile_describe))
-        {
-            __resile_private::ControlFlow::Break(__resile_result) => {
-                break __resile_result;
-            }
-            __resile_private::ControlFlow::Continue(__resile_delay) => {
-                __resile_private::sleep(__resile_delay).await
+                        )
+                        .await;
+                    __resile_permit
+                        .record(__resile_private::Outcome::of(&__resile_result));
+                    __resile_result
+                }
+                __resile_private::Err(__resile_rejection) => {
+                    __resile_private::Err(
+                        __resile_private::reject::circuit_breaker::<
+                            DbError,
+                        >(__resile_rejection),
+                    )
+                }
+            } {
+                __resile_private::Ok(__resile_value) => {
+                    break __resile_private::Ok(__resile_value);
+                }
+                __resile_private::Err(__resile_error) => {
+                    match {
+                        let __resile_describe = (&&__resile_private::Describe::of(
+                            &__resile_error,
+                        ))
+                            .describe_fn();
+                        __RESILE_RETRY_0
+                            .on_error(
+                                &mut __resile_state,
+                                &__resile_call,
+                                __resile_error,
+                                &__resile_private::RetryHooks::<DbError> {
+                                    retry_if: ::core::option::Option::None,
+                                    on_retry: ::core::option::Option::None,
+                                },
+                                __resile_describe,
+                            )
+                    } {
+                        __resile_private::ControlFlow::Break(__resile_error) => {
+                            break __resile_private::Err(__resile_error);
+                        }
+                        __resile_private::ControlFlow::Continue(__resile_delay) => {
+                            __resile_private::sleep(__resile_delay).await;
+                        }
+                    }
+                }
             }
         }
     }

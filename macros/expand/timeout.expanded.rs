@@ -4,15 +4,18 @@ async fn load(id: u64) -> Result<u64, DbError> {
         self as __resile_private, DescribeDebug as _, DescribeNone as _,
     };
     const __RESILE_FN: &str = ::core::concat!(::core::module_path!(), "::", "load");
-    let __resile_span = __resile_private::CallSpan::new(__RESILE_FN);
-    __resile_span
-        .instrument(
-            __resile_private::timeout(
-                __RESILE_FN,
-                __resile_private::Duration::from_nanos(250000000u64),
-                __resile_private::reject::timeout::<DbError>,
-                __resile_private::body::<Result<u64, DbError>, _>(async { Ok(id) }),
-            ),
+    static __RESILE_TIMEOUT_0: __resile_private::TimeoutSite = __resile_private::TimeoutSite::new(
+        __RESILE_FN,
+        __resile_private::TimeoutConfig::new(
+            __resile_private::Duration::from_nanos(250000000u64),
+        ),
+    );
+    let __resile_call = __resile_private::CallSpan::new();
+    __RESILE_TIMEOUT_0
+        .run(
+            &__resile_call,
+            __resile_private::reject::timeout::<DbError>,
+            __resile_private::body::<Result<u64, DbError>, _>(async { Ok(id) }),
         )
         .await
 }

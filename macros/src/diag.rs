@@ -55,8 +55,9 @@ impl Drop for Errors {
 }
 
 /// "unknown argument `x` for `#[retry]`", with a "did you mean" when a key is close.
-pub(crate) fn unknown_key(key: &syn::Ident, attr: &str, known: &[&str]) -> syn::Error {
+pub(crate) fn unknown_key(key: &syn::Ident, attr: &str, keys: &[resile_config::Key]) -> syn::Error {
     let name = key.to_string();
+    let known: Vec<&str> = keys.iter().map(|k| k.name).collect();
     let best = known
         .iter()
         .map(|k| (strsim::jaro_winkler(&name, k), *k))
@@ -64,7 +65,7 @@ pub(crate) fn unknown_key(key: &syn::Ident, attr: &str, known: &[&str]) -> syn::
         .max_by(|a, b| a.0.total_cmp(&b.0));
     let message = match best {
         Some((_, k)) => format!("unknown argument `{name}` for `#[{attr}]`; did you mean `{k}`?"),
-        None => format!("unknown argument `{name}` for `#[{attr}]`; expected one of: {}", backticked(known)),
+        None => format!("unknown argument `{name}` for `#[{attr}]`; expected one of: {}", backticked(&known)),
     };
     syn::Error::new(key.span(), message)
 }

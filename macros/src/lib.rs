@@ -7,39 +7,39 @@
 mod args;
 mod attrs;
 mod check;
+mod codegen;
 mod diag;
 mod expand;
 mod item;
 mod moves;
 mod pipeline;
+mod shapes;
 #[cfg(test)]
 mod snapshots;
 
 use proc_macro::TokenStream;
 
-use attrs::Kind;
-
 /// Retries the function when it returns `Err`, with a backoff between attempts.
 /// See `resile::retry` for the arguments.
 #[proc_macro_attribute]
 pub fn retry(args: TokenStream, item: TokenStream) -> TokenStream {
-    pipeline::expand(Kind::Retry, args.into(), item.into()).into()
+    pipeline::expand("retry", args.into(), item.into()).into()
 }
 
 /// Bounds how long the function may take. See `resile::timeout`.
 #[proc_macro_attribute]
 pub fn timeout(args: TokenStream, item: TokenStream) -> TokenStream {
-    pipeline::expand(Kind::Timeout, args.into(), item.into()).into()
+    pipeline::expand("timeout", args.into(), item.into()).into()
 }
 
 /// Guards the function with a named, shared circuit breaker. See `resile::circuit_breaker`.
 #[proc_macro_attribute]
 pub fn circuit_breaker(args: TokenStream, item: TokenStream) -> TokenStream {
-    pipeline::expand(Kind::CircuitBreaker, args.into(), item.into()).into()
+    pipeline::expand("circuit_breaker", args.into(), item.into()).into()
 }
 
 /// Hedges the function: starts another attempt when one is slow. See `resile::hedge`.
 #[proc_macro_attribute]
 pub fn hedge(args: TokenStream, item: TokenStream) -> TokenStream {
-    pipeline::expand(Kind::Hedge, args.into(), item.into()).into()
+    pipeline::expand("hedge", args.into(), item.into()).into()
 }

@@ -8,14 +8,14 @@
 use std::collections::HashMap;
 
 use proc_macro2::{Span, TokenStream};
-use quote::{quote, quote_spanned};
+use quote::quote_spanned;
 use syn::visit::Visit;
 use syn::{Block, Expr, FnArg, Pat, Signature, Type};
 
-use crate::attrs::Kind;
+use crate::codegen::respan;
 
 /// The checks to emit for `sig`'s parameters used by value in `body`.
-pub(crate) fn checks(kind: Kind, sig: &Signature, body: &Block) -> TokenStream {
+pub(crate) fn checks(attr: &str, sig: &Signature, body: &Block) -> TokenStream {
     let mut params: HashMap<String, Type> = HashMap::new();
     for input in &sig.inputs {
         if let FnArg::Typed(pt) = input
@@ -31,10 +31,7 @@ pub(crate) fn checks(kind: Kind, sig: &Signature, body: &Block) -> TokenStream {
     }
     let mut finder = Finder { params: &params, rebound: Vec::new(), uses: Vec::new() };
     finder.visit_block(body);
-    let trait_fn = match kind {
-        Kind::Hedge => quote!(hedge_reusable),
-        _ => quote!(retry_reusable),
-    };
+    let trait_fn = quote::format_ident!("{attr}_reusable");
     let mut out = TokenStream::new();
     let mut seen = Vec::new();
     for (name, span) in finder.uses {
@@ -126,24 +123,4 @@ fn collect_idents(pat: &Pat, out: &mut Vec<String>) {
         }
     }
     Idents(out).visit_pat(pat);
-}
-
-/// The type's tokens with every span set to `span`, so the error lands on the use.
-pub(crate) fn respan(ty: &Type, span: Span) -> TokenStream {
-    fn go(tokens: TokenStream, span: Span) -> TokenStream {
-        tokens
-            .into_iter()
-            .map(|mut tt| {
-                if let proc_macro2::TokenTree::Group(g) = &tt {
-                    let mut ng = proc_macro2::Group::new(g.delimiter(), go(g.stream(), span));
-                    ng.set_span(span);
-                    tt = proc_macro2::TokenTree::Group(ng);
-                } else {
-                    tt.set_span(span);
-                }
-                tt
-            })
-            .collect()
-    }
-    go(quote!(#ty), span)
 }

@@ -9,7 +9,7 @@ use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::{Attribute, Meta};
 
-use crate::attrs::{self, Kind};
+use crate::attrs::{self, Def};
 use crate::diag::{Errors, fallback};
 use crate::{check, expand, item};
 
@@ -17,10 +17,13 @@ use crate::{check, expand, item};
 const INERT: &[&str] =
     &["doc", "allow", "warn", "deny", "expect", "forbid", "must_use", "inline", "cold", "track_caller"];
 
-pub(crate) fn expand(kind: Kind, args: TokenStream, input: TokenStream) -> TokenStream {
+/// Expands the attribute called `name` (one of [`attrs::ALL`]) and the resile attributes
+/// below it.
+pub(crate) fn expand(name: &str, args: TokenStream, input: TokenStream) -> TokenStream {
+    let def = attrs::find(name).expect("every #[proc_macro_attribute] is in attrs::ALL");
     let mut errors = Errors::new();
-    let leader = attrs::parse(kind, call_site_tokens(), args, &mut errors);
-    let Some(mut func) = item::parse(input.clone(), kind.name(), &mut errors) else {
+    let leader = attrs::parse(def, call_site_tokens(), args, &mut errors);
+    let Some(mut func) = item::parse(input.clone(), def.name, &mut errors) else {
         return fallback(input, errors.finish().expect_err("item::parse records why it failed"));
     };
     let mut layers: Vec<attrs::Layer> = leader.into_iter().collect();
@@ -31,7 +34,7 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, input: TokenStream) -> Token
     let mut imports = TokenStream::new();
     for sibling in siblings {
         imports.extend(sibling.import_use);
-        match attrs::parse(sibling.kind, sibling.blame, sibling.tokens, &mut errors) {
+        match attrs::parse(sibling.def, sibling.blame, sibling.tokens, &mut errors) {
             Some(layer) => layers.push(layer),
             None => all_parsed = false,
         }
@@ -52,7 +55,7 @@ fn call_site_tokens() -> TokenStream {
 
 /// A resile attribute below the leader, taken off the function.
 struct Sibling {
-    kind: Kind,
+    def: &'static Def,
     /// The attribute as written, for errors about it as a whole.
     blame: TokenStream,
     /// Its arguments.
@@ -65,11 +68,11 @@ struct Sibling {
 /// Which attribute `attr` is, if it is one of ours: `#[resile::retry]`, `#[::resile::retry]`,
 /// a bare `#[retry]` imported from resile, or `#[renamed::retry]` when the leader says
 /// `crate = "renamed"`.
-fn resile_kind(attr: &Attribute, renamed: Option<&str>) -> Option<Kind> {
+fn resile_def(attr: &Attribute, renamed: Option<&str>) -> Option<&'static Def> {
     let segments: Vec<String> = attr.path().segments.iter().map(|s| s.ident.to_string()).collect();
     match segments.as_slice() {
-        [name] => Kind::from_name(name),
-        [krate, name] if krate == "resile" || Some(krate.as_str()) == renamed => Kind::from_name(name),
+        [name] => attrs::find(name),
+        [krate, name] if krate == "resile" || Some(krate.as_str()) == renamed => attrs::find(name),
         _ => None,
     }
 }
@@ -81,7 +84,7 @@ fn take_siblings(attrs: &mut Vec<Attribute>, renamed: Option<&str>, errors: &mut
     let mut separator: Option<String> = None;
     let mut kept = Vec::with_capacity(attrs.len());
     for attr in attrs.drain(..) {
-        let Some(kind) = resile_kind(&attr, renamed) else {
+        let Some(def) = resile_def(&attr, renamed) else {
             let name = attr.path().to_token_stream().to_string().replace(' ', "");
             if separator.is_none() && !INERT.contains(&name.as_str()) {
                 separator = Some(name);
@@ -94,7 +97,7 @@ fn take_siblings(attrs: &mut Vec<Attribute>, renamed: Option<&str>, errors: &mut
                 &attr,
                 format!(
                     "`#[{}]` is separated from the resile attributes above it by `#[{sep}]`; resile attributes must stand together to expand in the order written: move `#[{sep}]` above or below them",
-                    kind.name()
+                    def.name
                 ),
             );
             continue;
@@ -103,7 +106,7 @@ fn take_siblings(attrs: &mut Vec<Attribute>, renamed: Option<&str>, errors: &mut
             Meta::Path(_) => TokenStream::new(),
             Meta::List(list) => list.tokens.clone(),
             Meta::NameValue(nv) => {
-                errors.spanned(nv, format!("expected `#[{}(...)]`, found `#[{} = ...]`", kind.name(), kind.name()));
+                errors.spanned(nv, format!("expected `#[{0}(...)]`, found `#[{0} = ...]`", def.name));
                 continue;
             }
         };
@@ -111,7 +114,7 @@ fn take_siblings(attrs: &mut Vec<Attribute>, renamed: Option<&str>, errors: &mut
             Some(ident) => quote::quote!(#[allow(unused_imports)] use #ident as _;),
             None => TokenStream::new(),
         };
-        found.push(Sibling { kind, blame: attr.to_token_stream(), tokens, import_use });
+        found.push(Sibling { def, blame: attr.to_token_stream(), tokens, import_use });
     }
     *attrs = kept;
     found

@@ -6,7 +6,6 @@ use std::path::Path;
 
 use quote::ToTokens;
 
-use crate::attrs::Kind;
 
 /// Expands the first function of `source` through its first resile attribute.
 fn expand_source(source: &str) -> String {
@@ -14,18 +13,15 @@ fn expand_source(source: &str) -> String {
     let syn::Item::Fn(func) = file.items.iter_mut().find(|i| matches!(i, syn::Item::Fn(_))).expect("a fn") else {
         unreachable!()
     };
-    let at = func
-        .attrs
-        .iter()
-        .position(|a| a.path().segments.last().is_some_and(|s| Kind::from_name(&s.ident.to_string()).is_some()))
-        .expect("a resile attribute");
+    let name = |a: &syn::Attribute| a.path().segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+    let at = func.attrs.iter().position(|a| crate::attrs::find(&name(a)).is_some()).expect("a resile attribute");
     let leader = func.attrs.remove(at);
-    let kind = Kind::from_name(&leader.path().segments.last().unwrap().ident.to_string()).unwrap();
+    let leader_name = name(&leader);
     let args = match &leader.meta {
         syn::Meta::List(list) => list.tokens.clone(),
         _ => proc_macro2::TokenStream::new(),
     };
-    let expanded = crate::pipeline::expand(kind, args, func.to_token_stream());
+    let expanded = crate::pipeline::expand(&leader_name, args, func.to_token_stream());
     let index = file.items.iter().position(|i| matches!(i, syn::Item::Fn(_))).unwrap();
     file.items[index] = syn::Item::Verbatim(expanded);
     let reparsed: syn::File = syn::parse2(file.to_token_stream()).expect("expansion parses");

@@ -5,14 +5,15 @@
 //! | policy | module | attribute |
 //! |---|---|---|
 //! | retry with backoff, jitter and a shared retry budget | [`retry`] | `#[retry]` |
-//! | timeout | [`timeout`] | `#[timeout]` |
+//! | timeout | [`timeout`](mod@timeout) | `#[timeout]` |
 //! | hedged requests, static or adaptive, with a hedge budget | [`hedge`] | `#[hedge]` |
 //! | circuit breaker: count or time window, failure and slow-call rates, operator states | [`circuit_breaker`](mod@circuit_breaker) | `#[circuit_breaker]` |
 //!
 //! All waiting and timing reads tokio's clock, so tests with a paused clock
 //! (`#[tokio::test(start_paused = true)]`) drive every policy exactly and instantly.
 //!
-//! Further reading: [`docs::stacking`], [`docs::cancellation`], [`docs::performance`].
+//! Further reading: [`docs::architecture`], [`docs::stacking`], [`docs::cancellation`],
+//! [`docs::performance`].
 
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
 #![doc(test(attr(deny(warnings))))]
@@ -20,11 +21,12 @@
 pub mod circuit_breaker;
 pub mod docs;
 pub mod hedge;
-pub mod registry;
+pub mod kit;
 pub mod retry;
 pub mod telemetry;
 pub mod timeout;
 
+mod checks;
 mod outcome;
 mod policy;
 mod rejection;
@@ -33,10 +35,17 @@ mod sync;
 #[doc(hidden)]
 pub mod __private;
 
+/// Every named instance of the process: `resile::registry::names()`.
+pub mod registry {
+    pub use crate::kit::registry::names;
+    pub use crate::kit::{Registry, Source};
+}
+
 pub use circuit_breaker::{CircuitBreaker, CircuitBreakerConfig, circuit_breaker};
 pub use hedge::{Hedge, HedgeConfig, HedgeStats, HedgeTracker, hedge_tracker};
 pub use outcome::{Outcome, State};
 pub use policy::Policy;
 pub use rejection::Rejection;
+pub use resile_config::ConfigError;
 pub use retry::{Retry, RetryConfig, retry_budget};
 pub use timeout::Timeout;

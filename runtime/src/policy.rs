@@ -1,4 +1,5 @@
-//! [`Policy`]: the one interface every resilience policy offers as a plain value.
+//! [`Policy`]: the one interface every resilience policy offers as a plain value. Each
+//! policy implements it in its own `site.rs`, next to its plain value.
 
 use std::future::Future;
 
@@ -26,24 +27,4 @@ pub trait Policy<E> {
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, E>>;
-}
-
-impl<E> Policy<E> for crate::Retry<E> {
-    fn call<T, F, Fut>(&self, op: F) -> impl Future<Output = Result<T, E>>
-    where
-        F: FnMut() -> Fut,
-        Fut: Future<Output = Result<T, E>>,
-    {
-        crate::Retry::call(self, op)
-    }
-}
-
-impl<E: From<crate::Rejection>> Policy<E> for crate::Timeout {
-    fn call<T, F, Fut>(&self, op: F) -> impl Future<Output = Result<T, E>>
-    where
-        F: FnMut() -> Fut,
-        Fut: Future<Output = Result<T, E>>,
-    {
-        crate::Timeout::call(self, op)
-    }
 }

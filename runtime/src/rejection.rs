@@ -1,5 +1,4 @@
-//! [`Rejection`]: why a policy refused or cut a call, and the bridge traits that turn it
-//! into the caller's error type.
+//! [`Rejection`]: why a policy refused or cut a call.
 //!
 //! Policies that can refuse a call (circuit breaker, bulkhead, rate limiter, timeout, hedge
 //! timeout) return the function's own error type `E`, so they need `E: From<Rejection>`.
@@ -79,60 +78,3 @@ impl fmt::Display for Rejection {
 }
 
 impl std::error::Error for Rejection {}
-
-/// Bridge traits checked by the attributes: one per attribute that can reject, so the
-/// compile error names the attribute that needs `From<Rejection>`.
-#[doc(hidden)]
-pub mod bridge {
-    use super::Rejection;
-
-    macro_rules! bridges {
-        ($($(#[$meta:meta])* $name:ident;)*) => {$(
-            $(#[$meta])*
-            pub trait $name {
-                /// Converts the rejection into this error type.
-                fn from_rejection(rejection: Rejection) -> Self;
-            }
-            #[diagnostic::do_not_recommend]
-            impl<E: From<Rejection>> $name for E {
-                #[inline]
-                fn from_rejection(rejection: Rejection) -> Self {
-                    E::from(rejection)
-                }
-            }
-        )*};
-    }
-
-    bridges! {
-        #[diagnostic::on_unimplemented(
-            message = "`#[timeout]` needs the error type `{Self}` to implement `From<resile::Rejection>`",
-            label = "`#[timeout]` returns `Rejection::TimedOut` through this error type",
-            note = "add `impl From<resile::Rejection> for {Self}` (e.g. a `Rejected(resile::Rejection)` variant)"
-        )]
-        TimeoutRejection;
-        #[diagnostic::on_unimplemented(
-            message = "`#[circuit_breaker]` needs the error type `{Self}` to implement `From<resile::Rejection>`",
-            label = "`#[circuit_breaker]` returns `Rejection::CircuitOpen` through this error type",
-            note = "add `impl From<resile::Rejection> for {Self}` (e.g. a `Rejected(resile::Rejection)` variant)"
-        )]
-        CircuitBreakerRejection;
-        #[diagnostic::on_unimplemented(
-            message = "`#[hedge]` with a `timeout` needs the error type `{Self}` to implement `From<resile::Rejection>`",
-            label = "`#[hedge(timeout = ..)]` returns `Rejection::TimedOut` through this error type",
-            note = "add `impl From<resile::Rejection> for {Self}` (e.g. a `Rejected(resile::Rejection)` variant)"
-        )]
-        HedgeRejection;
-        #[diagnostic::on_unimplemented(
-            message = "`#[bulkhead]` needs the error type `{Self}` to implement `From<resile::Rejection>`",
-            label = "`#[bulkhead]` returns `Rejection::BulkheadFull` through this error type",
-            note = "add `impl From<resile::Rejection> for {Self}` (e.g. a `Rejected(resile::Rejection)` variant)"
-        )]
-        BulkheadRejection;
-        #[diagnostic::on_unimplemented(
-            message = "`#[rate_limit]` needs the error type `{Self}` to implement `From<resile::Rejection>`",
-            label = "`#[rate_limit]` returns `Rejection::RateLimited` through this error type",
-            note = "add `impl From<resile::Rejection> for {Self}` (e.g. a `Rejected(resile::Rejection)` variant)"
-        )]
-        RateLimitRejection;
-    }
-}

@@ -7,8 +7,10 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use resile_runtime::circuit_breaker::{
-    BreakerSite, CircuitBreaker, CircuitBreakerConfig, CircuitBreakerStats, WindowKind, circuit_breaker,
+    CircuitBreaker, CircuitBreakerConfig, CircuitBreakerStats, WindowKind, circuit_breaker,
 };
+use resile_runtime::kit::{Site, Source};
+use resile_runtime::telemetry::CallSpan;
 use resile_runtime::{Outcome, Policy, Rejection, State};
 use tokio::sync::oneshot;
 use tokio::time::{advance, sleep};
@@ -441,22 +443,37 @@ async fn panics_in_callbacks_do_not_wedge_the_breaker() {
     ok(&b).await.unwrap();
 }
 
-static SITE_A: BreakerSite = BreakerSite::new("tests::a", "shared-db", SMALL, Some(record_event));
-static SITE_B: BreakerSite = BreakerSite::new("tests::b", "shared-db", SMALL, None);
+static SITE_A: Site<CircuitBreaker> =
+    Site::declaring("tests::a", "shared-db", SMALL).on_resolve(|b| b.on_state_change(record_event));
+static SITE_B: Site<CircuitBreaker> = Site::declaring("tests::b", "shared-db", SMALL);
+
+/// A call through a call site, as the `#[circuit_breaker]` expansion makes it.
+async fn through_site<T>(site: &Site<CircuitBreaker>, fut: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
+    let span = CallSpan::new();
+    match site.acquire(&span) {
+        Ok(permit) => {
+            let result = fut.await;
+            permit.record(Outcome::of(&result));
+            result
+        }
+        Err(rejection) => Err(rejection.into()),
+    }
+}
 
 #[tokio::test(start_paused = true)]
 async fn one_name_is_one_breaker_across_sites() {
     let handle = circuit_breaker("shared-db");
     assert_eq!(handle.state(), State::Closed);
-    assert!(SITE_A.call(None, async { Err::<u32, _>(Error::Boom) }).await.is_err());
-    assert!(SITE_B.call(None, async { Err::<u32, _>(Error::Boom) }).await.is_err());
-    assert!(std::ptr::eq(SITE_A.breaker(), SITE_B.breaker()));
-    assert_eq!(SITE_B.call(None, async { Ok::<u32, Error>(1) }).await, rejected("shared-db"));
+    assert!(through_site(&SITE_A, async { Err::<u32, _>(Error::Boom) }).await.is_err());
+    assert!(through_site(&SITE_B, async { Err::<u32, _>(Error::Boom) }).await.is_err());
+    assert!(std::ptr::eq(SITE_A.get(), SITE_B.get()));
+    assert_eq!(through_site(&SITE_B, async { Ok::<u32, Error>(1) }).await, rejected("shared-db"));
     assert_eq!(handle.state(), State::Open);
     assert_eq!(handle.stats().failures, 2);
     handle.reset();
-    assert_eq!(SITE_A.call(None, async { Ok::<u32, Error>(1) }).await, Ok(1));
+    assert_eq!(through_site(&SITE_A, async { Ok::<u32, Error>(1) }).await, Ok(1));
     assert_eq!(events("shared-db"), [(State::Closed, State::Open), (State::Open, State::Closed)]);
+    assert_eq!(handle.source(), Some(Source::Declared));
 }
 
 #[test]
@@ -465,15 +482,39 @@ fn an_undeclared_name_reads_closed_and_is_not_fixed_by_a_lookup() {
     assert_eq!(handle.state(), State::Closed);
     assert_eq!(handle.stats(), CircuitBreakerStats::EMPTY);
     assert_eq!(handle.config(), None);
+    assert_eq!(handle.source(), None);
     let b = CircuitBreaker::named("looked-up-early", SMALL);
     assert_eq!(handle.config(), Some(SMALL));
     assert!(std::ptr::eq(handle.get().unwrap(), b));
 }
 
-/// Captures the `resile` warnings on this thread.
-struct Warnings(Arc<Mutex<Vec<String>>>);
+static REFERENCE: Site<CircuitBreaker> = Site::reference("tests::reference", "declared-late");
+static DECLARATION: Site<CircuitBreaker> = Site::declaring("tests::declaration", "declared-late", SMALL);
 
-impl tracing::Subscriber for Warnings {
+#[tokio::test(start_paused = true)]
+async fn a_reference_declares_nothing_and_a_later_declaration_is_put_in_force() {
+    let handle = circuit_breaker("declared-late");
+    through_site(&REFERENCE, async { Ok::<u32, Error>(1) }).await.unwrap();
+    assert_eq!(handle.config(), Some(CircuitBreakerConfig::new()), "the defaults until a declaration is seen");
+    assert_eq!(handle.source(), Some(Source::Default));
+    through_site(&DECLARATION, async { Ok::<u32, Error>(1) }).await.unwrap();
+    assert_eq!(handle.config(), Some(SMALL));
+    assert_eq!(handle.source(), Some(Source::Declared));
+    assert!(std::ptr::eq(REFERENCE.get(), DECLARATION.get()));
+    // The declared window (2 calls, trip at 1) now applies to calls through either site.
+    fail_through(&REFERENCE).await;
+    fail_through(&DECLARATION).await;
+    assert_eq!(handle.state(), State::Open);
+}
+
+async fn fail_through(site: &Site<CircuitBreaker>) {
+    through_site(site, async { Err::<u32, _>(Error::Boom) }).await.unwrap_err();
+}
+
+/// Captures the `resile` events of at least `level` on this thread.
+struct Capture(Arc<Mutex<Vec<String>>>, tracing::Level);
+
+impl tracing::Subscriber for Capture {
     fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
         true
     }
@@ -490,7 +531,7 @@ impl tracing::Subscriber for Warnings {
             }
         }
         let m = event.metadata();
-        if m.target() == "resile" && *m.level() == tracing::Level::WARN {
+        if m.target() == "resile" && *m.level() <= self.1 {
             let mut s = String::new();
             event.record(&mut Text(&mut s));
             self.0.lock().unwrap().push(s);
@@ -500,26 +541,59 @@ impl tracing::Subscriber for Warnings {
     fn exit(&self, _: &tracing::span::Id) {}
 }
 
-static FIRST: BreakerSite = BreakerSite::new("tests::first", "conflict", SMALL, None);
-static SECOND: BreakerSite = BreakerSite::new("tests::second", "conflict", SMALL.window_size(50), None);
-static THIRD: BreakerSite = BreakerSite::new("tests::third", "conflict", SMALL, None);
+static FIRST: Site<CircuitBreaker> = Site::declaring("tests::first", "conflict", SMALL);
+static SECOND: Site<CircuitBreaker> = Site::declaring("tests::second", "conflict", SMALL.window_size(50));
+static THIRD: Site<CircuitBreaker> = Site::declaring("tests::third", "conflict", SMALL);
 
 #[test]
-fn a_differing_declaration_warns_once_per_site_and_the_first_wins() {
+fn a_second_different_declaration_is_an_error_event_and_panics_in_debug_builds() {
     let seen = Arc::new(Mutex::new(Vec::new()));
-    tracing::subscriber::with_default(Warnings(seen.clone()), || {
-        let first = FIRST.breaker();
-        for _ in 0..3 {
-            assert!(std::ptr::eq(SECOND.breaker(), first));
+    tracing::subscriber::with_default(Capture(seen.clone(), tracing::Level::ERROR), || {
+        let first = FIRST.get();
+        let second = std::panic::catch_unwind(|| SECOND.get());
+        assert_eq!(second.is_err(), cfg!(debug_assertions), "panics in debug builds only");
+        if let Ok(second) = second {
+            assert!(std::ptr::eq(second, first));
         }
-        assert!(std::ptr::eq(THIRD.breaker(), first));
+        assert!(std::ptr::eq(THIRD.get(), first), "an equal declaration is no conflict");
     });
     let seen = seen.lock().unwrap();
     assert_eq!(seen.len(), 1, "{seen:?}");
-    assert!(seen[0].contains("declared again with different settings"), "{}", seen[0]);
-    assert!(seen[0].contains("tests::second"), "{}", seen[0]);
+    assert!(seen[0].contains("declared twice with different settings"), "{}", seen[0]);
+    assert!(seen[0].contains("tests::first") && seen[0].contains("tests::second"), "{}", seen[0]);
     assert!(seen[0].contains("window_size: 50") && seen[0].contains("window_size: 2"), "{}", seen[0]);
-    assert_eq!(circuit_breaker("conflict").config(), Some(SMALL));
+    assert_eq!(circuit_breaker("conflict").config(), Some(SMALL), "the first declaration stays");
+}
+
+static LIVE_LATER_DECLARED: Site<CircuitBreaker> = Site::declaring("tests::live", "live-first", SMALL);
+
+#[test]
+fn live_settings_win_over_a_declaration_and_bad_ones_are_refused() {
+    let handle = circuit_breaker("live-first");
+    let live = CircuitBreakerConfig::new().window_size(7).minimum_calls(7);
+    handle.reconfigure(live).unwrap();
+    assert_eq!(handle.source(), Some(Source::Live));
+    let _ = LIVE_LATER_DECLARED.get();
+    assert_eq!(handle.config(), Some(live), "a declaration does not override live settings");
+    let err = handle.reconfigure(CircuitBreakerConfig::new().failure_rate_threshold(1.5)).unwrap_err();
+    assert!(err.to_string().contains("failure_rate_threshold"), "{err}");
+    assert_eq!(handle.config(), Some(live), "the last good settings stay");
+}
+
+#[tokio::test(start_paused = true)]
+async fn reconfiguring_is_a_transition_calls_admitted_before_are_not_recorded() {
+    let b = CircuitBreaker::new("reconfigured", SMALL);
+    let permit = b.try_acquire().unwrap();
+    b.reconfigure(SMALL.window_size(3).minimum_calls(3));
+    permit.record(Outcome::Failure);
+    assert_eq!(b.stats().total, 0, "admitted before the reconfiguration");
+    for _ in 0..2 {
+        fail(&b).await.unwrap_err();
+    }
+    assert_eq!(b.state(), State::Closed, "three calls now");
+    fail(&b).await.unwrap_err();
+    assert_eq!(b.state(), State::Open);
+    assert_eq!(b.config().window_size, 3);
 }
 
 #[tokio::test(start_paused = true)]

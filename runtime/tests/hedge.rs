@@ -9,7 +9,7 @@ use std::time::Duration;
 use proptest::prelude::*;
 use resile_runtime::Rejection;
 use resile_runtime::hedge::{Hedge, HedgeConfig, HedgeHooks, HedgeSite, LatencyWindow, hedge_tracker, nearest_rank};
-use resile_runtime::telemetry::{Event, Observer, set_observer};
+use resile_runtime::telemetry::{CallSpan, Event, Observer, set_observer};
 use tokio::time::{Instant, sleep};
 
 const MS: fn(u64) -> Duration = Duration::from_millis;
@@ -322,9 +322,9 @@ async fn stats_fields() {
 }
 
 static SITE_A: HedgeSite =
-    HedgeSite::new("tests::a", HedgeConfig::new().delay(Duration::from_millis(10)), Some("shared-search"));
+    HedgeSite::named("tests::a", HedgeConfig::new().delay(Duration::from_millis(10)), "shared-search", false);
 static SITE_B: HedgeSite =
-    HedgeSite::new("tests::b", HedgeConfig::new().delay(Duration::from_millis(10)), Some("shared-search"));
+    HedgeSite::named("tests::b", HedgeConfig::new().delay(Duration::from_millis(10)), "shared-search", false);
 
 #[tokio::test(start_paused = true)]
 async fn sites_with_one_name_share_tracker_budget_and_stats() {
@@ -332,11 +332,11 @@ async fn sites_with_one_name_share_tracker_budget_and_stats() {
     // holds 10 - 11 × 0.9 = 0.1 tokens, below the threshold, and site B's hedge is denied.
     for _ in 0..11 {
         let probe = Probe::default();
-        SITE_A.call(HedgeHooks::NONE, probe.plan(&[(50, Ok(1)), (5, Ok(2))])).await.unwrap();
+        SITE_A.call(&CallSpan::new(), &HedgeHooks::NONE, probe.plan(&[(50, Ok(1)), (5, Ok(2))])).await.unwrap();
         assert_eq!(probe.started(), 2);
     }
     let probe = Probe::default();
-    let r = SITE_B.call(HedgeHooks::NONE, probe.plan(&[(50, Ok(1)), (5, Ok(2))])).await;
+    let r = SITE_B.call(&CallSpan::new(), &HedgeHooks::NONE, probe.plan(&[(50, Ok(1)), (5, Ok(2))])).await;
     assert_eq!(r, Ok(1));
     assert_eq!(probe.started(), 1);
     assert!(std::ptr::eq(SITE_A.tracker(), SITE_B.tracker()));
@@ -366,7 +366,7 @@ impl Observer for Recorder {
         let line = match event {
             Event::HedgeFired { name: "events", attempt } => format!("fired {attempt}"),
             Event::HedgeWon { name: "events", attempt } => format!("won {attempt}"),
-            Event::HedgeDenied { name: "events" } => "denied".to_owned(),
+            Event::HedgeDenied { name: "events", attempt } => format!("denied {attempt}"),
             _ => return,
         };
         EVENTS.lock().unwrap().push(line);
@@ -379,7 +379,7 @@ async fn telemetry_events() {
     let h = hedge(HedgeConfig::new().delay(MS(10)).max_requests(3).token_max(1.0)).name("events");
     let probe = Probe::default();
     h.call(probe.plan(&[(100, Ok(1)), (20, Ok(2))])).await.unwrap();
-    assert_eq!(*EVENTS.lock().unwrap(), ["fired 2", "denied", "won 2"]);
+    assert_eq!(*EVENTS.lock().unwrap(), ["fired 2", "denied 3", "won 2"]);
 }
 
 fn samples() -> impl Strategy<Value = Vec<u64>> {

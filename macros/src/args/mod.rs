@@ -1,7 +1,10 @@
 //! Generic argument syntax shared by every attribute: `key = value` pairs (plus one
-//! optional positional value, for `#[timeout("1s")]`), each value kept with its span in a
-//! [`Slot`] that reports duplicates.
+//! optional positional value, for `#[timeout("1s")]`). Configuration keys are parsed by
+//! their kind and checked through `resile-config` ([`declared::Declared`]); an attribute's
+//! other keys (names, callbacks) are kept with their span in a [`Slot`] that reports
+//! duplicates.
 
+pub(crate) mod declared;
 pub(crate) mod values;
 
 use proc_macro2::Span;
@@ -53,9 +56,9 @@ pub(crate) fn parse_args(tokens: proc_macro2::TokenStream) -> syn::Result<Vec<Ar
     Ok(list.into_iter().collect())
 }
 
-/// A value with the span of the token it came from, set at most once.
+/// An attribute key that is not a configuration key (a name, a callback), set at most once.
 pub(crate) struct Slot<T> {
-    value: Option<(T, Span, Span)>,
+    value: Option<T>,
     key: &'static str,
 }
 
@@ -65,11 +68,11 @@ impl<T> Slot<T> {
     }
 
     /// Sets the value, reporting a duplicate at the second key.
-    pub(crate) fn set(&mut self, errors: &mut Errors, key_span: Span, value: T, span: Span) {
+    pub(crate) fn set(&mut self, errors: &mut Errors, key_span: Span, value: T) {
         if self.value.is_some() {
             errors.at(key_span, format!("duplicate argument `{}`", self.key));
         } else {
-            self.value = Some((value, span, key_span));
+            self.value = Some(value);
         }
     }
 
@@ -78,23 +81,7 @@ impl<T> Slot<T> {
     }
 
     pub(crate) fn get(&self) -> Option<&T> {
-        self.value.as_ref().map(|(v, _, _)| v)
-    }
-
-    /// The span of the value.
-    pub(crate) fn span(&self) -> Option<Span> {
-        self.value.as_ref().map(|(_, s, _)| *s)
-    }
-
-    /// The span of the key.
-    pub(crate) fn key_span(&self) -> Option<Span> {
-        self.value.as_ref().map(|(_, _, k)| *k)
-    }
-}
-
-impl<T: Clone> Slot<T> {
-    pub(crate) fn or(&self, default: T) -> T {
-        self.get().cloned().unwrap_or(default)
+        self.value.as_ref()
     }
 }
 

@@ -5,13 +5,6 @@ use std::time::Duration;
 
 use syn::{Expr, ExprLit, ExprUnary, Lit, UnOp};
 
-/// Where a duration may be zero.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Zero {
-    Allowed,
-    Rejected,
-}
-
 fn literal(expr: &Expr) -> Option<&Lit> {
     match expr {
         Expr::Lit(ExprLit { lit, .. }) => Some(lit),
@@ -25,15 +18,16 @@ fn is_negative(expr: &Expr) -> bool {
     matches!(expr, Expr::Unary(ExprUnary { op: UnOp::Neg(_), .. }))
 }
 
-/// `"250ms"`, `"2s"`, `"1m"`, or an integer of milliseconds.
-pub(crate) fn duration(expr: &Expr, key: &str, zero: Zero) -> syn::Result<Duration> {
+/// `"250ms"`, `"2s"`, `"1m"`, or an integer of milliseconds. Whether zero is allowed is the
+/// key's own rule, in `resile-config`.
+pub(crate) fn duration(expr: &Expr, key: &str) -> syn::Result<Duration> {
     let err = |m: String| syn::Error::new_spanned(expr, m);
     if is_negative(expr) {
         return Err(err(format!("`{key}` must not be negative")));
     }
     let d = match literal(expr) {
         Some(Lit::Str(s)) => {
-            parse_duration_str(&s.value()).map_err(|m| err(format!("invalid duration for `{key}`: {m}")))?
+            resile_config::duration::parse(&s.value()).map_err(|m| err(format!("invalid duration for `{key}`: {m}")))?
         }
         Some(Lit::Int(i)) => {
             if !i.suffix().is_empty() {
@@ -55,65 +49,19 @@ pub(crate) fn duration(expr: &Expr, key: &str, zero: Zero) -> syn::Result<Durati
             )));
         }
     };
-    if d.is_zero() && zero == Zero::Rejected {
-        return Err(err(format!("`{key}` must be greater than zero")));
-    }
     Ok(d)
 }
 
-/// Parses `<number><unit>` with units `ns us ms s m h`; the number may have a fraction.
-pub(crate) fn parse_duration_str(text: &str) -> Result<Duration, String> {
-    let t = text.trim();
-    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let unit = unit.trim();
-    if num.is_empty() {
-        return Err(format!("expected a number followed by a unit, e.g. `\"250ms\"`, found `\"{text}\"`"));
-    }
-    let value: f64 = num.parse().map_err(|_| format!("`{num}` is not a number"))?;
-    let nanos_per = match unit {
-        "ns" => 1.0,
-        "us" | "µs" => 1e3,
-        "ms" => 1e6,
-        "s" => 1e9,
-        "m" => 60e9,
-        "h" => 3600e9,
-        "" => {
-            return Err(format!(
-                "missing unit in `\"{text}\"`; use one of `ns`, `us`, `ms`, `s`, `m`, `h`, e.g. `\"{num}ms\"`"
-            ));
-        }
-        other => {
-            let hint = match other {
-                "sec" | "secs" | "second" | "seconds" => "; did you mean `s`?",
-                "msec" | "msecs" | "millis" | "milliseconds" => "; did you mean `ms`?",
-                "min" | "mins" | "minute" | "minutes" => "; did you mean `m`?",
-                "hr" | "hrs" | "hour" | "hours" => "; did you mean `h`?",
-                "micros" | "μs" => "; did you mean `us`?",
-                _ => "",
-            };
-            return Err(format!("unknown unit `{other}`; use one of `ns`, `us`, `ms`, `s`, `m`, `h`{hint}"));
-        }
-    };
-    let nanos = value * nanos_per;
-    if !nanos.is_finite() || nanos > u64::MAX as f64 {
-        return Err("the duration is too large".into());
-    }
-    Ok(Duration::from_nanos(nanos.round() as u64))
-}
-
-/// A positive integer count.
-pub(crate) fn count(expr: &Expr, key: &str, min: u64) -> syn::Result<u64> {
+/// An integer count. Its range is the key's own rule, in `resile-config`; every count an
+/// attribute takes is at least 1, which is what a negative one is told.
+pub(crate) fn count(expr: &Expr, key: &str) -> syn::Result<u64> {
     let err = |m: String| syn::Error::new_spanned(expr, m);
     if is_negative(expr) {
-        return Err(err(format!("`{key}` must be at least {min}, found a negative number")));
+        return Err(err(format!("`{key}` must be at least 1, found a negative number")));
     }
     match literal(expr) {
         Some(Lit::Int(i)) => {
             let n: u64 = i.base10_parse().map_err(|_| err(format!("`{key}` is too large")))?;
-            if n < min {
-                return Err(err(format!("`{key}` must be at least {min}, found {n}")));
-            }
             if n > u32::MAX as u64 {
                 return Err(err(format!("`{key}` must be at most {}", u32::MAX)));
             }
@@ -127,7 +75,16 @@ pub(crate) fn count(expr: &Expr, key: &str, min: u64) -> syn::Result<u64> {
     }
 }
 
-/// A float (an integer literal is accepted too), optionally checked against a range.
+/// Whether `expr` is a number literal, possibly negative (a jitter proportion, not a word).
+pub(crate) fn is_number(expr: &Expr) -> bool {
+    let inner = match expr {
+        Expr::Unary(ExprUnary { op: UnOp::Neg(_), expr, .. }) => &**expr,
+        other => other,
+    };
+    matches!(literal(inner), Some(Lit::Float(_) | Lit::Int(_)))
+}
+
+/// A float; an integer literal is accepted too. Its range is the key's own rule.
 pub(crate) fn number(expr: &Expr, key: &str) -> syn::Result<f64> {
     let err = |m: String| syn::Error::new_spanned(expr, m);
     let (negative, inner) = match expr {
@@ -141,15 +98,6 @@ pub(crate) fn number(expr: &Expr, key: &str) -> syn::Result<f64> {
         _ => return Err(err(format!("expected a number literal for `{key}`"))),
     };
     Ok(if negative { -value } else { value })
-}
-
-/// A ratio within `0.0..=1.0`.
-pub(crate) fn ratio(expr: &Expr, key: &str) -> syn::Result<f64> {
-    let v = number(expr, key)?;
-    if !(0.0..=1.0).contains(&v) {
-        return Err(syn::Error::new_spanned(expr, format!("`{key}` must be within 0.0..=1.0, found {v}")));
-    }
-    Ok(v)
 }
 
 /// A non-empty string literal naming a shared instance.
@@ -221,22 +169,4 @@ pub(crate) fn word<'a>(expr: &Expr, key: &str, choices: &[&'a str], other: Optio
         None => format!("unknown {key} `\"{text}\"`; expected one of {}", quoted()),
     };
     Err(syn::Error::new_spanned(expr, message))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration_str("250ms"), Ok(Duration::from_millis(250)));
-        assert_eq!(parse_duration_str("1.5s"), Ok(Duration::from_millis(1500)));
-        assert_eq!(parse_duration_str("2m"), Ok(Duration::from_secs(120)));
-        assert_eq!(parse_duration_str("1h"), Ok(Duration::from_secs(3600)));
-        assert_eq!(parse_duration_str("10us"), Ok(Duration::from_micros(10)));
-        assert_eq!(parse_duration_str("7ns"), Ok(Duration::from_nanos(7)));
-        assert!(parse_duration_str("100").unwrap_err().contains("missing unit"));
-        assert!(parse_duration_str("5secs").unwrap_err().contains("did you mean `s`"));
-        assert!(parse_duration_str("ms").is_err());
-    }
 }

@@ -1,5 +1,8 @@
-//! One file per attribute: its keys, defaults, per-key checks and the tokens of its
-//! runtime configuration. What they share lives in `args/`, `diag.rs` and `check.rs`.
+//! The attributes: one file each, one type each implementing [`Attribute`], and one list,
+//! [`ALL`]. Each file holds its attribute's keys (its configuration's, through
+//! `resile-config`, and its own names and callbacks), its parsing, and its expansion in
+//! one of the three call shapes of `shapes.rs`; what the attributes share lives in
+//! `args/`, `codegen.rs`, `shapes.rs`, `diag.rs` and `check.rs`.
 
 pub(crate) mod circuit_breaker;
 pub(crate) mod hedge;
@@ -8,92 +11,91 @@ pub(crate) mod timeout;
 
 use proc_macro2::{Span, TokenStream};
 
+use crate::args::{self, Arg};
+use crate::codegen::{Cx, Inner};
 use crate::diag::Errors;
 
-/// The tokens of a `Duration` in generated code (through the expansion's `__private` alias).
-pub(crate) fn duration_tokens(d: std::time::Duration) -> TokenStream {
-    let nanos = d.as_nanos() as u64;
-    quote::quote!(__resile_private::Duration::from_nanos(#nanos))
-}
-
-/// The attributes this crate implements, by the last segment of their path.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Kind {
-    Retry,
-    Timeout,
-    CircuitBreaker,
-    Hedge,
-}
-
-impl Kind {
-    pub(crate) const ALL: [Kind; 4] = [Kind::Retry, Kind::Timeout, Kind::CircuitBreaker, Kind::Hedge];
-
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Kind::Retry => "retry",
-            Kind::Timeout => "timeout",
-            Kind::CircuitBreaker => "circuit_breaker",
-            Kind::Hedge => "hedge",
-        }
-    }
-
-    pub(crate) fn from_name(name: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.name() == name)
-    }
-
-    /// Whether the attribute runs the body more than once.
-    pub(crate) fn reruns_body(self) -> bool {
-        matches!(self, Kind::Retry | Kind::Hedge)
-    }
-}
-
 /// One parsed and checked attribute.
+pub(crate) trait Attribute {
+    /// Its name, as written after `resile::` (`circuit_breaker`).
+    fn name(&self) -> &'static str;
+
+    /// Whether it runs the body more than once (so the body may not move an argument out).
+    fn reruns_body(&self) -> bool {
+        false
+    }
+
+    /// Whether one call can have more than one of its telemetry events (a retry's, a
+    /// hedge's); a lone attribute that reports once at most needs no span slot per call.
+    fn reports_more_than_once(&self) -> bool {
+        self.reruns_body()
+    }
+
+    /// Wraps `inner` in this layer, the `index`-th of the pipeline (0 = outermost), in
+    /// one of the call shapes of `shapes.rs`.
+    fn expand(&self, cx: &mut Cx, index: usize, inner: Inner) -> Inner;
+}
+
+/// An attribute this crate implements: its name and its parser.
+pub(crate) struct Def {
+    pub(crate) name: &'static str,
+    /// Parses and checks the arguments; `None` when there were errors (recorded). `span`
+    /// stands for the whole attribute.
+    parse: fn(Vec<Arg>, Span, &mut Errors) -> Option<Box<dyn Attribute>>,
+}
+
+/// Every attribute, in the order SPEC lists them.
+pub(crate) const ALL: &[Def] = &[
+    Def { name: "retry", parse: retry::parse },
+    Def { name: "circuit_breaker", parse: circuit_breaker::parse },
+    Def { name: "hedge", parse: hedge::parse },
+    Def { name: "timeout", parse: timeout::parse },
+];
+
+/// The attribute called `name`.
+pub(crate) fn find(name: &str) -> Option<&'static Def> {
+    ALL.iter().find(|d| d.name == name)
+}
+
+/// One attribute of a function, parsed.
 pub(crate) struct Layer {
-    pub(crate) kind: Kind,
+    pub(crate) attr: Box<dyn Attribute>,
     /// `crate = "path"`: where the `resile` crate is, when it was renamed.
     pub(crate) krate: Option<syn::Path>,
     /// The whole attribute's tokens, for errors about the attribute as a whole.
     pub(crate) blame: TokenStream,
-    pub(crate) args: Args,
 }
 
-pub(crate) enum Args {
-    Retry(retry::RetryArgs),
-    Timeout(timeout::TimeoutArgs),
-    CircuitBreaker(circuit_breaker::CircuitBreakerArgs),
-    Hedge(hedge::HedgeArgs),
+impl Layer {
+    pub(crate) fn name(&self) -> &'static str {
+        self.attr.name()
+    }
 }
 
 /// Parses and checks one attribute's arguments; `None` when there were errors (recorded).
 ///
 /// `blame` is the attribute as written (an error about the whole attribute underlines it);
 /// its first token's span stands for the attribute in messages that need one span.
-pub(crate) fn parse(kind: Kind, blame: TokenStream, tokens: TokenStream, errors: &mut Errors) -> Option<Layer> {
+pub(crate) fn parse(def: &Def, blame: TokenStream, tokens: TokenStream, errors: &mut Errors) -> Option<Layer> {
     let span = blame.clone().into_iter().next().map_or_else(Span::call_site, |t| t.span());
-    let args = match crate::args::parse_args(tokens) {
-        Ok(args) => args,
+    let arguments = match args::parse_args(tokens) {
+        Ok(arguments) => arguments,
         Err(e) => {
             errors.push(e);
             return None;
         }
     };
-    let (krate, args) = take_crate_path(args, errors);
-    let args = match kind {
-        Kind::Retry => Args::Retry(retry::parse(args, errors)?),
-        Kind::Timeout => Args::Timeout(timeout::parse(args, span, errors)?),
-        Kind::CircuitBreaker => Args::CircuitBreaker(circuit_breaker::parse(args, span, errors)?),
-        Kind::Hedge => Args::Hedge(hedge::parse(args, errors)?),
-    };
-    Some(Layer { kind, krate, blame, args })
+    let (krate, arguments) = take_crate_path(arguments, errors);
+    let attr = (def.parse)(arguments, span, errors)?;
+    Some(Layer { attr, krate, blame })
 }
 
-/// Takes `crate = "path"` out of `args`: the path of the `resile` crate for users who
+/// Takes `crate = "path"` out of `arguments`: the path of the `resile` crate for users who
 /// renamed the dependency (`resile1 = { package = "resile", .. }` ⇒ `crate = "resile1"`).
-fn take_crate_path(args: Vec<crate::args::Arg>, errors: &mut Errors) -> (Option<syn::Path>, Vec<crate::args::Arg>) {
-    use crate::args::Arg;
+fn take_crate_path(arguments: Vec<Arg>, errors: &mut Errors) -> (Option<syn::Path>, Vec<Arg>) {
     let mut krate = None;
-    let mut rest = Vec::with_capacity(args.len());
-    for arg in args {
+    let mut rest = Vec::with_capacity(arguments.len());
+    for arg in arguments {
         match arg {
             Arg::Named { key, value } if key == "crate" => {
                 let parsed = match &value {

@@ -1,49 +1,58 @@
-//! `#[timeout("250ms")]` / `#[timeout(after = "250ms")]`.
-
-use std::time::Duration;
+//! `#[timeout("250ms")]` / `#[timeout(after = "250ms")]`: its one key
+//! (`resile_config::TimeoutConfig`'s `after`), and its expansion, the runtime's timeout
+//! future around what is inside it.
 
 use proc_macro2::Span;
+use quote::{format_ident, quote};
+use resile_config::TimeoutConfig;
 use syn::spanned::Spanned;
 
-use crate::args::values::{self, Zero};
-use crate::args::{Arg, Slot};
+use super::Attribute;
+use crate::args::Arg;
+use crate::args::declared::Declared;
+use crate::codegen::{Cx, Inner};
 use crate::diag::{Errors, unknown_key};
+use crate::shapes::{self, Attempts};
 
-pub(crate) const KEYS: &[&str] = &["after"];
-
-pub(crate) struct TimeoutArgs {
-    pub(crate) after: Duration,
+pub(crate) struct Timeout {
+    config: Declared<TimeoutConfig>,
 }
 
-pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<TimeoutArgs> {
-    let mut after = Slot::new("after");
-    let mut failed = false;
+pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<Box<dyn Attribute>> {
+    let after = syn::Ident::new("after", Span::call_site());
+    let mut config = Declared::new(TimeoutConfig::new(std::time::Duration::ZERO));
+    let before = errors.len();
     for arg in args {
-        let (key_span, value) = match &arg {
-            Arg::Positional(value) => (value.span(), value),
-            Arg::Named { key, value } if key == "after" => (key.span(), value),
-            Arg::Named { key, .. } => {
-                errors.push(unknown_key(key, "timeout", KEYS));
-                failed = true;
-                continue;
-            }
-        };
-        match values::duration(value, "after", Zero::Rejected) {
-            Ok(d) => after.set(errors, key_span, d, value.span()),
-            Err(e) => {
-                errors.push(e);
-                failed = true;
-            }
+        match &arg {
+            // `#[timeout("250ms")]` is `after`, with the value standing for the key.
+            Arg::Positional(value) => config.take(&syn::Ident::new("after", value.span()), value, errors),
+            Arg::Named { key, value } if key == &after => config.take(key, value, errors),
+            Arg::Named { key, .. } => errors.push(unknown_key(key, "timeout", TimeoutConfig::ARGUMENTS)),
         }
     }
-    match after.get() {
-        Some(d) if !failed => Some(TimeoutArgs { after: *d }),
-        Some(_) => None,
-        None => {
-            if !failed {
-                errors.at(span, "`#[timeout]` needs a duration, e.g. `#[timeout(\"250ms\")]`");
-            }
-            None
+    if config.is_empty() {
+        if errors.len() == before {
+            errors.at(span, "`#[timeout]` needs a duration, e.g. `#[timeout(\"250ms\")]`");
         }
+        return None;
+    }
+    config.check(span, errors);
+    (errors.len() == before).then(|| Box::new(Timeout { config }) as Box<dyn Attribute>)
+}
+
+impl Attribute for Timeout {
+    fn name(&self) -> &'static str {
+        "timeout"
+    }
+
+    fn expand(&self, cx: &mut Cx, index: usize, inner: Inner) -> Inner {
+        let site = format_ident!("__RESILE_TIMEOUT_{}", index);
+        let after = crate::codegen::duration(self.config.config.after);
+        cx.items.extend(quote! {
+            static #site: __resile_private::TimeoutSite =
+                __resile_private::TimeoutSite::new(__RESILE_FN, __resile_private::TimeoutConfig::new(#after));
+        });
+        let (reject, span) = (cx.reject("timeout"), cx.span());
+        shapes::attempts(Attempts::One, inner, cx.body_span, |attempt| quote!(#site.run(#span, #reject, #attempt)))
     }
 }

@@ -1,55 +1,60 @@
-//! Named breakers: the process-wide registry, and [`CircuitBreakerHandle`] for operators.
+//! Named breakers: the registry, [`NamedPolicy`] for [`CircuitBreaker`], and
+//! [`CircuitBreakerHandle`] for operators.
 
 use super::config::CircuitBreakerConfig;
 use super::state::{CircuitBreaker, CircuitBreakerStats};
-use crate::State;
-use crate::registry::Registry;
+use crate::kit::{NamedPolicy, Registry, Source};
+use crate::{ConfigError, State};
 
 static BREAKERS: Registry<CircuitBreaker> = Registry::new();
 
-/// The breaker `name`, created with `config` on first use. If it exists with other
-/// settings, the first declaration stays in force and a warning names both.
-pub(super) fn declare(
-    name: &str,
-    config: CircuitBreakerConfig,
-    function: Option<&'static str>,
-) -> &'static CircuitBreaker {
-    let (breaker, created) = BREAKERS.get_or_create(name, |n| CircuitBreaker::new(n, config));
-    if !created && *breaker.config() != config {
-        tracing::warn!(
-            target: "resile",
-            breaker = name,
-            function,
-            in_force = ?breaker.config(),
-            declared = ?config,
-            "circuit breaker `{name}` is declared again with different settings; the first declaration stays in force",
-        );
+impl NamedPolicy for CircuitBreaker {
+    const KIND: &'static str = "circuit_breaker";
+    type Config = CircuitBreakerConfig;
+
+    fn registry() -> &'static Registry<Self> {
+        &BREAKERS
     }
-    breaker
+    fn default_config() -> CircuitBreakerConfig {
+        CircuitBreakerConfig::new()
+    }
+    fn validate(config: &CircuitBreakerConfig) -> Result<(), ConfigError> {
+        config.validate()
+    }
+    fn create(name: &'static str, config: CircuitBreakerConfig) -> Self {
+        CircuitBreaker::new(name, config)
+    }
+    fn config(&self) -> CircuitBreakerConfig {
+        CircuitBreaker::config(self)
+    }
+    fn reconfigure(&self, config: CircuitBreakerConfig) {
+        CircuitBreaker::reconfigure(self, config);
+    }
 }
 
 impl CircuitBreaker {
-    /// The shared breaker `name`, created with `config` on first use; one name is one
-    /// breaker across the process, whichever function or module declares it.
-    ///
-    /// If `name` already exists with different settings, the first declaration stays in
-    /// force and a `tracing` warning (target `resile`) shows both.
+    /// The shared breaker `name`, declared with `config`: one name is one breaker across the
+    /// process, whichever function or module uses it. The declaration rule of
+    /// [`Registry`](crate::kit::Registry) applies: a second, different declaration of the
+    /// name is reported (and panics in debug builds).
     ///
     /// # Panics
-    /// If `config` is invalid and the breaker does not exist yet.
+    /// If `config` is invalid, or (in debug builds) `name` was declared with other settings.
     pub fn named(name: &str, config: CircuitBreakerConfig) -> &'static CircuitBreaker {
-        declare(name, config, None)
+        if let Err(e) = config.validate() {
+            panic!("invalid circuit breaker config for `{name}`: {e}");
+        }
+        BREAKERS.declare(name, config, "CircuitBreaker::named")
     }
 }
 
-/// The breaker `name`, for operators: read its state and stats, force it open or closed,
-/// disable or reset it.
+/// The breaker `name`, for operators: read its state, settings and stats, force it open or
+/// closed, disable or reset it, or change its settings.
 ///
 /// Looking a name up does not create it, so asking before any call site has run does not
-/// fix its settings: until declared, it reads as a closed, empty breaker. Only
-/// [`force_open`](CircuitBreakerHandle::force_open) and
-/// [`disable`](CircuitBreakerHandle::disable) create an undeclared breaker (with the
-/// default settings, which a later differing declaration then warns about).
+/// fix its settings: until then it reads as a closed, empty breaker. Only
+/// [`force_open`](CircuitBreakerHandle::force_open), [`disable`](CircuitBreakerHandle::disable)
+/// and [`reconfigure`](CircuitBreakerHandle::reconfigure) create it.
 ///
 /// ```
 /// use resile_runtime::{circuit_breaker, State};
@@ -78,26 +83,41 @@ impl CircuitBreakerHandle {
         &self.name
     }
 
-    /// The breaker, if declared (or created by an operator).
+    /// The breaker, if it exists.
     pub fn get(&self) -> Option<&'static CircuitBreaker> {
         BREAKERS.get(&self.name)
     }
 
     fn get_or_default(&self) -> &'static CircuitBreaker {
-        BREAKERS.get_or_create(&self.name, |n| CircuitBreaker::new(n, CircuitBreakerConfig::new())).0
+        BREAKERS.reference(&self.name, "resile::circuit_breaker")
     }
 
-    /// The settings in force, if declared.
+    /// The settings in force; `None` until the breaker exists.
     pub fn config(&self) -> Option<CircuitBreakerConfig> {
-        self.get().map(|b| *b.config())
+        self.get().map(CircuitBreaker::config)
     }
 
-    /// The state; `Closed` if not declared yet.
+    /// Where the settings in force come from; `None` until the breaker exists.
+    pub fn source(&self) -> Option<Source> {
+        BREAKERS.source(&self.name)
+    }
+
+    /// Puts `config` in force as live configuration (creating the breaker if needed): a state
+    /// transition, see [`CircuitBreaker::reconfigure`]. Live settings win over any
+    /// declaration of the name.
+    ///
+    /// # Errors
+    /// The rule `config` breaks, naming its key; the settings in force stay.
+    pub fn reconfigure(&self, config: CircuitBreakerConfig) -> Result<(), ConfigError> {
+        BREAKERS.configure(&self.name, config).map(drop)
+    }
+
+    /// The state; `Closed` if the breaker does not exist yet.
     pub fn state(&self) -> State {
         self.get().map_or(State::Closed, CircuitBreaker::state)
     }
 
-    /// The state and window counts; empty if not declared yet.
+    /// The state and window counts; empty if the breaker does not exist yet.
     pub fn stats(&self) -> CircuitBreakerStats {
         self.get().map_or(CircuitBreakerStats::EMPTY, CircuitBreaker::stats)
     }

@@ -74,12 +74,16 @@
 //! `slow_call_threshold`; successes and failures alike can be slow. Outcomes classified
 //! [`Outcome::Ignore`](crate::Outcome) are not recorded.
 //!
-//! Named breakers live in a process-wide registry: one name is one breaker. When two call
-//! sites declare one name with different settings, **the first declaration wins**; each
-//! later differing declaration logs a `tracing` warning (target `resile`, once per call
-//! site) that shows both configurations, and [`CircuitBreaker::config`] shows the one in
-//! force. Operators reach a breaker by name with [`circuit_breaker`]; each site's
-//! `on_state_change` is registered on the shared breaker and sees every transition.
+//! Named breakers live in a process-wide registry: one name is one breaker, with one
+//! configuration (SPEC §7). A call site that gives only the name refers to the breaker
+//! and declares nothing; the first declaration's settings are put in force (even after
+//! references created the breaker with the defaults); a second declaration that differs is
+//! reported with both configurations as an ERROR event, and panics in debug builds
+//! ([`Registry`](crate::kit::Registry) has the whole rule). Operators reach a breaker by
+//! name with [`circuit_breaker`], and can change its settings at run time
+//! ([`CircuitBreakerHandle::reconfigure`]: a state transition, so calls admitted before are
+//! not recorded after). Each site's `on_state_change` is registered on the shared breaker
+//! and sees every transition.
 //!
 //! # Configuration
 //! See [`CircuitBreakerConfig`]; the setters are named like the attribute keys.
@@ -103,14 +107,13 @@
 //!
 //! | step | operation | ordering |
 //! |---|---|---|
-//! | admit | `ctl.load` (generation and state in one word) | `Acquire` |
+//! | admit | `ctl.load` (generation and state in one word), then the settings' pointer | `Acquire` |
 //! | claim a slot | `head.fetch_add(1)` | `Relaxed` |
 //! | write the slot | `slot.load` + `slot.compare_exchange` (generation-tagged code) | `Relaxed` |
 //!
-//! Measured with callgrind, [`CircuitBreaker::call`] costs 51 instructions over a raw call
-//! (55 through [`BreakerSite`], the `#[circuit_breaker]` expansion's path), and about 8 ns
-//! over a raw call on one thread (`benches/README.md` has the figures and the comparison
-//! with recloser, failsafe and tower-resilience).
+//! `benches/README.md` has the instruction counts of the `#[circuit_breaker]` expansion
+//! awaited on a tokio runtime, and the comparison with recloser, failsafe and
+//! tower-resilience.
 //!
 //! Any other outcome (one that changes the totals, a window still filling, a time window,
 //! half-open) takes the breaker's mutex for a few dozen instructions, re-checks the
@@ -141,7 +144,7 @@ mod site;
 mod state;
 mod window;
 
-pub use config::{CircuitBreakerConfig, ConfigError, MAX_WINDOW_SIZE, WindowKind};
+pub use config::{CircuitBreakerConfig, MAX_WINDOW_SIZE, WindowKind};
 pub use handle::{CircuitBreakerHandle, circuit_breaker};
-pub use site::{BreakerSite, OnStateChange, ShouldRecord};
-pub use state::{CircuitBreaker, CircuitBreakerStats, Permit};
+pub use site::ShouldRecord;
+pub use state::{CircuitBreaker, CircuitBreakerStats, OnStateChange, Permit};

@@ -1,53 +1,64 @@
-//! The tokio-facing layer: run a future under a breaker ([`CircuitBreaker::call`]), and the
-//! per-call-site [`BreakerSite`] the `#[circuit_breaker]` expansion keeps in a `static`.
+//! The tokio-facing breaker: the methods that read tokio's clock, the admission a
+//! `#[circuit_breaker]` call site makes through its [`Site`], and [`CircuitBreaker::call`],
+//! the plain value's `call(|| fut)`.
 
 use std::future::Future;
-use std::sync::OnceLock;
+use std::time::Duration;
 
+use super::state::{CircuitBreaker, CircuitBreakerStats, DISABLED, FORCED_OPEN, Permit, nanos};
+use crate::kit::Site;
+use crate::telemetry::{self, CallSpan, Event};
+use crate::{Outcome, Policy, Rejection};
 use super::config::CircuitBreakerConfig;
-use super::handle::declare;
-use super::state::CircuitBreaker;
-use crate::{Outcome, Policy, Rejection, State};
 
 /// A `should_record` classifier: maps a call's result to the [`Outcome`] recorded.
 pub type ShouldRecord<T, E> = fn(&Result<T, E>) -> Outcome;
 
-/// An `on_state_change` callback: `(name, from, to)`.
-pub type OnStateChange = fn(&str, State, State);
-
-/// Admit → run → record. The permit settles itself if the future is dropped mid-call.
-#[inline]
-async fn run<T, E, F, Fut>(
-    breaker: &CircuitBreaker,
-    function: &'static str,
-    reject: fn(Rejection) -> E,
-    should_record: Option<ShouldRecord<T, E>>,
-    op: F,
-) -> Result<T, E>
-where
-    F: FnOnce() -> Fut,
-    Fut: Future<Output = Result<T, E>>,
-{
-    let permit = match breaker.try_acquire() {
-        Ok(permit) => permit,
-        Err(rejection) => return Err(rejected(function, reject, rejection)),
-    };
-    let result = op().await;
-    let outcome = match should_record {
-        Some(classify) => classify(&result),
-        None => Outcome::of(&result),
-    };
-    permit.record(outcome);
-    result
-}
-
-#[cold]
-fn rejected<E>(function: &'static str, reject: fn(Rejection) -> E, rejection: Rejection) -> E {
-    crate::telemetry::rejected(function, &rejection);
-    reject(rejection)
-}
-
 impl CircuitBreaker {
+    /// A breaker named `name` (for rejections and telemetry) that is not shared through the
+    /// registry; use [`CircuitBreaker::named`] for that. Its time counts from now.
+    ///
+    /// # Panics
+    /// If `config` is invalid (see [`CircuitBreakerConfig::validate`]).
+    pub fn new(name: &'static str, config: CircuitBreakerConfig) -> Self {
+        CircuitBreaker::with_origin(name, config, tokio::time::Instant::now().into_std())
+    }
+
+    /// Time on tokio's clock since this breaker was created: the `now` of the `*_at` methods.
+    pub fn elapsed(&self) -> Duration {
+        tokio::time::Instant::now().into_std().saturating_duration_since(self.origin)
+    }
+
+    #[inline]
+    fn elapsed_nanos(&self) -> u64 {
+        nanos(self.elapsed())
+    }
+
+    /// Asks to run one call now (tokio's clock): a [`Permit`], or the rejection.
+    ///
+    /// Closed: one `Acquire` load, no clock read (unless a slow-call threshold is set).
+    #[inline]
+    pub fn try_acquire(&self) -> Result<Permit<'_>, Rejection> {
+        self.admit(|| self.elapsed_nanos()).ok_or_else(|| self.rejection())
+    }
+
+    /// Rejects every call until [`force_close`](Self::force_close) or [`reset`](Self::reset).
+    /// The window stays frozen as it is.
+    pub fn force_open(&self) {
+        self.operate(FORCED_OPEN, || self.elapsed_nanos());
+    }
+
+    /// Admits every call and records nothing until [`force_close`](Self::force_close) or
+    /// [`reset`](Self::reset). The window stays frozen as it is.
+    pub fn disable(&self) {
+        self.operate(DISABLED, || self.elapsed_nanos());
+    }
+
+    /// The state and the window's counts now (tokio's clock, for a time window's expiry).
+    pub fn stats(&self) -> CircuitBreakerStats {
+        self.stats_with(|| self.elapsed_nanos())
+    }
+
     /// Runs `op()` if the breaker admits it (`Err` is a failure, `Ok` a success), or
     /// returns `E::from(Rejection::CircuitOpen { name })`.
     #[inline]
@@ -57,22 +68,44 @@ impl CircuitBreaker {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        run(self, "resile::CircuitBreaker", E::from, None, op)
+        self.call_with(Outcome::of, op)
     }
 
     /// As [`call`](Self::call), classifying the result with `should_record`.
-    pub fn call_with<T, E, F, Fut>(
-        &self,
-        should_record: ShouldRecord<T, E>,
-        op: F,
-    ) -> impl Future<Output = Result<T, E>>
+    pub async fn call_with<T, E, F, Fut>(&self, should_record: ShouldRecord<T, E>, op: F) -> Result<T, E>
     where
         E: From<Rejection>,
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        run(self, "resile::CircuitBreaker", E::from, Some(should_record), op)
+        match self.try_acquire() {
+            Ok(permit) => {
+                let result = op().await;
+                permit.record(should_record(&result));
+                result
+            }
+            Err(rejection) => Err(E::from(rejected(&CallSpan::new(), "resile::CircuitBreaker", rejection))),
+        }
     }
+}
+
+impl Permit<'_> {
+    /// Records the call's outcome, reading tokio's clock if the breaker needs the time.
+    #[inline]
+    pub fn record(mut self, outcome: Outcome) {
+        self.settle(outcome);
+    }
+
+    /// Records the call's outcome in place: the permit is spent, and dropping it afterwards
+    /// does nothing. What the `#[circuit_breaker]` expansion calls on the permit it holds
+    /// across the guarded call (no move, so no drop flag).
+    #[inline]
+    pub fn settle(&mut self, outcome: Outcome) {
+        let breaker = self.breaker;
+        breaker.settle(self, outcome, || breaker.elapsed_nanos());
+    }
+
+
 }
 
 impl<E: From<Rejection>> Policy<E> for CircuitBreaker {
@@ -85,70 +118,33 @@ impl<E: From<Rejection>> Policy<E> for CircuitBreaker {
     }
 }
 
-/// One `#[circuit_breaker]` call site: its declared settings and, once resolved, the named
-/// breaker they share. The expansion keeps one in a `static`.
-#[derive(Debug)]
-pub struct BreakerSite {
-    function: &'static str,
-    name: &'static str,
-    config: CircuitBreakerConfig,
-    on_state_change: Option<OnStateChange>,
-    breaker: OnceLock<&'static CircuitBreaker>,
+impl Site<CircuitBreaker> {
+    /// Admission for one call of a `#[circuit_breaker]` call site: a [`Permit`] to hold
+    /// across the call and [`settle`](Permit::settle) its outcome with. A refused call gets
+    /// a permit that is not [`admitted`](Permit::admitted) (settling or dropping it does
+    /// nothing); [`rejected`](Self::rejected) gives its rejection.
+    ///
+    /// One permit type for both answers (rather than a `Result`) lets the permit be built
+    /// where the call keeps it, instead of being moved there out of an enum.
+    #[inline(always)]
+    pub fn admit(&self) -> Permit<'static> {
+        let breaker = self.get();
+        Permit::of(breaker, breaker.ticket(|| breaker.elapsed_nanos()))
+    }
+
+    /// The rejection of a refused call (`CircuitOpen` with the breaker's name), reported to
+    /// telemetry as an event of `span`.
+    #[cold]
+    #[inline(never)]
+    pub fn rejected(&self, span: &CallSpan) -> Rejection {
+        rejected(span, self.function(), self.get().rejection())
+    }
 }
 
-impl BreakerSite {
-    /// The call site of `function`, declaring breaker `name` with `config`.
-    pub const fn new(
-        function: &'static str,
-        name: &'static str,
-        config: CircuitBreakerConfig,
-        on_state_change: Option<OnStateChange>,
-    ) -> Self {
-        BreakerSite { function, name, config, on_state_change, breaker: OnceLock::new() }
-    }
-
-    /// The named breaker, resolved on first use: created with this site's settings, or the
-    /// existing one (with a warning, once, if its settings differ). Later calls do not hash
-    /// the name.
-    #[inline]
-    pub fn breaker(&self) -> &'static CircuitBreaker {
-        self.breaker.get_or_init(|| {
-            let breaker = declare(self.name, self.config, Some(self.function));
-            if let Some(f) = self.on_state_change {
-                breaker.on_state_change(f);
-            }
-            breaker
-        })
-    }
-
-    /// Runs `fut` if the breaker admits it, recording its outcome (classified by
-    /// `should_record`, or `Err` = failure), or returns `E::from(Rejection::CircuitOpen)`.
-    #[inline]
-    pub fn call<T, E, Fut>(
-        &self,
-        should_record: Option<ShouldRecord<T, E>>,
-        fut: Fut,
-    ) -> impl Future<Output = Result<T, E>>
-    where
-        E: From<Rejection>,
-        Fut: Future<Output = Result<T, E>>,
-    {
-        run(self.breaker(), self.function, E::from, should_record, || fut)
-    }
-
-    /// [`call`](Self::call) with `reject` converting a refusal into the caller's error (the
-    /// `#[circuit_breaker]` expansion passes a converter whose bound names the attribute).
-    #[doc(hidden)]
-    #[inline]
-    pub fn call_rejecting<T, E, Fut>(
-        &self,
-        reject: fn(Rejection) -> E,
-        should_record: Option<ShouldRecord<T, E>>,
-        fut: Fut,
-    ) -> impl Future<Output = Result<T, E>>
-    where
-        Fut: Future<Output = Result<T, E>>,
-    {
-        run(self.breaker(), self.function, reject, should_record, || fut)
-    }
+/// Reports a rejection of the call guarding `function` and returns it.
+#[cold]
+#[inline(never)]
+fn rejected(span: &CallSpan, function: &'static str, rejection: Rejection) -> Rejection {
+    telemetry::emit_in(span, function, Event::Rejected { function, rejection: &rejection });
+    rejection
 }

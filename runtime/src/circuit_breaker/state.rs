@@ -1,25 +1,26 @@
-//! The breaker's state machine: admission, recording and transitions. No tokio here and no
-//! clock read of its own: every function that may need the time takes a `now` closure
-//! (nanoseconds since the breaker's origin) and calls it only when it must.
+//! The breaker's state machine: admission, recording, transitions and reconfiguration. No
+//! tokio here and no clock read of its own: every function that may need the time takes a
+//! `now` closure (nanoseconds since the breaker's origin) and calls it only when it must.
+//! The tokio-facing methods (`try_acquire`, `record`, ... on tokio's clock) are in
+//! `site.rs`.
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::mem::ManuallyDrop;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 
 use super::config::{CircuitBreakerConfig, WindowKind};
-use super::site::OnStateChange;
 use super::window::{Buckets, Claim, Counts, FAILURE, PRESENT, Padded, Ring, SLOW};
+use crate::kit::Swap;
 use crate::sync::{AtomicU64, Mutex, Ordering, lock};
 use crate::telemetry::{self, Event};
 use crate::{Outcome, Rejection, State};
 
-const CLOSED: u64 = 0;
+pub(super) const CLOSED: u64 = 0;
 const OPEN: u64 = 1;
 const HALF_OPEN: u64 = 2;
-const FORCED_OPEN: u64 = 3;
-const DISABLED: u64 = 4;
+pub(super) const FORCED_OPEN: u64 = 3;
+pub(super) const DISABLED: u64 = 4;
 const STATE_BITS: u32 = 3;
 const STATE_MASK: u64 = (1 << STATE_BITS) - 1;
 /// `slow_nanos` when no slow-call threshold is set.
@@ -59,8 +60,19 @@ impl<F: Fn() -> u64> Lazy<F> {
     }
 }
 
+/// An `on_state_change` callback: `(name, from, to)`.
+pub type OnStateChange = fn(&str, State, State);
+
 /// A state change, queued to be reported once the lock is released.
 type Change = Option<(State, State)>;
+
+/// The buckets of a time window; `None` for a count window.
+fn time_buckets(config: &CircuitBreakerConfig) -> Option<Buckets> {
+    match config.window {
+        WindowKind::Count => None,
+        WindowKind::Time => Some(Buckets::new(config.window_size)),
+    }
+}
 
 /// The mutex's guard if no one holds it (recovering from poison, as [`lock`]).
 fn try_lock<T>(m: &Mutex<T>) -> Option<impl std::ops::DerefMut<Target = T> + '_> {
@@ -136,6 +148,46 @@ struct Inner {
     pending: VecDeque<(State, State)>,
 }
 
+/// What the settings decide, read by calls without the lock; replaced as a whole by a
+/// reconfiguration (a state transition: calls admitted before it are not recorded after).
+#[derive(Debug)]
+struct Setup {
+    config: CircuitBreakerConfig,
+    /// The count window's slots; `None` for a time window (whose buckets are in `Inner`).
+    /// Shared between setups whose window is the same.
+    ring: Option<std::sync::Arc<Ring>>,
+    /// `ring`'s address when closed calls take the hot path (a count window and no
+    /// slow-call threshold), else 0: one load tells a call which path it takes. The ring
+    /// lives as long as this setup, which lives as long as the breaker.
+    fast_ring: usize,
+    /// `slow_call_threshold` in nanoseconds, or [`NOT_TRACKED`].
+    slow_nanos: u64,
+    open_nanos: u64,
+}
+
+impl Setup {
+    fn new(config: CircuitBreakerConfig, reuse: Option<&Setup>) -> Self {
+        let same_window = |old: &&Setup| old.config.window == config.window && old.config.window_size == config.window_size;
+        let ring = match config.window {
+            WindowKind::Count => Some(match reuse.filter(same_window).and_then(|old| old.ring.clone()) {
+                Some(ring) => ring,
+                None => std::sync::Arc::new(Ring::new(config.window_size)),
+            }),
+            WindowKind::Time => None,
+        };
+        Setup {
+            config,
+            fast_ring: match (&ring, config.slow_call_threshold) {
+                (Some(ring), None) => &**ring as *const Ring as usize,
+                _ => 0,
+            },
+            ring,
+            slow_nanos: config.slow_call_threshold.map_or(NOT_TRACKED, nanos),
+            open_nanos: nanos(config.open_timeout),
+        }
+    }
+}
+
 /// A circuit breaker: the shared state of one name, or a plain value.
 ///
 /// Get a shared one with [`CircuitBreaker::named`] or [`circuit_breaker`](super::circuit_breaker),
@@ -147,16 +199,15 @@ pub struct CircuitBreaker {
     ctl: Padded<AtomicU64>,
     /// Mirror of `Inner::open_until`, for rejecting without the lock.
     open_until: AtomicU64,
-    ring: Option<Ring>,
+    setup: Swap<Setup>,
     inner: Mutex<Inner>,
     callbacks: Mutex<Vec<OnStateChange>>,
     /// Held by the one thread reporting state changes, so they are reported in order.
     reporting: Mutex<()>,
-    config: CircuitBreakerConfig,
     name: &'static str,
-    slow_nanos: u64,
-    open_nanos: u64,
-    origin: tokio::time::Instant,
+    /// The instant time is counted from (on tokio's clock, taken by the constructor in
+    /// `site.rs`): the `now` of the `*_at` methods is the time since it.
+    pub(super) origin: std::time::Instant,
 }
 
 impl fmt::Debug for CircuitBreaker {
@@ -164,7 +215,7 @@ impl fmt::Debug for CircuitBreaker {
         f.debug_struct("CircuitBreaker")
             .field("name", &self.name)
             .field("state", &self.state())
-            .field("config", &self.config)
+            .field("config", &self.config())
             .finish_non_exhaustive()
     }
 }
@@ -174,75 +225,137 @@ impl fmt::Debug for CircuitBreaker {
 /// and gives a half-open probe slot back.
 #[must_use = "a permit records nothing unless `record` is called"]
 pub struct Permit<'a> {
-    breaker: &'a CircuitBreaker,
-    generation: u64,
-    kind: Kind,
-    start: u64,
+    pub(super) breaker: &'a CircuitBreaker,
+    /// `generation << 3 | kind`: the generation the call was admitted in, and how.
+    tag: u64,
+    /// For [`Kind::Fast`], the address of the count window to record into; otherwise when
+    /// the call was admitted (nanoseconds since the origin), for slow-call tracking. One word
+    /// for both keeps the permit, which a guarded call holds across its `.await`, at three.
+    word: u64,
 }
 
+/// How a call was admitted, in a [`Permit`]'s tag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 enum Kind {
-    Closed,
-    Probe,
-    Disabled,
+    /// Closed, a time window or a slow-call threshold: recorded under the lock.
+    Closed = 0,
+    Probe = 1,
+    Disabled = 2,
+    /// Closed, a count window and no slow-call threshold: the hot path, lock-free.
+    Fast = 3,
+    /// Recorded already: dropping it does nothing.
+    Settled = 4,
+}
+
+const KIND_BITS: u32 = 3;
+const KIND_MASK: u64 = (1 << KIND_BITS) - 1;
+
+impl Permit<'_> {
+    #[inline]
+    fn generation(&self) -> u64 {
+        self.tag >> KIND_BITS
+    }
+
+    #[inline]
+    fn kind(&self) -> Kind {
+        kind_of(self.tag)
+    }
+}
+
+/// The kind in a permit's tag.
+#[inline]
+fn kind_of(tag: u64) -> Kind {
+    match tag & KIND_MASK {
+        0 => Kind::Closed,
+        1 => Kind::Probe,
+        2 => Kind::Disabled,
+        3 => Kind::Fast,
+        _ => Kind::Settled,
+    }
 }
 
 impl fmt::Debug for Permit<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Permit")
             .field("breaker", &self.breaker.name)
-            .field("generation", &self.generation)
-            .field("kind", &self.kind)
+            .field("generation", &self.generation())
+            .field("kind", &self.kind())
             .finish()
     }
 }
 
 impl Permit<'_> {
-    /// Records the call's outcome, reading tokio's clock if the breaker needs the time.
-    #[inline]
-    pub fn record(self, outcome: Outcome) {
-        let breaker = self.breaker;
-        breaker.settle(self, outcome, || breaker.elapsed_nanos());
-    }
-
     /// Records the call's outcome at `now` (time since the breaker's origin, as
-    /// [`CircuitBreaker::elapsed`]).
+    /// [`CircuitBreaker::elapsed`](CircuitBreaker::elapsed)).
     #[inline]
-    pub fn record_at(self, outcome: Outcome, now: Duration) {
-        self.breaker.settle(self, outcome, || nanos(now));
+    pub fn record_at(mut self, outcome: Outcome, now: Duration) {
+        self.breaker.settle(&mut self, outcome, || nanos(now));
     }
 }
 
 impl Drop for Permit<'_> {
     #[inline]
     fn drop(&mut self) {
-        if self.kind == Kind::Probe {
-            self.breaker.release_probe(self.generation);
+        if self.tag & KIND_MASK == Kind::Probe as u64 {
+            self.breaker.release_probe(self.generation());
         }
     }
 }
 
+impl<'a> Permit<'a> {
+    /// A permit of `breaker` for `ticket`, admitted or not.
+    #[inline(always)]
+    pub(super) fn of(breaker: &'a CircuitBreaker, ticket: Ticket) -> Self {
+        Permit { breaker, tag: ticket.tag, word: ticket.word }
+    }
+
+    /// Whether the call was admitted (see `Site::admit`); a permit from
+    /// [`CircuitBreaker::try_acquire`] always was.
+    #[inline]
+    pub fn admitted(&self) -> bool {
+        self.tag & KIND_MASK != Kind::Settled as u64
+    }
+}
+
+/// An admission decision: a [`Permit`]'s tag and word, or a refusal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Ticket {
+    tag: u64,
+    word: u64,
+}
+
+impl Ticket {
+    /// A refused call (a settled permit: recording or dropping it does nothing).
+    const REFUSED: Ticket = Ticket { tag: Kind::Settled as u64, word: 0 };
+
+    #[inline]
+    fn new(generation: u64, kind: Kind, word: u64) -> Self {
+        Ticket { tag: generation << KIND_BITS | kind as u64, word }
+    }
+
+    #[inline]
+    pub(super) fn admitted(self) -> bool {
+        self.tag != Ticket::REFUSED.tag
+    }
+}
+
 impl CircuitBreaker {
-    /// A breaker named `name` (for rejections and telemetry) that is not shared through the
-    /// registry; use [`CircuitBreaker::named`] for that.
+    /// A breaker named `name` whose time counts from `origin`.
     ///
     /// # Panics
     /// If `config` is invalid (see [`CircuitBreakerConfig::validate`]).
-    pub fn new(name: &'static str, config: CircuitBreakerConfig) -> Self {
+    pub(super) fn with_origin(name: &'static str, config: CircuitBreakerConfig, origin: std::time::Instant) -> Self {
         if let Err(e) = config.validate() {
             panic!("invalid circuit breaker config for `{name}`: {e}");
         }
-        let (ring, buckets) = match config.window {
-            WindowKind::Count => (Some(Ring::new(config.window_size)), None),
-            WindowKind::Time => (None, Some(Buckets::new(config.window_size))),
-        };
         CircuitBreaker {
             ctl: Padded(AtomicU64::new(1 << STATE_BITS | CLOSED)),
             open_until: AtomicU64::new(0),
-            ring,
+            setup: Swap::new(Setup::new(config, None)),
             inner: Mutex::new(Inner {
                 counts: Counts::default(),
-                buckets,
+                buckets: time_buckets(&config),
                 open_until: 0,
                 probes_admitted: 0,
                 probes_done: 0,
@@ -250,12 +363,23 @@ impl CircuitBreaker {
             }),
             reporting: Mutex::new(()),
             callbacks: Mutex::new(Vec::new()),
-            config,
             name,
-            slow_nanos: config.slow_call_threshold.map_or(NOT_TRACKED, nanos),
-            open_nanos: nanos(config.open_timeout),
-            origin: tokio::time::Instant::now(),
+            origin,
         }
+    }
+
+    /// Puts `config` (already validated) in force. This is a state transition: the state
+    /// stays, but a new generation starts (calls admitted before are not recorded after)
+    /// with a fresh window in `Closed` and `HalfOpen`; an open breaker keeps its
+    /// `open_until`. No event is emitted (the state does not change).
+    pub fn reconfigure(&self, config: CircuitBreakerConfig) {
+        let mut inner = lock(&self.inner);
+        let setup = Setup::new(config, Some(self.setup.load()));
+        inner.buckets = time_buckets(&config);
+        self.setup.store(setup);
+        let ctl = self.ctl.0.load(Ordering::Relaxed);
+        let change = self.transition(&mut inner, ctl, ctl & STATE_MASK, &mut Lazy::new(|| 0));
+        debug_assert!(change.is_none());
     }
 
     /// The breaker's name.
@@ -266,8 +390,8 @@ impl CircuitBreaker {
 
     /// The configuration in force.
     #[inline]
-    pub fn config(&self) -> &CircuitBreakerConfig {
-        &self.config
+    pub fn config(&self) -> CircuitBreakerConfig {
+        self.setup.load().config
     }
 
     /// The state now. An open breaker whose `open_timeout` has passed still reads `Open`: it
@@ -275,16 +399,6 @@ impl CircuitBreaker {
     #[inline]
     pub fn state(&self) -> State {
         state_of(self.ctl.0.load(Ordering::Acquire))
-    }
-
-    /// Time on tokio's clock since this breaker was created: the `now` of the `*_at` methods.
-    pub fn elapsed(&self) -> Duration {
-        tokio::time::Instant::now().saturating_duration_since(self.origin)
-    }
-
-    #[inline]
-    fn elapsed_nanos(&self) -> u64 {
-        nanos(self.elapsed())
     }
 
     /// Also calls `f(name, from, to)` on every state change (once per distinct `f`).
@@ -298,51 +412,58 @@ impl CircuitBreaker {
         }
     }
 
-    fn rejection(&self) -> Rejection {
+    pub(super) fn rejection(&self) -> Rejection {
         Rejection::CircuitOpen { name: self.name }
-    }
-
-    /// Asks to run one call now (tokio's clock): a [`Permit`], or the rejection.
-    #[inline]
-    pub fn try_acquire(&self) -> Result<Permit<'_>, Rejection> {
-        self.acquire(|| self.elapsed_nanos())
     }
 
     /// Asks to run one call at `now` (time since the breaker's origin).
     pub fn try_acquire_at(&self, now: Duration) -> Result<Permit<'_>, Rejection> {
-        self.acquire(|| nanos(now))
+        self.admit(|| nanos(now)).ok_or_else(|| self.rejection())
     }
 
     #[inline]
-    fn acquire(&self, now: impl Fn() -> u64) -> Result<Permit<'_>, Rejection> {
+    pub(super) fn admit(&self, now: impl Fn() -> u64) -> Option<Permit<'_>> {
+        let ticket = self.ticket(now);
+        ticket.admitted().then_some(Permit { breaker: self, tag: ticket.tag, word: ticket.word })
+    }
+
+    /// The admission decision as two words (a [`Permit`] without its breaker), so that a
+    /// caller builds the permit in one place, where it keeps it.
+    #[inline]
+    pub(super) fn ticket(&self, now: impl Fn() -> u64) -> Ticket {
         // Orderings: `Acquire` pairs with the `Release` store of every transition, so a call
         // that sees `Open` also sees that period's `open_until`. (Free on x86 and cheap on
         // ARM; the closed path needs nothing else from it.)
         let ctl = self.ctl.0.load(Ordering::Acquire);
         if ctl & STATE_MASK == CLOSED {
-            let start = if self.slow_nanos != NOT_TRACKED { now() } else { 0 };
-            return Ok(Permit { breaker: self, generation: ctl >> STATE_BITS, kind: Kind::Closed, start });
+            let setup = self.setup.load();
+            if setup.fast_ring != 0 {
+                return Ticket::new(ctl >> STATE_BITS, Kind::Fast, setup.fast_ring as u64);
+            }
+            let start = if setup.slow_nanos != NOT_TRACKED { now() } else { 0 };
+            return Ticket::new(ctl >> STATE_BITS, Kind::Closed, start);
         }
-        self.acquire_slow(ctl, &now)
+        self.ticket_slow(ctl, &now)
     }
 
     #[inline(never)]
-    fn acquire_slow(&self, ctl: u64, now: &dyn Fn() -> u64) -> Result<Permit<'_>, Rejection> {
+    fn ticket_slow(&self, ctl: u64, now: &dyn Fn() -> u64) -> Ticket {
         let mut clock = Lazy::new(now);
         match ctl & STATE_MASK {
             DISABLED => {
-                return Ok(Permit { breaker: self, generation: ctl >> STATE_BITS, kind: Kind::Disabled, start: 0 });
+                return Ticket::new(ctl >> STATE_BITS, Kind::Disabled, 0);
             }
-            FORCED_OPEN => return Err(self.rejection()),
+            FORCED_OPEN => return Ticket::REFUSED,
             // Orderings: `Relaxed` is enough after the `Acquire` load of `ctl` above.
             OPEN if clock.now() < self.open_until.load(Ordering::Relaxed) => {
-                return Err(self.rejection());
+                return Ticket::REFUSED;
             }
             _ => {}
         }
         let mut inner = lock(&self.inner);
         // `ctl` only changes under the lock we hold.
         let mut ctl = self.ctl.0.load(Ordering::Relaxed);
+        let setup = self.setup.load();
         let mut change = None;
         if ctl & STATE_MASK == OPEN && clock.now() >= inner.open_until {
             change = self.transition(&mut inner, ctl, HALF_OPEN, &mut clock);
@@ -352,15 +473,15 @@ impl CircuitBreaker {
         let result = match ctl & STATE_MASK {
             CLOSED | DISABLED => {
                 let kind = if ctl & STATE_MASK == CLOSED { Kind::Closed } else { Kind::Disabled };
-                let start = if kind == Kind::Closed && self.slow_nanos != NOT_TRACKED { clock.now() } else { 0 };
-                Ok(Permit { breaker: self, generation, kind, start })
+                let start = if kind == Kind::Closed && setup.slow_nanos != NOT_TRACKED { clock.now() } else { 0 };
+                Ticket::new(generation, kind, start)
             }
-            HALF_OPEN if inner.probes_admitted < self.config.permitted_calls_in_half_open => {
+            HALF_OPEN if inner.probes_admitted < setup.config.permitted_calls_in_half_open => {
                 inner.probes_admitted += 1;
-                let start = if self.slow_nanos != NOT_TRACKED { clock.now() } else { 0 };
-                Ok(Permit { breaker: self, generation, kind: Kind::Probe, start })
+                let start = if setup.slow_nanos != NOT_TRACKED { clock.now() } else { 0 };
+                Ticket::new(generation, Kind::Probe, start)
             }
-            _ => Err(self.rejection()),
+            _ => Ticket::REFUSED,
         };
         drop(inner);
         self.notify(change);
@@ -370,42 +491,46 @@ impl CircuitBreaker {
     /// Records `permit`'s outcome; `now` is read only if a slow-call threshold is set, the
     /// window is time-based, or the breaker trips.
     #[inline(always)]
-    fn settle(&self, permit: Permit<'_>, outcome: Outcome, now: impl Fn() -> u64) {
-        let permit = ManuallyDrop::new(permit);
+    pub(super) fn settle(&self, permit: &mut Permit<'_>, outcome: Outcome, now: impl Fn() -> u64) {
+        let (tag, word) = (permit.tag, permit.word);
+        permit.tag = Kind::Settled as u64;
+        let generation = tag >> KIND_BITS;
         // The hot path: a closed-state outcome into a count window, no slow-call threshold.
-        if permit.kind == Kind::Closed
-            && self.slow_nanos == NOT_TRACKED
-            && outcome != Outcome::Ignore
-            && let Some(ring) = &self.ring
-        {
+        if tag & KIND_MASK == Kind::Fast as u64 && outcome != Outcome::Ignore {
             let code = if outcome == Outcome::Failure { PRESENT | FAILURE } else { PRESENT };
-            if let Claim::Changed { evicted } = ring.record(permit.generation, code) {
-                self.tally(permit.generation, evicted, code, &now);
+            // SAFETY: a `Fast` permit's word is the address of the ring of a `Setup` of its
+            // breaker (`Setup::fast_ring`); setups are retired, never freed, while the
+            // breaker lives (`Swap`), and the permit borrows the breaker.
+            let ring = unsafe { &*(word as usize as *const Ring) };
+            if let Claim::Changed { evicted } = ring.record(generation, code) {
+                self.tally(generation, evicted, code, &now);
             }
             return;
         }
-        self.settle_slow(permit.generation, permit.kind, permit.start, outcome, &now);
+        self.settle_slow(tag, word, outcome, &now);
     }
 
     #[inline(never)]
-    fn settle_slow(&self, generation: u64, kind: Kind, start: u64, outcome: Outcome, now: &dyn Fn() -> u64) {
+    fn settle_slow(&self, tag: u64, start: u64, outcome: Outcome, now: &dyn Fn() -> u64) {
+        let (generation, kind) = (tag >> KIND_BITS, kind_of(tag));
         match (kind, outcome) {
-            (Kind::Disabled, _) | (Kind::Closed, Outcome::Ignore) => return,
+            (Kind::Disabled | Kind::Settled, _) | (Kind::Closed | Kind::Fast, Outcome::Ignore) => return,
             (Kind::Probe, Outcome::Ignore) => return self.release_probe(generation),
             _ => {}
         }
         let mut clock = Lazy::new(now);
+        let setup = self.setup.load();
         let mut code = PRESENT;
         if outcome == Outcome::Failure {
             code |= FAILURE;
         }
-        if self.slow_nanos != NOT_TRACKED && clock.now().saturating_sub(start) > self.slow_nanos {
+        if setup.slow_nanos != NOT_TRACKED && clock.now().saturating_sub(start) > setup.slow_nanos {
             code |= SLOW;
         }
         if kind == Kind::Probe {
             return self.record_probe(generation, code, &mut clock);
         }
-        let evicted = match &self.ring {
+        let evicted = match &setup.ring {
             Some(ring) => match ring.record(generation, code) {
                 Claim::Unchanged | Claim::Stale => return,
                 Claim::Changed { evicted } => evicted,
@@ -439,13 +564,14 @@ impl CircuitBreaker {
     }
 
     fn trips(&self, c: &Counts) -> bool {
-        let cfg = &self.config;
+        let setup = self.setup.load();
+        let cfg = &setup.config;
         if c.total < i64::from(cfg.minimum_calls) {
             return false;
         }
         let total = c.total as f64;
         c.failures as f64 / total >= cfg.failure_rate_threshold
-            || (self.slow_nanos != NOT_TRACKED && c.slow as f64 / total >= cfg.slow_call_rate_threshold)
+            || (setup.slow_nanos != NOT_TRACKED && c.slow as f64 / total >= cfg.slow_call_rate_threshold)
     }
 
     #[inline(never)]
@@ -458,11 +584,12 @@ impl CircuitBreaker {
         inner.counts.add(code);
         inner.probes_done += 1;
         let c = inner.counts;
+        let setup = self.setup.load();
         let to = if code & FAILURE != 0 {
             Some(OPEN)
-        } else if inner.probes_done >= self.config.permitted_calls_in_half_open {
-            let slow = self.slow_nanos != NOT_TRACKED
-                && c.slow as f64 / c.total as f64 >= self.config.slow_call_rate_threshold;
+        } else if inner.probes_done >= setup.config.permitted_calls_in_half_open {
+            let slow = setup.slow_nanos != NOT_TRACKED
+                && c.slow as f64 / c.total as f64 >= setup.config.slow_call_rate_threshold;
             Some(if slow { OPEN } else { CLOSED })
         } else {
             None
@@ -473,7 +600,7 @@ impl CircuitBreaker {
     }
 
     /// Gives a half-open probe slot back (a cancelled probe, or one whose outcome is ignored).
-    fn release_probe(&self, generation: u64) {
+    pub(super) fn release_probe(&self, generation: u64) {
         let mut inner = lock(&self.inner);
         let ctl = self.ctl.0.load(Ordering::Relaxed);
         if ctl >> STATE_BITS == generation && ctl & STATE_MASK == HALF_OPEN {
@@ -493,8 +620,8 @@ impl CircuitBreaker {
                 inner.probes_admitted = 0;
                 inner.probes_done = 0;
             }
-            OPEN => {
-                let until = clock.now().saturating_add(self.open_nanos);
+            OPEN if ctl & STATE_MASK != OPEN => {
+                let until = clock.now().saturating_add(self.setup.load().open_nanos);
                 inner.open_until = until;
                 self.open_until.store(until, Ordering::Relaxed);
             }
@@ -557,7 +684,7 @@ impl CircuitBreaker {
         }
     }
 
-    fn operate(&self, to: u64, now: impl Fn() -> u64) {
+    pub(super) fn operate(&self, to: u64, now: impl Fn() -> u64) {
         let mut inner = lock(&self.inner);
         let ctl = self.ctl.0.load(Ordering::Relaxed);
         if ctl & STATE_MASK == to && to != CLOSED {
@@ -573,12 +700,6 @@ impl CircuitBreaker {
         self.notify(change);
     }
 
-    /// Rejects every call until [`force_close`](Self::force_close) or [`reset`](Self::reset).
-    /// The window stays frozen as it is.
-    pub fn force_open(&self) {
-        self.operate(FORCED_OPEN, || self.elapsed_nanos());
-    }
-
     /// [`force_open`](Self::force_open) at `now` (time since the breaker's origin), which
     /// matters only to freeze a time window.
     pub fn force_open_at(&self, now: Duration) {
@@ -588,12 +709,6 @@ impl CircuitBreaker {
     /// Closes the breaker with a fresh window, from any state.
     pub fn force_close(&self) {
         self.operate(CLOSED, || 0);
-    }
-
-    /// Admits every call and records nothing until [`force_close`](Self::force_close) or
-    /// [`reset`](Self::reset). The window stays frozen as it is.
-    pub fn disable(&self) {
-        self.operate(DISABLED, || self.elapsed_nanos());
     }
 
     /// [`disable`](Self::disable) at `now` (time since the breaker's origin), which matters
@@ -608,17 +723,12 @@ impl CircuitBreaker {
         self.operate(CLOSED, || 0);
     }
 
-    /// The state and the window's counts now (tokio's clock, for a time window's expiry).
-    pub fn stats(&self) -> CircuitBreakerStats {
-        self.stats_with(|| self.elapsed_nanos())
-    }
-
     /// The state and the window's counts at `now` (time since the breaker's origin).
     pub fn stats_at(&self, now: Duration) -> CircuitBreakerStats {
         self.stats_with(|| nanos(now))
     }
 
-    fn stats_with(&self, now: impl Fn() -> u64) -> CircuitBreakerStats {
+    pub(super) fn stats_with(&self, now: impl Fn() -> u64) -> CircuitBreakerStats {
         let mut inner = lock(&self.inner);
         let state = state_of(self.ctl.0.load(Ordering::Relaxed));
         let Inner { counts, buckets, .. } = &mut *inner;

@@ -114,20 +114,26 @@ impl Ring {
         // published through them. The totals they feed are updated under the mutex, which
         // also re-checks the generation.
         let seq = self.head.0.fetch_add(1, Ordering::Relaxed);
-        let slot = &self.slots[self.index(seq)];
+        let index = self.index(seq);
+        debug_assert!(index < self.slots.len());
+        // SAFETY: `index` computes `((magic × low) × len) >> 64` with `magic × low < 2^64`,
+        // which is below `len`, the slots' length.
+        let slot = unsafe { self.slots.get_unchecked(index) };
         let new = generation << CODE_BITS | code;
         let mut old = slot.load(Ordering::Relaxed);
         loop {
             if old >> CODE_BITS > generation {
                 return Claim::Stale;
             }
+            // The same code of the same generation: nothing to write. (A concurrent writer
+            // of this slot then simply comes after us.)
+            if old == new {
+                return Claim::Unchanged;
+            }
             match slot.compare_exchange(old, new, Ordering::Relaxed, Ordering::Relaxed) {
                 Ok(_) => break,
                 Err(now) => old = now,
             }
-        }
-        if old == new {
-            return Claim::Unchanged;
         }
         let evicted = if old >> CODE_BITS == generation { old & CODE_MASK } else { 0 };
         Claim::Changed { evicted }

@@ -33,7 +33,7 @@
 
 use std::time::Duration;
 
-use super::config::ConfigError;
+pub use resile_config::RetryBudgetConfig;
 use crate::sync::{AtomicI64, AtomicU64, Mutex, Ordering, lock};
 
 /// Number of slots the `ttl` is divided into.
@@ -41,60 +41,15 @@ pub(crate) const SLOTS: usize = 10;
 /// Units deposited per first attempt.
 pub(crate) const DEPOSIT: i64 = 1000;
 
-/// Settings of a [`RetryBudget`].
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RetryBudgetConfig {
-    /// Retries allowed per first attempt, `0.0..=1000.0`. Default 0.2.
-    pub ratio: f64,
-    /// Retries always allowed per second, on top of the ratio. Default 10.
-    pub min_per_sec: u32,
-    /// The sliding window both are counted over, at least 1 s. Default 10 s.
-    pub ttl: Duration,
+/// Retry units one retry costs with `cfg`: the deposit of `1 / ratio` first attempts.
+fn withdraw_amount(cfg: &RetryBudgetConfig) -> i64 {
+    if cfg.ratio == 0.0 { 1 << 40 } else { (DEPOSIT as f64 / cfg.ratio).ceil() as i64 }
 }
 
-impl Default for RetryBudgetConfig {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl RetryBudgetConfig {
-    /// Ratio 0.2, 10 retries per second, over 10 s.
-    pub const fn new() -> Self {
-        RetryBudgetConfig { ratio: 0.2, min_per_sec: 10, ttl: Duration::from_secs(10) }
-    }
-    /// Sets `ratio`.
-    pub const fn ratio(mut self, ratio: f64) -> Self {
-        self.ratio = ratio;
-        self
-    }
-    /// Sets `min_per_sec`.
-    pub const fn min_per_sec(mut self, n: u32) -> Self {
-        self.min_per_sec = n;
-        self
-    }
-    /// Sets `ttl`.
-    pub const fn ttl(mut self, ttl: Duration) -> Self {
-        self.ttl = ttl;
-        self
-    }
-    /// Checks the ranges documented on each field.
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        if !(self.ratio.is_finite() && (0.0..=1000.0).contains(&self.ratio)) {
-            return Err(ConfigError("`ratio` must be within 0.0..=1000.0"));
-        }
-        if self.ttl < Duration::from_secs(1) || self.ttl > Duration::from_secs(60) {
-            return Err(ConfigError("`ttl` must be within 1s..=60s"));
-        }
-        Ok(())
-    }
-    fn withdraw_amount(&self) -> i64 {
-        if self.ratio == 0.0 { 1 << 40 } else { (DEPOSIT as f64 / self.ratio).ceil() as i64 }
-    }
-    fn reserve(&self) -> i64 {
-        let per_window = i64::from(self.min_per_sec).saturating_mul(self.ttl.as_secs() as i64);
-        per_window.saturating_mul(self.withdraw_amount())
-    }
+/// Retry units always available with `cfg`: `min_per_sec × ttl` retries.
+fn reserve(cfg: &RetryBudgetConfig) -> i64 {
+    let per_window = i64::from(cfg.min_per_sec).saturating_mul(cfg.ttl.as_secs() as i64);
+    per_window.saturating_mul(withdraw_amount(cfg))
 }
 
 /// Counters of a [`RetryBudget`].
@@ -110,8 +65,14 @@ pub struct RetryBudgetStats {
     pub available: f64,
 }
 
-/// A retry budget. Named ones come from [`retry_budget`](crate::retry_budget); a free-standing
-/// one can be built with [`RetryBudget::new`] and driven with explicit times.
+impl RetryBudgetStats {
+    /// The counters of a budget that does not exist yet.
+    pub const EMPTY: RetryBudgetStats = RetryBudgetStats { deposits: 0, allowed: 0, denied: 0, available: 0.0 };
+}
+
+/// A retry budget: the tokio-free core, driven with explicit times. Named ones are shared
+/// through the registry ([`retry_budget`](super::retry_budget) reads and changes them); a
+/// free-standing one can be built with [`RetryBudget::new`].
 #[derive(Debug)]
 pub struct RetryBudget {
     name: &'static str,
@@ -149,7 +110,7 @@ impl RetryBudget {
         }
     }
 
-    pub(super) fn origin(&self) -> &std::sync::OnceLock<std::time::Instant> {
+    pub(crate) fn origin(&self) -> &std::sync::OnceLock<std::time::Instant> {
         &self.origin
     }
 
@@ -163,16 +124,14 @@ impl RetryBudget {
         *lock(&self.config)
     }
 
-    /// Replaces the settings and starts a fresh window.
-    pub fn configure(&self, config: RetryBudgetConfig) -> Result<(), ConfigError> {
-        config.validate()?;
+    /// Replaces the settings (already validated) and starts a fresh window.
+    pub(crate) fn replace_config(&self, config: RetryBudgetConfig) {
         let mut cfg = lock(&self.config);
         *cfg = config;
         for slot in &self.slots {
             slot.store(0, Ordering::Relaxed);
         }
         self.slot_nanos.store(slot_nanos(&config), Ordering::Relaxed);
-        Ok(())
     }
 
     /// Records a first attempt at time `now` (any monotonic origin, fixed per budget).
@@ -191,7 +150,7 @@ impl RetryBudget {
         let period = self.period_of(now);
         let cfg = lock(&self.config);
         self.rotate_locked(period);
-        let cost = cfg.withdraw_amount();
+        let cost = withdraw_amount(&cfg);
         let ok = self.balance(&cfg) >= cost;
         if ok {
             self.slots[(period % SLOTS as u64) as usize].fetch_sub(cost, Ordering::Relaxed);
@@ -210,13 +169,13 @@ impl RetryBudget {
             deposits: self.deposits.load(Ordering::Relaxed),
             allowed: self.allowed.load(Ordering::Relaxed),
             denied: self.denied.load(Ordering::Relaxed),
-            available: (self.balance(&cfg).max(0) / cfg.withdraw_amount()) as f64,
+            available: (self.balance(&cfg).max(0) / withdraw_amount(&cfg)) as f64,
         }
     }
 
     fn balance(&self, cfg: &RetryBudgetConfig) -> i64 {
         let live: i64 = self.slots.iter().map(|s| s.load(Ordering::Relaxed)).sum();
-        live.saturating_add(cfg.reserve())
+        live.saturating_add(reserve(cfg))
     }
 
     fn period_of(&self, now: Duration) -> u64 {

@@ -23,6 +23,8 @@
 //!
 //! # How it works
 //! A thin wrapper over [`tokio::time::timeout`]: one timer entry per call, on tokio's clock.
+//! The `#[timeout]` expansion wraps what is inside it in [`TimeoutFuture`] (through the
+//! call site's [`TimeoutSite`]); [`Timeout`] is the same as a plain value.
 //!
 //! # Errors
 //! `E::from(Rejection::TimedOut { after })` at the deadline.
@@ -32,60 +34,16 @@
 //! entry is removed with it.
 //!
 //! # Performance
-//! Exactly the cost of `tokio::time::timeout` plus a branch on its result: no allocation.
+//! The cost of `tokio::time::timeout` plus a branch on its result: no allocation.
+//! `benches/README.md` compares the two.
 
-use std::future::Future;
-use std::time::Duration;
+mod config;
+mod handle;
+mod site;
+mod state;
 
-use crate::Rejection;
+pub use config::TimeoutConfig;
+pub use site::{Timeout, TimeoutFuture, TimeoutSite, timeout};
+pub use state::deadline;
 
-/// Runs `fut` for at most `after`; at the deadline drops it and returns
-/// `E::from(Rejection::TimedOut { after })`.
-#[inline]
-pub async fn timeout<T, E, Fut>(function: &'static str, after: Duration, fut: Fut) -> Result<T, E>
-where
-    E: From<Rejection>,
-    Fut: Future<Output = Result<T, E>>,
-{
-    crate::__private::timeout(function, after, E::from, fut).await
-}
-
-/// Records a timeout in telemetry and returns its rejection.
-#[cold]
-pub(crate) fn timed_out(function: &'static str, after: Duration) -> Rejection {
-    let rejection = Rejection::TimedOut { after };
-    crate::telemetry::rejected(function, &rejection);
-    rejection
-}
-
-/// A timeout policy as a plain value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Timeout {
-    after: Duration,
-}
-
-impl Timeout {
-    /// A timeout of `after`.
-    ///
-    /// # Panics
-    /// If `after` is zero.
-    pub const fn new(after: Duration) -> Self {
-        assert!(!after.is_zero(), "a timeout must be greater than zero");
-        Timeout { after }
-    }
-
-    /// The deadline.
-    pub const fn after(&self) -> Duration {
-        self.after
-    }
-
-    /// Runs `op()` for at most the deadline.
-    pub async fn call<T, E, F, Fut>(&self, op: F) -> Result<T, E>
-    where
-        E: From<Rejection>,
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<T, E>>,
-    {
-        timeout("resile::Timeout", self.after, op()).await
-    }
-}
+pub(crate) use site::timed_out;

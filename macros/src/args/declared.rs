@@ -1,0 +1,173 @@
+//! [`Declared`]: the configuration keys one attribute was given, parsed by kind through
+//! `resile-config`'s key table and checked by its rules, each value kept with its spans.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
+use resile_config::{
+    Blame, CircuitBreakerConfig, ConfigError, HedgeConfig, Key, KeyKind, KeySet, RetryConfig, TimeoutConfig, Value,
+};
+use syn::spanned::Spanned;
+use syn::{Expr, Ident};
+
+use super::values;
+use crate::diag::Errors;
+
+/// A configuration type of `resile-config`, as the attributes set it key by key.
+pub(crate) trait Settable: Sized {
+    /// Its keys.
+    const KEYS: &'static [Key];
+    /// Sets one key (see the config's `set`).
+    fn set(&mut self, key: &str, value: Value<'_>) -> Result<(), ConfigError>;
+    /// Every rule across keys it breaks, `given` the keys the user wrote.
+    fn errors(&self, given: KeySet) -> Vec<ConfigError>;
+}
+
+macro_rules! settable {
+    ($($config:ty),*) => {$(
+        impl Settable for $config {
+            const KEYS: &'static [Key] = <$config>::KEYS;
+            fn set(&mut self, key: &str, value: Value<'_>) -> Result<(), ConfigError> {
+                <$config>::set(self, key, value)
+            }
+            fn errors(&self, given: KeySet) -> Vec<ConfigError> {
+                <$config>::errors(self, given)
+            }
+        }
+    )*};
+}
+
+settable!(RetryConfig, CircuitBreakerConfig, HedgeConfig, TimeoutConfig);
+
+/// One key as written.
+struct Written {
+    key: &'static Key,
+    key_span: Span,
+    value_span: Span,
+    /// The span of each entry of a list value.
+    entries: Vec<Span>,
+    value: Value<'static>,
+}
+
+/// The configuration keys an attribute was given: the configuration they build, which keys
+/// were written, and where.
+pub(crate) struct Declared<C> {
+    pub(crate) config: C,
+    pub(crate) given: KeySet,
+    written: Vec<Written>,
+}
+
+impl<C: Settable> Declared<C> {
+    /// Nothing written yet: `config` holds the defaults.
+    pub(crate) fn new(config: C) -> Self {
+        Declared { config, given: KeySet::EMPTY, written: Vec::new() }
+    }
+
+    /// Whether `name` is one of the configuration's keys.
+    pub(crate) fn has_key(name: &str) -> bool {
+        Key::find(C::KEYS, name).is_some()
+    }
+
+    /// Whether any key was written.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.written.is_empty()
+    }
+
+    /// Parses `value` for the configuration key `key` (one of [`has_key`](Self::has_key))
+    /// and sets it, reporting a value of the wrong form, a duplicate, or a value that
+    /// breaks the key's own rule.
+    pub(crate) fn take(&mut self, key: &Ident, value: &Expr, errors: &mut Errors) {
+        let name = key.to_string();
+        let k = Key::find(C::KEYS, &name).expect("checked by has_key");
+        if self.written.iter().any(|w| w.key.name == k.name) {
+            errors.at(key.span(), format!("duplicate argument `{}`", k.name));
+            return;
+        }
+        let (parsed, entries) = match parse_value(k, value) {
+            Ok(parsed) => parsed,
+            Err(e) => return errors.push(e),
+        };
+        if let Err(e) = self.config.set(k.name, parsed.clone()) {
+            let span = match e.index() {
+                Some(i) => entries.get(i).copied().unwrap_or_else(|| value.span()),
+                None if e.blame() == Blame::Key => key.span(),
+                None => value.span(),
+            };
+            errors.at(span, e);
+            return;
+        }
+        self.given = self.given.with(k.name);
+        self.written.push(Written { key: k, key_span: key.span(), value_span: value.span(), entries, value: parsed });
+    }
+
+    /// Reports every rule across keys that the written keys break, each at the token to
+    /// change; `attribute` stands for the attribute when no written key is to blame.
+    pub(crate) fn check(&self, attribute: Span, errors: &mut Errors) {
+        for e in self.config.errors(self.given) {
+            let written = self.written.iter().find(|w| w.key.name == e.key());
+            let span = match (written, e.blame(), e.index()) {
+                (Some(w), Blame::Value, Some(i)) => w.entries.get(i).copied().unwrap_or(w.value_span),
+                (Some(w), Blame::Value, None) => w.value_span,
+                (Some(w), Blame::Key, _) => w.key_span,
+                (None, _, _) => attribute,
+            };
+            errors.at(span, e);
+        }
+    }
+
+    /// `base` (an expression of the configuration's type) followed by one setter per written
+    /// key, in the order written: `base.max(3u32).base_delay(..)`. `special` gives the
+    /// tokens of values that are not plain numbers or durations (words, lists).
+    pub(crate) fn tokens(
+        &self,
+        base: TokenStream,
+        mut special: impl FnMut(&'static Key, &Value<'static>) -> TokenStream,
+    ) -> TokenStream {
+        let mut cfg = base;
+        for w in &self.written {
+            let setter = format_ident!("{}", w.key.name);
+            let v = match (&w.value, w.key.kind) {
+                (Value::Duration(d), _) => crate::codegen::duration(*d),
+                (Value::Count(n), KeyKind::Count) => {
+                    let n = u32::try_from(*n).expect("checked by the config's `set`");
+                    quote!(#n)
+                }
+                (Value::Number(x), KeyKind::Number) => quote!(#x),
+                (Value::Count(n), KeyKind::Number) => {
+                    let x = *n as f64;
+                    quote!(#x)
+                }
+                (value, _) => special(w.key, value),
+            };
+            cfg = quote!(#cfg.#setter(#v));
+        }
+        cfg
+    }
+}
+
+/// Parses an attribute's `value` for key `k` by its kind; the spans of a list's entries.
+fn parse_value(k: &'static Key, value: &Expr) -> syn::Result<(Value<'static>, Vec<Span>)> {
+    let key = k.name;
+    let one = |v: Value<'static>| Ok((v, Vec::new()));
+    match k.kind {
+        KeyKind::Duration => one(Value::Duration(values::duration(value, key)?)),
+        KeyKind::Count => one(Value::Count(values::count(value, key)?)),
+        KeyKind::Number => one(Value::Number(values::number(value, key)?)),
+        KeyKind::Words(words) => one(Value::Word(values::word(value, key, words, None)?)),
+        KeyKind::WordOrDurations(words) => match value {
+            Expr::Array(list) => {
+                let entries = list.elems.iter().map(Spanned::span).collect();
+                let delays = list.elems.iter().map(|e| values::duration(e, key)).collect::<syn::Result<_>>()?;
+                Ok((Value::Durations(delays), entries))
+            }
+            _ => one(Value::Word(values::word(value, key, words, Some("a list of delays such as `[100, 500, 2000]`"))?)),
+        },
+        KeyKind::WordOrProportion(words) => {
+            if values::is_number(value) {
+                one(Value::Number(values::number(value, key)?))
+            } else {
+                one(Value::Word(values::word(value, key, words, Some("a proportion within `0.0..=1.0`"))?))
+            }
+        }
+        KeyKind::Name | KeyKind::Callback { .. } => unreachable!("not a configuration key: {key}"),
+    }
+}

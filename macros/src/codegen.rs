@@ -1,0 +1,122 @@
+//! What every attribute's expansion shares: the context of one function's pipeline
+//! ([`Cx`]), the value a layer wraps ([`Inner`]), and small token helpers. Attributes use
+//! this module; it knows none of them.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::Type;
+use syn::spanned::Spanned;
+
+/// The pipeline of one function, as the layers build it.
+pub(crate) struct Cx {
+    /// The declared return type with `impl Trait` erased, for turbofishes.
+    pub(crate) ret: Type,
+    /// The error type `E` when the return type is spelled `Result<T, E>`.
+    pub(crate) error: Option<Type>,
+    /// Span of the user's error type (or of the whole return type), for bound checks.
+    pub(crate) error_span: Span,
+    /// Span of the body, for generated control flow whose errors belong to the body.
+    pub(crate) body_span: Span,
+    /// Items placed at the top of the body: the call sites' `static`s.
+    pub(crate) items: TokenStream,
+    /// Whether the call keeps a span slot (`__resile_call`) for its events: when it can have
+    /// more than one. A call with one event at most gives it a span of its own.
+    pub(crate) span_slot: bool,
+}
+
+/// What a layer wraps: the body's future, or the expression of the layers inside it.
+pub(crate) enum Inner {
+    /// The body: a future (`async { .. }`), not yet awaited.
+    Future(TokenStream),
+    /// An expression, to be evaluated in an async context, whose value is the call's
+    /// `Result`.
+    Expr(TokenStream),
+}
+
+impl Inner {
+    /// As an expression evaluating to the `Result` (awaiting the body's future).
+    pub(crate) fn into_expr(self) -> TokenStream {
+        match self {
+            Inner::Future(fut) => quote!(#fut.await),
+            Inner::Expr(expr) => expr,
+        }
+    }
+
+    /// As a future: the body's future itself, or an `async` block around the expression.
+    pub(crate) fn into_future(self, span: Span) -> TokenStream {
+        match self {
+            Inner::Future(fut) => fut,
+            Inner::Expr(expr) => quote_spanned!(span=> async { #expr }),
+        }
+    }
+}
+
+impl Cx {
+    /// The `&CallSpan` the layers' events go to.
+    pub(crate) fn span(&self) -> TokenStream {
+        if self.span_slot { quote!(&__resile_call) } else { quote!(__resile_private::CallSpan::detached()) }
+    }
+
+    /// The converter from `Rejection` to the user's error for `attr`, spanned on the user's
+    /// error type so that a missing `From<Rejection>` is reported there, naming `attr`.
+    pub(crate) fn reject(&self, attr: &str) -> TokenStream {
+        let f = syn::Ident::new(attr, self.error_span);
+        match &self.error {
+            Some(e) => {
+                let e = respan(e, self.error_span);
+                quote_spanned!(self.error_span=> __resile_private::reject::#f::<#e>)
+            }
+            None => quote_spanned!(self.error_span=> __resile_private::reject::#f),
+        }
+    }
+
+    /// `path::<E>` (or `path` when `E` is not spelled out), for types generic over the error.
+    pub(crate) fn typed(&self, path: TokenStream) -> TokenStream {
+        match &self.error {
+            Some(e) => quote!(#path::<#e>),
+            None => path,
+        }
+    }
+}
+
+/// `Some(path)` spanned on the user's path, so a signature mismatch points at it; `None`.
+pub(crate) fn optional_path(path: Option<&syn::Path>) -> TokenStream {
+    match path {
+        Some(p) => quote_spanned!(p.span()=> ::core::option::Option::Some(#p)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+/// The tokens of a `Duration` in generated code.
+pub(crate) fn duration(d: std::time::Duration) -> TokenStream {
+    let nanos = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+    quote!(__resile_private::Duration::from_nanos(#nanos))
+}
+
+/// The tokens of an `Option<&'static str>`.
+pub(crate) fn optional_str(s: Option<&str>) -> TokenStream {
+    match s {
+        Some(s) => quote!(::core::option::Option::Some(#s)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+/// The type's tokens with every span set to `span`, so an error about it lands there.
+pub(crate) fn respan(ty: &Type, span: Span) -> TokenStream {
+    fn go(tokens: TokenStream, span: Span) -> TokenStream {
+        tokens
+            .into_iter()
+            .map(|mut tt| {
+                if let proc_macro2::TokenTree::Group(g) = &tt {
+                    let mut ng = proc_macro2::Group::new(g.delimiter(), go(g.stream(), span));
+                    ng.set_span(span);
+                    tt = proc_macro2::TokenTree::Group(ng);
+                } else {
+                    tt.set_span(span);
+                }
+                tt
+            })
+            .collect()
+    }
+    go(quote!(#ty), span)
+}

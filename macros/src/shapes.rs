@@ -1,0 +1,74 @@
+//! The three call shapes every policy's expansion takes, so that the cheapest future (the
+//! one that is not there) is the common one. Each attribute's `expand` builds its layer
+//! with exactly one of these; the runtime's `docs::architecture` chapter shows them.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+
+use crate::codegen::Inner;
+
+/// Admission (circuit breaker, later bulkhead and rate limiter): a synchronous `admit`
+/// that gives a permit, kept as a local, and, if it was admitted, one `.await` of what is
+/// inside in the function's own coroutine, then `settle` (which may use `__resile_permit`,
+/// mutably, and `__resile_result`); if not, `reject` as the caller's error. No future of
+/// its own, and the permit never moves: dropping the call at any await point drops it,
+/// and it settles itself.
+pub(crate) fn admission(admit: TokenStream, settle: TokenStream, reject: TokenStream, inner: Inner) -> Inner {
+    let call = inner.into_expr();
+    Inner::Expr(quote! {{
+        let __resile_permit = #admit;
+        if __resile_permit.admitted() {
+            let __resile_result = #call;
+            #settle
+            __resile_result
+        } else {
+            __resile_private::Err(#reject)
+        }
+    }})
+}
+
+/// Loop (retry): `let mut __resile_state = #start;` then a `loop` in the function's own
+/// coroutine: a `match` on each attempt's result; `Ok` ends the call; on `Err`,
+/// `on_error` (which may use `__resile_state` and moves `__resile_error`) decides:
+/// `Break(error)` ends the call with it, `Continue(delay)` sleeps, then runs another attempt.
+pub(crate) fn looped(start: TokenStream, on_error: TokenStream, inner: Inner, span: Span) -> Inner {
+    let attempt = inner.into_expr();
+    Inner::Expr(quote_spanned! {span=>
+        {
+            let mut __resile_state = #start;
+            loop {
+                match #attempt {
+                    __resile_private::Ok(__resile_value) => break __resile_private::Ok(__resile_value),
+                    __resile_private::Err(__resile_error) => match #on_error {
+                        __resile_private::ControlFlow::Break(__resile_error) => {
+                            break __resile_private::Err(__resile_error);
+                        }
+                        __resile_private::ControlFlow::Continue(__resile_delay) => {
+                            __resile_private::sleep(__resile_delay).await;
+                        }
+                    },
+                }
+            }
+        }
+    })
+}
+
+/// What [`attempts`] hands the runtime: the one attempt's future, or a closure that makes
+/// each attempt's future.
+pub(crate) enum Attempts {
+    One,
+    Each,
+}
+
+/// Attempts (timeout, hedge): a future of the runtime around what is inside, because the
+/// policy needs a timer. `call` gets the attempt (a future, or `|| future` for
+/// [`Attempts::Each`]) and returns the runtime call, which is awaited.
+pub(crate) fn attempts(how: Attempts, inner: Inner, span: Span, call: impl FnOnce(TokenStream) -> TokenStream) -> Inner {
+    let attempt = inner.into_future(span);
+    let attempt = match how {
+        Attempts::One => attempt,
+        Attempts::Each => quote!(|| #attempt),
+    };
+    let call = call(attempt);
+    Inner::Expr(quote!(#call.await))
+}

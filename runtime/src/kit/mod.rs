@@ -1,0 +1,23 @@
+//! The policy kit: what every policy is built from, so the next one is written by copying.
+//!
+//! - [`NamedPolicy`]: what a policy whose instances are shared by name (a breaker, a hedge
+//!   tracker, a retry budget) tells the kit: its kind, its configuration type, how to create
+//!   and reconfigure an instance.
+//! - [`Registry`]: one generic, process-wide map from name to instance per kind, with one
+//!   declaration rule (SPEC §7, "one configuration per name"), described on
+//!   [`Registry::declare`].
+//! - [`Site`]: one call site's reference to a named instance, resolved once and kept in the
+//!   call site's `static`, so the call path never hashes a name.
+//! - [`Swap`]: settings read on every call and replaced now and then (reconfiguration).
+//!
+//! The architecture chapter, `docs::architecture`, shows how a policy folder uses them.
+
+mod named;
+pub(crate) mod registry;
+mod site;
+mod swap;
+
+pub use named::NamedPolicy;
+pub use registry::{Registry, Source};
+pub use site::Site;
+pub(crate) use swap::Swap;

@@ -1,0 +1,275 @@
+//! [`Registry`]: the named instances of one kind, and the rule that decides their settings.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Mutex, OnceLock, RwLock};
+
+use super::named::NamedPolicy;
+use crate::ConfigError;
+
+/// Where the settings in force of a named instance come from (SPEC §7), in order of
+/// precedence: live configuration, else the declaration in code, else the defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Source {
+    /// Set at run time (`reconfigure`).
+    Live,
+    /// Declared by a call site (`#[circuit_breaker(name = "db", window_size = 50)]`).
+    Declared,
+    /// Nobody declared it: SPEC §5's defaults.
+    Default,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Source::Live => "live",
+            Source::Declared => "declared",
+            Source::Default => "default",
+        })
+    }
+}
+
+/// A declaration: the settings one call site gave for a name.
+#[derive(Debug, Clone, Copy)]
+struct Declaration<C> {
+    config: C,
+    by: &'static str,
+}
+
+/// The settings a name has been given, besides its defaults.
+#[derive(Debug)]
+struct Given<C> {
+    declared: Option<Declaration<C>>,
+    live: Option<C>,
+}
+
+/// One named instance and what it has been given.
+struct Entry<P: NamedPolicy> {
+    policy: P,
+    given: Mutex<Given<P::Config>>,
+}
+
+/// The named instances of one kind, process-wide: one name is one instance.
+///
+/// Entries are created on first use and live for the rest of the process (`&'static`), so
+/// a call site resolves its entry once, keeps the reference in its `static`
+/// ([`Site`](super::Site)), and never hashes the name again. Names are interned with the
+/// entry, which is why a `Rejection` carries a `&'static str` without allocating.
+///
+/// # The declaration rule (SPEC §7)
+/// An instance's settings come from live configuration for its name, else from its
+/// declaration, else from the defaults.
+/// - A reference ([`reference`](Registry::reference), a call site that gives only the
+///   name) declares nothing. If it is the first use, it creates the instance with the
+///   defaults and says so in a `tracing` event (INFO, target `resile`).
+/// - The first declaration ([`declare`](Registry::declare)) puts its settings in force,
+///   even when references already created the instance with the defaults.
+/// - A second declaration that says something else is a bug: it is reported at its first
+///   call with both configurations as an ERROR event (target `resile`), and it **panics in
+///   debug builds** so that a test suite finds it. In release builds the first declaration
+///   stays in force.
+/// - Live settings ([`configure`](Registry::configure)) win over any declaration, earlier
+///   or later.
+pub struct Registry<P: NamedPolicy> {
+    entries: OnceLock<RwLock<HashMap<&'static str, &'static Entry<P>>>>,
+}
+
+impl<P: NamedPolicy> fmt::Debug for Registry<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registry").field("kind", &P::KIND).finish_non_exhaustive()
+    }
+}
+
+impl<P: NamedPolicy> Default for Registry<P> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<P: NamedPolicy> Registry<P> {
+    /// An empty registry, usable in a `static`.
+    pub const fn new() -> Self {
+        Registry { entries: OnceLock::new() }
+    }
+
+    fn map(&'static self) -> &'static RwLock<HashMap<&'static str, &'static Entry<P>>> {
+        self.entries.get_or_init(|| {
+            listing::add(self);
+            RwLock::default()
+        })
+    }
+
+    fn entry(&'static self, name: &str) -> Option<&'static Entry<P>> {
+        self.map().read().unwrap_or_else(|e| e.into_inner()).get(name).copied()
+    }
+
+    /// The instance `name`, created with `config` if it does not exist; whether this call
+    /// created it.
+    fn entry_or_create(&'static self, name: &str, config: P::Config) -> (&'static Entry<P>, bool) {
+        if let Some(found) = self.entry(name) {
+            return (found, false);
+        }
+        let mut map = self.map().write().unwrap_or_else(|e| e.into_inner());
+        if let Some(found) = map.get(name) {
+            return (found, false);
+        }
+        let interned: &'static str = Box::leak(name.to_owned().into_boxed_str());
+        let entry: &'static Entry<P> = Box::leak(Box::new(Entry {
+            policy: P::create(interned, config),
+            given: Mutex::new(Given { declared: None, live: None }),
+        }));
+        map.insert(interned, entry);
+        (entry, true)
+    }
+
+    /// The instance `name`, if it exists. Looking a name up never creates it.
+    pub fn get(&'static self, name: &str) -> Option<&'static P> {
+        self.entry(name).map(|e| &e.policy)
+    }
+
+    /// The instance `name` for a call site (or an operator) that refers to it without
+    /// declaring settings: the existing instance, or a new one with the defaults.
+    pub fn reference(&'static self, name: &str, by: &'static str) -> &'static P {
+        let (entry, created) = self.entry_or_create(name, P::default_config());
+        if created {
+            tracing::info!(
+                target: "resile",
+                policy = P::KIND,
+                name,
+                by,
+                "`{name}` is used before any declaration of it: it runs with the defaults until one is seen",
+            );
+        }
+        &entry.policy
+    }
+
+    /// The instance `name` for a call site `by` that declares `config` (already validated);
+    /// see the declaration rule on [`Registry`].
+    ///
+    /// # Panics
+    /// In debug builds, if `name` was declared before with other settings.
+    pub fn declare(&'static self, name: &str, config: P::Config, by: &'static str) -> &'static P {
+        let (entry, _) = self.entry_or_create(name, config);
+        let mut given = entry.given.lock().unwrap_or_else(|e| e.into_inner());
+        match given.declared {
+            None => {
+                given.declared = Some(Declaration { config, by });
+                if given.live.is_none() && !P::same_declaration(&entry.policy.config(), &config) {
+                    entry.policy.reconfigure(config);
+                }
+            }
+            Some(first) if !P::same_declaration(&first.config, &config) => {
+                drop(given);
+                conflict::<P>(name, first, Declaration { config, by });
+            }
+            Some(_) => {}
+        }
+        &entry.policy
+    }
+
+    /// Puts `config` in force for `name` as live configuration, creating the instance if
+    /// needed; it wins over declarations, earlier or later.
+    ///
+    /// # Errors
+    /// The rule `config` breaks, naming its key; then nothing changes.
+    pub fn configure(&'static self, name: &str, config: P::Config) -> Result<&'static P, ConfigError> {
+        P::validate(&config)?;
+        let (entry, _) = self.entry_or_create(name, config);
+        let mut given = entry.given.lock().unwrap_or_else(|e| e.into_inner());
+        given.live = Some(config);
+        if entry.policy.config() != config {
+            entry.policy.reconfigure(config);
+        }
+        Ok(&entry.policy)
+    }
+
+    /// Where the settings in force of `name` come from; `None` if it does not exist.
+    pub fn source(&'static self, name: &str) -> Option<Source> {
+        let entry = self.entry(name)?;
+        let given = entry.given.lock().unwrap_or_else(|e| e.into_inner());
+        Some(match (&given.live, &given.declared) {
+            (Some(_), _) => Source::Live,
+            (None, Some(_)) => Source::Declared,
+            (None, None) => Source::Default,
+        })
+    }
+
+    /// Every name of this kind, sorted.
+    pub fn names(&'static self) -> Vec<&'static str> {
+        let mut names: Vec<_> = self.map().read().unwrap_or_else(|e| e.into_inner()).keys().copied().collect();
+        names.sort_unstable();
+        names
+    }
+}
+
+/// Reports two different declarations of one name.
+#[cold]
+#[inline(never)]
+fn conflict<P: NamedPolicy>(name: &str, first: Declaration<P::Config>, second: Declaration<P::Config>) {
+    let message = format!(
+        "`{}` `{name}` is declared twice with different settings: by `{}` with {:?}, and by `{}` with {:?}; \
+         give one declaration (the others can name it alone: `name = \"{name}\"`)",
+        P::KIND,
+        first.by,
+        first.config,
+        second.by,
+        second.config,
+    );
+    tracing::error!(
+        target: "resile",
+        policy = P::KIND,
+        name,
+        first = ?first.config,
+        first_by = first.by,
+        second = ?second.config,
+        second_by = second.by,
+        "{message}",
+    );
+    if cfg!(debug_assertions) {
+        panic!("{message}");
+    }
+}
+
+/// Every registry that has entries, for [`names`].
+mod listing {
+    use std::sync::Mutex;
+
+    use super::{NamedPolicy, Registry};
+
+    /// What `names()` needs of a registry of any kind.
+    pub(super) trait Listing: Sync {
+        fn kind(&self) -> &'static str;
+        fn names(&'static self) -> Vec<&'static str>;
+    }
+
+    impl<P: NamedPolicy> Listing for Registry<P> {
+        fn kind(&self) -> &'static str {
+            P::KIND
+        }
+        fn names(&'static self) -> Vec<&'static str> {
+            Registry::names(self)
+        }
+    }
+
+    static ALL: Mutex<Vec<&'static dyn Listing>> = Mutex::new(Vec::new());
+
+    pub(super) fn add(registry: &'static dyn Listing) {
+        ALL.lock().unwrap_or_else(|e| e.into_inner()).push(registry);
+    }
+
+    pub(super) fn all() -> Vec<&'static dyn Listing> {
+        ALL.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+/// Every named instance of the process, as `(kind, name)` pairs sorted by kind, then name
+/// (`("circuit_breaker", "db")`). Lists instances that exist: a name that no call has used
+/// yet is not there.
+pub fn names() -> Vec<(&'static str, &'static str)> {
+    let mut all: Vec<_> = listing::all()
+        .into_iter()
+        .flat_map(|registry| registry.names().into_iter().map(move |name| (registry.kind(), name)))
+        .collect();
+    all.sort_unstable();
+    all
+}

@@ -1,0 +1,95 @@
+//! [`Site`]: one call site's reference to a named instance, resolved once.
+
+use std::fmt;
+use std::sync::OnceLock;
+
+use super::named::NamedPolicy;
+
+/// One call site of a named policy: the name it uses, the settings it declares (if any),
+/// and, once resolved, the shared instance. The attribute's expansion keeps one in a
+/// `static`; the first call resolves it through the [`Registry`](super::Registry) (taking
+/// its lock once), every later call reads it with one `Acquire` load.
+pub struct Site<P: NamedPolicy> {
+    function: &'static str,
+    name: &'static str,
+    declaration: Option<P::Config>,
+    on_resolve: Option<fn(&'static P)>,
+    resolved: OnceLock<&'static P>,
+}
+
+impl<P: NamedPolicy> fmt::Debug for Site<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Site")
+            .field("kind", &P::KIND)
+            .field("name", &self.name)
+            .field("function", &self.function)
+            .field("declaration", &self.declaration)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<P: NamedPolicy> Site<P> {
+    /// A call site in `function` that uses the instance `name` without declaring settings.
+    pub const fn reference(function: &'static str, name: &'static str) -> Self {
+        Site { function, name, declaration: None, on_resolve: None, resolved: OnceLock::new() }
+    }
+
+    /// A call site in `function` that declares `name` with `config` (checked by the caller:
+    /// the attribute checks it at compile time).
+    pub const fn declaring(function: &'static str, name: &'static str, config: P::Config) -> Self {
+        Site { function, name, declaration: Some(config), on_resolve: None, resolved: OnceLock::new() }
+    }
+
+    /// Also runs `f` on the instance once, when the site is resolved (to register a call
+    /// site's callback on the shared instance).
+    pub const fn on_resolve(mut self, f: fn(&'static P)) -> Self {
+        self.on_resolve = Some(f);
+        self
+    }
+
+    /// The instance's name.
+    #[inline]
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The function this site guards (`module::path::fn_name`).
+    #[inline]
+    pub fn function(&self) -> &'static str {
+        self.function
+    }
+
+    /// The settings this site declares; `None` for a reference.
+    pub fn declaration(&self) -> Option<&P::Config> {
+        self.declaration.as_ref()
+    }
+
+    /// The shared instance: one `Acquire` load once resolved.
+    ///
+    /// # Panics
+    /// On first use, in debug builds, if this site declares other settings than an earlier
+    /// declaration of the same name (see [`Registry`](super::Registry)).
+    #[inline]
+    pub fn get(&self) -> &'static P {
+        match self.resolved.get() {
+            Some(policy) => policy,
+            None => self.resolve(),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn resolve(&self) -> &'static P {
+        self.resolved.get_or_init(|| {
+            let registry = P::registry();
+            let policy = match self.declaration {
+                Some(config) => registry.declare(self.name, config, self.function),
+                None => registry.reference(self.name, self.function),
+            };
+            if let Some(f) = self.on_resolve {
+                f(policy);
+            }
+            policy
+        })
+    }
+}

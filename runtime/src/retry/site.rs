@@ -1,0 +1,296 @@
+//! The tokio-facing retry: the call site the `#[retry]` expansion keeps in a `static`
+//! ([`RetrySite`]), the per-call state it drives ([`RetryCall`]), and [`Retry`], the plain
+//! value with `call(|| fut)`.
+
+use std::fmt;
+use std::future::Future;
+use std::mem::ManuallyDrop;
+use std::ops::ControlFlow;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use tokio::time::{Instant, Sleep};
+
+use super::budget::RetryBudget;
+use super::config::RetryConfig;
+use super::state::{RetryState, Stop};
+use crate::kit::Site;
+use crate::telemetry::{self, CallSpan, Describer, Event};
+
+/// The callbacks of one retry call site, typed by the error `E`.
+pub struct RetryHooks<E> {
+    /// Which errors are retried; `None` retries every error.
+    pub retry_if: Option<fn(&E) -> bool>,
+    /// Called before each sleep with the failed attempt (from 1), the delay and the error.
+    pub on_retry: Option<fn(u32, Duration, &E)>,
+}
+
+impl<E> fmt::Debug for RetryHooks<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RetryHooks")
+            .field("retry_if", &self.retry_if.is_some())
+            .field("on_retry", &self.on_retry.is_some())
+            .finish()
+    }
+}
+
+impl<E> Clone for RetryHooks<E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<E> Copy for RetryHooks<E> {}
+
+impl<E> RetryHooks<E> {
+    /// No callbacks.
+    pub const NONE: RetryHooks<E> = RetryHooks { retry_if: None, on_retry: None };
+}
+
+impl<E> Default for RetryHooks<E> {
+    fn default() -> Self {
+        Self::NONE
+    }
+}
+
+/// One retry call site: its settings, the function it guards, and the named retry budget
+/// it draws on, if any. The `#[retry]` expansion keeps one in a `static`.
+#[derive(Debug)]
+pub struct RetrySite {
+    function: &'static str,
+    config: RetryConfig,
+    budget: Option<Site<RetryBudget>>,
+    /// Whether a call needs the time it started: a wall-clock `budget` or a retry budget.
+    timed: bool,
+}
+
+/// One retried call in progress, between attempts: the state machine and, when the site
+/// needs the time (a wall-clock `budget` or a retry budget), when the call started.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryCall {
+    state: RetryState,
+    started: Option<Instant>,
+}
+
+impl RetryCall {
+    /// The attempt running, from 1.
+    #[inline]
+    pub fn attempt(&self) -> u32 {
+        self.state.attempt()
+    }
+}
+
+impl RetrySite {
+    /// The call site of `function` with `config` (checked by the caller: the attribute
+    /// checks it at compile time, [`Retry::new`] at run time), drawing retries from the
+    /// shared retry budget `budget` if given.
+    pub const fn new(function: &'static str, config: RetryConfig, budget: Option<&'static str>) -> Self {
+        let budget = match budget {
+            Some(name) => Some(Site::reference(function, name)),
+            None => None,
+        };
+        let timed = config.budget.is_some() || budget.is_some();
+        RetrySite { function, config, budget, timed }
+    }
+
+    /// The settings.
+    #[inline]
+    pub fn config(&self) -> &RetryConfig {
+        &self.config
+    }
+
+    /// Starts one guarded call: no clock read and no atomic unless the site has a
+    /// wall-clock `budget` or a retry budget.
+    #[inline(always)]
+    pub fn start(&self) -> RetryCall {
+        if !self.timed {
+            return RetryCall { state: RetryState::new(), started: None };
+        }
+        self.start_timed()
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn start_timed(&self) -> RetryCall {
+        let now = Instant::now();
+        if let Some(budget) = &self.budget {
+            let budget = budget.get();
+            budget.deposit(clock(budget, now));
+        }
+        RetryCall { state: RetryState::new(), started: Some(now) }
+    }
+
+    /// After an attempt of `call` failed with `error`: `Continue(delay)` to sleep `delay`
+    /// (on tokio's clock) before the next attempt, or `Break(error)` to stop with it. Emits
+    /// the retry's telemetry and calls `on_retry`.
+    #[inline(never)]
+    pub fn on_error<E>(
+        &self,
+        call: &mut RetryCall,
+        span: &CallSpan,
+        error: E,
+        hooks: &RetryHooks<E>,
+        describe: Describer<E>,
+    ) -> ControlFlow<E, Duration> {
+        let retryable = hooks.retry_if.is_none_or(|f| f(&error));
+        let elapsed = call.started.map(|t| t.elapsed());
+        let attempt = call.state.attempt();
+        let delay = match call.state.next_delay(&self.config, retryable, elapsed, &mut fastrand::f64) {
+            Ok(delay) => delay,
+            Err(Stop::OutOfTime) => {
+                telemetry::emit_in(span, self.function, Event::RetryOutOfTime { function: self.function, attempt });
+                return ControlFlow::Break(error);
+            }
+            Err(Stop::NotRetryable | Stop::Exhausted) => return ControlFlow::Break(error),
+        };
+        if let Some(budget) = &self.budget {
+            let budget = budget.get();
+            if !budget.withdraw(clock(budget, Instant::now())) {
+                let event = Event::RetryBudgetExhausted { function: self.function, budget: budget.name() };
+                telemetry::emit_in(span, self.function, event);
+                return ControlFlow::Break(error);
+            }
+        }
+        call.state.advance(delay);
+        let shown = describe.map(|d| d(&error));
+        telemetry::emit_in(span, self.function, Event::Retry { function: self.function, attempt, delay, error: shown });
+        if let Some(on_retry) = hooks.on_retry {
+            on_retry(attempt, delay, &error);
+        }
+        ControlFlow::Continue(delay)
+    }
+}
+
+/// Time on `budget`'s own clock: tokio's `now`, from the budget's first use.
+pub(super) fn clock(budget: &RetryBudget, now: Instant) -> Duration {
+    let now = now.into_std();
+    now.saturating_duration_since(*budget.origin().get_or_init(|| now))
+}
+
+/// Sleeps `delay` on tokio's clock (the retry backoff); see [`BackoffSleep`].
+#[inline(never)]
+pub fn sleep(delay: Duration) -> BackoffSleep {
+    BackoffSleep(ManuallyDrop::new(Box::pin(tokio::time::sleep(delay))))
+}
+
+/// The backoff sleep between two attempts. Boxed: a tokio `Sleep` is over 100 bytes, and
+/// keeping it out of the guarded call's future keeps that future small, so the success path
+/// moves less; the allocation happens only when a retry is made. Dropped by one call to an
+/// out-of-line function, so the guarded call's drop glue stays small enough to inline.
+pub struct BackoffSleep(ManuallyDrop<Pin<Box<Sleep>>>);
+
+impl fmt::Debug for BackoffSleep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("BackoffSleep").field(&self.0.deadline()).finish()
+    }
+}
+
+impl Future for BackoffSleep {
+    type Output = ();
+
+    #[inline]
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.0.as_mut().poll(cx)
+    }
+}
+
+impl Drop for BackoffSleep {
+    #[inline(never)]
+    fn drop(&mut self) {
+        // SAFETY: dropped once, here; the field is never used after.
+        unsafe { ManuallyDrop::drop(&mut self.0) }
+    }
+}
+
+/// A retry policy as a plain value.
+///
+/// ```
+/// use resile_runtime::retry::{Jitter, Retry, RetryConfig};
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let retry: Retry<&str> = Retry::new(RetryConfig::new().max(3).jitter(Jitter::None));
+/// let mut calls = 0;
+/// let result = retry
+///     .call(|| {
+///         calls += 1;
+///         let n = calls;
+///         async move { if n < 3 { Err("flaky") } else { Ok(n) } }
+///     })
+///     .await;
+/// assert_eq!(result, Ok(3));
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct Retry<E> {
+    site: RetrySite,
+    hooks: RetryHooks<E>,
+}
+
+impl<E> Retry<E> {
+    /// A policy with `config` and no callbacks.
+    ///
+    /// # Panics
+    /// If `config` is invalid (see [`RetryConfig::validate`]).
+    pub fn new(config: RetryConfig) -> Self {
+        if let Err(e) = config.validate() {
+            panic!("invalid retry config: {e}");
+        }
+        Retry { site: RetrySite::new("resile::Retry", config, None), hooks: RetryHooks::NONE }
+    }
+    /// Retries only errors for which `f` returns `true`.
+    pub fn retry_if(mut self, f: fn(&E) -> bool) -> Self {
+        self.hooks.retry_if = Some(f);
+        self
+    }
+    /// Calls `f(attempt, delay, &error)` before each sleep.
+    pub fn on_retry(mut self, f: fn(u32, Duration, &E)) -> Self {
+        self.hooks.on_retry = Some(f);
+        self
+    }
+    /// Draws retries from the named, shared [`RetryBudget`].
+    pub fn retry_budget(mut self, name: &'static str) -> Self {
+        self.site = RetrySite::new(self.site.function, self.site.config, Some(name));
+        self
+    }
+    /// Names the policy in telemetry.
+    pub fn named(mut self, function: &'static str) -> Self {
+        let budget = self.site.budget.as_ref().map(Site::name);
+        self.site = RetrySite::new(function, self.site.config, budget);
+        self
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &RetryConfig {
+        self.site.config()
+    }
+
+    /// Runs `op` until it succeeds or the policy stops, returning the last result.
+    pub async fn call<T, F, Fut>(&self, mut op: F) -> Result<T, E>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        let span = CallSpan::new();
+        let mut call = self.site.start();
+        loop {
+            match op().await {
+                Ok(value) => return Ok(value),
+                Err(error) => match self.site.on_error(&mut call, &span, error, &self.hooks, None) {
+                    ControlFlow::Break(error) => return Err(error),
+                    ControlFlow::Continue(delay) => tokio::time::sleep(delay).await,
+                },
+            }
+        }
+    }
+}
+
+impl<E> crate::Policy<E> for Retry<E> {
+    fn call<T, F, Fut>(&self, op: F) -> impl Future<Output = Result<T, E>>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        Retry::call(self, op)
+    }
+}

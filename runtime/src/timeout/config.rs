@@ -1,0 +1,4 @@
+//! The settings of a timeout: [`TimeoutConfig`], defined with every other configuration in
+//! `resile-config`, where the attribute's checks and the runtime's are written once.
+
+pub use resile_config::TimeoutConfig;

@@ -1,0 +1,156 @@
+//! The tokio-facing timeout: the call site the `#[timeout]` expansion keeps in a `static`
+//! ([`TimeoutSite`]), the future it wraps around what is inside it ([`TimeoutFuture`]), and
+//! [`Timeout`], the plain value with `call(|| fut)`.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use super::config::TimeoutConfig;
+use crate::Rejection;
+use crate::telemetry::{self, CallSpan, Event};
+
+/// One `#[timeout]` call site: its setting and the function it guards.
+#[derive(Debug)]
+pub struct TimeoutSite {
+    function: &'static str,
+    config: TimeoutConfig,
+}
+
+impl TimeoutSite {
+    /// The call site of `function` with `config` (checked by the caller: the attribute checks
+    /// it at compile time).
+    pub const fn new(function: &'static str, config: TimeoutConfig) -> Self {
+        TimeoutSite { function, config }
+    }
+
+    /// The deadline.
+    #[inline]
+    pub fn after(&self) -> Duration {
+        self.config.after
+    }
+
+    /// Runs `fut` for at most the deadline; `reject` turns the rejection into the caller's
+    /// error. Events go to `span`, the guarded call's span.
+    #[inline(always)]
+    pub fn run<'a, F: Future, R>(&'static self, span: &'a CallSpan, reject: R, fut: F) -> TimeoutFuture<'a, F, R> {
+        TimeoutFuture { inner: tokio::time::timeout(self.config.after, fut), site: self, span, reject }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A future bounded by a [`TimeoutSite`]'s deadline: a plain future around tokio's
+    /// `Timeout` (no `async fn` state machine), so the inner future is moved once, into the
+    /// timer's future, and polled in place.
+    pub struct TimeoutFuture<'a, F, R> {
+        #[pin]
+        inner: tokio::time::Timeout<F>,
+        site: &'static TimeoutSite,
+        span: &'a CallSpan,
+        reject: R,
+    }
+}
+
+impl<T, E, F, R> Future for TimeoutFuture<'_, F, R>
+where
+    F: Future<Output = Result<T, E>>,
+    R: Fn(Rejection) -> E,
+{
+    type Output = Result<T, E>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        match this.inner.poll(cx) {
+            Poll::Ready(Ok(result)) => Poll::Ready(result),
+            Poll::Ready(Err(_)) => {
+                Poll::Ready(Err((this.reject)(timed_out(this.span, this.site.function, this.site.config.after))))
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+/// Records a timeout of the call guarding `function` and returns its rejection.
+#[cold]
+#[inline(never)]
+pub(crate) fn timed_out(span: &CallSpan, function: &'static str, after: Duration) -> Rejection {
+    let rejection = Rejection::TimedOut { after };
+    telemetry::emit_in(span, function, Event::Rejected { function, rejection: &rejection });
+    rejection
+}
+
+/// Runs `fut` for at most `after`; at the deadline drops it and returns
+/// `E::from(Rejection::TimedOut { after })`. The free-function form of [`Timeout`].
+///
+/// # Panics
+/// If `after` is zero.
+pub async fn timeout<T, E, Fut>(after: Duration, fut: Fut) -> Result<T, E>
+where
+    E: From<Rejection>,
+    Fut: Future<Output = Result<T, E>>,
+{
+    Timeout::new(after).call(|| fut).await
+}
+
+/// A timeout policy as a plain value.
+///
+/// ```
+/// use std::time::Duration;
+/// use resile_runtime::{Rejection, timeout::Timeout};
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let t = Timeout::new(Duration::from_millis(50));
+/// let slow = t.call(|| async {
+///     tokio::time::sleep(Duration::from_secs(1)).await;
+///     Ok::<_, Rejection>(())
+/// });
+/// assert_eq!(slow.await, Err(Rejection::TimedOut { after: Duration::from_millis(50) }));
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeout {
+    after: Duration,
+}
+
+impl Timeout {
+    /// A timeout of `after`.
+    ///
+    /// # Panics
+    /// If `after` is zero.
+    pub const fn new(after: Duration) -> Self {
+        assert!(!after.is_zero(), "a timeout must be greater than zero");
+        Timeout { after }
+    }
+
+    /// The deadline.
+    pub const fn after(&self) -> Duration {
+        self.after
+    }
+
+    /// Runs `op()` for at most the deadline.
+    pub async fn call<T, E, F, Fut>(&self, op: F) -> Result<T, E>
+    where
+        E: From<Rejection>,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        let span = CallSpan::new();
+        match tokio::time::timeout(self.after, op()).await {
+            Ok(result) => result,
+            Err(_) => Err(E::from(timed_out(&span, "resile::Timeout", self.after))),
+        }
+    }
+}
+
+impl<E: From<Rejection>> crate::Policy<E> for Timeout {
+    fn call<T, F, Fut>(&self, op: F) -> impl Future<Output = Result<T, E>>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        Timeout::call(self, op)
+    }
+}
