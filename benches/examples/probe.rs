@@ -214,6 +214,14 @@ where
 
 // ---- the loop
 
+/// Runs one mode's loop to completion. Not inlined, and generic over the mode's future, so
+/// each mode's loop is a function of its own: the modes do not share one giant function's
+/// register allocation, and a change to one mode's code cannot move another's count.
+#[inline(never)]
+fn run<F: Future<Output = Outcome>>(rt: &tokio::runtime::Runtime, fut: F) -> Outcome {
+    rt.block_on(fut)
+}
+
 /// Awaits `n` calls; every call must succeed.
 async fn drive<F: Future<Output = Result<u64, E>>>(n: u64, call: impl Fn(u64) -> F) -> u64 {
     let mut sum = 0u64;
@@ -252,51 +260,49 @@ fn main() {
         std::process::exit(2);
     };
     let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
-    let outcome = rt.block_on(async {
-        match mode.as_str() {
-            "raw" => Outcome::Succeeded(drive(n, raw).await),
-            "retry" => Outcome::Succeeded(drive(n, retried).await),
-            "timeout" => Outcome::Succeeded(drive(n, timed).await),
-            "tokio_timeout" => Outcome::Succeeded(drive(n, tokio_timed).await),
-            "circuit_breaker" => Outcome::Succeeded(drive(n, guarded).await),
-            "circuit_breaker_open" => {
-                for i in 0..10 {
-                    assert!(matches!(failing(i).await, Err(E::Failed)));
-                }
-                assert_eq!(resile::circuit_breaker("probe-open").state(), State::Open);
-                let (sum, rejected) = drive_rejected(n, guarded_open).await;
-                Outcome::Rejected(sum, rejected)
+    let outcome = match mode.as_str() {
+        "raw" => run(&rt, async { Outcome::Succeeded(drive(n, raw).await) }),
+        "retry" => run(&rt, async { Outcome::Succeeded(drive(n, retried).await) }),
+        "timeout" => run(&rt, async { Outcome::Succeeded(drive(n, timed).await) }),
+        "tokio_timeout" => run(&rt, async { Outcome::Succeeded(drive(n, tokio_timed).await) }),
+        "circuit_breaker" => run(&rt, async { Outcome::Succeeded(drive(n, guarded).await) }),
+        "circuit_breaker_open" => run(&rt, async {
+            for i in 0..10 {
+                assert!(matches!(failing(i).await, Err(E::Failed)));
             }
-            "circuit_breaker_forced_open" => {
-                resile::circuit_breaker("probe-forced").force_open();
-                assert_eq!(resile::circuit_breaker("probe-forced").state(), State::ForcedOpen);
-                let (sum, rejected) = drive_rejected(n, guarded_forced).await;
-                Outcome::Rejected(sum, rejected)
-            }
-            "hedge" => Outcome::Succeeded(drive(n, hedged).await),
-            "stack" => Outcome::Succeeded(drive(n, stacked).await),
-            "tower_retry" => Outcome::Succeeded(drive(n, tower_retry).await),
-            "tower_timeout" => Outcome::Succeeded(drive(n, tower_timeout).await),
-            "backon_retry" => Outcome::Succeeded(drive(n, backon_retry).await),
-            "recloser_async" => {
-                let breaker: recloser::AsyncRecloser = recloser::Recloser::default().into();
-                Outcome::Succeeded(drive(n, |x| recloser_async(&breaker, x)).await)
-            }
-            "failsafe_async" => {
-                let breaker = failsafe::Config::new().build();
-                Outcome::Succeeded(drive(n, |x| failsafe_async(&breaker, x)).await)
-            }
-            "tower_resilience_cb" => {
-                let layer = tower_resilience::circuitbreaker::CircuitBreakerLayer::builder().build().unwrap();
-                let svc = RefCell::new(tower::ServiceBuilder::new().layer(layer).service(service_fn(raw)));
-                Outcome::Succeeded(drive(n, |x| tower_resilience_cb(&svc, x)).await)
-            }
-            other => {
-                eprintln!("unknown mode `{other}`; modes: {MODES}");
-                std::process::exit(2);
-            }
+            assert_eq!(resile::circuit_breaker("probe-open").state(), State::Open);
+            let (sum, rejected) = drive_rejected(n, guarded_open).await;
+            Outcome::Rejected(sum, rejected)
+        }),
+        "circuit_breaker_forced_open" => run(&rt, async {
+            resile::circuit_breaker("probe-forced").force_open();
+            assert_eq!(resile::circuit_breaker("probe-forced").state(), State::ForcedOpen);
+            let (sum, rejected) = drive_rejected(n, guarded_forced).await;
+            Outcome::Rejected(sum, rejected)
+        }),
+        "hedge" => run(&rt, async { Outcome::Succeeded(drive(n, hedged).await) }),
+        "stack" => run(&rt, async { Outcome::Succeeded(drive(n, stacked).await) }),
+        "tower_retry" => run(&rt, async { Outcome::Succeeded(drive(n, tower_retry).await) }),
+        "tower_timeout" => run(&rt, async { Outcome::Succeeded(drive(n, tower_timeout).await) }),
+        "backon_retry" => run(&rt, async { Outcome::Succeeded(drive(n, backon_retry).await) }),
+        "recloser_async" => run(&rt, async {
+            let breaker: recloser::AsyncRecloser = recloser::Recloser::default().into();
+            Outcome::Succeeded(drive(n, |x| recloser_async(&breaker, x)).await)
+        }),
+        "failsafe_async" => run(&rt, async {
+            let breaker = failsafe::Config::new().build();
+            Outcome::Succeeded(drive(n, |x| failsafe_async(&breaker, x)).await)
+        }),
+        "tower_resilience_cb" => run(&rt, async {
+            let layer = tower_resilience::circuitbreaker::CircuitBreakerLayer::builder().build().unwrap();
+            let svc = RefCell::new(tower::ServiceBuilder::new().layer(layer).service(service_fn(raw)));
+            Outcome::Succeeded(drive(n, |x| tower_resilience_cb(&svc, x)).await)
+        }),
+        other => {
+            eprintln!("unknown mode `{other}`; modes: {MODES}");
+            std::process::exit(2);
         }
-    });
+    };
     match outcome {
         Outcome::Succeeded(sum) => assert_eq!(sum, n.wrapping_mul(n.wrapping_sub(1)) / 2),
         Outcome::Rejected(sum, rejected) => {

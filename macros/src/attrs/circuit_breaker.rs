@@ -82,7 +82,7 @@ impl Attribute for CircuitBreaker {
             quote!(__resile_permit.record(#classify(&__resile_result));),
             {
                 let (reject, span) = (cx.reject("circuit_breaker"), cx.span());
-                quote!(#reject(#site.rejected(#span)))
+                quote!(#reject(#site.rejected(__resile_permit, #span)))
             },
             inner,
         )

@@ -5,9 +5,9 @@
 use std::future::Future;
 use std::time::Duration;
 
-use super::state::{CircuitBreaker, CircuitBreakerStats, DISABLED, FORCED_OPEN, Permit, nanos};
+use super::state::{CircuitBreaker, CircuitBreakerStats, Clock, DISABLED, FORCED_OPEN, Permit, nanos};
 use crate::kit::Site;
-use crate::telemetry::{self, CallSpan, Event};
+use crate::telemetry::{self, CallSpan};
 use crate::{Outcome, Policy, Rejection};
 use super::config::CircuitBreakerConfig;
 
@@ -39,7 +39,7 @@ impl CircuitBreaker {
     /// Closed: one `Acquire` load, no clock read (unless a slow-call threshold is set).
     #[inline]
     pub fn try_acquire(&self) -> Result<Permit<'_>, Rejection> {
-        self.admit(|| self.elapsed_nanos()).ok_or_else(|| self.rejection())
+        self.admit(TokioClock(self)).ok_or_else(|| self.rejection())
     }
 
     /// Rejects every call until [`force_close`](Self::force_close) or [`reset`](Self::reset).
@@ -84,7 +84,7 @@ impl CircuitBreaker {
                 permit.record(should_record(&result));
                 result
             }
-            Err(rejection) => Err(E::from(rejected(&CallSpan::new(), "resile::CircuitBreaker", rejection))),
+            Err(rejection) => Err(E::from(rejected(CallSpan::detached(), "resile::CircuitBreaker", rejection))),
         }
     }
 }
@@ -129,22 +129,41 @@ impl Site<CircuitBreaker> {
     #[inline(always)]
     pub fn admit(&self) -> Permit<'static> {
         let breaker = self.get();
-        Permit::of(breaker, breaker.ticket(|| breaker.elapsed_nanos()))
+        Permit::of(breaker, breaker.ticket(TokioClock(breaker)))
     }
 
-    /// The rejection of a refused call (`CircuitOpen` with the breaker's name), reported to
-    /// telemetry as an event of `span`.
-    #[cold]
-    #[inline(never)]
-    pub fn rejected(&self, span: &CallSpan) -> Rejection {
-        rejected(span, self.function(), self.get().rejection())
+    /// The rejection of the refused call of `permit` (`CircuitOpen` with the breaker's
+    /// name), reported to telemetry as an event of `span`.
+    #[inline]
+    pub fn rejected(&self, permit: Permit<'_>, span: &CallSpan) -> Rejection {
+        rejected(span, self.function(), permit.breaker.rejection())
     }
 }
 
 /// Reports a rejection of the call guarding `function` and returns it.
-#[cold]
-#[inline(never)]
+#[inline]
 fn rejected(span: &CallSpan, function: &'static str, rejection: Rejection) -> Rejection {
-    telemetry::emit_in(span, function, Event::Rejected { function, rejection: &rejection });
+    telemetry::rejected(span, function, &rejection);
     rejection
+}
+
+/// tokio's clock as the state machine reads it.
+struct TokioClock<'a>(&'a CircuitBreaker);
+
+impl Clock for TokioClock<'_> {
+    #[inline]
+    fn now(&self) -> u64 {
+        self.0.elapsed_nanos()
+    }
+
+    /// Compares instants rather than computing the nanoseconds since the origin: an
+    /// addition and a comparison instead of a subtraction (a rejection reads the clock on
+    /// every call while a breaker is open).
+    #[inline]
+    fn before(&self, deadline: u64) -> bool {
+        match self.0.origin.checked_add(Duration::from_nanos(deadline)) {
+            Some(deadline) => tokio::time::Instant::now().into_std() < deadline,
+            None => true,
+        }
+    }
 }

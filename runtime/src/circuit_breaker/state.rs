@@ -40,7 +40,28 @@ fn state_of(ctl: u64) -> State {
 /// Nanoseconds, saturating at `u64::MAX` (584 years).
 #[inline]
 pub(super) fn nanos(d: Duration) -> u64 {
-    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+    d.as_secs().saturating_mul(1_000_000_000).saturating_add(u64::from(d.subsec_nanos()))
+}
+
+/// The time as the state machine sees it: nanoseconds since the breaker's origin, read
+/// only when needed. A closure `Fn() -> u64` is one; the tokio-facing clock of `site.rs`
+/// answers [`before`](Clock::before) without computing the nanoseconds.
+pub(super) trait Clock {
+    /// Nanoseconds since the origin, now.
+    fn now(&self) -> u64;
+
+    /// Whether it is still before `deadline` (nanoseconds since the origin).
+    #[inline]
+    fn before(&self, deadline: u64) -> bool {
+        self.now() < deadline
+    }
+}
+
+impl<F: Fn() -> u64> Clock for F {
+    #[inline]
+    fn now(&self) -> u64 {
+        self()
+    }
 }
 
 /// A clock read at most once, and only if asked.
@@ -422,7 +443,7 @@ impl CircuitBreaker {
     }
 
     #[inline]
-    pub(super) fn admit(&self, now: impl Fn() -> u64) -> Option<Permit<'_>> {
+    pub(super) fn admit(&self, now: impl Clock) -> Option<Permit<'_>> {
         let ticket = self.ticket(now);
         ticket.admitted().then_some(Permit { breaker: self, tag: ticket.tag, word: ticket.word })
     }
@@ -430,20 +451,35 @@ impl CircuitBreaker {
     /// The admission decision as two words (a [`Permit`] without its breaker), so that a
     /// caller builds the permit in one place, where it keeps it.
     #[inline]
-    pub(super) fn ticket(&self, now: impl Fn() -> u64) -> Ticket {
+    pub(super) fn ticket(&self, clock: impl Clock) -> Ticket {
         // Orderings: `Acquire` pairs with the `Release` store of every transition, so a call
         // that sees `Open` also sees that period's `open_until`. (Free on x86 and cheap on
         // ARM; the closed path needs nothing else from it.)
         let ctl = self.ctl.0.load(Ordering::Acquire);
         if ctl & STATE_MASK == CLOSED {
+            // Closed is state 0 and a permit's kind takes as many bits as the state: `ctl` is
+            // the tag of a `Closed` permit of its generation, `ctl | Fast` of a `Fast` one.
+            const _: () = assert!(STATE_BITS == KIND_BITS && CLOSED == 0 && Kind::Closed as u64 == 0);
             let setup = self.setup.load();
             if setup.fast_ring != 0 {
-                return Ticket::new(ctl >> STATE_BITS, Kind::Fast, setup.fast_ring as u64);
+                return Ticket { tag: ctl | Kind::Fast as u64, word: setup.fast_ring as u64 };
             }
-            let start = if setup.slow_nanos != NOT_TRACKED { now() } else { 0 };
-            return Ticket::new(ctl >> STATE_BITS, Kind::Closed, start);
+            let start = if setup.slow_nanos != NOT_TRACKED { clock.now() } else { 0 };
+            return Ticket { tag: ctl, word: start };
         }
-        self.ticket_slow(ctl, &now)
+        if self.open_refuses(ctl, &clock) {
+            return Ticket::REFUSED;
+        }
+        self.ticket_slow(ctl, &|| clock.now())
+    }
+
+    /// Open and not yet due to half-open: refused without the lock, with one clock read.
+    /// Inlined, but cold: the compiler keeps the closed path the straight one.
+    #[cold]
+    #[inline(always)]
+    fn open_refuses(&self, ctl: u64, clock: &impl Clock) -> bool {
+        // Orderings: `Relaxed` is enough after the `Acquire` load of `ctl` in `ticket`.
+        ctl & STATE_MASK == OPEN && clock.before(self.open_until.load(Ordering::Relaxed))
     }
 
     #[inline(never)]
@@ -454,10 +490,6 @@ impl CircuitBreaker {
                 return Ticket::new(ctl >> STATE_BITS, Kind::Disabled, 0);
             }
             FORCED_OPEN => return Ticket::REFUSED,
-            // Orderings: `Relaxed` is enough after the `Acquire` load of `ctl` above.
-            OPEN if clock.now() < self.open_until.load(Ordering::Relaxed) => {
-                return Ticket::REFUSED;
-            }
             _ => {}
         }
         let mut inner = lock(&self.inner);

@@ -1,20 +1,25 @@
 //! [`Site`]: one call site's reference to a named instance, resolved once.
 
 use std::fmt;
+use std::ptr;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicPtr, Ordering};
 
 use super::named::NamedPolicy;
 
 /// One call site of a named policy: the name it uses, the settings it declares (if any),
 /// and, once resolved, the shared instance. The attribute's expansion keeps one in a
 /// `static`; the first call resolves it through the [`Registry`](super::Registry) (taking
-/// its lock once), every later call reads it with one `Acquire` load.
+/// its lock once), every later call reads it with one `Acquire` load and a test.
 pub struct Site<P: NamedPolicy> {
     function: &'static str,
     name: &'static str,
     declaration: Option<P::Config>,
     on_resolve: Option<fn(&'static P)>,
-    resolved: OnceLock<&'static P>,
+    /// The instance once resolved (null before): one load and a test per call.
+    resolved: AtomicPtr<P>,
+    /// Resolves the site once, whichever thread gets there first.
+    resolving: OnceLock<&'static P>,
 }
 
 impl<P: NamedPolicy> fmt::Debug for Site<P> {
@@ -31,13 +36,27 @@ impl<P: NamedPolicy> fmt::Debug for Site<P> {
 impl<P: NamedPolicy> Site<P> {
     /// A call site in `function` that uses the instance `name` without declaring settings.
     pub const fn reference(function: &'static str, name: &'static str) -> Self {
-        Site { function, name, declaration: None, on_resolve: None, resolved: OnceLock::new() }
+        Site {
+            function,
+            name,
+            declaration: None,
+            on_resolve: None,
+            resolved: AtomicPtr::new(ptr::null_mut()),
+            resolving: OnceLock::new(),
+        }
     }
 
     /// A call site in `function` that declares `name` with `config` (checked by the caller:
     /// the attribute checks it at compile time).
     pub const fn declaring(function: &'static str, name: &'static str, config: P::Config) -> Self {
-        Site { function, name, declaration: Some(config), on_resolve: None, resolved: OnceLock::new() }
+        Site {
+            function,
+            name,
+            declaration: Some(config),
+            on_resolve: None,
+            resolved: AtomicPtr::new(ptr::null_mut()),
+            resolving: OnceLock::new(),
+        }
     }
 
     /// Also runs `f` on the instance once, when the site is resolved (to register a call
@@ -71,16 +90,20 @@ impl<P: NamedPolicy> Site<P> {
     /// declaration of the same name (see [`Registry`](super::Registry)).
     #[inline]
     pub fn get(&self) -> &'static P {
-        match self.resolved.get() {
-            Some(policy) => policy,
-            None => self.resolve(),
+        // Orderings: `Acquire` pairs with the `Release` store in `resolve`, so a call that
+        // sees the pointer sees the instance it points to.
+        let policy = self.resolved.load(Ordering::Acquire);
+        if policy.is_null() {
+            return self.resolve();
         }
+        // SAFETY: a non-null pointer is a `&'static P` stored by `resolve`.
+        unsafe { &*policy }
     }
 
     #[cold]
     #[inline(never)]
     fn resolve(&self) -> &'static P {
-        self.resolved.get_or_init(|| {
+        let policy = *self.resolving.get_or_init(|| {
             let registry = P::registry();
             let policy = match self.declaration {
                 Some(config) => registry.declare(self.name, config, self.function),
@@ -90,6 +113,8 @@ impl<P: NamedPolicy> Site<P> {
                 f(policy);
             }
             policy
-        })
+        });
+        self.resolved.store(ptr::from_ref(policy).cast_mut(), Ordering::Release);
+        policy
     }
 }

@@ -131,12 +131,29 @@ pub fn clear_observer() {
 }
 
 /// Writes `event`, an event of `call` (the guarded call of `function`), to `tracing` as a
-/// child of the call's span, then passes it to the observer.
+/// child of the call's span, then passes it to the observer. With no subscriber interested
+/// in its level and no observer, two atomic loads and nothing else.
+#[inline]
+pub(crate) fn emit_in(call: &CallSpan, function: &'static str, event: Event<'_>) {
+    if heard(event.level()) {
+        emit_in_heard(call, function, &event);
+    }
+}
+
+/// [`emit_in`] for a rejection: the event is built only if something may hear it, so a
+/// refused call pays two loads for its telemetry.
+#[inline]
+pub(crate) fn rejected(call: &CallSpan, function: &'static str, rejection: &Rejection) {
+    if heard(tracing::Level::DEBUG) {
+        emit_in_heard(call, function, &Event::Rejected { function, rejection });
+    }
+}
+
 #[cold]
 #[inline(never)]
-pub(crate) fn emit_in(call: &CallSpan, function: &'static str, event: Event<'_>) {
-    call.with_span(function, |span| trace(span, &event));
-    observe(&event);
+fn emit_in_heard(call: &CallSpan, function: &'static str, event: &Event<'_>) {
+    call.with_span(function, |span| trace(span, event));
+    observe(event);
 }
 
 /// Writes `event`, an event of a shared instance rather than of one call (a state change),
@@ -146,6 +163,25 @@ pub(crate) fn emit_in(call: &CallSpan, function: &'static str, event: Event<'_>)
 pub(crate) fn emit(event: Event<'_>) {
     trace(None, &event);
     observe(&event);
+}
+
+/// Whether anything may want an event at `level`: a subscriber interested in the level
+/// (tracing's global max level, one load) or an observer (one load).
+#[inline]
+fn heard(level: tracing::Level) -> bool {
+    // Orderings: `Relaxed`; a sink installed concurrently may miss an event either way.
+    level <= tracing::level_filters::LevelFilter::current() || OBSERVED.load(Ordering::Relaxed)
+}
+
+impl Event<'_> {
+    /// The `tracing` level the event is written at.
+    fn level(&self) -> tracing::Level {
+        match self {
+            Event::StateChange { to: State::Open | State::ForcedOpen, .. } => tracing::Level::WARN,
+            Event::StateChange { .. } => tracing::Level::INFO,
+            _ => tracing::Level::DEBUG,
+        }
+    }
 }
 
 fn observe(event: &Event<'_>) {

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::config::TimeoutConfig;
 use crate::Rejection;
-use crate::telemetry::{self, CallSpan, Event};
+use crate::telemetry::{self, CallSpan};
 
 /// One `#[timeout]` call site: its setting and the function it guards.
 #[derive(Debug)]
@@ -77,7 +77,7 @@ where
 #[inline(never)]
 pub(crate) fn timed_out(span: &CallSpan, function: &'static str, after: Duration) -> Rejection {
     let rejection = Rejection::TimedOut { after };
-    telemetry::emit_in(span, function, Event::Rejected { function, rejection: &rejection });
+    telemetry::rejected(span, function, &rejection);
     rejection
 }
 
