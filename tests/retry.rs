@@ -449,7 +449,7 @@ async fn budgeted_ok(calls: &AtomicU32) -> Result<u32, E> {
 #[tokio::test(start_paused = true)]
 async fn retry_budget_denial_returns_the_last_error() {
     let budget = resile::retry_budget("retry-test-solo");
-    budget.configure(RetryBudgetConfig::new().ratio(1.0).min_per_sec(0)).unwrap();
+    budget.reconfigure(RetryBudgetConfig::new().ratio(1.0).min_per_sec(0)).unwrap();
     // one first attempt funds exactly one retry at ratio 1.0; the second retry is denied
     assert_eq!(measure(budgeted_solo).await, (Err(E::Flaky(2)), 2, ms(10)));
     let st = budget.stats();
@@ -463,8 +463,8 @@ async fn retry_budget_denial_returns_the_last_error() {
 #[tokio::test(start_paused = true)]
 async fn retry_budget_is_shared_by_every_site_that_names_it() {
     let budget = resile::retry_budget("retry-test-shared");
-    budget.configure(RetryBudgetConfig::new().ratio(0.5).min_per_sec(0)).unwrap();
-    assert!(std::ptr::eq(budget, resile::retry_budget("retry-test-shared")));
+    budget.reconfigure(RetryBudgetConfig::new().ratio(0.5).min_per_sec(0)).unwrap();
+    assert!(std::ptr::eq(budget.get().unwrap(), resile::retry_budget("retry-test-shared").get().unwrap()));
     for _ in 0..3 {
         assert_eq!(measure(budgeted_ok).await, (Ok(1), 1, Duration::ZERO));
     }
@@ -629,7 +629,7 @@ async fn runtime_retry_if_on_retry_and_budget() {
     assert_eq!((r, calls.load(SeqCst)), (Err(E::Fatal), 3));
     assert_eq!(*RT_LOG.lock().unwrap(), [(1, ms(100), E::Flaky(1)), (2, ms(100), E::Flaky(2))]);
 
-    resile::retry_budget("retry-test-runtime").configure(RetryBudgetConfig::new().ratio(0.0).min_per_sec(0)).unwrap();
+    resile::retry_budget("retry-test-runtime").reconfigure(RetryBudgetConfig::new().ratio(0.0).min_per_sec(0)).unwrap();
     let retry: Retry<E> = Retry::new(NONE.max(5)).retry_budget("retry-test-runtime");
     let calls = AtomicU32::new(0);
     let start = Instant::now();

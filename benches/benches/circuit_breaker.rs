@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_group, criterion_main};
 use failsafe::CircuitBreaker as _;
 use resile::Rejection;
-use resile::circuit_breaker::{BreakerSite, CircuitBreaker, CircuitBreakerConfig};
+use resile::circuit_breaker::{CircuitBreaker, CircuitBreakerConfig};
 use tower::{Service, ServiceExt};
 
 /// Polls a future that must be ready at once.
@@ -37,7 +37,11 @@ fn op(x: u64) -> Result<u64, Rejection> {
     Ok(black_box(x))
 }
 
-static SITE: BreakerSite = BreakerSite::new("bench::site", "bench-site", CircuitBreakerConfig::new(), None);
+/// What `#[circuit_breaker]` expands to, polled the same way as the other variants.
+#[resile::circuit_breaker(name = "bench-site")]
+async fn guarded(x: u64) -> Result<u64, Rejection> {
+    op(x)
+}
 
 fn failsafe_breaker() -> impl failsafe::CircuitBreaker + Sync {
     failsafe::Config::new().build()
@@ -52,7 +56,7 @@ fn closed_one_thread(c: &mut Criterion) {
     g.bench_function("raw", |b| b.iter(|| now(async { op(1) })));
     let breaker = CircuitBreaker::new("bench", CircuitBreakerConfig::new());
     g.bench_function("resile", |b| b.iter(|| now(breaker.call(|| async { op(1) }))));
-    g.bench_function("resile_site", |b| b.iter(|| now(SITE.call(None, async { op(1) }))));
+    g.bench_function("resile_attribute", |b| b.iter(|| now(guarded(1))));
     let slow =
         CircuitBreaker::new("bench-slow", CircuitBreakerConfig::new().slow_call_threshold(Duration::from_secs(1)));
     g.bench_function("resile_slow_threshold", |b| b.iter(|| now(slow.call(|| async { op(1) }))));

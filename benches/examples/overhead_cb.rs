@@ -6,7 +6,7 @@
 //! ```
 //!
 //! Shapes: `raw`, `resile` (`CircuitBreaker::call`), `site` (the `#[circuit_breaker]`
-//! expansion's `BreakerSite::call`), `open` (rejected by an open breaker), `recloser`,
+//! expansion, an annotated fn), `open` (rejected by an open breaker), `recloser`,
 //! `failsafe`.
 
 use std::future::Future;
@@ -16,7 +16,7 @@ use std::task::{Context, Poll, Waker};
 
 use failsafe::CircuitBreaker as _;
 use resile::Rejection;
-use resile::circuit_breaker::{BreakerSite, CircuitBreaker, CircuitBreakerConfig};
+use resile::circuit_breaker::{CircuitBreaker, CircuitBreakerConfig};
 
 fn now<F: Future>(f: F) -> F::Output {
     match pin!(f).poll(&mut Context::from_waker(Waker::noop())) {
@@ -30,7 +30,11 @@ fn op(x: u64) -> Result<u64, Rejection> {
     Ok(black_box(x))
 }
 
-static SITE: BreakerSite = BreakerSite::new("overhead_cb::site", "overhead", CircuitBreakerConfig::new(), None);
+/// What `#[circuit_breaker]` expands to (polled here with a no-op waker, outside a runtime).
+#[resile::circuit_breaker(name = "overhead-site")]
+async fn guarded(x: u64) -> Result<u64, Rejection> {
+    op(x)
+}
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -43,7 +47,7 @@ fn main() {
             let b = CircuitBreaker::new("overhead", CircuitBreakerConfig::new());
             (0..n).for_each(|i| sum += now(b.call(|| async { op(i) })).unwrap_or(0));
         }
-        "site" => (0..n).for_each(|i| sum += now(SITE.call(None, async { op(i) })).unwrap_or(0)),
+        "site" => (0..n).for_each(|i| sum += now(guarded(i)).unwrap_or(0)),
         "open" => {
             let b = CircuitBreaker::new("overhead-open", CircuitBreakerConfig::new());
             b.force_open();

@@ -27,8 +27,9 @@ async fn load_user(&self, id: u64) -> Result<User, DbError> {
     {
         let mut __resile_state = __RESILE_RETRY_0.start();
         loop {
-            match match __RESILE_CIRCUIT_BREAKER_1.acquire(&__resile_call) {
-                __resile_private::Ok(__resile_permit) => {
+            match {
+                let __resile_permit = __RESILE_CIRCUIT_BREAKER_1.admit();
+                if __resile_permit.admitted() {
                     let __resile_result = __RESILE_TIMEOUT_2
                         .run(
                             &__resile_call,
@@ -42,12 +43,14 @@ async fn load_user(&self, id: u64) -> Result<User, DbError> {
                     __resile_permit
                         .record(__resile_private::Outcome::of(&__resile_result));
                     __resile_result
-                }
-                __resile_private::Err(__resile_rejection) => {
+                } else {
                     __resile_private::Err(
                         __resile_private::reject::circuit_breaker::<
                             DbError,
-                        >(__resile_rejection),
+                        >(
+                            __RESILE_CIRCUIT_BREAKER_1
+                                .rejected(__resile_permit, &__resile_call),
+                        ),
                     )
                 }
             } {

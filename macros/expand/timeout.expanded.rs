@@ -10,10 +10,9 @@ async fn load(id: u64) -> Result<u64, DbError> {
             __resile_private::Duration::from_nanos(250000000u64),
         ),
     );
-    let __resile_call = __resile_private::CallSpan::new();
     __RESILE_TIMEOUT_0
         .run(
-            &__resile_call,
+            __resile_private::CallSpan::detached(),
             __resile_private::reject::timeout::<DbError>,
             __resile_private::body::<Result<u64, DbError>, _>(async { Ok(id) }),
         )

@@ -3,7 +3,7 @@
 //! with exactly one of these; the runtime's `docs::architecture` chapter shows them.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{quote, quote_spanned};
+use quote::quote;
 
 use crate::codegen::Inner;
 
@@ -31,9 +31,9 @@ pub(crate) fn admission(admit: TokenStream, settle: TokenStream, reject: TokenSt
 /// coroutine: a `match` on each attempt's result; `Ok` ends the call; on `Err`,
 /// `on_error` (which may use `__resile_state` and moves `__resile_error`) decides:
 /// `Break(error)` ends the call with it, `Continue(delay)` sleeps, then runs another attempt.
-pub(crate) fn looped(start: TokenStream, on_error: TokenStream, inner: Inner, span: Span) -> Inner {
+pub(crate) fn looped(start: TokenStream, on_error: TokenStream, inner: Inner) -> Inner {
     let attempt = inner.into_expr();
-    Inner::Expr(quote_spanned! {span=>
+    Inner::Expr(quote! {
         {
             let mut __resile_state = #start;
             loop {

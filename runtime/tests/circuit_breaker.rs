@@ -111,7 +111,7 @@ fn invalid_settings_are_refused() {
     }
     assert!(c.window(WindowKind::Time).window_size(5).minimum_calls(6).validate().is_ok());
     let msg = c.minimum_calls(0).validate().unwrap_err().to_string();
-    assert_eq!(msg, "`minimum_calls` must be at least 1");
+    assert_eq!(msg, "`minimum_calls` must be at least 1, found 0", "the words the attribute uses");
 }
 
 #[tokio::test(start_paused = true)]
@@ -450,13 +450,13 @@ static SITE_B: Site<CircuitBreaker> = Site::declaring("tests::b", "shared-db", S
 /// A call through a call site, as the `#[circuit_breaker]` expansion makes it.
 async fn through_site<T>(site: &Site<CircuitBreaker>, fut: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
     let span = CallSpan::new();
-    match site.acquire(&span) {
-        Ok(permit) => {
-            let result = fut.await;
-            permit.record(Outcome::of(&result));
-            result
-        }
-        Err(rejection) => Err(rejection.into()),
+    let permit = site.admit();
+    if permit.admitted() {
+        let result = fut.await;
+        permit.record(Outcome::of(&result));
+        result
+    } else {
+        Err(site.rejected(permit, &span).into())
     }
 }
 

@@ -2,7 +2,7 @@
 //! `resile-config`'s key table and checked by its rules, each value kept with its spans.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::{ToTokens, format_ident, quote};
 use resile_config::{
     Blame, CircuitBreakerConfig, ConfigError, HedgeConfig, Key, KeyKind, KeySet, RetryConfig, TimeoutConfig, Value,
 };
@@ -42,10 +42,11 @@ settable!(RetryConfig, CircuitBreakerConfig, HedgeConfig, TimeoutConfig);
 struct Written {
     key: &'static Key,
     key_span: Span,
-    value_span: Span,
+    /// The value's tokens, so an error about it underlines all of it (`-0.5`, not `-`).
+    value: TokenStream,
     /// The span of each entry of a list value.
     entries: Vec<Span>,
-    value: Value<'static>,
+    parsed: Value<'static>,
 }
 
 /// The configuration keys an attribute was given: the configuration they build, which keys
@@ -87,30 +88,28 @@ impl<C: Settable> Declared<C> {
             Err(e) => return errors.push(e),
         };
         if let Err(e) = self.config.set(k.name, parsed.clone()) {
-            let span = match e.index() {
-                Some(i) => entries.get(i).copied().unwrap_or_else(|| value.span()),
-                None if e.blame() == Blame::Key => key.span(),
-                None => value.span(),
-            };
-            errors.at(span, e);
+            match (e.index(), e.blame()) {
+                (Some(i), _) if i < entries.len() => errors.at(entries[i], e),
+                (_, Blame::Key) => errors.at(key.span(), e),
+                _ => errors.spanned(value, e),
+            }
             return;
         }
         self.given = self.given.with(k.name);
-        self.written.push(Written { key: k, key_span: key.span(), value_span: value.span(), entries, value: parsed });
+        let value = value.to_token_stream();
+        self.written.push(Written { key: k, key_span: key.span(), value, entries, parsed });
     }
 
     /// Reports every rule across keys that the written keys break, each at the token to
     /// change; `attribute` stands for the attribute when no written key is to blame.
     pub(crate) fn check(&self, attribute: Span, errors: &mut Errors) {
         for e in self.config.errors(self.given) {
-            let written = self.written.iter().find(|w| w.key.name == e.key());
-            let span = match (written, e.blame(), e.index()) {
-                (Some(w), Blame::Value, Some(i)) => w.entries.get(i).copied().unwrap_or(w.value_span),
-                (Some(w), Blame::Value, None) => w.value_span,
-                (Some(w), Blame::Key, _) => w.key_span,
-                (None, _, _) => attribute,
-            };
-            errors.at(span, e);
+            match (self.written.iter().find(|w| w.key.name == e.key()), e.blame(), e.index()) {
+                (Some(w), Blame::Value, Some(i)) if i < w.entries.len() => errors.at(w.entries[i], e),
+                (Some(w), Blame::Value, _) => errors.spanned(&w.value, e),
+                (Some(w), Blame::Key, _) => errors.at(w.key_span, e),
+                (None, _, _) => errors.at(attribute, e),
+            }
         }
     }
 
@@ -125,7 +124,7 @@ impl<C: Settable> Declared<C> {
         let mut cfg = base;
         for w in &self.written {
             let setter = format_ident!("{}", w.key.name);
-            let v = match (&w.value, w.key.kind) {
+            let v = match (&w.parsed, w.key.kind) {
                 (Value::Duration(d), _) => crate::codegen::duration(*d),
                 (Value::Count(n), KeyKind::Count) => {
                     let n = u32::try_from(*n).expect("checked by the config's `set`");

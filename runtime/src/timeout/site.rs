@@ -34,7 +34,15 @@ impl TimeoutSite {
     /// Runs `fut` for at most the deadline; `reject` turns the rejection into the caller's
     /// error. Events go to `span`, the guarded call's span.
     #[inline(always)]
-    pub fn run<'a, F: Future, R>(&'static self, span: &'a CallSpan, reject: R, fut: F) -> TimeoutFuture<'a, F, R> {
+    pub fn run<'a, T, E, F>(
+        &'static self,
+        span: &'a CallSpan,
+        reject: fn(Rejection) -> E,
+        fut: F,
+    ) -> TimeoutFuture<'a, F, E>
+    where
+        F: Future<Output = Result<T, E>>,
+    {
         TimeoutFuture { inner: tokio::time::timeout(self.config.after, fut), site: self, span, reject }
     }
 }
@@ -43,19 +51,18 @@ pin_project_lite::pin_project! {
     /// A future bounded by a [`TimeoutSite`]'s deadline: a plain future around tokio's
     /// `Timeout` (no `async fn` state machine), so the inner future is moved once, into the
     /// timer's future, and polled in place.
-    pub struct TimeoutFuture<'a, F, R> {
+    pub struct TimeoutFuture<'a, F, E> {
         #[pin]
         inner: tokio::time::Timeout<F>,
         site: &'static TimeoutSite,
         span: &'a CallSpan,
-        reject: R,
+        reject: fn(Rejection) -> E,
     }
 }
 
-impl<T, E, F, R> Future for TimeoutFuture<'_, F, R>
+impl<T, E, F> Future for TimeoutFuture<'_, F, E>
 where
     F: Future<Output = Result<T, E>>,
-    R: Fn(Rejection) -> E,
 {
     type Output = Result<T, E>;
 
@@ -82,16 +89,17 @@ pub(crate) fn timed_out(span: &CallSpan, function: &'static str, after: Duration
 }
 
 /// Runs `fut` for at most `after`; at the deadline drops it and returns
-/// `E::from(Rejection::TimedOut { after })`. The free-function form of [`Timeout`].
-///
-/// # Panics
-/// If `after` is zero.
-pub async fn timeout<T, E, Fut>(after: Duration, fut: Fut) -> Result<T, E>
+/// `E::from(Rejection::TimedOut { after })`, reported in telemetry as a rejection of
+/// `function`. The free-function form of [`Timeout`].
+pub async fn timeout<T, E, Fut>(function: &'static str, after: Duration, fut: Fut) -> Result<T, E>
 where
     E: From<Rejection>,
     Fut: Future<Output = Result<T, E>>,
 {
-    Timeout::new(after).call(|| fut).await
+    match tokio::time::timeout(after, fut).await {
+        Ok(result) => result,
+        Err(_) => Err(E::from(timed_out(CallSpan::detached(), function, after))),
+    }
 }
 
 /// A timeout policy as a plain value.
@@ -137,11 +145,7 @@ impl Timeout {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        let span = CallSpan::new();
-        match tokio::time::timeout(self.after, op()).await {
-            Ok(result) => result,
-            Err(_) => Err(E::from(timed_out(&span, "resile::Timeout", self.after))),
-        }
+        timeout("resile::Timeout", self.after, op()).await
     }
 }
 
