@@ -102,14 +102,18 @@
 /// is reported with the fix (clone it, or take it by reference).
 ///
 /// # Expansion
+/// A loop in the function's own body (the *loop* call shape of [`docs::architecture`]):
+/// a success is one `match` on `Ok`, and only an error calls into the runtime.
 /// ```text
 /// static SITE: RetrySite = RetrySite::new(fn_path, RetryConfig::new().max(4)…, None);
-/// let mut run = SITE.start(hooks);
+/// let mut state = SITE.start();
 /// loop {
-///     let result = async { /* body */ }.await;
-///     match run.next(result, describe) {
-///         Break(result) => break result,
-///         Continue(delay) => sleep(delay).await,
+///     match async { /* body */ }.await {
+///         Ok(value) => break Ok(value),
+///         Err(error) => match SITE.on_error(&mut state, span, error, &HOOKS, describe) {
+///             Break(error) => break Err(error),
+///             Continue(delay) => sleep(delay).await,
+///         },
 ///     }
 /// }
 /// ```
@@ -152,8 +156,9 @@ pub use resile_macros::retry;
 /// compile error naming `#[timeout]`).
 ///
 /// # Expansion
-/// `::resile::__private::timeout(fn_path, after, reject, async { /* body */ }).await`, a
-/// plain future around `tokio::time::timeout` that maps its error.
+/// `SITE.run(span, reject, async { /* body */ }).await` with a per-call-site
+/// `static TimeoutSite`: a plain future around `tokio::time::timeout` that maps its error
+/// (the *attempts* call shape of [`docs::architecture`], with one attempt).
 pub use resile_macros::timeout;
 pub use resile_runtime::*;
 
@@ -212,7 +217,8 @@ pub use resile_runtime::*;
 /// the fix, as under `#[retry]`.
 ///
 /// # Expansion
-/// `SITE.call(hooks, || async { /* body */ }).await` with a per-call-site `static HedgeSite`.
+/// `SITE.call(span, &HOOKS, || async { /* body */ }).await` with a per-call-site
+/// `static HedgeSite` (the *attempts* call shape of [`docs::architecture`]).
 pub use resile_macros::hedge;
 
 /// Guards the function with a named circuit breaker, shared by every function that names
@@ -234,8 +240,11 @@ pub use resile_macros::hedge;
 /// | `should_record` | `fn(&Result<T, E>) -> resile::Outcome` | `Err` = failure | `Success`, `Failure` or `Ignore` |
 /// | `on_state_change` | `fn(&str, State, State)` | none | called once per transition |
 ///
-/// When two call sites declare one name with different settings, the first declaration
-/// wins and the others log a `tracing` warning naming both (see [`circuit_breaker()`]).
+/// One name has one configuration (see [`registry::Registry`]): a call site that gives only
+/// `name` refers to the breaker and declares nothing; a call site that gives settings
+/// declares them, and a second declaration of the name with other settings is reported
+/// with both configurations as an ERROR event, and panics in debug builds so that a test
+/// suite finds it.
 ///
 /// # Example
 /// ```
@@ -274,6 +283,17 @@ pub use resile_macros::hedge;
 /// compile error naming `#[circuit_breaker]`).
 ///
 /// # Expansion
-/// `SITE.call_rejecting(reject, should_record, async { /* body */ }).await` with a
-/// per-call-site `static BreakerSite` that resolves the named breaker once.
+/// A synchronous admission around one `.await` in the function's own body (the
+/// *admission* call shape of [`docs::architecture`]), with a per-call-site
+/// `static Site<CircuitBreaker>` that resolves the named breaker once:
+/// ```text
+/// let permit = SITE.admit();
+/// if permit.admitted() {
+///     let result = async { /* body */ }.await;
+///     permit.record(should_record(&result));
+///     result
+/// } else {
+///     Err(reject(SITE.rejected(permit, span)))
+/// }
+/// ```
 pub use resile_macros::circuit_breaker;

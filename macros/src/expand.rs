@@ -58,8 +58,11 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> 
         let block: syn::Block = syn::parse2(quote!({ #original })).expect("body block parses");
         cx.items.extend(crate::moves::checks(layer.name(), &func.item.sig, &block));
     }
-    let pipeline =
-        layers.iter().enumerate().rev().fold(Inner::Future(body), |inner, (i, layer)| layer.attr.expand(&mut cx, i, inner));
+    let pipeline = layers
+        .iter()
+        .enumerate()
+        .rev()
+        .fold(Inner::Future(body), |inner, (i, layer)| layer.attr.expand(&mut cx, i, inner));
     let call = pipeline.into_expr();
     let items = &cx.items;
     let span_slot = cx.span_slot.then(|| quote!(let __resile_call = __resile_private::CallSpan::new();));

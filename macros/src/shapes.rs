@@ -63,7 +63,12 @@ pub(crate) enum Attempts {
 /// Attempts (timeout, hedge): a future of the runtime around what is inside, because the
 /// policy needs a timer. `call` gets the attempt (a future, or `|| future` for
 /// [`Attempts::Each`]) and returns the runtime call, which is awaited.
-pub(crate) fn attempts(how: Attempts, inner: Inner, span: Span, call: impl FnOnce(TokenStream) -> TokenStream) -> Inner {
+pub(crate) fn attempts(
+    how: Attempts,
+    inner: Inner,
+    span: Span,
+    call: impl FnOnce(TokenStream) -> TokenStream,
+) -> Inner {
     let attempt = inner.into_future(span);
     let attempt = match how {
         Attempts::One => attempt,

@@ -6,7 +6,6 @@ use std::path::Path;
 
 use quote::ToTokens;
 
-
 /// Expands the first function of `source` through its first resile attribute.
 fn expand_source(source: &str) -> String {
     let mut file: syn::File = syn::parse_str(source).expect("case parses");

@@ -158,7 +158,9 @@ fn parse_value(k: &'static Key, value: &Expr) -> syn::Result<(Value<'static>, Ve
                 let delays = list.elems.iter().map(|e| values::duration(e, key)).collect::<syn::Result<_>>()?;
                 Ok((Value::Durations(delays), entries))
             }
-            _ => one(Value::Word(values::word(value, key, words, Some("a list of delays such as `[100, 500, 2000]`"))?)),
+            _ => {
+                one(Value::Word(values::word(value, key, words, Some("a list of delays such as `[100, 500, 2000]`"))?))
+            }
         },
         KeyKind::WordOrProportion(words) => {
             if values::is_number(value) {

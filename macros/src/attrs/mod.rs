@@ -36,12 +36,14 @@ pub(crate) trait Attribute {
     fn expand(&self, cx: &mut Cx, index: usize, inner: Inner) -> Inner;
 }
 
+/// Parses and checks an attribute's arguments; `None` when there were errors (recorded).
+/// The span stands for the whole attribute.
+type Parse = fn(Vec<Arg>, Span, &mut Errors) -> Option<Box<dyn Attribute>>;
+
 /// An attribute this crate implements: its name and its parser.
 pub(crate) struct Def {
     pub(crate) name: &'static str,
-    /// Parses and checks the arguments; `None` when there were errors (recorded). `span`
-    /// stands for the whole attribute.
-    parse: fn(Vec<Arg>, Span, &mut Errors) -> Option<Box<dyn Attribute>>,
+    parse: Parse,
 }
 
 /// Every attribute, in the order SPEC lists them.

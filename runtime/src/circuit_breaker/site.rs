@@ -5,11 +5,11 @@
 use std::future::Future;
 use std::time::Duration;
 
+use super::config::CircuitBreakerConfig;
 use super::state::{CircuitBreaker, CircuitBreakerStats, Clock, DISABLED, FORCED_OPEN, Permit, nanos};
 use crate::kit::Site;
 use crate::telemetry::{self, CallSpan};
 use crate::{Outcome, Policy, Rejection};
-use super::config::CircuitBreakerConfig;
 
 /// A `should_record` classifier: maps a call's result to the [`Outcome`] recorded.
 pub type ShouldRecord<T, E> = fn(&Result<T, E>) -> Outcome;
@@ -104,8 +104,6 @@ impl Permit<'_> {
         let breaker = self.breaker;
         breaker.settle(self, outcome, || breaker.elapsed_nanos());
     }
-
-
 }
 
 impl<E: From<Rejection>> Policy<E> for CircuitBreaker {

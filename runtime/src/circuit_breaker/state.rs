@@ -188,7 +188,8 @@ struct Setup {
 
 impl Setup {
     fn new(config: CircuitBreakerConfig, reuse: Option<&Setup>) -> Self {
-        let same_window = |old: &&Setup| old.config.window == config.window && old.config.window_size == config.window_size;
+        let same_window =
+            |old: &&Setup| old.config.window == config.window && old.config.window_size == config.window_size;
         let ring = match config.window {
             WindowKind::Count => Some(match reuse.filter(same_window).and_then(|old| old.ring.clone()) {
                 Some(ring) => ring,

@@ -8,7 +8,8 @@
 //!   [`Registry::declare`].
 //! - [`Site`]: one call site's reference to a named instance, resolved once and kept in the
 //!   call site's `static`, so the call path never hashes a name.
-//! - [`Swap`]: settings read on every call and replaced now and then (reconfiguration).
+//! - `Swap` (crate-private): settings read on every call with one load and replaced now
+//!   and then (reconfiguration); old values are retired, not freed, while the owner lives.
 //!
 //! The architecture chapter, `docs::architecture`, shows how a policy folder uses them.
 

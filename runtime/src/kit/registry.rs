@@ -273,3 +273,88 @@ pub fn names() -> Vec<(&'static str, &'static str)> {
     all.sort_unstable();
     all
 }
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+
+    /// A policy whose whole state is its settings: enough to watch the rule at work.
+    #[derive(Debug)]
+    struct Dial {
+        config: Mutex<u32>,
+    }
+
+    static DIALS: Registry<Dial> = Registry::new();
+
+    impl NamedPolicy for Dial {
+        const KIND: &'static str = "dial";
+        type Config = u32;
+        fn registry() -> &'static Registry<Self> {
+            &DIALS
+        }
+        fn default_config() -> u32 {
+            7
+        }
+        fn validate(config: &u32) -> Result<(), ConfigError> {
+            match *config {
+                0 => Err(resile_config::RetryConfig::new().max(0).validate().unwrap_err()),
+                _ => Ok(()),
+            }
+        }
+        fn create(_: &'static str, config: u32) -> Self {
+            Dial { config: Mutex::new(config) }
+        }
+        fn config(&self) -> u32 {
+            *self.config.lock().unwrap()
+        }
+        fn reconfigure(&self, config: u32) {
+            *self.config.lock().unwrap() = config;
+        }
+    }
+
+    #[test]
+    fn a_reference_uses_the_defaults_until_the_first_declaration() {
+        let dial = DIALS.reference("late", "tests::reference");
+        assert_eq!((dial.config(), DIALS.source("late")), (7, Some(Source::Default)));
+        let declared = DIALS.declare("late", 3, "tests::declaration");
+        assert!(std::ptr::eq(dial, declared));
+        assert_eq!((dial.config(), DIALS.source("late")), (3, Some(Source::Declared)));
+        // A later reference changes nothing; neither does an equal declaration.
+        DIALS.reference("late", "tests::reference");
+        DIALS.declare("late", 3, "tests::again");
+        assert_eq!(dial.config(), 3);
+    }
+
+    #[test]
+    fn a_second_different_declaration_panics_in_debug_builds_and_the_first_stays() {
+        DIALS.declare("twice", 1, "tests::first");
+        let second = std::panic::catch_unwind(|| DIALS.declare("twice", 2, "tests::second"));
+        assert_eq!(second.is_err(), cfg!(debug_assertions));
+        if cfg!(debug_assertions) {
+            let message = *second.unwrap_err().downcast::<String>().unwrap();
+            assert!(message.contains("`dial` `twice` is declared twice"), "{message}");
+            assert!(message.contains("by `tests::first` with 1, and by `tests::second` with 2"), "{message}");
+        }
+        assert_eq!(DIALS.get("twice").unwrap().config(), 1);
+    }
+
+    #[test]
+    fn live_settings_win_and_bad_ones_change_nothing() {
+        DIALS.configure("live", 5).unwrap();
+        DIALS.declare("live", 4, "tests::declaration");
+        assert_eq!((DIALS.get("live").unwrap().config(), DIALS.source("live")), (5, Some(Source::Live)));
+        let error = DIALS.configure("live", 0).unwrap_err();
+        assert_eq!(error.key(), "max");
+        assert_eq!(DIALS.get("live").unwrap().config(), 5);
+    }
+
+    #[test]
+    fn names_lists_every_kind_and_a_lookup_creates_nothing() {
+        assert!(DIALS.get("never-used").is_none());
+        DIALS.reference("listed", "tests::names");
+        assert!(names().contains(&("dial", "listed")));
+        assert!(!names().contains(&("dial", "never-used")));
+    }
+}

@@ -33,8 +33,8 @@
 
 use std::time::Duration;
 
-pub use resile_config::RetryBudgetConfig;
 use crate::sync::{AtomicI64, AtomicU64, Mutex, Ordering, lock};
+pub use resile_config::RetryBudgetConfig;
 
 /// Number of slots the `ttl` is divided into.
 pub(crate) const SLOTS: usize = 10;

@@ -58,7 +58,7 @@ mod state;
 pub use budget::{RetryBudget, RetryBudgetConfig, RetryBudgetStats};
 pub use config::{Backoff, Jitter, RetryConfig};
 pub use handle::{RetryBudgetHandle, retry_budget};
-pub use site::{BackoffSleep, Retry, RetryCall, RetryHooks, RetrySite};
 #[doc(hidden)]
 pub use site::sleep;
+pub use site::{BackoffSleep, Retry, RetryCall, RetryHooks, RetrySite};
 pub use state::{RetryState, Stop};
