@@ -46,7 +46,11 @@ fn check(attr: &str, keys: &[Key]) {
     let known: Vec<&str> = keys.iter().map(|k| k.name).collect();
     assert_eq!(documented, known, "the keys of `#[{attr}]`'s table");
     for ((name, default), key) in rows.iter().zip(keys) {
-        assert!(same_default(default, key), "`#[{attr}]` `{name}`: the table says `{default}`, resile-config `{}`", key.default);
+        assert!(
+            same_default(default, key),
+            "`#[{attr}]` `{name}`: the table says `{default}`, resile-config `{}`",
+            key.default
+        );
     }
 }
 

@@ -102,6 +102,8 @@ fn closed_two_threads(c: &mut Criterion) {
     let breaker = CircuitBreaker::new("bench2", CircuitBreakerConfig::new());
     let resile = || black_box(now(breaker.call(|| async { op(1) }))).is_ok();
     g.bench_function("resile", |b| b.iter_custom(|n| per_call_2_threads(n, &resile)));
+    let attribute = || black_box(now(guarded(1))).is_ok();
+    g.bench_function("resile_attribute", |b| b.iter_custom(|n| per_call_2_threads(n, &attribute)));
     let fs = failsafe_breaker();
     let failsafe = || black_box(fs.call(|| op(1))).is_ok();
     g.bench_function("failsafe", |b| b.iter_custom(|n| per_call_2_threads(n, &failsafe)));

@@ -31,39 +31,44 @@
 //! ## The three call shapes
 //!
 //! The attributes of one function expand into one pipeline inside the function's own
-//! body, outermost first. Each policy takes one of three shapes, so that the cheapest
-//! future, the one that is not there, is the common one:
+//! body, outermost first. Each policy takes one of three shapes (`macros/src/shapes.rs`),
+//! so that the cheapest future, the one that is not there, is the common one:
 //!
 //! | shape | policies | what the expansion writes |
 //! |---|---|---|
-//! | admission | circuit breaker (later bulkhead, rate limiter) | a synchronous acquire; on `Ok`, one `.await` of what is inside, then the permit records the result; on `Err`, the rejection as the caller's error. No future of its own. |
-//! | loop | retry | a `loop` in the function's own coroutine: a `match` on each attempt's result; on `Err`, one out-of-line call decides between sleeping and stopping |
+//! | admission | circuit breaker (later bulkhead, rate limiter) | a synchronous `admit` that gives a permit, kept where it was built; if admitted, one `.await` of what is inside, then the permit records the result; if not, the rejection as the caller's error. No future of its own. |
+//! | loop | retry | a `loop` in the function's own coroutine: a `match` on each attempt's result; only on `Err`, one out-of-line call decides between sleeping and stopping |
 //! | attempts | hedge, and timeout as its one-attempt case | a future from the runtime around what is inside, because they need a timer: hedge takes a closure that makes each attempt, timeout takes the one attempt |
 //!
 //! For `#[retry] #[circuit_breaker(name = "db")] #[timeout("1s")]` the body becomes, in
 //! outline:
 //!
 //! ```text
-//! let span = CallSpan::new();                       // a null pointer until an event needs it
-//! let mut retry = RETRY.start();                    // the attempt counter
+//! let span = CallSpan::new();                  // a null pointer until an event needs it
+//! let mut state = RETRY.start();               // the attempt counter
 //! loop {
-//!     let result = match BREAKER.acquire(&span) {   // admission: no future
-//!         Ok(permit) => {
+//!     let result = {                           // admission: no future
+//!         let permit = BREAKER.admit();
+//!         if permit.admitted() {
 //!             let r = TIMEOUT.run(&span, reject, async { body }).await;   // attempts
 //!             permit.record(Outcome::of(&r));
 //!             r
+//!         } else {
+//!             Err(reject(BREAKER.rejected(permit, &span)))
 //!         }
-//!         Err(rejection) => Err(reject(rejection)),
 //!     };
-//!     match result {                                 // loop
+//!     match result {                           // loop
 //!         Ok(v) => break Ok(v),
-//!         Err(e) => match RETRY.on_error(&mut retry, &span, e, &HOOKS, describe) {
+//!         Err(e) => match RETRY.on_error(&mut state, &span, e, &HOOKS, describe) {
 //!             Break(e) => break Err(e),
 //!             Continue(delay) => sleep(delay).await,
 //!         },
 //!     }
 //! }
 //! ```
+//!
+//! A call that can report one event at most (a lone breaker or timeout) keeps no span slot:
+//! its event gets a span of its own.
 //!
 //! ## One folder per policy, the same files in each
 //!
