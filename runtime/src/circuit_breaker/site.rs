@@ -68,23 +68,38 @@ impl CircuitBreaker {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        self.call_with(Outcome::of, op)
+        self.guard(Outcome::of, op)
     }
 
     /// As [`call`](Self::call), classifying the result with `should_record`.
-    pub async fn call_with<T, E, F, Fut>(&self, should_record: ShouldRecord<T, E>, op: F) -> Result<T, E>
+    pub fn call_with<T, E, F, Fut>(
+        &self,
+        should_record: ShouldRecord<T, E>,
+        op: F,
+    ) -> impl Future<Output = Result<T, E>>
     where
         E: From<Rejection>,
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        match self.try_acquire() {
-            Ok(permit) => {
-                let result = op().await;
-                permit.record(should_record(&result));
-                result
-            }
-            Err(rejection) => Err(E::from(rejected(CallSpan::detached(), "resile::CircuitBreaker", rejection))),
+        self.guard(should_record, op)
+    }
+
+    /// Admit → run → record, generic over the classifier so the default one inlines.
+    async fn guard<T, E, F, Fut>(&self, should_record: impl FnOnce(&Result<T, E>) -> Outcome, op: F) -> Result<T, E>
+    where
+        E: From<Rejection>,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        let permit = Permit::of(self, self.ticket(TokioClock(self)));
+        if permit.admitted() {
+            let result = op().await;
+            permit.record(should_record(&result));
+            result
+        } else {
+            drop(permit);
+            Err(E::from(rejected(CallSpan::detached(), "resile::CircuitBreaker", self.rejection())))
         }
     }
 }
