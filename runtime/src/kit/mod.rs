@@ -13,12 +13,10 @@
 //!
 //! The architecture chapter, `docs::architecture`, shows how a policy folder uses them.
 
-mod named;
 pub(crate) mod registry;
 mod site;
 mod swap;
 
-pub use named::NamedPolicy;
-pub use registry::{Registry, Source};
+pub use registry::{NamedPolicy, Registry, Source};
 pub use site::Site;
 pub(crate) use swap::Swap;

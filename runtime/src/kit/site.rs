@@ -5,7 +5,7 @@ use std::ptr;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicPtr, Ordering};
 
-use super::named::NamedPolicy;
+use super::registry::NamedPolicy;
 
 /// One call site of a named policy: the name it uses, the settings it declares (if any),
 /// and, once resolved, the shared instance. The attribute's expansion keeps one in a
