@@ -19,6 +19,18 @@ pub(crate) trait Rules: Copy {
     fn reset_key(&mut self, i: usize);
 }
 
+/// Puts `next` (`config` with key `i` set) in `config` unless it breaks that key's own
+/// rule; the config's `set` ends here.
+pub(crate) fn commit<C: Rules>(config: &mut C, next: C, i: usize) -> Result<(), ConfigError> {
+    match next.check_key(i) {
+        Some(e) => Err(e),
+        None => {
+            *config = next;
+            Ok(())
+        }
+    }
+}
+
 /// Every error: the per-key rules first, then the rules across keys on a copy where each key
 /// that broke its own rule is back at its default and no longer counts as given (so one bad
 /// value is reported once, not again by every rule it takes part in).

@@ -267,13 +267,7 @@ impl CircuitBreakerConfig {
             PERMITTED_CALLS_IN_HALF_OPEN => self.permitted_calls_in_half_open(value.count(k)?),
             _ => unreachable!("a key of CircuitBreakerConfig::KEYS without a setter"),
         };
-        match next.check_key(i) {
-            Some(e) => Err(e),
-            None => {
-                *self = next;
-                Ok(())
-            }
-        }
+        check::commit(self, next, i)
     }
 
     /// Checks every rule, the first broken one as the error, judging the value as

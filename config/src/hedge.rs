@@ -330,13 +330,7 @@ impl HedgeConfig {
             TOKEN_THRESHOLD => self.token_threshold(value.number(k)?),
             _ => unreachable!("a key of HedgeConfig::KEYS without a setter"),
         };
-        match next.check_key(i) {
-            Some(e) => Err(e),
-            None => {
-                *self = next;
-                Ok(())
-            }
-        }
+        check::commit(self, next, i)
     }
 
     /// Checks every rule, the first broken one as the error, judging the value as `#[hedge]`

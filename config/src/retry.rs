@@ -325,13 +325,7 @@ impl RetryConfig {
             BUDGET => self.budget(value.duration(k)?),
             _ => unreachable!("a key of RetryConfig::KEYS without a setter"),
         };
-        match next.check_key(i) {
-            Some(e) => Err(e),
-            None => {
-                *self = next;
-                Ok(())
-            }
-        }
+        check::commit(self, next, i)
     }
 
     /// Checks every rule, the first broken one as the error: the rules of each key's own

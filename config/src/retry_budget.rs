@@ -103,13 +103,7 @@ impl RetryBudgetConfig {
             TTL => self.ttl(value.duration(k)?),
             _ => unreachable!("a key of RetryBudgetConfig::KEYS without a setter"),
         };
-        match next.check_key(i) {
-            Some(e) => Err(e),
-            None => {
-                *self = next;
-                Ok(())
-            }
-        }
+        check::commit(self, next, i)
     }
 
     /// Checks the ranges documented on each field; the first broken one is the error.

@@ -61,13 +61,7 @@ impl TimeoutConfig {
     pub fn set(&mut self, key: &str, value: Value<'_>) -> Result<(), ConfigError> {
         let i = value::position(Self::KEYS, key)?;
         let next = self.after(value.duration(&Self::KEYS[i])?);
-        match next.check_key(i) {
-            Some(e) => Err(e),
-            None => {
-                *self = next;
-                Ok(())
-            }
-        }
+        check::commit(self, next, i)
     }
 
     /// Checks that `after` is greater than zero.
