@@ -3,7 +3,7 @@
 
 use super::config::CircuitBreakerConfig;
 use super::state::{CircuitBreaker, CircuitBreakerStats};
-use crate::kit::{NamedPolicy, Registry, Source};
+use crate::kit::{Handle, NamedPolicy, Registry};
 use crate::{ConfigError, State};
 
 static BREAKERS: Registry<CircuitBreaker> = Registry::new();
@@ -49,12 +49,13 @@ impl CircuitBreaker {
 }
 
 /// The breaker `name`, for operators: read its state, settings and stats, force it open or
-/// closed, disable or reset it, or change its settings.
+/// closed, disable or reset it, or change its settings ([`Handle::reconfigure`]: a state
+/// transition, see [`CircuitBreaker::reconfigure`]).
 ///
 /// Looking a name up does not create it, so asking before any call site has run does not
 /// fix its settings: until then it reads as a closed, empty breaker. Only
 /// [`force_open`](CircuitBreakerHandle::force_open), [`disable`](CircuitBreakerHandle::disable)
-/// and [`reconfigure`](CircuitBreakerHandle::reconfigure) create it.
+/// and [`reconfigure`](Handle::reconfigure) create it.
 ///
 /// ```
 /// use resile_runtime::{circuit_breaker, State};
@@ -68,50 +69,13 @@ impl CircuitBreaker {
 /// assert_eq!(handle.stats().state, State::Closed);
 /// ```
 pub fn circuit_breaker(name: &str) -> CircuitBreakerHandle {
-    CircuitBreakerHandle { name: name.into() }
+    Handle::new(name)
 }
 
 /// An operator's view of a named breaker; see [`circuit_breaker`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CircuitBreakerHandle {
-    name: Box<str>,
-}
+pub type CircuitBreakerHandle = Handle<CircuitBreaker>;
 
-impl CircuitBreakerHandle {
-    /// The name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// The breaker, if it exists.
-    pub fn get(&self) -> Option<&'static CircuitBreaker> {
-        BREAKERS.get(&self.name)
-    }
-
-    fn get_or_default(&self) -> &'static CircuitBreaker {
-        BREAKERS.reference(&self.name, "resile::circuit_breaker")
-    }
-
-    /// The settings in force; `None` until the breaker exists.
-    pub fn config(&self) -> Option<CircuitBreakerConfig> {
-        self.get().map(CircuitBreaker::config)
-    }
-
-    /// Where the settings in force come from; `None` until the breaker exists.
-    pub fn source(&self) -> Option<Source> {
-        BREAKERS.source(&self.name)
-    }
-
-    /// Puts `config` in force as live configuration (creating the breaker if needed): a state
-    /// transition, see [`CircuitBreaker::reconfigure`]. Live settings win over any
-    /// declaration of the name.
-    ///
-    /// # Errors
-    /// The rule `config` breaks, naming its key; the settings in force stay.
-    pub fn reconfigure(&self, config: CircuitBreakerConfig) -> Result<(), ConfigError> {
-        BREAKERS.configure(&self.name, config).map(drop)
-    }
-
+impl Handle<CircuitBreaker> {
     /// The state; `Closed` if the breaker does not exist yet.
     pub fn state(&self) -> State {
         self.get().map_or(State::Closed, CircuitBreaker::state)

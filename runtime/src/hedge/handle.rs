@@ -4,7 +4,7 @@
 use super::config::HedgeConfig;
 use super::state::{HedgeStats, HedgeTracker};
 use crate::ConfigError;
-use crate::kit::{NamedPolicy, Registry, Source};
+use crate::kit::{Handle, NamedPolicy, Registry};
 
 static TRACKERS: Registry<HedgeTracker> = Registry::new();
 
@@ -49,48 +49,18 @@ impl NamedPolicy for HedgeTracker {
 /// assert!(hedge_tracker("search").config().is_none());
 /// ```
 pub fn hedge_tracker(name: &str) -> HedgeTrackerHandle {
-    HedgeTrackerHandle { name: name.into() }
+    Handle::new(name)
 }
 
-/// An operator's view of a named hedge tracker; see [`hedge_tracker`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HedgeTrackerHandle {
-    name: Box<str>,
-}
+/// An operator's view of a named hedge tracker; see [`hedge_tracker`]. Its
+/// [`reconfigure`](Handle::reconfigure) puts the tracker settings in force with a fresh
+/// latency window and a full budget.
+pub type HedgeTrackerHandle = Handle<HedgeTracker>;
 
-impl HedgeTrackerHandle {
-    /// The name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// The tracker, if it exists.
-    pub fn get(&self) -> Option<&'static HedgeTracker> {
-        TRACKERS.get(&self.name)
-    }
-
-    /// The settings in force; `None` until the tracker exists.
-    pub fn config(&self) -> Option<HedgeConfig> {
-        self.get().map(HedgeTracker::config)
-    }
-
-    /// Where the settings in force come from; `None` until the tracker exists.
-    pub fn source(&self) -> Option<Source> {
-        TRACKERS.source(&self.name)
-    }
-
+impl Handle<HedgeTracker> {
     /// Counters, recent latency percentiles, the current delay and the budget's tokens;
     /// [`HedgeStats::empty`] until the tracker exists.
     pub fn stats(&self) -> HedgeStats {
         self.get().map_or_else(HedgeStats::empty, HedgeTracker::stats)
-    }
-
-    /// Puts the tracker settings of `config` in force as live configuration (creating the
-    /// tracker if needed), with a fresh latency window and a full budget.
-    ///
-    /// # Errors
-    /// The rule `config` breaks, naming its key; the settings in force stay.
-    pub fn reconfigure(&self, config: HedgeConfig) -> Result<(), ConfigError> {
-        TRACKERS.configure(&self.name, config).map(drop)
     }
 }

@@ -6,6 +6,8 @@
 //! - [`Registry`]: one generic, process-wide map from name to instance per kind, with one
 //!   declaration rule (SPEC §7, "one configuration per name"), described on
 //!   [`Registry::declare`].
+//! - [`Handle`]: an operator's view of one named instance (settings, their source, live
+//!   reconfiguration); each policy adds its own reads and calls to `Handle<ItsPolicy>`.
 //! - [`Site`]: one call site's reference to a named instance, resolved once and kept in the
 //!   call site's `static`, so the call path never hashes a name.
 //! - `Swap` (crate-private): settings read on every call with one load and replaced now
@@ -13,10 +15,12 @@
 //!
 //! The architecture chapter, `docs::architecture`, shows how a policy folder uses them.
 
+mod handle;
 pub(crate) mod registry;
 mod site;
 mod swap;
 
+pub use handle::Handle;
 pub use registry::{NamedPolicy, Registry, Source};
 pub use site::Site;
 pub(crate) use swap::Swap;

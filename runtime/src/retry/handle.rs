@@ -6,7 +6,7 @@ use tokio::time::Instant;
 use super::budget::{RetryBudget, RetryBudgetConfig, RetryBudgetStats};
 use super::site::clock;
 use crate::ConfigError;
-use crate::kit::{NamedPolicy, Registry, Source};
+use crate::kit::{Handle, NamedPolicy, Registry};
 
 static BUDGETS: Registry<RetryBudget> = Registry::new();
 
@@ -48,50 +48,19 @@ impl NamedPolicy for RetryBudget {
 /// assert_eq!(api.config().unwrap().ratio, 0.1);
 /// ```
 pub fn retry_budget(name: &str) -> RetryBudgetHandle {
-    RetryBudgetHandle { name: name.into() }
+    Handle::new(name)
 }
 
-/// An operator's view of a named retry budget; see [`retry_budget`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RetryBudgetHandle {
-    name: Box<str>,
-}
+/// An operator's view of a named retry budget; see [`retry_budget`]. Its
+/// [`reconfigure`](Handle::reconfigure) starts a fresh window.
+pub type RetryBudgetHandle = Handle<RetryBudget>;
 
-impl RetryBudgetHandle {
-    /// The name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// The budget, if it exists.
-    pub fn get(&self) -> Option<&'static RetryBudget> {
-        BUDGETS.get(&self.name)
-    }
-
-    /// The settings in force; `None` until the budget exists.
-    pub fn config(&self) -> Option<RetryBudgetConfig> {
-        self.get().map(RetryBudget::config)
-    }
-
-    /// Where the settings in force come from; `None` until the budget exists.
-    pub fn source(&self) -> Option<Source> {
-        BUDGETS.source(&self.name)
-    }
-
+impl Handle<RetryBudget> {
     /// Counters and the retries available now (tokio's clock); zeros until the budget exists.
     pub fn stats(&self) -> RetryBudgetStats {
         match self.get() {
             Some(b) => b.stats_at(clock(b, Instant::now())),
             None => RetryBudgetStats::EMPTY,
         }
-    }
-
-    /// Puts `config` in force (creating the budget if needed) and starts a fresh window.
-    /// Live settings win over any declaration of the name.
-    ///
-    /// # Errors
-    /// The rule `config` breaks, naming its key; the settings in force stay.
-    pub fn reconfigure(&self, config: RetryBudgetConfig) -> Result<(), ConfigError> {
-        BUDGETS.configure(&self.name, config).map(drop)
     }
 }
