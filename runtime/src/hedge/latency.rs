@@ -123,7 +123,7 @@ impl LatencyWindow {
     pub fn record(&self, latency: Duration) -> u64 {
         let n = self.recorded.fetch_add(1, Ordering::Relaxed);
         let g = n / self.generation;
-        if n % self.generation == 0 && g > 0 {
+        if n.is_multiple_of(self.generation) && g > 0 {
             self.clear(g + 1);
         }
         let nanos = u64::try_from(latency.as_nanos()).unwrap_or(u64::MAX);

@@ -105,7 +105,7 @@ impl TrackerCore {
         let n = self.latency.record(latency);
         if let Some(p) = self.config.percentile {
             let min = u64::from(self.config.min_samples);
-            if n >= min && (n == min || n % self.refresh == 0) {
+            if n >= min && (n == min || n.is_multiple_of(self.refresh)) {
                 self.refresh_delay(p);
             }
         }
