@@ -179,7 +179,7 @@ fn a_timed_call_that_waits_once_allocates_nothing() {
 fn a_retry_allocates_only_its_backoff_timer() {
     #[resile::retry(max = 2, backoff = "constant", base_delay = "0ms", jitter = "none")]
     async fn second_time_lucky(x: u64, calls: &AtomicU32) -> Result<u64, E> {
-        if calls.fetch_add(1, SeqCst) % 2 == 0 {
+        if calls.fetch_add(1, SeqCst).is_multiple_of(2) {
             Err(E::Rejected(Rejection::TimedOut { after: Default::default() }))
         } else {
             Ok(x)
