@@ -105,6 +105,34 @@ async fn stacked_pending_once(x: u64) -> Result<u64, E> {
     Ok(black_box(x))
 }
 
+#[resile::circuit_breaker(name = "alloc-breaker")]
+async fn guarded(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+#[resile::retry(max = 3)]
+#[resile::circuit_breaker(name = "alloc-stack")]
+#[resile::timeout("1s")]
+async fn three_stacked(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+#[resile::hedge(delay = "1s")]
+async fn hedged(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+#[resile::hedge(delay = "1s")]
+async fn hedged_pending_once(x: u64) -> Result<u64, E> {
+    tokio::task::yield_now().await;
+    Ok(black_box(x))
+}
+
+#[resile::circuit_breaker(name = "alloc-forced-open")]
+async fn refused(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
 const N: u64 = 1000;
 
 /// Runs `call` N times on a current-thread runtime with time enabled, after a warm-up, and
@@ -171,6 +199,39 @@ fn retry_with_wall_clock_and_retry_budget_allocates_nothing() {
 #[test]
 fn a_timed_call_that_waits_once_allocates_nothing() {
     assert_eq!(measure(stacked_pending_once), 0);
+}
+
+#[test]
+fn circuit_breaker_success_path_allocates_nothing() {
+    assert_eq!(measure(guarded), 0);
+}
+
+#[test]
+fn three_stacked_attributes_allocate_nothing() {
+    assert_eq!(measure(three_stacked), 0);
+}
+
+#[test]
+fn hedge_without_a_hedge_allocates_nothing() {
+    assert_eq!(measure(hedged), 0);
+    assert_eq!(measure(hedged_pending_once), 0);
+}
+
+#[test]
+fn a_refused_call_allocates_nothing() {
+    resile::circuit_breaker("alloc-forced-open").force_open();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+    let allocations = rt.block_on(async {
+        assert!(refused(0).await.is_err());
+        ALLOCATIONS.with(|a| a.set(0));
+        MEASURING.with(|m| m.set(true));
+        for i in 0..N {
+            assert!(matches!(refused(i).await, Err(E::Rejected(Rejection::CircuitOpen { .. }))));
+        }
+        MEASURING.with(|m| m.set(false));
+        ALLOCATIONS.with(Cell::get)
+    });
+    assert_eq!(allocations, 0);
 }
 
 /// A retry (not the success path) allocates exactly one thing: its boxed backoff timer,
