@@ -6,13 +6,13 @@
 #
 # Builds the probe with `-p resile-benches` only, so tokio's `test-util` (on in the root
 # package's dev-dependencies) is not unified in, then counts each mode with callgrind through
-# instr-per-call.sh: ../shared/tools/instr-per-call.sh from the repository root, or the path in
-# $INSTR_PER_CALL (relative to the current directory). Needs valgrind; the modes run one after
-# another (under a minute in all on a 2-core VM).
+# benches/instr-per-call.sh (or the script at $INSTR_PER_CALL, relative to the current
+# directory). Needs valgrind; the modes run one after another (about two minutes in all on a
+# 2-core VM, the build included).
 set -euo pipefail
 tool=${INSTR_PER_CALL:+$(realpath -m "$INSTR_PER_CALL")}
 cd "$(dirname "$0")/.."
-tool=${tool:-../shared/tools/instr-per-call.sh}
+tool=${tool:-benches/instr-per-call.sh}
 [[ -x $tool ]] || { echo "instr-per-call.sh not found at $tool (set INSTR_PER_CALL)" >&2; exit 2; }
 
 all=(raw retry timeout tokio_timeout circuit_breaker circuit_breaker_open circuit_breaker_forced_open hedge stack

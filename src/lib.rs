@@ -240,11 +240,18 @@ pub use resile_macros::hedge;
 /// | `should_record` | `fn(&Result<T, E>) -> resile::Outcome` | `Err` = failure | `Success`, `Failure` or `Ignore` |
 /// | `on_state_change` | `fn(&str, State, State)` | none | called once per transition |
 ///
-/// One name has one configuration (see [`registry::Registry`]): a call site that gives only
-/// `name` refers to the breaker and declares nothing; a call site that gives settings
-/// declares them, and a second declaration of the name with other settings is reported
-/// with both configurations as an ERROR event, and panics in debug builds so that a test
-/// suite finds it.
+/// One name has one configuration (see [`registry::Registry`]):
+/// - a call site that gives only `name` refers to the breaker and declares nothing; if it is
+///   the first to use the name, the breaker runs with the defaults until a declaring site's
+///   first call puts the declaration in force (a state transition: a fresh window), so
+///   declare at startup (`resile::CircuitBreaker::named("db", config)`) to have the settings
+///   from the first call;
+/// - a call site that gives settings declares them, and a second declaration of the name
+///   with other settings is reported at its first call with both configurations as an ERROR
+///   event, and panics in debug builds so that a test suite finds it (a run-time check: the
+///   declarations live in different functions);
+/// - `should_record` and `on_state_change` belong to the call site that gives them: the
+///   classifier applies to that site's calls, the callback is registered at its first call.
 ///
 /// # Example
 /// ```

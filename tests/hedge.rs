@@ -127,3 +127,24 @@ async fn adaptive_mode_uses_initial_delay_then_the_percentile() {
     assert_eq!(ADAPTIVE_ATTEMPTS.load(Ordering::SeqCst) - before, 2);
     assert_eq!(start.elapsed(), ms(30));
 }
+
+#[resile::hedge(delay = "60ms", name = "hedge-test-static-shared")]
+async fn static_shared(attempts: &AtomicU32) -> Result<u32, Error> {
+    let attempt = attempts.fetch_add(1, Ordering::SeqCst) + 1;
+    if attempt == 1 {
+        sleep(ms(1000)).await; // the first attempt is stuck
+    }
+    Ok(attempt)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_site_that_refers_to_a_tracker_creates_it_with_its_own_delay() {
+    let start = Instant::now();
+    assert_eq!(static_shared(&AtomicU32::new(0)).await, Ok(2));
+    assert_eq!(start.elapsed(), ms(60), "the hedge fired at the site's delay and won at once");
+    let tracker = resile::hedge_tracker("hedge-test-static-shared");
+    assert_eq!(tracker.stats().current_delay, ms(60));
+    assert_eq!(tracker.config().map(|c| c.delay), Some(ms(60)));
+    assert_eq!(tracker.source(), Some(resile::registry::Source::Default), "it declared no tracker key");
+    assert_eq!(tracker.stats().hedge_won, 1);
+}

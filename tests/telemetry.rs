@@ -124,7 +124,40 @@ async fn budgeted() -> Result<(), E> {
     Err(E::Flaky(0))
 }
 
+#[resile::circuit_breaker(name = "telemetry-breaker", window_size = 2, minimum_calls = 2)]
+async fn breaking() -> Result<(), E> {
+    Err(E::Flaky(0))
+}
+
 // ---- tracing ---------------------------------------------------------------------------------
+
+#[test]
+fn a_state_change_is_one_event() {
+    let _s = serial();
+    let capture = Capture::default();
+    traced(&capture, async {
+        for _ in 0..2 {
+            assert_eq!(breaking().await, Err(E::Flaky(0)));
+        }
+    });
+    let changes: Vec<_> = capture
+        .take()
+        .into_iter()
+        .filter_map(|r| match r {
+            Rec::Event { fields, .. } if fields.contains_key("breaker") => Some(fields),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        [fields(&[
+            ("message", "circuit breaker `telemetry-breaker`: closed -> open"),
+            ("breaker", "telemetry-breaker"),
+            ("from", "closed"),
+            ("to", "open"),
+        ])]
+    );
+}
 
 #[test]
 fn one_resile_span_per_call_and_retry_events_inside_it() {

@@ -695,14 +695,10 @@ impl CircuitBreaker {
         }
     }
 
-    /// Reports one state change: tracing, the observer, then the `on_state_change` callbacks.
+    /// Reports one state change: through the telemetry funnel (tracing, the observer), then
+    /// the `on_state_change` callbacks.
     fn report(&self, from: State, to: State) {
         let name = self.name;
-        if matches!(to, State::Open | State::ForcedOpen) {
-            tracing::warn!(target: "resile", breaker = name, %from, %to, "circuit breaker `{name}`: {from} -> {to}");
-        } else {
-            tracing::info!(target: "resile", breaker = name, %from, %to, "circuit breaker `{name}`: {from} -> {to}");
-        }
         let callbacks = lock(&self.callbacks).clone();
         let reported = catch_unwind(AssertUnwindSafe(|| {
             telemetry::emit(Event::StateChange { name, from, to });

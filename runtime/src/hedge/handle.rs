@@ -53,8 +53,11 @@ pub fn hedge_tracker(name: &str) -> HedgeTrackerHandle {
 }
 
 /// An operator's view of a named hedge tracker; see [`hedge_tracker`]. Its
-/// [`reconfigure`](Handle::reconfigure) puts the tracker settings in force with a fresh
-/// latency window and a full budget.
+/// [`reconfigure`](Handle::reconfigure) puts the tracker settings (`percentile`, the window
+/// keys, the `token_*` budget) in force with a fresh latency window and a full budget; the
+/// per-site keys of the `HedgeConfig` it takes (`delay`, `max_requests`, `timeout`) stay
+/// each call site's own, and change only what [`stats`](Handle::stats) shows as the static
+/// `current_delay`.
 pub type HedgeTrackerHandle = Handle<HedgeTracker>;
 
 impl Handle<HedgeTracker> {

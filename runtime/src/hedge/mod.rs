@@ -93,7 +93,7 @@
 //! waited, and is recorded with latency zero. Otherwise the clock is read after that first
 //! poll and at the end, and one tokio timer is armed (none with `max_requests = 1` and no
 //! `timeout`). Only a fired hedge allocates: a [`FuturesUnordered`] (once per call)
-//! and one task per extra attempt. `benches/hedge.rs` compares this with a bare
+//! and one task per extra attempt. `benches/benches/hedge.rs` compares this with a bare
 //! `tokio::time::timeout` and `tower::hedge`.
 //!
 //! [`FuturesUnordered`]: futures::stream::FuturesUnordered

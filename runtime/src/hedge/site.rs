@@ -88,7 +88,10 @@ impl HedgeSite {
     /// declares the tracker settings of `config` when `declares` is true (it gives at least
     /// one of the tracker keys); otherwise it refers to the tracker as it is.
     pub const fn named(function: &'static str, config: HedgeConfig, name: &'static str, declares: bool) -> Self {
-        let site = if declares { Site::declaring(function, name, config) } else { Site::reference(function, name) };
+        // A site that refers to the tracker still creates it, if it is the first, with its
+        // own keys (its `delay` is what the tracker's stats show in static mode).
+        let site =
+            if declares { Site::declaring(function, name, config) } else { Site::seeded(function, name, config) };
         HedgeSite { function, config, tracker: TrackerRef::Named(site) }
     }
 

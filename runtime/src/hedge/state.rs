@@ -29,7 +29,10 @@ pub struct HedgeStats {
     pub p95: Duration,
     /// 99th percentile latency of recent calls.
     pub p99: Duration,
-    /// The delay a call starting now would wait before its first hedge.
+    /// The delay a call starting now would wait before its first hedge: in adaptive mode
+    /// the tracker's current estimate of its percentile; in static mode the `delay` in the
+    /// tracker's settings (those of the site that created it: sites that share a tracker
+    /// may each have their own `delay`).
     pub current_delay: Duration,
     /// Tokens in the hedge budget.
     pub tokens: f64,

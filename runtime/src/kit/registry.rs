@@ -174,7 +174,17 @@ impl<P: NamedPolicy> Registry<P> {
     /// The instance `name` for a call site (or an operator) that refers to it without
     /// declaring settings: the existing instance, or a new one with the defaults.
     pub fn reference(&'static self, name: &str, by: &'static str) -> &'static P {
-        let (entry, created) = self.entry_or_create(name, P::default_config());
+        self.reference_seeded(name, by, P::default_config())
+    }
+
+    /// As [`reference`](Self::reference), creating a missing instance from `seed`: settings
+    /// that declare nothing (the same declaration as the defaults) but carry a call site's
+    /// own keys, such as a hedge site's `delay` (which [`HedgeStats`] shows).
+    ///
+    /// [`HedgeStats`]: crate::hedge::HedgeStats
+    pub fn reference_seeded(&'static self, name: &str, by: &'static str, seed: P::Config) -> &'static P {
+        debug_assert!(P::same_declaration(&seed, &P::default_config()), "a seed declares nothing");
+        let (entry, created) = self.entry_or_create(name, seed);
         if created {
             tracing::info!(
                 target: "resile",

@@ -15,6 +15,9 @@ pub struct Site<P: NamedPolicy> {
     function: &'static str,
     name: &'static str,
     declaration: Option<P::Config>,
+    /// For a reference: the settings to create a missing instance with (see
+    /// [`Registry::reference_seeded`](super::Registry::reference_seeded)).
+    seed: Option<P::Config>,
     on_resolve: Option<fn(&'static P)>,
     /// The instance once resolved (null before): one load and a test per call.
     resolved: AtomicPtr<P>,
@@ -40,6 +43,7 @@ impl<P: NamedPolicy> Site<P> {
             function,
             name,
             declaration: None,
+            seed: None,
             on_resolve: None,
             resolved: AtomicPtr::new(ptr::null_mut()),
             resolving: OnceLock::new(),
@@ -53,6 +57,22 @@ impl<P: NamedPolicy> Site<P> {
             function,
             name,
             declaration: Some(config),
+            seed: None,
+            on_resolve: None,
+            resolved: AtomicPtr::new(ptr::null_mut()),
+            resolving: OnceLock::new(),
+        }
+    }
+
+    /// A call site in `function` that uses the instance `name` without declaring settings,
+    /// and creates it from `seed` if it does not exist (`seed` must declare nothing: the
+    /// same declaration as the defaults, with only the call site's own keys set).
+    pub const fn seeded(function: &'static str, name: &'static str, seed: P::Config) -> Self {
+        Site {
+            function,
+            name,
+            declaration: None,
+            seed: Some(seed),
             on_resolve: None,
             resolved: AtomicPtr::new(ptr::null_mut()),
             resolving: OnceLock::new(),
@@ -105,9 +125,10 @@ impl<P: NamedPolicy> Site<P> {
     fn resolve(&self) -> &'static P {
         let policy = *self.resolving.get_or_init(|| {
             let registry = P::registry();
-            let policy = match self.declaration {
-                Some(config) => registry.declare(self.name, config, self.function),
-                None => registry.reference(self.name, self.function),
+            let policy = match (self.declaration, self.seed) {
+                (Some(config), _) => registry.declare(self.name, config, self.function),
+                (None, Some(seed)) => registry.reference_seeded(self.name, self.function, seed),
+                (None, None) => registry.reference(self.name, self.function),
             };
             if let Some(f) = self.on_resolve {
                 f(policy);
