@@ -54,9 +54,7 @@ async fn load_user(&self, id: u64) -> Result<User, DbError> {
                     )
                 }
             } {
-                __resile_private::Ok(__resile_value) => {
-                    break __resile_private::Ok(__resile_value);
-                }
+                __resile_ok @ __resile_private::Ok(_) => break __resile_ok,
                 __resile_private::Err(__resile_error) => {
                     match {
                         let __resile_describe = (&&__resile_private::Describe::of(

@@ -23,9 +23,7 @@ async fn traced(s: String) -> Result<usize, E> {
                 >(async { Ok(s.len()) })
                     .await
                 {
-                    __resile_private::Ok(__resile_value) => {
-                        break __resile_private::Ok(__resile_value);
-                    }
+                    __resile_ok @ __resile_private::Ok(_) => break __resile_ok,
                     __resile_private::Err(__resile_error) => {
                         match {
                             let __resile_describe = (&&__resile_private::Describe::of(

@@ -2,8 +2,8 @@
 //! one that is not there) is the common one. Each attribute's `expand` builds its layer
 //! with exactly one of these; the runtime's `docs::architecture` chapter shows them.
 
-use proc_macro2::{Span, TokenStream};
-use quote::quote;
+use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
+use quote::{quote, quote_spanned};
 
 use crate::codegen::Inner;
 
@@ -31,14 +31,19 @@ pub(crate) fn admission(admit: TokenStream, settle: TokenStream, reject: TokenSt
 /// coroutine: a `match` on each attempt's result; `Ok` ends the call; on `Err`,
 /// `on_error` (which may use `__resile_state` and moves `__resile_error`) decides:
 /// `Break(error)` ends the call with it, `Continue(delay)` sleeps, then runs another attempt.
-pub(crate) fn looped(start: TokenStream, on_error: TokenStream, inner: Inner) -> Inner {
+///
+/// The loop's block carries `span` (the body's), so that a value of the wrong type is
+/// reported at the body rather than at the attribute.
+pub(crate) fn looped(start: TokenStream, on_error: TokenStream, inner: Inner, span: Span) -> Inner {
     let attempt = inner.into_expr();
-    Inner::Expr(quote! {
-        {
+    // The break that ends the call with the body's `Ok` carries the body's span too: with a
+    // body whose value has the wrong type, that is where the mismatch shows.
+    let success = quote_spanned!(span=> break __resile_ok);
+    let block = quote! {
             let mut __resile_state = #start;
             loop {
                 match #attempt {
-                    __resile_private::Ok(__resile_value) => break __resile_private::Ok(__resile_value),
+                    __resile_ok @ __resile_private::Ok(_) => #success,
                     __resile_private::Err(__resile_error) => match #on_error {
                         __resile_private::ControlFlow::Break(__resile_error) => {
                             break __resile_private::Err(__resile_error);
@@ -49,8 +54,10 @@ pub(crate) fn looped(start: TokenStream, on_error: TokenStream, inner: Inner) ->
                     },
                 }
             }
-        }
-    })
+    };
+    let mut group = Group::new(Delimiter::Brace, block);
+    group.set_span(span);
+    Inner::Expr(TokenTree::Group(group).into())
 }
 
 /// What [`attempts`] hands the runtime: the one attempt's future, or a closure that makes

@@ -584,7 +584,7 @@ fn live_settings_win_over_a_declaration_and_bad_ones_are_refused() {
 async fn reconfiguring_is_a_transition_calls_admitted_before_are_not_recorded() {
     let b = CircuitBreaker::new("reconfigured", SMALL);
     let permit = b.try_acquire().unwrap();
-    b.reconfigure(SMALL.window_size(3).minimum_calls(3));
+    b.reconfigure(SMALL.window_size(3).minimum_calls(3)).unwrap();
     permit.record(Outcome::Failure);
     assert_eq!(b.stats().total, 0, "admitted before the reconfiguration");
     for _ in 0..2 {
@@ -915,4 +915,50 @@ async fn a_callback_may_change_the_state_and_events_stay_in_order() {
     assert_eq!(b.state(), State::Disabled);
     let to: Vec<_> = events("reentrant").into_iter().map(|e| e.1).collect();
     assert_eq!(to, [State::Open, State::Disabled]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_permit_from_before_a_reconfiguration_claims_no_slot() {
+    let cfg = CircuitBreakerConfig::new().window_size(4).minimum_calls(4).failure_rate_threshold(1.0);
+    let b = CircuitBreaker::new("stale-reconfigured", cfg);
+    let stale = b.try_acquire().unwrap();
+    b.reconfigure(cfg.open_timeout(secs(5))).unwrap(); // the same window: the ring is reused
+    for o in [Outcome::Success, Outcome::Success, Outcome::Success, Outcome::Failure] {
+        b.try_acquire().unwrap().record(o);
+    }
+    stale.record(Outcome::Failure);
+    for _ in 0..3 {
+        b.try_acquire().unwrap().record(Outcome::Failure);
+    }
+    let s = b.stats();
+    assert_eq!((b.state(), s.total, s.failures), (State::Open, 4, 4), "the last four calls failed: {s:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_permit_from_before_open_half_open_closed_claims_no_slot() {
+    let cfg =
+        CircuitBreakerConfig::new().window_size(2).minimum_calls(2).failure_rate_threshold(1.0).open_timeout(ms(10));
+    let b = CircuitBreaker::new("stale-cycle", cfg);
+    let slow = b.try_acquire().unwrap();
+    b.try_acquire().unwrap().record(Outcome::Failure);
+    b.try_acquire().unwrap().record(Outcome::Failure);
+    assert_eq!(b.state(), State::Open);
+    advance(ms(11)).await;
+    b.try_acquire().unwrap().record(Outcome::Success); // the probe closes it
+    b.try_acquire().unwrap().record(Outcome::Failure);
+    b.try_acquire().unwrap().record(Outcome::Success);
+    slow.record(Outcome::Success); // admitted three transitions ago
+    b.try_acquire().unwrap().record(Outcome::Failure);
+    let s = b.stats();
+    assert_eq!((s.total, s.failures), (2, 1), "the last two calls: S, F: {s:?}");
+    b.try_acquire().unwrap().record(Outcome::Failure);
+    assert_eq!(b.state(), State::Open, "the last two calls: F, F");
+}
+
+#[test]
+fn reconfiguring_a_plain_breaker_refuses_invalid_settings() {
+    let b = CircuitBreaker::new("plain-reconfigure", SMALL);
+    let err = b.reconfigure(SMALL.permitted_calls_in_half_open(0)).unwrap_err();
+    assert_eq!(err.key(), "permitted_calls_in_half_open");
+    assert_eq!(b.config(), SMALL);
 }

@@ -85,7 +85,7 @@ impl Attribute for Retry {
                 __resile_describe,
             )
         }};
-        shapes::looped(quote!(#site.start()), on_error, inner)
+        shapes::looped(quote!(#site.start()), on_error, inner, cx.body_span)
     }
 }
 

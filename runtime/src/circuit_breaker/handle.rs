@@ -28,7 +28,7 @@ impl NamedPolicy for CircuitBreaker {
         CircuitBreaker::config(self)
     }
     fn reconfigure(&self, config: CircuitBreakerConfig) {
-        CircuitBreaker::reconfigure(self, config);
+        self.apply(config);
     }
 }
 

@@ -390,11 +390,22 @@ impl CircuitBreaker {
         }
     }
 
-    /// Puts `config` (already validated) in force. This is a state transition: the state
-    /// stays, but a new generation starts (calls admitted before are not recorded after)
-    /// with a fresh window in `Closed` and `HalfOpen`; an open breaker keeps its
-    /// `open_until`. No event is emitted (the state does not change).
-    pub fn reconfigure(&self, config: CircuitBreakerConfig) {
+    /// Puts `config` in force. This is a state transition: the state stays, but a new
+    /// generation starts (calls admitted before are not recorded after) with a fresh window
+    /// in `Closed` and `HalfOpen`; an open breaker keeps its `open_until`. No event is
+    /// emitted (the state does not change).
+    ///
+    /// # Errors
+    /// The rule `config` breaks, naming its key (see [`CircuitBreakerConfig::validate`]);
+    /// then nothing changes.
+    pub fn reconfigure(&self, config: CircuitBreakerConfig) -> Result<(), crate::ConfigError> {
+        config.validate()?;
+        self.apply(config);
+        Ok(())
+    }
+
+    /// Puts `config`, already validated, in force; see [`reconfigure`](Self::reconfigure).
+    pub(super) fn apply(&self, config: CircuitBreakerConfig) {
         let mut inner = lock(&self.inner);
         let setup = Setup::new(config, Some(self.setup.load()));
         inner.buckets = time_buckets(&config);
@@ -530,6 +541,15 @@ impl CircuitBreaker {
         let generation = tag >> KIND_BITS;
         // The hot path: a closed-state outcome into a count window, no slow-call threshold.
         if tag & KIND_MASK == Kind::Fast as u64 && outcome != Outcome::Ignore {
+            // A call admitted before a transition is not recorded after it, and must not even
+            // claim a slot: a claimed slot that is then not written leaves an older call in
+            // the window in place of the newest. (A transition racing this very record can
+            // still do that, for one slot, until the slot is next written.)
+            // Orderings: `Relaxed`: the generation only grows; an old value means the
+            // ring's own generation check decides.
+            if self.ctl.0.load(Ordering::Relaxed) >> STATE_BITS != generation {
+                return;
+            }
             let code = if outcome == Outcome::Failure { PRESENT | FAILURE } else { PRESENT };
             // SAFETY: a `Fast` permit's word is the address of the ring of a `Setup` of its
             // breaker (`Setup::fast_ring`); setups are retired, never freed, while the
@@ -562,6 +582,10 @@ impl CircuitBreaker {
         }
         if kind == Kind::Probe {
             return self.record_probe(generation, code, &mut clock);
+        }
+        // Not recorded after a transition, and no slot claimed (see `settle`).
+        if self.ctl.0.load(Ordering::Relaxed) >> STATE_BITS != generation {
+            return;
         }
         let evicted = match &setup.ring {
             Some(ring) => match ring.record(generation, code) {

@@ -28,7 +28,7 @@ impl NamedPolicy for HedgeTracker {
         HedgeTracker::config(self)
     }
     fn reconfigure(&self, config: HedgeConfig) {
-        HedgeTracker::reconfigure(self, config);
+        self.apply(config);
     }
     /// Sites that share a tracker may differ in their own keys (`delay`, `max_requests`,
     /// `timeout`); only the tracker's keys make two declarations differ.

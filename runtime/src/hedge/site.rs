@@ -60,6 +60,8 @@ impl<E> Default for HedgeHooks<E> {
 
 /// Which tracker a site uses.
 #[derive(Debug)]
+// A call site's `static`: never moved, so the variants' sizes do not matter.
+#[allow(clippy::large_enum_variant)]
 enum TrackerRef {
     /// Its own, created on first use and named after the function.
     Own(OnceLock<HedgeTracker>),
@@ -425,10 +427,17 @@ impl<E> Hedge<E> {
         self
     }
 
-    /// Shares the tracker (latencies, budget, stats) named `name`, declaring its tracker
-    /// settings (see [`HedgeTracker`]).
+    /// Shares the tracker (latencies, budget, stats) named `name`. A policy whose tracker
+    /// settings (`percentile`, the window keys, the `token_*` budget) are the defaults
+    /// refers to the tracker; one that sets any declares them (see [`HedgeTracker`]).
     pub fn name(mut self, name: &'static str) -> Self {
-        self.site.tracker = TrackerRef::Named(Site::declaring(self.site.function, name, self.site.config));
+        let config = self.site.config;
+        let declares = !config.same_tracker_settings(&HedgeConfig::new());
+        self.site.tracker = TrackerRef::Named(if declares {
+            Site::declaring(self.site.function, name, config)
+        } else {
+            Site::seeded(self.site.function, name, config)
+        });
         self
     }
 

@@ -148,7 +148,13 @@ impl TrackerCore {
 
 impl HedgeTracker {
     /// A tracker called `name` with the tracker settings of `config`.
+    ///
+    /// # Panics
+    /// If `config` is invalid (see [`HedgeConfig::validate`]).
     pub fn new(name: &'static str, config: HedgeConfig) -> Self {
+        if let Err(e) = config.validate() {
+            panic!("invalid hedge config for `{name}`: {e}");
+        }
         HedgeTracker {
             name,
             core: Swap::new(TrackerCore::new(config)),
@@ -172,9 +178,20 @@ impl HedgeTracker {
         self.core.load().config
     }
 
-    /// Puts the tracker settings of `config` (already validated) in force, with a fresh
-    /// latency window and a full budget; the counters carry on.
-    pub fn reconfigure(&self, config: HedgeConfig) {
+    /// Puts the tracker settings of `config` in force, with a fresh latency window and a
+    /// full budget; the counters carry on.
+    ///
+    /// # Errors
+    /// The rule `config` breaks, naming its key (see [`HedgeConfig::validate`]); then
+    /// nothing changes.
+    pub fn reconfigure(&self, config: HedgeConfig) -> Result<(), crate::ConfigError> {
+        config.validate()?;
+        self.apply(config);
+        Ok(())
+    }
+
+    /// Puts `config`, already validated, in force; see [`reconfigure`](Self::reconfigure).
+    pub(crate) fn apply(&self, config: HedgeConfig) {
         let old = self.core.load();
         self.core.store(TrackerCore::new(config));
         self.retired.fetch_add(old.latency.recorded(), Ordering::Relaxed);
@@ -306,7 +323,8 @@ mod tests {
         let t = HedgeTracker::new("t", HedgeConfig::new());
         t.succeeded(MS(5), 1);
         t.failed();
-        t.reconfigure(HedgeConfig::new().percentile(90.0));
+        t.reconfigure(HedgeConfig::new().percentile(90.0)).unwrap();
+        assert!(t.reconfigure(HedgeConfig::new().max_requests(0)).is_err());
         t.succeeded(MS(5), 2);
         let s = t.stats();
         assert_eq!((s.total_requests, s.hedge_won), (3, 1));

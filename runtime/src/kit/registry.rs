@@ -262,7 +262,7 @@ impl<P: NamedPolicy> Registry<P> {
 fn conflict<P: NamedPolicy>(name: &str, first: Declaration<P::Config>, second: Declaration<P::Config>) {
     let message = format!(
         "`{}` `{name}` is declared twice with different settings: by `{}` with {:?}, and by `{}` with {:?}; \
-         give one declaration (the others can name it alone: `name = \"{name}\"`)",
+         declare it once, and let every other use refer to it by its name alone",
         P::KIND,
         first.by,
         first.config,

@@ -132,6 +132,10 @@ impl RetryBudget {
             slot.store(0, Ordering::Relaxed);
         }
         self.slot_nanos.store(slot_nanos(&config), Ordering::Relaxed);
+        // Periods are counted in the new slot length from here: start again from 0, so the
+        // next deposit rotates to the current period whatever the old one was (a longer
+        // `ttl` means smaller period numbers, which would otherwise never pass the old one).
+        self.period.store(0, Ordering::Release);
     }
 
     /// Records a first attempt at time `now` (any monotonic origin, fixed per budget).
@@ -238,5 +242,17 @@ mod tests {
         assert_eq!(b.stats_at(S(9)).available, 5.0);
         assert_eq!(b.stats_at(S(10)).available, 0.0);
         assert!(!b.withdraw(S(11)));
+    }
+
+    #[test]
+    fn a_longer_ttl_still_expires_deposits() {
+        let b = RetryBudget::new("t", RetryBudgetConfig::new().ratio(1.0).min_per_sec(0).ttl(S(1)));
+        b.deposit(S(100));
+        b.replace_config(RetryBudgetConfig::new().ratio(1.0).min_per_sec(0).ttl(S(10)));
+        for _ in 0..5 {
+            b.deposit(S(101));
+        }
+        assert_eq!(b.stats_at(S(105)).available, 5.0);
+        assert_eq!(b.stats_at(S(200)).available, 0.0, "99 s later, past the 10 s ttl");
     }
 }

@@ -57,7 +57,7 @@ impl CallSpan {
 
     /// The span, if one was created.
     fn get(&self) -> Option<&tracing::Span> {
-        let span = self.span.load(Ordering::Relaxed);
+        let span = self.span.load(Ordering::Acquire);
         if span == DETACHED {
             return None;
         }
@@ -84,8 +84,16 @@ impl CallSpan {
         if self.span.load(Ordering::Relaxed) == DETACHED {
             return f(Some(&span));
         }
-        // Orderings: `Relaxed`; the slot is only touched by the task polling the call.
-        self.span.store(Box::into_raw(Box::new(span)), Ordering::Relaxed);
+        let new = Box::into_raw(Box::new(span));
+        // One task polls a call, so the slot is empty here; should two threads ever share a
+        // slot, the first span stays and the other is closed, never leaked.
+        // Orderings: `AcqRel`/`Acquire`, so the span another thread stored is seen whole.
+        if let Err(existing) = self.span.compare_exchange(ptr::null_mut(), new, Ordering::AcqRel, Ordering::Acquire) {
+            close(new);
+            // SAFETY: a non-null, non-detached pointer in the slot came from `Box::into_raw`
+            // and is freed only in `drop`.
+            return f(unsafe { existing.as_ref() });
+        }
         f(self.get())
     }
 }
