@@ -43,6 +43,22 @@ async fn guarded(x: u64) -> Result<u64, Rejection> {
     op(x)
 }
 
+thread_local! {
+    static CALLS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Every 50th call on a thread fails: the window (100 calls) always holds failures, so
+/// every call takes a position in it (the success path of a window full of successes
+/// writes nothing).
+#[inline(never)]
+fn op_2pct(x: u64) -> Result<u64, Rejection> {
+    let n = CALLS.with(|c| {
+        c.set(c.get() + 1);
+        c.get()
+    });
+    if n.is_multiple_of(50) { Err(Rejection::TimedOut { after: Duration::ZERO }) } else { Ok(black_box(x)) }
+}
+
 fn failsafe_breaker() -> impl failsafe::CircuitBreaker + Sync {
     failsafe::Config::new().build()
 }
@@ -57,6 +73,8 @@ fn closed_one_thread(c: &mut Criterion) {
     let breaker = CircuitBreaker::new("bench", CircuitBreakerConfig::new());
     g.bench_function("resile", |b| b.iter(|| now(breaker.call(|| async { op(1) }))));
     g.bench_function("resile_attribute", |b| b.iter(|| now(guarded(1))));
+    let mixed = CircuitBreaker::new("bench-2pct", CircuitBreakerConfig::new().failure_rate_threshold(1.0));
+    g.bench_function("resile_2pct_failures", |b| b.iter(|| now(mixed.call(|| async { op_2pct(1) }))));
     let slow =
         CircuitBreaker::new("bench-slow", CircuitBreakerConfig::new().slow_call_threshold(Duration::from_secs(1)));
     g.bench_function("resile_slow_threshold", |b| b.iter(|| now(slow.call(|| async { op(1) }))));
@@ -102,6 +120,9 @@ fn closed_two_threads(c: &mut Criterion) {
     let breaker = CircuitBreaker::new("bench2", CircuitBreakerConfig::new());
     let resile = || black_box(now(breaker.call(|| async { op(1) }))).is_ok();
     g.bench_function("resile", |b| b.iter_custom(|n| per_call_2_threads(n, &resile)));
+    let mixed = CircuitBreaker::new("bench2-2pct", CircuitBreakerConfig::new().failure_rate_threshold(1.0));
+    let resile_2pct = || black_box(now(mixed.call(|| async { op_2pct(1) }))).is_ok();
+    g.bench_function("resile_2pct_failures", |b| b.iter_custom(|n| per_call_2_threads(n, &resile_2pct)));
     let attribute = || black_box(now(guarded(1))).is_ok();
     g.bench_function("resile_attribute", |b| b.iter_custom(|n| per_call_2_threads(n, &attribute)));
     let fs = failsafe_breaker();

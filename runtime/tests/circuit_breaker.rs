@@ -226,6 +226,37 @@ async fn count_window_slides() {
     assert_eq!(b.state(), State::Open, "t f f f");
 }
 
+/// A window full of successes records further successes without writing them (they would
+/// change nothing); a failure that follows still counts for exactly `window_size` calls, as
+/// if every success had been written.
+#[tokio::test(start_paused = true)]
+async fn a_failure_after_a_run_of_successes_counts_for_exactly_the_window() {
+    let b = CircuitBreaker::new(
+        "quiet-window",
+        CircuitBreakerConfig::new().window_size(4).minimum_calls(4).failure_rate_threshold(0.5),
+    );
+    for _ in 0..1000 {
+        ok(&b).await.unwrap();
+    }
+    assert_eq!(counts(b.stats()), (State::Closed, 4, 0, 0));
+    fail(&b).await.unwrap_err();
+    for _ in 0..4 {
+        assert_eq!(counts(b.stats()), (State::Closed, 4, 1, 0));
+        ok(&b).await.unwrap();
+    }
+    assert_eq!(counts(b.stats()), (State::Closed, 4, 0, 0), "evicted by the fourth call after it");
+    // Two failures among the last four trip it, however many successes came before.
+    for _ in 0..1000 {
+        ok(&b).await.unwrap();
+    }
+    fail(&b).await.unwrap_err();
+    ok(&b).await.unwrap();
+    ok(&b).await.unwrap();
+    assert_eq!(b.state(), State::Closed);
+    fail(&b).await.unwrap_err();
+    assert_eq!(counts(b.stats()).0, State::Open, "f t t f");
+}
+
 #[tokio::test(start_paused = true)]
 async fn time_window_expires_by_second() {
     let b = CircuitBreaker::new(

@@ -152,3 +152,34 @@ fn ring_and_totals_agree() {
         }
     });
 }
+
+/// A window full of successes: a success that skips writing (it would change nothing) races
+/// a failure that is written; the totals still match the ring, and the next outcomes slide
+/// the window as if the success had been written.
+#[test]
+fn quiet_window_and_a_failure() {
+    loom::model(|| {
+        let b: &'static CircuitBreaker = Box::leak(Box::new(CircuitBreaker::new(
+            "loom-quiet",
+            CircuitBreakerConfig::new().window_size(2).minimum_calls(2).failure_rate_threshold(1.0),
+        )));
+        for _ in 0..2 {
+            b.try_acquire_at(Duration::ZERO).unwrap().record_at(Outcome::Success, Duration::ZERO);
+        }
+        let handles: Vec<_> = [Outcome::Success, Outcome::Failure]
+            .into_iter()
+            .map(|o| {
+                let p = b.try_acquire_at(Duration::ZERO).unwrap();
+                thread::spawn(move || p.record_at(o, Duration::ZERO))
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        let s = b.stats();
+        assert_eq!((s.state, s.total, s.failures), (State::Closed, 2, 1));
+        // One more failure makes two of the last two, whichever order the race took.
+        b.try_acquire_at(Duration::ZERO).unwrap().record_at(Outcome::Failure, Duration::ZERO);
+        assert_eq!(b.state(), State::Open);
+    });
+}

@@ -232,6 +232,38 @@ async fn attempts_may_borrow_arguments_and_need_not_be_send() {
     assert_eq!(r, Ok(5));
 }
 
+/// An attempt that is pending is polled again only when it wakes its task: a call that
+/// polled it once in a wake-up does not poll it again in the same one (for a single attempt
+/// too, where no timer runs).
+#[test]
+fn a_pending_attempt_is_polled_again_only_when_woken() {
+    use std::task::{Context, Poll, Waker};
+    let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+    let _enter = rt.enter();
+    for cfg in [HedgeConfig::new().max_requests(1), HedgeConfig::new().delay(MS(10))] {
+        let polls = AtomicU32::new(0);
+        let waker: Mutex<Option<Waker>> = Mutex::new(None);
+        let attempt = || {
+            std::future::poll_fn(|cx: &mut Context<'_>| {
+                if polls.fetch_add(1, Ordering::SeqCst) == 0 {
+                    *waker.lock().unwrap() = Some(cx.waker().clone());
+                    Poll::Pending
+                } else {
+                    Poll::Ready(Ok::<u32, &'static str>(7))
+                }
+            })
+        };
+        let h = hedge(cfg);
+        let mut call = std::pin::pin!(h.call(attempt));
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(call.as_mut().poll(&mut cx).is_pending(), "{cfg:?}");
+        assert_eq!(polls.load(Ordering::SeqCst), 1, "polled once until woken: {cfg:?}");
+        waker.lock().unwrap().take().expect("the attempt registered its waker").wake();
+        assert_eq!(call.as_mut().poll(&mut cx), Poll::Ready(Ok(7)), "{cfg:?}");
+        assert_eq!(polls.load(Ordering::SeqCst), 2, "{cfg:?}");
+    }
+}
+
 #[tokio::test(start_paused = true)]
 async fn dropping_the_call_drops_every_attempt() {
     let h = hedge(HedgeConfig::new().delay(MS(100)).max_requests(3));

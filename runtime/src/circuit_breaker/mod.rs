@@ -101,29 +101,39 @@
 //! Nothing holds a lock while user code runs.
 //!
 //! # Performance
-//! The closed-state path of a call whose outcome equals the one it evicts from a full
-//! count window (the steady state of a healthy dependency) takes **no lock, no allocation
-//! and no clock read**, and 4 atomic operations, all plain loads or one read-modify-write:
+//! The closed-state path of a successful call into a count window full of successes (the
+//! steady state of a healthy dependency) takes **no lock, no allocation, no clock read and
+//! no shared write**: 4 plain atomic loads.
 //!
 //! | step | operation | ordering |
 //! |---|---|---|
 //! | resolve the call site | the site's pointer to the named breaker | `Acquire` |
 //! | admit | `ctl.load` (generation and state in one word), then the settings' pointer (which says whether the count window can be written without the lock) | `Acquire` |
-//! | claim a slot | `head.fetch_add(1)` | `Relaxed` |
-//! | read the slot | `slot.load`: the same code of the same generation, so nothing to write | `Relaxed` |
+//! | record | the ring's `quiet` word: this generation's window holds only successes, so a success changes nothing and is not written | `Relaxed` |
 //!
-//! An outcome that differs from the one it evicts adds a `compare_exchange` on the slot and
-//! takes the mutex to update the totals. The permit the call holds across its `.await` is
-//! three words, built where the call keeps it and consumed on both paths, so the guarded
-//! function's future carries no drop flag for it.
+//! Skipping the write is exact, not an approximation: a success that evicts a success
+//! leaves the window's contents as they were, whichever slot it takes, and the next outcome
+//! that is written takes the slot the success would have left for it, so it stays in the
+//! window for exactly `window_size` further calls. Because nothing is written, concurrent
+//! callers only share read-only cache lines: two threads on one breaker pay what one does.
+//!
+//! Any other closed-state outcome into a count window (a failure, or any outcome while the
+//! window holds a failure) re-checks the generation, claims the next position
+//! (`head.fetch_add(1)`, `Relaxed`) and reads its slot; when the slot holds the same outcome
+//! of the same generation there is nothing more to do, else a `compare_exchange` on the slot
+//! and the mutex to update the totals. The shared position counter is what keeps the window
+//! exactly "the last `window_size` calls" across threads; under contention it costs one
+//! cache-line transfer per call (`benches/README.md` has the figure). The permit the call
+//! holds across its `.await` is three words, built where the call keeps it and consumed on
+//! both paths, so the guarded function's future carries no drop flag for it.
 //!
 //! Measured as a user pays it (the `#[circuit_breaker]` expansion awaited in a loop on a
-//! current-thread tokio runtime, callgrind), a closed call costs 55 instructions over a raw
+//! current-thread tokio runtime, callgrind), a closed call costs 47 instructions over a raw
 //! call and a call refused by an open breaker 119, the clock read included;
 //! `benches/README.md` has the figures beside recloser, failsafe and tower-resilience.
 //!
-//! Any other outcome (one that changes the totals, a window still filling, a time window,
-//! half-open) takes the breaker's mutex for a few dozen instructions, re-checks the
+//! An outcome that changes the totals (a window still filling, a time window, half-open)
+//! takes the breaker's mutex for a few dozen instructions, re-checks the
 //! generation under it, updates the totals and decides whether to trip. A slow-call
 //! threshold adds two clock reads per call; a time window one. An open breaker rejects with
 //! two atomic loads and one clock read (compared as instants: no subtraction), and
@@ -134,6 +144,10 @@
 //! - `ctl.load(Acquire)` pairs with the `Release` store of each transition (made under the
 //!   mutex), so a call that sees `Open` also sees that period's `open_until`. The closed
 //!   path needs nothing more from it: the generation it reads is a tag, not a pointer.
+//! - `quiet` is `Relaxed`: it is set and cleared under the mutex from the totals, and no
+//!   other memory is published through it. A success that reads it while a failure's write
+//!   is under way is concurrent with that failure and is ordered before it; a value from an
+//!   older generation never equals a newer one.
 //! - `head` and the slots are `Relaxed`: each is one location whose read-modify-writes are
 //!   totally ordered by themselves, and no other memory is published through them. A slot
 //!   refuses a write from an older generation (compare-exchange), and a newer generation
@@ -144,8 +158,8 @@
 //!   the totals in either order, so a count may be one off for a moment; the totals are
 //!   exact once they have both settled, and counts are signed so that moment cannot look
 //!   like a huge failure count.
-//! - `head` and `ctl` sit on separate cache-line pairs: concurrent callers write `head`
-//!   while only reading `ctl`.
+//! - `head` sits on a cache-line pair of its own, apart from `ctl` and `quiet`, which calls
+//!   only read.
 
 mod config;
 mod handle;

@@ -541,6 +541,15 @@ impl CircuitBreaker {
         let generation = tag >> KIND_BITS;
         // The hot path: a closed-state outcome into a count window, no slow-call threshold.
         if tag & KIND_MASK == Kind::Fast as u64 && outcome != Outcome::Ignore {
+            // SAFETY: a `Fast` permit's word is the address of the ring of a `Setup` of its
+            // breaker (`Setup::fast_ring`); setups are retired, never freed, while the
+            // breaker lives (`Swap`), and the permit borrows the breaker.
+            let ring = unsafe { &*(word as usize as *const Ring) };
+            // A success into a window full of successes changes nothing (`Ring::is_quiet`).
+            // Also right for a permit from before a transition: it is not recorded.
+            if outcome == Outcome::Success && ring.is_quiet(generation) {
+                return;
+            }
             // A call admitted before a transition is not recorded after it, and must not even
             // claim a slot: a claimed slot that is then not written leaves an older call in
             // the window in place of the newest. (A transition racing this very record can
@@ -551,10 +560,6 @@ impl CircuitBreaker {
                 return;
             }
             let code = if outcome == Outcome::Failure { PRESENT | FAILURE } else { PRESENT };
-            // SAFETY: a `Fast` permit's word is the address of the ring of a `Setup` of its
-            // breaker (`Setup::fast_ring`); setups are retired, never freed, while the
-            // breaker lives (`Swap`), and the permit borrows the breaker.
-            let ring = unsafe { &*(word as usize as *const Ring) };
             if let Claim::Changed { evicted } = ring.record(generation, code) {
                 self.tally(generation, evicted, code, &now);
             }
@@ -612,6 +617,11 @@ impl CircuitBreaker {
             None => {
                 counts.sub(evicted);
                 counts.add(code);
+                // Under the lock, with `generation` current: the setup in force is this
+                // generation's (a reconfiguration is a transition).
+                if let Some(ring) = &self.setup.load().ring {
+                    ring.set_quiet(generation, counts);
+                }
             }
             Some(b) => b.record(clock.now() / NANOS_PER_SEC, code, counts),
         }

@@ -74,6 +74,11 @@ pub(super) enum Claim {
 #[derive(Debug)]
 pub(super) struct Ring {
     head: Padded<AtomicU64>,
+    /// The generation whose window is full of successes, or 0 (generations start at 1):
+    /// while it is the caller's, a success would evict a success and change nothing, so it
+    /// is not written. Set and cleared under the breaker's mutex, from the totals; read
+    /// lock-free. On the line after `head`'s pair, which concurrent callers only read.
+    quiet: AtomicU64,
     slots: Box<[AtomicU64]>,
     len: u64,
     /// Lemire's fastmod multiplier for `len`: a modulo without a division.
@@ -90,6 +95,7 @@ impl Ring {
         let len = u64::from(len.max(1));
         Ring {
             head: Padded(AtomicU64::new(0)),
+            quiet: AtomicU64::new(0),
             slots: (0..len).map(|_| AtomicU64::new(0)).collect(),
             len,
             magic: (u64::MAX / len).wrapping_add(1),
@@ -101,6 +107,36 @@ impl Ring {
     fn index(&self, seq: u64) -> usize {
         let low = self.magic.wrapping_mul(seq & u64::from(u32::MAX));
         ((u128::from(low) * u128::from(self.len)) >> 64) as usize
+    }
+
+    /// Whether generation `generation`'s window holds `len` successes and nothing else, as
+    /// of the last update of its totals.
+    ///
+    /// A success recorded into such a window evicts a success: the window's contents, and so
+    /// everything the breaker decides from them, stay the same whichever slot it takes. So a
+    /// success is not written at all, and claims no position; the next outcome that is
+    /// written takes the position the success would have left for it, and is evicted after
+    /// exactly `len` further outcomes, as in a window that recorded every success. This
+    /// keeps the steady state of a healthy dependency free of shared writes: concurrent
+    /// callers only read. (A failure whose write is under way when a success reads this is
+    /// concurrent with it, and the success is ordered before it.)
+    #[inline]
+    pub(super) fn is_quiet(&self, generation: u64) -> bool {
+        // Orderings: `Relaxed`: nothing is published through it; an outdated value is either
+        // an older generation (not the caller's) or a state some settle under way is about
+        // to change, which the caller is concurrent with.
+        self.quiet.load(Ordering::Relaxed) == generation
+    }
+
+    /// Updates [`is_quiet`](Self::is_quiet) from generation `generation`'s totals. Called
+    /// under the breaker's mutex after every change of the totals.
+    #[inline]
+    pub(super) fn set_quiet(&self, generation: u64, counts: &Counts) {
+        let clean = counts.total == self.len as i64 && counts.failures == 0 && counts.slow == 0;
+        let want = if clean { generation } else { 0 };
+        if self.quiet.load(Ordering::Relaxed) != want {
+            self.quiet.store(want, Ordering::Relaxed);
+        }
     }
 
     /// Writes `code` for generation `generation` into the next slot.

@@ -142,7 +142,15 @@ impl HedgeSite {
         if self.config.max_requests <= 1 && deadline.is_none() {
             let result = match first_err {
                 Some(e) => Err(e),
-                None => poll_fn(|cx| poll_slot(primary.as_mut(), cx)).await,
+                None => {
+                    // The attempt was just polled and is pending (its waker is registered):
+                    // not polled again until woken.
+                    let mut polled = true;
+                    poll_fn(
+                        |cx| if std::mem::take(&mut polled) { Poll::Pending } else { poll_slot(primary.as_mut(), cx) },
+                    )
+                    .await
+                }
             };
             guard.open = false;
             match &result {
