@@ -114,7 +114,8 @@
 //! Skipping the write is exact, not an approximation: a success that evicts a success
 //! leaves the window's contents as they were, whichever slot it takes, and the next outcome
 //! that is written takes the slot the success would have left for it, so it stays in the
-//! window for exactly `window_size` further calls. Because nothing is written, concurrent
+//! window for exactly `window_size` further calls (calls that overlap are counted in some
+//! order of their own, as without the shortcut). Because nothing is written, concurrent
 //! callers only share read-only cache lines: two threads on one breaker pay what one does.
 //!
 //! Any other closed-state outcome into a count window (a failure, or any outcome while the
