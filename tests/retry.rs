@@ -385,6 +385,24 @@ async fn retry_if_returns_a_non_retryable_error_at_once() {
     assert_eq!(measure(|c| filtered(c, 0)).await, (Err(E::Flaky(5)), 5, ms(1500)));
 }
 
+static CLASSIFIED: AtomicU32 = AtomicU32::new(0);
+
+fn counted_transient(e: &E) -> bool {
+    CLASSIFIED.fetch_add(1, SeqCst);
+    is_transient(e)
+}
+
+#[resile::retry(max = 3, backoff = "constant", base_delay = "10ms", jitter = "none", retry_if = counted_transient)]
+async fn always_flaky(calls: &AtomicU32) -> Result<(), E> {
+    Err(E::Flaky(calls.fetch_add(1, SeqCst) + 1))
+}
+
+#[tokio::test(start_paused = true)]
+async fn retry_if_is_not_asked_about_the_last_attempt() {
+    assert_eq!(measure(always_flaky).await, (Err(E::Flaky(3)), 3, ms(20)));
+    assert_eq!(CLASSIFIED.load(SeqCst), 2, "asked after attempts 1 and 2, not after the last");
+}
+
 // ---- on_retry ---------------------------------------------------------------------------------
 
 #[derive(Debug, PartialEq)]

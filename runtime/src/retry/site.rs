@@ -132,8 +132,8 @@ impl RetrySite {
         hooks: &RetryHooks<E>,
         describe: Describer<E>,
     ) -> ControlFlow<E, Duration> {
-        let retryable = hooks.retry_if.is_none_or(|f| f(&error));
-        let elapsed = call.started.map(|t| t.elapsed());
+        let retryable = || hooks.retry_if.is_none_or(|f| f(&error));
+        let elapsed = || call.started.map(|t| t.elapsed());
         let attempt = call.state.attempt();
         let delay = match call.state.next_delay(&self.config, retryable, elapsed, &mut fastrand::f64) {
             Ok(delay) => delay,

@@ -26,12 +26,12 @@ pub enum Stop {
 ///
 /// let cfg = RetryConfig::new().max(3).jitter(Jitter::None);
 /// let mut call = RetryState::new();
-/// let delay = call.next_delay(&cfg, true, None, &mut || 0.5).unwrap();
+/// let delay = call.next_delay(&cfg, || true, || None, &mut || 0.5).unwrap();
 /// assert_eq!(delay, Duration::from_millis(100));
 /// call.advance(delay);
-/// assert_eq!(call.next_delay(&cfg, true, None, &mut || 0.5), Ok(Duration::from_millis(200)));
+/// assert_eq!(call.next_delay(&cfg, || true, || None, &mut || 0.5), Ok(Duration::from_millis(200)));
 /// call.advance(Duration::from_millis(200));
-/// assert_eq!(call.next_delay(&cfg, true, None, &mut || 0.5), Err(Stop::Exhausted));
+/// assert_eq!(call.next_delay(&cfg, || true, || None, &mut || 0.5), Err(Stop::Exhausted));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryState {
@@ -61,25 +61,27 @@ impl RetryState {
 
     /// After the current attempt failed: the sleep before the next one, or why to stop.
     ///
-    /// `retryable` is `retry_if`'s answer for the error; `elapsed` is the time since the
-    /// call started, needed only when `cfg` has a wall-clock `budget`; `uniform` returns a
-    /// value in `[0, 1)` for the jitter. Nothing changes until [`advance`](Self::advance).
+    /// `retryable` asks `retry_if` about the error: only if another attempt is allowed, so
+    /// the last attempt's error is not classified. `elapsed` gives the time since the call
+    /// started (`None` if not timed): asked only when `cfg` has a wall-clock `budget`.
+    /// `uniform` returns a value in `[0, 1)` for the jitter. Nothing changes until
+    /// [`advance`](Self::advance).
     pub fn next_delay(
         &self,
         cfg: &RetryConfig,
-        retryable: bool,
-        elapsed: Option<Duration>,
+        retryable: impl FnOnce() -> bool,
+        elapsed: impl FnOnce() -> Option<Duration>,
         uniform: &mut impl FnMut() -> f64,
     ) -> Result<Duration, Stop> {
-        if !retryable {
-            return Err(Stop::NotRetryable);
-        }
         if self.attempt >= cfg.max {
             return Err(Stop::Exhausted);
         }
-        let previous = if self.previous.is_zero() { cfg.base_delay } else { self.previous };
-        let delay = backoff::sleep(cfg, self.attempt, previous, uniform);
-        if let (Some(limit), Some(elapsed)) = (cfg.budget, elapsed)
+        if !retryable() {
+            return Err(Stop::NotRetryable);
+        }
+        let delay = backoff::sleep(cfg, self.attempt, self.previous, uniform);
+        if let Some(limit) = cfg.budget
+            && let Some(elapsed) = elapsed()
             && elapsed.saturating_add(delay) > limit
         {
             return Err(Stop::OutOfTime);
@@ -104,24 +106,33 @@ mod tests {
 
     #[test]
     fn a_non_retryable_error_stops_before_anything_else() {
-        let cfg = RetryConfig::new().max(1);
-        assert_eq!(RetryState::new().next_delay(&cfg, false, None, &mut || 0.0), Err(Stop::NotRetryable));
+        let cfg = RetryConfig::new().max(3).budget(MS(1));
+        let elapsed = || -> Option<Duration> { panic!("a non-retryable error needs no clock") };
+        assert_eq!(RetryState::new().next_delay(&cfg, || false, elapsed, &mut || 0.0), Err(Stop::NotRetryable));
+    }
+
+    #[test]
+    fn the_last_attempt_stops_without_asking_retry_if_or_the_clock() {
+        let cfg = RetryConfig::new().max(1).budget(MS(1));
+        let retryable = || -> bool { panic!("the last attempt's error is not classified") };
+        let elapsed = || -> Option<Duration> { panic!("the last attempt needs no clock") };
+        assert_eq!(RetryState::new().next_delay(&cfg, retryable, elapsed, &mut || 0.0), Err(Stop::Exhausted));
     }
 
     #[test]
     fn the_wall_clock_budget_stops_a_sleep_that_would_end_past_it() {
         let cfg = RetryConfig::new().max(10).jitter(Jitter::None).budget(MS(250));
         let s = RetryState::new();
-        assert_eq!(s.next_delay(&cfg, true, Some(MS(150)), &mut || 0.0), Ok(MS(100)));
-        assert_eq!(s.next_delay(&cfg, true, Some(MS(151)), &mut || 0.0), Err(Stop::OutOfTime));
+        assert_eq!(s.next_delay(&cfg, || true, || Some(MS(150)), &mut || 0.0), Ok(MS(100)));
+        assert_eq!(s.next_delay(&cfg, || true, || Some(MS(151)), &mut || 0.0), Err(Stop::OutOfTime));
     }
 
     #[test]
     fn decorrelated_jitter_starts_from_base_delay() {
         let cfg = RetryConfig::new().max(10).jitter(Jitter::Decorrelated);
         let mut s = RetryState::new();
-        assert_eq!(s.next_delay(&cfg, true, None, &mut || 1.0), Ok(MS(300)));
+        assert_eq!(s.next_delay(&cfg, || true, || None, &mut || 1.0), Ok(MS(300)));
         s.advance(MS(300));
-        assert_eq!(s.next_delay(&cfg, true, None, &mut || 1.0), Ok(MS(900)));
+        assert_eq!(s.next_delay(&cfg, || true, || None, &mut || 1.0), Ok(MS(900)));
     }
 }
