@@ -357,9 +357,26 @@ impl HedgeConfig {
         check::errors(self, given)
     }
 
+    /// The keys a shared tracker takes from the first site that uses it (those
+    /// [`same_tracker_settings`](Self::same_tracker_settings) compares); the others are each
+    /// call site's own.
+    pub const TRACKER_KEYS: &'static [&'static str] = &[
+        "percentile",
+        "buffer_size",
+        "min_samples",
+        "initial_delay",
+        "min_delay",
+        "max_delay",
+        "token_max",
+        "token_success_credit",
+        "token_hedge_cost",
+        "token_threshold",
+    ];
+
     /// Whether two configurations agree on the keys a shared tracker takes from the first
-    /// site that uses it: `percentile`, `buffer_size`, `min_samples`, `initial_delay`,
-    /// `min_delay`, `max_delay` and the `token_*` budget. Sites that share a `name` but not
+    /// site that uses it ([`TRACKER_KEYS`](Self::TRACKER_KEYS)): `percentile`,
+    /// `buffer_size`, `min_samples`, `initial_delay`, `min_delay`, `max_delay` and the
+    /// `token_*` budget. Sites that share a `name` but not
     /// these settings share the first site's tracker all the same, which is worth a warning.
     ///
     /// ```

@@ -290,3 +290,28 @@ fn lookups() {
     assert_eq!(KeyKind::Count.words(), &[] as &[&str]);
     assert_eq!(KeyKind::Callback { signature: "fn(&E) -> bool" }.to_string(), "a path to a function `fn(&E) -> bool`");
 }
+
+/// `TRACKER_KEYS` are exactly the keys `same_tracker_settings` compares: a configuration that
+/// differs from the defaults in one key shares the defaults' tracker settings unless the key
+/// is one of them.
+#[test]
+fn tracker_keys_are_the_keys_same_tracker_settings_compares() {
+    let defaults = HedgeConfig::new();
+    for key in HedgeConfig::KEYS {
+        let value = match key.kind {
+            KeyKind::Duration => Value::Duration(Duration::from_millis(3)),
+            KeyKind::Count => Value::Count(3),
+            KeyKind::Number => Value::Number(0.75),
+            other => panic!("no sample value for `{}` ({other:?})", key.name),
+        };
+        let mut changed = defaults;
+        changed.set(key.name, value).unwrap_or_else(|e| panic!("`{}`: {e}", key.name));
+        assert_ne!(changed, defaults, "`{}`", key.name);
+        assert_eq!(
+            defaults.same_tracker_settings(&changed),
+            !HedgeConfig::TRACKER_KEYS.contains(&key.name),
+            "`{}`",
+            key.name
+        );
+    }
+}

@@ -34,8 +34,8 @@ fn one_crate_path(layers: &[Layer], errors: &mut Errors) {
 /// multiply their attempts.
 fn no_nested_reruns(layers: &[Layer], errors: &mut Errors) {
     for (i, layer) in layers.iter().enumerate() {
-        let n = layer.name();
-        if layer.attr.reruns_body() && layers[..i].iter().any(|earlier| earlier.name() == n) {
+        let n = layer.name;
+        if layer.attr.reruns_body() && layers[..i].iter().any(|earlier| earlier.name == n) {
             errors.spanned(
                 &layer.blame,
                 format!("duplicate `#[{n}]`: stacked `#[{n}]`s multiply their attempts; keep one"),
@@ -47,7 +47,7 @@ fn no_nested_reruns(layers: &[Layer], errors: &mut Errors) {
 /// `#[timeout(a)] #[timeout(b)]` with nothing between: only the shorter one can fire.
 fn no_adjacent_timeouts(layers: &[Layer], errors: &mut Errors) {
     for pair in layers.windows(2) {
-        if pair[0].name() == "timeout" && pair[1].name() == "timeout" {
+        if pair[0].name == "timeout" && pair[1].name == "timeout" {
             errors.spanned(
                 &pair[1].blame,
                 "duplicate `#[timeout]`: with nothing between them only the shorter can fire; keep one, or put a `#[retry]` between them to bound each attempt and the whole call",

@@ -33,7 +33,8 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> 
     let error = error_type(&func.output).cloned();
     let error_span = error.as_ref().map_or_else(|| func.output.span(), Spanned::span);
     let body_span = func.item.block.span();
-    let span_slot = layers.len() > 1 || layers.iter().any(|l| l.attr.reports_more_than_once());
+    // A lone attribute that reports once at most (a timeout, a breaker) needs no span slot.
+    let span_slot = layers.len() > 1 || layers.iter().any(|l| l.attr.reruns_body());
     let mut cx = Cx { ret: erase_impl_trait(&func.output), error, error_span, body_span, items: imports, span_slot };
     let ret = &cx.ret;
     let original = match &func.body {
@@ -56,7 +57,7 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> 
     let body = quote!(__resile_private::body::<#ret, _>(#original));
     if let Some(layer) = layers.iter().find(|l| l.attr.reruns_body()) {
         let block: syn::Block = syn::parse2(quote!({ #original })).expect("body block parses");
-        cx.items.extend(crate::moves::checks(layer.name(), &func.item.sig, &block));
+        cx.items.extend(crate::moves::checks(layer.name, &func.item.sig, &block));
     }
     let pipeline = layers
         .iter()

@@ -8,14 +8,14 @@
 use std::fmt::Debug;
 use std::future::Future;
 
+pub use crate::Outcome;
 pub use crate::checks::{bridge, moves, reject};
-pub use crate::circuit_breaker::{self, CircuitBreaker, CircuitBreakerConfig, WindowKind};
-pub use crate::hedge::{self, HedgeConfig, HedgeHooks, HedgeSite};
+pub use crate::circuit_breaker::{CircuitBreaker, CircuitBreakerConfig, WindowKind};
+pub use crate::hedge::{HedgeConfig, HedgeHooks, HedgeSite};
 pub use crate::kit::Site;
 pub use crate::retry::{Backoff, Jitter, RetryConfig, RetryHooks, RetrySite, sleep};
 pub use crate::telemetry::CallSpan;
 pub use crate::timeout::{TimeoutConfig, TimeoutSite};
-pub use crate::{Outcome, Rejection};
 pub use core::ops::ControlFlow;
 pub use core::result::Result::{Err, Ok};
 pub use core::time::Duration;

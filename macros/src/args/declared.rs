@@ -151,22 +151,20 @@ fn parse_value(k: &'static Key, value: &Expr) -> syn::Result<(Value<'static>, Ve
         KeyKind::Duration => one(Value::Duration(values::duration(value, key)?)),
         KeyKind::Count => one(Value::Count(values::count(value, key)?)),
         KeyKind::Number => one(Value::Number(values::number(value, key)?)),
-        KeyKind::Words(words) => one(Value::Word(values::word(value, key, words, None)?)),
-        KeyKind::WordOrDurations(words) => match value {
+        KeyKind::Words(_) => one(Value::Word(values::word(value, k)?)),
+        KeyKind::WordOrDurations(_) => match value {
             Expr::Array(list) => {
                 let entries = list.elems.iter().map(Spanned::span).collect();
                 let delays = list.elems.iter().map(|e| values::duration(e, key)).collect::<syn::Result<_>>()?;
                 Ok((Value::Durations(delays), entries))
             }
-            _ => {
-                one(Value::Word(values::word(value, key, words, Some("a list of delays such as `[100, 500, 2000]`"))?))
-            }
+            _ => one(Value::Word(values::word(value, k)?)),
         },
-        KeyKind::WordOrProportion(words) => {
+        KeyKind::WordOrProportion(_) => {
             if values::is_number(value) {
                 one(Value::Number(values::number(value, key)?))
             } else {
-                one(Value::Word(values::word(value, key, words, Some("a proportion within `0.0..=1.0`"))?))
+                one(Value::Word(values::word(value, k)?))
             }
         }
         KeyKind::Name | KeyKind::Callback { .. } => unreachable!("not a configuration key: {key}"),

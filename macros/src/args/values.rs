@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use resile_config::Key;
 use syn::{Expr, ExprLit, ExprUnary, Lit, UnOp};
 
 fn literal(expr: &Expr) -> Option<&Lit> {
@@ -129,23 +130,17 @@ pub(crate) fn path(expr: &Expr, key: &str) -> syn::Result<syn::Path> {
     }
 }
 
-/// One of a fixed set of words, with "did you mean"; `other` names a non-word form the key
-/// also accepts.
-pub(crate) fn word<'a>(expr: &Expr, key: &str, choices: &[&'a str], other: Option<&str>) -> syn::Result<&'a str> {
-    let quoted = || {
-        let words = choices.iter().map(|c| format!("`\"{c}\"`")).collect::<Vec<_>>().join(", ");
-        match other {
-            Some(o) => format!("{words}, or {o}"),
-            None => words,
-        }
-    };
+/// One of the words of key `k` (a `Words`, `WordOrDurations` or `WordOrProportion` key),
+/// with "did you mean"; a message that lists the choices lists what the key's kind accepts.
+pub(crate) fn word(expr: &Expr, k: &'static Key) -> syn::Result<&'static str> {
+    let (key, choices) = (k.name, k.kind.words());
     let closest = |text: &str| {
         choices
             .iter()
-            .map(|k| (strsim::jaro_winkler(text, k), *k))
+            .map(|&c| (strsim::jaro_winkler(text, c), c))
             .filter(|(score, _)| *score > 0.7)
             .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, k)| k)
+            .map(|(_, c)| c)
     };
     let text = match literal(expr) {
         Some(Lit::Str(s)) => s.value(),
@@ -156,17 +151,17 @@ pub(crate) fn word<'a>(expr: &Expr, key: &str, choices: &[&'a str], other: Optio
                     let fix = closest(&word).unwrap_or(choices[0]);
                     format!("expected a string for `{key}`; write `{key} = \"{fix}\"`")
                 }
-                _ => format!("expected a string for `{key}`: one of {}", quoted()),
+                _ => format!("expected a string for `{key}`: {}", k.kind),
             };
             return Err(syn::Error::new_spanned(expr, message));
         }
     };
-    if let Some(found) = choices.iter().find(|c| **c == text) {
+    if let Some(found) = k.word(&text) {
         return Ok(found);
     }
     let message = match closest(&text) {
-        Some(k) => format!("unknown {key} `\"{text}\"`; did you mean `\"{k}\"`?"),
-        None => format!("unknown {key} `\"{text}\"`; expected one of {}", quoted()),
+        Some(c) => format!("unknown {key} `\"{text}\"`; did you mean `\"{c}\"`?"),
+        None => format!("unknown {key} `\"{text}\"`; expected {}", k.kind),
     };
     Err(syn::Error::new_spanned(expr, message))
 }

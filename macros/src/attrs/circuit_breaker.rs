@@ -52,10 +52,6 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<B
 }
 
 impl Attribute for CircuitBreaker {
-    fn name(&self) -> &'static str {
-        "circuit_breaker"
-    }
-
     fn expand(&self, cx: &mut Cx, index: usize, inner: Inner) -> Inner {
         let site = format_ident!("__RESILE_CIRCUIT_BREAKER_{}", index);
         let name = &self.name;

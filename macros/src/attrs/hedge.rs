@@ -12,20 +12,6 @@ use crate::codegen::{Cx, Inner, optional_path};
 use crate::diag::{Errors, unknown_key};
 use crate::shapes::{self, Attempts};
 
-/// The keys a shared tracker takes from its declaration; the others are the call site's.
-const TRACKER_KEYS: &[&str] = &[
-    "percentile",
-    "buffer_size",
-    "min_samples",
-    "initial_delay",
-    "min_delay",
-    "max_delay",
-    "token_max",
-    "token_success_credit",
-    "token_hedge_cost",
-    "token_threshold",
-];
-
 pub(crate) struct Hedge {
     config: Declared<HedgeConfig>,
     name: Slot<String>,
@@ -57,10 +43,6 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<B
 }
 
 impl Attribute for Hedge {
-    fn name(&self) -> &'static str {
-        "hedge"
-    }
-
     fn reruns_body(&self) -> bool {
         true
     }
@@ -74,7 +56,7 @@ impl Attribute for Hedge {
             None => quote!(__resile_private::HedgeSite::new(__RESILE_FN, #config)),
             Some(name) => {
                 // A site declares the shared tracker only if it gives one of its keys.
-                let declares = TRACKER_KEYS.iter().any(|k| self.config.given.contains(k));
+                let declares = HedgeConfig::TRACKER_KEYS.iter().any(|k| self.config.given.contains(k));
                 quote!(__resile_private::HedgeSite::named(__RESILE_FN, #config, #name, #declares))
             }
         };

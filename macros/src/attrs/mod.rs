@@ -17,18 +17,11 @@ use crate::diag::Errors;
 
 /// One parsed and checked attribute.
 pub(crate) trait Attribute {
-    /// Its name, as written after `resile::` (`circuit_breaker`).
-    fn name(&self) -> &'static str;
-
     /// Whether it runs the body more than once (so the body may not move an argument out).
+    /// Such an attribute can also report more than one telemetry event per call (a retry's,
+    /// a hedge's), so its calls keep a span slot.
     fn reruns_body(&self) -> bool {
         false
-    }
-
-    /// Whether one call can have more than one of its telemetry events (a retry's, a
-    /// hedge's); a lone attribute that reports once at most needs no span slot per call.
-    fn reports_more_than_once(&self) -> bool {
-        self.reruns_body()
     }
 
     /// Wraps `inner` in this layer, the `index`-th of the pipeline (0 = outermost), in
@@ -61,17 +54,13 @@ pub(crate) fn find(name: &str) -> Option<&'static Def> {
 
 /// One attribute of a function, parsed.
 pub(crate) struct Layer {
+    /// Its name, as written after `resile::` (`circuit_breaker`).
+    pub(crate) name: &'static str,
     pub(crate) attr: Box<dyn Attribute>,
     /// `crate = "path"`: where the `resile` crate is, when it was renamed.
     pub(crate) krate: Option<syn::Path>,
     /// The whole attribute's tokens, for errors about the attribute as a whole.
     pub(crate) blame: TokenStream,
-}
-
-impl Layer {
-    pub(crate) fn name(&self) -> &'static str {
-        self.attr.name()
-    }
 }
 
 /// Parses and checks one attribute's arguments; `None` when there were errors (recorded).
@@ -89,7 +78,7 @@ pub(crate) fn parse(def: &Def, blame: TokenStream, tokens: TokenStream, errors: 
     };
     let (krate, arguments) = take_crate_path(arguments, errors);
     let attr = (def.parse)(arguments, span, errors)?;
-    Some(Layer { attr, krate, blame })
+    Some(Layer { name: def.name, attr, krate, blame })
 }
 
 /// Takes `crate = "path"` out of `arguments`: the path of the `resile` crate for users who

@@ -43,10 +43,6 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<B
 }
 
 impl Attribute for Retry {
-    fn name(&self) -> &'static str {
-        "retry"
-    }
-
     fn reruns_body(&self) -> bool {
         true
     }

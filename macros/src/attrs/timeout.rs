@@ -19,14 +19,13 @@ pub(crate) struct Timeout {
 }
 
 pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<Box<dyn Attribute>> {
-    let after = syn::Ident::new("after", Span::call_site());
     let mut config = Declared::new(TimeoutConfig::new(std::time::Duration::ZERO));
     let before = errors.len();
     for arg in args {
         match &arg {
             // `#[timeout("250ms")]` is `after`, with the value standing for the key.
             Arg::Positional(value) => config.take(&syn::Ident::new("after", value.span()), value, errors),
-            Arg::Named { key, value } if key == &after => config.take(key, value, errors),
+            Arg::Named { key, value } if key == "after" => config.take(key, value, errors),
             Arg::Named { key, .. } => errors.push(unknown_key(key, "timeout", TimeoutConfig::ARGUMENTS)),
         }
     }
@@ -41,10 +40,6 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<B
 }
 
 impl Attribute for Timeout {
-    fn name(&self) -> &'static str {
-        "timeout"
-    }
-
     fn expand(&self, cx: &mut Cx, index: usize, inner: Inner) -> Inner {
         let site = format_ident!("__RESILE_TIMEOUT_{}", index);
         let after = crate::codegen::duration(self.config.config.after);

@@ -99,7 +99,7 @@ impl CircuitBreaker {
             result
         } else {
             drop(permit);
-            Err(E::from(rejected(CallSpan::detached(), "resile::CircuitBreaker", self.rejection())))
+            Err(E::from(telemetry::rejected(CallSpan::detached(), "resile::CircuitBreaker", self.rejection())))
         }
     }
 }
@@ -149,15 +149,8 @@ impl Site<CircuitBreaker> {
     /// name), reported to telemetry as an event of `span`.
     #[inline]
     pub fn rejected(&self, permit: Permit<'_>, span: &CallSpan) -> Rejection {
-        rejected(span, self.function(), permit.breaker.rejection())
+        telemetry::rejected(span, self.function(), permit.breaker.rejection())
     }
-}
-
-/// Reports a rejection of the call guarding `function` and returns it.
-#[inline]
-fn rejected(span: &CallSpan, function: &'static str, rejection: Rejection) -> Rejection {
-    telemetry::rejected(span, function, &rejection);
-    rejection
 }
 
 /// tokio's clock as the state machine reads it.

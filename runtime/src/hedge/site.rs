@@ -278,11 +278,7 @@ where
                     return Poll::Ready(Err(self.last_err.take().expect("a failed attempt left its error")));
                 }
             }
-            let next_hedge = if self.hedging && self.launched < self.site.config.max_requests {
-                self.last_launch.checked_add(self.delay)
-            } else {
-                None
-            };
+            let next_hedge = if self.hedging_allowed() { self.last_launch.checked_add(self.delay) } else { None };
             let target = match (next_hedge, self.deadline) {
                 (Some(h), Some(d)) => h.min(d),
                 (h, d) => match h.or(d) {
@@ -441,11 +437,7 @@ impl<E> Hedge<E> {
     pub fn name(mut self, name: &'static str) -> Self {
         let config = self.site.config;
         let declares = !config.same_tracker_settings(&HedgeConfig::new());
-        self.site.tracker = TrackerRef::Named(if declares {
-            Site::declaring(self.site.function, name, config)
-        } else {
-            Site::seeded(self.site.function, name, config)
-        });
+        self.site = HedgeSite::named(self.site.function, config, name, declares);
         self
     }
 

@@ -39,40 +39,33 @@ impl<P: NamedPolicy> fmt::Debug for Site<P> {
 impl<P: NamedPolicy> Site<P> {
     /// A call site in `function` that uses the instance `name` without declaring settings.
     pub const fn reference(function: &'static str, name: &'static str) -> Self {
-        Site {
-            function,
-            name,
-            declaration: None,
-            seed: None,
-            on_resolve: None,
-            resolved: AtomicPtr::new(ptr::null_mut()),
-            resolving: OnceLock::new(),
-        }
+        Site::unresolved(function, name, None, None)
     }
 
     /// A call site in `function` that declares `name` with `config` (checked by the caller:
     /// the attribute checks it at compile time).
     pub const fn declaring(function: &'static str, name: &'static str, config: P::Config) -> Self {
-        Site {
-            function,
-            name,
-            declaration: Some(config),
-            seed: None,
-            on_resolve: None,
-            resolved: AtomicPtr::new(ptr::null_mut()),
-            resolving: OnceLock::new(),
-        }
+        Site::unresolved(function, name, Some(config), None)
     }
 
     /// A call site in `function` that uses the instance `name` without declaring settings,
     /// and creates it from `seed` if it does not exist (`seed` must declare nothing: the
     /// same declaration as the defaults, with only the call site's own keys set).
     pub const fn seeded(function: &'static str, name: &'static str, seed: P::Config) -> Self {
+        Site::unresolved(function, name, None, Some(seed))
+    }
+
+    const fn unresolved(
+        function: &'static str,
+        name: &'static str,
+        declaration: Option<P::Config>,
+        seed: Option<P::Config>,
+    ) -> Self {
         Site {
             function,
             name,
-            declaration: None,
-            seed: Some(seed),
+            declaration,
+            seed,
             on_resolve: None,
             resolved: AtomicPtr::new(ptr::null_mut()),
             resolving: OnceLock::new(),

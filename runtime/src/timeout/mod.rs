@@ -44,6 +44,5 @@ mod state;
 
 pub use config::TimeoutConfig;
 pub use site::{Timeout, TimeoutFuture, TimeoutSite, timeout};
-pub use state::deadline;
 
 pub(crate) use site::timed_out;

@@ -83,9 +83,7 @@ where
 #[cold]
 #[inline(never)]
 pub(crate) fn timed_out(span: &CallSpan, function: &'static str, after: Duration) -> Rejection {
-    let rejection = Rejection::TimedOut { after };
-    telemetry::rejected(span, function, &rejection);
-    rejection
+    telemetry::rejected(span, function, Rejection::TimedOut { after })
 }
 
 /// Runs `fut` for at most `after`; at the deadline drops it and returns
