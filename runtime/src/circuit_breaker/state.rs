@@ -457,7 +457,7 @@ impl CircuitBreaker {
     #[inline]
     pub(super) fn admit(&self, now: impl Clock) -> Option<Permit<'_>> {
         let ticket = self.ticket(now);
-        ticket.admitted().then_some(Permit { breaker: self, tag: ticket.tag, word: ticket.word })
+        ticket.admitted().then(|| Permit::of(self, ticket))
     }
 
     /// The admission decision as two words (a [`Permit`] without its breaker), so that a
@@ -550,22 +550,28 @@ impl CircuitBreaker {
             if outcome == Outcome::Success && ring.is_quiet(generation) {
                 return;
             }
-            // A call admitted before a transition is not recorded after it, and must not even
-            // claim a slot: a claimed slot that is then not written leaves an older call in
-            // the window in place of the newest. (A transition racing this very record can
-            // still do that, for one slot, until the slot is next written.)
-            // Orderings: `Relaxed`: the generation only grows; an old value means the
-            // ring's own generation check decides.
-            if self.ctl.0.load(Ordering::Relaxed) >> STATE_BITS != generation {
-                return;
-            }
-            let code = if outcome == Outcome::Failure { PRESENT | FAILURE } else { PRESENT };
-            if let Claim::Changed { evicted } = ring.record(generation, code) {
-                self.tally(generation, evicted, code, &now);
-            }
-            return;
+            return self.settle_fast(ring, generation, outcome, &now);
         }
         self.settle_slow(tag, word, outcome, &now);
+    }
+
+    /// A closed-state outcome into a count window that it may change: out of line, so that
+    /// the path of a success into a window of successes stays a few instructions.
+    #[inline(never)]
+    fn settle_fast(&self, ring: &Ring, generation: u64, outcome: Outcome, now: &dyn Fn() -> u64) {
+        // A call admitted before a transition is not recorded after it, and must not even
+        // claim a slot: a claimed slot that is then not written leaves an older call in the
+        // window in place of the newest. (A transition racing this very record can still do
+        // that, for one slot, until the slot is next written.)
+        // Orderings: `Relaxed`: the generation only grows; an old value means the ring's own
+        // generation check decides.
+        if self.ctl.0.load(Ordering::Relaxed) >> STATE_BITS != generation {
+            return;
+        }
+        let code = if outcome == Outcome::Failure { PRESENT | FAILURE } else { PRESENT };
+        if let Claim::Changed { evicted } = ring.record(generation, code) {
+            self.tally(generation, evicted, code, now);
+        }
     }
 
     #[inline(never)]
