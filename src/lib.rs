@@ -57,7 +57,7 @@
 /// # Arguments
 /// | key | type | default | valid |
 /// |---|---|---|---|
-/// | `max` | count | `3` | ≥ 1; total attempts including the first (`1` = no retry) |
+/// | `max` | count | `3` | ≥ 1; attempts, the first included: `3` is the first attempt and up to 2 retries (`1` = no retry) |
 /// | `backoff` | word or list | `"exp"` | `"exp"`/`"exponential"`, `"linear"`, `"constant"`, `"fibonacci"`, or a list of durations `[100, 500, 2000]` (then `max` = len + 1 and may not be given) |
 /// | `base_delay` | duration | `"100ms"` | ≤ `max_delay` |
 /// | `max_delay` | duration | `"5s"` | cap on every single delay |
@@ -97,9 +97,14 @@
 /// Never adds an error of its own: the caller gets the last attempt's `Err`.
 ///
 /// # Compile errors
-/// Every invalid configuration is a compile error on the offending token (see
-/// `ui-tests/fail/retry/`). A body that moves a by-value argument out cannot run twice and
-/// is reported with the fix (clone it, or take it by reference).
+/// Every invalid configuration is a compile error on the offending token that says how to
+/// fix it:
+/// ```compile_fail
+/// #[resile::retry(max = 0)] // error: `max` must be at least 1, found 0
+/// async fn fetch() -> Result<u32, String> { Ok(1) }
+/// ```
+/// A body that moves a by-value argument out cannot run twice and is reported with the fix
+/// (clone it, or take it by reference).
 ///
 /// # Expansion
 /// A loop in the function's own body (the *loop* call shape of [`docs::architecture`]):
@@ -174,7 +179,7 @@ pub use resile_runtime::*;
 /// |---|---|---|---|
 /// | `delay` | duration | `"100ms"` | static mode: delay before each extra attempt; `< timeout` |
 /// | `percentile` | number | none | `0 < p < 100`: adaptive mode, delay = this percentile of recent latencies |
-/// | `max_requests` | count | `2` | ≥ 1: total concurrent attempts (`1` disables hedging) |
+/// | `max_requests` | count | `2` | ≥ 1: attempts started per call, the first included (`2`: the first and at most one hedge; `1` disables hedging) |
 /// | `timeout` | duration | none | > 0: overall deadline, `Rejection::TimedOut` |
 /// | `name` | name | per call site | shares the tracker, budget and stats |
 /// | `buffer_size`, `min_samples` | count | `1000`, `10` | adaptive only; `min_samples ≤ buffer_size` |
@@ -213,8 +218,13 @@ pub use resile_runtime::*;
 /// `E: From<Rejection>`, required only then); otherwise the attempts' own errors.
 ///
 /// # Compile errors
-/// See `ui-tests/fail/hedge/`. A body that moves a by-value argument out is reported with
-/// the fix, as under `#[retry]`.
+/// Every invalid configuration is a compile error on the offending token that says how to
+/// fix it:
+/// ```compile_fail
+/// #[resile::hedge(max_requests = 0)] // error: `max_requests` must be at least 1, found 0
+/// async fn fetch() -> Result<u32, String> { Ok(1) }
+/// ```
+/// A body that moves a by-value argument out is reported with the fix, as under `#[retry]`.
 ///
 /// # Expansion
 /// `SITE.call(span, &HOOKS, || async { /* body */ }).await` with a per-call-site

@@ -105,7 +105,7 @@ const RULE_MINIMUM_CALLS_FIT_WINDOW: usize = 0;
 const RULE_SLOW_RATE_NEEDS_THRESHOLD: usize = 1;
 
 impl CircuitBreakerConfig {
-    /// The keys a `CircuitBreakerConfig` has, in the order of SPEC §5.
+    /// The keys a `CircuitBreakerConfig` has, in the order of the attribute's argument table.
     pub const KEYS: &'static [Key] = &[
         Key {
             name: "window",
@@ -164,7 +164,7 @@ impl CircuitBreakerConfig {
         },
     ];
 
-    /// Every key `#[circuit_breaker]` takes, in the order of SPEC §5 (and of its "expected
+    /// Every key `#[circuit_breaker]` takes, in the order of the attribute's argument table (and of its "expected
     /// one of" list).
     pub const ARGUMENTS: &'static [Key] = &[
         Self::ATTRIBUTE_KEYS[0],
@@ -180,7 +180,7 @@ impl CircuitBreakerConfig {
         Self::ATTRIBUTE_KEYS[2],
     ];
 
-    /// The defaults of SPEC §5: a count window of 100 calls, trip at a 50 % failure rate
+    /// The attribute's defaults: a count window of 100 calls, trip at a 50 % failure rate
     /// after 10 calls, no slow-call tracking, open for 60 s, one half-open probe.
     pub const fn new() -> Self {
         CircuitBreakerConfig {

@@ -43,8 +43,8 @@ pub struct HedgeConfig {
     /// Adaptive mode: the delay is this percentile, `0.0 < p < 100.0`, of recent call
     /// latencies. Default `None` (static mode).
     pub percentile: Option<f64>,
-    /// Total attempts that may run at once, including the first; `1` disables hedging.
-    /// Default 2.
+    /// Attempts started per call, the first included (`2`: the first and at most one hedge);
+    /// `1` disables hedging. Default 2.
     pub max_requests: u32,
     /// Overall deadline of the call; when it passes every attempt is dropped and the call
     /// returns `Rejection::TimedOut`. Default `None`.
@@ -108,7 +108,7 @@ const RULE_BEFORE_TIMEOUT: usize = RULE_SAMPLES_ORDERED + 1;
 const RULE_BUDGET: usize = RULE_BEFORE_TIMEOUT + 3;
 
 impl HedgeConfig {
-    /// The keys a `HedgeConfig` has, in the order of SPEC §5.
+    /// The keys a `HedgeConfig` has, in the order of the attribute's argument table.
     pub const KEYS: &'static [Key] = &[
         Key {
             name: "delay",
@@ -202,7 +202,7 @@ impl HedgeConfig {
         },
     ];
 
-    /// Every key `#[hedge]` takes, in the order of SPEC §5 (and of its "expected one of" list).
+    /// Every key `#[hedge]` takes, in the order of the attribute's argument table (and of its "expected one of" list).
     pub const ARGUMENTS: &'static [Key] = &[
         Self::KEYS[DELAY],
         Self::KEYS[PERCENTILE],
@@ -222,7 +222,7 @@ impl HedgeConfig {
         Self::ATTRIBUTE_KEYS[2],
     ];
 
-    /// The defaults of SPEC §5: static 100 ms delay, 2 attempts, no timeout, and a budget of
+    /// The attribute's defaults: static 100 ms delay, 2 attempts, no timeout, and a budget of
     /// 10 tokens earning 0.1 per success and spending 1 per hedge.
     pub const fn new() -> Self {
         HedgeConfig {

@@ -1,5 +1,5 @@
 //! The configuration of resile's policies, written once: every `XConfig` type, the defaults
-//! of SPEC §5, the key names, and every rule on them with its message.
+//! documented for each attribute, the key names, and every rule on them with its message.
 //!
 //! `resile-macros` validates the attributes' arguments through this crate at compile time,
 //! and `resile-runtime` validates `reconfigure` (and TOML files) through it at run time, so
@@ -18,7 +18,7 @@
 //! and the TOML key. Each config lists its keys in `KEYS` (a [`Key`] holds the name, the
 //! [`KeyKind`] of value it takes, the default as a user writes it, and one line of doc);
 //! `ATTRIBUTE_KEYS` lists the keys an attribute takes besides them (names and callbacks),
-//! and `ARGUMENTS` every key of the attribute in the order SPEC lists them. A caller that
+//! and `ARGUMENTS` every key of the attribute in the order the attribute's documentation lists them. A caller that
 //! parses values (the macro, a TOML loader) dispatches on the [`KeyKind`] and hands the
 //! parsed [`Value`] to the config's `set`.
 //!

@@ -111,7 +111,8 @@ impl Jitter {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RetryConfig {
-    /// Total attempts including the first; `1` means no retry. Default 3.
+    /// Attempts, the first included: `3` is the first attempt and up to 2 retries; `1` means
+    /// no retry. Default 3.
     pub max: u32,
     /// Delay growth. Default [`Backoff::Exponential`].
     pub backoff: Backoff,
@@ -154,14 +155,9 @@ const RULE_MULTIPLIER_NEEDS_EXP: usize = 3;
 const RULE_INCREMENT_NEEDS_LINEAR: usize = 4;
 
 impl RetryConfig {
-    /// The keys a `RetryConfig` has, in the order of SPEC §5.
+    /// The keys a `RetryConfig` has, in the order of the attribute's argument table.
     pub const KEYS: &'static [Key] = &[
-        Key {
-            name: "max",
-            kind: KeyKind::Count,
-            default: "3",
-            doc: "total attempts including the first; `1` = no retry",
-        },
+        Key { name: "max", kind: KeyKind::Count, default: "3", doc: "attempts, the first included; `1` = no retry" },
         Key {
             name: "backoff",
             kind: KeyKind::WordOrDurations(Backoff::WORDS),
@@ -213,7 +209,7 @@ impl RetryConfig {
         },
     ];
 
-    /// Every key `#[retry]` takes, in the order of SPEC §5 (and of its "expected one of" list).
+    /// Every key `#[retry]` takes, in the order of the attribute's argument table (and of its "expected one of" list).
     pub const ARGUMENTS: &'static [Key] = &[
         Self::KEYS[MAX],
         Self::KEYS[BACKOFF],
@@ -228,7 +224,7 @@ impl RetryConfig {
         Self::ATTRIBUTE_KEYS[2],
     ];
 
-    /// The defaults of SPEC §5: 3 attempts, exponential from 100 ms ×2, capped at 5 s, full jitter.
+    /// The attribute's defaults: 3 attempts, exponential from 100 ms ×2, capped at 5 s, full jitter.
     pub const fn new() -> Self {
         RetryConfig {
             max: 3,

@@ -11,7 +11,8 @@ use std::future::Future;
 ///
 /// ```
 /// use std::time::Duration;
-/// use resile_runtime::{Policy, Rejection, Timeout};
+/// # use resile_runtime as resile;
+/// use resile::{Policy, Rejection, Timeout};
 ///
 /// async fn guarded<P: Policy<Rejection>>(p: &P) -> Result<u32, Rejection> {
 ///     p.call(|| async { Ok(7) }).await

@@ -6,7 +6,8 @@
 //! `#[diagnostic::on_unimplemented]` message names the attribute and says how to fix it.
 //!
 //! ```
-//! use resile_runtime::Rejection;
+//! # use resile_runtime as resile;
+//! use resile::Rejection;
 //!
 //! #[derive(Debug)]
 //! enum DbError {

@@ -58,8 +58,9 @@ impl CircuitBreaker {
 /// and [`reconfigure`](Handle::reconfigure) create it.
 ///
 /// ```
-/// use resile_runtime::{circuit_breaker, State};
-/// use resile_runtime::circuit_breaker::{CircuitBreaker, CircuitBreakerConfig};
+/// # use resile_runtime as resile;
+/// use resile::{circuit_breaker, State};
+/// use resile::circuit_breaker::{CircuitBreaker, CircuitBreakerConfig};
 ///
 /// CircuitBreaker::named("payments", CircuitBreakerConfig::new());
 /// let handle = circuit_breaker("payments");

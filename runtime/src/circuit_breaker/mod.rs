@@ -12,8 +12,9 @@
 //! # Quick start
 //! ```
 //! use std::time::Duration;
-//! use resile_runtime::{Rejection, State};
-//! use resile_runtime::circuit_breaker::{CircuitBreaker, CircuitBreakerConfig};
+//! # use resile_runtime as resile;
+//! use resile::{Rejection, State};
+//! use resile::circuit_breaker::{CircuitBreaker, CircuitBreakerConfig};
 //!
 //! # #[tokio::main(flavor = "current_thread", start_paused = true)]
 //! # async fn main() {
@@ -75,7 +76,7 @@
 //! [`Outcome::Ignore`](crate::Outcome) are not recorded.
 //!
 //! Named breakers live in a process-wide registry: one name is one breaker, with one
-//! configuration (SPEC §7). A call site that gives only the name refers to the breaker
+//! configuration (the declaration rule of [`Registry`](crate::kit::Registry)). A call site that gives only the name refers to the breaker
 //! and declares nothing; the first declaration's settings are put in force (even after
 //! references created the breaker with the defaults); a second declaration that differs is
 //! reported with both configurations as an ERROR event, and panics in debug builds

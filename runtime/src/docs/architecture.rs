@@ -6,7 +6,7 @@
 //!
 //! | crate | role |
 //! |---|---|
-//! | `resile-config` | every `XConfig` type, SPEC's defaults, the key names and every rule (one key, or several), each written once; no dependencies |
+//! | `resile-config` | every `XConfig` type, the attributes' defaults, the key names and every rule (one key, or several), each written once; no dependencies |
 //! | `resile-macros` | parses an attribute, validates it through `resile-config` at compile time, and emits a thin, straight-line call into the runtime |
 //! | `resile-runtime` | the policies, the shared registries, telemetry; usable without macros |
 //!
@@ -19,7 +19,7 @@
 //! - [`NamedPolicy`](crate::kit::NamedPolicy): what a policy with named, shared instances
 //!   tells the kit (its kind, its configuration type, how to create and reconfigure one).
 //! - [`Registry`](crate::kit::Registry): one generic map from name to instance per kind,
-//!   with one declaration rule (SPEC §7): live configuration, else the declaration, else
+//!   with one declaration rule: live configuration, else the declaration, else
 //!   the defaults; a reference declares nothing; a second, different declaration is an
 //!   ERROR event, and a panic in debug builds.
 //! - [`Site`](crate::kit::Site): a call site's reference to a named instance, kept in the

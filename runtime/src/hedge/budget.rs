@@ -34,7 +34,8 @@ fn units(tokens: f64) -> i64 {
 /// other memory, and the read-modify-write operations keep it exact.
 ///
 /// ```
-/// use resile_runtime::hedge::{HedgeBudget, HedgeConfig};
+/// # use resile_runtime as resile;
+/// use resile::hedge::{HedgeBudget, HedgeConfig};
 ///
 /// let b = HedgeBudget::new(&HedgeConfig::new().token_max(2.0));
 /// assert!(b.try_acquire());

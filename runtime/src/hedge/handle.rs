@@ -42,7 +42,8 @@ impl NamedPolicy for HedgeTracker {
 /// and settings, or change its settings. Looking a name up does not create the tracker.
 ///
 /// ```
-/// use resile_runtime::hedge::hedge_tracker;
+/// # use resile_runtime as resile;
+/// use resile::hedge::hedge_tracker;
 ///
 /// let stats = hedge_tracker("search").stats();
 /// assert_eq!(stats.total_requests, 0);

@@ -83,7 +83,8 @@ pub fn nearest_rank(p: f64, n: u64) -> u64 {
 ///
 /// ```
 /// use std::time::Duration;
-/// use resile_runtime::hedge::LatencyWindow;
+/// # use resile_runtime as resile;
+/// use resile::hedge::LatencyWindow;
 ///
 /// let w = LatencyWindow::new(1000);
 /// for ms in 1..=100 {

@@ -12,7 +12,8 @@
 //! # Quick start
 //! ```
 //! use std::time::Duration;
-//! use resile_runtime::hedge::{Hedge, HedgeConfig};
+//! # use resile_runtime as resile;
+//! use resile::hedge::{Hedge, HedgeConfig};
 //! use tokio::time::{sleep, Instant};
 //!
 //! # #[tokio::main(flavor = "current_thread", start_paused = true)]
@@ -39,7 +40,7 @@
 //!
 //! # How it works
 //! A call starts attempt 1 and arms one timer. Each time the timer fires (`delay` after the
-//! previous attempt started) one more attempt starts, up to `max_requests` in flight, if the
+//! previous attempt started) one more attempt starts, until `max_requests` attempts (the first included) have started, if the
 //! [hedge budget](HedgeBudget) allows it. All attempts run concurrently *inside the caller's
 //! task*, polled by the call's own future: nothing is spawned, so attempts may borrow the
 //! caller's arguments and need not be `'static` or `Send`.
@@ -71,7 +72,7 @@
 //! # Configuration
 //! See [`HedgeConfig`]. Sites share a [`HedgeTracker`] (latencies, adaptive delay, budget,
 //! [`HedgeStats`]) by `name`: [`hedge_tracker`]`(name).stats()` reads it. The tracker's
-//! settings follow the declaration rule of named instances (SPEC §7): a site that sets none
+//! settings follow the declaration rule of named instances ([`Registry`](crate::kit::Registry)): a site that sets none
 //! of the tracker keys refers to the tracker; a second, different declaration is reported.
 //!
 //! # Errors

@@ -44,7 +44,7 @@ pub struct HedgeStats {
 /// A tracker named with `name = "..."` is shared by every site that uses the name and is
 /// reachable with [`hedge_tracker`](super::hedge_tracker); an unnamed site owns its tracker.
 /// Its settings (`percentile`, `buffer_size`, `min_samples`, `initial_delay`, `min_delay`,
-/// `max_delay`, `token_*`) follow the declaration rule of named instances (SPEC §7): a site
+/// `max_delay`, `token_*`) follow the declaration rule of named instances ([`Registry`](crate::kit::Registry)): a site
 /// that sets none of them refers to the tracker; the first site that sets any declares
 /// them; a second, different declaration is reported.
 ///

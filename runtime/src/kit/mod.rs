@@ -4,7 +4,7 @@
 //!   tracker, a retry budget) tells the kit: its kind, its configuration type, how to create
 //!   and reconfigure an instance.
 //! - [`Registry`]: one generic, process-wide map from name to instance per kind, with one
-//!   declaration rule (SPEC §7, "one configuration per name"), described on
+//!   declaration rule ("one configuration per name"), described on
 //!   [`Registry::declare`].
 //! - [`Handle`]: an operator's view of one named instance (settings, their source, live
 //!   reconfiguration); each policy adds its own reads and calls to `Handle<ItsPolicy>`.

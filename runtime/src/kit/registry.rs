@@ -14,7 +14,7 @@ use crate::ConfigError;
 /// rule), per-call-site resolution through [`Site`](super::Site), operator handles and
 /// `resile::registry::names()`.
 pub trait NamedPolicy: Send + Sync + Sized + 'static {
-    /// The kind as SPEC names it: the attribute or handle (`circuit_breaker`, `hedge`,
+    /// The kind's name: the attribute or handle (`circuit_breaker`, `hedge`,
     /// `retry_budget`), which is also the TOML section and the `policy` label of metrics.
     const KIND: &'static str;
 
@@ -24,7 +24,7 @@ pub trait NamedPolicy: Send + Sync + Sized + 'static {
     /// The process-wide registry of this kind (a `static` in the policy's `handle.rs`).
     fn registry() -> &'static Registry<Self>;
 
-    /// The settings of an instance that nobody declared: SPEC §5's defaults.
+    /// The settings of an instance that nobody declared: the attribute's documented defaults.
     fn default_config() -> Self::Config;
 
     /// Checks `config` with the rules the attribute checks at compile time.
@@ -51,7 +51,7 @@ pub trait NamedPolicy: Send + Sync + Sized + 'static {
     }
 }
 
-/// Where the settings in force of a named instance come from (SPEC §7), in order of
+/// Where the settings in force of a named instance come from, in order of
 /// precedence: live configuration, else the declaration in code, else the defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Source {
@@ -59,7 +59,7 @@ pub enum Source {
     Live,
     /// Declared by a call site (`#[circuit_breaker(name = "db", window_size = 50)]`).
     Declared,
-    /// Nobody declared it: SPEC §5's defaults.
+    /// Nobody declared it: the attribute's documented defaults.
     Default,
 }
 
@@ -100,7 +100,7 @@ struct Entry<P: NamedPolicy> {
 /// ([`Site`](super::Site)), and never hashes the name again. Names are interned with the
 /// entry, which is why a `Rejection` carries a `&'static str` without allocating.
 ///
-/// # The declaration rule (SPEC §7)
+/// # The declaration rule
 /// An instance's settings come from live configuration for its name, else from its
 /// declaration, else from the defaults.
 /// - A reference ([`reference`](Registry::reference), a call site that gives only the

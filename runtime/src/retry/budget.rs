@@ -21,7 +21,8 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use resile_runtime::retry::{RetryBudget, RetryBudgetConfig};
+//! # use resile_runtime as resile;
+//! use resile::retry::{RetryBudget, RetryBudgetConfig};
 //!
 //! let budget = RetryBudget::new("api", RetryBudgetConfig::new().ratio(0.5).min_per_sec(0));
 //! let t = Duration::ZERO;

@@ -38,7 +38,8 @@ impl NamedPolicy for RetryBudget {
 /// settings. Looking a name up does not create the budget.
 ///
 /// ```
-/// use resile_runtime::retry::{retry_budget, RetryBudgetConfig};
+/// # use resile_runtime as resile;
+/// use resile::retry::{retry_budget, RetryBudgetConfig};
 ///
 /// let api = retry_budget("api");
 /// assert!(api.config().is_none()); // nothing has used it yet

@@ -8,7 +8,8 @@
 //!
 //! # Quick start
 //! ```
-//! use resile_runtime::retry::{Jitter, Retry, RetryConfig};
+//! # use resile_runtime as resile;
+//! use resile::retry::{Jitter, Retry, RetryConfig};
 //!
 //! # #[tokio::main(flavor = "current_thread", start_paused = true)]
 //! # async fn main() {

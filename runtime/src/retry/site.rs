@@ -205,7 +205,8 @@ impl Drop for BackoffSleep {
 /// A retry policy as a plain value.
 ///
 /// ```
-/// use resile_runtime::retry::{Jitter, Retry, RetryConfig};
+/// # use resile_runtime as resile;
+/// use resile::retry::{Jitter, Retry, RetryConfig};
 ///
 /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
 /// # async fn main() {

@@ -22,7 +22,8 @@ pub enum Stop {
 ///
 /// ```
 /// use std::time::Duration;
-/// use resile_runtime::retry::{Jitter, RetryConfig, RetryState, Stop};
+/// # use resile_runtime as resile;
+/// use resile::retry::{Jitter, RetryConfig, RetryState, Stop};
 ///
 /// let cfg = RetryConfig::new().max(3).jitter(Jitter::None);
 /// let mut call = RetryState::new();

@@ -14,7 +14,8 @@
 //! level and the observer flag).
 //!
 //! ```
-//! use resile_runtime::telemetry::{set_observer, Event, Observer};
+//! # use resile_runtime as resile;
+//! use resile::telemetry::{set_observer, Event, Observer};
 //!
 //! struct CountRetries;
 //! impl Observer for CountRetries {

@@ -8,7 +8,8 @@
 //! # Quick start
 //! ```
 //! use std::time::Duration;
-//! use resile_runtime::{Rejection, timeout::Timeout};
+//! # use resile_runtime as resile;
+//! use resile::{Rejection, timeout::Timeout};
 //!
 //! # #[tokio::main(flavor = "current_thread", start_paused = true)]
 //! # async fn main() {

@@ -104,7 +104,8 @@ where
 ///
 /// ```
 /// use std::time::Duration;
-/// use resile_runtime::{Rejection, timeout::Timeout};
+/// # use resile_runtime as resile;
+/// use resile::{Rejection, timeout::Timeout};
 ///
 /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
 /// # async fn main() {
