@@ -117,7 +117,7 @@
 ///         Ok(value) => break Ok(value),
 ///         Err(error) => match SITE.on_error(&mut state, span, error, &HOOKS, describe) {
 ///             Break(error) => break Err(error),
-///             Continue(delay) => sleep(delay).await,
+///             Continue(backoff) => backoff.await,
 ///         },
 ///     }
 /// }

@@ -50,8 +50,8 @@ async fn fetch(id: u64, name: &str) -> Result<String, FetchError> {
                         __resile_private::ControlFlow::Break(__resile_error) => {
                             break __resile_private::Err(__resile_error);
                         }
-                        __resile_private::ControlFlow::Continue(__resile_delay) => {
-                            __resile_private::sleep(__resile_delay).await;
+                        __resile_private::ControlFlow::Continue(__resile_backoff) => {
+                            __resile_backoff.await;
                         }
                     }
                 }

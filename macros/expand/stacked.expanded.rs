@@ -76,8 +76,8 @@ async fn load_user(&self, id: u64) -> Result<User, DbError> {
                         __resile_private::ControlFlow::Break(__resile_error) => {
                             break __resile_private::Err(__resile_error);
                         }
-                        __resile_private::ControlFlow::Continue(__resile_delay) => {
-                            __resile_private::sleep(__resile_delay).await;
+                        __resile_private::ControlFlow::Continue(__resile_backoff) => {
+                            __resile_backoff.await;
                         }
                     }
                 }

@@ -30,7 +30,8 @@ pub(crate) fn admission(admit: TokenStream, settle: TokenStream, reject: TokenSt
 /// Loop (retry): `let mut __resile_state = #start;` then a `loop` in the function's own
 /// coroutine: a `match` on each attempt's result; `Ok` ends the call; on `Err`,
 /// `on_error` (which may use `__resile_state` and moves `__resile_error`) decides:
-/// `Break(error)` ends the call with it, `Continue(delay)` sleeps, then runs another attempt.
+/// `Break(error)` ends the call with it, `Continue(backoff)` awaits the backoff (which holds
+/// whatever the retry reserved, and gives it back if dropped), then runs another attempt.
 ///
 /// The loop's block carries `span` (the body's), so that a value of the wrong type is
 /// reported at the body rather than at the attribute.
@@ -48,8 +49,8 @@ pub(crate) fn looped(start: TokenStream, on_error: TokenStream, inner: Inner, sp
                         __resile_private::ControlFlow::Break(__resile_error) => {
                             break __resile_private::Err(__resile_error);
                         }
-                        __resile_private::ControlFlow::Continue(__resile_delay) => {
-                            __resile_private::sleep(__resile_delay).await;
+                        __resile_private::ControlFlow::Continue(__resile_backoff) => {
+                            __resile_backoff.await;
                         }
                     },
                 }

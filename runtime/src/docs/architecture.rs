@@ -61,7 +61,7 @@
 //!         Ok(v) => break Ok(v),
 //!         Err(e) => match RETRY.on_error(&mut state, &span, e, &HOOKS, describe) {
 //!             Break(e) => break Err(e),
-//!             Continue(delay) => sleep(delay).await,
+//!             Continue(backoff) => backoff.await,
 //!         },
 //!     }
 //! }

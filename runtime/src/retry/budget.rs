@@ -8,10 +8,19 @@
 //! reserve of `min_per_sec × ttl` retries hold that much. Slots older than `ttl` are dropped
 //! as time moves on, so old traffic stops funding retries.
 //!
+//! A guarded call does not withdraw outright: it [reserves](RetryBudget::reserve) the retry
+//! when it decides on it, and the reservation is [spent](RetryReservation::spend) when the
+//! backoff sleep ends and the retry starts, or given back by its `Drop` if the call is
+//! cancelled before that (the units go back into the slot they were taken from, unless that
+//! slot has expired since or the budget was reconfigured: then they went with the old
+//! window). `allowed` counts spent retries only, so a cancelled retry is neither allowed nor
+//! denied.
+//!
 //! # Performance
 //! A deposit (one per guarded call, only when a budget is named) is one atomic load of the
 //! current slot period and one `fetch_add` when the period is current; moving to a new
-//! period takes a short lock once per `ttl / 10`. A withdrawal (one per retry) takes the lock.
+//! period takes a short lock once per `ttl / 10`. A reservation (one per retry) takes the
+//! lock; spending it is one `fetch_add`, giving it back takes the lock again.
 //!
 //! # Orderings
 //! `period` is read with `Acquire` and published with `Release` after the slots it guards
@@ -58,7 +67,10 @@ fn reserve(cfg: &RetryBudgetConfig) -> i64 {
 pub struct RetryBudgetStats {
     /// First attempts recorded (deposits).
     pub deposits: u64,
-    /// Retries the budget allowed.
+    /// Retries the budget allowed and that went ahead: counted when the backoff sleep ends
+    /// and the retry starts. A retry granted and then cancelled during its backoff gives its
+    /// reservation back and is not counted (while it sleeps, it is not counted yet but is
+    /// taken from `available`).
     pub allowed: u64,
     /// Retries the budget denied.
     pub denied: u64,
@@ -84,6 +96,9 @@ pub struct RetryBudget {
     deposits: AtomicU64,
     allowed: AtomicU64,
     denied: AtomicU64,
+    /// Bumped by every reconfiguration (under the lock): a reservation from an older epoch
+    /// was taken from a window that is gone, so giving it back adds nothing.
+    epoch: AtomicU64,
     config: Mutex<RetryBudgetConfig>,
     /// The instant the budget's time counts from, set on first use by the tokio-facing layer.
     origin: std::sync::OnceLock<std::time::Instant>,
@@ -106,6 +121,7 @@ impl RetryBudget {
             deposits: AtomicU64::new(0),
             allowed: AtomicU64::new(0),
             denied: AtomicU64::new(0),
+            epoch: AtomicU64::new(0),
             config: Mutex::new(config),
             origin: std::sync::OnceLock::new(),
         }
@@ -129,6 +145,7 @@ impl RetryBudget {
     pub(crate) fn replace_config(&self, config: RetryBudgetConfig) {
         let mut cfg = lock(&self.config);
         *cfg = config;
+        self.epoch.fetch_add(1, Ordering::Relaxed);
         for slot in &self.slots {
             slot.store(0, Ordering::Relaxed);
         }
@@ -150,20 +167,45 @@ impl RetryBudget {
         self.deposits.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Takes one retry from the budget at `now`; `false` when the budget is exhausted.
+    /// Takes one retry from the budget at `now` and spends it at once; `false` when the
+    /// budget is exhausted. [`reserve`](Self::reserve) then [`spend`](RetryReservation::spend).
     pub fn withdraw(&self, now: Duration) -> bool {
+        self.reserve(now).map(RetryReservation::spend).is_some()
+    }
+
+    /// Reserves one retry at `now`: its units leave the budget now, and the reservation
+    /// either [spends](RetryReservation::spend) them (the retry starts) or, dropped, gives
+    /// them back (the retry never started). `None`, counted as denied, when the budget is
+    /// exhausted.
+    pub fn reserve(&self, now: Duration) -> Option<RetryReservation<'_>> {
         let period = self.period_of(now);
         let cfg = lock(&self.config);
         self.rotate_locked(period);
         let cost = withdraw_amount(&cfg);
-        let ok = self.balance(&cfg) >= cost;
-        if ok {
-            self.slots[(period % SLOTS as u64) as usize].fetch_sub(cost, Ordering::Relaxed);
-            self.allowed.fetch_add(1, Ordering::Relaxed);
-        } else {
+        if self.balance(&cfg) < cost {
             self.denied.fetch_add(1, Ordering::Relaxed);
+            return None;
         }
-        ok
+        self.slots[(period % SLOTS as u64) as usize].fetch_sub(cost, Ordering::Relaxed);
+        // Orderings: `Relaxed`: the epoch only changes under the lock we hold.
+        let epoch = self.epoch.load(Ordering::Relaxed);
+        Some(RetryReservation { budget: self, epoch, period, cost })
+    }
+
+    /// Gives back the `cost` units a reservation of `epoch` took from the slot of `period`.
+    #[cold]
+    fn refund(&self, epoch: u64, period: u64, cost: i64) {
+        let _cfg = lock(&self.config);
+        // A reconfiguration since started a fresh window: the units went with the old one.
+        if self.epoch.load(Ordering::Relaxed) != epoch {
+            return;
+        }
+        // The slot has been zeroed for a newer period since: the withdrawal expired with it.
+        // (A slot that is due to expire but not yet rotated is zeroed before it is next read.)
+        if self.period.load(Ordering::Relaxed) >= period.saturating_add(SLOTS as u64) {
+            return;
+        }
+        self.slots[(period % SLOTS as u64) as usize].fetch_add(cost, Ordering::Relaxed);
     }
 
     /// Counters and the retries available at `now`.
@@ -203,6 +245,32 @@ impl RetryBudget {
             self.slots[((current + k) % SLOTS as u64) as usize].store(0, Ordering::Relaxed);
         }
         self.period.store(period, Ordering::Release);
+    }
+}
+
+/// One retry taken from a [`RetryBudget`] that has not started yet: from
+/// [`RetryBudget::reserve`], held across the backoff sleep. [`spend`](Self::spend) it when
+/// the retry starts; dropping it gives the retry back to the budget.
+#[must_use = "dropping a reservation gives the retry back to the budget"]
+#[derive(Debug)]
+pub struct RetryReservation<'a> {
+    budget: &'a RetryBudget,
+    epoch: u64,
+    period: u64,
+    cost: i64,
+}
+
+impl RetryReservation<'_> {
+    /// The retry starts: its units stay spent, and it counts as allowed.
+    pub fn spend(self) {
+        self.budget.allowed.fetch_add(1, Ordering::Relaxed);
+        std::mem::forget(self);
+    }
+}
+
+impl Drop for RetryReservation<'_> {
+    fn drop(&mut self) {
+        self.budget.refund(self.epoch, self.period, self.cost);
     }
 }
 
@@ -255,5 +323,56 @@ mod tests {
         }
         assert_eq!(b.stats_at(S(105)).available, 5.0);
         assert_eq!(b.stats_at(S(200)).available, 0.0, "99 s later, past the 10 s ttl");
+    }
+
+    /// One retry of reserve (ratio 0, one per second over one second).
+    fn one_retry() -> RetryBudget {
+        RetryBudget::new("t", RetryBudgetConfig::new().ratio(0.0).min_per_sec(1).ttl(S(1)))
+    }
+
+    #[test]
+    fn a_dropped_reservation_gives_the_retry_back() {
+        let b = one_retry();
+        let r = b.reserve(S(0)).expect("the reserve holds one retry");
+        assert_eq!(b.stats_at(S(0)).available, 0.0);
+        assert!(b.reserve(S(0)).is_none());
+        drop(r);
+        let st = b.stats_at(S(0));
+        assert_eq!((st.allowed, st.denied, st.available), (0, 1, 1.0));
+        b.reserve(S(0)).expect("given back").spend();
+        let st = b.stats_at(S(0));
+        assert_eq!((st.allowed, st.denied, st.available), (1, 1, 0.0));
+        assert!(!b.withdraw(S(0)));
+    }
+
+    #[test]
+    fn a_refund_goes_back_to_its_own_slot() {
+        let b = RetryBudget::new("t", RetryBudgetConfig::new().ratio(1.0).min_per_sec(0).ttl(S(10)));
+        b.deposit(S(0));
+        b.deposit(S(5));
+        let r = b.reserve(S(0)).expect("two deposits fund two retries");
+        assert_eq!(b.stats_at(S(5)).available, 1.0);
+        drop(r);
+        assert_eq!(b.stats_at(S(5)).available, 2.0);
+        // Slot 0 expires at 10 s: a refund into it then is worth nothing, as its deposit.
+        let r = b.reserve(S(6)).expect("two retries");
+        let r0 = b.reserve(S(0)).expect("one more");
+        assert_eq!(b.stats_at(S(9)).available, 0.0);
+        assert_eq!(b.stats_at(S(10)).available, 0.0, "slot 0 (+1000 -1000) is gone");
+        drop(r0);
+        assert_eq!(b.stats_at(S(10)).available, 0.0, "nothing comes back into an expired slot");
+        drop(r);
+        assert_eq!(b.stats_at(S(10)).available, 1.0, "slot 6 is live: its retry comes back");
+    }
+
+    #[test]
+    fn a_refund_after_a_reconfiguration_adds_nothing() {
+        let b = one_retry();
+        let r = b.reserve(S(0)).expect("one retry");
+        b.replace_config(RetryBudgetConfig::new().ratio(0.0).min_per_sec(1).ttl(S(1)));
+        assert_eq!(b.stats_at(S(0)).available, 1.0, "a fresh window");
+        drop(r);
+        assert_eq!(b.stats_at(S(0)).available, 1.0, "not two: the old window took the retry with it");
+        assert_eq!(b.stats_at(S(0)).allowed, 0);
     }
 }

@@ -30,7 +30,7 @@
 //! [`RetryState`] is the whole algorithm, free of tokio: after an attempt fails it names
 //! the backoff delay to sleep before the next one, or why to stop (a non-retryable error,
 //! attempts exhausted, the wall-clock `budget`). [`RetrySite::on_error`] adds the shared
-//! retry budget, telemetry and `on_retry`, and the caller sleeps on tokio's clock. The
+//! retry budget, telemetry and `on_retry`, and hands the caller the [`BackoffSleep`] to await. The
 //! `#[retry]` expansion runs this loop in the guarded function's own body (a success is one
 //! `match` on `Ok`), and [`Retry::call`] runs the same loop for a plain value.
 //!
@@ -41,8 +41,10 @@
 //! A retry never invents an error: the caller gets the last attempt's error.
 //!
 //! # Cancellation
-//! Dropping the call's future mid-attempt drops the attempt; mid-sleep drops the timer. A
-//! retry holds no permit, so nothing else needs releasing.
+//! Dropping the call's future mid-attempt drops the attempt; mid-sleep drops the timer and,
+//! with a retry budget, gives back the retry reserved for the attempt that never started
+//! (the [`BackoffSleep`] holds the [`RetryReservation`]): a budget is spent only on retries
+//! that start.
 //!
 //! # Performance
 //! The success path is a branch on `Ok`: no clock read, no atomic and no allocation, unless
@@ -56,10 +58,8 @@ mod handle;
 mod site;
 mod state;
 
-pub use budget::{RetryBudget, RetryBudgetConfig, RetryBudgetStats};
+pub use budget::{RetryBudget, RetryBudgetConfig, RetryBudgetStats, RetryReservation};
 pub use config::{Backoff, Jitter, RetryConfig};
 pub use handle::{RetryBudgetHandle, retry_budget};
-#[doc(hidden)]
-pub use site::sleep;
 pub use site::{BackoffSleep, Retry, RetryCall, RetryHooks, RetrySite};
 pub use state::{RetryState, Stop};

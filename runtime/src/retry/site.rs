@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use tokio::time::{Instant, Sleep};
 
-use super::budget::RetryBudget;
+use super::budget::{RetryBudget, RetryReservation};
 use super::config::RetryConfig;
 use super::state::{RetryState, Stop};
 use crate::kit::Site;
@@ -120,9 +120,13 @@ impl RetrySite {
         RetryCall { state: RetryState::new(), started: Some(now) }
     }
 
-    /// After an attempt of `call` failed with `error`: `Continue(delay)` to sleep `delay`
-    /// (on tokio's clock) before the next attempt, or `Break(error)` to stop with it. Emits
-    /// the retry's telemetry and calls `on_retry`.
+    /// After an attempt of `call` failed with `error`: `Continue(sleep)`, the backoff to
+    /// await before the next attempt, or `Break(error)` to stop with it. Emits the retry's
+    /// telemetry and calls `on_retry`.
+    ///
+    /// With a retry budget, the retry is reserved here (a denied one stops at once, without
+    /// sleeping) and the reservation rides in the [`BackoffSleep`]: spent when the sleep
+    /// ends, given back if the sleep is dropped first (the call was cancelled).
     #[inline(never)]
     pub fn on_error<E>(
         &self,
@@ -131,7 +135,7 @@ impl RetrySite {
         error: E,
         hooks: &RetryHooks<E>,
         describe: Describer<E>,
-    ) -> ControlFlow<E, Duration> {
+    ) -> ControlFlow<E, BackoffSleep> {
         let retryable = || hooks.retry_if.is_none_or(|f| f(&error));
         let elapsed = || call.started.map(|t| t.elapsed());
         let attempt = call.state.attempt();
@@ -143,9 +147,11 @@ impl RetrySite {
             }
             Err(Stop::NotRetryable | Stop::Exhausted) => return ControlFlow::Break(error),
         };
+        let mut reservation = None;
         if let Some(budget) = &self.budget {
             let budget = budget.get();
-            if !budget.withdraw(clock(budget, Instant::now())) {
+            reservation = budget.reserve(clock(budget, Instant::now()));
+            if reservation.is_none() {
                 let event = Event::RetryBudgetExhausted { function: self.function, budget: budget.name() };
                 telemetry::emit_in(span, self.function, event);
                 return ControlFlow::Break(error);
@@ -157,7 +163,7 @@ impl RetrySite {
         if let Some(on_retry) = hooks.on_retry {
             on_retry(attempt, delay, &error);
         }
-        ControlFlow::Continue(delay)
+        ControlFlow::Continue(BackoffSleep::new(delay, reservation))
     }
 }
 
@@ -167,21 +173,42 @@ pub(super) fn clock(budget: &RetryBudget, now: Instant) -> Duration {
     now.saturating_duration_since(*budget.origin().get_or_init(|| now))
 }
 
-/// Sleeps `delay` on tokio's clock (the retry backoff); see [`BackoffSleep`].
-#[inline(never)]
-pub fn sleep(delay: Duration) -> BackoffSleep {
-    BackoffSleep(ManuallyDrop::new(Box::pin(tokio::time::sleep(delay))))
+pin_project_lite::pin_project! {
+    /// The boxed part of a [`BackoffSleep`].
+    struct BackoffTimer {
+        #[pin]
+        sleep: Sleep,
+        // The retry budget's reservation for the retry that follows: spent when the sleep
+        // ends, given back (by its `Drop`) if the sleep is dropped before.
+        reservation: Option<RetryReservation<'static>>,
+    }
 }
 
-/// The backoff sleep between two attempts. Boxed: a tokio `Sleep` is over 100 bytes, and
-/// keeping it out of the guarded call's future keeps that future small, so the success path
-/// moves less; the allocation happens only when a retry is made. Dropped by one call to an
-/// out-of-line function, so the guarded call's drop glue stays small enough to inline.
-pub struct BackoffSleep(ManuallyDrop<Pin<Box<Sleep>>>);
+/// The backoff sleep between two attempts, from [`RetrySite::on_error`]: tokio's clock, and
+/// the retry budget's reservation for the next attempt if the site draws on one. When the
+/// sleep ends the reservation is spent; dropped before (the call was cancelled), it gives
+/// the retry back to the budget.
+///
+/// Boxed: a tokio `Sleep` is over 100 bytes, and keeping it out of the guarded call's
+/// future keeps that future small, so the success path moves less; the allocation happens
+/// only when a retry is made. Dropped by one call to an out-of-line function, so the guarded
+/// call's drop glue stays small enough to inline.
+#[must_use = "a backoff does nothing unless awaited, and dropping it gives its retry back"]
+pub struct BackoffSleep(ManuallyDrop<Pin<Box<BackoffTimer>>>);
+
+impl BackoffSleep {
+    #[inline(never)]
+    fn new(delay: Duration, reservation: Option<RetryReservation<'static>>) -> Self {
+        BackoffSleep(ManuallyDrop::new(Box::pin(BackoffTimer { sleep: tokio::time::sleep(delay), reservation })))
+    }
+}
 
 impl fmt::Debug for BackoffSleep {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("BackoffSleep").field(&self.0.deadline()).finish()
+        f.debug_struct("BackoffSleep")
+            .field("deadline", &self.0.sleep.deadline())
+            .field("reserved", &self.0.reservation.is_some())
+            .finish()
     }
 }
 
@@ -190,7 +217,12 @@ impl Future for BackoffSleep {
 
     #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        self.0.as_mut().poll(cx)
+        let this = self.0.as_mut().project();
+        std::task::ready!(this.sleep.poll(cx));
+        if let Some(reservation) = this.reservation.take() {
+            reservation.spend();
+        }
+        Poll::Ready(())
     }
 }
 
@@ -279,7 +311,7 @@ impl<E> Retry<E> {
                 Ok(value) => return Ok(value),
                 Err(error) => match self.site.on_error(&mut call, &span, error, &self.hooks, None) {
                     ControlFlow::Break(error) => return Err(error),
-                    ControlFlow::Continue(delay) => tokio::time::sleep(delay).await,
+                    ControlFlow::Continue(backoff) => backoff.await,
                 },
             }
         }
