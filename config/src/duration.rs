@@ -75,6 +75,87 @@ pub fn display(d: Duration) -> String {
     format!("{d:?}")
 }
 
+/// The duration of `ns` nanoseconds, or [`Duration::MAX`] if `ns` is longer (every
+/// `Duration` is a whole number of nanoseconds below 2^94, so `d.as_nanos()` reads back
+/// exactly).
+///
+/// ```
+/// use std::time::Duration;
+/// use resile_config::duration;
+///
+/// assert_eq!(duration::from_nanos(1_500_000_000), Duration::from_millis(1500));
+/// assert_eq!(duration::from_nanos(Duration::MAX.as_nanos()), Duration::MAX);
+/// assert_eq!(duration::from_nanos(u128::MAX), Duration::MAX);
+/// ```
+pub const fn from_nanos(ns: u128) -> Duration {
+    const NANOS_PER_SEC: u128 = 1_000_000_000;
+    let secs = ns / NANOS_PER_SEC;
+    if secs > u64::MAX as u128 {
+        return Duration::MAX;
+    }
+    Duration::new(secs as u64, (ns % NANOS_PER_SEC) as u32)
+}
+
+/// `floor(ns × x)`, exactly, for a fraction `x`: the exact binary value of `x` times `ns`,
+/// rounded down once (no float rounding, so the result is within `0..=ns` and never
+/// panics). `x` below 0 or NaN counts as 0, and above 1 as 1.
+///
+/// Cost: two 64 × 64-bit multiplications and a shift.
+///
+/// ```
+/// use resile_config::duration;
+///
+/// assert_eq!(duration::mul_fraction(100, 0.5), 50);
+/// assert_eq!(duration::mul_fraction(3, 0.5), 1);
+/// assert_eq!(duration::mul_fraction(u128::MAX, 1.0), u128::MAX);
+/// assert_eq!(duration::mul_fraction(1 << 100, 0.1), 126_765_060_022_822_947_186_544_738_304);
+/// ```
+pub fn mul_fraction(ns: u128, x: f64) -> u128 {
+    if x >= 1.0 {
+        return ns;
+    }
+    if x.is_nan() || x <= 0.0 {
+        return 0;
+    }
+    let (mantissa, exponent) = binary(x);
+    // x = mantissa × 2^exponent with exponent < 0, as x < 1.
+    shr(mul_wide(ns, mantissa.into()), exponent.unsigned_abs())
+}
+
+/// A finite, positive `x` as `mantissa × 2^exponent`, exactly.
+pub(crate) fn binary(x: f64) -> (u64, i32) {
+    let bits = x.to_bits();
+    let fraction = bits & ((1 << 52) - 1);
+    match ((bits >> 52) & 0x7ff) as i32 {
+        0 => (fraction, -1074),
+        biased => (fraction | 1 << 52, biased - 1075),
+    }
+}
+
+/// `a × b` exactly, as 256 bits: `[high, low]`.
+pub(crate) const fn mul_wide(a: u128, b: u128) -> [u128; 2] {
+    const LOW: u128 = u64::MAX as u128;
+    let (a1, a0, b1, b0) = (a >> 64, a & LOW, b >> 64, b & LOW);
+    let low = a0 * b0;
+    // Each cross product is below 2^128, and so is their sum's middle word with carries.
+    let (c1, c2) = (a1 * b0, a0 * b1);
+    let middle = (low >> 64) + (c1 & LOW) + (c2 & LOW);
+    let high = a1 * b1 + (c1 >> 64) + (c2 >> 64) + (middle >> 64);
+    [high, (middle << 64) | (low & LOW)]
+}
+
+/// `floor([high, low] / 2^shift)`, or `u128::MAX` if that does not fit.
+pub(crate) const fn shr([high, low]: [u128; 2], shift: u32) -> u128 {
+    match shift {
+        0 if high != 0 => u128::MAX,
+        0 => low,
+        1..128 if high >> shift != 0 => u128::MAX,
+        1..128 => high << (128 - shift) | low >> shift,
+        128..256 => high >> (shift - 128),
+        _ => 0,
+    }
+}
+
 /// `a > b`, in a `const fn`.
 pub(crate) const fn longer(a: Duration, b: Duration) -> bool {
     a.as_nanos() > b.as_nanos()
@@ -110,5 +191,21 @@ mod tests {
             let d = Duration::from_nanos(nanos);
             assert_eq!(parse(&display(d)), Ok(d), "{}", display(d));
         }
+    }
+
+    #[test]
+    fn wide_products_and_shifts_are_exact() {
+        assert_eq!(mul_wide(u128::MAX, u128::MAX), [u128::MAX - 1, 1]);
+        assert_eq!(mul_wide(1 << 100, 1 << 100), [1 << 72, 0]);
+        assert_eq!(mul_wide(u64::MAX.into(), u64::MAX.into()), [0, u128::from(u64::MAX) * u128::from(u64::MAX)]);
+        assert_eq!(shr([1, 0], 0), u128::MAX);
+        assert_eq!(shr([1, 0], 1), 1 << 127);
+        assert_eq!(shr([1, 3], 127), 2);
+        assert_eq!(shr([u128::MAX, 0], 200), u128::MAX >> 72);
+        assert_eq!(shr([u128::MAX, u128::MAX], 256), 0);
+        assert_eq!(from_nanos(Duration::MAX.as_nanos() + 1), Duration::MAX);
+        assert_eq!(mul_fraction(10, f64::NAN), 0);
+        assert_eq!(mul_fraction(10, -1.0), 0);
+        assert_eq!(mul_fraction(10, 2.0), 10);
     }
 }

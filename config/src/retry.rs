@@ -1,9 +1,10 @@
 //! [`RetryConfig`]: the checked, immutable settings of a retry policy.
 
+use std::cmp::Ordering;
 use std::time::Duration;
 
 use crate::check::{self, Rules};
-use crate::duration::{longer, same};
+use crate::duration::{self, longer, same};
 use crate::error::{ConfigError, Problem};
 use crate::keys::{self, Key, KeyKind, KeySet};
 use crate::value::{self, Value};
@@ -367,23 +368,63 @@ impl RetryConfig {
         check::errors(self, given)
     }
 
-    /// The delay before retry `n` (from 1) before jitter, capped at `max_delay`.
+    /// The delay before retry `n` (from 1; 0 counts as 1) before jitter:
+    /// `min(formula(n), max_delay)`, exactly, in whole nanoseconds, for every `n` up to
+    /// `u32::MAX`. With `b` = `base_delay` and `c` = `max_delay` in nanoseconds and
+    /// `k = n - 1`, `formula(n)` is:
+    ///
+    /// - exponential: `b × m^k` for the `multiplier` `m`. Exact integer arithmetic when `m`
+    ///   is a whole number (`1.0`, `2.0`, `3.0`, and every `m` from 2^52 on, `1e300` and
+    ///   `f64::MAX` included). For a fractional `m` (below 2^52), it is `floor(b × P(k))`,
+    ///   where `P(k)` is `m^k` computed by left-to-right binary exponentiation (for each bit
+    ///   of `k` from the highest: square, then multiply by `m` if the bit is set) with a
+    ///   128-bit significand, each product rounded down. Raised by the later squarings,
+    ///   the roundings add up to at most `4k × 2^-127`, so `P(k)` is within a factor
+    ///   `1 - 2^-93` below the exact `m^k`, never above it: the delay
+    ///   is at most 2 ns below `floor(b × m^k)` (f64 arithmetic would be off by far more),
+    ///   and strictly increasing in `k` below the cap, as `m >= 1 + 2^-52`.
+    /// - linear: `b + i × k`, `i` the `increment` (default `b`).
+    /// - constant: `b`.
+    /// - fibonacci: `b × fib(n)`, with `fib(1) = fib(2) = 1`.
+    /// - a list: its `n`-th delay, and its last one for `n` beyond it.
+    ///
+    /// All but a list are non-decreasing in `n`, so once a delay reaches `c` every later one
+    /// is `c`; a zero `b` gives zero for every `n`. Values `validate` rejects do not panic
+    /// either: a `multiplier` below 1 or NaN counts as 1, and `+inf` as above any bound.
+    ///
+    /// Cost: no float rounding and no loop of `n` steps. Exponential makes at most 64
+    /// multiplications (two per bit of `k`; 128 × 128-bit ones for a fractional `m`),
+    /// stopping as soon as the value is known to reach `c`; Fibonacci at most 136
+    /// additions (it stops at `c`); the others a few integer operations.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use resile_config::{Backoff, RetryConfig};
+    ///
+    /// let exp = RetryConfig::new().base_delay(Duration::from_nanos(3)).max_delay(Duration::MAX);
+    /// assert_eq!(exp.nominal_delay(4), Duration::from_nanos(24));
+    /// assert_eq!(exp.nominal_delay(u32::MAX), Duration::MAX);
+    /// let zero = exp.base_delay(Duration::ZERO).multiplier(1e300);
+    /// assert_eq!(zero.nominal_delay(u32::MAX), Duration::ZERO);
+    /// let fib = exp.backoff(Backoff::Fibonacci);
+    /// assert_eq!(fib.nominal_delay(90), Duration::from_nanos(3 * 2_880_067_194_370_816_120));
+    /// ```
     pub fn nominal_delay(&self, n: u32) -> Duration {
-        let n = n.max(1);
-        let raw = match self.backoff {
-            Backoff::Exponential => {
-                let factor = self.multiplier.powi(n.saturating_sub(1).min(i32::MAX as u32) as i32);
-                mul_f64_saturating(self.base_delay, factor)
-            }
+        let k = n.max(1) - 1;
+        let b = self.base_delay.as_nanos();
+        let c = self.max_delay.as_nanos();
+        let nanos = match self.backoff {
+            Backoff::Exponential => exponential(b, self.multiplier, k, c),
             Backoff::Linear => {
-                let step = self.increment.unwrap_or(self.base_delay);
-                self.base_delay.saturating_add(step.saturating_mul(n - 1))
+                // Below 2^94 + 2^94 × 2^32: no overflow.
+                let i = self.increment.unwrap_or(self.base_delay).as_nanos();
+                b + i * k as u128
             }
-            Backoff::Constant => self.base_delay,
-            Backoff::Fibonacci => self.base_delay.saturating_mul(fibonacci(n)),
-            Backoff::List(list) => list.get(n as usize - 1).or(list.last()).copied().unwrap_or_default(),
+            Backoff::Constant => b,
+            Backoff::Fibonacci => fibonacci(b, k + 1, c),
+            Backoff::List(list) => list.get(k as usize).or(list.last()).copied().unwrap_or_default().as_nanos(),
         };
-        raw.min(self.max_delay)
+        duration::from_nanos(nanos.min(c))
     }
 
     const RULES: usize = RULE_INCREMENT_NEEDS_LINEAR + 1;
@@ -521,14 +562,103 @@ impl Rules for RetryConfig {
     }
 }
 
-fn fibonacci(n: u32) -> u32 {
-    let (mut a, mut b) = (1u32, 1u32);
-    for _ in 2..n {
-        (a, b) = (b, a.saturating_add(b));
+/// Every `Duration` is below 2^94 ns: a factor at least this large takes any nonzero
+/// delay past any cap.
+const BEYOND_ANY_CAP: u128 = 1 << 94;
+
+/// `min(b × m^k, c)` in nanoseconds, as [`RetryConfig::nominal_delay`] defines it.
+fn exponential(b: u128, m: f64, k: u32, c: u128) -> u128 {
+    if b == 0 || k == 0 || m.partial_cmp(&1.0) != Some(Ordering::Greater) {
+        return b;
     }
-    if n <= 1 { a } else { b }
+    if m >= BEYOND_ANY_CAP as f64 {
+        return c;
+    }
+    if m.fract() == 0.0 {
+        return whole_power(b, m as u128, k, c);
+    }
+    fractional_power(b, m, k, c)
 }
 
-fn mul_f64_saturating(d: Duration, factor: f64) -> Duration {
-    Duration::try_from_secs_f64(d.as_secs_f64() * factor).unwrap_or(Duration::MAX)
+/// `min(b × m^k, c)` exactly, for `b >= 1` and a whole `m >= 2`: exponentiation by
+/// squaring, stopping once `m^(a prefix of k) > c` (then `b × m^k > c` too).
+fn whole_power(b: u128, m: u128, k: u32, c: u128) -> u128 {
+    let mut r: u128 = 1;
+    for bit in (0..u32::BITS - k.leading_zeros()).rev() {
+        r = match r.checked_mul(r) {
+            Some(r) if r <= c => r,
+            _ => return c,
+        };
+        if k >> bit & 1 == 1 {
+            r = match r.checked_mul(m) {
+                Some(r) if r <= c => r,
+                _ => return c,
+            };
+        }
+    }
+    b.checked_mul(r).map_or(c, |d| d.min(c))
+}
+
+/// A number `significand × 2^exponent`, with the significand's top bit set.
+#[derive(Clone, Copy)]
+struct Wide {
+    significand: u128,
+    exponent: i32,
+}
+
+impl Wide {
+    const ONE: Wide = Wide { significand: 1 << 127, exponent: -127 };
+
+    /// `self × other`, rounded down to a 128-bit significand.
+    fn mul_down(self, other: Wide) -> Wide {
+        let [high, low] = duration::mul_wide(self.significand, other.significand);
+        let exponent = self.exponent + other.exponent;
+        match high >> 127 {
+            1 => Wide { significand: high, exponent: exponent + 128 },
+            _ => Wide { significand: high << 1 | low >> 127, exponent: exponent + 127 },
+        }
+    }
+
+    /// Whether `self >= 2^94` is certain (and `self < 2^94` when not).
+    fn beyond_any_cap(self) -> bool {
+        self.exponent + 127 >= 94
+    }
+}
+
+/// `min(floor(b × P(k)), c)` for `b >= 1` and a fractional `1 < m < 2^52`, with `P(k)` as
+/// [`RetryConfig::nominal_delay`] defines it. Every partial product is at least 1 and
+/// rounding down keeps a product of numbers at least 1 above each factor, so the partial
+/// products only grow: once one is 2^94 or more, so is `P(k)`, and the result is `c`.
+fn fractional_power(b: u128, m: f64, k: u32, c: u128) -> u128 {
+    let (significand, exponent) = duration::binary(m);
+    let zeros = significand.leading_zeros() + 64;
+    let m = Wide { significand: u128::from(significand) << zeros, exponent: exponent - zeros as i32 };
+    let mut r = Wide::ONE;
+    for bit in (0..u32::BITS - k.leading_zeros()).rev() {
+        r = r.mul_down(r);
+        if k >> bit & 1 == 1 {
+            r = r.mul_down(m);
+        }
+        if r.beyond_any_cap() {
+            return c;
+        }
+    }
+    // r < 2^94 has an exponent below -33: b × r is b × significand shifted right.
+    duration::shr(duration::mul_wide(b, r.significand), r.exponent.unsigned_abs()).min(c)
+}
+
+/// `min(b × fib(n), c)` for `n >= 1`, with fib = 1, 1, 2, 3, 5, …: at most 136 steps, as
+/// `fib(137)` ns is longer than `Duration::MAX`.
+fn fibonacci(b: u128, n: u32, c: u128) -> u128 {
+    if b == 0 {
+        return 0;
+    }
+    let (mut previous, mut fib) = (0u128, 1u128);
+    for _ in 1..n {
+        (previous, fib) = (fib, previous + fib);
+        if b.checked_mul(fib).is_none_or(|d| d >= c) {
+            return c;
+        }
+    }
+    b * fib
 }

@@ -65,8 +65,11 @@ impl RetryState {
     /// `retryable` asks `retry_if` about the error: only if another attempt is allowed, so
     /// the last attempt's error is not classified. `elapsed` gives the time since the call
     /// started (`None` if not timed): asked only when `cfg` has a wall-clock `budget`.
-    /// `uniform` returns a value in `[0, 1)` for the jitter. Nothing changes until
-    /// [`advance`](Self::advance).
+    /// `uniform` returns a value in `[0, 1)` for the jitter. The delay is exact at any
+    /// input (see [`RetryConfig::nominal_delay`] and the jitter's intervals on
+    /// [`Jitter`](super::config::Jitter)); with a `budget`, a retry stops when
+    /// `elapsed + delay > budget`, computed exactly (a sum past `Duration::MAX` stops it).
+    /// Nothing changes until [`advance`](Self::advance).
     pub fn next_delay(
         &self,
         cfg: &RetryConfig,
@@ -81,9 +84,10 @@ impl RetryState {
             return Err(Stop::NotRetryable);
         }
         let delay = backoff::sleep(cfg, self.attempt, self.previous, uniform);
+        // A sum past `Duration::MAX` ends past any budget: no saturation that could equal it.
         if let Some(limit) = cfg.budget
             && let Some(elapsed) = elapsed()
-            && elapsed.saturating_add(delay) > limit
+            && elapsed.checked_add(delay).is_none_or(|end| end > limit)
         {
             return Err(Stop::OutOfTime);
         }
@@ -135,5 +139,47 @@ mod tests {
         assert_eq!(s.next_delay(&cfg, || true, || None, &mut || 1.0), Ok(MS(300)));
         s.advance(MS(300));
         assert_eq!(s.next_delay(&cfg, || true, || None, &mut || 1.0), Ok(MS(900)));
+    }
+
+    #[test]
+    fn a_budget_near_duration_max_counts_the_sum_exactly() {
+        let cfg = RetryConfig::new().max(10).jitter(Jitter::None).budget(Duration::MAX);
+        let s = RetryState::new();
+        let next = |elapsed: Duration| s.next_delay(&cfg, || true, || Some(elapsed), &mut || 0.0);
+        // Ends exactly at the budget: allowed.
+        assert_eq!(next(Duration::MAX - MS(100)), Ok(MS(100)));
+        // Would end 1 ns past Duration::MAX (a saturating sum would equal the budget).
+        assert_eq!(next(Duration::MAX - MS(100) + Duration::from_nanos(1)), Err(Stop::OutOfTime));
+        assert_eq!(next(Duration::MAX), Err(Stop::OutOfTime));
+        let tighter = cfg.budget(Duration::MAX - Duration::from_nanos(1));
+        let s = RetryState::new();
+        assert_eq!(
+            s.next_delay(&tighter, || true, || Some(Duration::MAX - MS(100)), &mut || 0.0),
+            Err(Stop::OutOfTime)
+        );
+        // A Duration::MAX delay under a Duration::MAX budget: only from zero elapsed.
+        let huge = cfg.base_delay(Duration::MAX).max_delay(Duration::MAX);
+        assert_eq!(s.next_delay(&huge, || true, || Some(Duration::ZERO), &mut || 0.0), Ok(Duration::MAX));
+        assert_eq!(s.next_delay(&huge, || true, || Some(Duration::from_nanos(1)), &mut || 0.0), Err(Stop::OutOfTime));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_budget_stops_exactly_when_the_sleep_would_end_past_it(
+            base in 0..=Duration::MAX.as_nanos(),
+            elapsed in 0..=Duration::MAX.as_nanos(),
+            budget in 1..=Duration::MAX.as_nanos(),
+        ) {
+            let ns = |n: u128| Duration::new((n / 1_000_000_000) as u64, (n % 1_000_000_000) as u32);
+            let cfg = RetryConfig::new()
+                .max(2)
+                .jitter(Jitter::None)
+                .base_delay(ns(base))
+                .max_delay(Duration::MAX)
+                .budget(ns(budget));
+            let next = RetryState::new().next_delay(&cfg, || true, || Some(ns(elapsed)), &mut || 0.0);
+            let expected = if elapsed + base > budget { Err(Stop::OutOfTime) } else { Ok(ns(base)) };
+            proptest::prop_assert_eq!(next, expected);
+        }
     }
 }
