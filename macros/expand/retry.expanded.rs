@@ -1,7 +1,7 @@
 async fn fetch(id: u64, name: &str) -> Result<String, FetchError> {
     #[allow(unused_imports)]
     use ::resile::__private::{
-        self as __resile_private, DescribeDebug as _, DescribeNone as _,
+        self as __resile_private, DescribeDisplay as _, DescribeNone as _,
     };
     const __RESILE_FN: &str = ::core::concat!(::core::module_path!(), "::", "fetch");
     static __RESILE_RETRY_0: __resile_private::RetrySite = __resile_private::RetrySite::new(
@@ -45,6 +45,7 @@ async fn fetch(id: u64, name: &str) -> Result<String, FetchError> {
                                     on_retry: ::core::option::Option::None,
                                 },
                                 __resile_describe,
+                                __resile_private::Free,
                             )
                     } {
                         __resile_private::ControlFlow::Break(__resile_error) => {

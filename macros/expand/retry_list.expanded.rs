@@ -1,7 +1,7 @@
 async fn fetch() -> std::io::Result<u32> {
     #[allow(unused_imports)]
     use ::resile::__private::{
-        self as __resile_private, DescribeDebug as _, DescribeNone as _,
+        self as __resile_private, DescribeDisplay as _, DescribeNone as _,
     };
     const __RESILE_FN: &str = ::core::concat!(::core::module_path!(), "::", "fetch");
     static __RESILE_RETRY_0_DELAYS: [__resile_private::Duration; 3usize] = [
@@ -40,6 +40,7 @@ async fn fetch() -> std::io::Result<u32> {
                                     on_retry: ::core::option::Option::None,
                                 },
                                 __resile_describe,
+                                __resile_private::Free,
                             )
                     } {
                         __resile_private::ControlFlow::Break(__resile_error) => {

@@ -3,7 +3,7 @@ async fn traced(s: String) -> Result<usize, E> {
     let __tracing_instrument_future = async move {
         #[allow(unused_imports)]
         use ::resile::__private::{
-            self as __resile_private, DescribeDebug as _, DescribeNone as _,
+            self as __resile_private, DescribeDisplay as _, DescribeNone as _,
         };
         const __RESILE_FN: &str = ::core::concat!(
             ::core::module_path!(), "::", "traced"
@@ -40,6 +40,7 @@ async fn traced(s: String) -> Result<usize, E> {
                                         on_retry: ::core::option::Option::None,
                                     },
                                     __resile_describe,
+                                    __resile_private::Free,
                                 )
                         } {
                             __resile_private::ControlFlow::Break(__resile_error) => {

@@ -22,6 +22,9 @@ pub(crate) struct Cx {
     /// Whether the call keeps a span slot (`__resile_call`) for its events: when it can have
     /// more than one. A call with one event at most gives it a span of its own.
     pub(crate) span_slot: bool,
+    /// Whether `Self` surely exists in the body (a method with a receiver, or `Self` in the
+    /// signature), so telemetry can name the impl type.
+    pub(crate) has_self: bool,
 }
 
 /// What a layer wraps: the body's future, or the expression of the layers inside it.
@@ -57,6 +60,14 @@ impl Cx {
         if self.span_slot { quote!(&__resile_call) } else { quote!(__resile_private::CallSpan::detached()) }
     }
 
+    /// The zero-sized value that names the impl type in telemetry (`ImplType`):
+    /// `Method::<Self>` where `Self` surely exists, `Free` otherwise. An associated fn with no
+    /// receiver and no `Self` in its signature cannot be told from a free fn: a fn attribute
+    /// does not see its `impl` block, and naming `Self` where there is none is an error.
+    pub(crate) fn impl_type(&self) -> TokenStream {
+        if self.has_self { quote!(__resile_private::Method::<Self>::new()) } else { quote!(__resile_private::Free) }
+    }
+
     /// The converter from `Rejection` to the user's error for `attr`, spanned on the user's
     /// error type so that a missing `From<Rejection>` is reported there, naming `attr`.
     pub(crate) fn reject(&self, attr: &str) -> TokenStream {
@@ -77,6 +88,19 @@ impl Cx {
             None => path,
         }
     }
+}
+
+/// Whether `Self` surely exists in a body with signature `sig`: it has a receiver (`self`,
+/// `&self`, `&mut self`, `self: Arc<Self>`, ...) or names `Self`.
+pub(crate) fn has_self(sig: &syn::Signature) -> bool {
+    fn names_self(tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|tt| match tt {
+            proc_macro2::TokenTree::Ident(i) => i == "Self",
+            proc_macro2::TokenTree::Group(g) => names_self(g.stream()),
+            _ => false,
+        })
+    }
+    sig.receiver().is_some() || names_self(quote!(#sig))
 }
 
 /// `Some(path)` spanned on the user's path, so a signature mismatch points at it; `None`.

@@ -35,7 +35,9 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> 
     let body_span = func.item.block.span();
     // A lone attribute that reports once at most (a timeout, a breaker) needs no span slot.
     let span_slot = layers.len() > 1 || layers.iter().any(|l| l.attr.reruns_body());
-    let mut cx = Cx { ret: erase_impl_trait(&func.output), error, error_span, body_span, items: imports, span_slot };
+    let has_self = crate::codegen::has_self(&func.item.sig);
+    let mut cx =
+        Cx { ret: erase_impl_trait(&func.output), error, error_span, body_span, items: imports, span_slot, has_self };
     let ret = &cx.ret;
     let original = match &func.body {
         Body::Async => {
@@ -70,7 +72,7 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> 
     let krate = layers.iter().find_map(|l| l.krate.as_ref()).map_or_else(|| quote!(::resile), |p| quote!(#p));
     let new_body = quote!({
         #[allow(unused_imports)]
-        use #krate::__private::{self as __resile_private, DescribeDebug as _, DescribeNone as _};
+        use #krate::__private::{self as __resile_private, DescribeDisplay as _, DescribeNone as _};
         const __RESILE_FN: &str = ::core::concat!(::core::module_path!(), "::", #fn_name);
         #items
         #span_slot

@@ -5,7 +5,7 @@
 
 #![allow(missing_docs, missing_debug_implementations)]
 
-use std::fmt::Debug;
+use std::fmt::Display;
 use std::future::Future;
 
 pub use crate::Outcome;
@@ -14,7 +14,7 @@ pub use crate::circuit_breaker::{CircuitBreaker, CircuitBreakerConfig, WindowKin
 pub use crate::hedge::{HedgeConfig, HedgeHooks, HedgeSite};
 pub use crate::kit::Site;
 pub use crate::retry::{Backoff, Jitter, RetryConfig, RetryHooks, RetrySite};
-pub use crate::telemetry::CallSpan;
+pub use crate::telemetry::{CallSpan, Free, Method};
 pub use crate::timeout::{TimeoutConfig, TimeoutSite};
 pub use core::ops::ControlFlow;
 pub use core::result::Result::{Err, Ok};
@@ -26,8 +26,9 @@ pub fn body<R, F: Future<Output = R>>(f: F) -> F {
     f
 }
 
-/// Autoref specialisation: the error's `Debug`, when it has one, for telemetry.
-/// `(&&__private::Describe::of(&error)).describe_fn()` is `Some` iff `E: Debug`.
+/// Autoref specialisation: the error's `Display`, when it has one, for telemetry (never its
+/// `Debug`: an `anyhow::Error`'s prints a backtrace).
+/// `(&&__private::Describe::of(&error)).describe_fn()` is `Some` iff `E: Display`.
 pub struct Describe<E>(core::marker::PhantomData<fn(E)>);
 
 impl<E> Describe<E> {
@@ -37,24 +38,24 @@ impl<E> Describe<E> {
     }
 }
 
-pub trait DescribeDebug<E> {
-    fn describe_fn(&self) -> Option<fn(&E) -> &dyn Debug>;
+pub trait DescribeDisplay<E> {
+    fn describe_fn(&self) -> Option<fn(&E) -> &dyn Display>;
 }
 
-impl<E: Debug> DescribeDebug<E> for &Describe<E> {
+impl<E: Display> DescribeDisplay<E> for &Describe<E> {
     #[inline(always)]
-    fn describe_fn(&self) -> Option<fn(&E) -> &dyn Debug> {
+    fn describe_fn(&self) -> Option<fn(&E) -> &dyn Display> {
         Some(|e| e)
     }
 }
 
 pub trait DescribeNone<E> {
-    fn describe_fn(&self) -> Option<fn(&E) -> &dyn Debug>;
+    fn describe_fn(&self) -> Option<fn(&E) -> &dyn Display>;
 }
 
 impl<E> DescribeNone<E> for Describe<E> {
     #[inline(always)]
-    fn describe_fn(&self) -> Option<fn(&E) -> &dyn Debug> {
+    fn describe_fn(&self) -> Option<fn(&E) -> &dyn Display> {
         None
     }
 }

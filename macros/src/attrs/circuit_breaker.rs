@@ -77,8 +77,8 @@ impl Attribute for CircuitBreaker {
             quote!(#site.admit()),
             quote!(__resile_permit.record(#classify(&__resile_result));),
             {
-                let (reject, span) = (cx.reject("circuit_breaker"), cx.span());
-                quote!(#reject(#site.rejected(__resile_permit, #span)))
+                let (reject, span, impl_type) = (cx.reject("circuit_breaker"), cx.span(), cx.impl_type());
+                quote!(#reject(#site.rejected(__resile_permit, #span, #impl_type)))
             },
             inner,
         )

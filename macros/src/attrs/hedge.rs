@@ -73,7 +73,12 @@ impl Attribute for Hedge {
         let fatal = optional_path(self.fatal.get());
         let on_hedge = optional_path(self.on_hedge.get());
         let hooks = quote!(&#hooks { fatal: #fatal, on_hedge: #on_hedge, timed_out: #timed_out });
-        let span = cx.span();
-        shapes::attempts(Attempts::Each, inner, cx.body_span, |make| quote!(#site.call(#span, #hooks, #make)))
+        let (span, impl_type) = (cx.span(), cx.impl_type());
+        shapes::attempts(
+            Attempts::Each,
+            inner,
+            cx.body_span,
+            |make| quote!(#site.call(#span, #impl_type, #hooks, #make)),
+        )
     }
 }

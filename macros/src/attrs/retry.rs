@@ -70,7 +70,7 @@ impl Attribute for Retry {
         let hooks = cx.typed(quote!(__resile_private::RetryHooks));
         let retry_if = optional_path(self.retry_if.get());
         let on_retry = optional_path(self.on_retry.get());
-        let span = cx.span();
+        let (span, impl_type) = (cx.span(), cx.impl_type());
         let on_error = quote! {{
             let __resile_describe = (&&__resile_private::Describe::of(&__resile_error)).describe_fn();
             #site.on_error(
@@ -79,6 +79,7 @@ impl Attribute for Retry {
                 __resile_error,
                 &#hooks { retry_if: #retry_if, on_retry: #on_retry },
                 __resile_describe,
+                #impl_type,
             )
         }};
         shapes::looped(quote!(#site.start()), on_error, inner, cx.body_span)
