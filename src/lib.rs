@@ -58,7 +58,7 @@
 /// | key | type | default | valid |
 /// |---|---|---|---|
 /// | `max` | count | `3` | ≥ 1; attempts, the first included: `3` is the first attempt and up to 2 retries (`1` = no retry) |
-/// | `backoff` | word or list | `"exp"` | `"exp"`/`"exponential"`, `"linear"`, `"constant"`, `"fibonacci"`, or a list of durations `[100, 500, 2000]` (then `max` = len + 1 and may not be given) |
+/// | `backoff` | word or list | `"exp"` | `"exp"`/`"exponential"`, `"linear"`, `"constant"`, `"fibonacci"`, or a list of durations `["100ms", "500ms", "2s"]` (then `max` = len + 1 and may not be given) |
 /// | `base_delay` | duration | `"100ms"` | ≤ `max_delay` |
 /// | `max_delay` | duration | `"5s"` | cap on every single delay |
 /// | `multiplier` | number | `2.0` | ≥ 1.0; only with `"exp"` |
@@ -69,8 +69,8 @@
 /// | `on_retry` | `fn(u32, Duration, &E)` | none | called before each sleep with the failed attempt (from 1) |
 /// | `retry_budget` | name | none | shared [`retry::RetryBudget`]; a denied retry returns the last error |
 ///
-/// Durations are strings with a unit (`ns us ms s m h`, e.g. `"250ms"`, `"1.5s"`) or an
-/// integer of milliseconds.
+/// Durations are strings with a unit (`ns us ms s m h`, e.g. `"250ms"`, `"1.5s"`); a bare
+/// number is a compile error (`base_delay = 100` says to write `"100ms"` or `"100s"`).
 ///
 /// # Example
 /// ```

@@ -41,7 +41,11 @@ async fn fetch(id: u64, name: &str) -> Result<String, FetchError> {
                                 &__resile_call,
                                 __resile_error,
                                 &__resile_private::RetryHooks::<FetchError> {
-                                    retry_if: ::core::option::Option::Some(is_transient),
+                                    retry_if: ::core::option::Option::Some(
+                                        __resile_private::hooks::Hook::<
+                                            FetchError,
+                                        >::retry_if(is_transient),
+                                    ),
                                     on_retry: ::core::option::Option::None,
                                 },
                                 __resile_describe,

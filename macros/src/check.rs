@@ -2,10 +2,8 @@
 //! (serde's `check.rs` style), separate from parsing. Rules across the keys of one
 //! attribute live in `resile-config`, with the configuration they judge.
 
-use quote::ToTokens;
-
 use crate::attrs::Layer;
-use crate::diag::Errors;
+use crate::diag::{Errors, code};
 
 /// Every rule across the attributes stacked on one function.
 pub(crate) fn stacking(layers: &[Layer], errors: &mut Errors) {
@@ -16,8 +14,7 @@ pub(crate) fn stacking(layers: &[Layer], errors: &mut Errors) {
 
 /// The attributes of one function expand together, so they must agree on `crate = "..."`.
 fn one_crate_path(layers: &[Layer], errors: &mut Errors) {
-    let mut paths =
-        layers.iter().filter_map(|l| l.krate.as_ref().map(|p| (p.to_token_stream().to_string().replace(' ', ""), l)));
+    let mut paths = layers.iter().filter_map(|l| l.krate.as_ref().map(|p| (code(p), l)));
     if let Some((first, _)) = paths.next() {
         for (other, layer) in paths {
             if other != first {

@@ -81,6 +81,29 @@ impl Cx {
         }
     }
 
+    /// `Some(path)` for the hook `key` (`retry_if`, …), or `None`: the path goes through the
+    /// runtime's signature check for `key` (`checks::hooks`), and every token is spanned on
+    /// the user's path, so a fn of the wrong signature is reported there, in the key's words.
+    pub(crate) fn hook(&self, key: &str, path: Option<&syn::Path>) -> TokenStream {
+        match path {
+            Some(p) => {
+                let check = self.checked_hook(key, p, self.error.as_ref());
+                quote_spanned!(p.span()=> ::core::option::Option::Some(#check))
+            }
+            None => quote!(::core::option::Option::None),
+        }
+    }
+
+    /// `path` through the runtime's signature check for the hook `key`, whose type parameter
+    /// is `subject` (the error type, or for `should_record` the return type; inferred when
+    /// `None`), spanned on the path.
+    pub(crate) fn checked_hook(&self, key: &str, path: &syn::Path, subject: Option<&Type>) -> TokenStream {
+        let span = path.span();
+        let check = syn::Ident::new(key, span);
+        let subject = subject.map_or_else(|| quote_spanned!(span=> _), |t| respan(t, span));
+        quote_spanned!(span=> __resile_private::hooks::Hook::<#subject>::#check(#path))
+    }
+
     /// `path::<E>` (or `path` when `E` is not spelled out), for types generic over the error.
     pub(crate) fn typed(&self, path: TokenStream) -> TokenStream {
         match &self.error {
@@ -101,14 +124,6 @@ pub(crate) fn has_self(sig: &syn::Signature) -> bool {
         })
     }
     sig.receiver().is_some() || names_self(quote!(#sig))
-}
-
-/// `Some(path)` spanned on the user's path, so a signature mismatch points at it; `None`.
-pub(crate) fn optional_path(path: Option<&syn::Path>) -> TokenStream {
-    match path {
-        Some(p) => quote_spanned!(p.span()=> ::core::option::Option::Some(#p)),
-        None => quote!(::core::option::Option::None),
-    }
 }
 
 /// The tokens of a `Duration` in generated code.

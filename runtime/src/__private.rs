@@ -9,7 +9,7 @@ use std::fmt::Display;
 use std::future::Future;
 
 pub use crate::Outcome;
-pub use crate::checks::{bridge, moves, reject};
+pub use crate::checks::{bridge, hooks, moves, reject};
 pub use crate::circuit_breaker::{CircuitBreaker, CircuitBreakerConfig, WindowKind};
 pub use crate::hedge::{HedgeConfig, HedgeHooks, HedgeSite};
 pub use crate::kit::Site;
