@@ -6,7 +6,7 @@
 //! `search`, `api`): each sees exactly its own counts only because each runs `isolated`.
 //! The two tests that use the process-wide instances take `GLOBAL` first.
 
-use std::sync::{Barrier, Mutex, MutexGuard};
+use std::sync::Barrier;
 use std::time::Duration;
 
 use resile::testing::{self, Recorded, Recorder};
@@ -53,12 +53,9 @@ async fn search(latency: Duration) -> Result<u32, Error> {
     Ok(3)
 }
 
-/// Serialises the tests that use the process-wide instances.
-static GLOBAL: Mutex<()> = Mutex::new(());
-
-fn global() -> MutexGuard<'static, ()> {
-    GLOBAL.lock().unwrap_or_else(|e| e.into_inner())
-}
+/// Serialises the tests that use the process-wide instances (held across `.await`s, and
+/// by tests on different runtimes: tokio's mutex).
+static GLOBAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// `failures` failed and `successes` successful calls of `query`, failures first.
 async fn drive(failures: u32, successes: u32) {
@@ -171,7 +168,7 @@ fn a_hundred_rounds_of_parallel_scopes_on_the_same_names_see_only_their_own_coun
 
 #[tokio::test(start_paused = true)]
 async fn handles_inside_a_scope_see_its_instances_and_outside_the_process_wide_ones() {
-    let _global = global();
+    let _global = GLOBAL.lock().await;
     resile::circuit_breaker("db").reset();
     drive(2, 0).await;
     assert_eq!(db(), (State::Closed, 2, 2));
@@ -237,7 +234,7 @@ async fn use_everything_then_reset_all() {
 
 #[tokio::test(start_paused = true)]
 async fn reset_all_in_a_scope_resets_the_scope_s_instances_only() {
-    let _global = global();
+    let _global = GLOBAL.lock().await;
     resile::circuit_breaker("db").force_open();
     testing::isolated(use_everything_then_reset_all()).await;
     assert_eq!(db().0, State::ForcedOpen);
@@ -247,7 +244,7 @@ async fn reset_all_in_a_scope_resets_the_scope_s_instances_only() {
 
 #[tokio::test(start_paused = true)]
 async fn reset_all_outside_a_scope_resets_the_process_wide_instances() {
-    let _global = global();
+    let _global = GLOBAL.lock().await;
     testing::reset_all();
     use_everything_then_reset_all().await;
 }

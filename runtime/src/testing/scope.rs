@@ -176,11 +176,11 @@ pub(super) async fn counted<F: Future>(live: &'static AtomicUsize, fut: F) -> F:
             self.0.fetch_sub(1, Ordering::Relaxed);
         }
     }
-    // Orderings: `Relaxed`. The count is read by the same task that raised it (a poll of
-    // the future inside the scope), after it in program order or after tokio handed the
-    // task to another thread, which synchronises; a task elsewhere may see a stale count,
-    // which only makes it look for a scope it is not in (and find none) or not look for
-    // one it is not in.
+    // Orderings: `Relaxed`. A task in a scope reads the count after raising it, in the same
+    // poll (program order) or in a later one, which tokio runs on another thread only after
+    // synchronising with the earlier poll: it always sees its own scope counted. A task in
+    // no scope may see a stale count; it then looks for a scope and finds none, or does not
+    // look, and is right either way.
     live.fetch_add(1, Ordering::Relaxed);
     let _live = Live(live);
     fut.await
