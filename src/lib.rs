@@ -43,6 +43,8 @@
 //! | [`circuit_breaker`](macro@circuit_breaker) | refuses calls while a named, shared breaker is open | [`CircuitBreaker`] |
 //!
 //! Attributes apply in source order, the first listed outermost: see [`docs::stacking`].
+//! Testing code that uses resile (named instances private to each test, `reset_all`, an
+//! event recorder, the paused clock): cargo feature `testing`, see [`docs::testing`].
 //!
 //! Every attribute also takes `crate = "path"` for a renamed dependency
 //! (`guard = { package = "resile", .. }` ⇒ `#[guard::retry(crate = "guard")]`); the

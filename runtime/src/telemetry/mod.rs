@@ -340,7 +340,9 @@ pub(crate) fn emit(event: Event<'_>) {
 #[inline]
 pub(crate) fn heard(level: tracing::Level) -> bool {
     // Orderings: `Relaxed`; a sink installed concurrently may miss an event either way.
-    level <= tracing::level_filters::LevelFilter::current() || OBSERVED.load(Ordering::Relaxed)
+    level <= tracing::level_filters::LevelFilter::current()
+        || OBSERVED.load(Ordering::Relaxed)
+        || crate::hooks::recording()
 }
 
 impl Event<'_> {
@@ -357,6 +359,7 @@ impl Event<'_> {
 }
 
 fn observe(event: &Event<'_>) {
+    crate::hooks::observe(event);
     // Orderings: `Relaxed` is enough: the flag only saves the load below when nothing is
     // set, and the `ArcSwap` load is itself synchronised.
     if OBSERVED.load(Ordering::Relaxed)
