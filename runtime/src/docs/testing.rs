@@ -30,8 +30,9 @@
 //! # impl From<resile_runtime::Rejection> for DbError {
 //! #     fn from(r: resile_runtime::Rejection) -> Self { DbError::Rejected(r) }
 //! # }
-//! use resile_runtime::circuit_breaker::{CircuitBreaker, CircuitBreakerConfig};
-//! use resile_runtime::{circuit_breaker, testing, State};
+//! # use resile_runtime as resile;
+//! use resile::circuit_breaker::{CircuitBreaker, CircuitBreakerConfig};
+//! use resile::{circuit_breaker, testing, State};
 //!
 //! // What a `#[circuit_breaker(name = "db", minimum_calls = 2, window_size = 2)]` call does.
 //! async fn query(up: bool) -> Result<(), DbError> {
@@ -74,7 +75,7 @@
 //! ## Recording events: `record`
 //!
 //! [`testing::record(fut)`](crate::testing::record) returns `fut`'s output with the
-//! telemetry events it caused (the events of SPEC §8: retries, rejections, breaker state
+//! telemetry events it caused (the events of [`telemetry`](crate::telemetry): retries, rejections, breaker state
 //! changes, hedges), in order, as owned [`Recorded`](crate::testing::Recorded) values:
 //! those of the current task only, so tests in parallel do not mix. Each has its `kind`
 //! (`retry`, `rejected`, `state_change`, ...), the `function`, the instance's `name`, the
@@ -83,7 +84,8 @@
 //! A [`Recorder`](crate::testing::Recorder) collects across several futures.
 //!
 //! ```
-//! use resile_runtime::{circuit_breaker, testing};
+//! # use resile_runtime as resile;
+//! use resile::{circuit_breaker, testing};
 //!
 //! # #[tokio::main(flavor = "current_thread", start_paused = true)]
 //! # async fn main() {

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-/// A guarded function as telemetry names it (SPEC §8), in the span's `function` field, in
+/// A guarded function as telemetry names it, in the span's `function` field, in
 /// every event's, and in [`Event`](super::Event) values: `Orders::get` for a method (the
 /// impl type without its module path or generic arguments, then the fn's name), and the
 /// fn's path, `my_crate::orders::load`, for a free function.

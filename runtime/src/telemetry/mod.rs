@@ -6,7 +6,7 @@
 //! changes and hedges. The events of one guarded call are children of that call's `resile`
 //! span ([`CallSpan`]), which the first of them creates.
 //!
-//! # Fields (SPEC §8)
+//! # Fields
 //!
 //! The span (target `resile`, `DEBUG`, named `resile`) has one field, `function`: the
 //! guarded function as [`Function`] shows it, `Orders::get` for a method, the fn's path

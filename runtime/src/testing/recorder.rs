@@ -19,13 +19,14 @@ tokio::task_local! {
 /// one `Relaxed` load for `resile::testing` (see `counted` for the orderings).
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 
-/// Runs `fut` and returns its output with the telemetry events (SPEC §8) it caused, in
+/// Runs `fut` and returns its output with the telemetry events it caused, in
 /// order: the events of its task only, so tests that run in parallel do not see each
 /// other's. State changes of a breaker are the task's when one of its calls (or an
 /// operator call such as `force_open`) caused them.
 ///
 /// ```
-/// use resile_runtime::{circuit_breaker, testing};
+/// # use resile_runtime as resile;
+/// use resile::{circuit_breaker, testing};
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {

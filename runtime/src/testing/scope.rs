@@ -35,8 +35,9 @@ static LIVE: AtomicUsize = AtomicUsize::new(0);
 /// # impl From<resile_runtime::Rejection> for DbError {
 /// #     fn from(r: resile_runtime::Rejection) -> Self { DbError::Rejected(r) }
 /// # }
-/// use resile_runtime::{circuit_breaker, testing, State};
-/// use resile_runtime::circuit_breaker::{CircuitBreaker, CircuitBreakerConfig};
+/// # use resile_runtime as resile;
+/// use resile::{circuit_breaker, testing, State};
+/// use resile::circuit_breaker::{CircuitBreaker, CircuitBreakerConfig};
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
