@@ -41,11 +41,12 @@ async fn fetch(id: u64, name: &str) -> Result<String, FetchError> {
                                 &__resile_call,
                                 __resile_error,
                                 &__resile_private::RetryHooks::<FetchError> {
-                                    retry_if: ::core::option::Option::Some(
-                                        __resile_private::hooks::Hook::<
+                                    retry_if: ::core::option::Option::Some({
+                                        let __resile_hook: fn(&FetchError) -> bool = __resile_private::hooks::Hook::<
                                             FetchError,
-                                        >::retry_if(is_transient),
-                                    ),
+                                        >::retry_if(is_transient);
+                                        __resile_hook
+                                    }),
                                     on_retry: ::core::option::Option::None,
                                 },
                                 __resile_describe,

@@ -88,7 +88,20 @@ impl Cx {
         match path {
             Some(p) => {
                 let check = self.checked_hook(key, p, self.error.as_ref());
-                quote_spanned!(p.span()=> ::core::option::Option::Some(#check))
+                // Bound to the hook's fn pointer type at the path, so that a hook the check
+                // lets through but the pointer cannot hold (`fn(&'static E) -> bool`) is
+                // reported there as "expected fn pointer .., found fn item ..".
+                let span = p.span();
+                let e = self.error.as_ref().map_or_else(|| quote_spanned!(span=> _), |t| respan(t, span));
+                let pointer = match key {
+                    "on_retry" => quote_spanned!(span=> fn(u32, __resile_private::Duration, &#e)),
+                    "on_hedge" => quote_spanned!(span=> fn(u32)),
+                    _ => quote_spanned!(span=> fn(&#e) -> bool),
+                };
+                quote_spanned!(span=> ::core::option::Option::Some({
+                    let __resile_hook: #pointer = #check;
+                    __resile_hook
+                }))
             }
             None => quote!(::core::option::Option::None),
         }

@@ -20,8 +20,8 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
+use syn::Stmt;
 use syn::spanned::Spanned;
-use syn::{Stmt, Type};
 
 use crate::attrs::Layer;
 use crate::codegen::{Cx, Inner};
@@ -30,7 +30,7 @@ use crate::item::{Body, Func, async_trait_block_mut, erase_impl_trait, user_bloc
 /// `imports` are items placed first in the body (uses of sibling attributes' imports).
 pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> TokenStream {
     let fn_name = func.item.sig.ident.to_string();
-    let error = error_type(&func.output).cloned();
+    let error = crate::item::error_type(&func.output).cloned();
     let error_span = error.as_ref().map_or_else(|| func.output.span(), Spanned::span);
     let body_span = func.item.block.span();
     // A lone attribute that reports once at most (a timeout, a breaker) needs no span slot.
@@ -91,24 +91,4 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> 
     }
     let item = &func.item;
     quote!(#item)
-}
-
-/// `E` of a return type spelled `Result<T, E>` (any path ending in `Result` with two
-/// type arguments); `None` for one-argument aliases such as `io::Result<T>`.
-fn error_type(ret: &Type) -> Option<&Type> {
-    let Type::Path(p) = ret else { return None };
-    let last = p.path.segments.last()?;
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
-    let types: Vec<&Type> = args
-        .args
-        .iter()
-        .filter_map(|a| match a {
-            syn::GenericArgument::Type(t) => Some(t),
-            _ => None,
-        })
-        .collect();
-    match types.as_slice() {
-        [_, e] if last.ident.to_string().ends_with("Result") => Some(e),
-        _ => None,
-    }
 }

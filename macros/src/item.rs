@@ -57,6 +57,10 @@ pub(crate) fn parse(tokens: TokenStream, attr: &str, errors: &mut Errors) -> Opt
             );
             return None;
         }
+        if let Some(span) = impl_in_error(&output) {
+            errors.at(span, impl_error(attr));
+            return None;
+        }
         return Some(Func { item, body: Body::Async, output });
     }
     if let Some((stmt, output)) = async_trait_body(&item) {
@@ -70,10 +74,22 @@ pub(crate) fn parse(tokens: TokenStream, attr: &str, errors: &mut Errors) -> Opt
             );
             return None;
         }
+        if let Some(span) = impl_in_error(&output) {
+            errors.at(span, impl_error(attr));
+            return None;
+        }
         return Some(Func { item, body: Body::AsyncTrait { stmt }, output });
     }
     errors.at(item.sig.fn_token.span(), not_async(attr));
     None
+}
+
+/// An error type written as `impl Trait`.
+fn impl_error(attr: &str) -> String {
+    format!(
+        "`#[{attr}]` needs an error type it can name, and `impl Trait` has no name outside this fn: \
+         write the type (`std::io::Error`), or box it (`Box<dyn std::error::Error + Send + Sync>`)"
+    )
 }
 
 /// A fn that is not `async` (and not an `#[async_trait]` method). Adding `async` is the fix
@@ -227,4 +243,37 @@ pub(crate) fn erase_impl_trait(ty: &Type) -> Type {
     let mut ty = ty.clone();
     syn::visit_mut::VisitMut::visit_type_mut(&mut Eraser, &mut ty);
     ty
+}
+
+/// `E` of a return type spelled `Result<T, E>` (any path ending in `Result` with two
+/// type arguments); `None` for one-argument aliases such as `io::Result<T>`.
+pub(crate) fn error_type(ret: &Type) -> Option<&Type> {
+    let Type::Path(p) = ret else { return None };
+    let last = p.path.segments.last()?;
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    let types: Vec<&Type> = args
+        .args
+        .iter()
+        .filter_map(|a| match a {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    match types.as_slice() {
+        [_, e] if last.ident.to_string().ends_with("Result") => Some(e),
+        _ => None,
+    }
+}
+
+/// The `impl` token of an error type that contains `impl Trait`: the expansion names `E`
+/// (in the hooks' types and the retry state), and such a type has no name outside the fn.
+fn impl_in_error(output: &Type) -> Option<Span> {
+    fn find(tokens: TokenStream) -> Option<Span> {
+        tokens.into_iter().find_map(|tt| match tt {
+            proc_macro2::TokenTree::Ident(i) if i == "impl" => Some(i.span()),
+            proc_macro2::TokenTree::Group(g) => find(g.stream()),
+            _ => None,
+        })
+    }
+    find(quote::ToTokens::to_token_stream(error_type(output)?))
 }

@@ -101,6 +101,13 @@ impl<P: NamedPolicy> Site<P> {
         self.declaration.as_ref()
     }
 
+    /// What the site says about the instance, to tell two sites at one address apart: its
+    /// name, its declaration and its seed.
+    #[cfg(feature = "testing")]
+    pub(crate) fn says(&self) -> (&'static str, Option<P::Config>, Option<P::Config>) {
+        (self.name, self.declaration, self.seed)
+    }
+
     /// The shared instance: one `Acquire` load once resolved (inside a `resile::testing`
     /// scope, the scope's instance).
     ///

@@ -97,12 +97,22 @@ impl fmt::Write for Shown<'_> {
 }
 
 /// `Orders` for `my_crate::orders::Orders<my_crate::Id>`: the last path segment outside
-/// any generic arguments, without them. A type that is not a path (`&T`, `[T]`, `(A, B)`,
-/// `dyn Trait`) is shown whole, as `type_name` gives it.
+/// any generic arguments, without them; references and trait objects are shown as the type
+/// behind them (`Orders` for `&'static my_crate::Orders` or `&mut dyn my_crate::Orders`).
+/// Any other type that is not a path (`[T]`, `(A, B)`) is shown whole, as `type_name` gives
+/// it.
 fn short_type_name(full: &'static str) -> &'static str {
-    let head = match full.find('<') {
-        Some(i) => &full[..i],
-        None => full,
+    let mut behind = full;
+    while let Some(inner) = behind
+        .strip_prefix('&')
+        .map(|rest| rest.strip_prefix("mut ").unwrap_or(rest))
+        .or_else(|| behind.strip_prefix("dyn "))
+    {
+        behind = inner.trim_start();
+    }
+    let head = match behind.find('<') {
+        Some(i) => &behind[..i],
+        None => behind,
     };
     if head.chars().all(|c| c.is_alphanumeric() || c == '_' || c == ':') {
         return head.rsplit("::").next().unwrap_or(head);
@@ -199,9 +209,18 @@ mod tests {
     }
 
     #[test]
-    fn a_type_that_is_not_a_path_keeps_its_shape() {
+    fn a_reference_or_trait_object_is_named_by_the_type_behind_it() {
         assert_eq!(short_type_name("u64"), "u64");
-        assert_eq!(short_type_name("&str"), "&str");
-        assert_eq!(short_type_name("dyn app::Repo"), "dyn app::Repo");
+        assert_eq!(short_type_name("&str"), "str");
+        assert_eq!(short_type_name("&app::repo::Plain"), "Plain");
+        assert_eq!(short_type_name("&mut &app::Repo<u8>"), "Repo");
+        assert_eq!(short_type_name("dyn app::Repo"), "Repo");
+        assert_eq!(short_type_name("&dyn app::Repo + Send"), "&dyn app::Repo + Send");
+    }
+
+    #[test]
+    fn a_type_that_is_not_a_path_keeps_its_shape() {
+        assert_eq!(short_type_name("[u8]"), "[u8]");
+        assert_eq!(short_type_name("(u8, app::Id)"), "(u8, app::Id)");
     }
 }

@@ -105,7 +105,10 @@ struct Private {
 
 /// A call site's instance in a scope.
 struct Resolved {
-    name: &'static str,
+    /// What the site said ([`Site::says`]), as `(&'static str, Option<P::Config>,
+    /// Option<P::Config>)`: a site at an address that another one used before (a plain
+    /// value on the heap, dropped and replaced) is resolved anew if it says anything else.
+    says: Box<dyn Any + Send + Sync>,
     /// The `&'static P`.
     instance: &'static (dyn Any + Send + Sync),
 }
@@ -154,13 +157,14 @@ impl Scope {
         let key = (TypeId::of::<P>(), std::ptr::from_ref(site) as usize);
         // Held while resolving, so two tasks in one scope resolve a site once.
         let mut sites = lock(&self.inner.sites);
+        let says = site.says();
         if let Some(resolved) = sites.get(&key)
-            && resolved.name == site.name()
+            && resolved.says.downcast_ref() == Some(&says)
         {
             return resolved.instance.downcast_ref().expect("a site's instance is kept under its kind");
         }
         let instance = site.resolve_in(self.registry::<P>());
-        sites.insert(key, Resolved { name: site.name(), instance });
+        sites.insert(key, Resolved { says: Box::new(says), instance });
         instance
     }
 
