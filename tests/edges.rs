@@ -101,3 +101,78 @@ async fn function_names_of_odd_impl_types() {
 }
 
 // ---- backoff docs ------------------------------------------------------------------------------
+
+// ---- errors in logs: the whole chain -----------------------------------------------------
+
+#[derive(Debug)]
+struct Refused;
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection refused")
+    }
+}
+
+impl std::error::Error for Refused {}
+
+#[derive(Debug)]
+struct LoadFailed(Refused);
+
+impl std::fmt::Display for LoadFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("loading order 5")
+    }
+}
+
+impl std::error::Error for LoadFailed {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+#[resile::retry(max = 2, backoff = "constant", base_delay = "1ms", jitter = "none")]
+async fn load_with_source() -> Result<u32, LoadFailed> {
+    Err(LoadFailed(Refused))
+}
+
+#[resile::retry(max = 2, backoff = "constant", base_delay = "1ms", jitter = "none")]
+async fn load_with_context() -> anyhow::Result<u32> {
+    Err(anyhow::Error::new(Refused).context("loading order 5"))
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_error_is_logged_with_its_sources_down_to_the_root_cause() {
+    let ((), events) = testing::record(async {
+        assert!(load_with_source().await.is_err());
+        assert!(load_with_context().await.is_err());
+    })
+    .await;
+    let shown: Vec<(&str, Option<&str>)> = events.iter().map(|e| (e.kind, e.detail.as_deref())).collect();
+    let chain = Some("loading order 5: connection refused");
+    assert_eq!(shown, [("retry", chain), ("retries_exhausted", chain), ("retry", chain), ("retries_exhausted", chain)]);
+}
+
+// ---- jitter in tests: repeatable with a seed ---------------------------------------------
+
+#[resile::retry(max = 4, base_delay = "100ms")]
+async fn jittered() -> Result<u32, LoadFailed> {
+    Err(LoadFailed(Refused))
+}
+
+/// The delays of one call of `jittered` (full jitter, the default), on a paused clock.
+async fn delays_after_seed(seed: u64) -> Vec<std::time::Duration> {
+    testing::seed_jitter(seed);
+    let ((), events) = testing::record(async {
+        assert!(jittered().await.is_err());
+    })
+    .await;
+    events.iter().filter_map(|e| e.delay).collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_seeded_test_draws_the_same_jitter_in_every_run() {
+    let first = delays_after_seed(7).await;
+    assert_eq!(first.len(), 3);
+    assert_eq!(delays_after_seed(7).await, first);
+    assert_ne!(delays_after_seed(8).await, first, "another seed draws other delays");
+}

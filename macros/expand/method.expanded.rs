@@ -2,7 +2,8 @@ impl Orders {
     async fn get(&self, id: u64) -> Result<u64, DbError> {
         #[allow(unused_imports)]
         use ::resile::__private::{
-            self as __resile_private, DescribeDisplay as _, DescribeNone as _,
+            self as __resile_private, DescribeDisplay as _, DescribeError as _,
+            DescribeNone as _,
         };
         const __RESILE_FN: &str = ::core::concat!(::core::module_path!(), "::", "get");
         __resile_private::moves::retry_reusable::<u64>();
@@ -36,7 +37,7 @@ impl Orders {
                     __resile_ok @ __resile_private::Ok(_) => break __resile_ok,
                     __resile_private::Err(__resile_error) => {
                         match {
-                            let __resile_describe = (&&__resile_private::Describe::of(
+                            let __resile_describe = (&&&__resile_private::Describe::of(
                                 &__resile_error,
                             ))
                                 .describe_fn();

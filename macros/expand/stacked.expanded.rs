@@ -1,7 +1,8 @@
 async fn load_user(&self, id: u64) -> Result<User, DbError> {
     #[allow(unused_imports)]
     use ::resile::__private::{
-        self as __resile_private, DescribeDisplay as _, DescribeNone as _,
+        self as __resile_private, DescribeDisplay as _, DescribeError as _,
+        DescribeNone as _,
     };
     const __RESILE_FN: &str = ::core::concat!(::core::module_path!(), "::", "load_user");
     __resile_private::moves::retry_reusable::<u64>();
@@ -62,7 +63,7 @@ async fn load_user(&self, id: u64) -> Result<User, DbError> {
                 __resile_ok @ __resile_private::Ok(_) => break __resile_ok,
                 __resile_private::Err(__resile_error) => {
                     match {
-                        let __resile_describe = (&&__resile_private::Describe::of(
+                        let __resile_describe = (&&&__resile_private::Describe::of(
                             &__resile_error,
                         ))
                             .describe_fn();

@@ -1,7 +1,8 @@
 async fn load(id: u64) -> Result<u64, DbError> {
     #[allow(unused_imports)]
     use ::resile::__private::{
-        self as __resile_private, DescribeDisplay as _, DescribeNone as _,
+        self as __resile_private, DescribeDisplay as _, DescribeError as _,
+        DescribeNone as _,
     };
     const __RESILE_FN: &str = ::core::concat!(::core::module_path!(), "::", "load");
     static __RESILE_TIMEOUT_0: __resile_private::TimeoutSite = __resile_private::TimeoutSite::new(

@@ -91,12 +91,14 @@ impl Cx {
                 // Bound to the hook's fn pointer type at the path, so that a hook the check
                 // lets through but the pointer cannot hold (`fn(&'static E) -> bool`) is
                 // reported there as "expected fn pointer .., found fn item ..".
+                // The type is the expansion's own (at the call site): spanned on the user's
+                // path, its qualified names would meet the user's lints.
                 let span = p.span();
-                let e = self.error.as_ref().map_or_else(|| quote_spanned!(span=> _), |t| respan(t, span));
+                let e = self.error.as_ref().map_or_else(|| quote!(_), |t| quote!(#t));
                 let pointer = match key {
-                    "on_retry" => quote_spanned!(span=> fn(u32, __resile_private::Duration, &#e)),
-                    "on_hedge" => quote_spanned!(span=> fn(u32)),
-                    _ => quote_spanned!(span=> fn(&#e) -> bool),
+                    "on_retry" => quote!(fn(u32, __resile_private::Duration, &#e)),
+                    "on_hedge" => quote!(fn(u32)),
+                    _ => quote!(fn(&#e) -> bool),
                 };
                 quote_spanned!(span=> ::core::option::Option::Some({
                     let __resile_hook: #pointer = #check;

@@ -72,7 +72,7 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> 
     let krate = layers.iter().find_map(|l| l.krate.as_ref()).map_or_else(|| quote!(::resile), |p| quote!(#p));
     let new_body = quote!({
         #[allow(unused_imports)]
-        use #krate::__private::{self as __resile_private, DescribeDisplay as _, DescribeNone as _};
+        use #krate::__private::{self as __resile_private, DescribeDisplay as _, DescribeError as _, DescribeNone as _};
         const __RESILE_FN: &str = ::core::concat!(::core::module_path!(), "::", #fn_name);
         #items
         #span_slot

@@ -41,6 +41,7 @@ pub(crate) fn expand(name: &str, args: TokenStream, input: TokenStream) -> Token
     }
     if all_parsed {
         check::stacking(&layers, &mut errors);
+        check::signature(&layers, &func.item.sig, &mut errors);
     }
     match errors.finish() {
         Ok(()) => expand::expand(func, &layers, imports),

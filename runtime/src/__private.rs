@@ -6,6 +6,8 @@
 #![allow(missing_docs, missing_debug_implementations)]
 
 use std::fmt::Display;
+
+use crate::telemetry::Describer;
 use std::future::Future;
 
 pub use crate::Outcome;
@@ -26,9 +28,10 @@ pub fn body<R, F: Future<Output = R>>(f: F) -> F {
     f
 }
 
-/// Autoref specialisation: the error's `Display`, when it has one, for telemetry (never its
-/// `Debug`: an `anyhow::Error`'s prints a backtrace).
-/// `(&&__private::Describe::of(&error)).describe_fn()` is `Some` iff `E: Display`.
+/// Autoref specialisation: how telemetry writes the error (never by its `Debug`: an
+/// `anyhow::Error`'s prints a backtrace). `(&&&__private::Describe::of(&error)).describe_fn()`
+/// is the chain of an `E: std::error::Error`, else the alternate `Display` of an
+/// `E: Display`, else `None` (see `telemetry::Describer`).
 pub struct Describe<E>(core::marker::PhantomData<fn(E)>);
 
 impl<E> Describe<E> {
@@ -38,24 +41,35 @@ impl<E> Describe<E> {
     }
 }
 
+pub trait DescribeError<E> {
+    fn describe_fn(&self) -> Describer<E>;
+}
+
+impl<E: std::error::Error> DescribeError<E> for &&Describe<E> {
+    #[inline(always)]
+    fn describe_fn(&self) -> Describer<E> {
+        Some(|e, f| crate::telemetry::write_chain(e, f))
+    }
+}
+
 pub trait DescribeDisplay<E> {
-    fn describe_fn(&self) -> Option<fn(&E) -> &dyn Display>;
+    fn describe_fn(&self) -> Describer<E>;
 }
 
 impl<E: Display> DescribeDisplay<E> for &Describe<E> {
     #[inline(always)]
-    fn describe_fn(&self) -> Option<fn(&E) -> &dyn Display> {
-        Some(|e| e)
+    fn describe_fn(&self) -> Describer<E> {
+        Some(|e, f| write!(f, "{e:#}"))
     }
 }
 
 pub trait DescribeNone<E> {
-    fn describe_fn(&self) -> Option<fn(&E) -> &dyn Display>;
+    fn describe_fn(&self) -> Describer<E>;
 }
 
 impl<E> DescribeNone<E> for Describe<E> {
     #[inline(always)]
-    fn describe_fn(&self) -> Option<fn(&E) -> &dyn Display> {
+    fn describe_fn(&self) -> Describer<E> {
         None
     }
 }

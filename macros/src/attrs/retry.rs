@@ -72,7 +72,7 @@ impl Attribute for Retry {
         let on_retry = cx.hook("on_retry", self.on_retry.get());
         let (span, impl_type) = (cx.span(), cx.impl_type());
         let on_error = quote! {{
-            let __resile_describe = (&&__resile_private::Describe::of(&__resile_error)).describe_fn();
+            let __resile_describe = (&&&__resile_private::Describe::of(&__resile_error)).describe_fn();
             #site.on_error(
                 &mut __resile_state,
                 #span,

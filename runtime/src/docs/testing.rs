@@ -111,6 +111,12 @@
 //! `tokio::time::advance(d)` moves it by hand (to half-open a breaker, say). Assert elapsed
 //! times exactly (`start.elapsed() == Duration::from_millis(150)`); never sleep for real.
 //!
+//! Retry delays are random by default (`jitter = "full"`). For exact times, write
+//! `jitter = "none"` on the function under test; to keep the jitter but make each run draw
+//! the same delays, call [`testing::seed_jitter(seed)`](crate::testing::seed_jitter) at the
+//! start of the test (it seeds the current thread's generator, which every call of a
+//! current-thread runtime uses).
+//!
 //! ## Limits
 //!
 //! - **Spawned tasks.** A scope and a recorder are tokio task-locals: a future spawned

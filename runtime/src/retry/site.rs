@@ -16,7 +16,7 @@ use super::budget::{RetryBudget, RetryReservation};
 use super::config::RetryConfig;
 use super::state::{RetryState, Stop};
 use crate::kit::Site;
-use crate::telemetry::{self, CallSpan, Describer, Event, Free, Function, ImplType};
+use crate::telemetry::{self, CallSpan, Describer, Event, Free, Function, ImplType, Shown};
 
 /// The callbacks of one retry call site, typed by the error `E`.
 pub struct RetryHooks<E> {
@@ -146,8 +146,8 @@ impl RetrySite {
         let delay = match call.state.next_delay(&self.config, retryable, elapsed, &mut fastrand::f64) {
             Ok(delay) => delay,
             Err(stop) => {
-                let shown = describe.map(|d| d(&error));
-                self.stopped(span, call, stop, impl_type.function(self.function), shown);
+                let shown = Shown::of(&error, describe);
+                self.stopped(span, call, stop, impl_type.function(self.function), shown.as_ref().map(|s| s as _));
                 return ControlFlow::Break(error);
             }
         };
@@ -156,7 +156,8 @@ impl RetrySite {
             let budget = budget.get();
             reservation = budget.reserve(clock(budget, Instant::now()));
             if reservation.is_none() {
-                let (function, shown) = (impl_type.function(self.function), describe.map(|d| d(&error)));
+                let (function, shown) = (impl_type.function(self.function), Shown::of(&error, describe));
+                let shown = shown.as_ref().map(|s| s as _);
                 let event = Event::RetryBudgetExhausted { function, budget: budget.name(), attempt, error: shown };
                 telemetry::emit_in(span, function, event);
                 return ControlFlow::Break(error);
@@ -167,8 +168,9 @@ impl RetrySite {
             call.first_failure = Some(Instant::now());
         }
         call.state.advance(delay);
-        let (function, shown) = (impl_type.function(self.function), describe.map(|d| d(&error)));
-        let event = Event::Retry { function, attempt, max: self.config.max, delay, error: shown };
+        let (function, shown) = (impl_type.function(self.function), Shown::of(&error, describe));
+        let event =
+            Event::Retry { function, attempt, max: self.config.max, delay, error: shown.as_ref().map(|s| s as _) };
         telemetry::emit_in(span, function, event);
         if let Some(on_retry) = hooks.on_retry {
             on_retry(attempt, delay, &error);

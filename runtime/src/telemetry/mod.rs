@@ -528,7 +528,45 @@ pub(crate) fn call_span(function: Function) -> tracing::Span {
     tracing::debug_span!(target: "resile", "resile", function = %function)
 }
 
-/// Describes an error for telemetry: `Some` when its type implements `Display`, which is
-/// how telemetry shows errors (never by `Debug`, which may print a backtrace). The expansion
-/// finds out by autoref specialisation (see `__private::Describe`).
-pub type Describer<E> = Option<fn(&E) -> &dyn Display>;
+/// Writes an error for telemetry: `Some` when its type implements `Display`, which is how
+/// telemetry shows errors (never by `Debug`, which may print a backtrace). The expansion
+/// finds out by autoref specialisation (see `__private::Describe`) and picks the fullest:
+///
+/// - a `std::error::Error`: its `Display`, then each `source()` after `": "`, so the root
+///   cause is in the log (`loading order 5: connection refused`), as `anyhow` prints
+///   `{:#}`;
+/// - another `Display` type: its alternate form, `{:#}` (an `anyhow::Error` prints its
+///   whole chain of contexts that way; most types print the same as `{}`);
+/// - no `Display`: `None`, and the event has no `error` field.
+pub type Describer<E> = Option<fn(&E, &mut fmt::Formatter<'_>) -> fmt::Result>;
+
+/// An error as its [`Describer`] writes it: what the events of a call carry.
+pub(crate) struct Shown<'a, E> {
+    error: &'a E,
+    write: fn(&E, &mut fmt::Formatter<'_>) -> fmt::Result,
+}
+
+impl<'a, E> Shown<'a, E> {
+    /// `error` written by `describe`, if it can be.
+    #[inline]
+    pub(crate) fn of(error: &'a E, describe: Describer<E>) -> Option<Self> {
+        describe.map(|write| Shown { error, write })
+    }
+}
+
+impl<E> Display for Shown<'_, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (self.write)(self.error, f)
+    }
+}
+
+/// Writes `error` and its chain of sources, separated by `": "`.
+pub fn write_chain(error: &dyn std::error::Error, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    write!(f, "{error}")?;
+    let mut source = error.source();
+    while let Some(cause) = source {
+        write!(f, ": {cause}")?;
+        source = cause.source();
+    }
+    Ok(())
+}
