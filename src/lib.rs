@@ -65,7 +65,7 @@
 /// | `max_delay` | duration | `"5s"` | cap on every single delay |
 /// | `multiplier` | number | `2.0` | ≥ 1.0; only with `"exp"` |
 /// | `increment` | duration | `base_delay` | only with `"linear"` |
-/// | `jitter` | word or number | `"full"` | `"none"`, `"full"` (`[0, d]`), `"equal"` (`[d/2, d]`), `"decorrelated"` (`[base_delay, 3 × previous]`), or a proportion `p` in `0.0..=1.0` (`d × [1-p, 1+p]`) |
+/// | `jitter` | word or number | `"full"` | `"none"`, `"full"` (`[0, d]`), `"equal"` (`[d/2, d]`), `"decorrelated"` (`[base_delay, 3 × previous]`: a backoff of its own, only with `backoff = "exp"` (the default), no `multiplier`, and `base_delay` > 0), or a proportion `p` in `0.0..=1.0` (`d × [1-p, 1+p]`) |
 /// | `budget` | duration | none | > 0; no retry whose sleep would end past it (a running attempt is not cut) |
 /// | `retry_if` | `fn(&E) -> bool` | every `Err` | |
 /// | `on_retry` | `fn(u32, Duration, &E)` | none | called before each sleep with the failed attempt (from 1) |

@@ -7,6 +7,16 @@ use std::time::Duration;
 
 /// Parses `<number><unit>` with units `ns us ms s m h`; the number may have a fraction.
 ///
+/// - The number is read exactly (as a decimal, not as a float), so `"0.3ms"` is 300 µs
+///   to the nanosecond.
+/// - Underscores may separate digits, as in a Rust literal: `"5_000ms"`. Each one sits
+///   between two digits (`"5__000ms"`, `"_5ms"` and `"5_ms"` are errors).
+/// - A duration is a whole number of nanoseconds: a number that names a fraction of a
+///   nanosecond (`"0.4ns"`, `"1.5ns"`, `"0.0000015ms"`) is an error that says which two
+///   whole durations it lies between. Nothing is rounded, so a short duration never turns
+///   into a zero the user did not write.
+/// - An exponent (`"1e3ms"`) is not read: `e3ms` is an unknown unit.
+///
 /// The error is a message that says what was expected and how to write it; callers put the
 /// key in front of it (`invalid duration for `base_delay`: …`).
 ///
@@ -15,27 +25,36 @@ use std::time::Duration;
 /// use resile_config::duration;
 ///
 /// assert_eq!(duration::parse("1.5s"), Ok(Duration::from_millis(1500)));
+/// assert_eq!(duration::parse("5_000ms"), Ok(Duration::from_secs(5)));
 /// assert_eq!(
 ///     duration::parse("5 secs").unwrap_err(),
 ///     "unknown unit `secs`; use one of `ns`, `us`, `ms`, `s`, `m`, `h`; did you mean `s`?",
 /// );
+/// assert_eq!(
+///     duration::parse("0.4ns").unwrap_err(),
+///     "durations are whole nanoseconds: `0.4ns` lies between 0ns and 1ns; write `\"0ns\"` or `\"1ns\"`",
+/// );
 /// ```
 pub fn parse(text: &str) -> Result<Duration, String> {
     let t = text.trim();
-    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_')).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
     let unit = unit.trim();
     if num.is_empty() {
         return Err(format!("expected a number followed by a unit, e.g. `\"250ms\"`, found `\"{text}\"`"));
     }
-    let value: f64 = num.parse().map_err(|_| format!("`{num}` is not a number"))?;
-    let nanos_per = match unit {
-        "ns" => 1.0,
-        "us" | "µs" => 1e3,
-        "ms" => 1e6,
-        "s" => 1e9,
-        "m" => 60e9,
-        "h" => 3600e9,
+    let digits = without_underscores(num)?;
+    let (whole, fraction) = digits.split_once('.').unwrap_or((&digits, ""));
+    if (whole.is_empty() && fraction.is_empty()) || fraction.contains('.') {
+        return Err(format!("`{num}` is not a number"));
+    }
+    let nanos_per: u128 = match unit {
+        "ns" => 1,
+        "us" | "µs" => 1_000,
+        "ms" => 1_000_000,
+        "s" => 1_000_000_000,
+        "m" => 60_000_000_000,
+        "h" => 3_600_000_000_000,
         "" => {
             return Err(format!(
                 "missing unit in `\"{text}\"`; use one of `ns`, `us`, `ms`, `s`, `m`, `h`, e.g. `\"{num}ms\"`"
@@ -53,11 +72,83 @@ pub fn parse(text: &str) -> Result<Duration, String> {
             return Err(format!("unknown unit `{other}`; use one of `ns`, `us`, `ms`, `s`, `m`, `h`{hint}"));
         }
     };
-    let nanos = value * nanos_per;
-    if !nanos.is_finite() || nanos > u64::MAX as f64 {
-        return Err("the duration is too large".into());
+    let too_large = || "the duration is too large".to_string();
+    // The whole part, in nanoseconds; anything above u64::MAX ns is too large.
+    let mut nanos: u128 = 0;
+    for d in whole.bytes() {
+        nanos = nanos * 10 + u128::from(d - b'0');
+        if nanos > u128::from(u64::MAX) {
+            return Err(too_large());
+        }
     }
-    Ok(Duration::from_nanos(nanos.round() as u64))
+    nanos *= nanos_per;
+    // The fraction, `f / 10^len` with its trailing zeros gone. A unit is at most 2^13 × 5^11
+    // × 9 ns, so a fraction of more than 13 significant digits is never whole nanoseconds;
+    // up to 13, `f × nanos_per` is below 10^13 × 3.6 × 10^12 and exact in a u128.
+    let fraction = fraction.trim_end_matches('0');
+    let (part, exact) = if fraction.len() <= 13 {
+        let f = fraction.bytes().fold(0u128, |f, d| f * 10 + u128::from(d - b'0'));
+        let scale = 10u128.pow(fraction.len() as u32);
+        (f * nanos_per / scale, (f * nanos_per).is_multiple_of(scale))
+    } else {
+        // Not whole: only the bounds in the message need the value, read from the first 25
+        // digits (below 10^25 × 3.6 × 10^12 < 2^128).
+        let digits = &fraction[..fraction.len().min(25)];
+        let f = digits.bytes().fold(0u128, |f, d| f * 10 + u128::from(d - b'0'));
+        (f * nanos_per / 10u128.pow(digits.len() as u32), false)
+    };
+    nanos += part;
+    if nanos > u128::from(u64::MAX) {
+        return Err(too_large());
+    }
+    if !exact {
+        let (below, above) = (nanos, nanos + 1);
+        return Err(format!(
+            "durations are whole nanoseconds: `{t}` lies between {below}ns and {above}ns; write `\"{below}ns\"` or `\"{above}ns\"`"
+        ));
+    }
+    Ok(Duration::from_nanos(nanos as u64))
+}
+
+/// `num` without the underscores that separate its digits; an error for one that does not
+/// sit between two digits.
+fn without_underscores(num: &str) -> Result<String, String> {
+    let bytes = num.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        let digit_at = |j: Option<usize>| j.and_then(|j| bytes.get(j)).is_some_and(u8::is_ascii_digit);
+        if b == b'_' && !(digit_at(i.checked_sub(1)) && digit_at(Some(i + 1))) {
+            return Err(format!("`{num}`: an underscore must sit between two digits, e.g. `\"5_000ms\"`"));
+        }
+    }
+    Ok(num.replace('_', ""))
+}
+
+/// A number as a Rust literal or a config file may write it (`1e3`, `2.50`, `5_000`,
+/// `-5`) the way [`parse`] reads numbers (`1000`, `2.5`, `5000`, `-5`): for the hints that
+/// add a unit to a bare number. Digits alone are kept as they are (exact at any length);
+/// anything else is read as an `f64` and written back without an exponent. `None` when it
+/// is not a finite number.
+///
+/// ```
+/// use resile_config::duration;
+///
+/// assert_eq!(duration::plain_number("1e3").as_deref(), Some("1000"));
+/// assert_eq!(duration::plain_number("2.50").as_deref(), Some("2.5"));
+/// assert_eq!(duration::plain_number("5_000").as_deref(), Some("5000"));
+/// assert_eq!(duration::plain_number("-1.5E-3").as_deref(), Some("-0.0015"));
+/// assert_eq!(duration::plain_number("inf"), None);
+/// ```
+pub fn plain_number(number: &str) -> Option<String> {
+    let t = number.trim().replace('_', "");
+    let (sign, digits) = match t.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", t.as_str()),
+    };
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(format!("{sign}{digits}"));
+    }
+    let x: f64 = digits.parse().ok().filter(|x: &f64| x.is_finite() && x.is_sign_positive())?;
+    Some(format!("{sign}{x}"))
 }
 
 /// A duration as every message shows it: `100ms`, `1.5s`, `0ns` (the `Debug` form of
@@ -181,6 +272,58 @@ mod tests {
         assert!(parse("100").unwrap_err().contains("missing unit"));
         assert!(parse("5secs").unwrap_err().contains("did you mean `s`"));
         assert!(parse("ms").is_err());
+        assert_eq!(parse(".5s"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse("5.s"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse("1.2.3ms").unwrap_err(), "`1.2.3` is not a number");
+        assert_eq!(parse(".ms").unwrap_err(), "`.` is not a number");
+    }
+
+    #[test]
+    fn underscores_sit_between_digits() {
+        assert_eq!(parse("5_000ms"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse("1_000_000ns"), Ok(Duration::from_millis(1)));
+        assert_eq!(parse("0.000_5s"), Ok(Duration::from_micros(500)));
+        for bad in ["5__000ms", "5_ms", "5_.5ms", "5._5ms"] {
+            let num = bad.trim_end_matches("ms");
+            assert_eq!(
+                parse(bad).unwrap_err(),
+                format!("`{num}`: an underscore must sit between two digits, e.g. `\"5_000ms\"`"),
+            );
+        }
+        assert_eq!(parse("_5ms").unwrap_err(), "`_5`: an underscore must sit between two digits, e.g. `\"5_000ms\"`");
+    }
+
+    #[test]
+    fn numbers_are_read_exactly() {
+        assert_eq!(parse("0.3ms"), Ok(Duration::from_micros(300)));
+        assert_eq!(parse("1.000000001s"), Ok(Duration::from_nanos(1_000_000_001)));
+        assert_eq!(parse("0.0000000010000s"), Ok(Duration::from_nanos(1)));
+        assert_eq!(parse("1.5m"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse("0.0000000000001h"), Err(whole("0.0000000000001h", 0)));
+        assert_eq!(parse("0.00000000001h"), Ok(Duration::from_nanos(36)));
+        assert_eq!(parse("18446744073709551615ns"), Ok(Duration::from_nanos(u64::MAX)));
+        assert_eq!(parse("18446744073709551616ns").unwrap_err(), "the duration is too large");
+        assert_eq!(parse("99999999999999999999999999h").unwrap_err(), "the duration is too large");
+    }
+
+    /// The message for a duration `text` between `below` and `below + 1` nanoseconds.
+    fn whole(text: &str, below: u64) -> String {
+        let above = below + 1;
+        format!(
+            "durations are whole nanoseconds: `{text}` lies between {below}ns and {above}ns; write `\"{below}ns\"` or `\"{above}ns\"`"
+        )
+    }
+
+    #[test]
+    fn a_fraction_of_a_nanosecond_is_an_error_not_a_rounding() {
+        assert_eq!(parse("0.4ns"), Err(whole("0.4ns", 0)));
+        assert_eq!(parse("0.6ns"), Err(whole("0.6ns", 0)));
+        assert_eq!(parse("1.5ns"), Err(whole("1.5ns", 1)));
+        assert_eq!(parse("0.0000015ms"), Err(whole("0.0000015ms", 1)));
+        assert_eq!(parse("2.0000000001s"), Err(whole("2.0000000001s", 2_000_000_000)));
+        // More than 13 significant fraction digits are never whole nanoseconds.
+        assert_eq!(parse("1.00000000000000001ns"), Err(whole("1.00000000000000001ns", 1)));
+        assert_eq!(parse("0.0ns"), Ok(Duration::ZERO));
     }
 
     #[test]

@@ -125,13 +125,22 @@ pub enum Problem {
         max_delay: Duration,
     },
     /// "a duration needs a unit: write `\"{found}ms\"` or `\"{found}s\"`" (for an entry of a
-    /// backoff list, "a backoff delay needs a unit: …"): a bare number where a duration is
-    /// expected. No unit is ever assumed: a silent 5 ms timeout is the worst mistake a user
-    /// can make here. The message does not repeat the key, so that it reads the same for
+    /// backoff list, "a backoff delay needs a unit: …"; for a negative number, "a duration
+    /// needs a unit and is never negative: …" with the number without its sign): a bare
+    /// number where a duration is expected. No unit is ever assumed: a silent 5 ms timeout
+    /// is the worst mistake a user can make here. The number is shown as
+    /// [`duration::plain_number`](crate::duration::plain_number) writes it (`1e3` as `1000`),
+    /// and each suggestion is one that [`duration::parse`](crate::duration::parse) accepts:
+    /// a unit whose suggestion it would refuse (`"0.0000001ms"`, a fraction of a
+    /// nanosecond) is left out, and when both are, the message shows `"250ms"` as the
+    /// example. The message does not repeat the key, so that it reads the same for
     /// `#[timeout(5)]`; a caller pointing at no token (a TOML loader) names the key.
     DurationWithoutUnit {
-        /// The number as written (`5`, `1.5`).
+        /// The number as [`duration::plain_number`](crate::duration::plain_number) writes
+        /// it, without its sign (`5`, `1.5`, `1000` for `1e3`).
         found: Text,
+        /// Whether the number was negative.
+        negative: bool,
         /// For an entry of a backoff list, its position in the list, from 0.
         index: Option<usize>,
     },
@@ -187,6 +196,22 @@ pub enum Problem {
         /// The backoff the key belongs to.
         backoff: &'static str,
     },
+    /// "`jitter = \"decorrelated\"` draws its own delays from `base_delay`; it cannot follow
+    /// a backoff list: use `jitter = \"full\"` or `\"none\"` with a list"
+    DecorrelatedWithList,
+    /// "`backoff = \"{backoff}\"` has no effect with `jitter = \"decorrelated\"`, which draws
+    /// each delay from `base_delay` up to 3 × the previous one; remove `backoff`, or use
+    /// another jitter"
+    DecorrelatedWithBackoff {
+        /// The backoff written (`linear`, `constant`, `fibonacci`).
+        backoff: &'static str,
+    },
+    /// "`multiplier` has no effect with `jitter = \"decorrelated\"`, which grows each delay
+    /// by at most 3 × the previous one; remove `multiplier`, or use another jitter"
+    DecorrelatedWithMultiplier,
+    /// "decorrelated jitter grows from `base_delay`: with 0 every delay is 0; set `base_delay`
+    /// above zero, or use another jitter"
+    DecorrelatedFromZero,
     /// "`{key}` has no effect without `{other}`; add `{other} = {example}` or remove it"
     NeedsKey {
         /// The key that gives this one its effect.
@@ -257,18 +282,31 @@ impl ConfigError {
         ConfigError { key, problem }
     }
 
-    /// A bare number `found` (as written: `5`, `1.5`) where `key` takes a duration: the one
-    /// rule every caller (the attributes, a configuration loader) applies, so that no caller
-    /// reads a number as milliseconds. `index` is the entry's position in a backoff list.
+    /// A bare number `found` (as written: `5`, `1.5`, `1e3`, `-5`) where `key` takes a
+    /// duration: the one rule every caller (the attributes, a configuration loader) applies,
+    /// so that no caller reads a number as milliseconds. `index` is the entry's position in
+    /// a backoff list.
     ///
     /// ```
     /// use resile_config::ConfigError;
     ///
     /// let err = ConfigError::without_unit("base_delay", "5", None);
     /// assert_eq!(err.to_string(), "a duration needs a unit: write `\"5ms\"` or `\"5s\"`");
+    /// let err = ConfigError::without_unit("base_delay", "1e3", None);
+    /// assert_eq!(err.to_string(), "a duration needs a unit: write `\"1000ms\"` or `\"1000s\"`");
+    /// let err = ConfigError::without_unit("base_delay", "-5", None);
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "a duration needs a unit and is never negative: write `\"5ms\"` or `\"5s\"`",
+    /// );
     /// ```
     pub fn without_unit(key: &'static str, found: &str, index: Option<usize>) -> Self {
-        ConfigError::new(key, Problem::DurationWithoutUnit { found: Text::new(found), index })
+        let plain = crate::duration::plain_number(found).unwrap_or_else(|| found.trim().to_string());
+        let (negative, number) = match plain.strip_prefix('-') {
+            Some(number) => (true, number),
+            None => (false, plain.as_str()),
+        };
+        ConfigError::new(key, Problem::DurationWithoutUnit { found: Text::new(number), negative, index })
     }
 
     /// The key the error is about, spelled like the attribute key and the config field; the
@@ -308,6 +346,10 @@ impl ConfigError {
             | Problem::MaxWithList { .. }
             | Problem::OnlyWithBackoff { .. }
             | Problem::NeedsKey { .. }
+            | Problem::DecorrelatedWithList
+            | Problem::DecorrelatedWithBackoff { .. }
+            | Problem::DecorrelatedWithMultiplier
+            | Problem::DecorrelatedFromZero
             | Problem::MinimumCallsAboveWindow { .. }
             | Problem::DelayWithPercentile
             | Problem::OnlyAdaptive
@@ -350,6 +392,10 @@ impl ConfigError {
             Problem::MaxWithList { .. } => "`max` cannot be combined with a backoff list",
             Problem::OnlyWithBackoff { .. } => "a key does not apply to this `backoff`",
             Problem::NeedsKey { .. } => "a key has no effect without another key",
+            Problem::DecorrelatedWithList => "decorrelated jitter cannot follow a backoff list",
+            Problem::DecorrelatedWithBackoff { .. } => "a backoff shape has no effect with decorrelated jitter",
+            Problem::DecorrelatedWithMultiplier => "`multiplier` has no effect with decorrelated jitter",
+            Problem::DecorrelatedFromZero => "decorrelated jitter from a zero `base_delay` is always 0",
             Problem::MinimumCallsAboveWindow { .. } => {
                 "`minimum_calls` exceeds the count window's `window_size`, so the breaker could never open"
             }
@@ -403,9 +449,19 @@ impl fmt::Display for ConfigError {
             Problem::EmptyList => {
                 f.write_str("a backoff list needs at least one delay, e.g. `backoff = [\"100ms\", \"500ms\", \"2s\"]`")
             }
-            Problem::DurationWithoutUnit { found, index } => {
+            Problem::DurationWithoutUnit { found, negative, index } => {
                 let what = if index.is_some() { "backoff delay" } else { "duration" };
-                write!(f, "a {what} needs a unit: write `\"{found}ms\"` or `\"{found}s\"`")
+                let never_negative = if negative { " and is never negative" } else { "" };
+                let parses = |unit: &str| !found.is_cut() && crate::duration::parse(&format!("{found}{unit}")).is_ok();
+                match (parses("ms"), parses("s")) {
+                    (true, true) => write!(
+                        f,
+                        "a {what} needs a unit{never_negative}: write `\"{found}ms\"` or `\"{found}s\"`"
+                    ),
+                    (true, false) => write!(f, "a {what} needs a unit{never_negative}: write `\"{found}ms\"`"),
+                    (false, true) => write!(f, "a {what} needs a unit{never_negative}: write `\"{found}s\"`"),
+                    (false, false) => write!(f, "a {what} needs a unit{never_negative}, e.g. `\"250ms\"`"),
+                }
             }
             Problem::ListDelayAboveMax { delay, max_delay, .. } => write!(
                 f,
@@ -439,6 +495,19 @@ impl fmt::Display for ConfigError {
             Problem::NeedsKey { other, example } => {
                 write!(f, "`{key}` has no effect without `{other}`; add `{other} = {example}` or remove it")
             }
+            Problem::DecorrelatedWithList => f.write_str(
+                "`jitter = \"decorrelated\"` draws its own delays from `base_delay`; it cannot follow a backoff list: use `jitter = \"full\"` or `\"none\"` with a list",
+            ),
+            Problem::DecorrelatedWithBackoff { backoff } => write!(
+                f,
+                "`backoff = \"{backoff}\"` has no effect with `jitter = \"decorrelated\"`, which draws each delay from `base_delay` up to 3 × the previous one; remove `backoff`, or use another jitter"
+            ),
+            Problem::DecorrelatedWithMultiplier => f.write_str(
+                "`multiplier` has no effect with `jitter = \"decorrelated\"`, which grows each delay by at most 3 × the previous one; remove `multiplier`, or use another jitter",
+            ),
+            Problem::DecorrelatedFromZero => f.write_str(
+                "decorrelated jitter grows from `base_delay`: with 0 every delay is 0; set `base_delay` above zero, or use another jitter",
+            ),
             Problem::MinimumCallsAboveWindow {
                 minimum_calls,
                 minimum_calls_default,

@@ -60,7 +60,32 @@ pub enum Jitter {
     Full,
     /// A uniform time in `[d/2, d]`.
     Equal,
-    /// A uniform time in `[base_delay, 3 × previous sleep]` (AWS "decorrelated jitter").
+    /// A uniform time in `[base_delay, 3 × previous sleep]`, capped at `max_delay` (AWS
+    /// "decorrelated jitter": `min(cap, uniform(base, 3 × previous))`).
+    ///
+    /// It is a backoff of its own: the delays grow from `base_delay` by up to 3× per retry,
+    /// whatever the backoff shape. So it only goes with `backoff = "exp"` (the default), whose
+    /// nominal delays it replaces; `validate` rejects it with a backoff list, with
+    /// `backoff = "linear"`, `"constant"` or `"fibonacci"`, with a written `multiplier`
+    /// (which it would ignore), and with a zero `base_delay` (every delay would be 0).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use resile_config::{Backoff, Jitter, RetryConfig};
+    ///
+    /// let cfg = RetryConfig::new().jitter(Jitter::Decorrelated);
+    /// assert!(cfg.validate().is_ok());
+    /// assert_eq!(
+    ///     cfg.backoff(Backoff::Linear).validate().unwrap_err().to_string(),
+    ///     "`backoff = \"linear\"` has no effect with `jitter = \"decorrelated\"`, which draws each \
+    ///      delay from `base_delay` up to 3 × the previous one; remove `backoff`, or use another jitter",
+    /// );
+    /// assert_eq!(
+    ///     cfg.base_delay(Duration::ZERO).validate().unwrap_err().to_string(),
+    ///     "decorrelated jitter grows from `base_delay`: with 0 every delay is 0; set `base_delay` \
+    ///      above zero, or use another jitter",
+    /// );
+    /// ```
     Decorrelated,
     /// `d` times a uniform factor in `[1 - p, 1 + p]`, for `0.0 <= p <= 1.0`.
     Proportional(f64),
@@ -154,6 +179,10 @@ const RULE_LIST_SETS_MAX: usize = 1;
 const RULE_LIST_WITHIN_MAX_DELAY: usize = 2;
 const RULE_MULTIPLIER_NEEDS_EXP: usize = 3;
 const RULE_INCREMENT_NEEDS_LINEAR: usize = 4;
+const RULE_DECORRELATED_NO_LIST: usize = 5;
+const RULE_DECORRELATED_NO_SHAPE: usize = 6;
+const RULE_DECORRELATED_NO_MULTIPLIER: usize = 7;
+const RULE_DECORRELATED_FROM_NONZERO: usize = 8;
 
 impl RetryConfig {
     /// The keys a `RetryConfig` has, in the order of the attribute's argument table.
@@ -381,8 +410,10 @@ impl RetryConfig {
     ///   128-bit significand, each product rounded down. Raised by the later squarings,
     ///   the roundings add up to at most `4k × 2^-127`, so `P(k)` is within a factor
     ///   `1 - 2^-93` below the exact `m^k`, never above it: the delay
-    ///   is at most 2 ns below `floor(b × m^k)` (f64 arithmetic would be off by far more),
-    ///   and strictly increasing in `k` below the cap, as `m >= 1 + 2^-52`.
+    ///   is at most 2 ns below `floor(b × m^k)` (f64 arithmetic would be off by far more).
+    ///   `P(k)` is strictly increasing in `k`, as `m >= 1 + 2^-52`, but the delay, rounded
+    ///   down to whole nanoseconds, is only non-decreasing: with `b` = 1 ns and `m` = 1.5 it
+    ///   is 1, 1, 2, 3 ns (`P` = 1, 1.5, 2.25, 3.375).
     /// - linear: `b + i × k`, `i` the `increment` (default `b`).
     /// - constant: `b`.
     /// - fibonacci: `b × fib(n)`, with `fib(1) = fib(2) = 1`.
@@ -406,6 +437,9 @@ impl RetryConfig {
     /// assert_eq!(exp.nominal_delay(u32::MAX), Duration::MAX);
     /// let zero = exp.base_delay(Duration::ZERO).multiplier(1e300);
     /// assert_eq!(zero.nominal_delay(u32::MAX), Duration::ZERO);
+    /// let slow = exp.base_delay(Duration::from_nanos(1)).multiplier(1.5);
+    /// let nanos: Vec<u128> = (1..=4).map(|n| slow.nominal_delay(n).as_nanos()).collect();
+    /// assert_eq!(nanos, [1, 1, 2, 3]); // non-decreasing, not strictly increasing
     /// let fib = exp.backoff(Backoff::Fibonacci);
     /// assert_eq!(fib.nominal_delay(90), Duration::from_nanos(3 * 2_880_067_194_370_816_120));
     /// ```
@@ -427,7 +461,7 @@ impl RetryConfig {
         duration::from_nanos(nanos.min(c))
     }
 
-    const RULES: usize = RULE_INCREMENT_NEEDS_LINEAR + 1;
+    const RULES: usize = RULE_DECORRELATED_FROM_NONZERO + 1;
 
     /// `max` when nobody sets it: 3, or the list's length + 1.
     const fn implied_max(&self) -> u32 {
@@ -531,6 +565,35 @@ impl RetryConfig {
                 Backoff::Linear => None,
                 _ if given.contains("increment") => {
                     Some(ConfigError::new("increment", Problem::OnlyWithBackoff { backoff: "linear" }))
+                }
+                _ => None,
+            },
+            // Decorrelated jitter is a backoff of its own: a list would be dropped.
+            RULE_DECORRELATED_NO_LIST => match (self.jitter, self.backoff) {
+                (Jitter::Decorrelated, Backoff::List(_)) => {
+                    Some(ConfigError::new("jitter", Problem::DecorrelatedWithList))
+                }
+                _ => None,
+            },
+            // ... and so would a shape other than the default `"exp"`.
+            RULE_DECORRELATED_NO_SHAPE => match (self.jitter, self.backoff.word()) {
+                (Jitter::Decorrelated, Some(backoff)) if !matches!(self.backoff, Backoff::Exponential) => {
+                    Some(ConfigError::new("backoff", Problem::DecorrelatedWithBackoff { backoff }))
+                }
+                _ => None,
+            },
+            // ... and a written `multiplier` (with `"exp"`: the rule above covers the others).
+            RULE_DECORRELATED_NO_MULTIPLIER => match (self.jitter, self.backoff) {
+                (Jitter::Decorrelated, Backoff::Exponential) if given.contains("multiplier") => {
+                    Some(ConfigError::new("multiplier", Problem::DecorrelatedWithMultiplier))
+                }
+                _ => None,
+            },
+            // Decorrelated delays grow from `base_delay`: from 0 they stay 0.
+            RULE_DECORRELATED_FROM_NONZERO => match (self.jitter, self.backoff) {
+                (Jitter::Decorrelated, Backoff::List(_)) => None,
+                (Jitter::Decorrelated, _) if self.base_delay.is_zero() => {
+                    Some(ConfigError::new("base_delay", Problem::DecorrelatedFromZero))
                 }
                 _ => None,
             },
@@ -661,4 +724,19 @@ fn fibonacci(b: u128, n: u32, c: u128) -> u128 {
         }
     }
     b * fib
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whole nanoseconds of a fractional power are non-decreasing, not strictly increasing.
+    #[test]
+    fn a_fractional_multiplier_repeats_a_whole_nanosecond() {
+        let cfg = RetryConfig::new().base_delay(Duration::from_nanos(1)).multiplier(1.5).max_delay(Duration::MAX);
+        let nanos: Vec<u128> = (1..=4).map(|n| cfg.nominal_delay(n).as_nanos()).collect();
+        assert_eq!(nanos, [1, 1, 2, 3]);
+        let nanos: Vec<u128> = (1..=200).map(|n| cfg.nominal_delay(n).as_nanos()).collect();
+        assert!(nanos.windows(2).all(|w| w[0] <= w[1]));
+    }
 }

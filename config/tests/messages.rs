@@ -173,6 +173,55 @@ fn retry_rules_across_keys() {
 }
 
 #[test]
+fn decorrelated_jitter_is_a_backoff_of_its_own() {
+    let decorrelated = || ("jitter", Value::Word("decorrelated"));
+    let list = || ("backoff", Value::Durations(vec![Duration::from_secs(1), Duration::from_secs(2)]));
+    let with_list = key(
+        "jitter",
+        "`jitter = \"decorrelated\"` draws its own delays from `base_delay`; it cannot follow a backoff list: use `jitter = \"full\"` or `\"none\"` with a list",
+    );
+    check(retry(vec![list(), decorrelated()]), vec![with_list.clone()]);
+    check(retry(vec![decorrelated(), list()]), vec![with_list.clone()]);
+    // A zero `base_delay` is no mistake of its own next to a list (which does not use it).
+    check(retry(vec![decorrelated(), list(), ("base_delay", ms(0))]), vec![with_list]);
+    check(retry(vec![list(), ("jitter", Value::Word("full"))]), vec![]);
+    check(retry(vec![list(), ("jitter", Value::Word("none"))]), vec![]);
+
+    let from_zero = key(
+        "base_delay",
+        "decorrelated jitter grows from `base_delay`: with 0 every delay is 0; set `base_delay` above zero, or use another jitter",
+    );
+    check(retry(vec![decorrelated(), ("base_delay", ms(0))]), vec![from_zero.clone()]);
+    check(retry(vec![("backoff", Value::Word("exp")), ("base_delay", ms(0)), decorrelated()]), vec![from_zero]);
+    check(retry(vec![("base_delay", ms(0)), ("jitter", Value::Word("full"))]), vec![]);
+
+    for shape in ["linear", "constant", "fibonacci"] {
+        check(
+            retry(vec![("backoff", Value::Word(shape)), decorrelated()]),
+            vec![key(
+                "backoff",
+                &format!(
+                    "`backoff = \"{shape}\"` has no effect with `jitter = \"decorrelated\"`, which draws each delay from `base_delay` up to 3 × the previous one; remove `backoff`, or use another jitter"
+                ),
+            )],
+        );
+    }
+    check(
+        retry(vec![decorrelated(), ("multiplier", num(3.0))]),
+        vec![key(
+            "multiplier",
+            "`multiplier` has no effect with `jitter = \"decorrelated\"`, which grows each delay by at most 3 × the previous one; remove `multiplier`, or use another jitter",
+        )],
+    );
+    // The default backoff, or `"exp"` written, is accepted.
+    check(retry(vec![decorrelated()]), vec![]);
+    check(retry(vec![("backoff", Value::Word("exponential")), decorrelated(), ("base_delay", ms(10))]), vec![]);
+    assert!(RetryConfig::new().jitter(resile_config::Jitter::Decorrelated).validate().is_ok());
+    let zero = RetryConfig::new().jitter(resile_config::Jitter::Decorrelated).base_delay(Duration::ZERO);
+    assert_eq!(zero.validate().unwrap_err().summary(), "decorrelated jitter from a zero `base_delay` is always 0");
+}
+
+#[test]
 fn retry_kitchen_sink_reports_each_mistake_once() {
     check(
         retry(vec![

@@ -192,6 +192,36 @@ fn bare_numbers_are_not_durations() {
     assert_eq!(e.to_string(), "a backoff delay needs a unit: write `\"100ms\"` or `\"100s\"`");
 }
 
+/// The unit hint suggests only strings that `duration::parse` reads back.
+#[test]
+fn unit_hints_parse() {
+    let hint = |found: &str, index| ConfigError::without_unit("after", found, index).to_string();
+    assert_eq!(hint("1e3", None), "a duration needs a unit: write `\"1000ms\"` or `\"1000s\"`");
+    assert_eq!(hint("2.50", None), "a duration needs a unit: write `\"2.5ms\"` or `\"2.5s\"`");
+    assert_eq!(hint("5_000", None), "a duration needs a unit: write `\"5000ms\"` or `\"5000s\"`");
+    assert_eq!(hint("-5", None), "a duration needs a unit and is never negative: write `\"5ms\"` or `\"5s\"`");
+    assert_eq!(
+        hint("-2e2", Some(0)),
+        "a backoff delay needs a unit and is never negative: write `\"200ms\"` or `\"200s\"`"
+    );
+    // 1e-7 ms is a fraction of a nanosecond: only the seconds are offered.
+    assert_eq!(hint("1e-7", None), "a duration needs a unit: write `\"0.0000001s\"`");
+    // Neither reads back (too large): an example instead.
+    assert_eq!(hint("1e30", None), "a duration needs a unit, e.g. `\"250ms\"`");
+    let e = refused(TimeoutConfig::new(ms(1)), TimeoutConfig::set, "after", Value::Number(-5.0));
+    assert_eq!(e.to_string(), "a duration needs a unit and is never negative: write `\"5ms\"` or `\"5s\"`");
+    assert!(matches!(e.problem(), Problem::DurationWithoutUnit { negative: true, index: None, .. }));
+    let e = refused(TimeoutConfig::new(ms(1)), TimeoutConfig::set, "after", Value::Number(1e3));
+    assert_eq!(e.to_string(), "a duration needs a unit: write `\"1000ms\"` or `\"1000s\"`");
+    for found in ["5", "1e3", "2.5", "0.001", "-7", "123456789"] {
+        let message = hint(found, None);
+        let suggested = message.split('"').skip(1).step_by(2);
+        for s in suggested {
+            assert!(resile_config::duration::parse(s).is_ok(), "{message}: {s}");
+        }
+    }
+}
+
 #[test]
 fn values_of_the_wrong_kind() {
     let cases: Vec<(&str, Value<'static>, &str)> = vec![

@@ -6,6 +6,10 @@ use std::time::Duration;
 use resile_config::{ConfigError, Key};
 use syn::{Expr, ExprLit, ExprUnary, Lit, UnOp};
 
+fn is_negative(expr: &Expr) -> bool {
+    matches!(expr, Expr::Unary(ExprUnary { op: UnOp::Neg(_), .. }))
+}
+
 fn literal(expr: &Expr) -> Option<&Lit> {
     match expr {
         Expr::Lit(ExprLit { lit, .. }) => Some(lit),
@@ -15,35 +19,48 @@ fn literal(expr: &Expr) -> Option<&Lit> {
     }
 }
 
-fn is_negative(expr: &Expr) -> bool {
-    matches!(expr, Expr::Unary(ExprUnary { op: UnOp::Neg(_), .. }))
-}
-
-/// `"250ms"`, `"2s"`, `"1m"`: a string with a unit. A bare number (`5`, `1.5`, `5ms`
+/// `"250ms"`, `"2s"`, `"1m"`: a string with a unit. A bare number (`5`, `1.5`, `-5`, `5ms`
 /// without quotes) is an error that suggests the string, never milliseconds (SPEC §4);
 /// the rule and its words are `resile-config`'s ([`ConfigError::without_unit`]), so a
-/// configuration loader says the same. `index` is the entry's position in a backoff list.
-/// Whether zero is allowed is the key's own rule, in `resile-config`.
+/// configuration loader says the same. Every suggested string is one `duration::parse`
+/// accepts (`1e3` is suggested as `"1000ms"`, `5u64` as `"5ms"`). `index` is the entry's
+/// position in a backoff list. Whether zero is allowed is the key's own rule, in
+/// `resile-config`.
 pub(crate) fn duration(expr: &Expr, key: &'static str, index: Option<usize>) -> syn::Result<Duration> {
     let err = |m: String| syn::Error::new_spanned(expr, m);
-    if is_negative(expr) {
-        return Err(err(format!("`{key}` must not be negative")));
+    let (negative, inner) = match expr {
+        Expr::Unary(ExprUnary { op: UnOp::Neg(_), expr, .. }) => (true, &**expr),
+        other => (false, other),
+    };
+    let never_negative = if negative { " is never negative, and" } else { "" };
+    let sign = if negative { "-" } else { "" };
+    // `5ms` lexes as the integer 5 with the suffix `ms`: the quotes are missing.
+    let number = match literal(inner) {
+        Some(Lit::Int(i)) => Some((i.base10_digits(), i.suffix())),
+        Some(Lit::Float(f)) => Some((f.base10_digits(), f.suffix())),
+        _ => None,
+    };
+    if let Some((digits, suffix)) = number {
+        let message = match quoted(digits, suffix) {
+            Some(fixed) => format!("a duration{never_negative} is written as a string: `\"{fixed}\"`"),
+            None => ConfigError::without_unit(key, &format!("{sign}{digits}"), index).to_string(),
+        };
+        return Err(err(message));
     }
-    match literal(expr) {
+    match literal(inner) {
+        _ if negative => Err(err(format!("`{key}` must not be negative"))),
         Some(Lit::Str(s)) => {
             resile_config::duration::parse(&s.value()).map_err(|m| err(format!("invalid duration for `{key}`: {m}")))
         }
-        // `5ms` lexes as the integer 5 with the suffix `ms`: the quotes are missing.
-        Some(Lit::Int(i)) if resile_config::duration::parse(&i.to_string()).is_ok() => {
-            Err(err(format!("a duration is written as a string: `\"{i}\"`")))
-        }
-        Some(Lit::Float(f)) if resile_config::duration::parse(&f.to_string()).is_ok() => {
-            Err(err(format!("a duration is written as a string: `\"{f}\"`")))
-        }
-        Some(Lit::Int(i)) => Err(err(ConfigError::without_unit(key, i.base10_digits(), index).to_string())),
-        Some(Lit::Float(f)) => Err(err(ConfigError::without_unit(key, f.base10_digits(), index).to_string())),
         _ => Err(err(format!("expected a duration for `{key}`: a string with a unit, e.g. `\"250ms\"` or `\"2s\"`"))),
     }
+}
+
+/// The string a number literal with a unit for a suffix (`5ms`, `1e3ms`, `1.5s`) meant, if
+/// `duration::parse` accepts it.
+fn quoted(digits: &str, suffix: &str) -> Option<String> {
+    let fixed = format!("{}{suffix}", resile_config::duration::plain_number(digits)?);
+    (!suffix.is_empty() && resile_config::duration::parse(&fixed).is_ok()).then_some(fixed)
 }
 
 /// An integer count. Its range is the key's own rule, in `resile-config`; every count an

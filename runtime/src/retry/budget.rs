@@ -4,9 +4,16 @@
 //!
 //! # How it works
 //! The `ttl` is split into 10 slots. Each first attempt deposits 1000 units into
-//! the current slot; each retry withdraws `DEPOSIT / ratio` units if the live slots plus a
-//! reserve of `min_per_sec × ttl` retries hold that much. Slots older than `ttl` are dropped
-//! as time moves on, so old traffic stops funding retries.
+//! the current slot; each retry withdraws `DEPOSIT / ratio` units (rounded up) if the live
+//! slots plus a reserve of `min_per_sec × ttl` retries hold that much. Slots older than
+//! `ttl` are dropped as time moves on, so old traffic stops funding retries.
+//!
+//! The reserve is counted from the exact `ttl` and rounded down to whole retries
+//! (`min_per_sec = 10` over `ttl = "1.5s"` is 15 retries). A retry costs at most 2^40 units,
+//! the cost at ratio 0: a ratio below about 9.1e-10 (`1000 / 2^40`) acts as 0. The reserve
+//! holds at most 2^62 units, which is exact up to 2^22 (about 4.2 million) retries per
+//! window at that cost, and up to any `min_per_sec × ttl` the configuration allows from a
+//! ratio of about 5.6e-5 on (`u32::MAX` × 60 retries).
 //!
 //! A guarded call does not withdraw outright: it [reserves](RetryBudget::reserve) the retry
 //! when it decides on it, and the reservation is [spent](RetryReservation::spend) when the
@@ -51,15 +58,39 @@ pub(crate) const SLOTS: usize = 10;
 /// Units deposited per first attempt.
 pub(crate) const DEPOSIT: i64 = 1000;
 
-/// Retry units one retry costs with `cfg`: the deposit of `1 / ratio` first attempts.
+/// The most units one retry costs: the cost at ratio 0, where only the reserve funds
+/// retries. A ratio below `DEPOSIT / 2^40` (about 9.1e-10) costs the same, so it acts as 0:
+/// one retry would take the deposits of about 1.1e9 first attempts within one `ttl`.
+pub(crate) const MAX_COST: i64 = 1 << 40;
+
+/// The most units the reserve holds: 2^22 (about 4.2 million) retries per window at
+/// [`MAX_COST`], more at a lower cost. It keeps every slot and the balance far from `i64`'s
+/// bounds: a slot only goes below 0 by reservations the balance covered.
+pub(crate) const MAX_RESERVE: i64 = 1 << 62;
+
+/// Retry units one retry costs with `cfg`: the deposit of `1 / ratio` first attempts,
+/// rounded up, at most [`MAX_COST`] (and at least 1, at the largest ratio, 1000).
 fn withdraw_amount(cfg: &RetryBudgetConfig) -> i64 {
-    if cfg.ratio == 0.0 { 1 << 40 } else { (DEPOSIT as f64 / cfg.ratio).ceil() as i64 }
+    let cost = (DEPOSIT as f64 / cfg.ratio).ceil();
+    // `ratio` 0 gives +inf, and NaN (which `validate` rejects) fails the comparison: both
+    // cost the most.
+    if cost < MAX_COST as f64 { (cost as i64).max(1) } else { MAX_COST }
 }
 
-/// Retry units always available with `cfg`: `min_per_sec × ttl` retries.
+/// The retries the reserve always holds with `cfg`: `min_per_sec × ttl`, from the exact
+/// `ttl` in nanoseconds (`ttl = "1.5s"` with `min_per_sec = 10` is 15 retries), rounded down
+/// to whole retries (`"1.05s"` is 10).
+fn reserve_retries(cfg: &RetryBudgetConfig) -> u128 {
+    // Below 2^32 × 2^94: no overflow.
+    u128::from(cfg.min_per_sec) * cfg.ttl.as_nanos() / 1_000_000_000
+}
+
+/// Retry units always available with `cfg`: [`reserve_retries`] retries at
+/// [`withdraw_amount`] each, at most [`MAX_RESERVE`].
 fn reserve(cfg: &RetryBudgetConfig) -> i64 {
-    let per_window = i64::from(cfg.min_per_sec).saturating_mul(cfg.ttl.as_secs() as i64);
-    per_window.saturating_mul(withdraw_amount(cfg))
+    // Below 2^126 × 2^40: computed in u128 and capped, no overflow.
+    let units = reserve_retries(cfg).saturating_mul(withdraw_amount(cfg) as u128);
+    units.min(MAX_RESERVE as u128) as i64
 }
 
 /// Counters of a [`RetryBudget`].
@@ -333,6 +364,77 @@ mod tests {
         }
         assert_eq!(b.stats_at(S(105)).available, 5.0);
         assert_eq!(b.stats_at(S(200)).available, 0.0, "99 s later, past the 10 s ttl");
+    }
+
+    /// The retries `b` allows at `t` with no traffic: the reserve, counted by withdrawing.
+    fn reserve_count(b: &RetryBudget) -> usize {
+        let available = b.stats_at(S(0)).available;
+        let n = (0..).take_while(|_| b.withdraw(S(0))).count();
+        assert_eq!(available, n as f64, "`available` counts what `withdraw` allows");
+        n
+    }
+
+    #[test]
+    fn a_tiny_ratio_keeps_the_whole_reserve() {
+        // 10 per second over 10 s is 100 retries whatever the ratio: a cost of 1e18 units
+        // (ratio 1e-15) once made the reserve of 100 × 1e18 saturate at 9 retries, and a
+        // cost past i64 (ratio 1e-20) left 1.
+        for ratio in [0.0, 1e-20, 1e-17, 1e-15, 1e-9, 5e-324] {
+            let b = RetryBudget::new("t", RetryBudgetConfig::new().ratio(ratio).min_per_sec(10).ttl(S(10)));
+            assert_eq!(reserve_count(&b), 100, "ratio {ratio:e}");
+        }
+        // Below 1000 / 2^40 a ratio acts as 0; at 1e-9 the cost is 1e12 units.
+        let ratio = |r| withdraw_amount(&RetryBudgetConfig::new().ratio(r));
+        assert_eq!(
+            [ratio(0.0), ratio(1e-20), ratio(9e-10), ratio(1e-9)],
+            [MAX_COST, MAX_COST, MAX_COST, 1_000_000_000_000]
+        );
+        assert_eq!([ratio(1000.0), ratio(999.0), ratio(0.3)], [1, 2, 3334]);
+    }
+
+    #[test]
+    fn the_reserve_counts_the_exact_ttl() {
+        let ttl = |ttl, min_per_sec| {
+            RetryBudget::new("t", RetryBudgetConfig::new().ratio(0.2).min_per_sec(min_per_sec).ttl(ttl))
+        };
+        assert_eq!(reserve_count(&ttl(Duration::from_millis(1500), 10)), 15);
+        // Rounded down to whole retries: 10.5 is 10.
+        assert_eq!(reserve_count(&ttl(Duration::from_millis(1050), 10)), 10);
+        assert_eq!(reserve_count(&ttl(Duration::from_millis(1999), 1)), 1);
+        let cfg = RetryBudgetConfig::new().min_per_sec(1_000_000_000).ttl(Duration::from_nanos(1_000_000_001));
+        assert_eq!(reserve_retries(&cfg), 1_000_000_001);
+    }
+
+    #[test]
+    fn the_largest_reserves_do_not_overflow() {
+        let cfg = |ratio| RetryBudgetConfig::new().ratio(ratio).min_per_sec(u32::MAX).ttl(S(60));
+        // At ratio 0 the reserve holds its most: 2^22 retries at 2^40 units each.
+        assert_eq!(reserve(&cfg(0.0)), MAX_RESERVE);
+        assert_eq!(RetryBudget::new("t", cfg(0.0)).stats_at(S(0)).available, (1u64 << 22) as f64);
+        // At ratio 1000 (a cost of 1 unit), every one of u32::MAX × 60 retries.
+        assert_eq!(reserve(&cfg(1000.0)), i64::from(u32::MAX) * 60);
+        let b = RetryBudget::new("t", cfg(1000.0));
+        assert_eq!(b.stats_at(S(0)).available, (u64::from(u32::MAX) * 60) as f64);
+        // Deposits on top of the largest reserve do not overflow the balance either.
+        b.deposit(S(0));
+        assert_eq!(b.stats_at(S(0)).available, (u64::from(u32::MAX) * 60 + 1000) as f64);
+    }
+
+    #[test]
+    fn a_reset_gives_back_the_exact_reserve() {
+        let b = RetryBudget::new(
+            "t",
+            RetryBudgetConfig::new().ratio(1e-15).min_per_sec(10).ttl(Duration::from_millis(1500)),
+        );
+        let r = b.reserve(S(0)).expect("15 retries");
+        assert_eq!(reserve_count(&b), 14);
+        drop(r);
+        assert_eq!(b.stats_at(S(0)).available, 1.0, "the refund is one whole retry");
+        b.reset();
+        assert_eq!(reserve_count(&b), 15);
+        b.reset();
+        let st = b.stats_at(S(0));
+        assert_eq!((st.allowed, st.denied, st.available), (0, 0, 15.0));
     }
 
     /// One retry of reserve (ratio 0, one per second over one second).

@@ -7,7 +7,7 @@ impl From<resile::Rejection> for Error {
     }
 }
 
-#[resile::retry(base_delay = -100)] //~ ERROR `base_delay` must not be negative
+#[resile::retry(base_delay = -100)] //~ ERROR a duration needs a unit and is never negative: write `"100ms"` or `"100s"`
 async fn call() -> Result<u32, Error> {
     Ok(1)
 }

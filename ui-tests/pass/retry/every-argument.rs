@@ -41,8 +41,13 @@ async fn listed() -> Result<u32, Error> {
     Ok(1)
 }
 
-#[resile::retry(backoff = "fibonacci", base_delay = "0ms", jitter = "decorrelated")]
+#[resile::retry(backoff = "fibonacci", base_delay = "0ms", jitter = "equal")]
 async fn fibonacci() -> Result<u32, Error> {
+    Ok(1)
+}
+
+#[resile::retry(base_delay = "50ms", max_delay = "2s", jitter = "decorrelated")]
+async fn decorrelated() -> Result<u32, Error> {
     Ok(1)
 }
 
