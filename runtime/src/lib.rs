@@ -32,7 +32,6 @@ pub mod timeout;
 pub mod testing;
 
 mod checks;
-mod hooks;
 mod outcome;
 mod policy;
 mod rejection;
@@ -43,7 +42,7 @@ pub mod __private;
 
 /// Every named instance of the process: `resile::registry::names()`.
 pub mod registry {
-    pub use crate::kit::registry::names;
+    pub use crate::kit::isolation::names;
     pub use crate::kit::{Registry, Source};
 }
 

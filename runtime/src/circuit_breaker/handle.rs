@@ -3,7 +3,7 @@
 
 use super::config::CircuitBreakerConfig;
 use super::state::{CircuitBreaker, CircuitBreakerStats};
-use crate::kit::{Handle, NamedPolicy, Registry, registry};
+use crate::kit::{Handle, NamedPolicy, Registry};
 use crate::{ConfigError, State};
 
 static BREAKERS: Registry<CircuitBreaker> = Registry::new();
@@ -48,7 +48,7 @@ impl CircuitBreaker {
         if let Err(e) = config.validate() {
             panic!("invalid circuit breaker config for `{name}`: {e}");
         }
-        registry::current::<CircuitBreaker>().declare(name, config, "CircuitBreaker::named")
+        crate::kit::isolation::current::<CircuitBreaker>().declare(name, config, "CircuitBreaker::named")
     }
 }
 

@@ -3,7 +3,8 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use super::registry::{NamedPolicy, Source, current};
+use super::isolation::current;
+use super::registry::{NamedPolicy, Source};
 use crate::ConfigError;
 
 /// An operator's view of the instance `name` of the policy `P`: its settings and where

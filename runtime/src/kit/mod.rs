@@ -16,7 +16,10 @@
 //! The architecture chapter, `docs::architecture`, shows how a policy folder uses them.
 
 mod handle;
+pub(crate) mod isolation;
 pub(crate) mod registry;
+#[cfg(any(feature = "testing", doc))]
+pub(crate) mod scope;
 mod site;
 mod swap;
 

@@ -281,15 +281,6 @@ impl<P: NamedPolicy> Registry<P> {
     }
 }
 
-/// The registry of `P` that the current task uses: inside a `resile::testing::isolated`
-/// scope, the scope's own; otherwise the process-wide one ([`NamedPolicy::registry`]).
-/// Everything that looks a name up goes through here (handles, `X::named`), except a
-/// [`Site`](super::Site), which keeps its process-wide instance and asks the scope first.
-#[inline]
-pub(crate) fn current<P: NamedPolicy>() -> &'static Registry<P> {
-    crate::hooks::registry::<P>().unwrap_or_else(P::registry)
-}
-
 /// Reports two different declarations of one name.
 #[cold]
 #[inline(never)]
@@ -350,24 +341,10 @@ pub(crate) mod listing {
         ALL.lock().unwrap_or_else(|e| e.into_inner()).push(registry);
     }
 
-    /// The registries the current task uses: a `resile::testing` scope's, else every
-    /// process-wide one.
-    pub(crate) fn current() -> Vec<&'static dyn Listing> {
-        crate::hooks::listings().unwrap_or_else(|| ALL.lock().unwrap_or_else(|e| e.into_inner()).clone())
+    /// Every process-wide registry that has entries.
+    pub(crate) fn all() -> Vec<&'static dyn Listing> {
+        ALL.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
-}
-
-/// Every named instance of the process, as `(kind, name)` pairs sorted by kind, then name
-/// (`("circuit_breaker", "db")`). Lists instances that exist: a name that no call has used
-/// yet is not there. Inside a `resile::testing::isolated` scope, the scope's instances
-/// instead.
-pub fn names() -> Vec<(&'static str, &'static str)> {
-    let mut all: Vec<_> = listing::current()
-        .into_iter()
-        .flat_map(|registry| registry.names().into_iter().map(move |name| (registry.kind(), name)))
-        .collect();
-    all.sort_unstable();
-    all
 }
 
 #[cfg(all(test, not(loom)))]
@@ -448,10 +425,12 @@ mod tests {
     }
 
     #[test]
-    fn names_lists_every_kind_and_a_lookup_creates_nothing() {
+    fn the_listing_has_every_kind_and_a_lookup_creates_nothing() {
         assert!(DIALS.get("never-used").is_none());
         DIALS.reference("listed", "tests::names");
-        assert!(names().contains(&("dial", "listed")));
-        assert!(!names().contains(&("dial", "never-used")));
+        let dials: Vec<&str> =
+            listing::all().into_iter().filter(|r| r.kind() == "dial").flat_map(|r| r.names()).collect();
+        assert!(dials.contains(&"listed"));
+        assert!(!dials.contains(&"never-used"));
     }
 }

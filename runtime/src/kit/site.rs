@@ -101,13 +101,6 @@ impl<P: NamedPolicy> Site<P> {
         self.declaration.as_ref()
     }
 
-    /// What the site says about the instance, to tell two sites at one address apart: its
-    /// name, its declaration and its seed.
-    #[cfg(feature = "testing")]
-    pub(crate) fn says(&self) -> (&'static str, Option<P::Config>, Option<P::Config>) {
-        (self.name, self.declaration, self.seed)
-    }
-
     /// The shared instance: one `Acquire` load once resolved (inside a `resile::testing`
     /// scope, the scope's instance).
     ///
@@ -116,7 +109,7 @@ impl<P: NamedPolicy> Site<P> {
     /// declaration of the same name (see [`Registry`](super::Registry)).
     #[inline]
     pub fn get(&self) -> &'static P {
-        if let Some(private) = crate::hooks::site(self) {
+        if let Some(private) = super::isolation::site(self) {
             return private;
         }
         // Orderings: `Acquire` pairs with the `Release` store in `resolve`, so a call that
@@ -150,5 +143,18 @@ impl<P: NamedPolicy> Site<P> {
             f(policy);
         }
         policy
+    }
+}
+
+#[cfg(feature = "testing")]
+impl<P: NamedPolicy> super::scope::ScopedSite<P> for Site<P> {
+    type Says = (&'static str, Option<P::Config>, Option<P::Config>);
+
+    fn says(&self) -> Self::Says {
+        (self.name, self.declaration, self.seed)
+    }
+
+    fn resolve_in(&self, registry: &'static Registry<P>) -> &'static P {
+        Site::resolve_in(self, registry)
     }
 }

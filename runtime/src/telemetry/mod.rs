@@ -60,6 +60,9 @@
 //! ```
 
 mod function;
+#[cfg(any(feature = "testing", doc))]
+pub(crate) mod record;
+mod recording;
 mod span;
 
 pub use function::{Free, Function, ImplType, Method};
@@ -342,7 +345,7 @@ pub(crate) fn heard(level: tracing::Level) -> bool {
     // Orderings: `Relaxed`; a sink installed concurrently may miss an event either way.
     level <= tracing::level_filters::LevelFilter::current()
         || OBSERVED.load(Ordering::Relaxed)
-        || crate::hooks::recording()
+        || recording::recording()
 }
 
 impl Event<'_> {
@@ -359,7 +362,7 @@ impl Event<'_> {
 }
 
 fn observe(event: &Event<'_>) {
-    crate::hooks::observe(event);
+    recording::observe(event);
     // Orderings: `Relaxed` is enough: the flag only saves the load below when nothing is
     // set, and the `ArcSwap` load is itself synchronised.
     if OBSERVED.load(Ordering::Relaxed)
@@ -492,33 +495,24 @@ fn trace(parent: Option<&tracing::Span>, event: &Event<'_>) {
                 )
             }
         }
-        Event::HedgeFired { function, name, attempt } => event!(
-            parent,
-            debug,
-            function = %function,
-            resilience.policy = "hedge",
-            resilience.name = name,
-            resilience.attempt = attempt,
-            "hedge: attempt {attempt} of {function} started"
-        ),
-        Event::HedgeWon { function, name, attempt } => event!(
-            parent,
-            debug,
-            function = %function,
-            resilience.policy = "hedge",
-            resilience.name = name,
-            resilience.attempt = attempt,
-            "hedge: attempt {attempt} of {function} won"
-        ),
-        Event::HedgeDenied { function, name, attempt } => event!(
-            parent,
-            debug,
-            function = %function,
-            resilience.policy = "hedge",
-            resilience.name = name,
-            resilience.attempt = attempt,
-            "hedge: attempt {attempt} of {function} denied by the hedge budget"
-        ),
+        Event::HedgeFired { function, name, attempt }
+        | Event::HedgeWon { function, name, attempt }
+        | Event::HedgeDenied { function, name, attempt } => {
+            let what = match event {
+                Event::HedgeFired { .. } => "started",
+                Event::HedgeWon { .. } => "won",
+                _ => "denied by the hedge budget",
+            };
+            event!(
+                parent,
+                debug,
+                function = %function,
+                resilience.policy = "hedge",
+                resilience.name = name,
+                resilience.attempt = attempt,
+                "hedge: attempt {attempt} of {function} {what}"
+            )
+        }
     }
 }
 

@@ -16,11 +16,8 @@
 //! site one more (is any recorder live?) when it asks whether anybody is listening; a task
 //! looks for its scope or recorder only while one is live somewhere in the process.
 
-pub(crate) mod recorder;
-pub(crate) mod scope;
-
-pub use recorder::{Recorded, Recorder, record};
-pub use scope::{Scope, isolated, scope};
+pub use crate::kit::scope::{Scope, isolated, scope};
+pub use crate::telemetry::record::{Recorded, Recorder, record};
 
 /// Seeds the random draws of this thread's retry jitter (a `fastrand` generator per
 /// thread), so a test's delays are the same in every run: on a current-thread runtime
@@ -51,7 +48,7 @@ pub fn seed_jitter(seed: u64) {
 /// Outside an [`isolated`] scope, the process-wide instances; inside one, the scope's only
 /// (a test that isolates itself leaves the other tests' instances alone).
 pub fn reset_all() {
-    for registry in crate::kit::registry::listing::current() {
+    for registry in crate::kit::isolation::current_listings() {
         registry.reset_all();
     }
 }

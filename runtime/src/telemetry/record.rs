@@ -6,9 +6,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::scope::counted;
-use crate::sync::lock;
-use crate::telemetry::{Event, Function};
+use super::{Event, Function};
+use crate::sync::{counted, lock};
 
 tokio::task_local! {
     /// The recorder of the current task.
@@ -41,7 +40,7 @@ static LIVE: AtomicUsize = AtomicUsize::new(0);
 ///
 /// While a recorder is live, every event site of the process builds its event (the
 /// funnel's "is anybody listening" says yes), as it does with a subscriber installed.
-/// Like [`isolated`](super::isolated), it does not follow `tokio::spawn`: record a spawned
+/// Like [`isolated`](crate::testing::isolated), it does not follow `tokio::spawn`: record a spawned
 /// future with a [`Recorder`] of its own, or a clone of the test's.
 pub async fn record<F: Future>(fut: F) -> (F::Output, Vec<Recorded>) {
     let recorder = Recorder::new();

@@ -7,9 +7,9 @@ use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use crate::kit::registry::listing::Listing;
-use crate::kit::{NamedPolicy, Registry, Site};
-use crate::sync::lock;
+use super::registry::listing::Listing;
+use super::{NamedPolicy, Registry};
+use crate::sync::{counted, lock};
 
 tokio::task_local! {
     /// The scope the current task runs in.
@@ -105,8 +105,7 @@ struct Private {
 
 /// A call site's instance in a scope.
 struct Resolved {
-    /// What the site said ([`Site::says`]), as `(&'static str, Option<P::Config>,
-    /// Option<P::Config>)`: a site at an address that another one used before (a plain
+    /// What the site said ([`ScopedSite::says`]): a site at an address that another one used before (a plain
     /// value on the heap, dropped and replaced) is resolved anew if it says anything else.
     says: Box<dyn Any + Send + Sync>,
     /// The `&'static P`.
@@ -153,8 +152,8 @@ impl Scope {
 
     /// The instance `site` uses in this scope, resolved (declared or referred to, and its
     /// `on_resolve` run) on its first call here.
-    fn site<P: NamedPolicy>(&self, site: &Site<P>) -> &'static P {
-        let key = (TypeId::of::<P>(), std::ptr::from_ref(site) as usize);
+    fn site<P: NamedPolicy, S: ScopedSite<P>>(&self, site: &S) -> &'static P {
+        let key = (TypeId::of::<P>(), std::ptr::from_ref(site).cast::<()>() as usize);
         // Held while resolving, so two tasks in one scope resolve a site once.
         let mut sites = lock(&self.inner.sites);
         let says = site.says();
@@ -173,34 +172,29 @@ impl Scope {
     }
 }
 
-/// Runs `fut` with `live` counted up while it exists (from its first poll to its drop).
-pub(super) async fn counted<F: Future>(live: &'static AtomicUsize, fut: F) -> F::Output {
-    struct Live(&'static AtomicUsize);
-    impl Drop for Live {
-        fn drop(&mut self) {
-            self.0.fetch_sub(1, Ordering::Relaxed);
-        }
-    }
-    // Orderings: `Relaxed`. A task in a scope reads the count after raising it, in the same
-    // poll (program order) or in a later one, which tokio runs on another thread only after
-    // synchronising with the earlier poll: it always sees its own scope counted. A task in
-    // no scope may see a stale count; it then looks for a scope and finds none, or does not
-    // look, and is right either way.
-    live.fetch_add(1, Ordering::Relaxed);
-    let _live = Live(live);
-    fut.await
-}
-
-/// Whether a scope is live anywhere: one `Relaxed` load (see `counted`).
+/// Whether a scope is live anywhere: one `Relaxed` load (see `crate::sync::counted`).
 #[inline(always)]
 pub(crate) fn live() -> bool {
     LIVE.load(Ordering::Relaxed) != 0
 }
 
+/// What a scope needs of a call site ([`Site`](super::Site) implements it): a call site
+/// keeps its process-wide instance, and a scope resolves it again, privately.
+pub(crate) trait ScopedSite<P: NamedPolicy> {
+    /// What the site says about its instance (its name, declaration and seed), to tell two
+    /// sites at one address apart.
+    type Says: PartialEq + Send + Sync + 'static;
+    /// What the site says.
+    fn says(&self) -> Self::Says;
+    /// The instance the site resolves to in `registry` (declared or referred to, and its
+    /// `on_resolve` run).
+    fn resolve_in(&self, registry: &'static Registry<P>) -> &'static P;
+}
+
 /// The current task's scope's instance for `site`, if the task is in a scope.
 #[cold]
 #[inline(never)]
-pub(crate) fn site<P: NamedPolicy>(site: &Site<P>) -> Option<&'static P> {
+pub(crate) fn site<P: NamedPolicy, S: ScopedSite<P>>(site: &S) -> Option<&'static P> {
     let scope = SCOPE.try_with(Scope::clone).ok()?;
     Some(scope.site(site))
 }
