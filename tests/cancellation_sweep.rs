@@ -447,8 +447,7 @@ async fn sweep_single_flight_first_caller() {
         let (started, ended, done) = (SF_STARTED.load(SeqCst), SF_ENDED.load(SeqCst), SF_DONE.load(SeqCst));
         let key = k as u64;
         let mut waiter = Box::pin(sweep_single_flight(key));
-        let first = sweep_single_flight(key);
-        let mut first = pin!(first);
+        let mut first = Box::pin(sweep_single_flight(key));
         let mut completed = None;
         for i in 0..k {
             if i > 0 {
