@@ -122,7 +122,7 @@ impl<K: Hash + Eq, R> Group<K, R> {
     }
 }
 
-/// What [`Group::lookup`] found.
+/// What a lookup of a key found.
 pub enum Lookup<'g, K: Hash + Eq, R> {
     /// An execution of the key is in flight: await it.
     Joined(Flight<K, R>),
