@@ -41,6 +41,7 @@
 //! | [`timeout`](macro@timeout) | bounds the call; drops the body at the deadline | [`Timeout`] |
 //! | [`hedge`](macro@hedge) | starts another attempt when one is slow; first `Ok` wins | [`Hedge`] |
 //! | [`circuit_breaker`](macro@circuit_breaker) | refuses calls while a named, shared breaker is open | [`CircuitBreaker`] |
+//! | [`single_flight`](macro@single_flight) | concurrent calls with equal keys share one execution | [`SingleFlight`] |
 //!
 //! Attributes apply in source order, the first listed outermost: see [`docs::stacking`].
 //! Testing code that uses resile (named instances private to each test, `reset_all`, an
@@ -316,3 +317,82 @@ pub use resile_macros::hedge;
 /// }
 /// ```
 pub use resile_macros::circuit_breaker;
+
+/// Concurrent calls with equal keys share one execution: the first caller's body runs, and
+/// every caller gets a clone of its result. A cache stampede guard: when a hot key expires,
+/// one load goes to the database and the other requests wait for it.
+///
+/// # Arguments
+/// | key | type | default | valid |
+/// |---|---|---|---|
+/// | `key` | expression over the arguments | required | `Hash + Eq`, with an owned form that is `Clone + Send + Sync + 'static`; a `&str` is kept as a `String`, made only when the key is new |
+///
+/// # Example
+/// ```
+/// use std::sync::atomic::{AtomicU32, Ordering};
+///
+/// static LOADS: AtomicU32 = AtomicU32::new(0);
+///
+/// #[resile::single_flight(key = symbol.as_str())]
+/// async fn load_price(symbol: String) -> Result<u64, String> {
+///     LOADS.fetch_add(1, Ordering::Relaxed);
+///     tokio::time::sleep(std::time::Duration::from_millis(20)).await; // the database
+///     Ok(symbol.len() as u64)
+/// }
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let (a, b) = tokio::join!(load_price("AAPL".into()), load_price("AAPL".into()));
+/// assert_eq!((a, b), (Ok(4), Ok(4)));
+/// assert_eq!(LOADS.load(Ordering::Relaxed), 1);
+/// // The next call after it completed loads again: nothing is cached.
+/// assert_eq!(load_price("AAPL".into()).await, Ok(4));
+/// assert_eq!(LOADS.load(Ordering::Relaxed), 2);
+/// // Make the next caller load afresh even while a load is in flight:
+/// resile::single_flight::forget("load_price", &"AAPL".to_owned());
+/// # }
+/// ```
+///
+/// The shared execution is not cancelled when the caller that started it goes away: the
+/// other callers keep it going. It is dropped when no caller is left. So it outlives the
+/// first caller, and cannot borrow that caller's arguments: the arguments are moved into it,
+/// and a function that takes a reference (`&self`, `&str`, other than `&'static`) is a
+/// compile error that says so. Take `self: Arc<Self>` and owned arguments. The result's
+/// `T` and `E` must be `Clone + Send + Sync + 'static` (share a non-`Clone` error as
+/// `Arc<E>`), and the body `Send`. See [`single_flight`](mod@single_flight) for why, and
+/// for the costs.
+///
+/// `resile::single_flight::forget(function, &key)` makes the next caller start a fresh
+/// execution (the callers of the old one still get its result);
+/// `resile::single_flight::stats(function)` counts executions in flight, started and joined.
+/// `function` is the function's path (`my_app::prices::load_price`) or a tail of it.
+///
+/// # Stacking
+/// Above `#[retry]`, the callers share the whole retried call (one retry loop for all).
+/// Below `#[retry]` or `#[hedge]` it is a compile error: each attempt would be shared
+/// instead, and the first attempt would take the arguments. Below a `#[timeout]`, each
+/// caller's wait is bounded, and a caller that times out leaves the execution to the others;
+/// a `#[timeout]` below it bounds the shared execution. Below a `#[circuit_breaker]`, each
+/// caller is admitted, and one outcome is recorded per caller.
+///
+/// # Errors
+/// None of its own: the execution's `Err` is every caller's, cloned.
+///
+/// # Compile errors
+/// A missing `key`, a key that is not `Hash + Eq`, a result that is not `Clone`, a borrowed
+/// argument or receiver, and a place below `#[retry]` or `#[hedge]`, each with the fix:
+/// ```compile_fail
+/// #[resile::single_flight(key = symbol)] // error: .. cannot borrow `&str`: take the argument by value
+/// async fn load(symbol: &str) -> Result<u32, String> { Ok(1) }
+/// ```
+///
+/// # Expansion
+/// A lookup of the function's group (a per-function `static SingleFlightSite`) that joins
+/// the execution in flight or starts one, then one `.await` of the caller's share:
+/// ```text
+/// let flight = match SITE.lookup::<Result<T, E>, _>(&key) {
+///     Joined(flight) => flight,
+///     Vacant(vacancy) => vacancy.start(async move { /* body */ }),
+/// };
+/// flight.await
+/// ```
+pub use resile_macros::single_flight;

@@ -424,3 +424,57 @@ async fn stack_sweep() {
     // backoffs of 100 ms between them (two polls each).
     assert_eq!(polls, 6 + 2 + 5 + 2 + 5);
 }
+
+static SF_STARTED: AtomicU32 = AtomicU32::new(0);
+static SF_ENDED: AtomicU32 = AtomicU32::new(0);
+static SF_DONE: AtomicU32 = AtomicU32::new(0);
+
+#[resile::single_flight(key = id)]
+async fn sweep_single_flight(id: u64) -> Result<u64, E> {
+    let _running = Running::new(&SF_STARTED, &SF_ENDED);
+    tokio::time::sleep(ms(120)).await;
+    SF_DONE.fetch_add(1, SeqCst);
+    Ok(id)
+}
+
+/// Single flight: the caller that started the execution is dropped after its k-th poll
+/// while a second caller waits on it; the execution runs once, to the end, for the second
+/// caller. Then a lone caller dropped after its k-th poll drops the execution with it, and
+/// the key is free again.
+#[tokio::test(start_paused = true)]
+async fn sweep_single_flight_first_caller() {
+    let polls = sweep(|k| async move {
+        let (started, ended, done) = (SF_STARTED.load(SeqCst), SF_ENDED.load(SeqCst), SF_DONE.load(SeqCst));
+        let key = k as u64;
+        let mut waiter = Box::pin(sweep_single_flight(key));
+        let mut first = Box::pin(sweep_single_flight(key));
+        let mut completed = None;
+        for i in 0..k {
+            if i > 0 {
+                tokio::time::advance(STEP).await;
+            }
+            if let Poll::Ready(out) = futures::poll!(first.as_mut()) {
+                completed = Some(out);
+                break;
+            }
+            if i == 0 {
+                // The waiter joins the execution the first caller started.
+                assert!(futures::poll!(waiter.as_mut()).is_pending());
+            }
+        }
+        drop(first);
+        assert_eq!(waiter.await, Ok(key), "k = {k}: the waiter gets the one execution's result");
+        assert_eq!(SF_STARTED.load(SeqCst) - started, 1, "k = {k}: one execution");
+        assert_eq!(SF_ENDED.load(SeqCst) - ended, 1, "k = {k}");
+        assert_eq!(SF_DONE.load(SeqCst) - done, 1, "k = {k}: it ran to the end");
+        // A lone caller dropped after k polls drops the execution; the key is free again.
+        let started = SF_STARTED.load(SeqCst);
+        let lone = poll_then_drop(sweep_single_flight(key), k).await;
+        assert_eq!(SF_STARTED.load(SeqCst) - started, u32::from(k > 0), "k = {k}");
+        assert_eq!(SF_ENDED.load(SeqCst), SF_STARTED.load(SeqCst), "k = {k}: nothing left running");
+        assert_eq!(resile::single_flight::stats("sweep_single_flight").unwrap().in_flight, 0, "k = {k}");
+        completed.is_some() && lone.is_some()
+    })
+    .await;
+    assert!(polls > 1);
+}

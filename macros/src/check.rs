@@ -10,6 +10,7 @@ pub(crate) fn stacking(layers: &[Layer], errors: &mut Errors) {
     one_crate_path(layers, errors);
     no_nested_reruns(layers, errors);
     no_adjacent_timeouts(layers, errors);
+    no_single_flight_under_reruns(layers, errors);
 }
 
 /// The attributes of one function expand together, so they must agree on `crate = "..."`.
@@ -44,6 +45,7 @@ fn no_nested_reruns(layers: &[Layer], errors: &mut Errors) {
 /// Every rule between the attributes and the function's signature.
 pub(crate) fn signature(layers: &[Layer], sig: &syn::Signature, errors: &mut Errors) {
     no_exclusive_borrow_under_hedge(layers, sig, errors);
+    no_borrow_under_single_flight(layers, sig, errors);
 }
 
 /// `#[hedge]` runs its attempts at the same time, each with its own copy of the arguments:
@@ -100,4 +102,91 @@ fn no_adjacent_timeouts(layers: &[Layer], errors: &mut Errors) {
             );
         }
     }
+}
+
+/// `#[single_flight]` inside `#[retry]` or `#[hedge]` would start or join a shared
+/// execution per attempt, moving the arguments into the first attempt's; outside, it shares
+/// the whole retried call, which is what a cache stampede guard wants.
+fn no_single_flight_under_reruns(layers: &[Layer], errors: &mut Errors) {
+    for (i, layer) in layers.iter().enumerate() {
+        if layer.name != "single_flight" {
+            continue;
+        }
+        if let Some(outer) = layers[..i].iter().find(|l| l.attr.reruns_body()) {
+            let o = outer.name;
+            errors.spanned(
+                &layer.blame,
+                format!(
+                    "`#[single_flight]` below `#[{o}]` would share each attempt rather than the call, and the first \
+                     attempt takes the arguments; put `#[single_flight]` above `#[{o}]` to share the whole call"
+                ),
+            );
+        }
+    }
+}
+
+/// The execution `#[single_flight]` shares outlives the caller that started it (the others
+/// keep it going), so the body cannot borrow that caller's arguments.
+fn no_borrow_under_single_flight(layers: &[Layer], sig: &syn::Signature, errors: &mut Errors) {
+    if !layers.iter().any(|l| l.name == "single_flight") {
+        return;
+    }
+    const WHY: &str = "`#[single_flight]` shares one execution among the callers and lets it finish after the \
+                       caller that started it is gone, so the body cannot borrow";
+    for input in &sig.inputs {
+        match input {
+            syn::FnArg::Receiver(r) if borrowed_receiver(r) => {
+                let tokens = quote::quote!(#r);
+                errors.spanned(
+                    &tokens,
+                    format!(
+                        "{WHY} `{}`: take `self: Arc<Self>` (callers clone the `Arc`), or make it an associated \
+                         fn that takes the owned data it needs",
+                        code(&tokens)
+                    ),
+                );
+            }
+            syn::FnArg::Typed(pt) if borrows(&pt.ty) => {
+                let ty = &pt.ty;
+                errors.spanned(
+                    ty,
+                    format!(
+                        "{WHY} `{}`: take the argument by value (an owned `String`, an `Arc<..>`, an id), or as `&'static`",
+                        code(ty)
+                    ),
+                );
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `&self`, `&mut self`, or `self: T` where `T` holds a borrow.
+fn borrowed_receiver(r: &syn::Receiver) -> bool {
+    match &r.kind {
+        syn::ReceiverKind::Reference(..) => true,
+        syn::ReceiverKind::Typed(_, ty) => borrows(ty),
+        _ => false,
+    }
+}
+
+/// Whether `ty` holds a borrow: a reference or a lifetime other than `'static`.
+fn borrows(ty: &syn::Type) -> bool {
+    struct Finder(bool);
+    impl<'a> syn::visit::Visit<'a> for Finder {
+        fn visit_type_reference(&mut self, r: &'a syn::TypeReference) {
+            if r.lifetime.as_ref().is_none_or(|l| l.ident != "static") {
+                self.0 = true;
+            }
+            syn::visit::visit_type_reference(self, r);
+        }
+        fn visit_lifetime(&mut self, l: &'a syn::Lifetime) {
+            if l.ident != "static" {
+                self.0 = true;
+            }
+        }
+    }
+    let mut finder = Finder(false);
+    syn::visit::Visit::visit_type(&mut finder, ty);
+    finder.0
 }

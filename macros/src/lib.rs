@@ -43,3 +43,9 @@ pub fn circuit_breaker(args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn hedge(args: TokenStream, item: TokenStream) -> TokenStream {
     pipeline::expand("hedge", args.into(), item.into()).into()
 }
+
+/// Concurrent calls with equal keys share one execution. See `resile::single_flight`.
+#[proc_macro_attribute]
+pub fn single_flight(args: TokenStream, item: TokenStream) -> TokenStream {
+    pipeline::expand("single_flight", args.into(), item.into()).into()
+}

@@ -16,6 +16,7 @@ pub use crate::circuit_breaker::{CircuitBreaker, CircuitBreakerConfig, WindowKin
 pub use crate::hedge::{HedgeConfig, HedgeHooks, HedgeSite};
 pub use crate::kit::Site;
 pub use crate::retry::{Backoff, Jitter, RetryConfig, RetryHooks, RetrySite};
+pub use crate::single_flight::__private as single_flight;
 pub use crate::telemetry::{CallSpan, Free, Method};
 pub use crate::timeout::{TimeoutConfig, TimeoutSite};
 pub use core::ops::ControlFlow;

@@ -368,3 +368,43 @@ pub mod hooks {
         }
     }
 }
+
+/// The checks of `#[single_flight]`: its key, and the result every waiting caller gets a
+/// clone of.
+pub(crate) mod single_flight {
+    use std::borrow::Borrow;
+    use std::hash::Hash;
+
+    #[diagnostic::on_unimplemented(
+        message = "`#[single_flight]` needs its key `{Self}` to be `Hash + Eq`, with an owned form that is `Clone + Send + Sync + 'static`",
+        label = "calls with equal keys share one execution, so the key is hashed, compared and kept while it runs",
+        note = "derive `Hash, PartialEq, Eq` on it, or key by a value that has them (an id, a `String`, a tuple of them)"
+    )]
+    pub trait FlightKey: Hash + Eq + ToOwned<Owned = Self::Key> {
+        /// The key as the group keeps it (`String` for `str`).
+        type Key: Hash + Eq + Clone + Borrow<Self> + Send + Sync + 'static;
+    }
+
+    #[diagnostic::do_not_recommend]
+    impl<Q> FlightKey for Q
+    where
+        Q: ?Sized + Hash + Eq + ToOwned,
+        Q::Owned: Hash + Eq + Clone + Send + Sync + 'static,
+    {
+        type Key = Q::Owned;
+    }
+
+    #[diagnostic::on_unimplemented(
+        message = "`#[single_flight]` gives every waiting caller a clone of the one result, so `{Self}` must be `Clone + Send + Sync`",
+        label = "every caller that joins the execution gets a clone of this",
+        note = "derive `Clone` on it, or share it as `Arc<{Self}>`"
+    )]
+    pub trait SharedResult: Clone + Send + Sync + 'static {}
+
+    #[diagnostic::do_not_recommend]
+    impl<R: Clone + Send + Sync + 'static> SharedResult for R {}
+
+    /// The expansion's check of `T` and `E`, spanned on the user's types.
+    #[inline(always)]
+    pub fn shared_result<R: SharedResult>() {}
+}

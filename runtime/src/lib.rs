@@ -8,6 +8,7 @@
 //! | timeout | [`timeout`](mod@timeout) | `#[timeout]` |
 //! | hedged requests, static or adaptive, with a hedge budget | [`hedge`] | `#[hedge]` |
 //! | circuit breaker: count or time window, failure and slow-call rates, operator states | [`circuit_breaker`](mod@circuit_breaker) | `#[circuit_breaker]` |
+//! | single flight: concurrent calls with equal keys share one execution | [`single_flight`] | `#[single_flight]` |
 //!
 //! All waiting and timing reads tokio's clock, so tests with a paused clock
 //! (`#[tokio::test(start_paused = true)]`) drive every policy exactly and instantly.
@@ -25,6 +26,7 @@ pub mod docs;
 pub mod hedge;
 pub mod kit;
 pub mod retry;
+pub mod single_flight;
 pub mod telemetry;
 pub mod timeout;
 
@@ -53,4 +55,5 @@ pub use policy::Policy;
 pub use rejection::Rejection;
 pub use resile_config::ConfigError;
 pub use retry::{Retry, RetryConfig, retry_budget};
+pub use single_flight::SingleFlight;
 pub use timeout::Timeout;

@@ -7,6 +7,7 @@
 pub(crate) mod circuit_breaker;
 pub(crate) mod hedge;
 pub(crate) mod retry;
+pub(crate) mod single_flight;
 pub(crate) mod timeout;
 
 use proc_macro2::{Span, TokenStream};
@@ -45,6 +46,7 @@ pub(crate) const ALL: &[Def] = &[
     Def { name: "circuit_breaker", parse: circuit_breaker::parse },
     Def { name: "hedge", parse: hedge::parse },
     Def { name: "timeout", parse: timeout::parse },
+    Def { name: "single_flight", parse: single_flight::parse },
 ];
 
 /// The attribute called `name`.

@@ -10,6 +10,7 @@
 //! | timeout | the inner future and its timer entry |
 //! | circuit breaker | the admission permit: a dropped half-open probe gives its slot back, a dropped closed-state call records nothing |
 //! | hedge | every attempt in flight and the hedge timer; the call is counted in `total_requests` |
+//! | single flight | the caller's share of the execution only: the execution goes on for the other callers, and is dropped with the last one (its entry removed, so the next call starts afresh) |
 //!
 //! ## What a call reserves, and when it is spent or given back
 //!
@@ -29,6 +30,7 @@
 //! | hedge: `total_requests` | counted when the call ends: succeeded, failed, timed out, or dropped after its first poll (a `CallGuard` counts it as cancelled); a call dropped before its first poll started nothing and is not counted | | |
 //! | hedge: a latency sample, `hedge_won`, a budget credit | only when the call ends with `Ok` (a timeout records a censored sample) | | a dropped call records none of them |
 //! | timeout | nothing shared: the timer entry is the future's own and goes with it | | |
+//! | single flight: an execution | by the call that finds no execution of its key in flight | by whichever caller polls it | when its last caller is dropped: the body is dropped, and the entry removed |
 //!
 //! [`RetryReservation`]: crate::retry::RetryReservation
 //! [`RetrySite::on_error`]: crate::retry::RetrySite::on_error
