@@ -43,3 +43,10 @@ pub fn circuit_breaker(args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn hedge(args: TokenStream, item: TokenStream) -> TokenStream {
     pipeline::expand("hedge", args.into(), item.into()).into()
 }
+
+/// On `Err`, calls an async fn with the same arguments and the error, and returns its
+/// result. See `resile::fallback`.
+#[proc_macro_attribute]
+pub fn fallback(args: TokenStream, item: TokenStream) -> TokenStream {
+    pipeline::expand("fallback", args.into(), item.into()).into()
+}
