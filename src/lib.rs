@@ -42,6 +42,7 @@
 //! | [`hedge`](macro@hedge) | starts another attempt when one is slow; first `Ok` wins | [`Hedge`] |
 //! | [`circuit_breaker`](macro@circuit_breaker) | refuses calls while a named, shared breaker is open | [`CircuitBreaker`] |
 //! | [`single_flight`](macro@single_flight) | concurrent calls with equal keys share one execution | [`SingleFlight`] |
+//! | [`fallback`](macro@fallback) | on `Err`, returns what another async fn makes of the arguments and the error | none |
 //!
 //! Attributes apply in source order, the first listed outermost: see [`docs::stacking`].
 //! Testing code that uses resile (named instances private to each test, `reset_all`, an
@@ -168,6 +169,88 @@ pub use resile_macros::retry;
 /// `static TimeoutSite`: a plain future around `tokio::time::timeout` that maps its error
 /// (the *attempts* call shape of [`docs::architecture`], with one attempt).
 pub use resile_macros::timeout;
+
+/// On `Err`, calls another async fn with the same arguments plus the error, and returns
+/// its result: a cheaper source, a cached value, a default, or a better error.
+///
+/// `#[fallback(path)]` takes the path of an `async fn` (`cached_price`, `Self::cached`,
+/// `crate::backup::price`) whose parameters are this function's, in order, followed by the
+/// error by value, and whose return type is this function's. It is called only on `Err`;
+/// an `Ok` is returned as is.
+///
+/// # Arguments
+/// | key | type | default | valid |
+/// |---|---|---|---|
+/// | (positional) | path | required | an `async fn` taking this fn's arguments and then the error `E` by value, returning the same `Result<T, E>` |
+///
+/// # Example
+/// ```
+/// #[derive(Debug, PartialEq)]
+/// enum PriceError { Unavailable }
+///
+/// #[resile::fallback(cached_price)]
+/// async fn price(id: u64, currency: &str) -> Result<u64, PriceError> {
+///     Err(PriceError::Unavailable)
+/// }
+///
+/// async fn cached_price(id: u64, currency: &str, error: PriceError) -> Result<u64, PriceError> {
+///     assert_eq!(error, PriceError::Unavailable);
+///     Ok(id * 100 + currency.len() as u64)
+/// }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// assert_eq!(price(7, "EUR").await, Ok(703));
+/// # }
+/// ```
+///
+/// On a method, name it through `Self` (`#[fallback(Self::cached)]`); the receiver is
+/// passed as the first argument (`&self` ⇒ `async fn cached(&self, .., error: E)`).
+///
+/// # Arguments the fallback gets
+/// The body gets the arguments first; the fallback gets them after the body's future is
+/// dropped. References (`&self`, `&str`) and arguments the body only borrows are passed as
+/// they are. A by-value argument the body moves (passes to a call, returns, puts in a
+/// struct) is cloned before the body runs, so that the fallback gets it too: a `u64` is
+/// copied, an owned `String` is cloned, and a type that is not `Clone` is a compile error at
+/// the move that says so (borrow it in the body, or take it by reference). A move inside a
+/// macro (`vec![arg]`) is not seen: the borrow checker reports it; clone it there.
+/// Arguments must be named (no patterns such as `(a, b): (u32, u32)`).
+///
+/// # Stacking
+/// List it first: the outermost `#[fallback]` catches every error of what is below it,
+/// `Rejection`s included (a `#[timeout]`'s `TimedOut`, an open breaker's `CircuitOpen`,
+/// a retry's last error). Listed below `#[retry]`, `#[circuit_breaker]` or `#[hedge]`, it
+/// would turn every error into its own result before they see it: a compile error. A
+/// `#[timeout]` above it bounds the call and the fallback together. See [`docs::stacking`].
+///
+/// # Errors
+/// The fallback's own: its `Err` is the call's.
+///
+/// # Compile errors
+/// A fallback of the wrong signature is an error at the path. With the wrong number of
+/// arguments (a method fallback without `&self` included), it shows the signature it needs,
+/// with this function's parameter names; a fn that is not `async` is reported as such; an
+/// argument of another type (the error by reference) or another return type is reported by
+/// rustc as the expected and found types:
+/// ```compile_fail
+/// # #[derive(Debug)] struct PriceError;
+/// #[resile::fallback(cheap_price)] // error: `#[fallback(cheap_price)]` needs
+///                                  // `async fn cheap_price(id: u64, error: PriceError) -> Result<u64, PriceError>`
+/// async fn price(id: u64) -> Result<u64, PriceError> { Ok(id) }
+///
+/// async fn cheap_price(id: u64) -> Result<u64, PriceError> { Ok(id) }
+/// ```
+///
+/// # Expansion
+/// A `match` in the function's own body, no future of its own:
+/// ```text
+/// let kept = arg.clone();            // only for arguments the body moves
+/// match async { /* body */ }.await {
+///     ok @ Ok(_) => ok,
+///     Err(error) => cheap_price(id, kept, error).await,
+/// }
+/// ```
+pub use resile_macros::fallback;
 pub use resile_runtime::*;
 
 /// Hedges the function: when an attempt is slower than usual, starts another one

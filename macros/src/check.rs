@@ -11,6 +11,30 @@ pub(crate) fn stacking(layers: &[Layer], errors: &mut Errors) {
     no_nested_reruns(layers, errors);
     no_adjacent_timeouts(layers, errors);
     no_single_flight_under_reruns(layers, errors);
+    fallback_above_what_acts_on_errors(layers, errors);
+}
+
+/// Attributes that act on the errors of what is inside them: below them, a `#[fallback]`
+/// would turn every error into its own result first.
+const ACT_ON_ERRORS: &[&str] = &["retry", "circuit_breaker", "hedge", "bulkhead", "rate_limit"];
+
+/// `#[fallback]` listed below `#[retry]` (or a breaker, hedge, bulkhead, rate limiter): they
+/// would never see an error.
+fn fallback_above_what_acts_on_errors(layers: &[Layer], errors: &mut Errors) {
+    for (i, layer) in layers.iter().enumerate() {
+        if layer.name != "fallback" {
+            continue;
+        }
+        if let Some(above) = layers[..i].iter().find(|l| ACT_ON_ERRORS.contains(&l.name)) {
+            let n = above.name;
+            errors.spanned(
+                &layer.blame,
+                format!(
+                    "`#[fallback]` below `#[{n}]` turns every error into the fallback's result before `#[{n}]` sees it, so `#[{n}]` would never act: list `#[fallback]` first (outermost)"
+                ),
+            );
+        }
+    }
 }
 
 /// The attributes of one function expand together, so they must agree on `crate = "..."`.
@@ -46,6 +70,30 @@ fn no_nested_reruns(layers: &[Layer], errors: &mut Errors) {
 pub(crate) fn signature(layers: &[Layer], sig: &syn::Signature, errors: &mut Errors) {
     no_exclusive_borrow_under_hedge(layers, sig, errors);
     no_borrow_under_single_flight(layers, sig, errors);
+    named_arguments_under_fallback(layers, sig, errors);
+}
+
+/// `#[fallback]` passes the arguments on by name, so a pattern (`(a, b): (u32, u32)`,
+/// `_: u64`) cannot be passed.
+fn named_arguments_under_fallback(layers: &[Layer], sig: &syn::Signature, errors: &mut Errors) {
+    if !layers.iter().any(|l| l.name == "fallback") {
+        return;
+    }
+    for input in &sig.inputs {
+        if let syn::FnArg::Typed(pt) = input
+            && !matches!(&*pt.pat, syn::Pat::Ident(id) if id.subpat.is_none() && id.by_ref.is_none())
+        {
+            let pat = &pt.pat;
+            errors.spanned(
+                pat,
+                format!(
+                    "`#[fallback]` passes the arguments on to the fallback by name, and `{}` has none: name it (`arg: {}`) and destructure it in the body",
+                    code(pat),
+                    code(&pt.ty)
+                ),
+            );
+        }
+    }
 }
 
 /// `#[hedge]` runs its attempts at the same time, each with its own copy of the arguments:

@@ -25,6 +25,10 @@ pub(crate) struct Cx {
     /// Whether `Self` surely exists in the body (a method with a receiver, or `Self` in the
     /// signature), so telemetry can name the impl type.
     pub(crate) has_self: bool,
+    /// The function's signature, as written.
+    pub(crate) sig: syn::Signature,
+    /// The body as the user wrote it, for the checks of arguments it moves.
+    pub(crate) body: syn::Block,
 }
 
 /// What a layer wraps: the body's future, or the expression of the layers inside it.

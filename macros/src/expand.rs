@@ -36,9 +36,17 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> 
     // A lone attribute that reports once at most (a timeout, a breaker) needs no span slot.
     let span_slot = layers.len() > 1 || layers.iter().any(|l| l.attr.reruns_body());
     let has_self = crate::codegen::has_self(&func.item.sig);
-    let mut cx =
-        Cx { ret: erase_impl_trait(&func.output), error, error_span, body_span, items: imports, span_slot, has_self };
-    let ret = &cx.ret;
+    let mut cx = Cx {
+        ret: erase_impl_trait(&func.output),
+        error,
+        error_span,
+        body_span,
+        items: imports,
+        span_slot,
+        has_self,
+        sig: func.item.sig.clone(),
+        body: syn::Block { brace_token: Default::default(), stmts: Vec::new() },
+    };
     let original = match &func.body {
         Body::Async => {
             let block = user_block_mut(&mut func.item.block);
@@ -56,10 +64,11 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> 
             }
         }
     };
+    let ret = &cx.ret;
     let body = quote!(__resile_private::body::<#ret, _>(#original));
+    cx.body = syn::parse2(quote!({ #original })).expect("body block parses");
     if let Some(layer) = layers.iter().find(|l| l.attr.reruns_body()) {
-        let block: syn::Block = syn::parse2(quote!({ #original })).expect("body block parses");
-        cx.items.extend(crate::moves::checks(layer.name, &func.item.sig, &block));
+        cx.items.extend(crate::moves::checks(layer.name, &cx.sig, &cx.body));
     }
     let pipeline = layers
         .iter()

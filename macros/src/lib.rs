@@ -49,3 +49,10 @@ pub fn hedge(args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn single_flight(args: TokenStream, item: TokenStream) -> TokenStream {
     pipeline::expand("single_flight", args.into(), item.into()).into()
 }
+
+/// On `Err`, calls an async fn with the same arguments and the error, and returns its
+/// result. See `resile::fallback`.
+#[proc_macro_attribute]
+pub fn fallback(args: TokenStream, item: TokenStream) -> TokenStream {
+    pipeline::expand("fallback", args.into(), item.into()).into()
+}

@@ -16,37 +16,46 @@ use crate::codegen::respan;
 
 /// The checks to emit for `sig`'s parameters used by value in `body`.
 pub(crate) fn checks(attr: &str, sig: &Signature, body: &Block) -> TokenStream {
-    let mut params: HashMap<String, Type> = HashMap::new();
+    let trait_fn = quote::format_ident!("{attr}_reusable");
+    let mut out = TokenStream::new();
+    for (_, ty, span) in moved(sig, body) {
+        let ty = respan(&ty, span);
+        out.extend(quote_spanned!(span=> __resile_private::moves::#trait_fn::<#ty>();));
+    }
+    out
+}
+
+/// `sig`'s by-value parameters (not references) that `body` moves: each one's name, type
+/// and the span of its first move, in the order of the moves.
+pub(crate) fn moved(sig: &Signature, body: &Block) -> Vec<(syn::Ident, Type, Span)> {
+    let mut params: HashMap<String, (syn::Ident, Type)> = HashMap::new();
     for input in &sig.inputs {
         if let FnArg::Typed(pt) = input
             && let Pat::Ident(id) = &*pt.pat
             && id.by_ref.is_none()
             && !matches!(&*pt.ty, Type::Reference(_) | Type::ImplTrait(_) | Type::Ptr(_))
         {
-            params.insert(id.ident.to_string(), (*pt.ty).clone());
+            params.insert(id.ident.to_string(), (id.ident.clone(), (*pt.ty).clone()));
         }
     }
     if params.is_empty() {
-        return TokenStream::new();
+        return Vec::new();
     }
     let mut finder = Finder { params: &params, rebound: Vec::new(), uses: Vec::new() };
     finder.visit_block(body);
-    let trait_fn = quote::format_ident!("{attr}_reusable");
-    let mut out = TokenStream::new();
-    let mut seen = Vec::new();
+    let mut out: Vec<(syn::Ident, Type, Span)> = Vec::new();
     for (name, span) in finder.uses {
-        if finder.rebound.contains(&name) || seen.contains(&name) {
+        if finder.rebound.contains(&name) || out.iter().any(|(id, _, _)| *id == name) {
             continue;
         }
-        seen.push(name.clone());
-        let ty = respan(&params[&name], span);
-        out.extend(quote_spanned!(span=> __resile_private::moves::#trait_fn::<#ty>();));
+        let (ident, ty) = &params[&name];
+        out.push((ident.clone(), ty.clone(), span));
     }
     out
 }
 
 struct Finder<'a> {
-    params: &'a HashMap<String, Type>,
+    params: &'a HashMap<String, (syn::Ident, Type)>,
     rebound: Vec<String>,
     uses: Vec<(String, Span)>,
 }

@@ -11,7 +11,7 @@ use crate::telemetry::Describer;
 use std::future::Future;
 
 pub use crate::Outcome;
-pub use crate::checks::{bridge, hooks, moves, reject};
+pub use crate::checks::{bridge, fallback, hooks, moves, reject};
 pub use crate::circuit_breaker::{CircuitBreaker, CircuitBreakerConfig, WindowKind};
 pub use crate::hedge::{HedgeConfig, HedgeHooks, HedgeSite};
 pub use crate::kit::Site;

@@ -99,6 +99,27 @@ pub mod moves {
     pub trait HedgeReusable {}
     impl<T: Copy> HedgeReusable for T {}
 
+    #[diagnostic::on_unimplemented(
+        message = "`#[fallback]` passes this `{Self}` argument to the fallback too, and the body moves it, so it keeps a clone, but `{Self}` is not `Clone`",
+        label = "moved here, and the fallback needs it too",
+        note = "derive or implement `Clone` for `{Self}`, or borrow it in the body (`&arg`), or take the argument by reference (`&{Self}`)"
+    )]
+    pub trait FallbackKeep: Sized {
+        fn keep(&self) -> Self;
+    }
+    impl<T: Clone> FallbackKeep for T {
+        #[inline(always)]
+        fn keep(&self) -> T {
+            self.clone()
+        }
+    }
+
+    /// A clone of an argument the body moves, for the fallback.
+    #[inline(always)]
+    pub fn fallback_keep<T: FallbackKeep>(value: &T) -> T {
+        value.keep()
+    }
+
     #[inline(always)]
     pub fn retry_reusable<T: RetryReusable>() {}
     #[inline(always)]
@@ -407,4 +428,53 @@ pub(crate) mod single_flight {
     /// The expansion's check of `T` and `E`, spanned on the user's types.
     #[inline(always)]
     pub fn shared_result<R: SharedResult>() {}
+}
+
+/// The arguments and the result of the async fn a `#[fallback]` names, for its signature
+/// check: one impl per arity, so that rustc selects the one the fn item has and infers its
+/// argument types from the fn alone; the expansion then compares `Call` with the expected
+/// signature through a trait of its own, whose message names the parameters.
+pub mod fallback {
+    use core::future::Future;
+
+    #[diagnostic::on_unimplemented(
+        message = "`#[fallback]` needs an `async fn` of at most 16 arguments; `{Self}` is not one",
+        label = "expected an `async fn` taking this fn's arguments and then its error, by value",
+        note = "a fn that is not `async` must return a future (`-> impl Future<Output = Result<T, E>>`)"
+    )]
+    pub trait FnSig<Args> {
+        /// `((A0, .., An), <the future's output>)`.
+        type Call;
+    }
+
+    macro_rules! fn_sig {
+        ($($a:ident)*) => {
+            #[diagnostic::do_not_recommend]
+            impl<F, Fut, $($a,)*> FnSig<($($a,)*)> for F
+            where
+                F: FnOnce($($a),*) -> Fut,
+                Fut: Future,
+            {
+                type Call = (($($a,)*), Fut::Output);
+            }
+        };
+    }
+
+    fn_sig!();
+    fn_sig!(A0);
+    fn_sig!(A0 A1);
+    fn_sig!(A0 A1 A2);
+    fn_sig!(A0 A1 A2 A3);
+    fn_sig!(A0 A1 A2 A3 A4);
+    fn_sig!(A0 A1 A2 A3 A4 A5);
+    fn_sig!(A0 A1 A2 A3 A4 A5 A6);
+    fn_sig!(A0 A1 A2 A3 A4 A5 A6 A7);
+    fn_sig!(A0 A1 A2 A3 A4 A5 A6 A7 A8);
+    fn_sig!(A0 A1 A2 A3 A4 A5 A6 A7 A8 A9);
+    fn_sig!(A0 A1 A2 A3 A4 A5 A6 A7 A8 A9 A10);
+    fn_sig!(A0 A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11);
+    fn_sig!(A0 A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11 A12);
+    fn_sig!(A0 A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11 A12 A13);
+    fn_sig!(A0 A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11 A12 A13 A14);
+    fn_sig!(A0 A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11 A12 A13 A14 A15);
 }

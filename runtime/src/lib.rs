@@ -10,6 +10,9 @@
 //! | circuit breaker: count or time window, failure and slow-call rates, operator states | [`circuit_breaker`](mod@circuit_breaker) | `#[circuit_breaker]` |
 //! | single flight: concurrent calls with equal keys share one execution | [`single_flight`] | `#[single_flight]` |
 //!
+//! Combinators over futures ([`race`], [`all_settled`], [`map`], [`first_ok`]), each with
+//! an optional timeout, are in [`combinators`].
+//!
 //! All waiting and timing reads tokio's clock, so tests with a paused clock
 //! (`#[tokio::test(start_paused = true)]`) drive every policy exactly and instantly.
 //! The cargo feature `testing` adds `testing`: named instances private to a test, a reset
@@ -22,6 +25,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 pub mod circuit_breaker;
+pub mod combinators;
 pub mod docs;
 pub mod hedge;
 pub mod kit;
@@ -49,6 +53,7 @@ pub mod registry {
 }
 
 pub use circuit_breaker::{CircuitBreaker, CircuitBreakerConfig, circuit_breaker};
+pub use combinators::{all_settled, first_ok, map, race};
 pub use hedge::{Hedge, HedgeConfig, HedgeStats, HedgeTracker, hedge_tracker};
 pub use outcome::{Outcome, State};
 pub use policy::Policy;

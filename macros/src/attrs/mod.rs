@@ -5,6 +5,7 @@
 //! `args/`, `codegen.rs`, `shapes.rs`, `diag.rs` and `check.rs`.
 
 pub(crate) mod circuit_breaker;
+pub(crate) mod fallback;
 pub(crate) mod hedge;
 pub(crate) mod retry;
 pub(crate) mod single_flight;
@@ -47,6 +48,7 @@ pub(crate) const ALL: &[Def] = &[
     Def { name: "hedge", parse: hedge::parse },
     Def { name: "timeout", parse: timeout::parse },
     Def { name: "single_flight", parse: single_flight::parse },
+    Def { name: "fallback", parse: fallback::parse },
 ];
 
 /// The attribute called `name`.
@@ -71,7 +73,8 @@ pub(crate) struct Layer {
 /// its first token's span stands for the attribute in messages that need one span.
 pub(crate) fn parse(def: &Def, blame: TokenStream, tokens: TokenStream, errors: &mut Errors) -> Option<Layer> {
     let span = blame.clone().into_iter().next().map_or_else(Span::call_site, |t| t.span());
-    let arguments = match args::parse_args(tokens) {
+    let parsed = if def.name == "fallback" { fallback::parse_args(tokens) } else { args::parse_args(tokens) };
+    let arguments = match parsed {
         Ok(arguments) => arguments,
         Err(e) => {
             errors.push(e);

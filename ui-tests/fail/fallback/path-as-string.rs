@@ -1,0 +1,9 @@
+#[derive(Debug)]
+struct PriceError;
+
+#[resile::fallback("cheap_price")]
+async fn price(id: u64) -> Result<u64, PriceError> {
+    Ok(id)
+}
+
+fn main() {}
