@@ -237,6 +237,14 @@ pub enum Problem {
         /// `token_max`.
         max: f64,
     },
+    /// "`weight` ({weight}) exceeds `max_concurrent` ({max_concurrent}): such a call could
+    /// never run; lower `weight` or raise `max_concurrent`"
+    WeightAboveMaxConcurrent {
+        /// `weight`.
+        weight: u64,
+        /// `max_concurrent`.
+        max_concurrent: u64,
+    },
 }
 
 impl ConfigError {
@@ -287,7 +295,8 @@ impl ConfigError {
             | Problem::OnlyAdaptive
             | Problem::MinSamplesAboveBuffer { .. }
             | Problem::DelayNotBeforeTimeout { .. }
-            | Problem::TokenThresholdAboveMax { .. } => Blame::Key,
+            | Problem::TokenThresholdAboveMax { .. }
+            | Problem::WeightAboveMaxConcurrent { .. } => Blame::Key,
         }
     }
 
@@ -330,6 +339,7 @@ impl ConfigError {
             Problem::MinSamplesAboveBuffer { .. } => "`min_samples` exceeds `buffer_size`",
             Problem::DelayNotBeforeTimeout { .. } => "a hedge delay is not shorter than `timeout`",
             Problem::TokenThresholdAboveMax { .. } => "`token_threshold` exceeds `token_max`",
+            Problem::WeightAboveMaxConcurrent { .. } => "a bulkhead `weight` exceeds `max_concurrent`",
         }
     }
 }
@@ -426,6 +436,10 @@ impl fmt::Display for ConfigError {
             Problem::TokenThresholdAboveMax { threshold, max } => write!(
                 f,
                 "`token_threshold` ({threshold}) exceeds `token_max` ({max}): the hedge budget could never allow a hedge"
+            ),
+            Problem::WeightAboveMaxConcurrent { weight, max_concurrent } => write!(
+                f,
+                "`weight` ({weight}) exceeds `max_concurrent` ({max_concurrent}): such a call could never run; lower `weight` or raise `max_concurrent`"
             ),
         }
     }

@@ -12,6 +12,7 @@
 //! | [`CircuitBreakerConfig`] ([`WindowKind`]) | [`CircuitBreakerConfig::KEYS`] | `#[circuit_breaker]` |
 //! | [`HedgeConfig`] | [`HedgeConfig::KEYS`] | `#[hedge]` |
 //! | [`TimeoutConfig`] | [`TimeoutConfig::KEYS`] | `#[timeout]` |
+//! | [`BulkheadConfig`] | [`BulkheadConfig::KEYS`] | `#[bulkhead]` |
 //!
 //! # Keys
 //! A key is spelled exactly like the attribute key, the config field, its `const fn` setter
@@ -117,9 +118,16 @@
 //!
 //! [`TimeoutConfig`]:
 //! - `after` > 0.
+//!
+//! [`BulkheadConfig`]:
+//! - `max_concurrent` >= 1 (required: it has no default).
+//! - `weight` >= 1.
+//! - `weight` <= `max_concurrent`.
+//! - `max_wait`: any duration; zero refuses at once.
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
 #![doc(test(attr(deny(warnings))))]
 
+mod bulkhead;
 mod check;
 mod circuit_breaker;
 pub mod duration;
@@ -131,6 +139,7 @@ mod retry_budget;
 mod timeout;
 mod value;
 
+pub use bulkhead::BulkheadConfig;
 pub use circuit_breaker::{CircuitBreakerConfig, MAX_WINDOW_SIZE, WindowKind};
 pub use error::{Blame, ConfigError, Problem, Text};
 pub use hedge::HedgeConfig;
