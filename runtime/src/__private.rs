@@ -9,6 +9,7 @@ use std::fmt::Debug;
 use std::future::Future;
 
 pub use crate::Outcome;
+pub use crate::bulkhead::{BulkheadConfig, BulkheadPermit, BulkheadSite};
 pub use crate::checks::{bridge, moves, reject};
 pub use crate::circuit_breaker::{CircuitBreaker, CircuitBreakerConfig, WindowKind};
 pub use crate::hedge::{HedgeConfig, HedgeHooks, HedgeSite};

@@ -8,6 +8,7 @@
 //! | timeout | [`timeout`](mod@timeout) | `#[timeout]` |
 //! | hedged requests, static or adaptive, with a hedge budget | [`hedge`] | `#[hedge]` |
 //! | circuit breaker: count or time window, failure and slow-call rates, operator states | [`circuit_breaker`](mod@circuit_breaker) | `#[circuit_breaker]` |
+//! | bulkhead: a named weighted FIFO semaphore with a bounded wait | [`bulkhead`](mod@bulkhead) | `#[bulkhead]` |
 //!
 //! All waiting and timing reads tokio's clock, so tests with a paused clock
 //! (`#[tokio::test(start_paused = true)]`) drive every policy exactly and instantly.
@@ -18,6 +19,7 @@
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
 #![doc(test(attr(deny(warnings))))]
 
+pub mod bulkhead;
 pub mod circuit_breaker;
 pub mod docs;
 pub mod hedge;
@@ -41,6 +43,7 @@ pub mod registry {
     pub use crate::kit::{Registry, Source};
 }
 
+pub use bulkhead::{Bulkhead, BulkheadConfig, BulkheadStats, bulkhead};
 pub use circuit_breaker::{CircuitBreaker, CircuitBreakerConfig, circuit_breaker};
 pub use hedge::{Hedge, HedgeConfig, HedgeStats, HedgeTracker, hedge_tracker};
 pub use outcome::{Outcome, State};

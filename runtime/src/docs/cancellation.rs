@@ -10,6 +10,7 @@
 //! | timeout | the inner future and its timer entry |
 //! | circuit breaker | the admission permit: a dropped half-open probe gives its slot back, a dropped closed-state call records nothing |
 //! | hedge | every attempt in flight and the hedge timer; the call is counted in `total_requests` |
+//! | bulkhead | the permits of a running call, or the queue entry (and `waiting` count) of a waiting one |
 //!
 //! ## What a call reserves, and when it is spent or given back
 //!
@@ -29,8 +30,11 @@
 //! | hedge: `total_requests` | counted when the call ends: succeeded, failed, timed out, or dropped after its first poll (a `CallGuard` counts it as cancelled); a call dropped before its first poll started nothing and is not counted | | |
 //! | hedge: a latency sample, `hedge_won`, a budget credit | only when the call ends with `Ok` (a timeout records a censored sample) | | a dropped call records none of them |
 //! | timeout | nothing shared: the timer entry is the future's own and goes with it | | |
+//! | bulkhead: `weight` permits ([`BulkheadPermit`]) | at admission, synchronously (`try_acquire_many`), just before the guarded call is first polled in the same poll; or when the wait ends, in the poll that sees the permits granted | while the call runs: held across its one `.await` | by the permit's `Drop` when the call ends, fails, panics (unwinding) or is dropped at any await point; what a shrink of `max_concurrent` still owes is kept back, the rest goes to the head of the queue |
+//! | bulkhead: a place in the queue and the `waiting` count | when the fast path finds the permits taken and `max_wait > 0` | | when the wait ends (admitted, or `max_wait` passed) or the waiting call is dropped: tokio's waiter unlinks itself at once and hands on any permits set aside for it, and a guard counts the call out |
 //!
 //! [`RetryReservation`]: crate::retry::RetryReservation
 //! [`RetrySite::on_error`]: crate::retry::RetrySite::on_error
 //! [`BackoffSleep`]: crate::retry::BackoffSleep
 //! [`Permit`]: crate::circuit_breaker::Permit
+//! [`BulkheadPermit`]: crate::bulkhead::BulkheadPermit

@@ -107,6 +107,14 @@ pub enum Event<'a> {
         /// The attempt number that was not started, from 2.
         attempt: u32,
     },
+    /// A call waited in a bulkhead's queue and was admitted (a call refused after waiting
+    /// is a [`Rejected`](Event::Rejected) event).
+    BulkheadWait {
+        /// The bulkhead's name.
+        name: &'static str,
+        /// How long it waited (tokio's clock).
+        waited: Duration,
+    },
 }
 
 /// Receives every telemetry [`Event`]. Set one with [`set_observer`].
@@ -240,6 +248,9 @@ fn trace(parent: Option<&tracing::Span>, event: &Event<'_>) {
         Event::HedgeWon { name, attempt } => event!(parent, debug, name, attempt, "hedge won"),
         Event::HedgeDenied { name, attempt } => {
             event!(parent, debug, name, attempt, "hedge denied by the hedge budget")
+        }
+        Event::BulkheadWait { name, waited } => {
+            event!(parent, debug, name, waited_us = waited.as_micros() as u64, "waited for bulkhead permits")
         }
     }
 }
