@@ -3,6 +3,7 @@
 #
 #   benches/probe.sh                      # every mode
 #   benches/probe.sh raw retry timeout    # these modes (`raw` is always measured, for "over raw")
+#   PROBE_FEATURES=testing benches/probe.sh   # with these cargo features of resile-benches
 #
 # Builds the probe with `-p resile-benches` only, so tokio's `test-util` (on in the root
 # package's dev-dependencies) is not unified in, then counts each mode with callgrind through
@@ -16,12 +17,14 @@ tool=${tool:-benches/instr-per-call.sh}
 [[ -x $tool ]] || { echo "instr-per-call.sh not found at $tool (set INSTR_PER_CALL)" >&2; exit 2; }
 
 all=(raw retry timeout tokio_timeout circuit_breaker circuit_breaker_open circuit_breaker_forced_open hedge stack
+  retry_method timeout_method circuit_breaker_method hedge_method stack_method
   tower_retry tower_timeout backon_retry recloser_async failsafe_async tower_resilience_cb)
 modes=("$@")
 [[ ${#modes[@]} -gt 0 ]] || modes=("${all[@]}")
 
-cargo build --release --quiet -p resile-benches --example probe
-if cargo tree -p resile-benches -e features -i tokio 2>/dev/null | grep -q 'tokio feature "test-util"'; then
+features=(${PROBE_FEATURES:+--features "$PROBE_FEATURES"})
+cargo build --release --quiet -p resile-benches --example probe "${features[@]}"
+if cargo tree -p resile-benches "${features[@]}" -e features -i tokio 2>/dev/null | grep -q 'tokio feature "test-util"'; then
   echo "tokio's test-util is enabled for resile-benches; the figures would not be a user's" >&2
   exit 1
 fi

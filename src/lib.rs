@@ -43,6 +43,8 @@
 //! | [`circuit_breaker`](macro@circuit_breaker) | refuses calls while a named, shared breaker is open | [`CircuitBreaker`] |
 //!
 //! Attributes apply in source order, the first listed outermost: see [`docs::stacking`].
+//! Testing code that uses resile (named instances private to each test, `reset_all`, an
+//! event recorder, the paused clock): cargo feature `testing`, see [`docs::testing`].
 //!
 //! Every attribute also takes `crate = "path"` for a renamed dependency
 //! (`guard = { package = "resile", .. }` ⇒ `#[guard::retry(crate = "guard")]`); the
@@ -58,7 +60,7 @@
 /// | key | type | default | valid |
 /// |---|---|---|---|
 /// | `max` | count | `3` | ≥ 1; attempts, the first included: `3` is the first attempt and up to 2 retries (`1` = no retry) |
-/// | `backoff` | word or list | `"exp"` | `"exp"`/`"exponential"`, `"linear"`, `"constant"`, `"fibonacci"`, or a list of durations `[100, 500, 2000]` (then `max` = len + 1 and may not be given) |
+/// | `backoff` | word or list | `"exp"` | `"exp"`/`"exponential"`, `"linear"`, `"constant"`, `"fibonacci"`, or a list of durations `["100ms", "500ms", "2s"]` (then `max` = len + 1 and may not be given) |
 /// | `base_delay` | duration | `"100ms"` | ≤ `max_delay` |
 /// | `max_delay` | duration | `"5s"` | cap on every single delay |
 /// | `multiplier` | number | `2.0` | ≥ 1.0; only with `"exp"` |
@@ -69,8 +71,8 @@
 /// | `on_retry` | `fn(u32, Duration, &E)` | none | called before each sleep with the failed attempt (from 1) |
 /// | `retry_budget` | name | none | shared [`retry::RetryBudget`]; a denied retry returns the last error |
 ///
-/// Durations are strings with a unit (`ns us ms s m h`, e.g. `"250ms"`, `"1.5s"`) or an
-/// integer of milliseconds.
+/// Durations are strings with a unit (`ns us ms s m h`, e.g. `"250ms"`, `"1.5s"`); a bare
+/// number is a compile error (`base_delay = 100` says to write `"100ms"` or `"100s"`).
 ///
 /// # Example
 /// ```

@@ -68,3 +68,55 @@ fn circuit_breaker_table_matches_the_configuration() {
 fn hedge_table_matches_the_configuration() {
     check("hedge", HedgeConfig::ARGUMENTS);
 }
+
+/// The doc comments a user of `resile` reads (the facade's, and the runtime's and the
+/// configuration crate's, which the facade re-exports): every line shown (hidden `# ` lines
+/// of examples aside), with its file and number.
+fn shown_doc_lines() -> Vec<(String, usize, String)> {
+    fn walk(dir: &std::path::Path, files: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("a source folder") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                walk(&path, files);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["src", "runtime/src", "config/src"] {
+        walk(&root.join(dir), &mut files);
+    }
+    let mut lines = Vec::new();
+    for file in files {
+        // The architecture page is about the repository itself: its folders are its subject.
+        if file.ends_with("docs/architecture.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).expect("a source file");
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim_start();
+            let Some(doc) = line.strip_prefix("///").or_else(|| line.strip_prefix("//!")) else { continue };
+            if doc.trim_start().starts_with("# ") || doc.trim() == "#" {
+                continue;
+            }
+            lines.push((file.display().to_string(), i + 1, doc.to_owned()));
+        }
+    }
+    lines
+}
+
+#[test]
+fn docs_a_user_reads_name_only_what_a_user_has() {
+    let wrong: Vec<String> = shown_doc_lines()
+        .into_iter()
+        .filter(|(_, _, doc)| doc.contains("resile_runtime::") || doc.contains("SPEC") || doc.contains("ui-tests/"))
+        .map(|(file, n, doc)| format!("{file}:{n}: {doc}"))
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "a user of `resile` writes `resile::` paths and has no SPEC or ui-tests folder:\n{}",
+        wrong.join("\n")
+    );
+}

@@ -50,7 +50,7 @@ async fn everything(id: u64, name: &str) -> Result<u64, Error> {
 }
 
 #[resile::timeout(after = "1s")]
-#[resile::retry(backoff = [10, 20])]
+#[resile::retry(backoff = ["10ms", "20ms"])]
 async fn list_backoff() -> Result<(), Error> {
     Ok(())
 }

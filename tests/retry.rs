@@ -54,7 +54,7 @@ async fn exp(calls: &AtomicU32) -> Result<(), E> {
     fail(calls)
 }
 
-#[resile::retry(max = 5, backoff = "exponential", base_delay = 100, jitter = "none")]
+#[resile::retry(max = 5, backoff = "exponential", base_delay = "0.1s", jitter = "none")]
 async fn exponential_long_name(calls: &AtomicU32) -> Result<(), E> {
     fail(calls)
 }
@@ -84,12 +84,12 @@ async fn multiplier3(calls: &AtomicU32) -> Result<(), E> {
     fail(calls)
 }
 
-#[resile::retry(backoff = [100, 500, 2000], jitter = "none")]
+#[resile::retry(backoff = ["100ms", "500ms", "2s"], jitter = "none")]
 async fn list(calls: &AtomicU32) -> Result<(), E> {
     fail(calls)
 }
 
-#[resile::retry(backoff = ["1s", 250], jitter = "none")]
+#[resile::retry(backoff = ["1s", "0.25s"], jitter = "none")]
 async fn list_mixed_units(calls: &AtomicU32) -> Result<(), E> {
     fail(calls)
 }

@@ -32,8 +32,16 @@ impl From<Rejection> for E {
         E::Rejected(r)
     }
 }
+impl std::fmt::Display for E {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            E::Flaky(n) => write!(f, "flaky attempt {n}"),
+            E::Rejected(r) => write!(f, "{r}"),
+        }
+    }
+}
 
-/// An error type without `Debug`: telemetry must leave the error out.
+/// An error type without `Display`: telemetry must leave the error out.
 #[derive(PartialEq)]
 struct Opaque;
 
@@ -144,7 +152,7 @@ fn a_state_change_is_one_event() {
         .take()
         .into_iter()
         .filter_map(|r| match r {
-            Rec::Event { fields, .. } if fields.contains_key("breaker") => Some(fields),
+            Rec::Event { fields, .. } if fields.contains_key("to") => Some(fields),
             _ => None,
         })
         .collect();
@@ -152,7 +160,8 @@ fn a_state_change_is_one_event() {
         changes,
         [fields(&[
             ("message", "circuit breaker `telemetry-breaker`: closed -> open"),
-            ("breaker", "telemetry-breaker"),
+            ("resilience.policy", "circuit_breaker"),
+            ("resilience.name", "telemetry-breaker"),
             ("from", "closed"),
             ("to", "open"),
         ])]
@@ -166,7 +175,7 @@ fn one_resile_span_per_call_and_retry_events_inside_it() {
     let calls = Mutex::new(0);
     assert_eq!(traced(&capture, flaky(2, &calls)), Ok(3));
     let mut recs = capture.take();
-    // the `error` field is checked by `retry_event_error_field_is_the_errors_debug`
+    // the `error` field is checked by `retry_event_error_field_is_the_errors_display`
     for r in &mut recs {
         if let Rec::Event { fields, .. } = r {
             assert!(fields.remove("error").is_some(), "every retry event has an `error` field");
@@ -181,9 +190,15 @@ fn one_resile_span_per_call_and_retry_events_inside_it() {
         target: "resile".into(),
         parent: Some("resile".into()),
         fields: fields(&[
-            ("message", "retrying"),
+            (
+                "message",
+                &format!(
+                    "attempt {attempt} of 3 for telemetry::flaky failed, retrying in {delay}ms: flaky attempt {attempt}"
+                ),
+            ),
             ("function", "telemetry::flaky"),
-            ("attempt", attempt),
+            ("resilience.policy", "retry"),
+            ("resilience.attempt", attempt),
             ("delay_ms", delay),
         ]),
     };
@@ -191,7 +206,7 @@ fn one_resile_span_per_call_and_retry_events_inside_it() {
 }
 
 #[test]
-fn retry_event_error_field_is_the_errors_debug() {
+fn retry_event_error_field_is_the_errors_display() {
     let _s = serial();
     let capture = Capture::default();
     let calls = Mutex::new(0);
@@ -204,19 +219,23 @@ fn retry_event_error_field_is_the_errors_debug() {
             Rec::Span { .. } => None,
         })
         .collect();
-    assert_eq!(errors, ["Flaky(1)"]);
+    assert_eq!(errors, ["flaky attempt 1"]);
 }
 
 #[test]
-fn retry_event_of_an_error_without_debug_leaves_the_error_out() {
+fn retry_event_of_an_error_without_display_leaves_the_error_out() {
     let _s = serial();
     let capture = Capture::default();
     assert!(traced(&capture, opaque()) == Err(Opaque));
     let events: Vec<_> = capture.take().into_iter().filter(|r| matches!(r, Rec::Event { .. })).collect();
-    assert_eq!(events.len(), 1);
+    assert_eq!(events.len(), 2, "a retry, then the retries exhausted: {events:?}");
+    for event in &events {
+        let Rec::Event { fields, .. } = event else { unreachable!() };
+        assert!(fields.get("error").is_none(), "{fields:?}");
+        assert!(!fields["message"].ends_with(": "), "{fields:?}");
+    }
     let Rec::Event { fields, .. } = &events[0] else { unreachable!() };
-    assert_eq!(fields.get("attempt").map(String::as_str), Some("1"));
-    assert!(fields.get("error").is_none_or(|e| e == "None"), "{fields:?}");
+    assert_eq!(fields.get("resilience.attempt").map(String::as_str), Some("1"));
 }
 
 #[test]
@@ -232,7 +251,9 @@ fn timeout_rejection_event() {
     let Rec::Event { target, parent, fields } = &recs[1] else { panic!("{recs:?}") };
     assert_eq!((target.as_str(), parent.as_deref()), ("resile", Some("resile")));
     assert_eq!(fields["function"], "telemetry::slow");
-    assert_eq!(fields["rejection"], "timed out after 250ms");
+    assert_eq!(fields["error"], "timed out after 250ms");
+    assert_eq!(fields["resilience.policy"], "timeout");
+    assert_eq!(fields["message"], "call to telemetry::slow timed out after 250ms");
 }
 
 #[test]
@@ -255,13 +276,21 @@ fn retry_budget_denial_is_an_event() {
         .take()
         .into_iter()
         .filter_map(|r| match r {
-            Rec::Event { fields, .. } => Some((fields["message"].clone(), fields.get("budget").cloned())),
+            Rec::Event { fields, .. } => Some((fields["message"].clone(), fields.get("resilience.name").cloned())),
             Rec::Span { .. } => None,
         })
         .collect();
     assert_eq!(
         messages,
-        [("retrying".into(), None), ("retry denied by retry budget".into(), Some("telemetry-test".into()))]
+        [
+            ("attempt 1 of 5 for telemetry::budgeted failed, retrying in 5ms: flaky attempt 0".into(), None),
+            (
+                "attempt 2 for telemetry::budgeted failed and is not retried: retry budget `telemetry-test` is \
+                 exhausted: flaky attempt 0"
+                    .into(),
+                Some("telemetry-test".into())
+            )
+        ]
     );
 }
 
@@ -270,6 +299,7 @@ fn retry_budget_denial_is_an_event() {
 #[derive(Debug, Clone, PartialEq)]
 enum Seen {
     Retry { function: String, attempt: u32, delay: Duration, error: Option<String> },
+    Exhausted { function: String, attempt: u32 },
     Rejected { function: String, rejection: Rejection },
     BudgetExhausted { function: String, budget: String },
     Other,
@@ -281,14 +311,17 @@ struct Recorder;
 impl Observer for Recorder {
     fn on_event(&self, event: &Event<'_>) {
         let seen = match *event {
-            Event::Retry { function, attempt, delay, error } => {
-                Seen::Retry { function: function.into(), attempt, delay, error: error.map(|e| format!("{e:?}")) }
+            Event::Retry { function, attempt, delay, error, .. } => {
+                Seen::Retry { function: function.to_string(), attempt, delay, error: error.map(ToString::to_string) }
             }
-            Event::Rejected { function, rejection } => {
-                Seen::Rejected { function: function.into(), rejection: *rejection }
+            Event::RetriesExhausted { function, attempt, .. } => {
+                Seen::Exhausted { function: function.to_string(), attempt }
             }
-            Event::RetryBudgetExhausted { function, budget } => {
-                Seen::BudgetExhausted { function: function.into(), budget: budget.into() }
+            Event::Rejected { function, rejection, .. } => {
+                Seen::Rejected { function: function.to_string(), rejection: *rejection }
+            }
+            Event::RetryBudgetExhausted { function, budget, .. } => {
+                Seen::BudgetExhausted { function: function.to_string(), budget: budget.into() }
             }
             _ => Seen::Other,
         };
@@ -315,10 +348,18 @@ fn observer_receives_retries_with_attempt_and_delay() {
         .into_iter()
         .map(|s| match s {
             Seen::Retry { function, attempt, delay, .. } => (function, attempt, delay),
+            Seen::Exhausted { function, attempt } => (function, attempt, Duration::ZERO),
             other => panic!("{other:?}"),
         })
         .collect();
-    assert_eq!(seen, [("telemetry::flaky".into(), 1, ms(100)), ("telemetry::flaky".into(), 2, ms(200))]);
+    assert_eq!(
+        seen,
+        [
+            ("telemetry::flaky".into(), 1, ms(100)),
+            ("telemetry::flaky".into(), 2, ms(200)),
+            ("telemetry::flaky".into(), 3, Duration::ZERO)
+        ]
+    );
 }
 
 #[test]
@@ -333,15 +374,22 @@ fn observer_receives_the_retried_error() {
         delay: ms(delay),
         error: Some(error.into()),
     };
-    assert_eq!(seen, [retry(1, 100, "Flaky(1)"), retry(2, 200, "Flaky(2)")]);
+    let exhausted = Seen::Exhausted { function: "telemetry::flaky".into(), attempt: 3 };
+    assert_eq!(seen, [retry(1, 100, "flaky attempt 1"), retry(2, 200, "flaky attempt 2"), exhausted]);
 }
 
 #[test]
-fn observer_sees_no_error_for_a_type_without_debug() {
+fn observer_sees_no_error_for_a_type_without_display() {
     let _s = serial();
     let (r, seen) = observed(opaque());
     assert!(r == Err(Opaque));
-    assert_eq!(seen, [Seen::Retry { function: "telemetry::opaque".into(), attempt: 1, delay: ms(5), error: None }]);
+    assert_eq!(
+        seen,
+        [
+            Seen::Retry { function: "telemetry::opaque".into(), attempt: 1, delay: ms(5), error: None },
+            Seen::Exhausted { function: "telemetry::opaque".into(), attempt: 2 }
+        ]
+    );
 }
 
 #[test]

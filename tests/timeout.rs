@@ -1,4 +1,4 @@
-//! `#[timeout]` through the attribute (positional, `after =`, integer milliseconds) and the
+//! `#[timeout]` through the attribute (positional, `after =`, fractional seconds) and the
 //! runtime value `resile::Timeout`: the exact `Rejection::TimedOut { after }` at the deadline,
 //! fast calls passing through untouched, and the inner future dropped at the deadline.
 
@@ -48,8 +48,8 @@ async fn named(work: Duration) -> Result<Duration, E> {
     Ok(work)
 }
 
-#[resile::timeout(250)]
-async fn integer_ms(work: Duration) -> Result<Duration, E> {
+#[resile::timeout("0.25s")]
+async fn fractional_seconds(work: Duration) -> Result<Duration, E> {
     tokio::time::sleep(work).await;
     Ok(work)
 }
@@ -77,7 +77,7 @@ async fn times_out_exactly_at_the_deadline() {
     let after = ms(250);
     assert_eq!(timed(positional(ms(1000))).await, (Err(timed_out(after)), after));
     assert_eq!(timed(named(ms(1000))).await, (Err(timed_out(after)), after));
-    assert_eq!(timed(integer_ms(ms(1000))).await, (Err(timed_out(after)), after));
+    assert_eq!(timed(fractional_seconds(ms(1000))).await, (Err(timed_out(after)), after));
     assert_eq!(timed(positional(Duration::MAX / 4)).await, (Err(timed_out(after)), after));
     assert_eq!(timed(seconds(ms(5000))).await, (Err(timed_out(ms(2000))), ms(2000)));
     assert_eq!(timed(minutes(ms(61_000))).await, (Err(timed_out(ms(60_000))), ms(60_000)));
@@ -87,7 +87,7 @@ async fn times_out_exactly_at_the_deadline() {
 async fn a_fast_call_passes_through() {
     assert_eq!(timed(positional(ms(249))).await, (Ok(ms(249)), ms(249)));
     assert_eq!(timed(named(Duration::ZERO)).await, (Ok(Duration::ZERO), Duration::ZERO));
-    assert_eq!(timed(integer_ms(ms(1))).await, (Ok(ms(1)), ms(1)));
+    assert_eq!(timed(fractional_seconds(ms(1))).await, (Ok(ms(1)), ms(1)));
     assert_eq!(timed(minutes(ms(59_999))).await, (Ok(ms(59_999)), ms(59_999)));
 }
 

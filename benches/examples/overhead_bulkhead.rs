@@ -37,7 +37,7 @@ async fn semaphore(x: u64) -> Result<u64, Rejection> {
 
 #[inline(never)]
 async fn site(x: u64) -> Result<u64, Rejection> {
-    SITE.call(CallSpan::detached(), |r| r, || raw(x)).await
+    SITE.call(CallSpan::detached(), resile::__private::Free, |r| r, || raw(x)).await
 }
 
 fn main() {

@@ -31,6 +31,8 @@
 //!   `resile::circuit_breaker(name).force_open()`; every call is rejected;
 //! - `hedge`: `#[resile::hedge(delay = "1s")]` (no hedge fires);
 //! - `stack`: `#[resile::retry(max = 3)] #[resile::circuit_breaker(..)] #[resile::timeout("1s")]`;
+//! - `retry_method`, `timeout_method`, `circuit_breaker_method`, `hedge_method`,
+//!   `stack_method`: the same attributes on a method (`&self`) of a unit struct;
 //! - peers: `tower_retry` (tower's `Retry` over a `service_fn` of `raw`, with a policy that
 //!   never retries an `Ok`), `tower_timeout` (tower's `Timeout` over the same), `backon_retry`
 //!   (`(|| raw(x)).retry(ExponentialBuilder::default())`), `recloser_async` (`AsyncRecloser`
@@ -132,6 +134,38 @@ async fn hedged(x: u64) -> Result<u64, E> {
 #[resile::timeout("1s")]
 async fn stacked(x: u64) -> Result<u64, E> {
     Ok(black_box(x))
+}
+
+/// The same attributes on methods (`&self`), whose telemetry names the impl type.
+struct Probe;
+
+impl Probe {
+    #[resile::retry(max = 3)]
+    async fn retried(&self, x: u64) -> Result<u64, E> {
+        Ok(black_box(x))
+    }
+
+    #[resile::timeout("1s")]
+    async fn timed(&self, x: u64) -> Result<u64, E> {
+        Ok(black_box(x))
+    }
+
+    #[resile::circuit_breaker(name = "probe-method")]
+    async fn guarded(&self, x: u64) -> Result<u64, E> {
+        Ok(black_box(x))
+    }
+
+    #[resile::hedge(delay = "1s")]
+    async fn hedged(&self, x: u64) -> Result<u64, E> {
+        Ok(black_box(x))
+    }
+
+    #[resile::retry(max = 3)]
+    #[resile::circuit_breaker(name = "probe-method-stack")]
+    #[resile::timeout("1s")]
+    async fn stacked(&self, x: u64) -> Result<u64, E> {
+        Ok(black_box(x))
+    }
 }
 
 // ---- peers
@@ -244,7 +278,7 @@ async fn drive_rejected<F: Future<Output = Result<u64, E>>>(n: u64, call: impl F
 }
 
 const MODES: &str = "raw|retry|timeout|tokio_timeout|circuit_breaker|circuit_breaker_open|circuit_breaker_forced_open|\
-hedge|stack|tower_retry|tower_timeout|backon_retry|recloser_async|failsafe_async|tower_resilience_cb";
+hedge|stack|retry_method|timeout_method|circuit_breaker_method|hedge_method|stack_method|tower_retry|tower_timeout|backon_retry|recloser_async|failsafe_async|tower_resilience_cb";
 
 enum Outcome {
     /// Every call succeeded; the sum of the results.
@@ -282,6 +316,11 @@ fn main() {
         }),
         "hedge" => run(&rt, async { Outcome::Succeeded(drive(n, hedged).await) }),
         "stack" => run(&rt, async { Outcome::Succeeded(drive(n, stacked).await) }),
+        "retry_method" => run(&rt, async { Outcome::Succeeded(drive(n, |x| Probe.retried(x)).await) }),
+        "timeout_method" => run(&rt, async { Outcome::Succeeded(drive(n, |x| Probe.timed(x)).await) }),
+        "circuit_breaker_method" => run(&rt, async { Outcome::Succeeded(drive(n, |x| Probe.guarded(x)).await) }),
+        "hedge_method" => run(&rt, async { Outcome::Succeeded(drive(n, |x| Probe.hedged(x)).await) }),
+        "stack_method" => run(&rt, async { Outcome::Succeeded(drive(n, |x| Probe.stacked(x)).await) }),
         "tower_retry" => run(&rt, async { Outcome::Succeeded(drive(n, tower_retry).await) }),
         "tower_timeout" => run(&rt, async { Outcome::Succeeded(drive(n, tower_timeout).await) }),
         "backon_retry" => run(&rt, async { Outcome::Succeeded(drive(n, backon_retry).await) }),

@@ -112,7 +112,7 @@ pub enum Problem {
         /// The duration given.
         found: Duration,
     },
-    /// "a backoff list needs at least one delay, e.g. `backoff = [100, 500, 2000]`"
+    /// "a backoff list needs at least one delay, e.g. `backoff = [\"100ms\", \"500ms\", \"2s\"]`"
     EmptyList,
     /// "backoff list delay {delay} exceeds `max_delay` ({max_delay}); raise `max_delay` or
     /// shorten the delay" (the entry at `index` of the list)
@@ -123,6 +123,17 @@ pub enum Problem {
         delay: Duration,
         /// The cap it exceeds.
         max_delay: Duration,
+    },
+    /// "a duration needs a unit: write `\"{found}ms\"` or `\"{found}s\"`" (for an entry of a
+    /// backoff list, "a backoff delay needs a unit: …"): a bare number where a duration is
+    /// expected. No unit is ever assumed: a silent 5 ms timeout is the worst mistake a user
+    /// can make here. The message does not repeat the key, so that it reads the same for
+    /// `#[timeout(5)]`; a caller pointing at no token (a TOML loader) names the key.
+    DurationWithoutUnit {
+        /// The number as written (`5`, `1.5`).
+        found: Text,
+        /// For an entry of a backoff list, its position in the list, from 0.
+        index: Option<usize>,
     },
     /// "unknown key `{found}`; expected one of: `max`, `backoff`, …"
     ///
@@ -254,6 +265,20 @@ impl ConfigError {
         ConfigError { key, problem }
     }
 
+    /// A bare number `found` (as written: `5`, `1.5`) where `key` takes a duration: the one
+    /// rule every caller (the attributes, a configuration loader) applies, so that no caller
+    /// reads a number as milliseconds. `index` is the entry's position in a backoff list.
+    ///
+    /// ```
+    /// use resile_config::ConfigError;
+    ///
+    /// let err = ConfigError::without_unit("base_delay", "5", None);
+    /// assert_eq!(err.to_string(), "a duration needs a unit: write `\"5ms\"` or `\"5s\"`");
+    /// ```
+    pub fn without_unit(key: &'static str, found: &str, index: Option<usize>) -> Self {
+        ConfigError::new(key, Problem::DurationWithoutUnit { found: Text::new(found), index })
+    }
+
     /// The key the error is about, spelled like the attribute key and the config field; the
     /// key to point at for [`Blame::Key`], the key whose value to point at for
     /// [`Blame::Value`]. Empty only for [`Problem::UnknownKey`].
@@ -283,6 +308,7 @@ impl ConfigError {
             | Problem::DurationWithin { .. }
             | Problem::EmptyList
             | Problem::ListDelayAboveMax { .. }
+            | Problem::DurationWithoutUnit { .. }
             | Problem::WrongValue { .. }
             | Problem::UnknownWord { .. } => Blame::Value,
             Problem::UnknownKey { .. }
@@ -304,6 +330,7 @@ impl ConfigError {
     pub const fn index(&self) -> Option<usize> {
         match self.problem {
             Problem::ListDelayAboveMax { index, .. } => Some(index),
+            Problem::DurationWithoutUnit { index, .. } => index,
             _ => None,
         }
     }
@@ -324,6 +351,7 @@ impl ConfigError {
             Problem::DurationWithin { .. } => "a duration is outside its range",
             Problem::EmptyList => "a backoff list needs at least one delay",
             Problem::ListDelayAboveMax { .. } => "a backoff list delay exceeds `max_delay`",
+            Problem::DurationWithoutUnit { .. } => "a duration needs a unit, e.g. `\"250ms\"`",
             Problem::UnknownKey { .. } => "unknown key",
             Problem::WrongValue { .. } => "a value of the wrong kind",
             Problem::UnknownWord { .. } => "unknown word",
@@ -344,6 +372,18 @@ impl ConfigError {
     }
 }
 
+/// Whether a ratio `found` outside `0.0..=1.0` reads as a percentage (`50` for `0.5`): a
+/// whole number in 2..=100, or at least 10 (`12.5`). A value just above 1 (`1.5`) is more
+/// likely a slip than a percentage, and gets the plain range message.
+fn looks_like_percent(found: f64) -> bool {
+    found > 1.0 && found <= 100.0 && (found.fract() == 0.0 || found >= 10.0)
+}
+
+/// `found` percent as a ratio, rounded to 9 decimals so that `12.3` reads `0.123`.
+fn percent_as_ratio(found: f64) -> f64 {
+    (found / 100.0 * 1e9).round() / 1e9
+}
+
 /// "the default " before a key that was left at its default.
 fn the_default(default: bool) -> &'static str {
     if default { "the default " } else { "" }
@@ -359,6 +399,9 @@ impl fmt::Display for ConfigError {
             Problem::NumberAtLeast { min, found } => write!(f, "`{key}` must be at least {min:?}, found {found}"),
             Problem::NotFinite { found } => write!(f, "`{key}` must be a finite number, found {found:?}"),
             Problem::Positive { found } => write!(f, "`{key}` must be greater than 0, found {found:?}"),
+            Problem::Rate { found } | Problem::Within { min: 0.0, max: 1.0, found } if looks_like_percent(found) => {
+                write!(f, "`{key}` is a ratio in 0.0..=1.0, not a percentage: did you mean `{:?}`?", percent_as_ratio(found))
+            }
             Problem::Rate { found } => {
                 write!(f, "`{key}` must be greater than 0.0 and at most 1.0, found {found:?}")
             }
@@ -367,7 +410,13 @@ impl fmt::Display for ConfigError {
             Problem::DurationWithin { min, max, found } => {
                 write!(f, "`{key}` must be within {min:?}..={max:?}, found {found:?}")
             }
-            Problem::EmptyList => f.write_str("a backoff list needs at least one delay, e.g. `backoff = [100, 500, 2000]`"),
+            Problem::EmptyList => {
+                f.write_str("a backoff list needs at least one delay, e.g. `backoff = [\"100ms\", \"500ms\", \"2s\"]`")
+            }
+            Problem::DurationWithoutUnit { found, index } => {
+                let what = if index.is_some() { "backoff delay" } else { "duration" };
+                write!(f, "a {what} needs a unit: write `\"{found}ms\"` or `\"{found}s\"`")
+            }
             Problem::ListDelayAboveMax { delay, max_delay, .. } => write!(
                 f,
                 "backoff list delay {delay:?} exceeds `max_delay` ({max_delay:?}); raise `max_delay` or shorten the delay"

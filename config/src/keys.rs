@@ -79,7 +79,7 @@ impl fmt::Display for KeyKind {
             KeyKind::Words(w) => words(f, w),
             KeyKind::WordOrDurations(w) => {
                 words(f, w)?;
-                f.write_str(", or a list of delays such as `[100, 500, 2000]`")
+                f.write_str(", or a list of delays such as `[\"100ms\", \"500ms\", \"2s\"]`")
             }
             KeyKind::WordOrProportion(w) => {
                 words(f, w)?;

@@ -51,9 +51,12 @@ impl Value<'_> {
         ConfigError::new(key.name, Problem::WrongValue { expected: key.kind, found: self.describe() })
     }
 
+    /// A duration; a bare number is refused with the fix (a unit), never read as milliseconds.
     pub(crate) fn duration(&self, key: &Key) -> Result<Duration, ConfigError> {
         match self {
             Value::Duration(d) => Ok(*d),
+            Value::Count(n) => Err(ConfigError::without_unit(key.name, &n.to_string(), None)),
+            Value::Number(x) => Err(ConfigError::without_unit(key.name, &x.to_string(), None)),
             _ => Err(self.wrong(key)),
         }
     }

@@ -88,7 +88,10 @@ fn retry_rules_on_one_value() {
         (vec![("max", count(0))], value("max", "`max` must be at least 1, found 0")),
         (
             vec![("backoff", Value::Durations(vec![]))],
-            value("backoff", "a backoff list needs at least one delay, e.g. `backoff = [100, 500, 2000]`"),
+            value(
+                "backoff",
+                "a backoff list needs at least one delay, e.g. `backoff = [\"100ms\", \"500ms\", \"2s\"]`",
+            ),
         ),
         (vec![("multiplier", num(0.5))], value("multiplier", "`multiplier` must be at least 1.0, found 0.5")),
         (vec![("multiplier", count(0))], value("multiplier", "`multiplier` must be at least 1.0, found 0")),
@@ -99,7 +102,14 @@ fn retry_rules_on_one_value() {
         (vec![("multiplier", num(f64::NAN))], value("multiplier", "`multiplier` must be a finite number, found NaN")),
         (vec![("jitter", num(1.5))], value("jitter", "`jitter` must be within 0.0..=1.0, found 1.5")),
         (vec![("jitter", num(-0.1))], value("jitter", "`jitter` must be within 0.0..=1.0, found -0.1")),
-        (vec![("jitter", count(2))], value("jitter", "`jitter` must be within 0.0..=1.0, found 2")),
+        (
+            vec![("jitter", count(2))],
+            value("jitter", "`jitter` is a ratio in 0.0..=1.0, not a percentage: did you mean `0.02`?"),
+        ),
+        (
+            vec![("jitter", num(25.0))],
+            value("jitter", "`jitter` is a ratio in 0.0..=1.0, not a percentage: did you mean `0.25`?"),
+        ),
         (vec![("budget", ms(0))], value("budget", "`budget` must be greater than zero")),
         (vec![("max", count(1 << 32))], value("max", "`max` must be at most 4294967295, found 4294967296")),
     ];
@@ -176,7 +186,7 @@ fn retry_kitchen_sink_reports_each_mistake_once() {
             value("max", "`max` must be at least 1, found 0"),
             value(
                 "backoff",
-                "unknown backoff `\"exponentail\"`; expected one of `\"exp\"`, `\"exponential\"`, `\"linear\"`, `\"constant\"`, `\"fibonacci\"`, or a list of delays such as `[100, 500, 2000]`",
+                "unknown backoff `\"exponentail\"`; expected one of `\"exp\"`, `\"exponential\"`, `\"linear\"`, `\"constant\"`, `\"fibonacci\"`, or a list of delays such as `[\"100ms\", \"500ms\", \"2s\"]`",
             ),
             value("jitter", "`jitter` must be within 0.0..=1.0, found 1.5"),
             value("budget", "`budget` must be greater than zero"),
@@ -215,6 +225,26 @@ fn circuit_breaker_rules_on_one_value() {
         ),
         (
             "failure_rate_threshold",
+            count(50),
+            "`failure_rate_threshold` is a ratio in 0.0..=1.0, not a percentage: did you mean `0.5`?",
+        ),
+        (
+            "failure_rate_threshold",
+            num(12.5),
+            "`failure_rate_threshold` is a ratio in 0.0..=1.0, not a percentage: did you mean `0.125`?",
+        ),
+        (
+            "slow_call_rate_threshold",
+            count(100),
+            "`slow_call_rate_threshold` is a ratio in 0.0..=1.0, not a percentage: did you mean `1.0`?",
+        ),
+        (
+            "failure_rate_threshold",
+            count(101),
+            "`failure_rate_threshold` must be greater than 0.0 and at most 1.0, found 101.0",
+        ),
+        (
+            "failure_rate_threshold",
             num(0.0),
             "`failure_rate_threshold` must be greater than 0.0 and at most 1.0, found 0.0",
         ),
@@ -231,7 +261,7 @@ fn circuit_breaker_rules_on_one_value() {
         (
             "slow_call_rate_threshold",
             num(2.0),
-            "`slow_call_rate_threshold` must be greater than 0.0 and at most 1.0, found 2.0",
+            "`slow_call_rate_threshold` is a ratio in 0.0..=1.0, not a percentage: did you mean `0.02`?",
         ),
         ("open_timeout", secs(0), "`open_timeout` must be greater than zero"),
         ("slow_call_threshold", ms(0), "`slow_call_threshold` must be greater than zero"),

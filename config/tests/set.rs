@@ -169,21 +169,39 @@ fn unknown_keys() {
     assert_eq!(e.to_string(), "unknown key `duration`; expected one of: `after`");
 }
 
+/// A bare number is never read as milliseconds (SPEC §4): the error says to add a unit.
+#[test]
+fn bare_numbers_are_not_durations() {
+    let cases: Vec<(&str, Value<'static>, &str)> = vec![
+        ("base_delay", Value::Count(100), "a duration needs a unit: write `\"100ms\"` or `\"100s\"`"),
+        ("budget", Value::Number(1.5), "a duration needs a unit: write `\"1.5ms\"` or `\"1.5s\"`"),
+    ];
+    for (key, value, message) in cases {
+        let e = refused(RetryConfig::new(), RetryConfig::set, key, value);
+        assert_eq!((e.key(), e.blame(), e.to_string().as_str()), (key, Blame::Value, message));
+        assert!(matches!(e.problem(), Problem::DurationWithoutUnit { index: None, .. }));
+    }
+    let e = refused(TimeoutConfig::new(ms(1)), TimeoutConfig::set, "after", Value::Count(5));
+    assert_eq!(e.to_string(), "a duration needs a unit: write `\"5ms\"` or `\"5s\"`");
+    let e = refused(CircuitBreakerConfig::new(), CircuitBreakerConfig::set, "open_timeout", Value::Count(30));
+    assert_eq!(e.to_string(), "a duration needs a unit: write `\"30ms\"` or `\"30s\"`");
+    let e = refused(HedgeConfig::new(), HedgeConfig::set, "delay", Value::Count(50));
+    assert_eq!(e.to_string(), "a duration needs a unit: write `\"50ms\"` or `\"50s\"`");
+    let e = ConfigError::without_unit("backoff", "100", Some(1));
+    assert_eq!((e.index(), e.blame()), (Some(1), Blame::Value));
+    assert_eq!(e.to_string(), "a backoff delay needs a unit: write `\"100ms\"` or `\"100s\"`");
+}
+
 #[test]
 fn values_of_the_wrong_kind() {
     let cases: Vec<(&str, Value<'static>, &str)> = vec![
         ("max", Value::Duration(ms(1)), "`max` expects an integer, found a duration"),
         ("max", Value::Number(3.0), "`max` expects an integer, found a number"),
-        (
-            "base_delay",
-            Value::Count(100),
-            "`base_delay` expects a duration with a unit, e.g. `\"250ms\"`, found an integer",
-        ),
         ("multiplier", Value::Word("double"), "`multiplier` expects a number, found a word"),
         (
             "backoff",
             Value::Count(3),
-            "`backoff` expects one of `\"exp\"`, `\"exponential\"`, `\"linear\"`, `\"constant\"`, `\"fibonacci\"`, or a list of delays such as `[100, 500, 2000]`, found an integer",
+            "`backoff` expects one of `\"exp\"`, `\"exponential\"`, `\"linear\"`, `\"constant\"`, `\"fibonacci\"`, or a list of delays such as `[\"100ms\", \"500ms\", \"2s\"]`, found an integer",
         ),
         (
             "jitter",
@@ -211,7 +229,7 @@ fn unknown_words() {
     let e = refused(RetryConfig::new(), RetryConfig::set, "backoff", Value::Word("random"));
     assert_eq!(
         e.to_string(),
-        "unknown backoff `\"random\"`; expected one of `\"exp\"`, `\"exponential\"`, `\"linear\"`, `\"constant\"`, `\"fibonacci\"`, or a list of delays such as `[100, 500, 2000]`"
+        "unknown backoff `\"random\"`; expected one of `\"exp\"`, `\"exponential\"`, `\"linear\"`, `\"constant\"`, `\"fibonacci\"`, or a list of delays such as `[\"100ms\", \"500ms\", \"2s\"]`"
     );
 }
 

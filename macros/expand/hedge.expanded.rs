@@ -1,7 +1,8 @@
 async fn read(&self, key: &str) -> Result<Bytes, ReadError> {
     #[allow(unused_imports)]
     use ::resile::__private::{
-        self as __resile_private, DescribeDebug as _, DescribeNone as _,
+        self as __resile_private, DescribeDisplay as _, DescribeError as _,
+        DescribeNone as _,
     };
     const __RESILE_FN: &str = ::core::concat!(::core::module_path!(), "::", "read");
     static __RESILE_HEDGE_0: __resile_private::HedgeSite = __resile_private::HedgeSite::named(
@@ -17,6 +18,7 @@ async fn read(&self, key: &str) -> Result<Bytes, ReadError> {
     __RESILE_HEDGE_0
         .call(
             &__resile_call,
+            __resile_private::Method::<Self>::new(),
             &__resile_private::HedgeHooks::<ReadError> {
                 fatal: ::core::option::Option::None,
                 on_hedge: ::core::option::Option::None,

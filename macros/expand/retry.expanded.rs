@@ -1,7 +1,8 @@
 async fn fetch(id: u64, name: &str) -> Result<String, FetchError> {
     #[allow(unused_imports)]
     use ::resile::__private::{
-        self as __resile_private, DescribeDebug as _, DescribeNone as _,
+        self as __resile_private, DescribeDisplay as _, DescribeError as _,
+        DescribeNone as _,
     };
     const __RESILE_FN: &str = ::core::concat!(::core::module_path!(), "::", "fetch");
     static __RESILE_RETRY_0: __resile_private::RetrySite = __resile_private::RetrySite::new(
@@ -31,7 +32,7 @@ async fn fetch(id: u64, name: &str) -> Result<String, FetchError> {
                 __resile_ok @ __resile_private::Ok(_) => break __resile_ok,
                 __resile_private::Err(__resile_error) => {
                     match {
-                        let __resile_describe = (&&__resile_private::Describe::of(
+                        let __resile_describe = (&&&__resile_private::Describe::of(
                             &__resile_error,
                         ))
                             .describe_fn();
@@ -41,10 +42,16 @@ async fn fetch(id: u64, name: &str) -> Result<String, FetchError> {
                                 &__resile_call,
                                 __resile_error,
                                 &__resile_private::RetryHooks::<FetchError> {
-                                    retry_if: ::core::option::Option::Some(is_transient),
+                                    retry_if: ::core::option::Option::Some({
+                                        let __resile_hook: fn(&FetchError) -> bool = __resile_private::hooks::Hook::<
+                                            FetchError,
+                                        >::retry_if(is_transient);
+                                        __resile_hook
+                                    }),
                                     on_retry: ::core::option::Option::None,
                                 },
                                 __resile_describe,
+                                __resile_private::Free,
                             )
                     } {
                         __resile_private::ControlFlow::Break(__resile_error) => {

@@ -1,7 +1,8 @@
 async fn load_user(&self, id: u64) -> Result<User, DbError> {
     #[allow(unused_imports)]
     use ::resile::__private::{
-        self as __resile_private, DescribeDebug as _, DescribeNone as _,
+        self as __resile_private, DescribeDisplay as _, DescribeError as _,
+        DescribeNone as _,
     };
     const __RESILE_FN: &str = ::core::concat!(::core::module_path!(), "::", "load_user");
     __resile_private::moves::retry_reusable::<u64>();
@@ -33,6 +34,7 @@ async fn load_user(&self, id: u64) -> Result<User, DbError> {
                     let __resile_result = __RESILE_TIMEOUT_2
                         .run(
                             &__resile_call,
+                            __resile_private::Method::<Self>::new(),
                             __resile_private::reject::timeout::<DbError>,
                             __resile_private::body::<
                                 Result<User, DbError>,
@@ -49,7 +51,11 @@ async fn load_user(&self, id: u64) -> Result<User, DbError> {
                             DbError,
                         >(
                             __RESILE_CIRCUIT_BREAKER_1
-                                .rejected(__resile_permit, &__resile_call),
+                                .rejected(
+                                    __resile_permit,
+                                    &__resile_call,
+                                    __resile_private::Method::<Self>::new(),
+                                ),
                         ),
                     )
                 }
@@ -57,7 +63,7 @@ async fn load_user(&self, id: u64) -> Result<User, DbError> {
                 __resile_ok @ __resile_private::Ok(_) => break __resile_ok,
                 __resile_private::Err(__resile_error) => {
                     match {
-                        let __resile_describe = (&&__resile_private::Describe::of(
+                        let __resile_describe = (&&&__resile_private::Describe::of(
                             &__resile_error,
                         ))
                             .describe_fn();
@@ -71,6 +77,7 @@ async fn load_user(&self, id: u64) -> Result<User, DbError> {
                                     on_retry: ::core::option::Option::None,
                                 },
                                 __resile_describe,
+                                __resile_private::Method::<Self>::new(),
                             )
                     } {
                         __resile_private::ControlFlow::Break(__resile_error) => {

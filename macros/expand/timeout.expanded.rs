@@ -1,7 +1,8 @@
 async fn load(id: u64) -> Result<u64, DbError> {
     #[allow(unused_imports)]
     use ::resile::__private::{
-        self as __resile_private, DescribeDebug as _, DescribeNone as _,
+        self as __resile_private, DescribeDisplay as _, DescribeError as _,
+        DescribeNone as _,
     };
     const __RESILE_FN: &str = ::core::concat!(::core::module_path!(), "::", "load");
     static __RESILE_TIMEOUT_0: __resile_private::TimeoutSite = __resile_private::TimeoutSite::new(
@@ -13,6 +14,7 @@ async fn load(id: u64) -> Result<u64, DbError> {
     __RESILE_TIMEOUT_0
         .run(
             __resile_private::CallSpan::detached(),
+            __resile_private::Free,
             __resile_private::reject::timeout::<DbError>,
             __resile_private::body::<Result<u64, DbError>, _>(async { Ok(id) }),
         )

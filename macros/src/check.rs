@@ -2,10 +2,8 @@
 //! (serde's `check.rs` style), separate from parsing. Rules across the keys of one
 //! attribute live in `resile-config`, with the configuration they judge.
 
-use quote::ToTokens;
-
 use crate::attrs::Layer;
-use crate::diag::Errors;
+use crate::diag::{Errors, code};
 
 /// Every rule across the attributes stacked on one function.
 pub(crate) fn stacking(layers: &[Layer], errors: &mut Errors) {
@@ -16,8 +14,7 @@ pub(crate) fn stacking(layers: &[Layer], errors: &mut Errors) {
 
 /// The attributes of one function expand together, so they must agree on `crate = "..."`.
 fn one_crate_path(layers: &[Layer], errors: &mut Errors) {
-    let mut paths =
-        layers.iter().filter_map(|l| l.krate.as_ref().map(|p| (p.to_token_stream().to_string().replace(' ', ""), l)));
+    let mut paths = layers.iter().filter_map(|l| l.krate.as_ref().map(|p| (code(p), l)));
     if let Some((first, _)) = paths.next() {
         for (other, layer) in paths {
             if other != first {
@@ -41,6 +38,55 @@ fn no_nested_reruns(layers: &[Layer], errors: &mut Errors) {
                 format!("duplicate `#[{n}]`: stacked `#[{n}]`s multiply their attempts; keep one"),
             );
         }
+    }
+}
+
+/// Every rule between the attributes and the function's signature.
+pub(crate) fn signature(layers: &[Layer], sig: &syn::Signature, errors: &mut Errors) {
+    no_exclusive_borrow_under_hedge(layers, sig, errors);
+}
+
+/// `#[hedge]` runs its attempts at the same time, each with its own copy of the arguments:
+/// a `&mut` receiver or argument cannot be in two attempts at once (the borrow checker
+/// would say only that a captured variable escapes an `FnMut` closure).
+fn no_exclusive_borrow_under_hedge(layers: &[Layer], sig: &syn::Signature, errors: &mut Errors) {
+    if !layers.iter().any(|l| l.name == "hedge") {
+        return;
+    }
+    for input in &sig.inputs {
+        match input {
+            syn::FnArg::Receiver(r) if exclusive_receiver(r) => {
+                let tokens = quote::quote!(#r);
+                errors.spanned(
+                    &tokens,
+                    "`#[hedge]` runs its attempts at the same time, so they cannot share `&mut self`: \
+                     take `&self` (keeping the state that changes behind a `Mutex` or an atomic), or use \
+                     `#[retry]`, which runs one attempt at a time",
+                );
+            }
+            syn::FnArg::Typed(pt) if matches!(&*pt.ty, syn::Type::Reference(r) if r.mutability.is_some()) => {
+                let ty = &pt.ty;
+                errors.spanned(
+                    ty,
+                    format!(
+                        "`#[hedge]` runs its attempts at the same time, so they cannot share `{}`: take a \
+                         shared reference (keeping the state that changes behind a `Mutex` or an atomic), \
+                         or use `#[retry]`, which runs one attempt at a time",
+                        code(ty)
+                    ),
+                );
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `&mut self`, or `self: &mut Self`.
+fn exclusive_receiver(r: &syn::Receiver) -> bool {
+    match &r.kind {
+        syn::ReceiverKind::Reference(_, _, mutability) => mutability.is_some(),
+        syn::ReceiverKind::Typed(_, ty) => matches!(&**ty, syn::Type::Reference(t) if t.mutability.is_some()),
+        _ => false,
     }
 }
 

@@ -22,6 +22,9 @@ pub(crate) struct Cx {
     /// Whether the call keeps a span slot (`__resile_call`) for its events: when it can have
     /// more than one. A call with one event at most gives it a span of its own.
     pub(crate) span_slot: bool,
+    /// Whether `Self` surely exists in the body (a method with a receiver, or `Self` in the
+    /// signature), so telemetry can name the impl type.
+    pub(crate) has_self: bool,
 }
 
 /// What a layer wraps: the body's future, or the expression of the layers inside it.
@@ -57,6 +60,14 @@ impl Cx {
         if self.span_slot { quote!(&__resile_call) } else { quote!(__resile_private::CallSpan::detached()) }
     }
 
+    /// The zero-sized value that names the impl type in telemetry (`ImplType`):
+    /// `Method::<Self>` where `Self` surely exists, `Free` otherwise. An associated fn with no
+    /// receiver and no `Self` in its signature cannot be told from a free fn: a fn attribute
+    /// does not see its `impl` block, and naming `Self` where there is none is an error.
+    pub(crate) fn impl_type(&self) -> TokenStream {
+        if self.has_self { quote!(__resile_private::Method::<Self>::new()) } else { quote!(__resile_private::Free) }
+    }
+
     /// The converter from `Rejection` to the user's error for `attr`, spanned on the user's
     /// error type so that a missing `From<Rejection>` is reported there, naming `attr`.
     pub(crate) fn reject(&self, attr: &str) -> TokenStream {
@@ -70,6 +81,44 @@ impl Cx {
         }
     }
 
+    /// `Some(path)` for the hook `key` (`retry_if`, …), or `None`: the path goes through the
+    /// runtime's signature check for `key` (`checks::hooks`), and every token is spanned on
+    /// the user's path, so a fn of the wrong signature is reported there, in the key's words.
+    pub(crate) fn hook(&self, key: &str, path: Option<&syn::Path>) -> TokenStream {
+        match path {
+            Some(p) => {
+                let check = self.checked_hook(key, p, self.error.as_ref());
+                // Bound to the hook's fn pointer type at the path, so that a hook the check
+                // lets through but the pointer cannot hold (`fn(&'static E) -> bool`) is
+                // reported there as "expected fn pointer .., found fn item ..".
+                // The type is the expansion's own (at the call site): spanned on the user's
+                // path, its qualified names would meet the user's lints.
+                let span = p.span();
+                let e = self.error.as_ref().map_or_else(|| quote!(_), |t| quote!(#t));
+                let pointer = match key {
+                    "on_retry" => quote!(fn(u32, __resile_private::Duration, &#e)),
+                    "on_hedge" => quote!(fn(u32)),
+                    _ => quote!(fn(&#e) -> bool),
+                };
+                quote_spanned!(span=> ::core::option::Option::Some({
+                    let __resile_hook: #pointer = #check;
+                    __resile_hook
+                }))
+            }
+            None => quote!(::core::option::Option::None),
+        }
+    }
+
+    /// `path` through the runtime's signature check for the hook `key`, whose type parameter
+    /// is `subject` (the error type, or for `should_record` the return type; inferred when
+    /// `None`), spanned on the path.
+    pub(crate) fn checked_hook(&self, key: &str, path: &syn::Path, subject: Option<&Type>) -> TokenStream {
+        let span = path.span();
+        let check = syn::Ident::new(key, span);
+        let subject = subject.map_or_else(|| quote_spanned!(span=> _), |t| respan(t, span));
+        quote_spanned!(span=> __resile_private::hooks::Hook::<#subject>::#check(#path))
+    }
+
     /// `path::<E>` (or `path` when `E` is not spelled out), for types generic over the error.
     pub(crate) fn typed(&self, path: TokenStream) -> TokenStream {
         match &self.error {
@@ -79,12 +128,17 @@ impl Cx {
     }
 }
 
-/// `Some(path)` spanned on the user's path, so a signature mismatch points at it; `None`.
-pub(crate) fn optional_path(path: Option<&syn::Path>) -> TokenStream {
-    match path {
-        Some(p) => quote_spanned!(p.span()=> ::core::option::Option::Some(#p)),
-        None => quote!(::core::option::Option::None),
+/// Whether `Self` surely exists in a body with signature `sig`: it has a receiver (`self`,
+/// `&self`, `&mut self`, `self: Arc<Self>`, ...) or names `Self`.
+pub(crate) fn has_self(sig: &syn::Signature) -> bool {
+    fn names_self(tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|tt| match tt {
+            proc_macro2::TokenTree::Ident(i) => i == "Self",
+            proc_macro2::TokenTree::Group(g) => names_self(g.stream()),
+            _ => false,
+        })
     }
+    sig.receiver().is_some() || names_self(quote!(#sig))
 }
 
 /// The tokens of a `Duration` in generated code.

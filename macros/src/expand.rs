@@ -20,8 +20,8 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
+use syn::Stmt;
 use syn::spanned::Spanned;
-use syn::{Stmt, Type};
 
 use crate::attrs::Layer;
 use crate::codegen::{Cx, Inner};
@@ -30,12 +30,14 @@ use crate::item::{Body, Func, async_trait_block_mut, erase_impl_trait, user_bloc
 /// `imports` are items placed first in the body (uses of sibling attributes' imports).
 pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> TokenStream {
     let fn_name = func.item.sig.ident.to_string();
-    let error = error_type(&func.output).cloned();
+    let error = crate::item::error_type(&func.output).cloned();
     let error_span = error.as_ref().map_or_else(|| func.output.span(), Spanned::span);
     let body_span = func.item.block.span();
     // A lone attribute that reports once at most (a timeout, a breaker) needs no span slot.
     let span_slot = layers.len() > 1 || layers.iter().any(|l| l.attr.reruns_body());
-    let mut cx = Cx { ret: erase_impl_trait(&func.output), error, error_span, body_span, items: imports, span_slot };
+    let has_self = crate::codegen::has_self(&func.item.sig);
+    let mut cx =
+        Cx { ret: erase_impl_trait(&func.output), error, error_span, body_span, items: imports, span_slot, has_self };
     let ret = &cx.ret;
     let original = match &func.body {
         Body::Async => {
@@ -70,7 +72,7 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> 
     let krate = layers.iter().find_map(|l| l.krate.as_ref()).map_or_else(|| quote!(::resile), |p| quote!(#p));
     let new_body = quote!({
         #[allow(unused_imports)]
-        use #krate::__private::{self as __resile_private, DescribeDebug as _, DescribeNone as _};
+        use #krate::__private::{self as __resile_private, DescribeDisplay as _, DescribeError as _, DescribeNone as _};
         const __RESILE_FN: &str = ::core::concat!(::core::module_path!(), "::", #fn_name);
         #items
         #span_slot
@@ -89,24 +91,4 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> 
     }
     let item = &func.item;
     quote!(#item)
-}
-
-/// `E` of a return type spelled `Result<T, E>` (any path ending in `Result` with two
-/// type arguments); `None` for one-argument aliases such as `io::Result<T>`.
-fn error_type(ret: &Type) -> Option<&Type> {
-    let Type::Path(p) = ret else { return None };
-    let last = p.path.segments.last()?;
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
-    let types: Vec<&Type> = args
-        .args
-        .iter()
-        .filter_map(|a| match a {
-            syn::GenericArgument::Type(t) => Some(t),
-            _ => None,
-        })
-        .collect();
-    match types.as_slice() {
-        [_, e] if last.ident.to_string().ends_with("Result") => Some(e),
-        _ => None,
-    }
 }

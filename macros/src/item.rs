@@ -3,7 +3,6 @@
 //! arrive in: a plain `async fn`, or a method already rewritten by `#[async_trait]`.
 
 use proc_macro2::{Span, TokenStream};
-use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::{Block, Expr, ItemFn, Local, Pat, ReturnType, Stmt, Type};
 
@@ -30,7 +29,7 @@ pub(crate) fn parse(tokens: TokenStream, attr: &str, errors: &mut Errors) -> Opt
     let item: ItemFn = match syn::parse2(tokens.clone()) {
         Ok(f) => f,
         Err(_) => {
-            errors.push(not_a_fn(tokens, attr));
+            errors.push(without_body(&tokens, attr).unwrap_or_else(|| not_a_fn(tokens, attr)));
             return None;
         }
     };
@@ -51,8 +50,15 @@ pub(crate) fn parse(tokens: TokenStream, attr: &str, errors: &mut Errors) -> Opt
         if !looks_like_result(&output) {
             errors.spanned(
                 &output,
-                format!("`#[{attr}]` needs a function returning `Result<T, E>`, found `{}`", output.to_token_stream()),
+                format!(
+                    "`#[{attr}]` needs a function returning `Result<T, E>`, found `{}`",
+                    crate::diag::code(&output)
+                ),
             );
+            return None;
+        }
+        if let Some(span) = impl_in_error(&output) {
+            errors.at(span, impl_error(attr));
             return None;
         }
         return Some(Func { item, body: Body::Async, output });
@@ -61,15 +67,52 @@ pub(crate) fn parse(tokens: TokenStream, attr: &str, errors: &mut Errors) -> Opt
         if !looks_like_result(&output) {
             errors.spanned(
                 &output,
-                format!("`#[{attr}]` needs a function returning `Result<T, E>`, found `{}`", output.to_token_stream()),
+                format!(
+                    "`#[{attr}]` needs a function returning `Result<T, E>`, found `{}`",
+                    crate::diag::code(&output)
+                ),
             );
+            return None;
+        }
+        if let Some(span) = impl_in_error(&output) {
+            errors.at(span, impl_error(attr));
             return None;
         }
         return Some(Func { item, body: Body::AsyncTrait { stmt }, output });
     }
-    errors
-        .at(item.sig.fn_token.span(), format!("`#[{attr}]` applies to an `async fn`; the `async` keyword is missing"));
+    errors.at(item.sig.fn_token.span(), not_async(attr));
     None
+}
+
+/// An error type written as `impl Trait`.
+fn impl_error(attr: &str) -> String {
+    format!(
+        "`#[{attr}]` needs an error type it can name, and `impl Trait` has no name outside this fn: \
+         write the type (`std::io::Error`), or box it (`Box<dyn std::error::Error + Send + Sync>`)"
+    )
+}
+
+/// A fn that is not `async` (and not an `#[async_trait]` method). Adding `async` is the fix
+/// for a free fn or an inherent method, but not for a method of a trait that declares it
+/// sync, and a fn attribute cannot tell which it is on: the message covers both.
+fn not_async(attr: &str) -> String {
+    format!(
+        "`#[{attr}]` applies to an `async fn`; the `async` keyword is missing: write `async fn`, and if this fn implements a trait method that is not async, declare that method `async fn` in the trait too, or put `#[async_trait]` on both the trait and the impl"
+    )
+}
+
+/// A fn declared without a body (a trait's method declaration): the attribute wraps the
+/// body, so it belongs on the fn of each impl. Spanned on the `;` that stands for the body.
+fn without_body(tokens: &TokenStream, attr: &str) -> Option<syn::Error> {
+    let declared: syn::TraitItemFn = syn::parse2(tokens.clone()).ok()?;
+    let semi = declared.semi_token.filter(|_| declared.default.is_none())?;
+    let name = &declared.sig.ident;
+    Some(syn::Error::new(
+        semi.span(),
+        format!(
+            "`#[{attr}]` needs the body of `{name}`, and this declaration has none: put `#[{attr}]` on `{name}` in the impl (`impl Trait for Type {{ #[{attr}] async fn {name}(..) {{ .. }} }}`)"
+        ),
+    ))
 }
 
 fn not_a_fn(tokens: TokenStream, attr: &str) -> syn::Error {
@@ -200,4 +243,37 @@ pub(crate) fn erase_impl_trait(ty: &Type) -> Type {
     let mut ty = ty.clone();
     syn::visit_mut::VisitMut::visit_type_mut(&mut Eraser, &mut ty);
     ty
+}
+
+/// `E` of a return type spelled `Result<T, E>` (any path ending in `Result` with two
+/// type arguments); `None` for one-argument aliases such as `io::Result<T>`.
+pub(crate) fn error_type(ret: &Type) -> Option<&Type> {
+    let Type::Path(p) = ret else { return None };
+    let last = p.path.segments.last()?;
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    let types: Vec<&Type> = args
+        .args
+        .iter()
+        .filter_map(|a| match a {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    match types.as_slice() {
+        [_, e] if last.ident.to_string().ends_with("Result") => Some(e),
+        _ => None,
+    }
+}
+
+/// The `impl` token of an error type that contains `impl Trait`: the expansion names `E`
+/// (in the hooks' types and the retry state), and such a type has no name outside the fn.
+fn impl_in_error(output: &Type) -> Option<Span> {
+    fn find(tokens: TokenStream) -> Option<Span> {
+        tokens.into_iter().find_map(|tt| match tt {
+            proc_macro2::TokenTree::Ident(i) if i == "impl" => Some(i.span()),
+            proc_macro2::TokenTree::Group(g) => find(g.stream()),
+            _ => None,
+        })
+    }
+    find(quote::ToTokens::to_token_stream(error_type(output)?))
 }

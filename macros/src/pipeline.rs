@@ -41,6 +41,7 @@ pub(crate) fn expand(name: &str, args: TokenStream, input: TokenStream) -> Token
     }
     if all_parsed {
         check::stacking(&layers, &mut errors);
+        check::signature(&layers, &func.item.sig, &mut errors);
     }
     match errors.finish() {
         Ok(()) => expand::expand(func, &layers, imports),
@@ -85,7 +86,7 @@ fn take_siblings(attrs: &mut Vec<Attribute>, renamed: Option<&str>, errors: &mut
     let mut kept = Vec::with_capacity(attrs.len());
     for attr in attrs.drain(..) {
         let Some(def) = resile_def(&attr, renamed) else {
-            let name = attr.path().to_token_stream().to_string().replace(' ', "");
+            let name = crate::diag::code(attr.path());
             if separator.is_none() && !INERT.contains(&name.as_str()) {
                 separator = Some(name);
             }

@@ -6,9 +6,13 @@ use std::path::Path;
 
 use quote::ToTokens;
 
-/// Expands the first function of `source` through its first resile attribute.
+/// Expands the first function of `source` (or, with none, the first method of its first
+/// `impl`) through its first resile attribute.
 fn expand_source(source: &str) -> String {
     let mut file: syn::File = syn::parse_str(source).expect("case parses");
+    if !file.items.iter().any(|i| matches!(i, syn::Item::Fn(_))) {
+        return expand_method(file);
+    }
     let syn::Item::Fn(func) = file.items.iter_mut().find(|i| matches!(i, syn::Item::Fn(_))).expect("a fn") else {
         unreachable!()
     };
@@ -23,6 +27,32 @@ fn expand_source(source: &str) -> String {
     let expanded = crate::pipeline::expand(&leader_name, args, func.to_token_stream());
     let index = file.items.iter().position(|i| matches!(i, syn::Item::Fn(_))).unwrap();
     file.items[index] = syn::Item::Verbatim(expanded);
+    let reparsed: syn::File = syn::parse2(file.to_token_stream()).expect("expansion parses");
+    prettyplease::unparse(&reparsed)
+}
+
+/// Expands the first method of the first `impl` of `file`, as [`expand_source`] does.
+fn expand_method(mut file: syn::File) -> String {
+    let syn::Item::Impl(imp) =
+        file.items.iter_mut().find(|i| matches!(i, syn::Item::Impl(_))).expect("a fn or an impl")
+    else {
+        unreachable!()
+    };
+    let at = imp.items.iter().position(|i| matches!(i, syn::ImplItem::Fn(_))).expect("a method");
+    let syn::ImplItem::Fn(method) = &mut imp.items[at] else { unreachable!() };
+    let at_attr = method
+        .attrs
+        .iter()
+        .position(|a| crate::attrs::find(&a.path().segments.last().unwrap().ident.to_string()).is_some())
+        .expect("a resile attribute");
+    let leader = method.attrs.remove(at_attr);
+    let args = match &leader.meta {
+        syn::Meta::List(list) => list.tokens.clone(),
+        _ => proc_macro2::TokenStream::new(),
+    };
+    let name = leader.path().segments.last().unwrap().ident.to_string();
+    let expanded = crate::pipeline::expand(&name, args, method.to_token_stream());
+    imp.items[at] = syn::ImplItem::Verbatim(expanded);
     let reparsed: syn::File = syn::parse2(file.to_token_stream()).expect("expansion parses");
     prettyplease::unparse(&reparsed)
 }

@@ -5,17 +5,19 @@
 
 #![allow(missing_docs, missing_debug_implementations)]
 
-use std::fmt::Debug;
+use std::fmt::Display;
+
+use crate::telemetry::Describer;
 use std::future::Future;
 
 pub use crate::Outcome;
 pub use crate::bulkhead::{BulkheadConfig, BulkheadPermit, BulkheadSite};
-pub use crate::checks::{bridge, moves, reject};
+pub use crate::checks::{bridge, hooks, moves, reject};
 pub use crate::circuit_breaker::{CircuitBreaker, CircuitBreakerConfig, WindowKind};
 pub use crate::hedge::{HedgeConfig, HedgeHooks, HedgeSite};
 pub use crate::kit::Site;
 pub use crate::retry::{Backoff, Jitter, RetryConfig, RetryHooks, RetrySite};
-pub use crate::telemetry::CallSpan;
+pub use crate::telemetry::{CallSpan, Free, Method};
 pub use crate::timeout::{TimeoutConfig, TimeoutSite};
 pub use core::ops::ControlFlow;
 pub use core::result::Result::{Err, Ok};
@@ -27,8 +29,10 @@ pub fn body<R, F: Future<Output = R>>(f: F) -> F {
     f
 }
 
-/// Autoref specialisation: the error's `Debug`, when it has one, for telemetry.
-/// `(&&__private::Describe::of(&error)).describe_fn()` is `Some` iff `E: Debug`.
+/// Autoref specialisation: how telemetry writes the error (never by its `Debug`: an
+/// `anyhow::Error`'s prints a backtrace). `(&&&__private::Describe::of(&error)).describe_fn()`
+/// is the chain of an `E: std::error::Error`, else the alternate `Display` of an
+/// `E: Display`, else `None` (see `telemetry::Describer`).
 pub struct Describe<E>(core::marker::PhantomData<fn(E)>);
 
 impl<E> Describe<E> {
@@ -38,24 +42,35 @@ impl<E> Describe<E> {
     }
 }
 
-pub trait DescribeDebug<E> {
-    fn describe_fn(&self) -> Option<fn(&E) -> &dyn Debug>;
+pub trait DescribeError<E> {
+    fn describe_fn(&self) -> Describer<E>;
 }
 
-impl<E: Debug> DescribeDebug<E> for &Describe<E> {
+impl<E: std::error::Error> DescribeError<E> for &&Describe<E> {
     #[inline(always)]
-    fn describe_fn(&self) -> Option<fn(&E) -> &dyn Debug> {
-        Some(|e| e)
+    fn describe_fn(&self) -> Describer<E> {
+        Some(|e, f| crate::telemetry::write_chain(e, f))
+    }
+}
+
+pub trait DescribeDisplay<E> {
+    fn describe_fn(&self) -> Describer<E>;
+}
+
+impl<E: Display> DescribeDisplay<E> for &Describe<E> {
+    #[inline(always)]
+    fn describe_fn(&self) -> Describer<E> {
+        Some(|e, f| write!(f, "{e:#}"))
     }
 }
 
 pub trait DescribeNone<E> {
-    fn describe_fn(&self) -> Option<fn(&E) -> &dyn Debug>;
+    fn describe_fn(&self) -> Describer<E>;
 }
 
 impl<E> DescribeNone<E> for Describe<E> {
     #[inline(always)]
-    fn describe_fn(&self) -> Option<fn(&E) -> &dyn Debug> {
+    fn describe_fn(&self) -> Describer<E> {
         None
     }
 }

@@ -108,3 +108,267 @@ pub mod moves {
     #[inline(always)]
     pub fn hedge_reusable<T: HedgeReusable>() {}
 }
+
+/// Checks of the callbacks an attribute takes by path (`retry_if = is_transient`): the
+/// expansion passes the path through `Hook::<E>::<key>(path)`, spanned on the path, so a
+/// fn of the wrong signature is one error at the path that names the key, the signature it
+/// must have, and the signature it has (rather than a type mismatch inside `Some(..)`).
+///
+/// How: `F: Fn(A..) -> R` takes the argument and return types from the user's fn (a fn
+/// item has one `Fn` impl), and the fn pointer `fn(A..) -> R` must implement the key's
+/// trait, which only the right signature does. Each trait has a second impl of the same arity,
+/// hidden by `do_not_recommend`, so that rustc cannot infer `A..`/`R` from the one right
+/// impl (it would then report a mismatch of the path against that signature instead). A fn
+/// with the wrong number of arguments is reported by rustc as such (E0593), at the path. The value
+/// comes back unchanged through an associated type of the check, so when the check fails,
+/// the coercion to the hook's fn pointer that follows is not reported a second time.
+#[allow(clippy::type_complexity)] // the checks name the user fn's pointer type in full
+pub mod hooks {
+    use core::marker::PhantomData;
+    use core::time::Duration;
+
+    use crate::{Outcome, State};
+
+    /// Stands in the hidden impl of every hook trait; no fn can take or return it.
+    #[derive(Debug)]
+    pub enum Never {}
+
+    /// The checks of the hooks of an attribute whose call returns `Result<_, E>`; for
+    /// `should_record`, `E` is the whole `Result`.
+    #[derive(Debug)]
+    pub struct Hook<E>(PhantomData<fn(E)>);
+
+    #[diagnostic::on_unimplemented(
+        message = "`retry_if` must be `fn(&E) -> bool` where E is `{E}`; this fn is `{Self}`",
+        label = "expected `fn(&{E}) -> bool`",
+        note = "`retry_if` gets each failed attempt's error; it returns `true` to retry"
+    )]
+    pub trait RetryIf<E> {
+        type Same<F>;
+        fn same<F>(f: F) -> Self::Same<F>;
+    }
+
+    impl<'a, E> RetryIf<E> for fn(&'a E) -> bool {
+        type Same<F> = F;
+        #[inline(always)]
+        fn same<F>(f: F) -> F {
+            f
+        }
+    }
+
+    #[diagnostic::do_not_recommend]
+    impl<E> RetryIf<E> for fn(Never) -> Never {
+        type Same<F> = F;
+        #[inline(always)]
+        fn same<F>(f: F) -> F {
+            f
+        }
+    }
+
+    impl<E> Hook<E> {
+        /// The path of the `retry_if` hook, unchanged, if its signature is right.
+        #[inline(always)]
+        pub fn retry_if<F, A, R>(f: F) -> <fn(A) -> R as RetryIf<E>>::Same<F>
+        where
+            F: Fn(A) -> R,
+            fn(A) -> R: RetryIf<E>,
+        {
+            <fn(A) -> R as RetryIf<E>>::same(f)
+        }
+    }
+
+    #[diagnostic::on_unimplemented(
+        message = "`on_retry` must be `fn(u32, Duration, &E)` where E is `{E}`; this fn is `{Self}`",
+        label = "expected `fn(attempt: u32, delay: Duration, error: &{E})`",
+        note = "`on_retry` is called before each retry with the attempt number, the delay and the error"
+    )]
+    pub trait OnRetry<E> {
+        type Same<F>;
+        fn same<F>(f: F) -> Self::Same<F>;
+    }
+
+    impl<'a, E> OnRetry<E> for fn(u32, Duration, &'a E) {
+        type Same<F> = F;
+        #[inline(always)]
+        fn same<F>(f: F) -> F {
+            f
+        }
+    }
+
+    #[diagnostic::do_not_recommend]
+    impl<E> OnRetry<E> for fn(Never, Never, Never) -> Never {
+        type Same<F> = F;
+        #[inline(always)]
+        fn same<F>(f: F) -> F {
+            f
+        }
+    }
+
+    impl<E> Hook<E> {
+        /// The path of the `on_retry` hook, unchanged, if its signature is right.
+        #[inline(always)]
+        pub fn on_retry<F, A, B, C, R>(f: F) -> <fn(A, B, C) -> R as OnRetry<E>>::Same<F>
+        where
+            F: Fn(A, B, C) -> R,
+            fn(A, B, C) -> R: OnRetry<E>,
+        {
+            <fn(A, B, C) -> R as OnRetry<E>>::same(f)
+        }
+    }
+
+    #[diagnostic::on_unimplemented(
+        message = "`fatal` must be `fn(&E) -> bool` where E is `{E}`; this fn is `{Self}`",
+        label = "expected `fn(&{E}) -> bool`",
+        note = "`fatal` gets each failed attempt's error; it returns `true` to end the call with that error"
+    )]
+    pub trait Fatal<E> {
+        type Same<F>;
+        fn same<F>(f: F) -> Self::Same<F>;
+    }
+
+    impl<'a, E> Fatal<E> for fn(&'a E) -> bool {
+        type Same<F> = F;
+        #[inline(always)]
+        fn same<F>(f: F) -> F {
+            f
+        }
+    }
+
+    #[diagnostic::do_not_recommend]
+    impl<E> Fatal<E> for fn(Never) -> Never {
+        type Same<F> = F;
+        #[inline(always)]
+        fn same<F>(f: F) -> F {
+            f
+        }
+    }
+
+    impl<E> Hook<E> {
+        /// The path of the `fatal` hook, unchanged, if its signature is right.
+        #[inline(always)]
+        pub fn fatal<F, A, R>(f: F) -> <fn(A) -> R as Fatal<E>>::Same<F>
+        where
+            F: Fn(A) -> R,
+            fn(A) -> R: Fatal<E>,
+        {
+            <fn(A) -> R as Fatal<E>>::same(f)
+        }
+    }
+
+    #[diagnostic::on_unimplemented(
+        message = "`on_hedge` must be `fn(u32)`; this fn is `{Self}`",
+        label = "expected `fn(attempt: u32)`",
+        note = "`on_hedge` is called with the number of each extra attempt it starts (2 for the first hedge)"
+    )]
+    pub trait OnHedge<E> {
+        type Same<F>;
+        fn same<F>(f: F) -> Self::Same<F>;
+    }
+
+    impl<E> OnHedge<E> for fn(u32) {
+        type Same<F> = F;
+        #[inline(always)]
+        fn same<F>(f: F) -> F {
+            f
+        }
+    }
+
+    #[diagnostic::do_not_recommend]
+    impl<E> OnHedge<E> for fn(Never) -> Never {
+        type Same<F> = F;
+        #[inline(always)]
+        fn same<F>(f: F) -> F {
+            f
+        }
+    }
+
+    impl<E> Hook<E> {
+        /// The path of the `on_hedge` hook, unchanged, if its signature is right.
+        #[inline(always)]
+        pub fn on_hedge<F, A, R>(f: F) -> <fn(A) -> R as OnHedge<E>>::Same<F>
+        where
+            F: Fn(A) -> R,
+            fn(A) -> R: OnHedge<E>,
+        {
+            <fn(A) -> R as OnHedge<E>>::same(f)
+        }
+    }
+
+    #[diagnostic::on_unimplemented(
+        message = "`should_record` must be `fn(&R) -> resile::Outcome` where R is `{E}`; this fn is `{Self}`",
+        label = "expected `fn(&{E}) -> resile::Outcome`",
+        note = "`should_record` classifies each call's result as `Outcome::Success`, `Outcome::Failure` or `Outcome::Ignore`"
+    )]
+    pub trait ShouldRecord<E> {
+        type Same<F>;
+        fn same<F>(f: F) -> Self::Same<F>;
+    }
+
+    impl<'a, E> ShouldRecord<E> for fn(&'a E) -> Outcome {
+        type Same<F> = F;
+        #[inline(always)]
+        fn same<F>(f: F) -> F {
+            f
+        }
+    }
+
+    #[diagnostic::do_not_recommend]
+    impl<E> ShouldRecord<E> for fn(Never) -> Never {
+        type Same<F> = F;
+        #[inline(always)]
+        fn same<F>(f: F) -> F {
+            f
+        }
+    }
+
+    impl<E> Hook<E> {
+        /// The path of the `should_record` hook, unchanged, if its signature is right.
+        #[inline(always)]
+        pub fn should_record<F, A, R>(f: F) -> <fn(A) -> R as ShouldRecord<E>>::Same<F>
+        where
+            F: Fn(A) -> R,
+            fn(A) -> R: ShouldRecord<E>,
+        {
+            <fn(A) -> R as ShouldRecord<E>>::same(f)
+        }
+    }
+
+    #[diagnostic::on_unimplemented(
+        message = "`on_state_change` must be `fn(&str, resile::State, resile::State)`; this fn is `{Self}`",
+        label = "expected `fn(name: &str, from: resile::State, to: resile::State)`",
+        note = "`on_state_change` is called with the breaker's name and the states it leaves and enters"
+    )]
+    pub trait OnStateChange<E> {
+        type Same<F>;
+        fn same<F>(f: F) -> Self::Same<F>;
+    }
+
+    impl<'a, E> OnStateChange<E> for fn(&'a str, State, State) {
+        type Same<F> = F;
+        #[inline(always)]
+        fn same<F>(f: F) -> F {
+            f
+        }
+    }
+
+    #[diagnostic::do_not_recommend]
+    impl<E> OnStateChange<E> for fn(Never, Never, Never) -> Never {
+        type Same<F> = F;
+        #[inline(always)]
+        fn same<F>(f: F) -> F {
+            f
+        }
+    }
+
+    impl<E> Hook<E> {
+        /// The path of the `on_state_change` hook, unchanged, if its signature is right.
+        #[inline(always)]
+        pub fn on_state_change<F, A, B, C, R>(f: F) -> <fn(A, B, C) -> R as OnStateChange<E>>::Same<F>
+        where
+            F: Fn(A, B, C) -> R,
+            fn(A, B, C) -> R: OnStateChange<E>,
+        {
+            <fn(A, B, C) -> R as OnStateChange<E>>::same(f)
+        }
+    }
+}

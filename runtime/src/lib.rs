@@ -12,9 +12,11 @@
 //!
 //! All waiting and timing reads tokio's clock, so tests with a paused clock
 //! (`#[tokio::test(start_paused = true)]`) drive every policy exactly and instantly.
+//! The cargo feature `testing` adds `testing`: named instances private to a test, a reset
+//! of every instance and an event recorder ([`docs::testing`]).
 //!
 //! Further reading: [`docs::architecture`], [`docs::stacking`], [`docs::cancellation`],
-//! [`docs::performance`].
+//! [`docs::performance`], [`docs::testing`].
 
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
 #![doc(test(attr(deny(warnings))))]
@@ -28,7 +30,11 @@ pub mod retry;
 pub mod telemetry;
 pub mod timeout;
 
+#[cfg(any(feature = "testing", doc))]
+pub mod testing;
+
 mod checks;
+mod hooks;
 mod outcome;
 mod policy;
 mod rejection;

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use resile_runtime::Rejection;
 use resile_runtime::bulkhead::{Bulkhead, BulkheadConfig, BulkheadSite, BulkheadStats, bulkhead};
-use resile_runtime::telemetry::CallSpan;
+use resile_runtime::telemetry::{CallSpan, Free, Function};
 use tokio::sync::oneshot;
 use tokio::task::yield_now;
 use tokio::time::{Instant, advance};
@@ -37,7 +37,7 @@ fn spawn_call(
     let (release, released) = oneshot::channel::<()>();
     let (admitted_tx, admitted) = oneshot::channel();
     let task = tokio::spawn(async move {
-        let permit = b.acquire(weight, max_wait, CallSpan::detached(), "test").await;
+        let permit = b.acquire(weight, max_wait, CallSpan::detached(), Function::free("test")).await;
         let _ = admitted_tx.send(Instant::now());
         let _permit = permit?;
         let _ = released.await;
@@ -120,7 +120,7 @@ async fn max_wait_is_exact_admitted_just_before_refused_at_it() {
     // Refused at exactly max_wait.
     let held = b.try_acquire(1).unwrap();
     let start = Instant::now();
-    let refused = b.acquire(1, 50 * MS, CallSpan::detached(), "test").await;
+    let refused = b.acquire(1, 50 * MS, CallSpan::detached(), Function::free("test")).await;
     assert_eq!(refused.unwrap_err(), Rejection::BulkheadFull { name: "max-wait" });
     assert_eq!(start.elapsed(), 50 * MS);
     assert_eq!(b.stats(), stats(1, 1, 0));
@@ -226,6 +226,7 @@ async fn cancellation_at_every_await_point_returns_everything() {
             let span = CallSpan::new();
             SITE.call(
                 &span,
+                Free,
                 |r| r,
                 || async {
                     tokio::time::sleep(MS).await;
@@ -289,7 +290,7 @@ async fn reconfigure_grows_and_shrinks_live() {
     assert_eq!(handle.stats(), stats(1, 1, 0));
     // A call heavier than the new limit is refused at once, without waiting.
     let start = Instant::now();
-    assert!(b.acquire(2, Duration::from_secs(1), CallSpan::detached(), "test").await.is_err());
+    assert!(b.acquire(2, Duration::from_secs(1), CallSpan::detached(), Function::free("test")).await.is_err());
     assert_eq!(start.elapsed(), Duration::ZERO);
     // Invalid settings are refused, naming the key; the last good ones stay.
     let err = handle.reconfigure(BulkheadConfig::new(0)).unwrap_err();

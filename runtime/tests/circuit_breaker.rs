@@ -10,7 +10,7 @@ use resile_runtime::circuit_breaker::{
     CircuitBreaker, CircuitBreakerConfig, CircuitBreakerStats, WindowKind, circuit_breaker,
 };
 use resile_runtime::kit::{Site, Source};
-use resile_runtime::telemetry::CallSpan;
+use resile_runtime::telemetry::{CallSpan, Free};
 use resile_runtime::{Outcome, Policy, Rejection, State};
 use tokio::sync::oneshot;
 use tokio::time::{advance, sleep};
@@ -487,7 +487,7 @@ async fn through_site<T>(site: &Site<CircuitBreaker>, fut: impl Future<Output = 
         permit.record(Outcome::of(&result));
         result
     } else {
-        Err(site.rejected(permit, &span).into())
+        Err(site.rejected(permit, &span, Free).into())
     }
 }
 

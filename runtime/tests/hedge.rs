@@ -9,7 +9,7 @@ use std::time::Duration;
 use proptest::prelude::*;
 use resile_runtime::Rejection;
 use resile_runtime::hedge::{Hedge, HedgeConfig, HedgeHooks, HedgeSite, LatencyWindow, hedge_tracker, nearest_rank};
-use resile_runtime::telemetry::{CallSpan, Event, Observer, set_observer};
+use resile_runtime::telemetry::{CallSpan, Event, Free, Observer, set_observer};
 use tokio::time::{Instant, sleep};
 
 const MS: fn(u64) -> Duration = Duration::from_millis;
@@ -364,11 +364,11 @@ async fn sites_with_one_name_share_tracker_budget_and_stats() {
     // holds 10 - 11 × 0.9 = 0.1 tokens, below the threshold, and site B's hedge is denied.
     for _ in 0..11 {
         let probe = Probe::default();
-        SITE_A.call(&CallSpan::new(), &HedgeHooks::NONE, probe.plan(&[(50, Ok(1)), (5, Ok(2))])).await.unwrap();
+        SITE_A.call(&CallSpan::new(), Free, &HedgeHooks::NONE, probe.plan(&[(50, Ok(1)), (5, Ok(2))])).await.unwrap();
         assert_eq!(probe.started(), 2);
     }
     let probe = Probe::default();
-    let r = SITE_B.call(&CallSpan::new(), &HedgeHooks::NONE, probe.plan(&[(50, Ok(1)), (5, Ok(2))])).await;
+    let r = SITE_B.call(&CallSpan::new(), Free, &HedgeHooks::NONE, probe.plan(&[(50, Ok(1)), (5, Ok(2))])).await;
     assert_eq!(r, Ok(1));
     assert_eq!(probe.started(), 1);
     assert!(std::ptr::eq(SITE_A.tracker(), SITE_B.tracker()));
@@ -396,9 +396,9 @@ struct Recorder;
 impl Observer for Recorder {
     fn on_event(&self, event: &Event<'_>) {
         let line = match event {
-            Event::HedgeFired { name: "events", attempt } => format!("fired {attempt}"),
-            Event::HedgeWon { name: "events", attempt } => format!("won {attempt}"),
-            Event::HedgeDenied { name: "events", attempt } => format!("denied {attempt}"),
+            Event::HedgeFired { name: "events", attempt, .. } => format!("fired {attempt}"),
+            Event::HedgeWon { name: "events", attempt, .. } => format!("won {attempt}"),
+            Event::HedgeDenied { name: "events", attempt, .. } => format!("denied {attempt}"),
             _ => return,
         };
         EVENTS.lock().unwrap().push(line);

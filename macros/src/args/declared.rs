@@ -148,14 +148,19 @@ fn parse_value(k: &'static Key, value: &Expr) -> syn::Result<(Value<'static>, Ve
     let key = k.name;
     let one = |v: Value<'static>| Ok((v, Vec::new()));
     match k.kind {
-        KeyKind::Duration => one(Value::Duration(values::duration(value, key)?)),
+        KeyKind::Duration => one(Value::Duration(values::duration(value, key, None)?)),
         KeyKind::Count => one(Value::Count(values::count(value, key)?)),
         KeyKind::Number => one(Value::Number(values::number(value, key)?)),
         KeyKind::Words(_) => one(Value::Word(values::word(value, k)?)),
         KeyKind::WordOrDurations(_) => match value {
             Expr::Array(list) => {
                 let entries = list.elems.iter().map(Spanned::span).collect();
-                let delays = list.elems.iter().map(|e| values::duration(e, key)).collect::<syn::Result<_>>()?;
+                let delays = list
+                    .elems
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| values::duration(e, key, Some(i)))
+                    .collect::<syn::Result<_>>()?;
                 Ok((Value::Durations(delays), entries))
             }
             _ => one(Value::Word(values::word(value, k)?)),

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use resile_config::Key;
+use resile_config::{ConfigError, Key};
 use syn::{Expr, ExprLit, ExprUnary, Lit, UnOp};
 
 fn literal(expr: &Expr) -> Option<&Lit> {
@@ -19,38 +19,31 @@ fn is_negative(expr: &Expr) -> bool {
     matches!(expr, Expr::Unary(ExprUnary { op: UnOp::Neg(_), .. }))
 }
 
-/// `"250ms"`, `"2s"`, `"1m"`, or an integer of milliseconds. Whether zero is allowed is the
-/// key's own rule, in `resile-config`.
-pub(crate) fn duration(expr: &Expr, key: &str) -> syn::Result<Duration> {
+/// `"250ms"`, `"2s"`, `"1m"`: a string with a unit. A bare number (`5`, `1.5`, `5ms`
+/// without quotes) is an error that suggests the string, never milliseconds (SPEC §4);
+/// the rule and its words are `resile-config`'s ([`ConfigError::without_unit`]), so a
+/// configuration loader says the same. `index` is the entry's position in a backoff list.
+/// Whether zero is allowed is the key's own rule, in `resile-config`.
+pub(crate) fn duration(expr: &Expr, key: &'static str, index: Option<usize>) -> syn::Result<Duration> {
     let err = |m: String| syn::Error::new_spanned(expr, m);
     if is_negative(expr) {
         return Err(err(format!("`{key}` must not be negative")));
     }
-    let d = match literal(expr) {
+    match literal(expr) {
         Some(Lit::Str(s)) => {
-            resile_config::duration::parse(&s.value()).map_err(|m| err(format!("invalid duration for `{key}`: {m}")))?
+            resile_config::duration::parse(&s.value()).map_err(|m| err(format!("invalid duration for `{key}`: {m}")))
         }
-        Some(Lit::Int(i)) => {
-            if !i.suffix().is_empty() {
-                return Err(err(format!(
-                    "invalid duration for `{key}`: write milliseconds as a plain integer or a string with a unit, e.g. `\"{}ms\"`",
-                    i.base10_digits()
-                )));
-            }
-            Duration::from_millis(i.base10_parse::<u64>().map_err(|_| err(format!("`{key}` is too large")))?)
+        // `5ms` lexes as the integer 5 with the suffix `ms`: the quotes are missing.
+        Some(Lit::Int(i)) if resile_config::duration::parse(&i.to_string()).is_ok() => {
+            Err(err(format!("a duration is written as a string: `\"{i}\"`")))
         }
-        Some(Lit::Float(_)) => {
-            return Err(err(format!(
-                "invalid duration for `{key}`: expected a string with a unit (`\"250ms\"`, `\"1.5s\"`) or an integer of milliseconds, found a float"
-            )));
+        Some(Lit::Float(f)) if resile_config::duration::parse(&f.to_string()).is_ok() => {
+            Err(err(format!("a duration is written as a string: `\"{f}\"`")))
         }
-        _ => {
-            return Err(err(format!(
-                "expected a duration for `{key}`: a string with a unit (`\"250ms\"`, `\"2s\"`) or an integer of milliseconds"
-            )));
-        }
-    };
-    Ok(d)
+        Some(Lit::Int(i)) => Err(err(ConfigError::without_unit(key, i.base10_digits(), index).to_string())),
+        Some(Lit::Float(f)) => Err(err(ConfigError::without_unit(key, f.base10_digits(), index).to_string())),
+        _ => Err(err(format!("expected a duration for `{key}`: a string with a unit, e.g. `\"250ms\"` or `\"2s\"`"))),
+    }
 }
 
 /// An integer count. Its range is the key's own rule, in `resile-config`; every count an

@@ -3,9 +3,8 @@
 //! inside it.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{format_ident, quote};
 use resile_config::{CircuitBreakerConfig, Value, WindowKind};
-use syn::spanned::Spanned;
 
 use super::Attribute;
 use crate::args::declared::Declared;
@@ -63,22 +62,24 @@ impl Attribute for CircuitBreaker {
             quote!(__resile_private::Site::declaring(__RESILE_FN, #name, #config))
         };
         if let Some(hook) = self.on_state_change.get() {
-            let register = quote_spanned!(hook.span()=> breaker.on_state_change(#hook));
+            let unit: syn::Type = syn::parse_quote!(());
+            let hook = cx.checked_hook("on_state_change", hook, Some(&unit));
+            let register = quote!(breaker.on_state_change(#hook));
             declaration = quote!(#declaration.on_resolve(|breaker| #register));
         }
         cx.items.extend(quote! {
             static #site: __resile_private::Site<__resile_private::CircuitBreaker> = #declaration;
         });
         let classify = match self.should_record.get() {
-            Some(path) => quote_spanned!(path.span()=> #path),
+            Some(path) => cx.checked_hook("should_record", path, Some(&cx.ret)),
             None => quote!(__resile_private::Outcome::of),
         };
         shapes::admission(
             quote!(#site.admit()),
             quote!(__resile_permit.record(#classify(&__resile_result));),
             {
-                let (reject, span) = (cx.reject("circuit_breaker"), cx.span());
-                quote!(#reject(#site.rejected(__resile_permit, #span)))
+                let (reject, span, impl_type) = (cx.reject("circuit_breaker"), cx.span(), cx.impl_type());
+                quote!(#reject(#site.rejected(__resile_permit, #span, #impl_type)))
             },
             inner,
         )

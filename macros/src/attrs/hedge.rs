@@ -8,7 +8,7 @@ use resile_config::HedgeConfig;
 use super::Attribute;
 use crate::args::declared::Declared;
 use crate::args::{Arg, Slot, for_each_named, values};
-use crate::codegen::{Cx, Inner, optional_path};
+use crate::codegen::{Cx, Inner};
 use crate::diag::{Errors, unknown_key};
 use crate::shapes::{self, Attempts};
 
@@ -70,10 +70,15 @@ impl Attribute for Hedge {
             quote!(::core::option::Option::None)
         };
         let hooks = cx.typed(quote!(__resile_private::HedgeHooks));
-        let fatal = optional_path(self.fatal.get());
-        let on_hedge = optional_path(self.on_hedge.get());
+        let fatal = cx.hook("fatal", self.fatal.get());
+        let on_hedge = cx.hook("on_hedge", self.on_hedge.get());
         let hooks = quote!(&#hooks { fatal: #fatal, on_hedge: #on_hedge, timed_out: #timed_out });
-        let span = cx.span();
-        shapes::attempts(Attempts::Each, inner, cx.body_span, |make| quote!(#site.call(#span, #hooks, #make)))
+        let (span, impl_type) = (cx.span(), cx.impl_type());
+        shapes::attempts(
+            Attempts::Each,
+            inner,
+            cx.body_span,
+            |make| quote!(#site.call(#span, #impl_type, #hooks, #make)),
+        )
     }
 }

@@ -8,7 +8,7 @@ use resile_config::{Backoff, Jitter, RetryConfig, Value};
 use super::Attribute;
 use crate::args::declared::Declared;
 use crate::args::{Arg, Slot, for_each_named, values};
-use crate::codegen::{Cx, Inner, optional_path, optional_str};
+use crate::codegen::{Cx, Inner, optional_str};
 use crate::diag::{Errors, unknown_key};
 use crate::shapes;
 
@@ -68,17 +68,18 @@ impl Attribute for Retry {
             static #site: __resile_private::RetrySite = __resile_private::RetrySite::new(__RESILE_FN, #config, #budget);
         });
         let hooks = cx.typed(quote!(__resile_private::RetryHooks));
-        let retry_if = optional_path(self.retry_if.get());
-        let on_retry = optional_path(self.on_retry.get());
-        let span = cx.span();
+        let retry_if = cx.hook("retry_if", self.retry_if.get());
+        let on_retry = cx.hook("on_retry", self.on_retry.get());
+        let (span, impl_type) = (cx.span(), cx.impl_type());
         let on_error = quote! {{
-            let __resile_describe = (&&__resile_private::Describe::of(&__resile_error)).describe_fn();
+            let __resile_describe = (&&&__resile_private::Describe::of(&__resile_error)).describe_fn();
             #site.on_error(
                 &mut __resile_state,
                 #span,
                 __resile_error,
                 &#hooks { retry_if: #retry_if, on_retry: #on_retry },
                 __resile_describe,
+                #impl_type,
             )
         }};
         shapes::looped(quote!(#site.start()), on_error, inner, cx.body_span)

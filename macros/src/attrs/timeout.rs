@@ -47,7 +47,12 @@ impl Attribute for Timeout {
             static #site: __resile_private::TimeoutSite =
                 __resile_private::TimeoutSite::new(__RESILE_FN, __resile_private::TimeoutConfig::new(#after));
         });
-        let (reject, span) = (cx.reject("timeout"), cx.span());
-        shapes::attempts(Attempts::One, inner, cx.body_span, |attempt| quote!(#site.run(#span, #reject, #attempt)))
+        let (reject, span, impl_type) = (cx.reject("timeout"), cx.span(), cx.impl_type());
+        shapes::attempts(
+            Attempts::One,
+            inner,
+            cx.body_span,
+            |attempt| quote!(#site.run(#span, #impl_type, #reject, #attempt)),
+        )
     }
 }

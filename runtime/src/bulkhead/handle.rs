@@ -4,7 +4,7 @@
 use super::config::BulkheadConfig;
 use super::site::{Bulkhead, BulkheadStats};
 use crate::ConfigError;
-use crate::kit::{Handle, NamedPolicy, Registry};
+use crate::kit::{Handle, NamedPolicy, Registry, registry};
 
 static BULKHEADS: Registry<Bulkhead> = Registry::new();
 
@@ -33,6 +33,10 @@ impl NamedPolicy for Bulkhead {
     fn reconfigure(&self, config: BulkheadConfig) {
         self.apply(config);
     }
+    /// Nothing to do: a bulkhead keeps no history. Its state is the permits that running
+    /// calls hold and the calls queued for them, which belong to those calls: they come
+    /// back when the calls end, and no reset can take them away.
+    fn reset(&self) {}
     /// Sites that share a bulkhead may differ in their own keys (`max_wait`, `weight`);
     /// only `max_concurrent` makes two declarations differ.
     fn same_declaration(a: &BulkheadConfig, b: &BulkheadConfig) -> bool {
@@ -55,7 +59,7 @@ impl Bulkhead {
         if let Err(e) = config.validate() {
             panic!("invalid bulkhead config for `{name}`: {e}");
         }
-        BULKHEADS.declare(name, config, "Bulkhead::named")
+        registry::current::<Bulkhead>().declare(name, config, "Bulkhead::named")
     }
 }
 

@@ -12,7 +12,7 @@ use tokio::sync::Semaphore;
 use super::config::BulkheadConfig;
 use super::state::{Ledger, Pool};
 use crate::kit::{Site, Swap};
-use crate::telemetry::{self, CallSpan, Event};
+use crate::telemetry::{self, CallSpan, Event, Function, ImplType};
 use crate::{Policy, Rejection};
 
 /// The numbers of a bulkhead now.
@@ -149,7 +149,7 @@ impl Bulkhead {
         weight: u32,
         max_wait: Duration,
         span: &CallSpan,
-        function: &'static str,
+        function: Function,
     ) -> Result<BulkheadPermit<'_>, Rejection> {
         match self.try_acquire(weight) {
             Some(permit) => Ok(permit),
@@ -164,7 +164,7 @@ impl Bulkhead {
         weight: u32,
         max_wait: Duration,
         span: &CallSpan,
-        function: &'static str,
+        function: Function,
     ) -> Result<BulkheadPermit<'_>, Rejection> {
         if max_wait.is_zero() || weight > self.ledger.limit() {
             return Err(self.full(span, function));
@@ -178,7 +178,11 @@ impl Bulkhead {
                 self.ledger.admitted(weight);
                 drop(ticket);
                 let permit = BulkheadPermit { bulkhead: self, weight };
-                telemetry::emit_in(span, function, Event::BulkheadWait { name: self.name, waited: start.elapsed() });
+                telemetry::emit_in(
+                    span,
+                    function,
+                    Event::BulkheadWait { function, name: self.name, waited: start.elapsed() },
+                );
                 Ok(permit)
             }
             // `Err(AcquireError)`: the semaphore is never closed.
@@ -196,8 +200,8 @@ impl Bulkhead {
 
     #[cold]
     #[inline(never)]
-    fn full(&self, span: &CallSpan, function: &'static str) -> Rejection {
-        telemetry::rejected(span, function, Rejection::BulkheadFull { name: self.name })
+    fn full(&self, span: &CallSpan, function: Function) -> Rejection {
+        telemetry::rejected(span, || function, "bulkhead", Some(self.name), Rejection::BulkheadFull { name: self.name })
     }
 
     /// Runs `op()` with `config().weight` permits, waiting up to `config().max_wait` for
@@ -210,7 +214,7 @@ impl Bulkhead {
         Fut: Future<Output = Result<T, E>>,
     {
         let config = self.config.load();
-        let _permit = match self.acquire(config.weight, config.max_wait, CallSpan::detached(), "resile::Bulkhead").await
+        let _permit = match self.acquire(config.weight, config.max_wait, CallSpan::detached(), Function::free("resile::Bulkhead")).await
         {
             Ok(permit) => permit,
             Err(rejection) => return Err(E::from(rejection)),
@@ -298,16 +302,24 @@ impl BulkheadSite {
 
     /// The slow path of admission, after [`try_admit`](Self::try_admit) found no free
     /// permits: waits for them up to this site's `max_wait`, or refuses at once when it is
-    /// zero; the rejection is reported as an event of `span`.
-    pub async fn wait(&self, span: &CallSpan) -> Result<BulkheadPermit<'static>, Rejection> {
-        self.site.get().wait(self.weight, self.max_wait, span, self.site.function()).await
+    /// zero; the rejection (or the wait) is reported as an event of `span`, the function
+    /// named with `impl_type` (zero-sized).
+    pub async fn wait(&self, span: &CallSpan, impl_type: impl ImplType) -> Result<BulkheadPermit<'static>, Rejection> {
+        let function = impl_type.function(self.site.function());
+        self.site.get().wait(self.weight, self.max_wait, span, function).await
     }
 
     /// Runs `op()` under the bulkhead: admission (fast path, else the wait), then one
     /// `.await` of the call holding the permits; a refusal is `reject(BulkheadFull)`.
     /// What the `#[bulkhead]` expansion writes inline, as a method.
     #[inline(always)]
-    pub async fn call<T, E, F, Fut>(&self, span: &CallSpan, reject: fn(Rejection) -> E, op: F) -> Result<T, E>
+    pub async fn call<T, E, F, Fut>(
+        &self,
+        span: &CallSpan,
+        impl_type: impl ImplType,
+        reject: fn(Rejection) -> E,
+        op: F,
+    ) -> Result<T, E>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>>,
@@ -318,7 +330,7 @@ impl BulkheadSite {
             // of the caller's future, which every call moves; measured, keeping it inline
             // cost every successful call a ~150-instruction memcpy. Only a call that must
             // wait allocates.
-            None => match Box::pin(self.wait(span)).await {
+            None => match Box::pin(self.wait(span, impl_type)).await {
                 Ok(permit) => permit,
                 Err(rejection) => return Err(reject(rejection)),
             },

@@ -3,7 +3,7 @@
 
 use super::config::CircuitBreakerConfig;
 use super::state::{CircuitBreaker, CircuitBreakerStats};
-use crate::kit::{Handle, NamedPolicy, Registry};
+use crate::kit::{Handle, NamedPolicy, Registry, registry};
 use crate::{ConfigError, State};
 
 static BREAKERS: Registry<CircuitBreaker> = Registry::new();
@@ -30,6 +30,10 @@ impl NamedPolicy for CircuitBreaker {
     fn reconfigure(&self, config: CircuitBreakerConfig) {
         self.apply(config);
     }
+    /// Closed with a fresh window ([`CircuitBreaker::reset`]).
+    fn reset(&self) {
+        CircuitBreaker::reset(self);
+    }
 }
 
 impl CircuitBreaker {
@@ -44,12 +48,12 @@ impl CircuitBreaker {
         if let Err(e) = config.validate() {
             panic!("invalid circuit breaker config for `{name}`: {e}");
         }
-        BREAKERS.declare(name, config, "CircuitBreaker::named")
+        registry::current::<CircuitBreaker>().declare(name, config, "CircuitBreaker::named")
     }
 }
 
 /// The breaker `name`, for operators: read its state, settings and stats, force it open or
-/// closed, disable or reset it, or change its settings ([`Handle::reconfigure`]: a state
+/// closed, disable or reset it ([`Handle::reset`]: see [`CircuitBreaker::reset`]), or change its settings ([`Handle::reconfigure`]: a state
 /// transition, see [`CircuitBreaker::reconfigure`]).
 ///
 /// Looking a name up does not create it, so asking before any call site has run does not
@@ -102,12 +106,5 @@ impl Handle<CircuitBreaker> {
     /// See [`CircuitBreaker::disable`].
     pub fn disable(&self) {
         self.get_or_default().disable();
-    }
-
-    /// See [`CircuitBreaker::reset`].
-    pub fn reset(&self) {
-        if let Some(b) = self.get() {
-            b.reset();
-        }
     }
 }

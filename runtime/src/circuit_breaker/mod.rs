@@ -131,7 +131,7 @@
 //!
 //! Measured as a user pays it (the `#[circuit_breaker]` expansion awaited in a loop on a
 //! current-thread tokio runtime, callgrind), a closed call costs 46 instructions over a raw
-//! call and a call refused by an open breaker 119, the clock read included;
+//! call and a call refused by an open breaker 117, the clock read included;
 //! `benches/README.md` has the figures beside recloser, failsafe and tower-resilience.
 //!
 //! An outcome that changes the totals (a window still filling, a time window, half-open)

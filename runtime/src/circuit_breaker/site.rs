@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::config::CircuitBreakerConfig;
 use super::state::{CircuitBreaker, CircuitBreakerStats, Clock, DISABLED, FORCED_OPEN, Permit, nanos};
 use crate::kit::Site;
-use crate::telemetry::{self, CallSpan};
+use crate::telemetry::{self, CallSpan, Function, ImplType};
 use crate::{Outcome, Policy, Rejection};
 
 /// A `should_record` classifier: maps a call's result to the [`Outcome`] recorded.
@@ -99,7 +99,7 @@ impl CircuitBreaker {
             result
         } else {
             drop(permit);
-            Err(E::from(telemetry::rejected(CallSpan::detached(), "resile::CircuitBreaker", self.rejection())))
+            Err(E::from(self.rejected(CallSpan::detached(), || Function::free("resile::CircuitBreaker"))))
         }
     }
 }
@@ -146,10 +146,19 @@ impl Site<CircuitBreaker> {
     }
 
     /// The rejection of the refused call of `permit` (`CircuitOpen` with the breaker's
-    /// name), reported to telemetry as an event of `span`.
+    /// name), reported to telemetry as an event of `span`, the function named with
+    /// `impl_type`.
     #[inline]
-    pub fn rejected(&self, permit: Permit<'_>, span: &CallSpan) -> Rejection {
-        telemetry::rejected(span, self.function(), permit.breaker.rejection())
+    pub fn rejected(&self, permit: Permit<'_>, span: &CallSpan, impl_type: impl ImplType) -> Rejection {
+        permit.breaker.rejected(span, || impl_type.function(self.function()))
+    }
+}
+
+impl CircuitBreaker {
+    /// This breaker's rejection of a call of `function`, reported to telemetry.
+    #[inline]
+    fn rejected(&self, span: &CallSpan, function: impl FnOnce() -> Function) -> Rejection {
+        telemetry::rejected(span, function, "circuit_breaker", Some(self.name()), self.rejection())
     }
 }
 

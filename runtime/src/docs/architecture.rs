@@ -17,7 +17,8 @@
 //! ## The policy kit ([`kit`](crate::kit))
 //!
 //! - [`NamedPolicy`](crate::kit::NamedPolicy): what a policy with named, shared instances
-//!   tells the kit (its kind, its configuration type, how to create and reconfigure one).
+//!   tells the kit (its kind, its configuration type, how to create, reconfigure and reset
+//!   one).
 //! - [`Registry`](crate::kit::Registry): one generic map from name to instance per kind,
 //!   with one declaration rule: live configuration, else the declaration, else
 //!   the defaults; a reference declares nothing; a second, different declaration is an
@@ -89,7 +90,8 @@
 //! 1. `resile-config`: `src/<policy>.rs` with `XConfig`, its keys, defaults and rules.
 //! 2. `runtime/src/<policy>/`: `mod.rs`, `config.rs`, `state.rs`, `site.rs`, `handle.rs`
 //!    (a `NamedPolicy` impl makes it a named instance: registry, declaration rule, handle,
-//!    `registry::names()`), plus its line in `runtime/src/lib.rs` and its re-exports in
+//!    `registry::names()`, `Handle::reset`, and `resile::testing`'s private instances and
+//!    `reset_all`), plus its line in `runtime/src/lib.rs` and its re-exports in
 //!    `__private.rs`; its `Rejection` variant and bridge trait if it refuses calls.
 //! 3. `macros/src/attrs/<policy>.rs`: one type implementing the attribute trait (its key
 //!    table, its cross-attribute rules, its expansion in its call shape), plus one line in

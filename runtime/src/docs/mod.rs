@@ -1,7 +1,8 @@
 //! Prose chapters: how the crates and each policy are built, how the policies combine, what
-//! cancellation releases, and what each call costs.
+//! cancellation releases, what each call costs, and how to test code that uses resile.
 
 pub mod architecture;
 pub mod cancellation;
 pub mod performance;
 pub mod stacking;
+pub mod testing;

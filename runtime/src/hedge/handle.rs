@@ -30,6 +30,10 @@ impl NamedPolicy for HedgeTracker {
     fn reconfigure(&self, config: HedgeConfig) {
         self.apply(config);
     }
+    /// A fresh latency window, a full budget and zero counters ([`HedgeTracker::reset`]).
+    fn reset(&self) {
+        HedgeTracker::reset(self);
+    }
     /// Sites that share a tracker may differ in their own keys (`delay`, `max_requests`,
     /// `timeout`); only the tracker's keys make two declarations differ.
     fn same_declaration(a: &HedgeConfig, b: &HedgeConfig) -> bool {

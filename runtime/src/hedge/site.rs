@@ -17,7 +17,7 @@ use super::config::HedgeConfig;
 use super::state::HedgeTracker;
 use crate::Rejection;
 use crate::kit::Site;
-use crate::telemetry::{self, CallSpan, Event};
+use crate::telemetry::{self, CallSpan, Event, Free, Function, ImplType};
 
 /// The callbacks of one hedged call site, typed by the error `E`.
 pub struct HedgeHooks<E> {
@@ -113,8 +113,15 @@ impl HedgeSite {
     }
 
     /// Runs a hedged call: `make` creates each attempt's future; events go to `span`, the
-    /// guarded call's span. See the [module docs](super).
-    pub async fn call<T, E, F, Fut>(&self, span: &CallSpan, hooks: &HedgeHooks<E>, mut make: F) -> Result<T, E>
+    /// guarded call's span, the function named with `impl_type` (zero-sized). See the
+    /// [module docs](super).
+    pub async fn call<T, E, F, Fut, S: ImplType>(
+        &self,
+        span: &CallSpan,
+        impl_type: S,
+        hooks: &HedgeHooks<E>,
+        mut make: F,
+    ) -> Result<T, E>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, E>>,
@@ -163,6 +170,7 @@ impl HedgeSite {
             site: self,
             tracker,
             span,
+            impl_type,
             hooks,
             started,
             deadline,
@@ -217,10 +225,11 @@ impl Drop for CallGuard<'_> {
 type Extra<Fut> = Join<Ready<u32>, Fut>;
 
 /// The state of one hedged call once its first attempt has not completed at once.
-struct Run<'s, E, Fut: Future> {
+struct Run<'s, E, Fut: Future, S> {
     site: &'s HedgeSite,
     tracker: &'s HedgeTracker,
     span: &'s CallSpan,
+    impl_type: S,
     hooks: &'s HedgeHooks<E>,
     started: Instant,
     deadline: Option<Instant>,
@@ -240,7 +249,7 @@ struct Run<'s, E, Fut: Future> {
     extras: Option<FuturesUnordered<Extra<Fut>>>,
 }
 
-impl<T, E, Fut> Run<'_, E, Fut>
+impl<T, E, Fut, S: ImplType> Run<'_, E, Fut, S>
 where
     Fut: Future<Output = Result<T, E>>,
 {
@@ -320,7 +329,8 @@ where
             Ok(value) => {
                 self.tracker.succeeded(self.started.elapsed(), n);
                 if n > 1 {
-                    self.emit(Event::HedgeWon { name: self.tracker.name(), attempt: n });
+                    let (function, name) = (self.function(), self.tracker.name());
+                    self.emit(function, Event::HedgeWon { function, name, attempt: n });
                 }
                 Some(Ok(value))
             }
@@ -336,8 +346,13 @@ where
         }
     }
 
-    fn emit(&self, event: Event<'_>) {
-        telemetry::emit_in(self.span, self.site.function, event);
+    #[inline]
+    fn function(&self) -> Function {
+        self.impl_type.function(self.site.function)
+    }
+
+    fn emit(&self, function: Function, event: Event<'_>) {
+        telemetry::emit_in(self.span, function, event);
     }
 
     /// Starts the next attempt at `at` if the budget allows; `false` (and no more timer
@@ -348,13 +363,15 @@ where
         let name = self.tracker.name();
         if !self.tracker.try_hedge() {
             self.hedging = false;
-            self.emit(Event::HedgeDenied { name, attempt: n });
+            let function = self.function();
+            self.emit(function, Event::HedgeDenied { function, name, attempt: n });
             return false;
         }
         self.launched = n;
         self.running += 1;
         self.last_launch = at;
-        self.emit(Event::HedgeFired { name, attempt: n });
+        let function = self.function();
+        self.emit(function, Event::HedgeFired { function, name, attempt: n });
         if let Some(on_hedge) = self.hooks.on_hedge {
             on_hedge(n);
         }
@@ -366,7 +383,8 @@ where
     fn time_out(&mut self) -> E {
         let after = self.site.config.timeout.unwrap_or_default();
         self.tracker.timed_out(after);
-        let rejection = crate::timeout::timed_out(self.span, self.site.function, after);
+        let name = Some(self.tracker.name());
+        let rejection = crate::timeout::timed_out(self.span, || self.function(), "hedge", name, after);
         let to_error = self.hooks.timed_out.expect("the deadline is armed only with `timed_out`");
         to_error(rejection)
     }
@@ -458,7 +476,7 @@ impl<E> Hedge<E> {
         Fut: Future<Output = Result<T, E>>,
     {
         let span = CallSpan::new();
-        self.site.call(&span, &self.hooks, op).await
+        self.site.call(&span, Free, &self.hooks, op).await
     }
 }
 

@@ -197,6 +197,16 @@ impl HedgeTracker {
         self.retired.fetch_add(old.latency.recorded(), Ordering::Relaxed);
     }
 
+    /// Back to a new tracker's state with the settings in force: a fresh latency window
+    /// (the adaptive delay back to `initial_delay`), a full budget and zero counters. Calls
+    /// running meanwhile may record into the window they started with, which is dropped.
+    pub fn reset(&self) {
+        self.core.store(TrackerCore::new(self.config()));
+        for counter in [&self.failed, &self.cancelled, &self.hedged, &self.won, &self.denied, &self.retired] {
+            counter.store(0, Ordering::Relaxed);
+        }
+    }
+
     #[inline]
     fn core(&self) -> &TrackerCore {
         self.core.load()

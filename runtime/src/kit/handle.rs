@@ -3,7 +3,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use super::registry::{NamedPolicy, Source};
+use super::registry::{NamedPolicy, Source, current};
 use crate::ConfigError;
 
 /// An operator's view of the instance `name` of the policy `P`: its settings and where
@@ -12,7 +12,8 @@ use crate::ConfigError;
 ///
 /// A handle is only a name: looking a name up never creates the instance, so asking before
 /// any call site has run does not fix its settings; [`config`](Handle::config) is `None`
-/// until it exists.
+/// until it exists. It is looked up at each use: inside a `resile::testing::isolated`
+/// scope it reaches the scope's instance, outside it the process-wide one.
 pub struct Handle<P: NamedPolicy> {
     name: Box<str>,
     policy: PhantomData<fn() -> P>,
@@ -31,13 +32,13 @@ impl<P: NamedPolicy> Handle<P> {
 
     /// The instance, if it exists.
     pub fn get(&self) -> Option<&'static P> {
-        P::registry().get(&self.name)
+        current::<P>().get(&self.name)
     }
 
     /// The instance, created with the defaults if it does not exist yet (an operator call
     /// that must act on it, such as forcing a breaker open).
     pub(crate) fn get_or_default(&self) -> &'static P {
-        P::registry().reference(&self.name, "an operator handle")
+        current::<P>().reference(&self.name, "an operator handle")
     }
 
     /// The settings in force; `None` until the instance exists.
@@ -48,7 +49,15 @@ impl<P: NamedPolicy> Handle<P> {
     /// Where the settings in force come from (live, declared or the defaults); `None` until
     /// the instance exists.
     pub fn source(&self) -> Option<Source> {
-        P::registry().source(&self.name)
+        current::<P>().source(&self.name)
+    }
+
+    /// Back to the state of a new instance, keeping its settings (see
+    /// [`NamedPolicy::reset`]); nothing if it does not exist.
+    pub fn reset(&self) {
+        if let Some(policy) = self.get() {
+            policy.reset();
+        }
     }
 
     /// Puts `config` in force as live configuration, creating the instance if needed. Live
@@ -59,7 +68,7 @@ impl<P: NamedPolicy> Handle<P> {
     /// The rule `config` breaks, naming its key, in the words the attribute uses; the
     /// settings in force stay.
     pub fn reconfigure(&self, config: P::Config) -> Result<(), ConfigError> {
-        P::registry().configure(&self.name, config).map(drop)
+        current::<P>().configure(&self.name, config).map(drop)
     }
 }
 

@@ -1,8 +1,8 @@
 //! The policy kit: what every policy is built from, so the next one is written by copying.
 //!
 //! - [`NamedPolicy`]: what a policy whose instances are shared by name (a breaker, a hedge
-//!   tracker, a retry budget) tells the kit: its kind, its configuration type, how to create
-//!   and reconfigure an instance.
+//!   tracker, a retry budget) tells the kit: its kind, its configuration type, how to create,
+//!   reconfigure and reset an instance.
 //! - [`Registry`]: one generic, process-wide map from name to instance per kind, with one
 //!   declaration rule ("one configuration per name"), described on
 //!   [`Registry::declare`].

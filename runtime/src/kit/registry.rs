@@ -43,6 +43,12 @@ pub trait NamedPolicy: Send + Sync + Sized + 'static {
     /// started with.
     fn reconfigure(&self, config: Self::Config);
 
+    /// Back to the state of a new instance, keeping the settings in force: a breaker closes
+    /// with a fresh window, a hedge tracker starts a fresh latency window with a full budget
+    /// and zero counters, a retry budget a fresh window with zero counters. What
+    /// [`Handle::reset`](super::Handle::reset) and `resile::testing::reset_all()` call.
+    fn reset(&self);
+
     /// Whether two declarations of one name say the same thing. Equal settings by default;
     /// a policy whose declarations carry per-call-site settings too compares only the
     /// shared ones.
@@ -116,6 +122,9 @@ struct Entry<P: NamedPolicy> {
 ///   or later.
 pub struct Registry<P: NamedPolicy> {
     entries: OnceLock<RwLock<HashMap<&'static str, &'static Entry<P>>>>,
+    /// Whether `names()` lists it: the process-wide registries are listed, the private
+    /// ones of a `resile::testing` scope are not.
+    listed: bool,
 }
 
 impl<P: NamedPolicy> fmt::Debug for Registry<P> {
@@ -133,12 +142,20 @@ impl<P: NamedPolicy> Default for Registry<P> {
 impl<P: NamedPolicy> Registry<P> {
     /// An empty registry, usable in a `static`.
     pub const fn new() -> Self {
-        Registry { entries: OnceLock::new() }
+        Registry { entries: OnceLock::new(), listed: true }
+    }
+
+    /// An empty registry that `names()` does not list (a `resile::testing` scope's own).
+    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
+    pub(crate) const fn unlisted() -> Self {
+        Registry { entries: OnceLock::new(), listed: false }
     }
 
     fn map(&'static self) -> &'static RwLock<HashMap<&'static str, &'static Entry<P>>> {
         self.entries.get_or_init(|| {
-            listing::add(self);
+            if self.listed {
+                listing::add(self);
+            }
             RwLock::default()
         })
     }
@@ -254,6 +271,23 @@ impl<P: NamedPolicy> Registry<P> {
         names.sort_unstable();
         names
     }
+
+    /// Resets every instance of this kind ([`NamedPolicy::reset`]); settings stay.
+    pub fn reset_all(&'static self) {
+        let entries: Vec<_> = self.map().read().unwrap_or_else(|e| e.into_inner()).values().copied().collect();
+        for entry in entries {
+            entry.policy.reset();
+        }
+    }
+}
+
+/// The registry of `P` that the current task uses: inside a `resile::testing::isolated`
+/// scope, the scope's own; otherwise the process-wide one ([`NamedPolicy::registry`]).
+/// Everything that looks a name up goes through here (handles, `X::named`), except a
+/// [`Site`](super::Site), which keeps its process-wide instance and asks the scope first.
+#[inline]
+pub(crate) fn current<P: NamedPolicy>() -> &'static Registry<P> {
+    crate::hooks::registry::<P>().unwrap_or_else(P::registry)
 }
 
 /// Reports two different declarations of one name.
@@ -284,16 +318,18 @@ fn conflict<P: NamedPolicy>(name: &str, first: Declaration<P::Config>, second: D
     }
 }
 
-/// Every registry that has entries, for [`names`].
-mod listing {
+/// Every registry that has entries, for [`names`] and `resile::testing::reset_all()`.
+pub(crate) mod listing {
     use std::sync::Mutex;
 
     use super::{NamedPolicy, Registry};
 
-    /// What `names()` needs of a registry of any kind.
-    pub(super) trait Listing: Sync {
+    /// What `names()` and `reset_all()` need of a registry of any kind.
+    pub(crate) trait Listing: Sync {
         fn kind(&self) -> &'static str;
         fn names(&'static self) -> Vec<&'static str>;
+        #[cfg_attr(not(feature = "testing"), allow(dead_code))]
+        fn reset_all(&'static self);
     }
 
     impl<P: NamedPolicy> Listing for Registry<P> {
@@ -303,6 +339,9 @@ mod listing {
         fn names(&'static self) -> Vec<&'static str> {
             Registry::names(self)
         }
+        fn reset_all(&'static self) {
+            Registry::reset_all(self)
+        }
     }
 
     static ALL: Mutex<Vec<&'static dyn Listing>> = Mutex::new(Vec::new());
@@ -311,16 +350,19 @@ mod listing {
         ALL.lock().unwrap_or_else(|e| e.into_inner()).push(registry);
     }
 
-    pub(super) fn all() -> Vec<&'static dyn Listing> {
-        ALL.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    /// The registries the current task uses: a `resile::testing` scope's, else every
+    /// process-wide one.
+    pub(crate) fn current() -> Vec<&'static dyn Listing> {
+        crate::hooks::listings().unwrap_or_else(|| ALL.lock().unwrap_or_else(|e| e.into_inner()).clone())
     }
 }
 
 /// Every named instance of the process, as `(kind, name)` pairs sorted by kind, then name
 /// (`("circuit_breaker", "db")`). Lists instances that exist: a name that no call has used
-/// yet is not there.
+/// yet is not there. Inside a `resile::testing::isolated` scope, the scope's instances
+/// instead.
 pub fn names() -> Vec<(&'static str, &'static str)> {
-    let mut all: Vec<_> = listing::all()
+    let mut all: Vec<_> = listing::current()
         .into_iter()
         .flat_map(|registry| registry.names().into_iter().map(move |name| (registry.kind(), name)))
         .collect();
@@ -366,6 +408,7 @@ mod tests {
         fn reconfigure(&self, config: u32) {
             *self.config.lock().unwrap() = config;
         }
+        fn reset(&self) {}
     }
 
     #[test]

@@ -5,12 +5,17 @@ use std::ptr;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicPtr, Ordering};
 
-use super::registry::NamedPolicy;
+use super::registry::{NamedPolicy, Registry};
 
 /// One call site of a named policy: the name it uses, the settings it declares (if any),
 /// and, once resolved, the shared instance. The attribute's expansion keeps one in a
 /// `static`; the first call resolves it through the [`Registry`](super::Registry) (taking
 /// its lock once), every later call reads it with one `Acquire` load and a test.
+///
+/// With the `testing` cargo feature, each call first asks whether a `resile::testing`
+/// scope is live anywhere (one `Relaxed` load); only then does it look for the current
+/// task's scope, whose private instance it uses instead (resolved once per scope). Without
+/// the feature, that check is not compiled.
 pub struct Site<P: NamedPolicy> {
     function: &'static str,
     name: &'static str,
@@ -96,13 +101,24 @@ impl<P: NamedPolicy> Site<P> {
         self.declaration.as_ref()
     }
 
-    /// The shared instance: one `Acquire` load once resolved.
+    /// What the site says about the instance, to tell two sites at one address apart: its
+    /// name, its declaration and its seed.
+    #[cfg(feature = "testing")]
+    pub(crate) fn says(&self) -> (&'static str, Option<P::Config>, Option<P::Config>) {
+        (self.name, self.declaration, self.seed)
+    }
+
+    /// The shared instance: one `Acquire` load once resolved (inside a `resile::testing`
+    /// scope, the scope's instance).
     ///
     /// # Panics
     /// On first use, in debug builds, if this site declares other settings than an earlier
     /// declaration of the same name (see [`Registry`](super::Registry)).
     #[inline]
     pub fn get(&self) -> &'static P {
+        if let Some(private) = crate::hooks::site(self) {
+            return private;
+        }
         // Orderings: `Acquire` pairs with the `Release` store in `resolve`, so a call that
         // sees the pointer sees the instance it points to.
         let policy = self.resolved.load(Ordering::Acquire);
@@ -116,19 +132,23 @@ impl<P: NamedPolicy> Site<P> {
     #[cold]
     #[inline(never)]
     fn resolve(&self) -> &'static P {
-        let policy = *self.resolving.get_or_init(|| {
-            let registry = P::registry();
-            let policy = match (self.declaration, self.seed) {
-                (Some(config), _) => registry.declare(self.name, config, self.function),
-                (None, Some(seed)) => registry.reference_seeded(self.name, self.function, seed),
-                (None, None) => registry.reference(self.name, self.function),
-            };
-            if let Some(f) = self.on_resolve {
-                f(policy);
-            }
-            policy
-        });
+        let policy = *self.resolving.get_or_init(|| self.resolve_in(P::registry()));
         self.resolved.store(ptr::from_ref(policy).cast_mut(), Ordering::Release);
+        policy
+    }
+
+    /// Resolves the site in `registry` (declares or refers to its name, then runs
+    /// `on_resolve`): the process-wide registry once, or a `resile::testing` scope's once
+    /// per scope.
+    pub(crate) fn resolve_in(&self, registry: &'static Registry<P>) -> &'static P {
+        let policy = match (self.declaration, self.seed) {
+            (Some(config), _) => registry.declare(self.name, config, self.function),
+            (None, Some(seed)) => registry.reference_seeded(self.name, self.function, seed),
+            (None, None) => registry.reference(self.name, self.function),
+        };
+        if let Some(f) = self.on_resolve {
+            f(policy);
+        }
         policy
     }
 }

@@ -156,6 +156,16 @@ impl RetryBudget {
         self.period.store(0, Ordering::Release);
     }
 
+    /// Back to a new budget's state with the settings in force: a fresh window (only the
+    /// reserve available) and zero counters.
+    pub fn reset(&self) {
+        let config = self.config();
+        self.replace_config(config);
+        for counter in [&self.deposits, &self.allowed, &self.denied] {
+            counter.store(0, Ordering::Relaxed);
+        }
+    }
+
     /// Records a first attempt at time `now` (any monotonic origin, fixed per budget).
     #[inline]
     pub fn deposit(&self, now: Duration) {

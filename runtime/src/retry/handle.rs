@@ -32,6 +32,10 @@ impl NamedPolicy for RetryBudget {
     fn reconfigure(&self, config: RetryBudgetConfig) {
         self.replace_config(config);
     }
+    /// A fresh window and zero counters ([`RetryBudget::reset`]).
+    fn reset(&self) {
+        RetryBudget::reset(self);
+    }
 }
 
 /// The retry budget `name`, for operators: read its settings and counters, or change its

@@ -34,6 +34,12 @@
 //! `#[retry]` expansion runs this loop in the guarded function's own body (a success is one
 //! `match` on `Ok`), and [`Retry::call`] runs the same loop for a plain value.
 //!
+//! Telemetry (see [`telemetry`](crate::telemetry)): each retry is a `DEBUG` event; a call
+//! that gives up after its last attempt is a `WARN` event, "retries exhausted"
+//! ([`Event::RetriesExhausted`](crate::telemetry::Event::RetriesExhausted)), with the last
+//! attempt, its error and the time since the first attempt failed; an error that `retry_if`
+//! refuses, a denial by the retry budget and the wall-clock `budget` are `DEBUG` events.
+//!
 //! # Configuration
 //! See [`RetryConfig`]; delays come from [`Backoff`] and [`Jitter`].
 //!
@@ -49,7 +55,8 @@
 //! # Performance
 //! The success path is a branch on `Ok`: no clock read, no atomic and no allocation, unless
 //! a wall-clock `budget` (one clock read per call) or a retry budget (one clock read and one
-//! `fetch_add` per call) is configured. A retry allocates its backoff timer.
+//! `fetch_add` per call) is configured. A retry allocates its backoff timer; the first
+//! retry of a call also reads the clock (the start of the exhausted event's `elapsed`).
 
 mod backoff;
 mod budget;

@@ -2,7 +2,7 @@
 //! ([`RetrySite`]), the per-call state it drives ([`RetryCall`]), and [`Retry`], the plain
 //! value with `call(|| fut)`.
 
-use std::fmt;
+use std::fmt::{self, Display};
 use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::ops::ControlFlow;
@@ -16,7 +16,7 @@ use super::budget::{RetryBudget, RetryReservation};
 use super::config::RetryConfig;
 use super::state::{RetryState, Stop};
 use crate::kit::Site;
-use crate::telemetry::{self, CallSpan, Describer, Event};
+use crate::telemetry::{self, CallSpan, Describer, Event, Free, Function, ImplType, Shown};
 
 /// The callbacks of one retry call site, typed by the error `E`.
 pub struct RetryHooks<E> {
@@ -64,12 +64,14 @@ pub struct RetrySite {
     timed: bool,
 }
 
-/// One retried call in progress, between attempts: the state machine and, when the site
-/// needs the time (a wall-clock `budget` or a retry budget), when the call started.
+/// One retried call in progress, between attempts: the state machine, when the call
+/// started if the site needs the time (a wall-clock `budget` or a retry budget), and when
+/// its first attempt failed if it did (the start of the exhausted event's `elapsed`).
 #[derive(Debug, Clone, Copy)]
 pub struct RetryCall {
     state: RetryState,
     started: Option<Instant>,
+    first_failure: Option<Instant>,
 }
 
 impl RetryCall {
@@ -104,7 +106,7 @@ impl RetrySite {
     #[inline(always)]
     pub fn start(&self) -> RetryCall {
         if !self.timed {
-            return RetryCall { state: RetryState::new(), started: None };
+            return RetryCall { state: RetryState::new(), started: None, first_failure: None };
         }
         self.start_timed()
     }
@@ -117,53 +119,82 @@ impl RetrySite {
             let budget = budget.get();
             budget.deposit(clock(budget, now));
         }
-        RetryCall { state: RetryState::new(), started: Some(now) }
+        RetryCall { state: RetryState::new(), started: Some(now), first_failure: None }
     }
 
     /// After an attempt of `call` failed with `error`: `Continue(sleep)`, the backoff to
     /// await before the next attempt, or `Break(error)` to stop with it. Emits the retry's
-    /// telemetry and calls `on_retry`.
+    /// telemetry (the function named with `impl_type`, the error shown by `describe`) and
+    /// calls `on_retry`.
     ///
     /// With a retry budget, the retry is reserved here (a denied one stops at once, without
     /// sleeping) and the reservation rides in the [`BackoffSleep`]: spent when the sleep
     /// ends, given back if the sleep is dropped first (the call was cancelled).
     #[inline(never)]
-    pub fn on_error<E>(
+    pub fn on_error<E, S: ImplType>(
         &self,
         call: &mut RetryCall,
         span: &CallSpan,
         error: E,
         hooks: &RetryHooks<E>,
         describe: Describer<E>,
+        impl_type: S,
     ) -> ControlFlow<E, BackoffSleep> {
         let retryable = || hooks.retry_if.is_none_or(|f| f(&error));
         let elapsed = || call.started.map(|t| t.elapsed());
         let attempt = call.state.attempt();
         let delay = match call.state.next_delay(&self.config, retryable, elapsed, &mut fastrand::f64) {
             Ok(delay) => delay,
-            Err(Stop::OutOfTime) => {
-                telemetry::emit_in(span, self.function, Event::RetryOutOfTime { function: self.function, attempt });
+            Err(stop) => {
+                let shown = Shown::of(&error, describe);
+                self.stopped(span, call, stop, impl_type.function(self.function), shown.as_ref().map(|s| s as _));
                 return ControlFlow::Break(error);
             }
-            Err(Stop::NotRetryable | Stop::Exhausted) => return ControlFlow::Break(error),
         };
         let mut reservation = None;
         if let Some(budget) = &self.budget {
             let budget = budget.get();
             reservation = budget.reserve(clock(budget, Instant::now()));
             if reservation.is_none() {
-                let event = Event::RetryBudgetExhausted { function: self.function, budget: budget.name() };
-                telemetry::emit_in(span, self.function, event);
+                let (function, shown) = (impl_type.function(self.function), Shown::of(&error, describe));
+                let shown = shown.as_ref().map(|s| s as _);
+                let event = Event::RetryBudgetExhausted { function, budget: budget.name(), attempt, error: shown };
+                telemetry::emit_in(span, function, event);
                 return ControlFlow::Break(error);
             }
         }
+        if attempt == 1 {
+            // For the exhausted event's `elapsed`: a retry is made, so the call sleeps anyway.
+            call.first_failure = Some(Instant::now());
+        }
         call.state.advance(delay);
-        let shown = describe.map(|d| d(&error));
-        telemetry::emit_in(span, self.function, Event::Retry { function: self.function, attempt, delay, error: shown });
+        let (function, shown) = (impl_type.function(self.function), Shown::of(&error, describe));
+        let event =
+            Event::Retry { function, attempt, max: self.config.max, delay, error: shown.as_ref().map(|s| s as _) };
+        telemetry::emit_in(span, function, event);
         if let Some(on_retry) = hooks.on_retry {
             on_retry(attempt, delay, &error);
         }
         ControlFlow::Continue(BackoffSleep::new(delay, reservation))
+    }
+
+    /// Reports why `call` stops after its current attempt failed with `error`.
+    #[cold]
+    #[inline(never)]
+    fn stopped(&self, span: &CallSpan, call: &RetryCall, stop: Stop, function: Function, error: Option<&dyn Display>) {
+        let attempt = call.state.attempt();
+        let event = match stop {
+            Stop::OutOfTime => Event::RetryOutOfTime { function, attempt, error },
+            Stop::NotRetryable => Event::NotRetryable { function, attempt, max: self.config.max, error },
+            // `max = 1` retries nothing, so nothing was exhausted. The clock is read only
+            // if someone hears the event.
+            Stop::Exhausted if attempt > 1 && telemetry::heard(tracing::Level::WARN) => {
+                let elapsed = call.first_failure.map_or(Duration::ZERO, |t| t.elapsed());
+                Event::RetriesExhausted { function, attempt, elapsed, error }
+            }
+            Stop::Exhausted => return,
+        };
+        telemetry::emit_in(span, function, event);
     }
 }
 
@@ -309,7 +340,7 @@ impl<E> Retry<E> {
         loop {
             match op().await {
                 Ok(value) => return Ok(value),
-                Err(error) => match self.site.on_error(&mut call, &span, error, &self.hooks, None) {
+                Err(error) => match self.site.on_error(&mut call, &span, error, &self.hooks, None, Free) {
                     ControlFlow::Break(error) => return Err(error),
                     ControlFlow::Continue(backoff) => backoff.await,
                 },

@@ -2,37 +2,71 @@
 //!
 //! Every event goes through one funnel (this module's `emit`), which writes it to `tracing`
 //! and passes it to the observer, so each event is described once and reaches every sink
-//! the same way. Policies emit events for retries, rejections, state changes and hedges,
-//! each naming its policy. The events of one guarded call are children of that call's
-//! `resile` span ([`CallSpan`]), which the first of them creates.
+//! the same way. Policies emit events for retries, retries exhausted, rejections, state
+//! changes and hedges. The events of one guarded call are children of that call's `resile`
+//! span ([`CallSpan`]), which the first of them creates.
+//!
+//! # Fields
+//!
+//! The span (target `resile`, `DEBUG`, named `resile`) has one field, `function`: the
+//! guarded function as [`Function`] shows it, `Orders::get` for a method, the fn's path
+//! for a free function. Every event of a call has the same `function`, and:
+//!
+//! | field | value |
+//! |---|---|
+//! | `resilience.policy` | `retry`, `retry_budget`, `circuit_breaker`, `hedge`, `timeout`, `bulkhead`, `rate_limit`: the policy that acted |
+//! | `resilience.name` | the named instance that acted (breaker, hedge tracker, retry budget, bulkhead, rate limiter), where there is one |
+//! | `resilience.attempt` | the attempt the event is about, from 1, where it applies |
+//! | `error` | the error by its `Display` (never its `Debug`, which may drag a backtrace); absent when the error type has no `Display` |
+//!
+//! | event | level | message (example) | more fields |
+//! |---|---|---|---|
+//! | [`Event::Retry`] | `DEBUG` | `attempt 1 of 3 for Orders::get failed, retrying in 200ms: connection refused` | `delay_ms` |
+//! | [`Event::RetriesExhausted`] | `WARN` | `retries exhausted for Orders::get after 3 attempts (1.2s since the first failed): connection refused` | `attempts`, `elapsed_ms` |
+//! | [`Event::NotRetryable`] | `DEBUG` | `attempt 1 of 3 for Orders::get failed with an error retry_if does not retry: not found` | |
+//! | [`Event::RetryOutOfTime`] | `DEBUG` | `attempt 2 for Orders::get failed and is not retried: the next sleep would end past the wall-clock budget: ...` | |
+//! | [`Event::RetryBudgetExhausted`] | `DEBUG` | `attempt 1 for Orders::get failed and is not retried: retry budget `db` is exhausted: ...` | |
+//! | [`Event::Rejected`] | `DEBUG` | `call to Orders::get refused: circuit breaker `db` is open`, `call to Orders::get timed out after 250ms` | |
+//! | [`Event::StateChange`] | `WARN` to `Open`/`ForcedOpen`, else `INFO` | `circuit breaker `db`: closed -> open` | `from`, `to`; no `function`: a shared breaker's event |
+//! | [`Event::HedgeFired`], [`Event::HedgeWon`], [`Event::HedgeDenied`] | `DEBUG` | `hedge: attempt 2 of Orders::get started` | |
+//! | [`Event::BulkheadWait`] | `DEBUG` | `call to Orders::get waited 20ms for bulkhead `db`` | `waited_ms` |
 //!
 //! An [`Observer`] set with [`set_observer`] receives the same events as plain values.
 //!
 //! # Performance
-//! Nothing on the success path: events are only built when something happens. An event
-//! with no subscriber and no observer interested costs two atomic loads (tracing's max
-//! level and the observer flag).
+//! Nothing on the success path: events are only built when something happens, and a call
+//! carries its impl type as a zero-sized [`ImplType`], asked for the name only when an
+//! event is written. An event with no subscriber and no observer interested costs two
+//! atomic loads (tracing's max level and the observer flag).
 //!
 //! ```
 //! # use resile_runtime as resile;
 //! use resile::telemetry::{set_observer, Event, Observer};
 //!
-//! struct CountRetries;
-//! impl Observer for CountRetries {
+//! struct LogRetries;
+//! impl Observer for LogRetries {
 //!     fn on_event(&self, event: &Event<'_>) {
-//!         if let Event::Retry { function, attempt, .. } = event {
-//!             println!("{function}: attempt {attempt} failed, retrying");
+//!         match event {
+//!             Event::Retry { function, attempt, error: Some(error), .. } => {
+//!                 println!("{function}: attempt {attempt} failed ({error}), retrying");
+//!             }
+//!             Event::RetriesExhausted { function, attempt, .. } => {
+//!                 println!("{function}: gave up after attempt {attempt}");
+//!             }
+//!             _ => {}
 //!         }
 //!     }
 //! }
-//! set_observer(CountRetries);
+//! set_observer(LogRetries);
 //! ```
 
+mod function;
 mod span;
 
+pub use function::{Free, Function, ImplType, Method};
 pub use span::CallSpan;
 
-use std::fmt::Debug;
+use std::fmt::{self, Display};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -42,42 +76,90 @@ use arc_swap::ArcSwapOption;
 use crate::{Rejection, State};
 
 /// A telemetry event, as passed to an [`Observer`].
+///
+/// Errors are given by their `Display` (`None` when the error type has none), so an
+/// observer can log them without the backtrace a `Debug` may print.
 #[non_exhaustive]
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub enum Event<'a> {
     /// An attempt failed and another one follows after `delay`.
+    #[non_exhaustive]
     Retry {
-        /// The guarded function (`module::path::fn_name`).
-        function: &'static str,
+        /// The guarded function.
+        function: Function,
         /// The attempt that failed, from 1.
         attempt: u32,
+        /// The attempts allowed (`max`).
+        max: u32,
         /// The sleep before the next attempt.
         delay: Duration,
-        /// The error, when its type implements `Debug`.
-        error: Option<&'a dyn Debug>,
+        /// The error, when its type implements `Display`.
+        error: Option<&'a dyn Display>,
+    },
+    /// The last of the `max` attempts failed: the call gives up with its error. Written at
+    /// `WARN`. Not reported when `max` is 1 (nothing was to be retried).
+    #[non_exhaustive]
+    RetriesExhausted {
+        /// The guarded function.
+        function: Function,
+        /// The last attempt, which is also the number of attempts made (`max`).
+        attempt: u32,
+        /// Time on tokio's clock from the end of the first attempt (its failure) to the end
+        /// of the last: the backoff sleeps and every attempt after the first. The first
+        /// attempt's own duration is not in it: a call does not read the clock when it
+        /// starts (that would cost every successful call), only when an attempt fails.
+        elapsed: Duration,
+        /// The last attempt's error, when its type implements `Display`.
+        error: Option<&'a dyn Display>,
+    },
+    /// An attempt failed with an error that `retry_if` does not retry: the call ends with it.
+    #[non_exhaustive]
+    NotRetryable {
+        /// The guarded function.
+        function: Function,
+        /// The attempt that failed, from 1.
+        attempt: u32,
+        /// The attempts allowed (`max`).
+        max: u32,
+        /// The error, when its type implements `Display`.
+        error: Option<&'a dyn Display>,
     },
     /// A retry was not made because the named retry budget was exhausted.
+    #[non_exhaustive]
     RetryBudgetExhausted {
         /// The guarded function.
-        function: &'static str,
+        function: Function,
         /// The retry budget's name.
         budget: &'static str,
-    },
-    /// A retry was not made because its sleep would end past the wall-clock `budget`.
-    RetryOutOfTime {
-        /// The guarded function.
-        function: &'static str,
         /// The attempt that failed last, from 1.
         attempt: u32,
+        /// Its error, when its type implements `Display`.
+        error: Option<&'a dyn Display>,
+    },
+    /// A retry was not made because its sleep would end past the wall-clock `budget`.
+    #[non_exhaustive]
+    RetryOutOfTime {
+        /// The guarded function.
+        function: Function,
+        /// The attempt that failed last, from 1.
+        attempt: u32,
+        /// Its error, when its type implements `Display`.
+        error: Option<&'a dyn Display>,
     },
     /// A policy refused or cut a call.
+    #[non_exhaustive]
     Rejected {
         /// The guarded function.
-        function: &'static str,
+        function: Function,
+        /// The policy that refused it: `circuit_breaker`, `timeout`, `hedge` (its `timeout`).
+        policy: &'static str,
+        /// That policy's instance name, where it has one (a breaker's, a hedge tracker's).
+        name: Option<&'static str>,
         /// Why.
         rejection: &'a Rejection,
     },
-    /// A circuit breaker changed state.
+    /// A circuit breaker changed state: an event of the shared breaker, not of one call.
+    #[non_exhaustive]
     StateChange {
         /// The breaker's name.
         name: &'static str,
@@ -87,21 +169,30 @@ pub enum Event<'a> {
         to: State,
     },
     /// A hedged attempt was started.
+    #[non_exhaustive]
     HedgeFired {
+        /// The guarded function.
+        function: Function,
         /// The hedge tracker's name (the function's path when unnamed).
         name: &'static str,
         /// The attempt number started, from 2.
         attempt: u32,
     },
     /// A hedged attempt (not the first) produced the winning result.
+    #[non_exhaustive]
     HedgeWon {
+        /// The guarded function.
+        function: Function,
         /// The hedge tracker's name.
         name: &'static str,
         /// The attempt that won, from 2.
         attempt: u32,
     },
     /// A hedge was wanted but the hedge budget denied it.
+    #[non_exhaustive]
     HedgeDenied {
+        /// The guarded function.
+        function: Function,
         /// The hedge tracker's name.
         name: &'static str,
         /// The attempt number that was not started, from 2.
@@ -109,12 +200,90 @@ pub enum Event<'a> {
     },
     /// A call waited in a bulkhead's queue and was admitted (a call refused after waiting
     /// is a [`Rejected`](Event::Rejected) event).
+    #[non_exhaustive]
     BulkheadWait {
+        /// The guarded function.
+        function: Function,
         /// The bulkhead's name.
         name: &'static str,
         /// How long it waited (tokio's clock).
         waited: Duration,
     },
+}
+
+impl fmt::Debug for Event<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        /// An error shown by its `Display`.
+        struct Shown<'a>(Option<&'a dyn Display>);
+        impl fmt::Debug for Shown<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                match self.0 {
+                    Some(e) => write!(f, "Some(\"{e}\")"),
+                    None => f.write_str("None"),
+                }
+            }
+        }
+        match *self {
+            Event::Retry { function, attempt, max, delay, error } => f
+                .debug_struct("Retry")
+                .field("function", &function)
+                .field("attempt", &attempt)
+                .field("max", &max)
+                .field("delay", &delay)
+                .field("error", &Shown(error))
+                .finish(),
+            Event::RetriesExhausted { function, attempt, elapsed, error } => f
+                .debug_struct("RetriesExhausted")
+                .field("function", &function)
+                .field("attempt", &attempt)
+                .field("elapsed", &elapsed)
+                .field("error", &Shown(error))
+                .finish(),
+            Event::NotRetryable { function, attempt, max, error } => f
+                .debug_struct("NotRetryable")
+                .field("function", &function)
+                .field("attempt", &attempt)
+                .field("max", &max)
+                .field("error", &Shown(error))
+                .finish(),
+            Event::RetryBudgetExhausted { function, budget, attempt, error } => f
+                .debug_struct("RetryBudgetExhausted")
+                .field("function", &function)
+                .field("budget", &budget)
+                .field("attempt", &attempt)
+                .field("error", &Shown(error))
+                .finish(),
+            Event::RetryOutOfTime { function, attempt, error } => f
+                .debug_struct("RetryOutOfTime")
+                .field("function", &function)
+                .field("attempt", &attempt)
+                .field("error", &Shown(error))
+                .finish(),
+            Event::Rejected { function, policy, name, rejection } => f
+                .debug_struct("Rejected")
+                .field("function", &function)
+                .field("policy", &policy)
+                .field("name", &name)
+                .field("rejection", rejection)
+                .finish(),
+            Event::StateChange { name, from, to } => {
+                f.debug_struct("StateChange").field("name", &name).field("from", &from).field("to", &to).finish()
+            }
+            Event::HedgeFired { function, name, attempt } => hedge(f, "HedgeFired", function, name, attempt),
+            Event::HedgeWon { function, name, attempt } => hedge(f, "HedgeWon", function, name, attempt),
+            Event::HedgeDenied { function, name, attempt } => hedge(f, "HedgeDenied", function, name, attempt),
+            Event::BulkheadWait { function, name, waited } => f
+                .debug_struct("BulkheadWait")
+                .field("function", &function)
+                .field("name", &name)
+                .field("waited", &waited)
+                .finish(),
+        }
+    }
+}
+
+fn hedge(f: &mut fmt::Formatter<'_>, kind: &str, function: Function, name: &str, attempt: u32) -> fmt::Result {
+    f.debug_struct(kind).field("function", &function).field("name", &name).field("attempt", &attempt).finish()
 }
 
 /// Receives every telemetry [`Event`]. Set one with [`set_observer`].
@@ -143,27 +312,34 @@ pub fn clear_observer() {
 /// child of the call's span, then passes it to the observer. With no subscriber interested
 /// in its level and no observer, two atomic loads and nothing else.
 #[inline]
-pub(crate) fn emit_in(call: &CallSpan, function: &'static str, event: Event<'_>) {
+pub(crate) fn emit_in(call: &CallSpan, function: Function, event: Event<'_>) {
     if heard(event.level()) {
         emit_in_heard(call, function, &event);
     }
 }
 
-/// Reports `rejection`, a refusal of `call` (the guarded call of `function`), as
-/// [`emit_in`] does, and returns it. The event is built only if something may hear it
-/// (measured: building it first costs the refused path a few instructions), so a refused
-/// call pays two loads for its telemetry when nothing listens.
+/// Reports `rejection`, a refusal by `policy` (its instance `name`, if any) of `call` (the
+/// guarded call of `function`), as [`emit_in`] does, and returns it. The event is built
+/// only if something may hear it (measured: building it first costs the refused path a few
+/// instructions), so a refused call pays two loads for its telemetry when nothing listens.
 #[inline]
-pub(crate) fn rejected(call: &CallSpan, function: &'static str, rejection: Rejection) -> Rejection {
+pub(crate) fn rejected(
+    call: &CallSpan,
+    function: impl FnOnce() -> Function,
+    policy: &'static str,
+    name: Option<&'static str>,
+    rejection: Rejection,
+) -> Rejection {
     if heard(tracing::Level::DEBUG) {
-        emit_in_heard(call, function, &Event::Rejected { function, rejection: &rejection });
+        let function = function();
+        emit_in_heard(call, function, &Event::Rejected { function, policy, name, rejection: &rejection });
     }
     rejection
 }
 
 #[cold]
 #[inline(never)]
-fn emit_in_heard(call: &CallSpan, function: &'static str, event: &Event<'_>) {
+fn emit_in_heard(call: &CallSpan, function: Function, event: &Event<'_>) {
     call.with_span(function, |span| trace(span, event));
     observe(event);
 }
@@ -180,16 +356,20 @@ pub(crate) fn emit(event: Event<'_>) {
 /// Whether anything may want an event at `level`: a subscriber interested in the level
 /// (tracing's global max level, one load) or an observer (one load).
 #[inline]
-fn heard(level: tracing::Level) -> bool {
+pub(crate) fn heard(level: tracing::Level) -> bool {
     // Orderings: `Relaxed`; a sink installed concurrently may miss an event either way.
-    level <= tracing::level_filters::LevelFilter::current() || OBSERVED.load(Ordering::Relaxed)
+    level <= tracing::level_filters::LevelFilter::current()
+        || OBSERVED.load(Ordering::Relaxed)
+        || crate::hooks::recording()
 }
 
 impl Event<'_> {
     /// The `tracing` level the event is written at.
     fn level(&self) -> tracing::Level {
         match self {
-            Event::StateChange { to: State::Open | State::ForcedOpen, .. } => tracing::Level::WARN,
+            Event::RetriesExhausted { .. } | Event::StateChange { to: State::Open | State::ForcedOpen, .. } => {
+                tracing::Level::WARN
+            }
             Event::StateChange { .. } => tracing::Level::INFO,
             _ => tracing::Level::DEBUG,
         }
@@ -197,6 +377,7 @@ impl Event<'_> {
 }
 
 fn observe(event: &Event<'_>) {
+    crate::hooks::observe(event);
     // Orderings: `Relaxed` is enough: the flag only saves the load below when nothing is
     // set, and the `ArcSwap` load is itself synchronised.
     if OBSERVED.load(Ordering::Relaxed)
@@ -216,51 +397,203 @@ macro_rules! event {
     };
 }
 
-/// The one place each event kind meets `tracing`.
+/// `": {error}"`, or nothing without an error: the end of a message.
+struct Cause<'a>(Option<&'a dyn Display>);
+
+impl Display for Cause<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(error) => write!(f, ": {error}"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Milliseconds, for the numeric `*_ms` fields.
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The one place each event kind meets `tracing`: its level, fields and message.
 fn trace(parent: Option<&tracing::Span>, event: &Event<'_>) {
     match *event {
-        Event::Retry { function, attempt, delay, error } => event!(
+        Event::Retry { function, attempt, max, delay, error } => event!(
             parent,
             debug,
-            function,
-            attempt,
-            delay_ms = delay.as_millis() as u64,
-            error = error.map(tracing::field::debug),
-            "retrying"
+            function = %function,
+            resilience.policy = "retry",
+            resilience.attempt = attempt,
+            delay_ms = millis(delay),
+            error = error.map(display),
+            "attempt {attempt} of {max} for {function} failed, retrying in {delay:?}{}",
+            Cause(error)
         ),
-        Event::RetryBudgetExhausted { function, budget } => {
-            event!(parent, debug, function, budget, "retry denied by retry budget")
-        }
-        Event::RetryOutOfTime { function, attempt } => {
-            event!(parent, debug, function, attempt, "retry stopped: wall-clock budget would be exceeded")
-        }
-        Event::Rejected { function, rejection } => {
-            event!(parent, debug, function, rejection = %rejection, "call rejected")
+        Event::RetriesExhausted { function, attempt, elapsed, error } => event!(
+            parent,
+            warn,
+            function = %function,
+            resilience.policy = "retry",
+            resilience.attempt = attempt,
+            attempts = attempt,
+            elapsed_ms = millis(elapsed),
+            error = error.map(display),
+            "retries exhausted for {function} after {attempt} attempts ({elapsed:?} since the first failed){}",
+            Cause(error)
+        ),
+        Event::NotRetryable { function, attempt, max, error } => event!(
+            parent,
+            debug,
+            function = %function,
+            resilience.policy = "retry",
+            resilience.attempt = attempt,
+            error = error.map(display),
+            "attempt {attempt} of {max} for {function} failed with an error retry_if does not retry{}",
+            Cause(error)
+        ),
+        Event::RetryBudgetExhausted { function, budget, attempt, error } => event!(
+            parent,
+            debug,
+            function = %function,
+            resilience.policy = "retry_budget",
+            resilience.name = budget,
+            resilience.attempt = attempt,
+            error = error.map(display),
+            "attempt {attempt} for {function} failed and is not retried: retry budget `{budget}` is exhausted{}",
+            Cause(error)
+        ),
+        Event::RetryOutOfTime { function, attempt, error } => event!(
+            parent,
+            debug,
+            function = %function,
+            resilience.policy = "retry",
+            resilience.attempt = attempt,
+            error = error.map(display),
+            "attempt {attempt} for {function} failed and is not retried: the next sleep would end past the \
+             wall-clock budget{}",
+            Cause(error)
+        ),
+        Event::Rejected { function, policy, name, rejection } => {
+            let how = match rejection {
+                Rejection::TimedOut { .. } => " ",
+                _ => " refused: ",
+            };
+            event!(
+                parent,
+                debug,
+                function = %function,
+                resilience.policy = policy,
+                resilience.name = name,
+                error = %rejection,
+                "call to {function}{how}{rejection}"
+            )
         }
         Event::StateChange { name, from, to } => {
             if event.level() == tracing::Level::WARN {
-                event!(parent, warn, breaker = name, %from, %to, "circuit breaker `{name}`: {from} -> {to}")
+                event!(
+                    parent,
+                    warn,
+                    %from,
+                    %to,
+                    resilience.policy = "circuit_breaker",
+                    resilience.name = name,
+                    "circuit breaker `{name}`: {from} -> {to}"
+                )
             } else {
-                event!(parent, info, breaker = name, %from, %to, "circuit breaker `{name}`: {from} -> {to}")
+                event!(
+                    parent,
+                    info,
+                    %from,
+                    %to,
+                    resilience.policy = "circuit_breaker",
+                    resilience.name = name,
+                    "circuit breaker `{name}`: {from} -> {to}"
+                )
             }
         }
-        Event::HedgeFired { name, attempt } => event!(parent, debug, name, attempt, "hedge fired"),
-        Event::HedgeWon { name, attempt } => event!(parent, debug, name, attempt, "hedge won"),
-        Event::HedgeDenied { name, attempt } => {
-            event!(parent, debug, name, attempt, "hedge denied by the hedge budget")
-        }
-        Event::BulkheadWait { name, waited } => {
-            event!(parent, debug, name, waited_us = waited.as_micros() as u64, "waited for bulkhead permits")
-        }
+        Event::HedgeFired { function, name, attempt } => event!(
+            parent,
+            debug,
+            function = %function,
+            resilience.policy = "hedge",
+            resilience.name = name,
+            resilience.attempt = attempt,
+            "hedge: attempt {attempt} of {function} started"
+        ),
+        Event::HedgeWon { function, name, attempt } => event!(
+            parent,
+            debug,
+            function = %function,
+            resilience.policy = "hedge",
+            resilience.name = name,
+            resilience.attempt = attempt,
+            "hedge: attempt {attempt} of {function} won"
+        ),
+        Event::HedgeDenied { function, name, attempt } => event!(
+            parent,
+            debug,
+            function = %function,
+            resilience.policy = "hedge",
+            resilience.name = name,
+            resilience.attempt = attempt,
+            "hedge: attempt {attempt} of {function} denied by the hedge budget"
+        ),
+        Event::BulkheadWait { function, name, waited } => event!(
+            parent,
+            debug,
+            function = %function,
+            resilience.policy = "bulkhead",
+            resilience.name = name,
+            waited_ms = millis(waited),
+            "call to {function} waited {waited:?} for bulkhead `{name}`"
+        ),
     }
 }
 
 /// The span of one guarded call.
 #[inline]
-pub(crate) fn call_span(function: &'static str) -> tracing::Span {
-    tracing::debug_span!(target: "resile", "resile", function)
+pub(crate) fn call_span(function: Function) -> tracing::Span {
+    tracing::debug_span!(target: "resile", "resile", function = %function)
 }
 
-/// Describes an error for telemetry: `Some` when its type implements `Debug`. The
-/// expansion finds out by autoref specialisation (see `__private::Describe`).
-pub type Describer<E> = Option<fn(&E) -> &dyn Debug>;
+/// Writes an error for telemetry: `Some` when its type implements `Display`, which is how
+/// telemetry shows errors (never by `Debug`, which may print a backtrace). The expansion
+/// finds out by autoref specialisation (see `__private::Describe`) and picks the fullest:
+///
+/// - a `std::error::Error`: its `Display`, then each `source()` after `": "`, so the root
+///   cause is in the log (`loading order 5: connection refused`), as `anyhow` prints
+///   `{:#}`;
+/// - another `Display` type: its alternate form, `{:#}` (an `anyhow::Error` prints its
+///   whole chain of contexts that way; most types print the same as `{}`);
+/// - no `Display`: `None`, and the event has no `error` field.
+pub type Describer<E> = Option<fn(&E, &mut fmt::Formatter<'_>) -> fmt::Result>;
+
+/// An error as its [`Describer`] writes it: what the events of a call carry.
+pub(crate) struct Shown<'a, E> {
+    error: &'a E,
+    write: fn(&E, &mut fmt::Formatter<'_>) -> fmt::Result,
+}
+
+impl<'a, E> Shown<'a, E> {
+    /// `error` written by `describe`, if it can be.
+    #[inline]
+    pub(crate) fn of(error: &'a E, describe: Describer<E>) -> Option<Self> {
+        describe.map(|write| Shown { error, write })
+    }
+}
+
+impl<E> Display for Shown<'_, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (self.write)(self.error, f)
+    }
+}
+
+/// Writes `error` and its chain of sources, separated by `": "`.
+pub fn write_chain(error: &dyn std::error::Error, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    write!(f, "{error}")?;
+    let mut source = error.source();
+    while let Some(cause) = source {
+        write!(f, ": {cause}")?;
+        source = cause.source();
+    }
+    Ok(())
+}

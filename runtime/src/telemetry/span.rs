@@ -6,7 +6,8 @@ use std::ptr;
 use std::sync::atomic::{AtomicPtr, Ordering};
 
 /// The `resile` span of one guarded call (target `resile`, level `DEBUG`, field
-/// `function`), created lazily: by the call's first event (a retry, a rejection, a hedge),
+/// `function`, as [`Function`](super::Function) shows it: `Orders::get` for a method),
+/// created lazily: by the call's first event (a retry, a rejection, a hedge),
 /// and only when a subscriber wants `DEBUG` spans of target `resile`. Every later event of
 /// the call is a child of it; it closes when the call ends.
 ///
@@ -70,7 +71,7 @@ impl CallSpan {
     /// one, or a new one if a subscriber wants it (kept for the call's later events, or
     /// closed after `f` when detached); `None` when nobody does.
     #[cold]
-    pub(crate) fn with_span<R>(&self, function: &'static str, f: impl FnOnce(Option<&tracing::Span>) -> R) -> R {
+    pub(crate) fn with_span<R>(&self, function: super::Function, f: impl FnOnce(Option<&tracing::Span>) -> R) -> R {
         if let Some(span) = self.get() {
             return f(Some(span));
         }

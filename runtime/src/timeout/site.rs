@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::config::TimeoutConfig;
 use crate::Rejection;
-use crate::telemetry::{self, CallSpan};
+use crate::telemetry::{self, CallSpan, Function, ImplType};
 
 /// One `#[timeout]` call site: its setting and the function it guards.
 #[derive(Debug)]
@@ -32,18 +32,20 @@ impl TimeoutSite {
     }
 
     /// Runs `fut` for at most the deadline; `reject` turns the rejection into the caller's
-    /// error. Events go to `span`, the guarded call's span.
+    /// error. Events go to `span`, the guarded call's span, the function named with
+    /// `impl_type` (zero-sized: nothing is stored for it).
     #[inline(always)]
-    pub fn run<'a, T, E, F>(
+    pub fn run<'a, T, E, F, S: ImplType>(
         &'static self,
         span: &'a CallSpan,
+        impl_type: S,
         reject: fn(Rejection) -> E,
         fut: F,
-    ) -> TimeoutFuture<'a, F, E>
+    ) -> TimeoutFuture<'a, F, E, S>
     where
         F: Future<Output = Result<T, E>>,
     {
-        TimeoutFuture { inner: tokio::time::timeout(self.config.after, fut), site: self, span, reject }
+        TimeoutFuture { inner: tokio::time::timeout(self.config.after, fut), site: self, span, impl_type, reject }
     }
 }
 
@@ -51,16 +53,17 @@ pin_project_lite::pin_project! {
     /// A future bounded by a [`TimeoutSite`]'s deadline: a plain future around tokio's
     /// `Timeout` (no `async fn` state machine), so the inner future is moved once, into the
     /// timer's future, and polled in place.
-    pub struct TimeoutFuture<'a, F, E> {
+    pub struct TimeoutFuture<'a, F, E, S> {
         #[pin]
         inner: tokio::time::Timeout<F>,
         site: &'static TimeoutSite,
         span: &'a CallSpan,
+        impl_type: S,
         reject: fn(Rejection) -> E,
     }
 }
 
-impl<T, E, F> Future for TimeoutFuture<'_, F, E>
+impl<T, E, F, S: ImplType> Future for TimeoutFuture<'_, F, E, S>
 where
     F: Future<Output = Result<T, E>>,
 {
@@ -72,18 +75,28 @@ where
         match this.inner.poll(cx) {
             Poll::Ready(Ok(result)) => Poll::Ready(result),
             Poll::Ready(Err(_)) => {
-                Poll::Ready(Err((this.reject)(timed_out(this.span, this.site.function, this.site.config.after))))
+                let (site, impl_type) = (*this.site, *this.impl_type);
+                let rejection =
+                    timed_out(this.span, || impl_type.function(site.function), "timeout", None, site.after());
+                Poll::Ready(Err((this.reject)(rejection)))
             }
             Poll::Pending => Poll::Pending,
         }
     }
 }
 
-/// Records a timeout of the call guarding `function` and returns its rejection.
+/// Records a timeout after `after` of the call guarding `function`, by `policy` (its
+/// instance `name`, if any), and returns its rejection.
 #[cold]
 #[inline(never)]
-pub(crate) fn timed_out(span: &CallSpan, function: &'static str, after: Duration) -> Rejection {
-    telemetry::rejected(span, function, Rejection::TimedOut { after })
+pub(crate) fn timed_out(
+    span: &CallSpan,
+    function: impl FnOnce() -> Function,
+    policy: &'static str,
+    name: Option<&'static str>,
+    after: Duration,
+) -> Rejection {
+    telemetry::rejected(span, function, policy, name, Rejection::TimedOut { after })
 }
 
 /// Runs `fut` for at most `after`; at the deadline drops it and returns
@@ -96,7 +109,7 @@ where
 {
     match tokio::time::timeout(after, fut).await {
         Ok(result) => result,
-        Err(_) => Err(E::from(timed_out(CallSpan::detached(), function, after))),
+        Err(_) => Err(E::from(timed_out(CallSpan::detached(), || Function::free(function), "timeout", None, after))),
     }
 }
 

@@ -7,7 +7,7 @@ impl From<resile::Rejection> for Error {
     }
 }
 
-#[resile::circuit_breaker(name = "db", slow_call_threshold = "500ms", slow_call_rate_threshold = 2.0)] //~ ERROR `slow_call_rate_threshold` must be within 0.0 (exclusive) ..= 1.0, found 2
+#[resile::circuit_breaker(name = "db", slow_call_threshold = "500ms", slow_call_rate_threshold = 1.5)] //~ ERROR `slow_call_rate_threshold` must be greater than 0.0 and at most 1.0, found 1.5
 async fn call() -> Result<u32, Error> {
     Ok(1)
 }

@@ -11,7 +11,7 @@ fn is_fatal(_err: Error) -> bool {
     true
 }
 
-#[resile::hedge(fatal = is_fatal)] //~ ERROR mismatched types: expected `fn(&Error) -> bool`
+#[resile::hedge(fatal = is_fatal)] //~ ERROR must be `fn(&E) -> bool` where E is `Error`
 async fn call() -> Result<u32, Error> {
     Ok(1)
 }

@@ -9,7 +9,7 @@ impl From<resile::Rejection> for Error {
 
 fn log_hedge(_attempt: u32, _err: &Error) {}
 
-#[resile::hedge(on_hedge = log_hedge)] //~ ERROR mismatched types: expected `fn(u32)`
+#[resile::hedge(on_hedge = log_hedge)] //~ ERROR function is expected to take 1 argument, but it takes 2 arguments
 async fn call() -> Result<u32, Error> {
     Ok(1)
 }

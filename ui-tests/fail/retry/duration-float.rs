@@ -7,7 +7,7 @@ impl From<resile::Rejection> for Error {
     }
 }
 
-#[resile::retry(base_delay = 0.5)] //~ ERROR invalid duration for `base_delay`: ... found a float
+#[resile::retry(base_delay = 0.5)] //~ ERROR a duration needs a unit: write `"0.5ms"` or `"0.5s"`
 async fn call() -> Result<u32, Error> {
     Ok(1)
 }

@@ -7,7 +7,7 @@ impl From<resile::Rejection> for Error {
     }
 }
 
-#[resile::retry(backoff = [100, "10s"])] //~ ERROR backoff list delay 10s exceeds `max_delay` (5s)
+#[resile::retry(backoff = ["100ms", "10s"])] //~ ERROR backoff list delay 10s exceeds `max_delay` (5s)
 async fn call() -> Result<u32, Error> {
     Ok(1)
 }

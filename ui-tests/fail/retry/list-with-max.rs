@@ -7,7 +7,7 @@ impl From<resile::Rejection> for Error {
     }
 }
 
-#[resile::retry(backoff = [100, 500], max = 3)] //~ ERROR `max` cannot be combined with a backoff list
+#[resile::retry(backoff = ["100ms", "500ms"], max = 3)] //~ ERROR `max` cannot be combined with a backoff list
 async fn call() -> Result<u32, Error> {
     Ok(1)
 }

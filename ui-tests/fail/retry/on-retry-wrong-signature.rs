@@ -9,7 +9,7 @@ impl From<resile::Rejection> for Error {
 
 fn log_retry(_attempt: u32, _err: &Error) {}
 
-#[resile::retry(on_retry = log_retry)] //~ ERROR mismatched types: expected `fn(u32, Duration, &Error)`
+#[resile::retry(on_retry = log_retry)] //~ ERROR function is expected to take 3 arguments, but it takes 2 arguments
 async fn call() -> Result<u32, Error> {
     Ok(1)
 }

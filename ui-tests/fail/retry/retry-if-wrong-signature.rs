@@ -11,7 +11,7 @@ fn is_transient(_: Error) -> bool {
     true
 }
 
-#[resile::retry(retry_if = is_transient)] //~ ERROR mismatched types: expected `fn(&Error) -> bool`
+#[resile::retry(retry_if = is_transient)] //~ ERROR must be `fn(&E) -> bool` where E is `Error`
 async fn call() -> Result<u32, Error> {
     Ok(1)
 }

@@ -7,7 +7,7 @@ impl From<resile::Rejection> for Error {
     }
 }
 
-#[resile::timeout(1.5)] //~ ERROR invalid duration for `after`: ... found a float
+#[resile::timeout(1.5)] //~ ERROR a duration needs a unit: write `"1.5ms"` or `"1.5s"`
 async fn call() -> Result<u32, Error> {
     Ok(1)
 }

@@ -17,7 +17,7 @@ async fn search(q: u64) -> Result<u64, Error> {
     Ok(q)
 }
 
-#[resile::hedge(delay = 0, max_requests = 1)]
+#[resile::hedge(delay = "0ms", max_requests = 1)]
 async fn no_hedging() -> Result<u32, Error> {
     Ok(1)
 }

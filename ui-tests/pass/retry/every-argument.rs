@@ -19,7 +19,7 @@ fn log_retry(_attempt: u32, _delay: Duration, _err: &Error) {}
     max = 5,
     backoff = "exponential",
     base_delay = "50ms",
-    max_delay = 2000,
+    max_delay = "2s",
     multiplier = 1.5,
     jitter = 0.25,
     budget = "10s",
@@ -36,7 +36,7 @@ async fn linear() -> Result<u32, Error> {
     Ok(1)
 }
 
-#[resile::retry(backoff = [100, "500ms", "1.5s"], jitter = "none")]
+#[resile::retry(backoff = ["100ms", "500ms", "1.5s"], jitter = "none")]
 async fn listed() -> Result<u32, Error> {
     Ok(1)
 }

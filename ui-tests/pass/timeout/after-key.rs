@@ -12,7 +12,7 @@ async fn call() -> Result<u32, Error> {
     Ok(1)
 }
 
-#[resile::timeout(after = 250)]
+#[resile::timeout(after = "250ms")]
 async fn millis() -> Result<u32, Error> {
     Ok(1)
 }

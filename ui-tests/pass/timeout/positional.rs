@@ -12,7 +12,7 @@ async fn call() -> Result<u32, Error> {
     Ok(1)
 }
 
-#[::resile::timeout(100)]
+#[::resile::timeout("100ms")]
 async fn millis() -> Result<u32, Error> {
     Ok(1)
 }

@@ -1,0 +1,71 @@
+impl Orders {
+    async fn get(&self, id: u64) -> Result<u64, DbError> {
+        #[allow(unused_imports)]
+        use ::resile::__private::{
+            self as __resile_private, DescribeDisplay as _, DescribeError as _,
+            DescribeNone as _,
+        };
+        const __RESILE_FN: &str = ::core::concat!(::core::module_path!(), "::", "get");
+        __resile_private::moves::retry_reusable::<u64>();
+        static __RESILE_TIMEOUT_1: __resile_private::TimeoutSite = __resile_private::TimeoutSite::new(
+            __RESILE_FN,
+            __resile_private::TimeoutConfig::new(
+                __resile_private::Duration::from_nanos(250000000u64),
+            ),
+        );
+        static __RESILE_RETRY_0: __resile_private::RetrySite = __resile_private::RetrySite::new(
+            __RESILE_FN,
+            __resile_private::RetryConfig::new().max(3u32),
+            ::core::option::Option::None,
+        );
+        let __resile_call = __resile_private::CallSpan::new();
+        {
+            let mut __resile_state = __RESILE_RETRY_0.start();
+            loop {
+                match __RESILE_TIMEOUT_1
+                    .run(
+                        &__resile_call,
+                        __resile_private::Method::<Self>::new(),
+                        __resile_private::reject::timeout::<DbError>,
+                        __resile_private::body::<
+                            Result<u64, DbError>,
+                            _,
+                        >(async { Ok(id) }),
+                    )
+                    .await
+                {
+                    __resile_ok @ __resile_private::Ok(_) => break __resile_ok,
+                    __resile_private::Err(__resile_error) => {
+                        match {
+                            let __resile_describe = (&&&__resile_private::Describe::of(
+                                &__resile_error,
+                            ))
+                                .describe_fn();
+                            __RESILE_RETRY_0
+                                .on_error(
+                                    &mut __resile_state,
+                                    &__resile_call,
+                                    __resile_error,
+                                    &__resile_private::RetryHooks::<DbError> {
+                                        retry_if: ::core::option::Option::None,
+                                        on_retry: ::core::option::Option::None,
+                                    },
+                                    __resile_describe,
+                                    __resile_private::Method::<Self>::new(),
+                                )
+                        } {
+                            __resile_private::ControlFlow::Break(__resile_error) => {
+                                break __resile_private::Err(__resile_error);
+                            }
+                            __resile_private::ControlFlow::Continue(
+                                __resile_backoff,
+                            ) => {
+                                __resile_backoff.await;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

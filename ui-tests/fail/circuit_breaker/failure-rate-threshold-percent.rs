@@ -1,0 +1,15 @@
+#[derive(Debug)]
+struct Error;
+
+impl From<resile::Rejection> for Error {
+    fn from(_: resile::Rejection) -> Self {
+        Error
+    }
+}
+
+#[resile::circuit_breaker(name = "db", failure_rate_threshold = 50)] //~ ERROR `failure_rate_threshold` is a ratio in 0.0..=1.0, not a percentage: did you mean `0.5`?
+async fn call() -> Result<u32, Error> {
+    Ok(1)
+}
+
+fn main() {}

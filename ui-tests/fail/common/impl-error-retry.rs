@@ -1,0 +1,6 @@
+#[resile::retry(max = 2)]
+async fn call() -> Result<u32, impl std::error::Error> {
+    Ok::<u32, std::io::Error>(1)
+}
+
+fn main() {}

@@ -1,0 +1,15 @@
+#[derive(Debug)]
+struct Error;
+
+impl From<resile::Rejection> for Error {
+    fn from(_: resile::Rejection) -> Self {
+        Error
+    }
+}
+
+#[resile::hedge(delay = "50ms", timeout = 1)] //~ ERROR a duration needs a unit: write `"1ms"` or `"1s"`
+async fn call() -> Result<u32, Error> {
+    Ok(1)
+}
+
+fn main() {}
