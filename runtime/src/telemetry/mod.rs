@@ -107,6 +107,13 @@ pub enum Event<'a> {
         /// The attempt number that was not started, from 2.
         attempt: u32,
     },
+    /// A call waits for its rate limiter's tokens (it holds them while it waits).
+    RateLimitWait {
+        /// The rate limiter's name.
+        name: &'static str,
+        /// How long it waits.
+        waited: Duration,
+    },
 }
 
 /// Receives every telemetry [`Event`]. Set one with [`set_observer`].
@@ -240,6 +247,9 @@ fn trace(parent: Option<&tracing::Span>, event: &Event<'_>) {
         Event::HedgeWon { name, attempt } => event!(parent, debug, name, attempt, "hedge won"),
         Event::HedgeDenied { name, attempt } => {
             event!(parent, debug, name, attempt, "hedge denied by the hedge budget")
+        }
+        Event::RateLimitWait { name, waited } => {
+            event!(parent, debug, name, waited_ns = waited.as_nanos() as u64, "waiting for rate limiter tokens")
         }
     }
 }
