@@ -92,13 +92,8 @@ impl RateLimitConfig {
         &[Key { name: "name", kind: KeyKind::Name, default: "required", doc: "shared limiter instance" }];
 
     /// Every key `#[rate_limit]` takes, in the order of the attribute's argument table.
-    pub const ARGUMENTS: &'static [Key] = &[
-        Self::ATTRIBUTE_KEYS[0],
-        Self::KEYS[RATE],
-        Self::KEYS[BURST_SIZE],
-        Self::KEYS[WEIGHT],
-        Self::KEYS[MAX_WAIT],
-    ];
+    pub const ARGUMENTS: &'static [Key] =
+        &[Self::ATTRIBUTE_KEYS[0], Self::KEYS[RATE], Self::KEYS[BURST_SIZE], Self::KEYS[WEIGHT], Self::KEYS[MAX_WAIT]];
 
     /// The keys a shared limiter takes from its declaration (those
     /// [`same_limiter_settings`](Self::same_limiter_settings) compares); `weight` and
@@ -382,7 +377,10 @@ mod tests {
         let msg = |c: RateLimitConfig| c.validate().unwrap_err().to_string();
         assert_eq!(msg(RateLimitConfig::new(f64::NAN)), "`rate` must be a finite number, found NaN");
         assert_eq!(msg(RateLimitConfig::new(0.0)), "`rate` must be greater than 0, found 0.0");
-        assert_eq!(msg(RateLimitConfig::new(10.0).burst_size(0.5)), "`burst_size` must be within 1.0..=1000000000000.0, found 0.5");
+        assert_eq!(
+            msg(RateLimitConfig::new(10.0).burst_size(0.5)),
+            "`burst_size` must be within 1.0..=1000000000000.0, found 0.5"
+        );
         assert_eq!(msg(RateLimitConfig::new(10.0).weight(0)), "`weight` must be at least 1, found 0");
         let e = RateLimitConfig::new(10.0).weight(11).validate().unwrap_err();
         assert_eq!(e.key(), "weight");

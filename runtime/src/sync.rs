@@ -33,7 +33,13 @@ mod loom_u128 {
         pub(crate) fn load(&self, _: Ordering) -> u128 {
             *self.0.lock().unwrap()
         }
-        pub(crate) fn compare_exchange_weak(&self, current: u128, new: u128, _: Ordering, _: Ordering) -> Result<u128, u128> {
+        pub(crate) fn compare_exchange_weak(
+            &self,
+            current: u128,
+            new: u128,
+            _: Ordering,
+            _: Ordering,
+        ) -> Result<u128, u128> {
             let mut v = self.0.lock().unwrap();
             if *v == current {
                 *v = new;
@@ -42,7 +48,13 @@ mod loom_u128 {
                 Err(*v)
             }
         }
-        pub(crate) fn compare_exchange(&self, current: u128, new: u128, s: Ordering, f: Ordering) -> Result<u128, u128> {
+        pub(crate) fn compare_exchange(
+            &self,
+            current: u128,
+            new: u128,
+            s: Ordering,
+            f: Ordering,
+        ) -> Result<u128, u128> {
             self.compare_exchange_weak(current, new, s, f)
         }
     }

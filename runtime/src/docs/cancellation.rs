@@ -10,6 +10,7 @@
 //! | timeout | the inner future and its timer entry |
 //! | circuit breaker | the admission permit: a dropped half-open probe gives its slot back, a dropped closed-state call records nothing |
 //! | hedge | every attempt in flight and the hedge timer; the call is counted in `total_requests` |
+//! | rate limiter | a waiting call's timer, and its tokens when it is still the last to have taken tokens |
 //!
 //! ## What a call reserves, and when it is spent or given back
 //!
@@ -29,8 +30,12 @@
 //! | hedge: `total_requests` | counted when the call ends: succeeded, failed, timed out, or dropped after its first poll (a `CallGuard` counts it as cancelled); a call dropped before its first poll started nothing and is not counted | | |
 //! | hedge: a latency sample, `hedge_won`, a budget credit | only when the call ends with `Ok` (a timeout records a censored sample) | | a dropped call records none of them |
 //! | timeout | nothing shared: the timer entry is the future's own and goes with it | | |
+//! | rate limiter: tokens of an admitted call | at admission, synchronously, in the poll that first polls the call | at once: the call starts in the same poll | never: the rate counts calls started |
+//! | rate limiter: tokens of a waiting call ([`Wait`]) | at admission, with the instant it may run (within `max_wait`) | when its sleep ends: the call starts in the same poll | by [`Wait`]'s `Drop` before its instant, with one compare-and-swap that puts the TAT back where it was, when no other call took tokens since; otherwise not (later calls' instants were computed behind it), nor when a reconfiguration replaced the bucket since |
+//! | rate limiter: a refused call | nothing: a refusal writes nothing | | |
 //!
 //! [`RetryReservation`]: crate::retry::RetryReservation
 //! [`RetrySite::on_error`]: crate::retry::RetrySite::on_error
 //! [`BackoffSleep`]: crate::retry::BackoffSleep
 //! [`Permit`]: crate::circuit_breaker::Permit
+//! [`Wait`]: crate::rate_limit::Wait

@@ -5,7 +5,7 @@
 //! In front of a dependency that enforces a quota (a third-party API that allows 100
 //! requests per second), or to keep one caller from taking more than its share of a
 //! service. A refused call gets `Rejection::RateLimited` with the exact time after which it
-//! would be admitted (`Rejection::retry_after`), so a caller (or an HTTP layer's
+//! would be admitted (its `retry_after`), so a caller (or an HTTP layer's
 //! `Retry-After`) can come back then instead of polling. Give calls that must not be refused
 //! a `max_wait`: they wait for their tokens instead, when those come soon enough.
 //!
@@ -22,10 +22,11 @@
 //! for _ in 0..3 {
 //!     assert_eq!(limiter.call(|| async { Ok::<_, Rejection>(()) }).await, Ok(()));
 //! }
-//! let refused = limiter.call(|| async { Ok::<_, Rejection>(()) }).await.unwrap_err();
-//! assert_eq!(refused.retry_after(), Some(Duration::from_nanos(333_333_334)));
+//! let refused = limiter.call(|| async { Ok::<_, Rejection>(()) }).await;
+//! let retry_after = Duration::from_nanos(333_333_334); // the first whole ns after 1/3 s
+//! assert_eq!(refused, Err(Rejection::RateLimited { name: "api", retry_after }));
 //!
-//! tokio::time::advance(Duration::from_nanos(333_333_334)).await;
+//! tokio::time::advance(retry_after).await;
 //! assert_eq!(limiter.call(|| async { Ok::<_, Rejection>(()) }).await, Ok(()));
 //! # }
 //! ```
@@ -42,7 +43,8 @@
 //! A refused call writes nothing. Its `retry_after` is the first whole nanosecond at which
 //! the same call would be admitted: `ceil(new − burst_size·T) − now`. A call whose instant
 //! is within `max_wait` (inclusive) takes its tokens at once, in the same compare-and-swap,
-//! and sleeps until that instant: later calls queue behind it, and none can overtake it.
+//! and sleeps until that instant (tokio's timer wakes it at the first whole millisecond
+//! at or after it): later calls queue behind it, and none can overtake it.
 //!
 //! ## Exact arithmetic, and its range
 //! `T = 10^9/rate` ns is not a whole number of nanoseconds for most rates (rate 3: 333 333
@@ -112,9 +114,15 @@
 //! listens. Contention: the one TAT is written by every admitted call, so concurrent
 //! callers take turns on its cache line (as with `governor`).
 //!
-//! Measured with callgrind (`benches/examples/overhead_rl.rs`, a current-thread runtime,
-//! tokio without `test-util`), instructions per call over a raw call: see
-//! `benches/README.md` ("Rate limiter").
+//! Measured with callgrind (`benches/examples/overhead_rl.rs`: a `RateLimitSite` in a
+//! `static` awaited in a loop on a current-thread runtime, tokio without `test-util`),
+//! instructions per call over a raw call: **+240** admitted, **+374** refused; `governor`'s
+//! `check()` with its default clock (quanta, the TSC) then the call, measured the same way in
+//! the same run: +46 admitted, +27 refused. Of our +240, about 75 are the clock: tokio's
+//! `Instant::now` (`clock_gettime`) and the subtraction from the origin (std's `Instant`
+//! subtraction), where `governor` reads the TSC; about 20 are `portable-atomic`'s 128-bit
+//! load and `cmpxchg16b`, reached through its run-time CPU-feature dispatch. The goal for
+//! the attribute (at most `governor`'s `check()`) is not met yet: see `benches/README.md`.
 //!
 //! ## Orderings
 //! - The TAT's load and a failed exchange are `Acquire`, a successful exchange `Relaxed`:

@@ -104,7 +104,8 @@ pub struct Wait<'a> {
 }
 
 impl Wait<'_> {
-    /// Sleeps until the call's instant (tokio's clock); the tokens are then spent.
+    /// Sleeps until the call's instant (tokio's clock, whose timer wakes at the first whole
+    /// millisecond at or after it); the tokens are then spent.
     pub async fn wait(mut self) {
         tokio::time::sleep_until(self.until).await;
         // Spent: nothing to give back any more.
@@ -182,7 +183,11 @@ impl RateLimitSite {
     /// is not checked here: the attribute checks it at compile time, and
     /// [`RateLimiter::named`] at run time.
     pub const fn new(function: &'static str, name: &'static str, config: RateLimitConfig) -> Self {
-        RateLimitSite { site: Site::declaring(function, name, config), weight: config.weight, max_wait: max_wait(config) }
+        RateLimitSite {
+            site: Site::declaring(function, name, config),
+            weight: config.weight,
+            max_wait: max_wait(config),
+        }
     }
 
     /// A call site of `function` that refers to the limiter `name` without declaring its
