@@ -256,6 +256,19 @@ pub enum Problem {
         /// `max_concurrent`.
         max_concurrent: u64,
     },
+    /// "`weight` ({weight}) exceeds `burst_size` ({burst_size}): the bucket never holds that
+    /// many tokens, so no call could be admitted; lower `weight` or raise `burst_size`", or,
+    /// when `burst_size` holds its default (= `rate`), "`weight` ({weight}) exceeds the
+    /// default `burst_size` (= `rate`, {burst_size}): the bucket never holds that many
+    /// tokens, so no call could be admitted; set `burst_size` to at least {weight}"
+    WeightAboveBurst {
+        /// `weight`.
+        weight: u64,
+        /// `burst_size`, or `rate` when it is left at its default.
+        burst_size: f64,
+        /// Whether `burst_size` was left at its default (= `rate`).
+        burst_size_default: bool,
+    },
 }
 
 impl ConfigError {
@@ -322,7 +335,8 @@ impl ConfigError {
             | Problem::MinSamplesAboveBuffer { .. }
             | Problem::DelayNotBeforeTimeout { .. }
             | Problem::TokenThresholdAboveMax { .. }
-            | Problem::WeightAboveMaxConcurrent { .. } => Blame::Key,
+            | Problem::WeightAboveMaxConcurrent { .. }
+            | Problem::WeightAboveBurst { .. } => Blame::Key,
         }
     }
 
@@ -368,6 +382,7 @@ impl ConfigError {
             Problem::DelayNotBeforeTimeout { .. } => "a hedge delay is not shorter than `timeout`",
             Problem::TokenThresholdAboveMax { .. } => "`token_threshold` exceeds `token_max`",
             Problem::WeightAboveMaxConcurrent { .. } => "a bulkhead `weight` exceeds `max_concurrent`",
+            Problem::WeightAboveBurst { .. } => "`weight` exceeds `burst_size`, so no call could be admitted",
         }
     }
 }
@@ -489,6 +504,14 @@ impl fmt::Display for ConfigError {
             Problem::WeightAboveMaxConcurrent { weight, max_concurrent } => write!(
                 f,
                 "`weight` ({weight}) exceeds `max_concurrent` ({max_concurrent}): such a call could never run; lower `weight` or raise `max_concurrent`"
+            ),
+            Problem::WeightAboveBurst { weight, burst_size, burst_size_default: false } => write!(
+                f,
+                "`weight` ({weight}) exceeds `burst_size` ({burst_size}): the bucket never holds that many tokens, so no call could be admitted; lower `weight` or raise `burst_size`"
+            ),
+            Problem::WeightAboveBurst { weight, burst_size, burst_size_default: true } => write!(
+                f,
+                "`weight` ({weight}) exceeds the default `burst_size` (= `rate`, {burst_size}): the bucket never holds that many tokens, so no call could be admitted; set `burst_size` to at least {weight}"
             ),
         }
     }

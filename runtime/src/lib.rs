@@ -9,6 +9,7 @@
 //! | hedged requests, static or adaptive, with a hedge budget | [`hedge`] | `#[hedge]` |
 //! | circuit breaker: count or time window, failure and slow-call rates, operator states | [`circuit_breaker`](mod@circuit_breaker) | `#[circuit_breaker]` |
 //! | bulkhead: a named weighted FIFO semaphore with a bounded wait | [`bulkhead`](mod@bulkhead) | `#[bulkhead]` |
+//! | rate limiter: a lazy token bucket (GCRA), exact to the nanosecond | [`rate_limit`] | `#[rate_limit]` |
 //!
 //! All waiting and timing reads tokio's clock, so tests with a paused clock
 //! (`#[tokio::test(start_paused = true)]`) drive every policy exactly and instantly.
@@ -26,6 +27,7 @@ pub mod circuit_breaker;
 pub mod docs;
 pub mod hedge;
 pub mod kit;
+pub mod rate_limit;
 pub mod retry;
 pub mod telemetry;
 pub mod timeout;
@@ -54,6 +56,7 @@ pub use circuit_breaker::{CircuitBreaker, CircuitBreakerConfig, circuit_breaker}
 pub use hedge::{Hedge, HedgeConfig, HedgeStats, HedgeTracker, hedge_tracker};
 pub use outcome::{Outcome, State};
 pub use policy::Policy;
+pub use rate_limit::{RateLimitConfig, RateLimiter, RateLimiterStats, rate_limiter};
 pub use rejection::Rejection;
 pub use resile_config::ConfigError;
 pub use retry::{Retry, RetryConfig, retry_budget};

@@ -30,6 +30,7 @@
 //! | [`Event::StateChange`] | `WARN` to `Open`/`ForcedOpen`, else `INFO` | `circuit breaker `db`: closed -> open` | `from`, `to`; no `function`: a shared breaker's event |
 //! | [`Event::HedgeFired`], [`Event::HedgeWon`], [`Event::HedgeDenied`] | `DEBUG` | `hedge: attempt 2 of Orders::get started` | |
 //! | [`Event::BulkheadWait`] | `DEBUG` | `call to Orders::get waited 20ms for bulkhead `db`` | `waited_ms` |
+//! | [`Event::RateLimitWait`] | `DEBUG` | `call to Orders::get waits 333.333334ms for rate limiter `api`` | `waited_ms` |
 //!
 //! An [`Observer`] set with [`set_observer`] receives the same events as plain values.
 //!
@@ -209,6 +210,17 @@ pub enum Event<'a> {
         /// How long it waited (tokio's clock).
         waited: Duration,
     },
+    /// A call waits for its rate limiter's tokens (it holds them while it waits), then
+    /// runs: reported when the wait starts, with its exact length.
+    #[non_exhaustive]
+    RateLimitWait {
+        /// The guarded function.
+        function: Function,
+        /// The rate limiter's name.
+        name: &'static str,
+        /// How long it waits (tokio's clock).
+        waited: Duration,
+    },
 }
 
 impl fmt::Debug for Event<'_> {
@@ -274,6 +286,12 @@ impl fmt::Debug for Event<'_> {
             Event::HedgeDenied { function, name, attempt } => hedge(f, "HedgeDenied", function, name, attempt),
             Event::BulkheadWait { function, name, waited } => f
                 .debug_struct("BulkheadWait")
+                .field("function", &function)
+                .field("name", &name)
+                .field("waited", &waited)
+                .finish(),
+            Event::RateLimitWait { function, name, waited } => f
+                .debug_struct("RateLimitWait")
                 .field("function", &function)
                 .field("name", &name)
                 .field("waited", &waited)
@@ -545,6 +563,15 @@ fn trace(parent: Option<&tracing::Span>, event: &Event<'_>) {
             resilience.name = name,
             waited_ms = millis(waited),
             "call to {function} waited {waited:?} for bulkhead `{name}`"
+        ),
+        Event::RateLimitWait { function, name, waited } => event!(
+            parent,
+            debug,
+            function = %function,
+            resilience.policy = "rate_limit",
+            resilience.name = name,
+            waited_ms = millis(waited),
+            "call to {function} waits {waited:?} for rate limiter `{name}`"
         ),
     }
 }

@@ -93,17 +93,17 @@ impl Recorder {
 pub struct Recorded {
     /// The event's kind in snake_case: `retry`, `retries_exhausted`, `not_retryable`,
     /// `retry_budget_exhausted`, `retry_out_of_time`, `rejected`, `state_change`, `hedge_fired`, `hedge_won`,
-    /// `hedge_denied`, `bulkhead_wait`.
+    /// `hedge_denied`, `bulkhead_wait`, `rate_limit_wait`.
     pub kind: &'static str,
     /// The guarded function, for the events of a call (its `Display`: `Orders::get` for a
     /// method, `module::path::fn` otherwise).
     pub function: Option<Function>,
-    /// The named instance: a breaker, a hedge tracker, a retry budget, a bulkhead.
+    /// The named instance: a breaker, a hedge tracker, a retry budget, a bulkhead, a rate limiter.
     pub name: Option<&'static str>,
     /// The attempt, where the event has one.
     pub attempt: Option<u32>,
     /// The delay before the next attempt (`retry`), the time a call waited to be admitted
-    /// (`bulkhead_wait`).
+    /// (`bulkhead_wait`), the time a call waits for its tokens (`rate_limit_wait`).
     pub delay: Option<Duration>,
     /// The rest, as text: the error of a `retry`, the rejection of a `rejected`
     /// (its `Display`), `from -> to` of a `state_change`.
@@ -184,6 +184,12 @@ impl Recorded {
                 name: Some(name),
                 delay: Some(waited),
                 ..Recorded::kind("bulkhead_wait")
+            },
+            Event::RateLimitWait { function, name, waited } => Recorded {
+                function: Some(function),
+                name: Some(name),
+                delay: Some(waited),
+                ..Recorded::kind("rate_limit_wait")
             },
         }
     }
