@@ -40,7 +40,10 @@ async fn run(shape: &str, n: u64) -> u64 {
         }
         "site" => {
             for i in 0..n {
-                sum += SITE.call(resile::__private::CallSpan::detached(), resile::__private::Free, |r| r, || raw(i)).await.unwrap_or(0);
+                sum += SITE
+                    .call(resile::__private::CallSpan::detached(), resile::__private::Free, |r| r, || raw(i))
+                    .await
+                    .unwrap_or(0);
             }
         }
         "value" => {
@@ -50,9 +53,13 @@ async fn run(shape: &str, n: u64) -> u64 {
             }
         }
         "refused" => {
-            let _ = REFUSED.call(resile::__private::CallSpan::detached(), resile::__private::Free, |r| r, || raw(0)).await;
+            let _ =
+                REFUSED.call(resile::__private::CallSpan::detached(), resile::__private::Free, |r| r, || raw(0)).await;
             for i in 0..n {
-                sum += REFUSED.call(resile::__private::CallSpan::detached(), resile::__private::Free, |r| r, || raw(i)).await.unwrap_or(1);
+                sum += REFUSED
+                    .call(resile::__private::CallSpan::detached(), resile::__private::Free, |r| r, || raw(i))
+                    .await
+                    .unwrap_or(1);
             }
         }
         "governor" => {

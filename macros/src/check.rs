@@ -10,6 +10,26 @@ pub(crate) fn stacking(layers: &[Layer], errors: &mut Errors) {
     one_crate_path(layers, errors);
     no_nested_reruns(layers, errors);
     no_adjacent_timeouts(layers, errors);
+    no_instance_twice(layers, errors);
+}
+
+/// Two `#[bulkhead]`s (or two `#[rate_limit]`s) of one name on one function: each call takes
+/// from the same instance twice, so a bulkhead's inner admission may wait for permits its
+/// own outer admission holds, and a limiter counts each call twice.
+fn no_instance_twice(layers: &[Layer], errors: &mut Errors) {
+    for (i, layer) in layers.iter().enumerate() {
+        let Some(name) = layer.attr.instance() else { continue };
+        if layers[..i].iter().any(|earlier| earlier.name == layer.name && earlier.attr.instance() == Some(name)) {
+            let n = layer.name;
+            errors.spanned(
+                &layer.blame,
+                format!(
+                    "duplicate `#[{n}(name = \"{name}\")]`: each call would take from `{name}` twice; keep one, \
+                     or give the second another name"
+                ),
+            );
+        }
+    }
 }
 
 /// The attributes of one function expand together, so they must agree on `crate = "..."`.

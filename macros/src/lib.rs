@@ -43,3 +43,17 @@ pub fn circuit_breaker(args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn hedge(args: TokenStream, item: TokenStream) -> TokenStream {
     pipeline::expand("hedge", args.into(), item.into()).into()
 }
+
+/// Limits how many calls of the function run at once, with a named, shared, weighted FIFO
+/// bulkhead. See `resile::bulkhead`.
+#[proc_macro_attribute]
+pub fn bulkhead(args: TokenStream, item: TokenStream) -> TokenStream {
+    pipeline::expand("bulkhead", args.into(), item.into()).into()
+}
+
+/// Limits the rate of calls of the function with a named, shared token bucket (GCRA). See
+/// `resile::rate_limit`.
+#[proc_macro_attribute]
+pub fn rate_limit(args: TokenStream, item: TokenStream) -> TokenStream {
+    pipeline::expand("rate_limit", args.into(), item.into()).into()
+}

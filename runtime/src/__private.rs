@@ -16,7 +16,7 @@ pub use crate::checks::{bridge, hooks, moves, reject};
 pub use crate::circuit_breaker::{CircuitBreaker, CircuitBreakerConfig, WindowKind};
 pub use crate::hedge::{HedgeConfig, HedgeHooks, HedgeSite};
 pub use crate::kit::Site;
-pub use crate::rate_limit::{Admission, RateLimitConfig, RateLimitSite};
+pub use crate::rate_limit::{RateLimitConfig, RateLimitSite};
 pub use crate::retry::{Backoff, Jitter, RetryConfig, RetryHooks, RetrySite};
 pub use crate::telemetry::{CallSpan, Free, Method};
 pub use crate::timeout::{TimeoutConfig, TimeoutSite};

@@ -83,6 +83,10 @@ pub mod reject {
     pub fn bulkhead<E: bridge::BulkheadRejection>(r: Rejection) -> E {
         E::from_rejection(r)
     }
+    #[inline]
+    pub fn rate_limit<E: bridge::RateLimitRejection>(r: Rejection) -> E {
+        E::from_rejection(r)
+    }
 }
 
 /// Checks that a by-value argument the body moves can be moved again on the next attempt.

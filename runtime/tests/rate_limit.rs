@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 use resile_runtime::Rejection;
-use resile_runtime::telemetry::{CallSpan, Free};
 use resile_runtime::rate_limit::{Decision, RateLimitConfig, RateLimitSite, RateLimiter, rate_limiter};
+use resile_runtime::telemetry::{CallSpan, Free};
 use tokio::time::{Instant, advance};
 
 async fn ok() -> Result<(), Rejection> {
@@ -55,7 +55,8 @@ fn no_drift_over_ten_thousand_seconds() {
     ] {
         let end = Duration::from_secs(T);
         let mut now = Duration::ZERO;
-        let l = RateLimiter::with_origin("drift", RateLimitConfig::new(rate).burst_size(burst), std::time::Instant::now());
+        let l =
+            RateLimiter::with_origin("drift", RateLimitConfig::new(rate).burst_size(burst), std::time::Instant::now());
         let mut admitted = 0u64;
         loop {
             match l.decide_at(now, chunk, Duration::ZERO) {

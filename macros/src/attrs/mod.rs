@@ -4,8 +4,10 @@
 //! one of the three call shapes of `shapes.rs`; what the attributes share lives in
 //! `args/`, `codegen.rs`, `shapes.rs`, `diag.rs` and `check.rs`.
 
+pub(crate) mod bulkhead;
 pub(crate) mod circuit_breaker;
 pub(crate) mod hedge;
+pub(crate) mod rate_limit;
 pub(crate) mod retry;
 pub(crate) mod timeout;
 
@@ -22,6 +24,13 @@ pub(crate) trait Attribute {
     /// a hedge's), so its calls keep a span slot.
     fn reruns_body(&self) -> bool {
         false
+    }
+
+    /// The shared instance it guards with, for a named admission policy (bulkhead, rate
+    /// limiter): two layers of one kind and one name on a function would take from the same
+    /// instance twice per call.
+    fn instance(&self) -> Option<&str> {
+        None
     }
 
     /// Wraps `inner` in this layer, the `index`-th of the pipeline (0 = outermost), in
@@ -45,6 +54,8 @@ pub(crate) const ALL: &[Def] = &[
     Def { name: "circuit_breaker", parse: circuit_breaker::parse },
     Def { name: "hedge", parse: hedge::parse },
     Def { name: "timeout", parse: timeout::parse },
+    Def { name: "bulkhead", parse: bulkhead::parse },
+    Def { name: "rate_limit", parse: rate_limit::parse },
 ];
 
 /// The attribute called `name`.

@@ -5,6 +5,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 use tokio::sync::Semaphore;
@@ -200,7 +201,7 @@ impl Bulkhead {
 
     #[cold]
     #[inline(never)]
-    fn full(&self, span: &CallSpan, function: Function) -> Rejection {
+    pub(super) fn full(&self, span: &CallSpan, function: Function) -> Rejection {
         telemetry::rejected(span, || function, "bulkhead", Some(self.name), Rejection::BulkheadFull { name: self.name })
     }
 
@@ -214,7 +215,9 @@ impl Bulkhead {
         Fut: Future<Output = Result<T, E>>,
     {
         let config = self.config.load();
-        let _permit = match self.acquire(config.weight, config.max_wait, CallSpan::detached(), Function::free("resile::Bulkhead")).await
+        let _permit = match self
+            .acquire(config.weight, config.max_wait, CallSpan::detached(), Function::free("resile::Bulkhead"))
+            .await
         {
             Ok(permit) => permit,
             Err(rejection) => return Err(E::from(rejection)),
@@ -304,9 +307,29 @@ impl BulkheadSite {
     /// permits: waits for them up to this site's `max_wait`, or refuses at once when it is
     /// zero; the rejection (or the wait) is reported as an event of `span`, the function
     /// named with `impl_type` (zero-sized).
-    pub async fn wait(&self, span: &CallSpan, impl_type: impl ImplType) -> Result<BulkheadPermit<'static>, Rejection> {
-        let function = impl_type.function(self.site.function());
-        self.site.get().wait(self.weight, self.max_wait, span, function).await
+    ///
+    /// Boxed: the wait (a timer and a queue entry, hundreds of bytes) stays out of the
+    /// caller's future, which every call initialises and moves; measured, keeping it inline
+    /// cost every successful call a ~150-instruction memcpy. Only a call that must wait
+    /// allocates. A site whose `max_wait` is zero calls [`refuse`](Self::refuse) instead.
+    #[inline]
+    pub fn wait<'a>(
+        &'a self,
+        span: &'a CallSpan,
+        impl_type: impl ImplType + 'a,
+    ) -> Pin<Box<impl Future<Output = Result<BulkheadPermit<'static>, Rejection>> + 'a>> {
+        Box::pin(async move {
+            let function = impl_type.function(self.site.function());
+            self.site.get().wait(self.weight, self.max_wait, span, function).await
+        })
+    }
+
+    /// The refusal of a call that found no free permits at a site whose `max_wait` is zero:
+    /// `BulkheadFull`, reported as an event of `span`. Synchronous, no allocation.
+    #[cold]
+    #[inline(never)]
+    pub fn refuse(&self, span: &CallSpan, impl_type: impl ImplType) -> Rejection {
+        self.site.get().full(span, impl_type.function(self.site.function()))
     }
 
     /// Runs `op()` under the bulkhead: admission (fast path, else the wait), then one
@@ -326,11 +349,7 @@ impl BulkheadSite {
     {
         let _permit = match self.try_admit() {
             Some(permit) => permit,
-            // Boxed: the wait path (a timer and a queue entry, hundreds of bytes) stays out
-            // of the caller's future, which every call moves; measured, keeping it inline
-            // cost every successful call a ~150-instruction memcpy. Only a call that must
-            // wait allocates.
-            None => match Box::pin(self.wait(span, impl_type)).await {
+            None => match self.wait(span, impl_type).await {
                 Ok(permit) => permit,
                 Err(rejection) => return Err(reject(rejection)),
             },

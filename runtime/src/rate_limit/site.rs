@@ -255,6 +255,22 @@ impl RateLimitSite {
         }
     }
 
+    /// The slow path at a site whose `max_wait` is zero (it never waits): `Ok` if the tokens
+    /// came back after all, else the refusal. Synchronous, no allocation.
+    #[inline]
+    pub fn admit_now(&self, span: &CallSpan, impl_type: impl ImplType) -> Result<(), Rejection> {
+        self.admit(span, impl_type).map(|wait| debug_assert!(wait.is_none(), "a site with no max_wait never waits"))
+    }
+
+    /// The slow path at a site with a `max_wait`: [`admit`](Self::admit), then the wait if
+    /// there is one. The future holds the [`Wait`] and a boxed timer only.
+    pub async fn admit_or_wait(&self, span: &CallSpan, impl_type: impl ImplType) -> Result<(), Rejection> {
+        if let Some(wait) = self.admit(span, impl_type)? {
+            wait.wait().await;
+        }
+        Ok(())
+    }
+
     /// Runs `op()` once admitted (after waiting, if it must), or returns the rejection as
     /// `reject(rejection)`. What the `#[rate_limit]` expansion writes inline, as a method.
     #[inline(always)]
