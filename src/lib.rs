@@ -471,7 +471,7 @@ pub use resile_macros::bulkhead;
 /// A missing `name` or `rate`, a zero or negative `rate`, a `weight` above `burst_size`, a
 /// duration without a unit, an unknown key:
 /// ```compile_fail
-/// #[resile::rate_limit(name = "api", rate = 0)] // error: `rate` must be positive
+/// #[resile::rate_limit(name = "api", rate = 0)] // error: `rate` must be greater than 0, found 0.0
 /// async fn fetch() -> Result<u32, resile::Rejection> { Ok(1) }
 /// ```
 ///
