@@ -112,7 +112,17 @@
 //! every caller's future hundreds of bytes larger, and the memcpy of that future cost the
 //! success path ~130 instructions (measured: +358 before, +227 after).
 //!
-//! The wait path, only when the permits are not free and `max_wait > 0`: one
+//! Through the attribute (`benches/probe.sh`, a trivial `async fn` under
+//! `#[bulkhead(name = "probe", max_concurrent = 64)]` awaited in a loop, the same run): a
+//! raw call 18 instructions, **+156** for the bulkhead, +129 for a bare `Semaphore`
+//! `try_acquire` + drop around the call: 1.21× the semaphore. The attribute expands in the
+//! admission shape ([`BulkheadSite::try_admit`] in the function's own coroutine, the
+//! permit a local of the `match` arm), without the `call` future the figure above goes
+//! through. What remains above the semaphore is the bulkhead's own `in_use` count and the
+//! shrink-debt load (so `stats()` and live resizing work), and the site's resolved pointer.
+//!
+//! A refusal with `max_wait = "0ms"` is synchronous ([`BulkheadSite::refuse`]): no future,
+//! no allocation. The wait path, only when the permits are not free and `max_wait > 0`: one
 //! `tokio::time::timeout` around `acquire_many` (a timer entry, an intrusive waiter, no
 //! allocation), two `Relaxed` read-modify-writes on `waiting`, two clock reads for the
 //! `waited` of [`Event::BulkheadWait`](crate::telemetry::Event::BulkheadWait).

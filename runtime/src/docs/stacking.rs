@@ -16,6 +16,20 @@
 //! | `#[timeout("1s")] #[retry]` | the whole loop, sleeps included, gets 1 s |
 //! | `#[retry] #[circuit_breaker]` | every attempt is admitted and recorded by the breaker; an open breaker's `CircuitOpen` is retried unless `retry_if` filters it |
 //! | `#[circuit_breaker] #[retry]` | the breaker sees one outcome per call, after all retries |
+//! | `#[retry] #[bulkhead]` | each attempt takes its permits and returns them when it ends: the backoff sleeps hold none |
+//! | `#[bulkhead] #[retry]` | one call holds its permits across every attempt and sleep |
+//! | `#[timeout("1s")] #[bulkhead]` | the deadline bounds the wait for permits too |
+//! | `#[retry] #[rate_limit]` | every attempt takes tokens; a refusal's `retry_after` (see `Rejection::retry_after`) is the hint to give the retry's `retry_after` |
+//! | `#[rate_limit] #[retry]` | a call takes its tokens once, whatever its attempts |
+//!
+//! Two `#[bulkhead]`s of one `name` on one function are a compile error (each call would take
+//! its permits twice, and the inner admission could wait for permits the outer one holds), and
+//! so are two `#[rate_limit]`s of one `name` (each call would be counted twice):
+//!
+//! ```text
+//! #[bulkhead(name = "pool", max_concurrent = 2)]
+//! #[bulkhead(name = "pool", max_concurrent = 2)] // error: duplicate `#[bulkhead(name = "pool")]`
+//! ```
 //!
 //! As in resilience4j, put the retry outside the breaker only with a `retry_if` that does
 //! not retry `Rejection::CircuitOpen`, or retries will spin against an open breaker.

@@ -114,15 +114,23 @@
 //! listens. Contention: the one TAT is written by every admitted call, so concurrent
 //! callers take turns on its cache line (as with `governor`).
 //!
-//! Measured with callgrind (`benches/examples/overhead_rl.rs`: a `RateLimitSite` in a
-//! `static` awaited in a loop on a current-thread runtime, tokio without `test-util`),
-//! instructions per call over a raw call: **+240** admitted, **+374** refused; `governor`'s
-//! `check()` with its default clock (quanta, the TSC) then the call, measured the same way in
-//! the same run: +46 admitted, +27 refused. Of our +240, about 75 are the clock: tokio's
-//! `Instant::now` (`clock_gettime`) and the subtraction from the origin (std's `Instant`
-//! subtraction), where `governor` reads the TSC; about 20 are `portable-atomic`'s 128-bit
-//! load and `cmpxchg16b`, reached through its run-time CPU-feature dispatch. The goal for
-//! the attribute (at most `governor`'s `check()`) is not met yet: see `benches/README.md`.
+//! Measured with callgrind through the attribute (`benches/probe.sh`: a trivial `async fn`
+//! under `#[rate_limit(name = "probe", rate = 1e12)]` awaited in a loop, tokio without
+//! `test-util`), instructions per call over a raw call: **+183** admitted; `governor`'s
+//! `check()` (default clock: quanta, the TSC) then the call, awaited the same way in the
+//! same run: +100. The goal (at most `governor`'s) is **not met**. The attribute expands in
+//! the admission shape ([`RateLimitSite::try_admit`], synchronous, in the function's own
+//! coroutine; the slow path [`RateLimitSite::admit`] out of line), which took the figure
+//! from +240 (the runtime's `call` future) to +185; 64-bit nanoseconds instead of
+//! `as_nanos`'s `u128` took it to +183. Of the rest, about 65 are the clock, all in std:
+//! `Instant::now` (`clock_gettime`, 22) and the subtraction from the origin
+//! (`Timespec::sub_timespec` and `duration_since`, 42, with its borrow and `Duration`
+//! normalisation), where `governor` reads and scales the TSC; about 18 are the 128-bit load
+//! and `cmpxchg16b`, each behind `portable-atomic`'s run-time CPU-feature dispatch (built
+//! with `-C target-feature=+cmpxchg16b` they are inlined, and the figure is +167). The clock
+//! must stay tokio's (a paused-clock test drives it), and std's `Instant` is opaque, so its
+//! subtraction cannot be skipped; a 64-bit TAT would drop the dispatch but is not exact at
+//! every rate (above). `benches/README.md` has the table.
 //!
 //! ## Orderings
 //! - The TAT's load and a failed exchange are `Acquire`, a successful exchange `Relaxed`:

@@ -274,10 +274,11 @@ impl RateLimiterStats {
     pub const EMPTY: RateLimiterStats = RateLimiterStats { tokens: 0.0, rate: 0.0, burst_size: 0.0 };
 }
 
-/// Saturates a duration to whole nanoseconds in a `u64` (584 years).
+/// Saturates a duration to whole nanoseconds in a `u64` (584 years), in 64-bit arithmetic
+/// (`as_nanos` would build a `u128` and narrow it).
 #[inline]
 pub(super) fn nanos(d: Duration) -> u64 {
-    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+    d.as_secs().saturating_mul(1_000_000_000).saturating_add(u64::from(d.subsec_nanos()))
 }
 
 impl RateLimiter {
