@@ -125,6 +125,7 @@
 //! - `weight` >= 1.
 //! - `weight` <= `max_concurrent`.
 //! - `max_wait`: any duration; zero refuses at once.
+//!
 //! [`RateLimitConfig`]:
 //! - `rate` finite, > 0 and within 1e-6..=1e12.
 //! - `burst_size`, when set, within 1.0..=1e12.

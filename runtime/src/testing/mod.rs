@@ -55,3 +55,10 @@ pub fn reset_all() {
         registry.reset_all();
     }
 }
+
+/// Locks one of this module's `std` mutexes, recovering the data if a panicking test
+/// poisoned it. (Not `crate::sync::lock`: that one is loom's under `cfg(loom)`, and this
+/// module's state is never part of a loom model.)
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}

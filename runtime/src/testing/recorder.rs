@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::lock;
 use super::scope::counted;
-use crate::sync::lock;
 use crate::telemetry::{Event, Function};
 
 tokio::task_local! {

@@ -7,9 +7,9 @@ use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use super::lock;
 use crate::kit::registry::listing::Listing;
 use crate::kit::{NamedPolicy, Registry, Site};
-use crate::sync::lock;
 
 tokio::task_local! {
     /// The scope the current task runs in.
