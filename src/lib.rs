@@ -43,6 +43,8 @@
 //! | [`circuit_breaker`](macro@circuit_breaker) | refuses calls while a named, shared breaker is open | [`CircuitBreaker`] |
 //! | [`single_flight`](macro@single_flight) | concurrent calls with equal keys share one execution | [`SingleFlight`] |
 //! | [`fallback`](macro@fallback) | on `Err`, returns what another async fn makes of the arguments and the error | none |
+//! | [`bulkhead`](macro@bulkhead) | bounds the calls running at once (weighted, FIFO, bounded wait) | [`Bulkhead`] |
+//! | [`rate_limit`](macro@rate_limit) | bounds the rate of calls with a shared token bucket, exact to the nanosecond | [`RateLimiter`] |
 //!
 //! Attributes apply in source order, the first listed outermost: see [`docs::stacking`].
 //! Testing code that uses resile (named instances private to each test, `reset_all`, an
@@ -479,3 +481,174 @@ pub use resile_macros::circuit_breaker;
 /// flight.await
 /// ```
 pub use resile_macros::single_flight;
+
+/// Bounds how many calls run at once with a named bulkhead, shared by every function that
+/// names it: a weighted FIFO semaphore of `max_concurrent` permits. A call that finds no
+/// free permits waits up to `max_wait` in a fair queue (a heavy call is not overtaken by
+/// lighter ones), or is refused with `Rejection::BulkheadFull { name }`.
+///
+/// # Arguments
+/// | key | type | default | valid |
+/// |---|---|---|---|
+/// | `name` | name | required | one name is one bulkhead, process-wide |
+/// | `max_concurrent` | count | required | ≥ 1: the permits, the sum of the weights that may run at once |
+/// | `max_wait` | duration | `"0ms"` | any; `"0ms"` refuses at once; tokio's timer rounds up to the millisecond |
+/// | `weight` | count | `1` | `1..=max_concurrent`: the permits one call takes |
+///
+/// One name has one `max_concurrent` (the first declaration's; a second declaration with
+/// another value is reported at its first call, and panics in debug builds); `max_wait` and
+/// `weight` are each call site's own. `resile::bulkhead(name)` reads its `stats()`
+/// (`max_concurrent`, `in_use`, `waiting`) and changes it live (`reconfigure`).
+///
+/// # Example
+/// ```
+/// use resile::Rejection;
+///
+/// #[derive(Debug, PartialEq)]
+/// enum DbError { Rejected(Rejection) }
+/// impl From<Rejection> for DbError {
+///     fn from(r: Rejection) -> Self { DbError::Rejected(r) }
+/// }
+///
+/// #[resile::bulkhead(name = "doc-pool", max_concurrent = 2)]
+/// async fn query(done: tokio::sync::oneshot::Receiver<()>) -> Result<u32, DbError> {
+///     let _ = done.await;
+///     Ok(1)
+/// }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let (release, done) = tokio::sync::oneshot::channel();
+/// let (_keep, second) = tokio::sync::oneshot::channel::<()>();
+/// let running = tokio::spawn(query(done));
+/// let other = tokio::spawn(query(second));
+/// tokio::task::yield_now().await; // both are admitted and hold a permit each
+/// assert_eq!(resile::bulkhead("doc-pool").stats().in_use, 2);
+/// let (_tx, rx) = tokio::sync::oneshot::channel();
+/// assert_eq!(query(rx).await, Err(DbError::Rejected(Rejection::BulkheadFull { name: "doc-pool" })));
+/// release.send(()).unwrap();
+/// assert_eq!(running.await.unwrap(), Ok(1)); // its permit is back
+/// assert_eq!(resile::bulkhead("doc-pool").stats().in_use, 1);
+/// # other.abort();
+/// # }
+/// ```
+///
+/// # Stacking
+/// Inside `#[retry]`, each attempt takes its permits and gives them back when it ends, so
+/// the backoff sleeps hold none; outside, the permits are held across every attempt and
+/// sleep. Inside `#[timeout]`, the timeout bounds the wait too. Two `#[bulkhead]`s of one
+/// name on one function are a compile error (each call would take its permits twice). See
+/// [`docs::stacking`].
+///
+/// # Errors
+/// `Rejection::BulkheadFull { name }`, through `E: From<Rejection>` (a missing impl is a
+/// compile error naming `#[bulkhead]`).
+///
+/// # Compile errors
+/// A missing `name` or `max_concurrent`, a `weight` above `max_concurrent`, a duration
+/// without a unit, an unknown key:
+/// ```compile_fail
+/// #[resile::bulkhead(name = "pool", max_concurrent = 2, weight = 3)] // error: `weight` (3) exceeds `max_concurrent` (2)
+/// async fn fetch() -> Result<u32, resile::Rejection> { Ok(1) }
+/// ```
+///
+/// # Expansion
+/// A synchronous admission around one `.await` in the function's own body (the
+/// *admission* call shape of [`docs::architecture`]), with a per-call-site
+/// `static BulkheadSite` that resolves the named bulkhead once. The wait is a small boxed
+/// future, emitted only when `max_wait` is above zero; with `"0ms"` the refusal is
+/// synchronous:
+/// ```text
+/// match match SITE.try_admit() {
+///     Some(permit) => Ok(permit),
+///     None => SITE.wait(span, impl_type).await,   // or Err(SITE.refuse(span, impl_type))
+/// } {
+///     Ok(_permit) => async { /* body */ }.await,  // the permits return when `_permit` drops
+///     Err(rejection) => Err(reject(rejection)),
+/// }
+/// ```
+pub use resile_macros::bulkhead;
+
+/// Bounds the rate of calls with a named rate limiter, shared by every function that names
+/// it: a lazy token bucket (GCRA) that starts full, holds up to `burst_size` tokens and
+/// gains `rate` per second, with no background task and no drift. A call takes `weight`
+/// tokens; when they are not there it waits if they come within `max_wait` (holding them
+/// while it waits), or is refused with `Rejection::RateLimited { name, retry_after }`,
+/// `retry_after` being the first whole nanosecond at which it would be admitted.
+///
+/// # Arguments
+/// | key | type | default | valid |
+/// |---|---|---|---|
+/// | `name` | name | required | one name is one bucket, process-wide |
+/// | `rate` | tokens per second | required | `1e-6..=1e12`; an integer literal is accepted |
+/// | `burst_size` | tokens | `rate` | `1..=1e12` |
+/// | `weight` | count | `1` | `1..=burst_size`: the tokens one call takes |
+/// | `max_wait` | duration | `"0ms"` | any, inclusive; `"0ms"` refuses at once |
+///
+/// One name has one `rate` and `burst_size` (the first declaration's; another declaration
+/// with other values is reported at its first call, and panics in debug builds); `weight`
+/// and `max_wait` are each call site's own. `resile::rate_limiter(name)` reads its
+/// `stats()` (`tokens`, `rate`, `burst_size`) and changes it live (`reconfigure`: spent
+/// tokens stay spent).
+///
+/// # Example
+/// ```
+/// use std::time::Duration;
+/// use resile::Rejection;
+///
+/// #[derive(Debug, PartialEq)]
+/// enum ApiError { Rejected(Rejection) }
+/// impl From<Rejection> for ApiError {
+///     fn from(r: Rejection) -> Self { ApiError::Rejected(r) }
+/// }
+///
+/// #[resile::rate_limit(name = "doc-api", rate = 3)]
+/// async fn search() -> Result<u32, ApiError> {
+///     Ok(1)
+/// }
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// for _ in 0..3 {
+///     assert_eq!(search().await, Ok(1)); // the bucket starts full: a burst of 3
+/// }
+/// let retry_after = Duration::from_nanos(333_333_334); // never 333_333_333
+/// let refused = Rejection::RateLimited { name: "doc-api", retry_after };
+/// assert_eq!(search().await, Err(ApiError::Rejected(refused)));
+/// assert_eq!(refused.retry_after(), Some(retry_after));
+/// tokio::time::advance(retry_after).await;
+/// assert_eq!(search().await, Ok(1));
+/// # }
+/// ```
+///
+/// # Stacking
+/// Inside `#[retry]`, every attempt takes tokens: give the retry a `retry_after` hint from
+/// `Rejection::retry_after` (or a `retry_if` that skips `RateLimited`), or it retries into
+/// an empty bucket. Outside `#[retry]`, a call takes its tokens once. Two `#[rate_limit]`s
+/// of one name on one function are a compile error (each call would be counted twice). See
+/// [`docs::stacking`].
+///
+/// # Errors
+/// `Rejection::RateLimited { name, retry_after }`, through `E: From<Rejection>` (a missing
+/// impl is a compile error naming `#[rate_limit]`). The call takes no tokens.
+///
+/// # Compile errors
+/// A missing `name` or `rate`, a zero or negative `rate`, a `weight` above `burst_size`, a
+/// duration without a unit, an unknown key:
+/// ```compile_fail
+/// #[resile::rate_limit(name = "api", rate = 0)] // error: `rate` must be greater than 0, found 0.0
+/// async fn fetch() -> Result<u32, resile::Rejection> { Ok(1) }
+/// ```
+///
+/// # Expansion
+/// A synchronous admission before one `.await` in the function's own body (the
+/// *admission* call shape of [`docs::architecture`]), with a per-call-site
+/// `static RateLimitSite` that resolves the named limiter once. The tokens are spent at
+/// admission, so nothing is held across the call; the slow path is out of line, and waits
+/// (a small future with a boxed timer) only when `max_wait` is above zero:
+/// ```text
+/// match if SITE.try_admit() { Ok(()) } else { SITE.admit_now(span, impl_type) } {
+///     // or SITE.admit_or_wait(span, impl_type).await with a `max_wait`
+///     Ok(()) => async { /* body */ }.await,
+///     Err(rejection) => Err(reject(rejection)),
+/// }
+/// ```
+pub use resile_macros::rate_limit;

@@ -133,6 +133,48 @@ async fn refused(x: u64) -> Result<u64, E> {
     Ok(black_box(x))
 }
 
+#[resile::bulkhead(name = "alloc-bulkhead", max_concurrent = 4)]
+async fn bulkheaded(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+#[resile::bulkhead(name = "alloc-bulkhead-wait", max_concurrent = 4, max_wait = "10ms", weight = 2)]
+async fn bulkheaded_may_wait(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+#[resile::rate_limit(name = "alloc-rate-limit", rate = 1e12)]
+async fn rate_limited(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+#[resile::rate_limit(name = "alloc-rate-limit-wait", rate = 1e12, max_wait = "10ms")]
+async fn rate_limited_may_wait(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+#[resile::rate_limit(name = "alloc-rate-limit-refused", rate = 1e-6, burst_size = 1)]
+async fn rate_limit_refused(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+#[resile::bulkhead(name = "alloc-bulkhead-full", max_concurrent = 1)]
+async fn bulkhead_refused(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+#[resile::retry(max = 3, backoff = "exp", base_delay = "50ms", retry_if = never)]
+#[resile::circuit_breaker(name = "alloc-admission-stack")]
+#[resile::bulkhead(name = "alloc-admission-stack", max_concurrent = 8)]
+#[resile::rate_limit(name = "alloc-admission-stack", rate = 1e12)]
+async fn admission_stack(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+fn never(_: &E) -> bool {
+    false
+}
+
 const N: u64 = 1000;
 
 /// Runs `call` N times on a current-thread runtime with time enabled, after a warm-up, and
@@ -227,6 +269,46 @@ fn a_refused_call_allocates_nothing() {
         MEASURING.with(|m| m.set(true));
         for i in 0..N {
             assert!(matches!(refused(i).await, Err(E::Rejected(Rejection::CircuitOpen { .. }))));
+        }
+        MEASURING.with(|m| m.set(false));
+        ALLOCATIONS.with(Cell::get)
+    });
+    assert_eq!(allocations, 0);
+}
+
+#[test]
+fn bulkhead_admitted_path_allocates_nothing() {
+    assert_eq!(measure(bulkheaded), 0);
+    assert_eq!(measure(bulkheaded_may_wait), 0);
+    assert_eq!(resile::bulkhead("alloc-bulkhead").stats().in_use, 0);
+}
+
+#[test]
+fn rate_limit_admitted_path_allocates_nothing() {
+    assert_eq!(measure(rate_limited), 0);
+    assert_eq!(measure(rate_limited_may_wait), 0);
+}
+
+#[test]
+fn admission_stack_allocates_nothing() {
+    assert_eq!(measure(admission_stack), 0);
+}
+
+/// A refusal with no `max_wait` is synchronous: no future, no allocation.
+#[test]
+fn refused_bulkhead_and_rate_limit_calls_allocate_nothing() {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+    let allocations = rt.block_on(async {
+        let full = resile::Bulkhead::named("alloc-bulkhead-full", resile::BulkheadConfig::new(1));
+        let _held = full.try_acquire(1).unwrap();
+        assert!(rate_limit_refused(0).await.is_ok());
+        assert!(rate_limit_refused(0).await.is_err());
+        assert!(bulkhead_refused(0).await.is_err());
+        ALLOCATIONS.with(|a| a.set(0));
+        MEASURING.with(|m| m.set(true));
+        for i in 0..N {
+            assert!(matches!(rate_limit_refused(i).await, Err(E::Rejected(Rejection::RateLimited { .. }))));
+            assert!(matches!(bulkhead_refused(i).await, Err(E::Rejected(Rejection::BulkheadFull { .. }))));
         }
         MEASURING.with(|m| m.set(false));
         ALLOCATIONS.with(Cell::get)

@@ -478,3 +478,88 @@ async fn sweep_single_flight_first_caller() {
     .await;
     assert!(polls > 1);
 }
+
+// ----------------------------------------------------------------------------------------
+// Bulkhead
+
+#[resile::bulkhead(name = "sweep_bulkhead", max_concurrent = 1, max_wait = "1s")]
+async fn bulkheaded(started: &AtomicU32, ended: &AtomicU32) -> Result<(), E> {
+    let _running = Running::new(started, ended);
+    tokio::time::sleep(ms(100)).await;
+    Ok(())
+}
+
+/// The call waits in the queue (a holder keeps the one permit for 75 ms), then runs for
+/// 100 ms. Dropped after any poll: its permit (if it had one) and its place in the queue (if
+/// it was waiting) are given back at once, and so is the holder's.
+#[tokio::test(start_paused = true)]
+async fn bulkhead_sweep() {
+    let bulkhead = resile::Bulkhead::named("sweep_bulkhead", resile::BulkheadConfig::new(1));
+    let handle = resile::bulkhead("sweep_bulkhead");
+    let polls = sweep(|k| {
+        let handle = &handle;
+        async move {
+            let (started, ended) = (AtomicU32::new(0), AtomicU32::new(0));
+            let holder = bulkhead.try_acquire(1).expect("the permit is free between two runs");
+            let release = async move {
+                tokio::time::sleep(ms(75)).await;
+                drop(holder);
+            };
+            let out = poll_then_drop(futures::future::join(bulkheaded(&started, &ended), release), k).await;
+            let stats = handle.stats();
+            assert_eq!((stats.in_use, stats.waiting), (0, 0), "k = {k}: everything given back");
+            assert_eq!(started.load(SeqCst), ended.load(SeqCst), "k = {k}");
+            // Waiting at polls 1 to 3 (the holder lets go at 75 ms, in poll 3, after the call
+            // was polled), admitted and running at 4 (150 ms), done at 6 (250 ms).
+            assert_eq!(started.load(SeqCst), u32::from(k >= 4), "k = {k}");
+            if let Some((out, ())) = &out {
+                assert_eq!(out, &Ok(()), "k = {k}");
+            }
+            out.is_some()
+        }
+    })
+    .await;
+    assert_eq!(polls, 6);
+}
+
+// ----------------------------------------------------------------------------------------
+// Rate limiter
+
+#[resile::rate_limit(name = "sweep_rate_limit", rate = 10, burst_size = 1, max_wait = "1s")]
+async fn limited(started: &AtomicU32, ended: &AtomicU32) -> Result<(), E> {
+    let _running = Running::new(started, ended);
+    tokio::time::sleep(ms(100)).await;
+    Ok(())
+}
+
+/// The bucket (1 token, 10 per second) is emptied, then the call waits 100 ms for its token
+/// and runs for 100 ms. Dropped while waiting, it gives its token back (it is the last to
+/// have taken one): the bucket then holds what it would without it. Dropped once running,
+/// its token is spent.
+#[tokio::test(start_paused = true)]
+async fn rate_limit_sweep() {
+    let limiter = resile::RateLimiter::named("sweep_rate_limit", resile::RateLimitConfig::new(10.0).burst_size(1.0));
+    let handle = resile::rate_limiter("sweep_rate_limit");
+    let polls = sweep(|k| {
+        let handle = &handle;
+        async move {
+            handle.reset();
+            assert!(matches!(limiter.try_acquire(1, Duration::ZERO), resile::rate_limit::Decision::Admit));
+            let (started, ended) = (AtomicU32::new(0), AtomicU32::new(0));
+            let out = poll_then_drop(limited(&started, &ended), k).await;
+            assert_eq!(started.load(SeqCst), ended.load(SeqCst), "k = {k}");
+            // Waiting at polls 1 and 2, its token comes at 100 ms (poll 3), done at poll 5.
+            let ran = k >= 3;
+            assert_eq!(started.load(SeqCst), u32::from(ran), "k = {k}");
+            // Tokens now, 50k ms after the bucket was emptied: 10 per second, at most 1.
+            let elapsed = 50.0 * k as f64 - if ran { 100.0 } else { 0.0 };
+            assert_eq!(handle.stats().tokens, (elapsed / 100.0).min(1.0), "k = {k}");
+            if let Some(out) = &out {
+                assert_eq!(out, &Ok(()), "k = {k}");
+            }
+            out.is_some()
+        }
+    })
+    .await;
+    assert_eq!(polls, 5);
+}

@@ -2,7 +2,7 @@
 //! `resile-config`, where the keys and their defaults are written once: every key the
 //! attribute takes is in its table, in the same order, with the same default.
 
-use resile_config::{CircuitBreakerConfig, HedgeConfig, Key, RetryConfig};
+use resile_config::{BulkheadConfig, CircuitBreakerConfig, HedgeConfig, Key, RateLimitConfig, RetryConfig};
 
 const FACADE: &str = include_str!("../src/lib.rs");
 
@@ -67,6 +67,16 @@ fn circuit_breaker_table_matches_the_configuration() {
 #[test]
 fn hedge_table_matches_the_configuration() {
     check("hedge", HedgeConfig::ARGUMENTS);
+}
+
+#[test]
+fn bulkhead_table_matches_the_configuration() {
+    check("bulkhead", BulkheadConfig::ARGUMENTS);
+}
+
+#[test]
+fn rate_limit_table_matches_the_configuration() {
+    check("rate_limit", RateLimitConfig::ARGUMENTS);
 }
 
 /// The doc comments a user of `resile` reads (the facade's, and the runtime's and the

@@ -107,6 +107,21 @@ async fn every_policy(id: u64, tag: &str) -> Result<u64, Error> {
     Ok(id + u64::try_from(tag.len()).map_err(|_| Error::Transient)?)
 }
 
+#[resile::retry(max = 2, retry_if = is_transient)]
+#[resile::circuit_breaker(name = "lint-admission")]
+#[resile::bulkhead(name = "lint-admission", max_concurrent = 4, max_wait = "10ms", weight = 2)]
+#[resile::rate_limit(name = "lint-admission", rate = 100, burst_size = 10, weight = 2, max_wait = "10ms")]
+#[resile::timeout("500ms")]
+async fn every_admission(id: u64) -> Result<u64, Error> {
+    Ok(id)
+}
+
+#[resile::bulkhead(name = "lint-bulkhead", max_concurrent = 1)]
+#[resile::rate_limit(name = "lint-rate-limit", rate = 1)]
+async fn admissions_without_waits(id: u64) -> Result<u64, Error> {
+    Ok(id)
+}
+
 struct Repo {
     hits: u32,
 }
@@ -117,6 +132,13 @@ impl Repo {
         self.hits += 1;
         Ok(self.hits)
     }
+
+    #[resile::bulkhead(name = "lint-method", max_concurrent = 1, max_wait = "1ms")]
+    #[resile::rate_limit(name = "lint-method", rate = 10, max_wait = "1ms")]
+    async fn bump_guarded(&mut self) -> Result<u32, Error> {
+        self.hits += 1;
+        Ok(self.hits)
+    }
 }
 
 #[tokio::test(start_paused = true)]
@@ -124,6 +146,9 @@ async fn lint_clean_expansions_run() {
     assert_eq!(everything(1, "ab").await, Ok(3));
     assert_eq!(list_backoff().await, Ok(()));
     assert_eq!(every_policy(2, "abc").await, Ok(5));
+    assert_eq!(every_admission(6).await, Ok(6));
+    assert_eq!(admissions_without_waits(7).await, Ok(7));
     let mut repo = Repo { hits: 0 };
     assert_eq!(repo.bump().await, Ok(1));
+    assert_eq!(repo.bump_guarded().await, Ok(2));
 }

@@ -33,6 +33,13 @@
 //! - `stack`: `#[resile::retry(max = 3)] #[resile::circuit_breaker(..)] #[resile::timeout("1s")]`;
 //! - `retry_method`, `timeout_method`, `circuit_breaker_method`, `hedge_method`,
 //!   `stack_method`: the same attributes on a method (`&self`) of a unit struct;
+//! - `bulkhead`: `#[resile::bulkhead(name = "probe", max_concurrent = 64)]`, permits free;
+//! - `rate_limit`: `#[resile::rate_limit(name = "probe", rate = 1e12)]`, tokens always there;
+//! - `admission_stack`: `#[resile::retry(max = 3)] #[resile::circuit_breaker(..)]
+//!   #[resile::bulkhead(..)] #[resile::rate_limit(..)]`, every admission succeeding;
+//! - peers of the admissions: `semaphore` (a `static` tokio `Semaphore`: `try_acquire`, the
+//!   call, the permit dropped) and `governor` (a `governor` direct limiter, default clock,
+//!   built once: `check()`, then the call);
 //! - peers: `tower_retry` (tower's `Retry` over a `service_fn` of `raw`, with a policy that
 //!   never retries an `Ok`), `tower_timeout` (tower's `Timeout` over the same), `backon_retry`
 //!   (`(|| raw(x)).retry(ExponentialBuilder::default())`), `recloser_async` (`AsyncRecloser`
@@ -136,6 +143,24 @@ async fn stacked(x: u64) -> Result<u64, E> {
     Ok(black_box(x))
 }
 
+#[resile::bulkhead(name = "probe", max_concurrent = 64)]
+async fn bulkheaded(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+#[resile::rate_limit(name = "probe", rate = 1e12)]
+async fn rate_limited(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+#[resile::retry(max = 3)]
+#[resile::circuit_breaker(name = "probe-admission")]
+#[resile::bulkhead(name = "probe-admission", max_concurrent = 64)]
+#[resile::rate_limit(name = "probe-admission", rate = 1e12)]
+async fn admission_stacked(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
 /// The same attributes on methods (`&self`), whose telemetry names the impl type.
 struct Probe;
 
@@ -211,6 +236,24 @@ async fn tower_timeout(x: u64) -> Result<u64, E> {
     svc.ready().await.map_err(from_box)?.call(x).await.map_err(from_box)
 }
 
+static SEMAPHORE: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(64);
+
+/// tokio's `Semaphore::try_acquire`, the call, the permit dropped: the bulkhead's peer.
+async fn semaphore(x: u64) -> Result<u64, E> {
+    let _permit = SEMAPHORE.try_acquire().map_err(|_| E::Rejected(Rejection::BulkheadFull { name: "semaphore" }))?;
+    raw(x).await
+}
+
+type Governor = governor::DefaultDirectRateLimiter;
+
+/// governor's `check()` (its default clock: quanta), then the call: the rate limiter's peer.
+async fn governed(limiter: &Governor, x: u64) -> Result<u64, E> {
+    match limiter.check() {
+        Ok(()) => raw(x).await,
+        Err(_) => Err(E::Rejected(Rejection::RateLimited { name: "governor", retry_after: Duration::ZERO })),
+    }
+}
+
 async fn backon_retry(x: u64) -> Result<u64, E> {
     (|| raw(x)).retry(ExponentialBuilder::default()).await
 }
@@ -278,7 +321,7 @@ async fn drive_rejected<F: Future<Output = Result<u64, E>>>(n: u64, call: impl F
 }
 
 const MODES: &str = "raw|retry|timeout|tokio_timeout|circuit_breaker|circuit_breaker_open|circuit_breaker_forced_open|\
-hedge|stack|retry_method|timeout_method|circuit_breaker_method|hedge_method|stack_method|tower_retry|tower_timeout|backon_retry|recloser_async|failsafe_async|tower_resilience_cb";
+hedge|stack|bulkhead|rate_limit|admission_stack|semaphore|governor|retry_method|timeout_method|circuit_breaker_method|hedge_method|stack_method|tower_retry|tower_timeout|backon_retry|recloser_async|failsafe_async|tower_resilience_cb";
 
 enum Outcome {
     /// Every call succeeded; the sum of the results.
@@ -316,6 +359,14 @@ fn main() {
         }),
         "hedge" => run(&rt, async { Outcome::Succeeded(drive(n, hedged).await) }),
         "stack" => run(&rt, async { Outcome::Succeeded(drive(n, stacked).await) }),
+        "bulkhead" => run(&rt, async { Outcome::Succeeded(drive(n, bulkheaded).await) }),
+        "rate_limit" => run(&rt, async { Outcome::Succeeded(drive(n, rate_limited).await) }),
+        "admission_stack" => run(&rt, async { Outcome::Succeeded(drive(n, admission_stacked).await) }),
+        "semaphore" => run(&rt, async { Outcome::Succeeded(drive(n, semaphore).await) }),
+        "governor" => run(&rt, async {
+            let limiter = Governor::direct(governor::Quota::per_second(std::num::NonZeroU32::MAX));
+            Outcome::Succeeded(drive(n, |x| governed(&limiter, x)).await)
+        }),
         "retry_method" => run(&rt, async { Outcome::Succeeded(drive(n, |x| Probe.retried(x)).await) }),
         "timeout_method" => run(&rt, async { Outcome::Succeeded(drive(n, |x| Probe.timed(x)).await) }),
         "circuit_breaker_method" => run(&rt, async { Outcome::Succeeded(drive(n, |x| Probe.guarded(x)).await) }),

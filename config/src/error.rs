@@ -273,6 +273,27 @@ pub enum Problem {
         /// `token_max`.
         max: f64,
     },
+    /// "`weight` ({weight}) exceeds `max_concurrent` ({max_concurrent}): such a call could
+    /// never run; lower `weight` or raise `max_concurrent`"
+    WeightAboveMaxConcurrent {
+        /// `weight`.
+        weight: u64,
+        /// `max_concurrent`.
+        max_concurrent: u64,
+    },
+    /// "`weight` ({weight}) exceeds `burst_size` ({burst_size}): the bucket never holds that
+    /// many tokens, so no call could be admitted; lower `weight` or raise `burst_size`", or,
+    /// when `burst_size` holds its default (= `rate`), "`weight` ({weight}) exceeds the
+    /// default `burst_size` (= `rate`, {burst_size}): the bucket never holds that many
+    /// tokens, so no call could be admitted; set `burst_size` to at least {weight}"
+    WeightAboveBurst {
+        /// `weight`.
+        weight: u64,
+        /// `burst_size`, or `rate` when it is left at its default.
+        burst_size: f64,
+        /// Whether `burst_size` was left at its default (= `rate`).
+        burst_size_default: bool,
+    },
 }
 
 impl ConfigError {
@@ -355,7 +376,9 @@ impl ConfigError {
             | Problem::OnlyAdaptive
             | Problem::MinSamplesAboveBuffer { .. }
             | Problem::DelayNotBeforeTimeout { .. }
-            | Problem::TokenThresholdAboveMax { .. } => Blame::Key,
+            | Problem::TokenThresholdAboveMax { .. }
+            | Problem::WeightAboveMaxConcurrent { .. }
+            | Problem::WeightAboveBurst { .. } => Blame::Key,
         }
     }
 
@@ -404,6 +427,8 @@ impl ConfigError {
             Problem::MinSamplesAboveBuffer { .. } => "`min_samples` exceeds `buffer_size`",
             Problem::DelayNotBeforeTimeout { .. } => "a hedge delay is not shorter than `timeout`",
             Problem::TokenThresholdAboveMax { .. } => "`token_threshold` exceeds `token_max`",
+            Problem::WeightAboveMaxConcurrent { .. } => "a bulkhead `weight` exceeds `max_concurrent`",
+            Problem::WeightAboveBurst { .. } => "`weight` exceeds `burst_size`, so no call could be admitted",
         }
     }
 }
@@ -544,6 +569,18 @@ impl fmt::Display for ConfigError {
             Problem::TokenThresholdAboveMax { threshold, max } => write!(
                 f,
                 "`token_threshold` ({threshold}) exceeds `token_max` ({max}): the hedge budget could never allow a hedge"
+            ),
+            Problem::WeightAboveMaxConcurrent { weight, max_concurrent } => write!(
+                f,
+                "`weight` ({weight}) exceeds `max_concurrent` ({max_concurrent}): such a call could never run; lower `weight` or raise `max_concurrent`"
+            ),
+            Problem::WeightAboveBurst { weight, burst_size, burst_size_default: false } => write!(
+                f,
+                "`weight` ({weight}) exceeds `burst_size` ({burst_size}): the bucket never holds that many tokens, so no call could be admitted; lower `weight` or raise `burst_size`"
+            ),
+            Problem::WeightAboveBurst { weight, burst_size, burst_size_default: true } => write!(
+                f,
+                "`weight` ({weight}) exceeds the default `burst_size` (= `rate`, {burst_size}): the bucket never holds that many tokens, so no call could be admitted; set `burst_size` to at least {weight}"
             ),
         }
     }

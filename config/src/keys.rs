@@ -3,7 +3,9 @@
 
 use std::fmt;
 
-use crate::{CircuitBreakerConfig, HedgeConfig, RetryBudgetConfig, RetryConfig, TimeoutConfig};
+use crate::{
+    BulkheadConfig, CircuitBreakerConfig, HedgeConfig, RateLimitConfig, RetryBudgetConfig, RetryConfig, TimeoutConfig,
+};
 
 /// One configuration key: spelled exactly like the attribute key, the config field, its
 /// setter and the TOML key.
@@ -133,7 +135,7 @@ pub(crate) const fn str_eq(a: &str, b: &str) -> bool {
 }
 
 /// Every key table: the configs' keys and the attributes' other keys.
-const TABLES: [&[Key]; 8] = [
+const TABLES: [&[Key]; 12] = [
     RetryConfig::KEYS,
     RetryConfig::ATTRIBUTE_KEYS,
     RetryBudgetConfig::KEYS,
@@ -142,6 +144,10 @@ const TABLES: [&[Key]; 8] = [
     HedgeConfig::KEYS,
     HedgeConfig::ATTRIBUTE_KEYS,
     TimeoutConfig::KEYS,
+    BulkheadConfig::KEYS,
+    BulkheadConfig::ATTRIBUTE_KEYS,
+    RateLimitConfig::KEYS,
+    RateLimitConfig::ATTRIBUTE_KEYS,
 ];
 
 /// Whether `name` is in `names[..len]`.

@@ -12,6 +12,8 @@
 //! | [`CircuitBreakerConfig`] ([`WindowKind`]) | [`CircuitBreakerConfig::KEYS`] | `#[circuit_breaker]` |
 //! | [`HedgeConfig`] | [`HedgeConfig::KEYS`] | `#[hedge]` |
 //! | [`TimeoutConfig`] | [`TimeoutConfig::KEYS`] | `#[timeout]` |
+//! | [`BulkheadConfig`] | [`BulkheadConfig::KEYS`] | `#[bulkhead]` |
+//! | [`RateLimitConfig`] | [`RateLimitConfig::KEYS`] | `#[rate_limit]` |
 //!
 //! # Keys
 //! A key is spelled exactly like the attribute key, the config field, its `const fn` setter
@@ -117,24 +119,40 @@
 //!
 //! [`TimeoutConfig`]:
 //! - `after` > 0.
+//!
+//! [`BulkheadConfig`]:
+//! - `max_concurrent` >= 1 (required: it has no default).
+//! - `weight` >= 1.
+//! - `weight` <= `max_concurrent`.
+//! - `max_wait`: any duration; zero refuses at once.
+//!
+//! [`RateLimitConfig`]:
+//! - `rate` finite, > 0 and within 1e-6..=1e12.
+//! - `burst_size`, when set, within 1.0..=1e12.
+//! - `weight` >= 1.
+//! - `weight` <= `burst_size` (default: `rate`), so a `rate` below 1 needs a `burst_size`.
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
 #![doc(test(attr(deny(warnings))))]
 
+mod bulkhead;
 mod check;
 mod circuit_breaker;
 pub mod duration;
 mod error;
 mod hedge;
 mod keys;
+mod rate_limit;
 mod retry;
 mod retry_budget;
 mod timeout;
 mod value;
 
+pub use bulkhead::BulkheadConfig;
 pub use circuit_breaker::{CircuitBreakerConfig, MAX_WINDOW_SIZE, WindowKind};
 pub use error::{Blame, ConfigError, Problem, Text};
 pub use hedge::HedgeConfig;
 pub use keys::{Key, KeyKind, KeySet};
+pub use rate_limit::RateLimitConfig;
 pub use retry::{Backoff, Jitter, RetryConfig};
 pub use retry_budget::RetryBudgetConfig;
 pub use timeout::TimeoutConfig;

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use resile_config::{
-    CircuitBreakerConfig, HedgeConfig, Key, KeyKind, KeySet, RetryBudgetConfig, RetryConfig, TimeoutConfig, Value,
-    duration,
+    BulkheadConfig, CircuitBreakerConfig, HedgeConfig, Key, KeyKind, KeySet, RetryBudgetConfig, RetryConfig,
+    TimeoutConfig, Value, duration,
 };
 
 fn names(keys: &[Key]) -> Vec<&'static str> {
@@ -94,6 +94,9 @@ fn keys_list_every_field_in_order() {
 
     let TimeoutConfig { after: _ } = TimeoutConfig::new(Duration::from_secs(1));
     assert_eq!(names(TimeoutConfig::KEYS), ["after"]);
+
+    let BulkheadConfig { max_concurrent: _, max_wait: _, weight: _ } = BulkheadConfig::new(1);
+    assert_eq!(names(BulkheadConfig::KEYS), ["max_concurrent", "max_wait", "weight"]);
 }
 
 /// The attributes' argument lists, in the order their "expected one of" messages show.
@@ -153,11 +156,13 @@ fn arguments_are_every_key_of_the_attribute_once() {
         ]
     );
     assert_eq!(names(TimeoutConfig::ARGUMENTS), ["after"]);
+    assert_eq!(names(BulkheadConfig::ARGUMENTS), ["name", "max_concurrent", "max_wait", "weight"]);
     for (arguments, keys, attribute_keys) in [
         (RetryConfig::ARGUMENTS, RetryConfig::KEYS, RetryConfig::ATTRIBUTE_KEYS),
         (CircuitBreakerConfig::ARGUMENTS, CircuitBreakerConfig::KEYS, CircuitBreakerConfig::ATTRIBUTE_KEYS),
         (HedgeConfig::ARGUMENTS, HedgeConfig::KEYS, HedgeConfig::ATTRIBUTE_KEYS),
         (TimeoutConfig::ARGUMENTS, TimeoutConfig::KEYS, TimeoutConfig::ATTRIBUTE_KEYS),
+        (BulkheadConfig::ARGUMENTS, BulkheadConfig::KEYS, BulkheadConfig::ATTRIBUTE_KEYS),
     ] {
         let mut from_tables: Vec<Key> = keys.iter().chain(attribute_keys).copied().collect();
         let mut arguments = arguments.to_vec();

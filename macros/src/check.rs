@@ -12,6 +12,7 @@ pub(crate) fn stacking(layers: &[Layer], errors: &mut Errors) {
     no_adjacent_timeouts(layers, errors);
     no_single_flight_under_reruns(layers, errors);
     fallback_above_what_acts_on_errors(layers, errors);
+    no_instance_twice(layers, errors);
 }
 
 /// Attributes that act on the errors of what is inside them: below them, a `#[fallback]`
@@ -31,6 +32,25 @@ fn fallback_above_what_acts_on_errors(layers: &[Layer], errors: &mut Errors) {
                 &layer.blame,
                 format!(
                     "`#[fallback]` below `#[{n}]` turns every error into the fallback's result before `#[{n}]` sees it, so `#[{n}]` would never act: list `#[fallback]` first (outermost)"
+                ),
+            );
+        }
+    }
+}
+
+/// Two `#[bulkhead]`s (or two `#[rate_limit]`s) of one name on one function: each call takes
+/// from the same instance twice, so a bulkhead's inner admission may wait for permits its
+/// own outer admission holds, and a limiter counts each call twice.
+fn no_instance_twice(layers: &[Layer], errors: &mut Errors) {
+    for (i, layer) in layers.iter().enumerate() {
+        let Some(name) = layer.attr.instance() else { continue };
+        if layers[..i].iter().any(|earlier| earlier.name == layer.name && earlier.attr.instance() == Some(name)) {
+            let n = layer.name;
+            errors.spanned(
+                &layer.blame,
+                format!(
+                    "duplicate `#[{n}(name = \"{name}\")]`: each call would take from `{name}` twice; keep one, \
+                     or give the second another name"
                 ),
             );
         }

@@ -56,3 +56,17 @@ pub fn single_flight(args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn fallback(args: TokenStream, item: TokenStream) -> TokenStream {
     pipeline::expand("fallback", args.into(), item.into()).into()
 }
+
+/// Limits how many calls of the function run at once, with a named, shared, weighted FIFO
+/// bulkhead. See `resile::bulkhead`.
+#[proc_macro_attribute]
+pub fn bulkhead(args: TokenStream, item: TokenStream) -> TokenStream {
+    pipeline::expand("bulkhead", args.into(), item.into()).into()
+}
+
+/// Limits the rate of calls of the function with a named, shared token bucket (GCRA). See
+/// `resile::rate_limit`.
+#[proc_macro_attribute]
+pub fn rate_limit(args: TokenStream, item: TokenStream) -> TokenStream {
+    pipeline::expand("rate_limit", args.into(), item.into()).into()
+}

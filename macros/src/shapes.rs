@@ -7,7 +7,7 @@ use quote::{quote, quote_spanned};
 
 use crate::codegen::Inner;
 
-/// Admission (circuit breaker, later bulkhead and rate limiter): a synchronous `admit`
+/// Admission (circuit breaker): a synchronous `admit`
 /// that gives a permit, kept as a local, and, if it was admitted, one `.await` of what is
 /// inside in the function's own coroutine, then `settle` (which may use `__resile_permit`,
 /// mutably, and `__resile_result`); if not, `reject` as the caller's error. No future of
@@ -25,6 +25,23 @@ pub(crate) fn admission(admit: TokenStream, settle: TokenStream, reject: TokenSt
             __resile_private::Err(#reject)
         }
     }})
+}
+
+/// Admission with a guard (bulkhead, rate limiter): `admitted` evaluates, in the function's
+/// own coroutine, to `Ok(guard)` or `Err(rejection)`: a synchronous fast path, and only
+/// when it fails a slow path (a refusal, or an `.await` of a small boxed wait). With
+/// `Ok`, one `.await` of what is inside while the guard is held (a bulkhead's permits; `()`
+/// for a rate limiter, whose tokens are spent at admission); the guard is a binding of the
+/// `match` arm, so it is dropped when the call ends, fails, panics or is cancelled at any
+/// await point. With `Err`, `reject` of it as the caller's error.
+pub(crate) fn guarded(admitted: TokenStream, reject: TokenStream, inner: Inner) -> Inner {
+    let call = inner.into_expr();
+    Inner::Expr(quote! {
+        match #admitted {
+            __resile_private::Ok(__resile_guard) => #call,
+            __resile_private::Err(__resile_rejection) => __resile_private::Err(#reject(__resile_rejection)),
+        }
+    })
 }
 
 /// Loop (retry): `let mut __resile_state = #start;` then a `loop` in the function's own

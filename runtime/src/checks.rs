@@ -79,6 +79,14 @@ pub mod reject {
     pub fn hedge<E: bridge::HedgeRejection>(r: Rejection) -> E {
         E::from_rejection(r)
     }
+    #[inline]
+    pub fn bulkhead<E: bridge::BulkheadRejection>(r: Rejection) -> E {
+        E::from_rejection(r)
+    }
+    #[inline]
+    pub fn rate_limit<E: bridge::RateLimitRejection>(r: Rejection) -> E {
+        E::from_rejection(r)
+    }
 }
 
 /// Checks that a by-value argument the body moves can be moved again on the next attempt.

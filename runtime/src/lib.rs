@@ -8,6 +8,8 @@
 //! | timeout | [`timeout`](mod@timeout) | `#[timeout]` |
 //! | hedged requests, static or adaptive, with a hedge budget | [`hedge`] | `#[hedge]` |
 //! | circuit breaker: count or time window, failure and slow-call rates, operator states | [`circuit_breaker`](mod@circuit_breaker) | `#[circuit_breaker]` |
+//! | bulkhead: a named weighted FIFO semaphore with a bounded wait | [`bulkhead`](mod@bulkhead) | `#[bulkhead]` |
+//! | rate limiter: a lazy token bucket (GCRA), exact to the nanosecond | [`rate_limit`] | `#[rate_limit]` |
 //! | single flight: concurrent calls with equal keys share one execution | [`single_flight`] | `#[single_flight]` |
 //!
 //! Combinators over futures ([`race`], [`all_settled`], [`map`], [`first_ok`]), each with
@@ -24,11 +26,13 @@
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
 #![doc(test(attr(deny(warnings))))]
 
+pub mod bulkhead;
 pub mod circuit_breaker;
 pub mod combinators;
 pub mod docs;
 pub mod hedge;
 pub mod kit;
+pub mod rate_limit;
 pub mod retry;
 pub mod single_flight;
 pub mod telemetry;
@@ -52,11 +56,13 @@ pub mod registry {
     pub use crate::kit::{Registry, Source};
 }
 
+pub use bulkhead::{Bulkhead, BulkheadConfig, BulkheadStats, bulkhead};
 pub use circuit_breaker::{CircuitBreaker, CircuitBreakerConfig, circuit_breaker};
 pub use combinators::{all_settled, first_ok, map, race};
 pub use hedge::{Hedge, HedgeConfig, HedgeStats, HedgeTracker, hedge_tracker};
 pub use outcome::{Outcome, State};
 pub use policy::Policy;
+pub use rate_limit::{RateLimitConfig, RateLimiter, RateLimiterStats, rate_limiter};
 pub use rejection::Rejection;
 pub use resile_config::ConfigError;
 pub use retry::{Retry, RetryConfig, retry_budget};

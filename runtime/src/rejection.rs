@@ -78,4 +78,34 @@ impl fmt::Display for Rejection {
     }
 }
 
+impl Rejection {
+    /// How long the refusing policy asks the caller to wait before trying again, if it
+    /// knows: what `#[retry(retry_after = ..)]` and an HTTP layer's `Retry-After` can use.
+    ///
+    /// - `RateLimited`: its `retry_after`, exact to the nanosecond (the first whole
+    ///   nanosecond at which the same call would be admitted).
+    /// - `CircuitOpen`: `None` for now. The time until the breaker half-opens is not carried
+    ///   by the rejection yet (it would take a field on the variant); read the breaker's
+    ///   state through `resile::circuit_breaker(name)` instead.
+    /// - `BulkheadFull`, `TimedOut`: `None`; nothing tells when a permit comes back, and a
+    ///   timeout is not a refusal to retry.
+    ///
+    /// ```
+    /// # use resile_runtime as resile;
+    /// use std::time::Duration;
+    /// use resile::Rejection;
+    ///
+    /// let limited = Rejection::RateLimited { name: "api", retry_after: Duration::from_nanos(333_333_334) };
+    /// assert_eq!(limited.retry_after(), Some(Duration::from_nanos(333_333_334)));
+    /// assert_eq!(Rejection::BulkheadFull { name: "pool" }.retry_after(), None);
+    /// ```
+    #[inline]
+    pub fn retry_after(&self) -> Option<Duration> {
+        match *self {
+            Rejection::RateLimited { retry_after, .. } => Some(retry_after),
+            Rejection::CircuitOpen { .. } | Rejection::BulkheadFull { .. } | Rejection::TimedOut { .. } => None,
+        }
+    }
+}
+
 impl std::error::Error for Rejection {}

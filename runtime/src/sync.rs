@@ -7,8 +7,58 @@ pub(crate) use std::sync::Mutex;
 #[allow(unused_imports)]
 pub(crate) use std::sync::atomic::{AtomicBool, AtomicI64, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 
+/// 128-bit atomics (the rate limiter's state): `cmpxchg16b` on x86-64, detected at run time.
+#[cfg(not(loom))]
+pub(crate) use portable_atomic::AtomicU128;
+
 #[cfg(loom)]
 pub(crate) use loom::sync::Mutex;
+/// Under loom, which has no 128-bit atomic: a loom mutex around the value, so that each
+/// operation is one step the model interleaves (sequentially consistent, stronger than the
+/// real atomic; the rate limiter publishes no other memory through it).
+#[cfg(loom)]
+pub(crate) use loom_u128::AtomicU128;
+
+#[cfg(loom)]
+mod loom_u128 {
+    use super::Ordering;
+
+    #[derive(Debug)]
+    pub(crate) struct AtomicU128(loom::sync::Mutex<u128>);
+
+    impl AtomicU128 {
+        pub(crate) fn new(v: u128) -> Self {
+            AtomicU128(loom::sync::Mutex::new(v))
+        }
+        pub(crate) fn load(&self, _: Ordering) -> u128 {
+            *self.0.lock().unwrap()
+        }
+        pub(crate) fn compare_exchange_weak(
+            &self,
+            current: u128,
+            new: u128,
+            _: Ordering,
+            _: Ordering,
+        ) -> Result<u128, u128> {
+            let mut v = self.0.lock().unwrap();
+            if *v == current {
+                *v = new;
+                Ok(current)
+            } else {
+                Err(*v)
+            }
+        }
+        pub(crate) fn compare_exchange(
+            &self,
+            current: u128,
+            new: u128,
+            s: Ordering,
+            f: Ordering,
+        ) -> Result<u128, u128> {
+            self.compare_exchange_weak(current, new, s, f)
+        }
+    }
+}
 #[cfg(loom)]
 #[allow(unused_imports)]
 pub(crate) use loom::sync::atomic::{AtomicBool, AtomicI64, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering};
@@ -50,4 +100,23 @@ pub(crate) async fn counted<F: std::future::Future>(
     live.fetch_add(1, Ordering::Relaxed);
     let _live = Live(live);
     fut.await
+}
+
+/// Locks one of `resile::testing`'s `std` mutexes, recovering the data if a panicking test
+/// poisoned it. (Not [`lock`]: that one is loom's under `cfg(loom)`, and this state is never
+/// part of a loom model.)
+#[cfg(any(feature = "testing", doc))]
+pub(crate) fn std_lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// One turn of a spin loop: a hint to the CPU, or under loom a yield, so the model can run
+/// the thread being waited for.
+#[allow(dead_code)]
+#[inline]
+pub(crate) fn spin() {
+    #[cfg(not(loom))]
+    std::hint::spin_loop();
+    #[cfg(loom)]
+    loom::thread::yield_now();
 }

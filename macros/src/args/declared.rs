@@ -4,7 +4,8 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote};
 use resile_config::{
-    Blame, CircuitBreakerConfig, ConfigError, HedgeConfig, Key, KeyKind, KeySet, RetryConfig, TimeoutConfig, Value,
+    Blame, BulkheadConfig, CircuitBreakerConfig, ConfigError, HedgeConfig, Key, KeyKind, KeySet, RateLimitConfig,
+    RetryConfig, TimeoutConfig, Value,
 };
 use syn::spanned::Spanned;
 use syn::{Expr, Ident};
@@ -36,7 +37,7 @@ macro_rules! settable {
     )*};
 }
 
-settable!(RetryConfig, CircuitBreakerConfig, HedgeConfig, TimeoutConfig);
+settable!(RetryConfig, CircuitBreakerConfig, HedgeConfig, TimeoutConfig, BulkheadConfig, RateLimitConfig);
 
 /// One key as written.
 struct Written {

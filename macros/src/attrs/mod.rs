@@ -4,9 +4,11 @@
 //! one of the three call shapes of `shapes.rs`; what the attributes share lives in
 //! `args/`, `codegen.rs`, `shapes.rs`, `diag.rs` and `check.rs`.
 
+pub(crate) mod bulkhead;
 pub(crate) mod circuit_breaker;
 pub(crate) mod fallback;
 pub(crate) mod hedge;
+pub(crate) mod rate_limit;
 pub(crate) mod retry;
 pub(crate) mod single_flight;
 pub(crate) mod timeout;
@@ -24,6 +26,13 @@ pub(crate) trait Attribute {
     /// a hedge's), so its calls keep a span slot.
     fn reruns_body(&self) -> bool {
         false
+    }
+
+    /// The shared instance it guards with, for a named admission policy (bulkhead, rate
+    /// limiter): two layers of one kind and one name on a function would take from the same
+    /// instance twice per call.
+    fn instance(&self) -> Option<&str> {
+        None
     }
 
     /// Wraps `inner` in this layer, the `index`-th of the pipeline (0 = outermost), in
@@ -49,6 +58,8 @@ pub(crate) const ALL: &[Def] = &[
     Def { name: "timeout", parse: timeout::parse },
     Def { name: "single_flight", parse: single_flight::parse },
     Def { name: "fallback", parse: fallback::parse },
+    Def { name: "bulkhead", parse: bulkhead::parse },
+    Def { name: "rate_limit", parse: rate_limit::parse },
 ];
 
 /// The attribute called `name`.

@@ -37,7 +37,7 @@
 //!
 //! | shape | policies | what the expansion writes |
 //! |---|---|---|
-//! | admission | circuit breaker (later bulkhead, rate limiter) | a synchronous `admit` that gives a permit, kept where it was built; if admitted, one `.await` of what is inside, then the permit records the result; if not, the rejection as the caller's error. No future of its own. |
+//! | admission | circuit breaker, bulkhead, rate limiter | a synchronous `admit` that gives a permit, kept where it was built; if admitted, one `.await` of what is inside, then the permit records the result; if not, the rejection as the caller's error. No future of its own. The bulkhead and the rate limiter take it with a guard: a synchronous `try_admit()`, and only when it fails a slow path out of line (a synchronous refusal, or with a `max_wait` the `.await` of a small boxed wait); the guard (a bulkhead's permits) is a binding of the `match` arm around the `.await`. |
 //! | loop | retry | a `loop` in the function's own coroutine: a `match` on each attempt's result; only on `Err`, one out-of-line call decides between sleeping and stopping |
 //! | attempts | hedge, and timeout as its one-attempt case | a future from the runtime around what is inside, because they need a timer: hedge takes a closure that makes each attempt, timeout takes the one attempt |
 //!

@@ -11,6 +11,8 @@
 //! | circuit breaker | the admission permit: a dropped half-open probe gives its slot back, a dropped closed-state call records nothing |
 //! | hedge | every attempt in flight and the hedge timer; the call is counted in `total_requests` |
 //! | single flight | the caller's share of the execution only: the execution goes on for the other callers, and is dropped with the last one (its entry removed, so the next call starts afresh) |
+//! | bulkhead | the permits of a running call, or the queue entry (and `waiting` count) of a waiting one |
+//! | rate limiter | a waiting call's timer, and its tokens when it is still the last to have taken tokens |
 //!
 //! ## What a call reserves, and when it is spent or given back
 //!
@@ -31,8 +33,15 @@
 //! | hedge: a latency sample, `hedge_won`, a budget credit | only when the call ends with `Ok` (a timeout records a censored sample) | | a dropped call records none of them |
 //! | timeout | nothing shared: the timer entry is the future's own and goes with it | | |
 //! | single flight: an execution | by the call that finds no execution of its key in flight | by whichever caller polls it | when its last caller is dropped: the body is dropped, and the entry removed |
+//! | bulkhead: `weight` permits ([`BulkheadPermit`]) | at admission, synchronously (`try_acquire_many`), just before the guarded call is first polled in the same poll; or when the wait ends, in the poll that sees the permits granted | while the call runs: held across its one `.await` | by the permit's `Drop` when the call ends, fails, panics (unwinding) or is dropped at any await point; what a shrink of `max_concurrent` still owes is kept back, the rest goes to the head of the queue |
+//! | bulkhead: a place in the queue and the `waiting` count | when the fast path finds the permits taken and `max_wait > 0` | | when the wait ends (admitted, or `max_wait` passed) or the waiting call is dropped: tokio's waiter unlinks itself at once and hands on any permits set aside for it, and a guard counts the call out |
+//! | rate limiter: tokens of an admitted call | at admission, synchronously, in the poll that first polls the call | at once: the call starts in the same poll | never: the rate counts calls started |
+//! | rate limiter: tokens of a waiting call ([`Wait`]) | at admission, with the instant it may run (within `max_wait`) | when its sleep ends: the call starts in the same poll | by [`Wait`]'s `Drop` before its instant, with one compare-and-swap that puts the TAT back where it was, when no other call took tokens since; otherwise not (later calls' instants were computed behind it), nor when a reconfiguration replaced the bucket since |
+//! | rate limiter: a refused call | nothing: a refusal writes nothing | | |
 //!
 //! [`RetryReservation`]: crate::retry::RetryReservation
 //! [`RetrySite::on_error`]: crate::retry::RetrySite::on_error
 //! [`BackoffSleep`]: crate::retry::BackoffSleep
 //! [`Permit`]: crate::circuit_breaker::Permit
+//! [`BulkheadPermit`]: crate::bulkhead::BulkheadPermit
+//! [`Wait`]: crate::rate_limit::Wait

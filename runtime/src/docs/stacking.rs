@@ -19,6 +19,20 @@
 //! | `#[fallback(f)] #[retry] #[timeout("100ms")]` | the fallback catches every error below it: the retry's last error, a `TimedOut` `Rejection` included |
 //! | `#[timeout("1s")] #[fallback(f)]` | the deadline bounds the body and the fallback together |
 //! | `#[retry] #[fallback(f)]` | compile error: the fallback would turn every error into its own result before the retry sees it (the same below `#[circuit_breaker]` or `#[hedge]`); list `#[fallback]` first |
+//! | `#[retry] #[bulkhead]` | each attempt takes its permits and returns them when it ends: the backoff sleeps hold none |
+//! | `#[bulkhead] #[retry]` | one call holds its permits across every attempt and sleep |
+//! | `#[timeout("1s")] #[bulkhead]` | the deadline bounds the wait for permits too |
+//! | `#[retry] #[rate_limit]` | every attempt takes tokens; a refusal's `retry_after` (see `Rejection::retry_after`) is the hint to give the retry's `retry_after` |
+//! | `#[rate_limit] #[retry]` | a call takes its tokens once, whatever its attempts |
+//!
+//! Two `#[bulkhead]`s of one `name` on one function are a compile error (each call would take
+//! its permits twice, and the inner admission could wait for permits the outer one holds), and
+//! so are two `#[rate_limit]`s of one `name` (each call would be counted twice):
+//!
+//! ```text
+//! #[bulkhead(name = "pool", max_concurrent = 2)]
+//! #[bulkhead(name = "pool", max_concurrent = 2)] // error: duplicate `#[bulkhead(name = "pool")]`
+//! ```
 //!
 //! As in resilience4j, put the retry outside the breaker only with a `retry_if` that does
 //! not retry `Rejection::CircuitOpen`, or retries will spin against an open breaker.

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use super::registry::listing::Listing;
 use super::{NamedPolicy, Registry};
-use crate::sync::{counted, lock};
+use crate::sync::{counted, std_lock as lock};
 
 tokio::task_local! {
     /// The scope the current task runs in.

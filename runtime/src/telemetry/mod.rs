@@ -14,8 +14,8 @@
 //!
 //! | field | value |
 //! |---|---|
-//! | `resilience.policy` | `retry`, `retry_budget`, `circuit_breaker`, `hedge`, `timeout`: the policy that acted |
-//! | `resilience.name` | the named instance that acted (breaker, hedge tracker, retry budget), where there is one |
+//! | `resilience.policy` | `retry`, `retry_budget`, `circuit_breaker`, `hedge`, `timeout`, `bulkhead`, `rate_limit`: the policy that acted |
+//! | `resilience.name` | the named instance that acted (breaker, hedge tracker, retry budget, bulkhead, rate limiter), where there is one |
 //! | `resilience.attempt` | the attempt the event is about, from 1, where it applies |
 //! | `error` | the error by its `Display` (never its `Debug`, which may drag a backtrace); absent when the error type has no `Display` |
 //!
@@ -29,6 +29,8 @@
 //! | [`Event::Rejected`] | `DEBUG` | `call to Orders::get refused: circuit breaker `db` is open`, `call to Orders::get timed out after 250ms` | |
 //! | [`Event::StateChange`] | `WARN` to `Open`/`ForcedOpen`, else `INFO` | `circuit breaker `db`: closed -> open` | `from`, `to`; no `function`: a shared breaker's event |
 //! | [`Event::HedgeFired`], [`Event::HedgeWon`], [`Event::HedgeDenied`] | `DEBUG` | `hedge: attempt 2 of Orders::get started` | |
+//! | [`Event::BulkheadWait`] | `DEBUG` | `call to Orders::get waited 20ms for bulkhead `db`` | `waited_ms` |
+//! | [`Event::RateLimitWait`] | `DEBUG` | `call to Orders::get waits 333.333334ms for rate limiter `api`` | `waited_ms` |
 //!
 //! An [`Observer`] set with [`set_observer`] receives the same events as plain values.
 //!
@@ -200,6 +202,28 @@ pub enum Event<'a> {
         /// The attempt number that was not started, from 2.
         attempt: u32,
     },
+    /// A call waited in a bulkhead's queue and was admitted (a call refused after waiting
+    /// is a [`Rejected`](Event::Rejected) event).
+    #[non_exhaustive]
+    BulkheadWait {
+        /// The guarded function.
+        function: Function,
+        /// The bulkhead's name.
+        name: &'static str,
+        /// How long it waited (tokio's clock).
+        waited: Duration,
+    },
+    /// A call waits for its rate limiter's tokens (it holds them while it waits), then
+    /// runs: reported when the wait starts, with its exact length.
+    #[non_exhaustive]
+    RateLimitWait {
+        /// The guarded function.
+        function: Function,
+        /// The rate limiter's name.
+        name: &'static str,
+        /// How long it waits (tokio's clock).
+        waited: Duration,
+    },
 }
 
 impl fmt::Debug for Event<'_> {
@@ -263,6 +287,18 @@ impl fmt::Debug for Event<'_> {
             Event::HedgeFired { function, name, attempt } => hedge(f, "HedgeFired", function, name, attempt),
             Event::HedgeWon { function, name, attempt } => hedge(f, "HedgeWon", function, name, attempt),
             Event::HedgeDenied { function, name, attempt } => hedge(f, "HedgeDenied", function, name, attempt),
+            Event::BulkheadWait { function, name, waited } => f
+                .debug_struct("BulkheadWait")
+                .field("function", &function)
+                .field("name", &name)
+                .field("waited", &waited)
+                .finish(),
+            Event::RateLimitWait { function, name, waited } => f
+                .debug_struct("RateLimitWait")
+                .field("function", &function)
+                .field("name", &name)
+                .field("waited", &waited)
+                .finish(),
         }
     }
 }
@@ -513,6 +549,24 @@ fn trace(parent: Option<&tracing::Span>, event: &Event<'_>) {
                 "hedge: attempt {attempt} of {function} {what}"
             )
         }
+        Event::BulkheadWait { function, name, waited } => event!(
+            parent,
+            debug,
+            function = %function,
+            resilience.policy = "bulkhead",
+            resilience.name = name,
+            waited_ms = millis(waited),
+            "call to {function} waited {waited:?} for bulkhead `{name}`"
+        ),
+        Event::RateLimitWait { function, name, waited } => event!(
+            parent,
+            debug,
+            function = %function,
+            resilience.policy = "rate_limit",
+            resilience.name = name,
+            waited_ms = millis(waited),
+            "call to {function} waits {waited:?} for rate limiter `{name}`"
+        ),
     }
 }
 

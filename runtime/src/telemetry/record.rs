@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::{Event, Function};
-use crate::sync::{counted, lock};
+use crate::sync::{counted, std_lock as lock};
 
 tokio::task_local! {
     /// The recorder of the current task.
@@ -92,16 +92,17 @@ impl Recorder {
 pub struct Recorded {
     /// The event's kind in snake_case: `retry`, `retries_exhausted`, `not_retryable`,
     /// `retry_budget_exhausted`, `retry_out_of_time`, `rejected`, `state_change`, `hedge_fired`, `hedge_won`,
-    /// `hedge_denied`.
+    /// `hedge_denied`, `bulkhead_wait`, `rate_limit_wait`.
     pub kind: &'static str,
     /// The guarded function, for the events of a call (its `Display`: `Orders::get` for a
     /// method, `module::path::fn` otherwise).
     pub function: Option<Function>,
-    /// The named instance: a breaker, a hedge tracker, a retry budget.
+    /// The named instance: a breaker, a hedge tracker, a retry budget, a bulkhead, a rate limiter.
     pub name: Option<&'static str>,
     /// The attempt, where the event has one.
     pub attempt: Option<u32>,
-    /// The delay before the next attempt (`retry`).
+    /// The delay before the next attempt (`retry`), the time a call waited to be admitted
+    /// (`bulkhead_wait`), the time a call waits for its tokens (`rate_limit_wait`).
     pub delay: Option<Duration>,
     /// The rest, as text: the error of a `retry`, the rejection of a `rejected`
     /// (its `Display`), `from -> to` of a `state_change`.
@@ -176,6 +177,18 @@ impl Recorded {
                 name: Some(name),
                 attempt: Some(attempt),
                 ..Recorded::kind("hedge_denied")
+            },
+            Event::BulkheadWait { function, name, waited } => Recorded {
+                function: Some(function),
+                name: Some(name),
+                delay: Some(waited),
+                ..Recorded::kind("bulkhead_wait")
+            },
+            Event::RateLimitWait { function, name, waited } => Recorded {
+                function: Some(function),
+                name: Some(name),
+                delay: Some(waited),
+                ..Recorded::kind("rate_limit_wait")
             },
         }
     }

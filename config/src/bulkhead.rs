@@ -1,0 +1,242 @@
+//! [`BulkheadConfig`]: the settings of a bulkhead, a named weighted FIFO semaphore.
+
+use std::time::Duration;
+
+use crate::check::{self, Rules};
+use crate::error::{ConfigError, Problem};
+use crate::keys::{self, Key, KeyKind, KeySet};
+use crate::value::{self, Value};
+
+/// The settings of a bulkhead, one field per `#[bulkhead]` key. Build it with
+/// [`BulkheadConfig::new`] (`max_concurrent` is required) and the `const fn` setters, and
+/// check it with [`BulkheadConfig::validate`] (the attribute runs the same checks at
+/// compile time).
+///
+/// Two groups of keys live in different places at run time:
+/// - per bulkhead (shared by every site that uses the same `name`): `max_concurrent`. The
+///   first declaration of a name sets it; see
+///   [`same_bulkhead_settings`](BulkheadConfig::same_bulkhead_settings);
+/// - per call site: `max_wait` and `weight`, each site's own.
+///
+/// ```
+/// use std::time::Duration;
+/// use resile_config::BulkheadConfig;
+///
+/// const CFG: BulkheadConfig = BulkheadConfig::new(10).max_wait(Duration::from_millis(50)).weight(2);
+/// const _: () = assert!(CFG.validate().is_ok());
+/// assert_eq!((BulkheadConfig::new(4).max_wait, BulkheadConfig::new(4).weight), (Duration::ZERO, 1));
+/// assert_eq!(
+///     BulkheadConfig::new(2).weight(3).validate().unwrap_err().to_string(),
+///     "`weight` (3) exceeds `max_concurrent` (2): such a call could never run; lower `weight` or raise `max_concurrent`",
+/// );
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct BulkheadConfig {
+    /// The permits of the bulkhead: the sum of the weights of the calls that may run at once,
+    /// at least 1. Required: no default.
+    pub max_concurrent: u32,
+    /// How long a call may wait in the queue for its permits before it is refused with
+    /// `Rejection::BulkheadFull`; zero refuses at once when the permits are not free.
+    /// Default 0.
+    pub max_wait: Duration,
+    /// The permits one call takes, `1..=max_concurrent`. Default 1.
+    pub weight: u32,
+}
+
+const MAX_CONCURRENT: usize = keys::index(BulkheadConfig::KEYS, "max_concurrent");
+const MAX_WAIT: usize = keys::index(BulkheadConfig::KEYS, "max_wait");
+const WEIGHT: usize = keys::index(BulkheadConfig::KEYS, "weight");
+
+// The rules across keys, by number.
+const RULE_WEIGHT_FITS: usize = 0;
+
+impl BulkheadConfig {
+    /// The keys a `BulkheadConfig` has, in the order of the attribute's argument table.
+    pub const KEYS: &'static [Key] = &[
+        Key {
+            name: "max_concurrent",
+            kind: KeyKind::Count,
+            default: "required",
+            doc: "the permits: the sum of the weights of the calls that may run at once",
+        },
+        Key {
+            name: "max_wait",
+            kind: KeyKind::Duration,
+            default: "\"0ms\"",
+            doc: "how long a call may wait for its permits; `\"0ms\"` refuses at once",
+        },
+        Key {
+            name: "weight",
+            kind: KeyKind::Count,
+            default: "1",
+            doc: "the permits one call takes, at most `max_concurrent`",
+        },
+    ];
+
+    /// The keys `#[bulkhead]` takes besides [`KEYS`](Self::KEYS): its name.
+    pub const ATTRIBUTE_KEYS: &'static [Key] =
+        &[Key { name: "name", kind: KeyKind::Name, default: "required", doc: "the shared bulkhead instance" }];
+
+    /// Every key `#[bulkhead]` takes, in the order of the attribute's argument table (and of
+    /// its "expected one of" list).
+    pub const ARGUMENTS: &'static [Key] =
+        &[Self::ATTRIBUTE_KEYS[0], Self::KEYS[MAX_CONCURRENT], Self::KEYS[MAX_WAIT], Self::KEYS[WEIGHT]];
+
+    /// A bulkhead of `max_concurrent` permits with the attribute's defaults: no wait
+    /// (`max_wait` 0: a call that finds no free permit is refused at once), weight 1.
+    pub const fn new(max_concurrent: u32) -> Self {
+        BulkheadConfig { max_concurrent, max_wait: Duration::ZERO, weight: 1 }
+    }
+
+    /// Sets `max_concurrent`.
+    pub const fn max_concurrent(mut self, n: u32) -> Self {
+        self.max_concurrent = n;
+        self
+    }
+    /// Sets `max_wait`.
+    pub const fn max_wait(mut self, d: Duration) -> Self {
+        self.max_wait = d;
+        self
+    }
+    /// Sets `weight`.
+    pub const fn weight(mut self, n: u32) -> Self {
+        self.weight = n;
+        self
+    }
+
+    /// Sets the key `key` to `value`, as the setter of that name does, after checking the
+    /// key's own rule; on an error the config is unchanged. See
+    /// [`RetryConfig::set`](crate::RetryConfig::set).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use resile_config::{BulkheadConfig, Value};
+    ///
+    /// let mut cfg = BulkheadConfig::new(8);
+    /// cfg.set("max_wait", Value::Duration(Duration::from_millis(20)))?;
+    /// cfg.set("weight", Value::Count(2))?;
+    /// assert_eq!(cfg, BulkheadConfig::new(8).max_wait(Duration::from_millis(20)).weight(2));
+    /// assert_eq!(
+    ///     cfg.set("max_concurrent", Value::Count(0)).unwrap_err().to_string(),
+    ///     "`max_concurrent` must be at least 1, found 0",
+    /// );
+    /// # Ok::<(), resile_config::ConfigError>(())
+    /// ```
+    pub fn set(&mut self, key: &str, value: Value<'_>) -> Result<(), ConfigError> {
+        let i = value::position(Self::KEYS, key)?;
+        let k = &Self::KEYS[i];
+        let next = match i {
+            MAX_CONCURRENT => self.max_concurrent(value.count(k)?),
+            MAX_WAIT => self.max_wait(value.duration(k)?),
+            WEIGHT => self.weight(value.count(k)?),
+            _ => unreachable!("a key of BulkheadConfig::KEYS without a setter"),
+        };
+        check::commit(self, next, i)
+    }
+
+    /// Checks every rule, the first broken one as the error: `max_concurrent >= 1`,
+    /// `weight >= 1`, `weight <= max_concurrent`; any `max_wait` (zero included) is valid.
+    ///
+    /// ```
+    /// use resile_config::BulkheadConfig;
+    ///
+    /// let err = BulkheadConfig::new(0).validate().unwrap_err();
+    /// assert_eq!((err.key(), err.to_string()), ("max_concurrent", "`max_concurrent` must be at least 1, found 0".into()));
+    /// assert_eq!(BulkheadConfig::new(3).weight(0).validate().unwrap_err().key(), "weight");
+    /// ```
+    pub const fn validate(&self) -> Result<(), ConfigError> {
+        check::validate!(self)
+    }
+
+    /// Every broken rule; see [`RetryConfig::errors`](crate::RetryConfig::errors). A bulkhead
+    /// has no key without effect, so `given` changes nothing.
+    pub fn errors(&self, given: KeySet) -> Vec<ConfigError> {
+        check::errors(self, given)
+    }
+
+    /// The keys a shared bulkhead takes from the first declaration of its name (those
+    /// [`same_bulkhead_settings`](Self::same_bulkhead_settings) compares); the others
+    /// (`max_wait`, `weight`) are each call site's own.
+    pub const BULKHEAD_KEYS: &'static [&'static str] = &["max_concurrent"];
+
+    /// Whether two configurations agree on the keys a shared bulkhead takes from its
+    /// declaration ([`BULKHEAD_KEYS`](Self::BULKHEAD_KEYS)): `max_concurrent`. Two sites of
+    /// one name may differ in `max_wait` and `weight`, never in `max_concurrent`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use resile_config::BulkheadConfig;
+    ///
+    /// let site = BulkheadConfig::new(10);
+    /// assert!(site.same_bulkhead_settings(&site.weight(3).max_wait(Duration::from_millis(5))));
+    /// assert!(!site.same_bulkhead_settings(&BulkheadConfig::new(11)));
+    /// ```
+    pub const fn same_bulkhead_settings(&self, other: &BulkheadConfig) -> bool {
+        self.max_concurrent == other.max_concurrent
+    }
+
+    const RULES: usize = RULE_WEIGHT_FITS + 1;
+
+    const fn check_key(&self, i: usize) -> Option<ConfigError> {
+        let problem = match i {
+            MAX_CONCURRENT if self.max_concurrent < 1 => Problem::AtLeast { min: 1, found: self.max_concurrent as u64 },
+            WEIGHT if self.weight < 1 => Problem::AtLeast { min: 1, found: self.weight as u64 },
+            _ => return None,
+        };
+        Some(ConfigError::new(Self::KEYS[i].name, problem))
+    }
+
+    const fn check_rule(&self, r: usize, _given: KeySet) -> Option<ConfigError> {
+        match r {
+            // A call heavier than the whole bulkhead could never run. (A `max_concurrent`
+            // of 0 is reported by its own rule, once.)
+            RULE_WEIGHT_FITS if self.max_concurrent >= 1 && self.weight > self.max_concurrent => {
+                let problem = Problem::WeightAboveMaxConcurrent {
+                    weight: self.weight as u64,
+                    max_concurrent: self.max_concurrent as u64,
+                };
+                Some(ConfigError::new("weight", problem))
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Rules for BulkheadConfig {
+    const KEYS: &'static [Key] = BulkheadConfig::KEYS;
+    const RULES: usize = BulkheadConfig::RULES;
+    fn check_key(&self, i: usize) -> Option<ConfigError> {
+        BulkheadConfig::check_key(self, i)
+    }
+    fn check_rule(&self, r: usize, given: KeySet) -> Option<ConfigError> {
+        BulkheadConfig::check_rule(self, r, given)
+    }
+    fn reset_key(&mut self, i: usize) {
+        match i {
+            // `max_concurrent` has no default; a zero is reported and kept (and the rule
+            // across keys skips it).
+            MAX_CONCURRENT => {}
+            MAX_WAIT => self.max_wait = Duration::ZERO,
+            _ => self.weight = 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_mistake_once() {
+        let errors = BulkheadConfig::new(0).weight(0).errors(KeySet::EMPTY);
+        let messages: Vec<_> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(messages, ["`max_concurrent` must be at least 1, found 0", "`weight` must be at least 1, found 0"]);
+        let errors = BulkheadConfig::new(0).weight(5).errors(KeySet::EMPTY);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].key(), "max_concurrent");
+        let heavy = BulkheadConfig::new(4).weight(5).errors(KeySet::EMPTY);
+        assert_eq!(heavy.len(), 1);
+        assert_eq!((heavy[0].key(), heavy[0].blame()), ("weight", crate::Blame::Key));
+        assert!(BulkheadConfig::new(4).weight(4).max_wait(Duration::from_secs(3)).validate().is_ok());
+    }
+}
