@@ -46,7 +46,8 @@
 //! | [`bulkhead`](macro@bulkhead) | bounds the calls running at once (weighted, FIFO, bounded wait) | [`Bulkhead`] |
 //! | [`rate_limit`](macro@rate_limit) | bounds the rate of calls with a shared token bucket, exact to the nanosecond | [`RateLimiter`] |
 //!
-//! Attributes apply in source order, the first listed outermost: see [`docs::stacking`].
+//! Attributes apply in source order, the first listed outermost: see [`docs::stacking`]. A
+//! real service hardened with them: [`docs::patterns`].
 //! Testing code that uses resile (named instances private to each test, `reset_all`, an
 //! event recorder, the paused clock): cargo feature `testing`, see [`docs::testing`].
 //!
@@ -254,6 +255,16 @@ pub use resile_macros::timeout;
 /// ```
 pub use resile_macros::fallback;
 pub use resile_runtime::*;
+
+/// Prose chapters: how the crates and each policy are built, how the policies combine, what
+/// cancellation releases, what each call costs, how to test code that uses resile, and the
+/// hardening of a real service written with resile's attributes ([`patterns`](docs::patterns)).
+pub mod docs {
+    #[doc(inline)]
+    pub use resile_runtime::docs::*;
+
+    pub mod patterns;
+}
 
 /// Hedges the function: when an attempt is slower than usual, starts another one
 /// concurrently and returns the first `Ok`, dropping the others at once.
