@@ -485,7 +485,7 @@ pub use resile_macros::circuit_breaker;
 /// A lookup of the function's group (a per-function `static SingleFlightSite`) that joins
 /// the execution in flight or starts one, then one `.await` of the caller's share:
 /// ```text
-/// let flight = match SITE.lookup::<Result<T, E>, _>(&key) {
+/// let flight = match SITE.lookup_result::<T, E, _>(&key) { // `lookup::<R, _>` for another `R`
 ///     Joined(flight) => flight,
 ///     Vacant(vacancy) => vacancy.start(async move { /* body */ }),
 /// };

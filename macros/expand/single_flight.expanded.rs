@@ -11,13 +11,12 @@ async fn load_price(symbol: String) -> Result<u64, DbError> {
         __RESILE_FN,
     );
     {
-        __resile_private::single_flight::shared_result::<u64>();
-        __resile_private::single_flight::shared_result::<DbError>();
         #[allow(unused_imports)]
         use __resile_private::single_flight::{AnyKey as _, StrKey as _};
         let __resile_flight = match __RESILE_SINGLE_FLIGHT_0
-            .lookup::<
-                Result<u64, DbError>,
+            .lookup_result::<
+                u64,
+                DbError,
                 _,
             >(
                 (&&__resile_private::single_flight::KeyOf(&(symbol.as_str())))

@@ -432,10 +432,6 @@ pub(crate) mod single_flight {
 
     #[diagnostic::do_not_recommend]
     impl<R: Clone + Send + Sync + 'static> SharedResult for R {}
-
-    /// The expansion's check of `T` and `E`, spanned on the user's types.
-    #[inline(always)]
-    pub fn shared_result<R: SharedResult>() {}
 }
 
 /// The arguments and the result of the async fn a `#[fallback]` names, for its signature

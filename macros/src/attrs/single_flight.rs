@@ -3,7 +3,7 @@
 //! function's group by key, joining the execution in flight or starting one with the
 //! body moved into it, then one `.await` of the caller's share.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::Span;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
@@ -53,19 +53,28 @@ impl Attribute for SingleFlight {
             static #site: __resile_private::single_flight::SingleFlightSite =
                 __resile_private::single_flight::SingleFlightSite::new(__RESILE_FN);
         });
-        let checks = shared_result_checks(&cx.ret);
         let ret = &cx.ret;
         let key = &self.key;
-        // Spanned on the key, so that a key of the wrong type is reported there.
-        let lookup = quote_spanned!(key.span()=>
-            #site.lookup::<#ret, _>((&&__resile_private::single_flight::KeyOf(&(#key))).__resile_flight_key())
-        );
+        // The lookup checks the key and the result, once: `T` and `E` each when the return
+        // type is spelled `Result<T, E>`, else the whole type; rustc reports an unsatisfied
+        // bound at the type argument, so on the user's type. Spanned on the key, so that a
+        // key of the wrong type is reported there.
+        let lookup = match result_arguments(ret) {
+            Some((t, e)) => {
+                let (t, e) = (respan(t, t.span()), respan(e, e.span()));
+                quote_spanned!(key.span()=>
+                #site.lookup_result::<#t, #e, _>((&&__resile_private::single_flight::KeyOf(&(#key))).__resile_flight_key())
+                )
+            }
+            None => quote_spanned!(key.span()=>
+                #site.lookup::<#ret, _>((&&__resile_private::single_flight::KeyOf(&(#key))).__resile_flight_key())
+            ),
+        };
         // The execution outlives this call, so the layers inside it report to a span of
         // their own rather than borrow this call's.
         let span_slot = cx.span_slot.then(|| quote!(let __resile_call = __resile_private::CallSpan::new();));
         let call = inner.into_expr();
         Inner::Expr(quote! {{
-            #checks
             #[allow(unused_imports)]
             use __resile_private::single_flight::{AnyKey as _, StrKey as _};
             let __resile_flight = match #lookup {
@@ -77,25 +86,6 @@ impl Attribute for SingleFlight {
             __resile_flight.await
         }})
     }
-}
-
-/// The checks that every caller can get a clone of the result: of `T` and `E` each, spanned
-/// on them, when the return type is spelled `Result<T, E>`, else of the whole type. A type
-/// with an `impl Trait` (erased to `_`) is left to the lookup's own bound.
-fn shared_result_checks(ret: &syn::Type) -> TokenStream {
-    let types: Vec<&syn::Type> = match result_arguments(ret) {
-        Some((t, e)) => vec![t, e],
-        None => vec![ret],
-    };
-    types
-        .into_iter()
-        .filter(|t| !has_infer(quote!(#t)))
-        .map(|t| {
-            let span = t.span();
-            let t = respan(t, span);
-            quote_spanned!(span=> __resile_private::single_flight::shared_result::<#t>();)
-        })
-        .collect()
 }
 
 /// `T` and `E` of a type spelled `Result<T, E>` (a path ending in `Result`).
@@ -115,12 +105,4 @@ fn result_arguments(ret: &syn::Type) -> Option<(&syn::Type, &syn::Type)> {
         [t, e] if last.ident.to_string().ends_with("Result") => Some((t, e)),
         _ => None,
     }
-}
-
-fn has_infer(tokens: TokenStream) -> bool {
-    tokens.into_iter().any(|tt| match tt {
-        proc_macro2::TokenTree::Ident(i) => i == "_",
-        proc_macro2::TokenTree::Group(g) => has_infer(g.stream()),
-        _ => false,
-    })
 }

@@ -129,5 +129,5 @@ pub use state::{Flight, SingleFlightStats};
 pub mod __private {
     pub use super::site::{AnyKey, KeyOf, SingleFlightSite, StrKey};
     pub use super::state::{Lookup, Vacancy};
-    pub use crate::checks::single_flight::{FlightKey, SharedResult, shared_result};
+    pub use crate::checks::single_flight::{FlightKey, SharedResult};
 }

@@ -44,6 +44,19 @@ impl SingleFlightSite {
         self.group::<Q::Key, R>().lookup(key)
     }
 
+    /// [`lookup`](Self::lookup) for a function that returns `Result<T, E>`: checks `T` and
+    /// `E` each (so that the error names the one that is not `Clone`, where it is written)
+    /// rather than the `Result`.
+    #[inline]
+    pub fn lookup_result<T, E, Q>(&'static self, key: &Q) -> Lookup<'static, Q::Key, Result<T, E>>
+    where
+        Q: ?Sized + FlightKey,
+        T: SharedResult,
+        E: SharedResult,
+    {
+        self.group::<Q::Key, Result<T, E>>().lookup(key)
+    }
+
     /// This site's group for keys `K` and results `R`: one atomic load and a type check
     /// after the first call (a generic function's other instantiations take a lock).
     fn group<K, R>(&'static self) -> &'static Arc<Group<K, R>>

@@ -41,13 +41,13 @@ pub struct SingleFlightStats {
 type Body<R> = Pin<Box<dyn Future<Output = R> + Send + 'static>>;
 
 /// The executions in flight of one function, by key.
-pub(crate) struct Group<K: Hash + Eq, R> {
+pub(crate) struct Group<K, R> {
     flights: Mutex<Flights<K, R>>,
     started: AtomicU64,
     joined: AtomicU64,
 }
 
-struct Flights<K: Hash + Eq, R> {
+struct Flights<K, R> {
     by_key: HashMap<K, Entry<K, R>>,
     /// The id of the next execution: an entry is removed only by its own execution.
     next_id: u64,
@@ -55,7 +55,7 @@ struct Flights<K: Hash + Eq, R> {
 
 /// A key's execution in flight, held weakly: the callers hold it, the map only finds it,
 /// so the last caller that leaves drops it.
-struct Entry<K: Hash + Eq, R> {
+struct Entry<K, R> {
     id: u64,
     execution: WeakShared<Execution<K, R>>,
 }
@@ -85,11 +85,11 @@ where
         if let Some(execution) = flights.by_key.get(key).and_then(|e| e.execution.upgrade()) {
             // Orderings: a counter read only by `stats`, which orders nothing by it.
             self.joined.fetch_add(1, Ordering::Relaxed);
-            return Lookup::Joined(Flight { execution });
+            return Lookup::Joined(Flight::new(execution));
         }
         // No entry, or one whose callers have all left and whose execution is being dropped
         // (its `Drop` will find the new id and leave the new entry alone).
-        Lookup::Vacant(Vacancy { flights, group: self, key: key.to_owned() })
+        Lookup::Vacant(Vacancy { flights, group: self, key: key.to_owned(), open: Vacancy::open })
     }
 
     /// Makes the next call with `key` start a fresh execution; callers of the one in flight
@@ -123,14 +123,18 @@ impl<K: Hash + Eq, R> Group<K, R> {
 }
 
 /// What a lookup of a key found.
-pub enum Lookup<'g, K: Hash + Eq, R> {
+///
+/// Its types have no bounds, nor have [`Vacancy::start`] and [`Flight`]'s `Future`: the
+/// lookup checks the key and the result once, so that a key that is not `Hash + Eq` or a
+/// result that is not `Clone` is one error, where the expansion names it.
+pub enum Lookup<'g, K, R> {
     /// An execution of the key is in flight: await it.
     Joined(Flight<K, R>),
     /// None: start one with [`Vacancy::start`].
     Vacant(Vacancy<'g, K, R>),
 }
 
-impl<K: Hash + Eq, R> std::fmt::Debug for Lookup<'_, K, R> {
+impl<K, R> std::fmt::Debug for Lookup<'_, K, R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             Lookup::Joined(_) => "Joined",
@@ -140,15 +144,26 @@ impl<K: Hash + Eq, R> std::fmt::Debug for Lookup<'_, K, R> {
 }
 
 /// The place of a new execution, holding the group's lock until [`start`](Vacancy::start).
-pub struct Vacancy<'g, K: Hash + Eq, R> {
+pub struct Vacancy<'g, K, R> {
     flights: MutexGuard<'g, Flights<K, R>>,
     group: &'g Arc<Group<K, R>>,
     key: K,
+    /// [`Vacancy::open`] of these types, taken where the lookup had their bounds.
+    open: fn(Self, Body<R>) -> Flight<K, R>,
 }
 
-impl<K: Hash + Eq, R> std::fmt::Debug for Vacancy<'_, K, R> {
+impl<K, R> std::fmt::Debug for Vacancy<'_, K, R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Vacancy")
+    }
+}
+
+impl<K, R> Vacancy<'_, K, R> {
+    /// Starts `body` as the key's execution and returns the caller's share of it. The body
+    /// is not polled here: the first poll of a caller's [`Flight`] polls it.
+    #[inline]
+    pub fn start(self, body: impl Future<Output = R> + Send + 'static) -> Flight<K, R> {
+        (self.open)(self, Box::pin(body))
     }
 }
 
@@ -157,40 +172,49 @@ where
     K: Hash + Eq + Clone + Send + Sync + 'static,
     R: Clone + Send + Sync + 'static,
 {
-    /// Starts `body` as the key's execution and returns the caller's share of it. The body
-    /// is not polled here: the first poll of a caller's [`Flight`] polls it.
-    pub fn start(mut self, body: impl Future<Output = R> + Send + 'static) -> Flight<K, R> {
+    fn open(mut self, body: Body<R>) -> Flight<K, R> {
         let id = self.flights.next_id;
         self.flights.next_id += 1;
-        let execution =
-            Execution { body: Box::pin(body), group: Arc::clone(self.group), key: Some(self.key.clone()), id }.shared();
+        let group: Arc<dyn Finish<K>> = self.group.clone();
+        let execution = Execution { body, group, key: Some(self.key.clone()), id }.shared();
         let weak = execution.downgrade().expect("a new execution is not complete");
         self.flights.by_key.insert(self.key, Entry { id, execution: weak });
         drop(self.flights);
         self.group.started.fetch_add(1, Ordering::Relaxed);
-        Flight { execution }
+        Flight::new(execution)
+    }
+}
+
+/// The group of an execution's key, for the execution to remove its entry when it ends.
+trait Finish<K>: Send + Sync {
+    fn finished(&self, key: &K, id: u64);
+}
+
+impl<K, R> Finish<K> for Group<K, R>
+where
+    K: Hash + Eq + Send + Sync,
+    R: Send + Sync,
+{
+    #[inline]
+    fn finished(&self, key: &K, id: u64) {
+        Group::finished(self, key, id);
     }
 }
 
 /// One execution: the body, and on drop (when it completes, or when its last caller leaves)
 /// the removal of its entry.
-pub(crate) struct Execution<K, R>
-where
-    K: Hash + Eq,
-{
+pub(crate) struct Execution<K, R> {
     body: Body<R>,
-    group: Arc<Group<K, R>>,
+    /// Its group, behind a trait: `Drop` can have no bounds of its own (nor then `Flight`).
+    group: Arc<dyn Finish<K>>,
     key: Option<K>,
     id: u64,
 }
 
 // Nothing is pinned in place but the boxed body.
-impl<K, R> Unpin for Execution<K, R> where K: Hash + Eq {}
+impl<K, R> Unpin for Execution<K, R> {}
 
-impl<K, R> Future for Execution<K, R>
-where
-    K: Hash + Eq,
-{
+impl<K, R> Future for Execution<K, R> {
     type Output = R;
 
     #[inline]
@@ -199,10 +223,7 @@ where
     }
 }
 
-impl<K, R> Drop for Execution<K, R>
-where
-    K: Hash + Eq,
-{
+impl<K, R> Drop for Execution<K, R> {
     fn drop(&mut self) {
         // `Shared` drops the execution in place as soon as it completes (keeping only the
         // output) and otherwise with its last strong reference: either way the key is free
@@ -217,32 +238,38 @@ where
 /// (the last caller to take it gets the result itself). Dropping it leaves the execution
 /// to the other callers, and drops it if it was the last.
 #[must_use = "a flight does nothing unless awaited"]
-pub struct Flight<K, R>
-where
-    K: Hash + Eq,
-{
+pub struct Flight<K, R> {
     execution: Shared<Execution<K, R>>,
+    /// [`poll_shared`] of these types, taken where the result was known to be `Clone`.
+    poll: PollShared<K, R>,
 }
 
-impl<K, R> std::fmt::Debug for Flight<K, R>
-where
-    K: Hash + Eq + Clone + Send + Sync + 'static,
-    R: Clone + Send + Sync + 'static,
-{
+/// How a [`Flight`] polls its execution.
+type PollShared<K, R> = fn(Pin<&mut Shared<Execution<K, R>>>, &mut Context<'_>) -> Poll<R>;
+
+impl<K, R: Clone> Flight<K, R> {
+    #[inline]
+    fn new(execution: Shared<Execution<K, R>>) -> Self {
+        Flight { execution, poll: poll_shared }
+    }
+}
+
+fn poll_shared<K, R: Clone>(execution: Pin<&mut Shared<Execution<K, R>>>, cx: &mut Context<'_>) -> Poll<R> {
+    execution.poll(cx)
+}
+
+impl<K, R> std::fmt::Debug for Flight<K, R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Flight").field("callers", &self.execution.strong_count()).finish()
     }
 }
 
-impl<K, R> Future for Flight<K, R>
-where
-    K: Hash + Eq + Clone + Send + Sync + 'static,
-    R: Clone + Send + Sync + 'static,
-{
+impl<K, R> Future for Flight<K, R> {
     type Output = R;
 
     #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<R> {
-        Pin::new(&mut self.execution).poll(cx)
+        let poll = self.poll;
+        poll(Pin::new(&mut self.execution), cx)
     }
 }
