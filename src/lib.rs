@@ -230,11 +230,11 @@ pub use resile_macros::timeout;
 /// The fallback's own: its `Err` is the call's.
 ///
 /// # Compile errors
-/// A fallback of the wrong signature is an error at the path. With the wrong number of
-/// arguments (a method fallback without `&self` included), it shows the signature it needs,
-/// with this function's parameter names; a fn that is not `async` is reported as such; an
-/// argument of another type (the error by reference) or another return type is reported by
-/// rustc as the expected and found types:
+/// A fallback of the wrong signature is one error, at the path. With the wrong number of
+/// arguments (a method fallback without `&self` included), an argument of another type (the
+/// error taken by reference) or another return type, it shows the signature it needs, with
+/// this function's parameter names, and the one it has; a fn that is not `async` is reported
+/// as such:
 /// ```compile_fail
 /// # #[derive(Debug)] struct PriceError;
 /// #[resile::fallback(cheap_price)] // error: `#[fallback(cheap_price)]` needs

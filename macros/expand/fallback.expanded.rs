@@ -22,6 +22,7 @@ async fn price(id: u64, currency: &str, note: String) -> Result<u64, PriceError>
             type Same<F>;
             fn same<F>(f: F) -> Self::Same<F>;
         }
+        type __ResileId<T> = T;
         impl<__T> __ResileFallback<__T> for __T {
             type Same<F> = F;
             #[inline(always)]
@@ -30,18 +31,15 @@ async fn price(id: u64, currency: &str, note: String) -> Result<u64, PriceError>
             }
         }
         #[inline(always)]
-        fn __resile_fallback<Want, F, Args>(
+        fn __resile_fallback<Want, F, Args, Call>(
+            _sig: ::core::marker::PhantomData<(Args, Call)>,
             f: F,
-        ) -> <<F as __resile_private::fallback::FnSig<
-            Args,
-        >>::Call as __ResileFallback<Want>>::Same<F>
+        ) -> <Call as __ResileFallback<Want>>::Same<F>
         where
-            F: __resile_private::fallback::FnSig<Args>,
-            <F as __resile_private::fallback::FnSig<Args>>::Call: __ResileFallback<Want>,
+            F: __resile_private::fallback::FnSig<Args, Call = Call>,
+            Call: __ResileFallback<Want>,
         {
-            <<F as __resile_private::fallback::FnSig<
-                Args,
-            >>::Call as __ResileFallback<Want>>::same(f)
+            <Call as __ResileFallback<Want>>::same(f)
         }
         let __resile_keep_note = __resile_private::moves::fallback_keep::<String>(&note);
         let __resile_result = __RESILE_TIMEOUT_1
@@ -63,9 +61,13 @@ async fn price(id: u64, currency: &str, note: String) -> Result<u64, PriceError>
             __resile_private::Err(__resile_error) => {
                 __resile_fallback::<
                     ((u64, &str, String, PriceError), Result<u64, PriceError>),
-                    _,
-                    _,
-                >(cached_price)(id, currency, __resile_keep_note, __resile_error)
+                    __ResileId<_>,
+                    __ResileId<_>,
+                    __ResileId<_>,
+                >(
+                        __resile_private::fallback::sig(cached_price),
+                        cached_price,
+                    )(id, currency, __resile_keep_note, __resile_error)
                     .await
             }
         }

@@ -464,6 +464,15 @@ pub mod fallback {
         };
     }
 
+    /// The argument types and the call of `f`, found from `f` alone: the check of the
+    /// expected signature takes them from here, so that they are settled before it compares
+    /// them (else rustc takes the expected types for the fallback's and reports the mismatch
+    /// as its own, at the call).
+    #[inline(always)]
+    pub fn sig<F: FnSig<Args>, Args>(_f: F) -> core::marker::PhantomData<(Args, F::Call)> {
+        core::marker::PhantomData
+    }
+
     fn_sig!();
     fn_sig!(A0);
     fn_sig!(A0 A1);

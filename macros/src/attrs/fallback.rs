@@ -10,10 +10,13 @@
 //!
 //! Signature: the path goes through a trait the expansion declares in the body, whose
 //! `#[diagnostic::on_unimplemented]` message is the signature the fallback must have, with
-//! the names of this function's parameters. Its one impl (for any `F: FnOnce(A..) ->
-//! impl Future<Output = R>` of the right arity) is `do_not_recommend`, so that a wrong
-//! arity, argument, return type or a fn that is not async is reported as that trait, at the
-//! path, rather than as the nested bound.
+//! the names of this function's parameters. `resile::__private::fallback::sig(path)` first
+//! finds the fallback's argument and output types from the fn alone (by its arity, through
+//! `FnSig`, whose one impl per arity is `do_not_recommend`); the local trait then compares
+//! them with the expected ones, so that a wrong arity, argument (an error taken by reference
+//! included) or return type is reported once, as that trait, at the path; a fn that is not
+//! async is reported as `FnSig`. The call goes through the checked type (`Same<F>`), which a
+//! failed check leaves unnormalized, so it adds no error of its own.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -166,7 +169,24 @@ impl Attribute for Fallback {
         let e = cx.error.as_ref().map_or_else(|| quote!(_), |e| quote!(#e));
         let r = &cx.ret;
         let pass = params.iter().map(|p| &p.pass);
-        let check = quote_spanned!(span=> __resile_fallback::<((#(#tys,)* #e,), #r), _, _>(#path));
+        // `sig(path)` settles the fallback's argument and output types from the fn alone, as
+        // an argument checked before the comparison with the expected ones applies (given
+        // both at once, rustc takes the expected types for the fallback's and reports the
+        // mismatch as its own, then again at the call). A failed comparison is reported at the
+        // turbofish's `_` for `Call`, and again where the callee's return type (`Same<F>`) does
+        // not normalize: each written `__ResileId<_>` and with the callee's last token at the
+        // path's last, both span the whole path (which `proc_macro2` cannot join on stable),
+        // and rustc reports them as one.
+        let last = path.segments.last().map_or(span, |s| s.ident.span());
+        let mut close = proc_macro2::Punct::new('>', proc_macro2::Spacing::Alone);
+        close.set_span(last);
+        let infer = quote_spanned!(span=> __ResileId<_ #close);
+        let check = quote_spanned!(span=>
+            __resile_fallback::<((#(#tys,)* #e,), #r), #infer, #infer, #infer #close(
+                __resile_private::fallback::sig(#path),
+                #path,
+            )
+        );
         let call = inner.into_expr();
         Inner::Expr(quote! {{
             #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
@@ -174,6 +194,7 @@ impl Attribute for Fallback {
                 type Same<F>;
                 fn same<F>(f: F) -> Self::Same<F>;
             }
+            type __ResileId<T> = T;
             impl<__T> __ResileFallback<__T> for __T {
                 type Same<F> = F;
                 #[inline(always)]
@@ -182,14 +203,15 @@ impl Attribute for Fallback {
                 }
             }
             #[inline(always)]
-            fn __resile_fallback<Want, F, Args>(
+            fn __resile_fallback<Want, F, Args, Call>(
+                _sig: ::core::marker::PhantomData<(Args, Call)>,
                 f: F,
-            ) -> <<F as __resile_private::fallback::FnSig<Args>>::Call as __ResileFallback<Want>>::Same<F>
+            ) -> <Call as __ResileFallback<Want>>::Same<F>
             where
-                F: __resile_private::fallback::FnSig<Args>,
-                <F as __resile_private::fallback::FnSig<Args>>::Call: __ResileFallback<Want>,
+                F: __resile_private::fallback::FnSig<Args, Call = Call>,
+                Call: __ResileFallback<Want>,
             {
-                <<F as __resile_private::fallback::FnSig<Args>>::Call as __ResileFallback<Want>>::same(f)
+                <Call as __ResileFallback<Want>>::same(f)
             }
             #(#keeps)*
             let __resile_result = #call;
