@@ -143,34 +143,38 @@ impl RetrySite {
         let retryable = || hooks.retry_if.is_none_or(|f| f(&error));
         let elapsed = || call.started.map(|t| t.elapsed());
         let attempt = call.state.attempt();
-        let delay = match call.state.next_delay(&self.config, retryable, elapsed, &mut fastrand::f64) {
+        let next = call.state.next_delay(&self.config, retryable, elapsed, &mut fastrand::f64);
+        // What every event of this error names and shows (two pointers each; the type name
+        // and the text are only made if an event is written).
+        let function = impl_type.function(self.function);
+        let shown = Shown::of(&error, describe);
+        let shown = shown.as_ref().map(|s| s as &dyn Display);
+        let delay = match next {
             Ok(delay) => delay,
             Err(stop) => {
-                let shown = Shown::of(&error, describe);
-                self.stopped(span, call, stop, impl_type.function(self.function), shown.as_ref().map(|s| s as _));
+                self.stopped(span, call, stop, function, shown);
                 return ControlFlow::Break(error);
             }
         };
+        // The clock, read once for this retry if anything needs it: the retry budget, or
+        // the start of the exhausted event's `elapsed` (a retry is made, so the call sleeps
+        // anyway).
+        let mut now = None;
         let mut reservation = None;
         if let Some(budget) = &self.budget {
             let budget = budget.get();
-            reservation = budget.reserve(clock(budget, Instant::now()));
+            reservation = budget.reserve(clock(budget, *now.get_or_insert_with(Instant::now)));
             if reservation.is_none() {
-                let (function, shown) = (impl_type.function(self.function), Shown::of(&error, describe));
-                let shown = shown.as_ref().map(|s| s as _);
                 let event = Event::RetryBudgetExhausted { function, budget: budget.name(), attempt, error: shown };
                 telemetry::emit_in(span, function, event);
                 return ControlFlow::Break(error);
             }
         }
         if attempt == 1 {
-            // For the exhausted event's `elapsed`: a retry is made, so the call sleeps anyway.
-            call.first_failure = Some(Instant::now());
+            call.first_failure = Some(*now.get_or_insert_with(Instant::now));
         }
         call.state.advance(delay);
-        let (function, shown) = (impl_type.function(self.function), Shown::of(&error, describe));
-        let event =
-            Event::Retry { function, attempt, max: self.config.max, delay, error: shown.as_ref().map(|s| s as _) };
+        let event = Event::Retry { function, attempt, max: self.config.max, delay, error: shown };
         telemetry::emit_in(span, function, event);
         if let Some(on_retry) = hooks.on_retry {
             on_retry(attempt, delay, &error);

@@ -287,24 +287,18 @@ impl fmt::Debug for Event<'_> {
             Event::HedgeFired { function, name, attempt } => hedge(f, "HedgeFired", function, name, attempt),
             Event::HedgeWon { function, name, attempt } => hedge(f, "HedgeWon", function, name, attempt),
             Event::HedgeDenied { function, name, attempt } => hedge(f, "HedgeDenied", function, name, attempt),
-            Event::BulkheadWait { function, name, waited } => f
-                .debug_struct("BulkheadWait")
-                .field("function", &function)
-                .field("name", &name)
-                .field("waited", &waited)
-                .finish(),
-            Event::RateLimitWait { function, name, waited } => f
-                .debug_struct("RateLimitWait")
-                .field("function", &function)
-                .field("name", &name)
-                .field("waited", &waited)
-                .finish(),
+            Event::BulkheadWait { function, name, waited } => wait(f, "BulkheadWait", function, name, waited),
+            Event::RateLimitWait { function, name, waited } => wait(f, "RateLimitWait", function, name, waited),
         }
     }
 }
 
 fn hedge(f: &mut fmt::Formatter<'_>, kind: &str, function: Function, name: &str, attempt: u32) -> fmt::Result {
     f.debug_struct(kind).field("function", &function).field("name", &name).field("attempt", &attempt).finish()
+}
+
+fn wait(f: &mut fmt::Formatter<'_>, kind: &str, function: Function, name: &str, waited: Duration) -> fmt::Result {
+    f.debug_struct(kind).field("function", &function).field("name", &name).field("waited", &waited).finish()
 }
 
 /// Receives every telemetry [`Event`]. Set one with [`set_observer`].

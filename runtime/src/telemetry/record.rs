@@ -123,32 +123,32 @@ impl Recorded {
                 function: Some(function),
                 attempt: Some(attempt),
                 delay: Some(delay),
-                detail: error.text(),
+                detail: text(error),
                 ..Recorded::kind("retry")
             },
             Event::RetriesExhausted { function, attempt, error, .. } => Recorded {
                 function: Some(function),
                 attempt: Some(attempt),
-                detail: error.text(),
+                detail: text(error),
                 ..Recorded::kind("retries_exhausted")
             },
             Event::NotRetryable { function, attempt, error, .. } => Recorded {
                 function: Some(function),
                 attempt: Some(attempt),
-                detail: error.text(),
+                detail: text(error),
                 ..Recorded::kind("not_retryable")
             },
             Event::RetryBudgetExhausted { function, budget, attempt, error } => Recorded {
                 function: Some(function),
                 name: Some(budget),
                 attempt: Some(attempt),
-                detail: error.text(),
+                detail: text(error),
                 ..Recorded::kind("retry_budget_exhausted")
             },
             Event::RetryOutOfTime { function, attempt, error } => Recorded {
                 function: Some(function),
                 attempt: Some(attempt),
-                detail: error.text(),
+                detail: text(error),
                 ..Recorded::kind("retry_out_of_time")
             },
             Event::Rejected { function, name, rejection, .. } => Recorded {
@@ -216,21 +216,9 @@ impl Display for Recorded {
     }
 }
 
-/// An event's error as text, whichever way the event carries it.
-trait ErrorText {
-    fn text(&self) -> Option<String>;
-}
-
-impl ErrorText for Option<&dyn Display> {
-    fn text(&self) -> Option<String> {
-        self.map(ToString::to_string)
-    }
-}
-
-impl ErrorText for &dyn Display {
-    fn text(&self) -> Option<String> {
-        Some(self.to_string())
-    }
+/// An event's error as text: its `Display`, as the event carries it.
+fn text(error: Option<&dyn Display>) -> Option<String> {
+    error.map(ToString::to_string)
 }
 
 /// Whether a recorder is live anywhere: one `Relaxed` load.
