@@ -34,12 +34,13 @@
 //! - `retry_method`, `timeout_method`, `circuit_breaker_method`, `hedge_method`,
 //!   `stack_method`: the same attributes on a method (`&self`) of a unit struct;
 //! - `bulkhead`: `#[resile::bulkhead(name = "probe", max_concurrent = 64)]`, permits free;
-//! - `rate_limit`: `#[resile::rate_limit(name = "probe", rate = 1e12)]`, tokens always there;
+//! - `rate_limit`: `#[resile::rate_limit(name = "probe", rate = 1e9)]`, tokens always there;
 //! - `admission_stack`: `#[resile::retry(max = 3)] #[resile::circuit_breaker(..)]
 //!   #[resile::bulkhead(..)] #[resile::rate_limit(..)]`, every admission succeeding;
 //! - peers of the admissions: `semaphore` (a `static` tokio `Semaphore`: `try_acquire`, the
-//!   call, the permit dropped) and `governor` (a `governor` direct limiter, default clock,
-//!   built once: `check()`, then the call);
+//!   body, the permit dropped) and `governor` (a `governor` direct limiter, default clock,
+//!   10^9 per second like `rate_limit`, built once: `check()`, then the body); each with the
+//!   same body as the attributes', written in the function as a user would write it by hand;
 //! - peers: `tower_retry` (tower's `Retry` over a `service_fn` of `raw`, with a policy that
 //!   never retries an `Ok`), `tower_timeout` (tower's `Timeout` over the same), `backon_retry`
 //!   (`(|| raw(x)).retry(ExponentialBuilder::default())`), `recloser_async` (`AsyncRecloser`
@@ -148,7 +149,7 @@ async fn bulkheaded(x: u64) -> Result<u64, E> {
     Ok(black_box(x))
 }
 
-#[resile::rate_limit(name = "probe", rate = 1e12)]
+#[resile::rate_limit(name = "probe", rate = 1e9)]
 async fn rate_limited(x: u64) -> Result<u64, E> {
     Ok(black_box(x))
 }
@@ -156,7 +157,7 @@ async fn rate_limited(x: u64) -> Result<u64, E> {
 #[resile::retry(max = 3)]
 #[resile::circuit_breaker(name = "probe-admission")]
 #[resile::bulkhead(name = "probe-admission", max_concurrent = 64)]
-#[resile::rate_limit(name = "probe-admission", rate = 1e12)]
+#[resile::rate_limit(name = "probe-admission", rate = 1e9)]
 async fn admission_stacked(x: u64) -> Result<u64, E> {
     Ok(black_box(x))
 }
@@ -241,7 +242,7 @@ static SEMAPHORE: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(64)
 /// tokio's `Semaphore::try_acquire`, the call, the permit dropped: the bulkhead's peer.
 async fn semaphore(x: u64) -> Result<u64, E> {
     let _permit = SEMAPHORE.try_acquire().map_err(|_| E::Rejected(Rejection::BulkheadFull { name: "semaphore" }))?;
-    raw(x).await
+    Ok(black_box(x))
 }
 
 type Governor = governor::DefaultDirectRateLimiter;
@@ -249,7 +250,7 @@ type Governor = governor::DefaultDirectRateLimiter;
 /// governor's `check()` (its default clock: quanta), then the call: the rate limiter's peer.
 async fn governed(limiter: &Governor, x: u64) -> Result<u64, E> {
     match limiter.check() {
-        Ok(()) => raw(x).await,
+        Ok(()) => Ok(black_box(x)),
         Err(_) => Err(E::Rejected(Rejection::RateLimited { name: "governor", retry_after: Duration::ZERO })),
     }
 }
@@ -364,7 +365,9 @@ fn main() {
         "admission_stack" => run(&rt, async { Outcome::Succeeded(drive(n, admission_stacked).await) }),
         "semaphore" => run(&rt, async { Outcome::Succeeded(drive(n, semaphore).await) }),
         "governor" => run(&rt, async {
-            let limiter = Governor::direct(governor::Quota::per_second(std::num::NonZeroU32::MAX));
+            // 10^9 per second, as `rate_limited`; a burst governor never exhausts here.
+            let quota = governor::Quota::with_period(Duration::from_nanos(1)).expect("a non-zero period");
+            let limiter = Governor::direct(quota.allow_burst(std::num::NonZeroU32::MAX));
             Outcome::Succeeded(drive(n, |x| governed(&limiter, x)).await)
         }),
         "retry_method" => run(&rt, async { Outcome::Succeeded(drive(n, |x| Probe.retried(x)).await) }),

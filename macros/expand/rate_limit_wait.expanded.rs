@@ -24,13 +24,7 @@ async fn search(q: &str) -> Result<Hits, ApiError> {
             )
             .await
     } {
-        __resile_private::Ok(__resile_guard) => {
-            __resile_private::body::<
-                Result<Hits, ApiError>,
-                _,
-            >(async { api().search(q).await })
-                .await
-        }
+        __resile_private::Ok(__resile_guard) => api().search(q).await,
         __resile_private::Err(__resile_rejection) => {
             __resile_private::Err(
                 __resile_private::reject::rate_limit::<ApiError>(__resile_rejection),

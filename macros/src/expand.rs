@@ -47,9 +47,11 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> 
         sig: func.item.sig.clone(),
         body: syn::Block { brace_token: Default::default(), stmts: Vec::new() },
     };
+    let mut statements = None;
     let original = match &func.body {
         Body::Async => {
             let block = user_block_mut(&mut func.item.block);
+            statements = Some(quote!(#block));
             quote!(async #block)
         }
         Body::AsyncTrait { stmt } => {
@@ -70,11 +72,13 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> 
     if let Some(layer) = layers.iter().find(|l| l.attr.reruns_body()) {
         cx.items.extend(crate::moves::checks(layer.name, &cx.sig, &cx.body));
     }
-    let pipeline = layers
-        .iter()
-        .enumerate()
-        .rev()
-        .fold(Inner::Future(body), |inner, (i, layer)| layer.attr.expand(&mut cx, i, inner));
+    // Only admissions with guards: the body runs in the function's own coroutine, as its
+    // statements (see `Attribute::nothing_after_body`).
+    let body = match statements {
+        Some(block) if layers.iter().all(|l| l.attr.nothing_after_body()) => Inner::Expr(block),
+        _ => Inner::Future(body),
+    };
+    let pipeline = layers.iter().enumerate().rev().fold(body, |inner, (i, layer)| layer.attr.expand(&mut cx, i, inner));
     let call = pipeline.into_expr();
     let items = &cx.items;
     let span_slot = cx.span_slot.then(|| quote!(let __resile_call = __resile_private::CallSpan::new();));

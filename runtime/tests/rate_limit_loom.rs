@@ -12,9 +12,18 @@ use std::time::Duration;
 use loom::thread;
 use resile_runtime::rate_limit::{Decision, RateLimitConfig, RateLimiter};
 
-fn limiter(burst: f64) -> &'static RateLimiter {
+/// A limiter whose state is 64 bits wide (what rate 1 gets), or 128 when `wide`.
+fn limiter(burst: f64, wide: bool) -> &'static RateLimiter {
     let config = RateLimitConfig::new(1.0).burst_size(burst).max_wait(Duration::from_secs(1));
-    Box::leak(Box::new(RateLimiter::with_origin("loom", config, std::time::Instant::now())))
+    let limiter = RateLimiter::with_origin("loom", config, std::time::Instant::now());
+    Box::leak(Box::new(if wide { limiter.wide() } else { limiter }))
+}
+
+/// Runs `model` under loom for each width of the state.
+fn both_widths(model: fn(bool)) {
+    for wide in [false, true] {
+        loom::model(move || model(wide));
+    }
 }
 
 /// What a thread got: tokens taken at once, tokens taken to wait for.
@@ -33,8 +42,8 @@ fn take(l: &'static RateLimiter, weight: u32, max_wait: Duration) -> (u32, u32) 
 /// refused, and the bucket ends empty.
 #[test]
 fn three_threads_never_take_more_than_the_burst() {
-    loom::model(|| {
-        let l = limiter(2.0);
+    both_widths(|wide| {
+        let l = limiter(2.0, wide);
         let threads: Vec<_> = (0..3).map(|_| thread::spawn(move || take(l, 1, Duration::ZERO))).collect();
         let got: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
         assert_eq!(got.iter().map(|g| g.0).sum::<u32>(), 2);
@@ -47,8 +56,8 @@ fn three_threads_never_take_more_than_the_burst() {
 /// the next token comes exactly when the sequential model says.
 #[test]
 fn weights_and_waiters_add_up() {
-    loom::model(|| {
-        let l = limiter(2.0);
+    both_widths(|wide| {
+        let l = limiter(2.0, wide);
         let a = thread::spawn(move || take(l, 2, Duration::from_secs(1)));
         let b = thread::spawn(move || take(l, 1, Duration::from_secs(1)));
         let (a, b) = (a.join().unwrap(), b.join().unwrap());
@@ -67,8 +76,8 @@ fn weights_and_waiters_add_up() {
 /// if it came first, and the state is always that of the calls that kept their tokens.
 #[test]
 fn giving_back_races_an_admission() {
-    loom::model(|| {
-        let l = limiter(1.0);
+    both_widths(|wide| {
+        let l = limiter(1.0, wide);
         assert!(matches!(l.decide_at(Duration::ZERO, 1, Duration::ZERO), Decision::Admit));
         let Decision::AdmitAt { reservation, .. } = l.decide_at(Duration::ZERO, 1, Duration::from_secs(1)) else {
             panic!("the waiter waits")

@@ -60,6 +60,10 @@ impl Attribute for Bulkhead {
         Some(&self.name)
     }
 
+    fn nothing_after_body(&self) -> bool {
+        true
+    }
+
     fn expand(&self, cx: &mut Cx, index: usize, inner: Inner) -> Inner {
         let site = format_ident!("__RESILE_BULKHEAD_{}", index);
         let name = &self.name;

@@ -58,6 +58,10 @@ impl Attribute for RateLimit {
         Some(&self.name)
     }
 
+    fn nothing_after_body(&self) -> bool {
+        true
+    }
+
     fn expand(&self, cx: &mut Cx, index: usize, inner: Inner) -> Inner {
         let site = format_ident!("__RESILE_RATE_LIMIT_{}", index);
         let name = &self.name;

@@ -15,6 +15,7 @@
 //!
 //! The architecture chapter, `docs::architecture`, shows how a policy folder uses them.
 
+pub(crate) mod clock;
 mod handle;
 pub(crate) mod isolation;
 pub(crate) mod registry;

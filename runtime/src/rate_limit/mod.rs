@@ -64,11 +64,30 @@
 //!
 //! Range: `now` is at most `2^64` ns (584 years) and `q <= a <= 10^12·10^6 < 2^60`, so
 //! `now·q < 2^124`; the tolerance is at most `10^12·10^15 < 2^90` units and a waiting call
-//! adds at most `max_wait·q < 2^124`. The TAT is therefore below `2^126` for the life of
-//! any process, and is kept in one **128-bit atomic** (`portable-atomic`: `cmpxchg16b` on
-//! x86-64). A 64-bit TAT would last `2^64/q` ns: 195 years at rate 3, but 5 hours at a rate of
-//! 999 983 per second, and a wrapping comparison cannot tell an old TAT from a future one
-//! once a limiter has been idle that long, so 64 bits cannot be exact for every rate.
+//! adds at most `max_wait·q < 2^124`. Every TAT is therefore below `2^126`.
+//!
+//! ## 64 bits when they suffice
+//! A 128-bit TAT (`portable-atomic`: `cmpxchg16b` on x86-64, behind a run-time CPU-feature
+//! check) costs about twice the instructions of a 64-bit one, so the state is 64 bits
+//! whenever that is exact, and 128 bits otherwise:
+//! - Each bucket counts its units from an *epoch* (the instant it was made). 64 bits hold
+//!   `2^62` units of `now` from the epoch: `2^62 / q` ns, 146 years at rate 3 (`q = 3`), 53
+//!   days at rate 10^12 (`q = 1000`), 73 minutes at a rate of 1 048 573 per second. The
+//!   first call after that span replaces the bucket by one whose epoch is now, with the
+//!   same TAT relative to now (the exact same tokens): a compare-and-swap and a `Box` once
+//!   per span.
+//! - A rate whose span would be shorter than an hour (`q > 1.28·10^6`, such as `2^32 − 1`
+//!   per second), or a tolerance above `2^60` units (a million tokens at one per 10^6 s),
+//!   keeps 128 bits.
+//! - A call that would write a TAT above `2^63` units (a `max_wait` of months, 106 days at
+//!   rate 10^12) moves the limiter to 128 bits, where it stays until the next
+//!   reconfiguration.
+//!
+//! The answers are the same either way: the property test checks both widths (and calls
+//! across many epochs) against the rational model, and a unit test runs a 64-bit and a
+//! 128-bit bucket side by side across ten epochs and through the move to 128 bits. A
+//! waiting call whose bucket was replaced cannot give its tokens back if it is cancelled
+//! (as after a reconfiguration, below); this happens at most once per span.
 //!
 //! ## Reconfiguration
 //! Each configuration has its own bucket (its constants and its TAT), read through one
@@ -107,30 +126,25 @@
 //!
 //! # Performance
 //! An admitted call: one clock read (tokio's `Instant::now`), the site's resolved pointer
-//! and the settings' pointer (`Acquire` loads), one 128-bit load and one 128-bit
-//! `compare_exchange_weak` of the TAT, a few 128-bit additions and one 64×64-bit
-//! multiplication. No lock, no allocation. A refusal: the same without the write, plus a
+//! and the settings' pointer (`Acquire` loads), one load and one `compare_exchange_weak` of
+//! the TAT (64-bit, or 128-bit for the rates above), a few additions and two
+//! multiplications. No lock, no allocation. A refusal: the same without the write, plus a
 //! 128-bit division for `retry_after`, and two loads for its telemetry when nothing
 //! listens. Contention: the one TAT is written by every admitted call, so concurrent
 //! callers take turns on its cache line (as with `governor`).
 //!
 //! Measured with callgrind through the attribute (`benches/probe.sh`: a trivial `async fn`
 //! under `#[rate_limit(name = "probe", rate = 1e12)]` awaited in a loop, tokio without
-//! `test-util`), instructions per call over a raw call: **+183** admitted; `governor`'s
+//! `test-util`), instructions per call over a raw call: **+69** admitted; `governor`'s
 //! `check()` (default clock: quanta, the TSC) then the call, awaited the same way in the
-//! same run: +100. The goal (at most `governor`'s) is **not met**. The attribute expands in
-//! the admission shape ([`RateLimitSite::try_admit`], synchronous, in the function's own
-//! coroutine; the slow path [`RateLimitSite::admit`] out of line), which took the figure
-//! from +240 (the runtime's `call` future) to +185; 64-bit nanoseconds instead of
-//! `as_nanos`'s `u128` took it to +183. Of the rest, about 65 are the clock, all in std:
-//! `Instant::now` (`clock_gettime`, 22) and the subtraction from the origin
-//! (`Timespec::sub_timespec` and `duration_since`, 42, with its borrow and `Duration`
-//! normalisation), where `governor` reads and scales the TSC; about 18 are the 128-bit load
-//! and `cmpxchg16b`, each behind `portable-atomic`'s run-time CPU-feature dispatch (built
-//! with `-C target-feature=+cmpxchg16b` they are inlined, and the figure is +167). The clock
-//! must stay tokio's (a paused-clock test drives it), and std's `Instant` is opaque, so its
-//! subtraction cannot be skipped; a 64-bit TAT would drop the dispatch but is not exact at
-//! every rate (above). `benches/README.md` has the table.
+//! same run: +52. Of resile's figure, about 29 are reading tokio's clock (std's
+//! `Instant::now` and `clock_gettime`; quanta's TSC read is about 25 under callgrind), about
+//! 20 the 64-bit GCRA with its compare-and-swap, and the rest the site's resolved pointer,
+//! the settings' pointer (live reconfiguration) and the admission's `match`. The time since
+//! the origin is read without std's `Instant` subtraction (see `kit::clock`, 40
+//! instructions saved), the state is 64 bits wide when that is exact (above; 25 saved),
+//! and the function's body runs in its own coroutine rather than an inner `async` block
+//! (8 saved). `benches/README.md` has the table and the history.
 //!
 //! ## Orderings
 //! - The TAT's load and a failed exchange are `Acquire`, a successful exchange `Relaxed`:

@@ -28,17 +28,32 @@ impl RateLimiter {
         tokio::time::Instant::now().into_std().saturating_duration_since(self.origin)
     }
 
-    /// [`elapsed`](Self::elapsed) in whole nanoseconds (saturated at 584 years).
-    #[inline]
+    /// [`elapsed`](Self::elapsed) in whole nanoseconds (saturated at 584 years): one clock
+    /// read and a subtraction of two integers where the platform allows (see
+    /// `kit::clock`), else std's subtraction.
+    #[inline(always)]
     pub(super) fn now_nanos(&self) -> u64 {
-        nanos(self.elapsed())
+        let now = tokio::time::Instant::now();
+        if let Some(since) = self.since
+            && let Some(nanos) = since.nanos(now)
+        {
+            return nanos;
+        }
+        nanos(now.into_std().saturating_duration_since(self.origin))
     }
 
     /// Takes `weight` tokens now if the bucket holds them: the fast path of
     /// [`RateLimitSite::try_admit`].
     #[inline(always)]
     pub(super) fn try_take_now(&self, weight: u32) -> bool {
-        self.try_take_at(self.now_nanos(), weight)
+        let now = match self.since {
+            // Unchecked: an instant before the origin wraps to near 2^64, which no bucket's
+            // fast path takes (`Bucket::try_take`); the slow path reads the clock again,
+            // checked.
+            Some(since) => since.wrapping(tokio::time::Instant::now()),
+            None => self.now_nanos(),
+        };
+        self.try_take_at(now, weight)
     }
 
     /// The decision for a call of `weight` tokens now (tokio's clock) that waits at most
@@ -46,7 +61,7 @@ impl RateLimiter {
     /// `compare_exchange_weak` of the state when admitted; a refusal writes nothing.
     #[inline]
     pub fn try_acquire(&self, weight: u32, max_wait: Duration) -> Decision<'_> {
-        self.decide_nanos(nanos(self.elapsed()), weight, nanos(max_wait))
+        self.decide_nanos(self.now_nanos(), weight, nanos(max_wait))
     }
 
     /// Tokens available now (tokio's clock), the rate and the burst.

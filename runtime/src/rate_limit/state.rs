@@ -1,6 +1,7 @@
-//! The tokio-free core of the rate limiter: a GCRA whose whole state is one 128-bit atomic
-//! (the theoretical arrival time, TAT, in units of `1/q` ns), with the time passed in as
-//! nanoseconds since the limiter's origin, so loom and proptest drive it directly.
+//! The tokio-free core of the rate limiter: a GCRA whose whole state is one atomic, the
+//! theoretical arrival time (TAT) in units of `1/q` ns since the bucket's epoch, with the
+//! time passed in as nanoseconds since the limiter's origin, so loom and proptest drive it
+//! directly.
 
 use std::fmt;
 use std::time::Duration;
@@ -9,11 +10,39 @@ use resile_config::duration::from_nanos;
 
 use super::config::RateLimitConfig;
 use crate::kit::Swap;
-use crate::sync::{AtomicU128, Mutex, Ordering, lock, spin};
+use crate::kit::clock::Since;
+use crate::sync::{AtomicU64, AtomicU128, Mutex, Ordering, lock, spin};
 
-/// The TAT of a bucket that a reconfiguration replaced: a call that reads it loads the new
-/// bucket and decides there. A live TAT never comes near it (at most `2^125`).
+/// The TAT of a bucket that was replaced (a reconfiguration, or a move to a new epoch or to
+/// 128 bits): a call that reads it loads the new bucket and decides there. A live TAT never
+/// comes near it (at most `2^63` narrow, `2^126` wide).
 const SEALED: u128 = u128::MAX;
+const SEALED_NARROW: u64 = u64::MAX;
+
+/// A narrow bucket's `now` stays below this many units from its epoch.
+const NARROW_SPAN_UNITS: u64 = 1 << 62;
+/// A narrow bucket's TAT stays at or below this: past it, the limiter moves to 128 bits.
+const NARROW_MAX_TAT: u64 = 1 << 63;
+/// The largest tolerance a narrow bucket takes (`burst_size` tokens, in units).
+const NARROW_MAX_TAU: u128 = 1 << 60;
+/// A narrow bucket must last at least this long before it moves to a new epoch (1 hour):
+/// a rate whose units are finer than that uses 128 bits.
+const NARROW_MIN_SPAN_NS: u64 = 3_600_000_000_000;
+
+/// The TAT, in 64 bits when the rate's units allow it, else in 128.
+enum Tat {
+    /// Valid for `span` ns after the epoch (then the limiter moves to a new epoch), and
+    /// while the TAT stays at or below `NARROW_MAX_TAT` (else it moves to 128 bits).
+    Narrow {
+        tat: AtomicU64,
+        span: u64,
+        p: u64,
+        tau: u64,
+        /// The largest weight the bucket holds (`floor(tau / p)`, at most `u32::MAX`).
+        max_weight: u32,
+    },
+    Wide(AtomicU128),
+}
 
 /// The state of one configuration: its exact constants and its TAT.
 ///
@@ -30,9 +59,11 @@ pub(crate) struct Bucket {
     p: u128,
     /// The tolerance in units: `burst_size` tokens.
     tau: u128,
-    /// The theoretical arrival time in units since the origin; 0 (or any instant not after
+    /// Nanoseconds since the limiter's origin at which this bucket's units start.
+    epoch: u64,
+    /// The theoretical arrival time in units since the epoch; 0 (or any instant not after
     /// now) is a full bucket.
-    tat: AtomicU128,
+    tat: Tat,
 }
 
 impl fmt::Debug for Bucket {
@@ -41,7 +72,9 @@ impl fmt::Debug for Bucket {
             .field("p", &self.p)
             .field("q", &self.q)
             .field("tau", &self.tau)
-            .field("tat", &self.tat.load(Ordering::Relaxed))
+            .field("epoch", &self.epoch)
+            .field("narrow", &matches!(self.tat, Tat::Narrow { .. }))
+            .field("tat", &self.load())
             .finish()
     }
 }
@@ -91,96 +124,200 @@ impl Reservation<'_> {
     ///
     /// One `compare_exchange`.
     pub fn give_back(self) -> bool {
-        // Orderings: `Relaxed`; the TAT publishes no other memory, and one location's
-        // read-modify-writes are totally ordered among themselves.
-        self.bucket.tat.compare_exchange(self.tat, self.tat - self.cost, Ordering::Relaxed, Ordering::Relaxed).is_ok()
+        self.bucket.exchange(self.tat, self.tat - self.cost, true).is_ok()
     }
 }
 
+/// Why a bucket cannot decide a call: the limiter replaces it, or already did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outgrown {
+    /// A reconfiguration sealed it: load the next one.
+    Sealed,
+    /// A narrow bucket's span ended (`now` is too far from its epoch): move to a new epoch.
+    Span,
+    /// A narrow bucket cannot hold the TAT this call would write: move to 128 bits.
+    Width,
+}
+
 impl Bucket {
-    /// The bucket of `config` (valid), with its TAT at `tat`.
-    fn new(config: RateLimitConfig, tat: u128) -> Self {
+    /// The bucket of `config` (valid) whose units start at `epoch` ns, with its TAT at
+    /// `tat` units: narrow (64 bits) when the rate's units, the tolerance and `tat` fit
+    /// (see [`RateLimiter`]'s "Exact arithmetic"), unless `wide`.
+    fn new(config: RateLimitConfig, epoch: u64, tat: u128, wide: bool) -> Self {
         let (a, b) = config.rational_rate();
         debug_assert!(a > 0, "a rate limiter needs a valid rate");
         let interval = 1_000_000_000 * u128::from(b);
         let g = gcd(interval, u128::from(a));
         let (p, q) = (interval / g, (u128::from(a) / g) as u64);
-        Bucket { config, q, p, tau: tolerance(config.burst(), p), tat: AtomicU128::new(tat) }
+        let tau = tolerance(config.burst(), p);
+        let span = NARROW_SPAN_UNITS / q;
+        let fits = tau <= NARROW_MAX_TAU
+            && span >= NARROW_MIN_SPAN_NS
+            && tat < u128::from(NARROW_SPAN_UNITS)
+            && epoch < 1 << 62;
+        let tat = if fits && !wide {
+            // `p <= tau` (a valid burst is at least one token) and `tat`, `tau` below 2^62.
+            let max_weight = u32::try_from(tau / p).unwrap_or(u32::MAX);
+            Tat::Narrow { tat: AtomicU64::new(tat as u64), span, p: p as u64, tau: tau as u64, max_weight }
+        } else {
+            Tat::Wide(AtomicU128::new(tat))
+        };
+        Bucket { config, q, p, tau, epoch, tat }
+    }
+
+    /// The TAT (`SEALED` if sealed).
+    fn load(&self) -> u128 {
+        // Orderings: `Acquire`, pairing with the seal's `Release` (a call that reads
+        // `SEALED` goes back to the `Swap`, `Acquire` too).
+        match &self.tat {
+            Tat::Narrow { tat, .. } => match tat.load(Ordering::Acquire) {
+                SEALED_NARROW => SEALED,
+                tat => u128::from(tat),
+            },
+            Tat::Wide(tat) => tat.load(Ordering::Acquire),
+        }
+    }
+
+    /// Replaces the TAT `current` with `new` (`new` fits the width, or is `SEALED`); the TAT
+    /// found otherwise. `strong`: no spurious failure.
+    fn exchange(&self, current: u128, new: u128, strong: bool) -> Result<(), u128> {
+        // Orderings: `Relaxed` on success, the TAT publishes no other memory, and one
+        // location's read-modify-writes are totally ordered among themselves; `Acquire` on
+        // failure, as `load`. Sealing is `Release` (see `seal`).
+        let success = if new == SEALED { Ordering::Release } else { Ordering::Relaxed };
+        match &self.tat {
+            Tat::Narrow { tat, .. } => {
+                let (current, new) = (current as u64, if new == SEALED { SEALED_NARROW } else { new as u64 });
+                let result = if strong {
+                    tat.compare_exchange(current, new, success, Ordering::Acquire)
+                } else {
+                    tat.compare_exchange_weak(current, new, success, Ordering::Acquire)
+                };
+                result.map(drop).map_err(|found| if found == SEALED_NARROW { SEALED } else { u128::from(found) })
+            }
+            Tat::Wide(tat) => {
+                let result = if strong {
+                    tat.compare_exchange(current, new, success, Ordering::Acquire)
+                } else {
+                    tat.compare_exchange_weak(current, new, success, Ordering::Acquire)
+                };
+                result.map(drop)
+            }
+        }
+    }
+
+    /// The fast path of [`decide`](Self::decide) alone: takes `weight` tokens at `now` ns
+    /// if the bucket holds them and the first `compare_exchange_weak` succeeds; `false`
+    /// otherwise (the tokens are not there, another call won the race, the bucket was
+    /// sealed or has outgrown its width), having written nothing.
+    ///
+    /// A narrow bucket: a subtraction and a comparison for the span, two 64-bit
+    /// multiplications, one 64-bit load and one 64-bit `compare_exchange_weak`.
+    #[inline(always)]
+    pub(crate) fn try_take(&self, now: u64, weight: u32) -> bool {
+        let since = now.wrapping_sub(self.epoch);
+        match &self.tat {
+            &Tat::Narrow { ref tat, span, p, tau, max_weight } => {
+                // `since < span` keeps `n` below 2^62 and rules out a `now` before the
+                // epoch, which wraps (and so one before the origin, unchecked, see
+                // `try_take_now`, which wraps to at least 2^63, while a narrow epoch is below
+                // 2^62); `n + room` and the new TAT stay below 2^63.
+                if since >= span || weight > max_weight {
+                    return false;
+                }
+                let n = since * self.q;
+                // At most `tau`: `weight <= floor(tau / p)`.
+                let cost = u64::from(weight) * p;
+                let room = tau - cost;
+                // Orderings: as in `load` and `exchange`. `SEALED_NARROW` fails the test.
+                let current = tat.load(Ordering::Acquire);
+                current <= n + room
+                    && tat
+                        .compare_exchange_weak(current, current.max(n) + cost, Ordering::Relaxed, Ordering::Acquire)
+                        .is_ok()
+            }
+            Tat::Wide(tat) => {
+                // Rules out a `now` before the epoch (which wraps) and one of more than 146
+                // years (a `now` before the origin, unchecked, see `try_take_now`).
+                if since > now || now >= 1 << 62 {
+                    return false;
+                }
+                let n = u128::from(since) * u128::from(self.q);
+                let cost = u128::from(weight) * self.p;
+                let Some(room) = self.tau.checked_sub(cost) else { return false };
+                // Orderings: as in `load` and `exchange`. `SEALED` fails the test.
+                let current = tat.load(Ordering::Acquire);
+                current <= n + room
+                    && tat
+                        .compare_exchange_weak(current, current.max(n) + cost, Ordering::Relaxed, Ordering::Acquire)
+                        .is_ok()
+            }
+        }
     }
 
     /// The decision for a call of `weight` tokens at `now` ns that waits at most `max_wait`
-    /// ns; `None` if the bucket was sealed by a reconfiguration.
+    /// ns; `Err` if the bucket cannot decide it (see [`Outgrown`]).
     ///
     /// An admitted call costs one load and one `compare_exchange_weak` (more if another call
     /// wins the race: the loop recomputes on the value it found); a refused call writes
     /// nothing.
     #[inline]
-    pub(crate) fn decide(&self, now: u64, weight: u32, max_wait: u64) -> Option<Decision<'_>> {
-        let n = u128::from(now) * u128::from(self.q);
-        let cost = u128::from(weight) * self.p;
-        // The common case inline: the tokens are there. `tat <= n + tau - cost` also rules
-        // out `SEALED` (above any live instant); anything else goes out of line.
-        if let Some(room) = self.tau.checked_sub(cost) {
-            // Orderings: as below.
-            let tat = self.tat.load(Ordering::Acquire);
-            if tat <= n + room
-                && self.tat.compare_exchange_weak(tat, tat.max(n) + cost, Ordering::Relaxed, Ordering::Acquire).is_ok()
-            {
-                return Some(Decision::Admit);
-            }
+    pub(crate) fn decide(&self, now: u64, weight: u32, max_wait: u64) -> Result<Decision<'_>, Outgrown> {
+        if self.try_take(now, weight) {
+            return Ok(Decision::Admit);
         }
         self.decide_slow(now, weight, max_wait)
     }
 
-    /// The fast path of [`decide`](Self::decide) alone: takes `weight` tokens at `now` ns
-    /// if the bucket holds them and the first `compare_exchange_weak` succeeds; `false`
-    /// otherwise (the tokens are not there, another call won the race, or the bucket was
-    /// sealed), having written nothing.
-    #[inline(always)]
-    pub(crate) fn try_take(&self, now: u64, weight: u32) -> bool {
-        let n = u128::from(now) * u128::from(self.q);
-        let cost = u128::from(weight) * self.p;
-        let Some(room) = self.tau.checked_sub(cost) else { return false };
-        // Orderings: as in `decide_slow`.
-        let tat = self.tat.load(Ordering::Acquire);
-        tat <= n + room
-            && self.tat.compare_exchange_weak(tat, tat.max(n) + cost, Ordering::Relaxed, Ordering::Acquire).is_ok()
+    /// `now` in units since the epoch; negative for a call that read the clock before a
+    /// move to a new epoch and decides after it.
+    fn units(&self, now: u64) -> i128 {
+        (i128::from(now) - i128::from(self.epoch)) * i128::from(self.q)
     }
 
-    /// [`decide`](Self::decide) when the tokens are not there (or another call won the race).
+    /// [`decide`](Self::decide) when the fast path did not admit the call.
     #[cold]
     #[inline(never)]
-    fn decide_slow(&self, now: u64, weight: u32, max_wait: u64) -> Option<Decision<'_>> {
-        let n = u128::from(now) * u128::from(self.q);
+    fn decide_slow(&self, now: u64, weight: u32, max_wait: u64) -> Result<Decision<'_>, Outgrown> {
         let cost = u128::from(weight) * self.p;
         if cost > self.tau {
-            return Some(Decision::Deny { retry_after: Duration::MAX });
+            return Ok(Decision::Deny { retry_after: Duration::MAX });
         }
-        // Orderings: `Acquire` on the load and on a failed exchange, pairing with the seal's
-        // `Release` (a call that reads `SEALED` goes back to the `Swap`, `Acquire` too). A
-        // success needs nothing: the TAT publishes no other memory.
-        let mut tat = self.tat.load(Ordering::Acquire);
+        if let Tat::Narrow { span, .. } = self.tat
+            && now >= self.epoch
+            && now - self.epoch >= span
+        {
+            return Err(Outgrown::Span);
+        }
+        let n = self.units(now);
+        let mut tat = self.load();
         loop {
             if tat == SEALED {
-                return None;
+                return Err(Outgrown::Sealed);
             }
             // The call's tokens come back at `new`: `w·T` after the later of the TAT and
-            // now (a TAT in the past is a full bucket).
-            let new = tat.max(n) + cost;
-            let waited = if new <= n + self.tau {
+            // now (a TAT in the past is a full bucket). Below 2^127: `tat < 2^126`, `n`
+            // below `2^124`.
+            let new = (tat as i128).max(n) as u128 + cost;
+            // How far past the tolerance from now `new` lies, in units.
+            let over = new as i128 - self.tau as i128 - n;
+            let waited = if over <= 0 {
                 None
             } else {
-                // The bucket holds the tokens from `new - tau` units on; the first whole
-                // nanosecond at or after it.
-                let wait = (new - self.tau).div_ceil(u128::from(self.q)) - u128::from(now);
+                // The bucket holds the tokens from `new - tau` units on: the first whole
+                // nanosecond at or after it (`n` is whole nanoseconds).
+                let wait = (over as u128).div_ceil(u128::from(self.q));
                 if wait > u128::from(max_wait) {
-                    return Some(Decision::Deny { retry_after: from_nanos(wait) });
+                    return Ok(Decision::Deny { retry_after: from_nanos(wait) });
                 }
                 Some(wait)
             };
-            match self.tat.compare_exchange_weak(tat, new, Ordering::Relaxed, Ordering::Acquire) {
-                Ok(_) => {
-                    return Some(match waited {
+            if matches!(self.tat, Tat::Narrow { .. }) && new > u128::from(NARROW_MAX_TAT) {
+                return Err(Outgrown::Width);
+            }
+            match self.exchange(tat, new, false) {
+                Ok(()) => {
+                    return Ok(match waited {
                         None => Decision::Admit,
                         Some(wait) => Decision::AdmitAt {
                             at: from_nanos(u128::from(now) + wait),
@@ -196,23 +333,29 @@ impl Bucket {
     /// The tokens the bucket holds at `now` ns (0 while waiting calls hold more than it
     /// had); `None` if sealed.
     fn tokens(&self, now: u64) -> Option<f64> {
-        let tat = self.tat.load(Ordering::Acquire);
+        let tat = self.load();
         if tat == SEALED {
             return None;
         }
-        let n = u128::from(now) * u128::from(self.q);
-        let free = (n + self.tau).saturating_sub(tat.max(n));
+        let n = self.units(now);
+        let free = (n + self.tau as i128 - (tat as i128).max(n)).max(0);
         Some(free as f64 / self.p as f64)
+    }
+
+    /// The units the bucket is missing at `now` ns (`tat - now`, 0 when full): what a
+    /// replacement carries over.
+    fn missing(&self, tat: u128, now: u64) -> u128 {
+        (tat as i128 - self.units(now)).max(0) as u128
     }
 
     /// Seals the bucket and returns its last TAT.
     fn seal(&self) -> u128 {
-        let mut tat = self.tat.load(Ordering::Acquire);
+        let mut tat = self.load();
         loop {
-            // Orderings: `Release`; the new bucket is stored right after, and a call that
-            // reads `SEALED` loads the pointer until it sees it.
-            match self.tat.compare_exchange_weak(tat, SEALED, Ordering::Release, Ordering::Acquire) {
-                Ok(_) => return tat,
+            // Orderings: `Release` (in `exchange`); the new bucket is stored right after,
+            // and a call that reads `SEALED` loads the pointer until it sees it.
+            match self.exchange(tat, SEALED, false) {
+                Ok(()) => return tat,
                 Err(found) => tat = found,
             }
         }
@@ -245,6 +388,8 @@ fn gcd(mut a: u128, mut b: u128) -> u128 {
 pub struct RateLimiter {
     name: &'static str,
     pub(super) origin: std::time::Instant,
+    /// Reads the time since `origin` without std's subtraction, where the platform allows.
+    pub(super) since: Option<Since>,
     /// The bucket of the configuration in force; a reconfiguration seals it and stores the
     /// next one.
     bucket: Swap<Bucket>,
@@ -290,7 +435,13 @@ impl RateLimiter {
         if let Err(e) = config.validate() {
             panic!("invalid rate limiter config for `{name}`: {e}");
         }
-        RateLimiter { name, origin, bucket: Swap::new(Bucket::new(config, 0)), reconfiguring: Mutex::new(()) }
+        RateLimiter {
+            name,
+            origin,
+            since: Since::new(origin),
+            bucket: Swap::new(Bucket::new(config, 0, 0, false)),
+            reconfiguring: Mutex::new(()),
+        }
     }
 
     /// The name, as rejections and telemetry show it.
@@ -313,11 +464,28 @@ impl RateLimiter {
     #[inline]
     pub(super) fn decide_nanos(&self, now: u64, weight: u32, max_wait: u64) -> Decision<'_> {
         loop {
-            if let Some(decision) = self.bucket.load().decide(now, weight, max_wait) {
-                return decision;
+            let bucket = self.bucket.load();
+            match bucket.decide(now, weight, max_wait) {
+                Ok(decision) => return decision,
+                Err(Outgrown::Sealed) => sealed(),
+                Err(outgrown) => self.outgrown(bucket, outgrown, now),
             }
-            sealed();
         }
+    }
+
+    /// Replaces `bucket`, which can no longer decide calls at `now` ns: the same
+    /// configuration and TAT, in units from a new epoch (`now`), or in 128 bits. Nothing if
+    /// another call replaced it first.
+    #[cold]
+    #[inline(never)]
+    fn outgrown(&self, bucket: &Bucket, outgrown: Outgrown, now: u64) {
+        let _one_at_a_time = lock(&self.reconfiguring);
+        if !std::ptr::eq(self.bucket.load(), bucket) {
+            return;
+        }
+        let tat = bucket.seal();
+        let next = Bucket::new(bucket.config, now, bucket.missing(tat, now), outgrown == Outgrown::Width);
+        self.bucket.store(next);
     }
 
     /// Takes `weight` tokens at `now` ns if the bucket holds them (see [`Bucket::try_take`]).
@@ -353,20 +521,28 @@ impl RateLimiter {
         let _one_at_a_time = lock(&self.reconfiguring);
         let old = self.bucket.load();
         let now = nanos(now);
-        let mut next = Bucket::new(config, 0);
+        let full = Bucket::new(config, now, 0, false);
         // Seal first, so no call takes tokens from the old bucket after its TAT is read.
         let tat = old.seal();
-        let missing = tat.saturating_sub(u128::from(now) * u128::from(old.q));
-        let missing = match missing.checked_mul(next.p) {
+        let missing = old.missing(tat, now);
+        let missing = match missing.checked_mul(full.p) {
             Some(m) => m.div_ceil(old.p),
-            None => missing.div_ceil(old.p).saturating_mul(next.p),
+            None => missing.div_ceil(old.p).saturating_mul(full.p),
         };
-        next.tat = AtomicU128::new(u128::from(now) * u128::from(next.q) + missing);
-        self.bucket.store(next);
+        self.bucket.store(Bucket::new(config, now, missing, false));
     }
 }
 
 impl RateLimiter {
+    /// The same limiter with its state in 128 bits whatever the rate, so the loom models
+    /// cover both widths.
+    #[cfg(loom)]
+    pub fn wide(self) -> Self {
+        let config = self.config();
+        self.bucket.store(Bucket::new(config, 0, 0, true));
+        self
+    }
+
     /// Full again, with the settings in force: what [`Handle::reset`](crate::kit::Handle::reset)
     /// and `resile::testing::reset_all()` do. Calls that decided before keep their decision;
     /// a waiting call's tokens can no longer be given back.
@@ -374,11 +550,11 @@ impl RateLimiter {
         let _one_at_a_time = lock(&self.reconfiguring);
         let old = self.bucket.load();
         old.seal();
-        self.bucket.store(Bucket::new(old.config, 0));
+        self.bucket.store(Bucket::new(old.config, 0, 0, false));
     }
 }
 
-/// A reconfiguration sealed the bucket a call loaded: load again (the next bucket is stored
+/// A replacement sealed the bucket a call loaded: load again (the next bucket is stored
 /// within a few instructions).
 #[cold]
 #[inline(never)]
@@ -409,13 +585,13 @@ mod tests {
 
     #[test]
     fn constants_are_exact() {
-        let b = Bucket::new(RateLimitConfig::new(3.0), 0);
+        let b = Bucket::new(RateLimitConfig::new(3.0), 0, 0, false);
         assert_eq!((b.p, b.q, b.tau), (1_000_000_000, 3, 3_000_000_000));
-        let b = Bucket::new(RateLimitConfig::new(33.3).burst_size(2.5), 0);
+        let b = Bucket::new(RateLimitConfig::new(33.3).burst_size(2.5), 0, 0, false);
         assert_eq!((b.p, b.q, b.tau), (10_000_000_000, 333, 25_000_000_000));
-        let b = Bucket::new(RateLimitConfig::new(1e12), 0);
+        let b = Bucket::new(RateLimitConfig::new(1e12), 0, 0, false);
         assert_eq!((b.p, b.q, b.tau), (1, 1000, 1_000_000_000_000));
-        let b = Bucket::new(RateLimitConfig::new(0.5).burst_size(1.0), 0);
+        let b = Bucket::new(RateLimitConfig::new(0.5).burst_size(1.0), 0, 0, false);
         assert_eq!((b.p, b.q, b.tau), (2_000_000_000, 1, 2_000_000_000));
     }
 
@@ -493,5 +669,73 @@ mod tests {
         l.reconfigure_at(RateLimitConfig::new(20.0).burst_size(2.0), Duration::from_millis(500));
         assert_eq!(l.stats_at(Duration::from_millis(500)).tokens, 0.0);
         assert_eq!(decide(&l, 500_000_000, 1, 0), Err(200_000_000));
+    }
+
+    fn narrow(l: &RateLimiter) -> bool {
+        matches!(l.bucket.load().tat, Tat::Narrow { .. })
+    }
+
+    #[test]
+    fn the_width_follows_the_units() {
+        // q = 1 (rate 1000): 2^62 ns, 146 years, from each epoch.
+        assert!(narrow(&limiter(RateLimitConfig::new(1000.0))));
+        // q = 1000 (rate 10^12): 53 days.
+        assert!(narrow(&limiter(RateLimitConfig::new(1e12))));
+        // q = 858 993 459 (rate 2^32 - 1): 5 s, shorter than an hour.
+        assert!(!narrow(&limiter(RateLimitConfig::new(4_294_967_295.0))));
+        // A tolerance above 2^60 units: 10^6 tokens of 10^6 s each.
+        assert!(!narrow(&limiter(RateLimitConfig::new(1e-6).burst_size(1e6))));
+    }
+
+    /// Rate 999 983 per second (prime): `q = 999 983`, so a narrow bucket's span is
+    /// `floor(2^62 / q)` ns, about 77 minutes. Across several spans, every answer is the one
+    /// the 128-bit bucket gives.
+    #[test]
+    fn a_new_epoch_changes_no_answer() {
+        let config = RateLimitConfig::new(999_983.0).burst_size(3.0);
+        let narrow_limiter = limiter(config);
+        let wide = limiter(config);
+        wide.bucket.store(Bucket::new(config, 0, 0, true));
+        assert!(narrow(&narrow_limiter) && !narrow(&wide));
+        let span = (1u64 << 62) / 999_983;
+        let mut epochs = 0;
+        let mut now = 0;
+        for step in 0..400u64 {
+            now += span / 37 + step * 1_001;
+            for (weight, max_wait) in [(1, 0), (2, 0), (3, 5_000), (1, 10_000)] {
+                let before = narrow_limiter.bucket.load().epoch;
+                assert_eq!(
+                    decide(&narrow_limiter, now, weight, max_wait),
+                    decide(&wide, now, weight, max_wait),
+                    "at {now}"
+                );
+                epochs += usize::from(narrow_limiter.bucket.load().epoch != before);
+            }
+            assert_eq!(narrow_limiter.stats_at(Duration::from_nanos(now)), wide.stats_at(Duration::from_nanos(now)));
+        }
+        assert!(epochs >= 10, "{epochs} new epochs");
+        assert!(narrow(&narrow_limiter));
+    }
+
+    /// Waits longer than a narrow TAT can hold (2^63 units: 292 years of tokens at rate 1)
+    /// move the limiter to 128 bits, with the same answers as a 128-bit bucket throughout.
+    #[test]
+    fn a_long_wait_moves_to_128_bits() {
+        let config = RateLimitConfig::new(1.0).burst_size(1e6);
+        let narrow_limiter = limiter(config);
+        let wide = limiter(config);
+        wide.bucket.store(Bucket::new(config, 0, 0, true));
+        assert!(narrow(&narrow_limiter));
+        let mut calls = 0;
+        while narrow(&narrow_limiter) {
+            // Each call takes 10^6 tokens, 10^15 units, to wait up to 584 years for them.
+            assert_eq!(decide(&narrow_limiter, SEC, 1_000_000, u64::MAX), decide(&wide, SEC, 1_000_000, u64::MAX));
+            calls += 1;
+        }
+        // The call whose TAT would pass 2^63 units is the one that moves it.
+        assert_eq!(calls, ((1u64 << 63) - SEC) / 1_000_000_000_000_000 + 1);
+        for now in [SEC, 100 * SEC, u64::MAX / 2] {
+            assert_eq!(decide(&narrow_limiter, now, 1, 0), decide(&wide, now, 1, 0));
+        }
     }
 }
