@@ -101,5 +101,5 @@ impl Value<'_> {
 pub(crate) fn position(keys: &'static [Key], name: &str) -> Result<usize, ConfigError> {
     keys.iter()
         .position(|k| k.name == name)
-        .ok_or_else(|| ConfigError::new("", Problem::UnknownKey { found: Text::new(name), expected: keys }))
+        .ok_or_else(|| ConfigError::new("", Problem::UnknownKey { found: Text::new(name), expected: keys, closest: None }))
 }

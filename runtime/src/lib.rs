@@ -29,6 +29,7 @@
 pub mod bulkhead;
 pub mod circuit_breaker;
 pub mod combinators;
+pub mod config;
 pub mod docs;
 pub mod hedge;
 pub mod kit;
