@@ -564,6 +564,10 @@ impl CircuitBreaker {
             }
             return self.settle_fast(ring, generation, outcome, &now);
         }
+        // Admitted by a disabled breaker, or with every policy turned off: nothing to record.
+        if tag & KIND_MASK == Kind::Disabled as u64 {
+            return;
+        }
         self.settle_slow(tag, word, outcome, &now);
     }
 
