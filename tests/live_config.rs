@@ -192,7 +192,10 @@ fn an_invalid_update_is_refused_with_its_key_and_the_last_good_one_stays() {
     assert_eq!(handle.config().unwrap().window_size, 20);
 
     let err = apply_toml("[circuit_breaker.live-invalid]\nfailure_rate_threshold = 50").unwrap_err();
-    assert_eq!((err.key(), err.section().unwrap().to_string()), ("failure_rate_threshold", "[circuit_breaker.live-invalid]".into()));
+    assert_eq!(
+        (err.key(), err.section().unwrap().to_string()),
+        ("failure_rate_threshold", "[circuit_breaker.live-invalid]".into())
+    );
     assert_eq!(
         err.to_string(),
         "[circuit_breaker.live-invalid] failure_rate_threshold: `failure_rate_threshold` is a ratio in 0.0..=1.0, not a percentage: did you mean `0.5`?"
@@ -210,7 +213,10 @@ fn one_bad_value_among_good_ones_changes_nothing() {
          [bulkhead.live-atomic-b]\nmax_concurrent = 0\n",
     )
     .unwrap_err();
-    assert_eq!(err.to_string(), "[bulkhead.live-atomic-b] max_concurrent: `max_concurrent` must be at least 1, found 0");
+    assert_eq!(
+        err.to_string(),
+        "[bulkhead.live-atomic-b] max_concurrent: `max_concurrent` must be at least 1, found 0"
+    );
     assert_eq!((a.config().unwrap().rate, a.config().unwrap().burst_size), (5.0, None));
     assert_eq!(b.config().unwrap().max_concurrent, 3);
 }
@@ -218,23 +224,50 @@ fn one_bad_value_among_good_ones_changes_nothing() {
 #[test]
 fn unknown_sections_and_keys_are_named_with_a_did_you_mean() {
     let message = |text: &str| apply_toml(text).unwrap_err().to_string();
-    assert_eq!(message("[circuit_braker.db]\nwindow_size = 5"), "unknown section `[circuit_braker]`; did you mean `[circuit_breaker.<name>]`?");
+    assert_eq!(
+        message("[circuit_braker.db]\nwindow_size = 5"),
+        "unknown section `[circuit_braker]`; did you mean `[circuit_breaker.<name>]`?"
+    );
     assert_eq!(
         message("[limits.db]\nrate = 5"),
         "unknown section `[limits]`; expected one of: `[circuit_breaker.<name>]`, `[bulkhead.<name>]`, `[rate_limit.<name>]`, `[hedge.<name>]`, `[retry_budget.<name>]`"
     );
-    assert_eq!(message("[circuit_breaker.db]\nwindow_sise = 5"), "[circuit_breaker.db] unknown key `window_sise`; did you mean `window_size`?");
-    assert_eq!(message("[circuit_breaker.db]\nenable = false"), "[circuit_breaker.db] unknown key `enable`; did you mean `enabled`?");
-    assert_eq!(message("[circuit_breaker]\nwindow_size = 5"), "`[circuit_breaker]` needs a name: write `[circuit_breaker.<name>]`, found `circuit_breaker.window_size`");
-    assert_eq!(message("[circuit_breaker.db]\nopen_timeout = 5"), "[circuit_breaker.db] open_timeout: a duration needs a unit: write `\"5ms\"` or `\"5s\"`");
-    assert_eq!(message("[circuit_breaker.db]\nopen_timeout = \"5 secs\""), "[circuit_breaker.db] open_timeout: unknown unit `secs`; use one of `ns`, `us`, `ms`, `s`, `m`, `h`; did you mean `s`?");
-    assert_eq!(message("[circuit_breaker.db]\nwindow = \"sliding\""), "[circuit_breaker.db] window: unknown window `\"sliding\"`; expected one of `\"count\"`, `\"time\"`");
-    assert_eq!(message("[circuit_breaker.db]\nenabled = \"no\""), "[circuit_breaker.db] enabled: `enabled` expects `true` or `false`, found a string");
+    assert_eq!(
+        message("[circuit_breaker.db]\nwindow_sise = 5"),
+        "[circuit_breaker.db] unknown key `window_sise`; did you mean `window_size`?"
+    );
+    assert_eq!(
+        message("[circuit_breaker.db]\nenable = false"),
+        "[circuit_breaker.db] unknown key `enable`; did you mean `enabled`?"
+    );
+    assert_eq!(
+        message("[circuit_breaker]\nwindow_size = 5"),
+        "`[circuit_breaker]` needs a name: write `[circuit_breaker.<name>]`, found `circuit_breaker.window_size`"
+    );
+    assert_eq!(
+        message("[circuit_breaker.db]\nopen_timeout = 5"),
+        "[circuit_breaker.db] open_timeout: a duration needs a unit: write `\"5ms\"` or `\"5s\"`"
+    );
+    assert_eq!(
+        message("[circuit_breaker.db]\nopen_timeout = \"5 secs\""),
+        "[circuit_breaker.db] open_timeout: unknown unit `secs`; use one of `ns`, `us`, `ms`, `s`, `m`, `h`; did you mean `s`?"
+    );
+    assert_eq!(
+        message("[circuit_breaker.db]\nwindow = \"sliding\""),
+        "[circuit_breaker.db] window: unknown window `\"sliding\"`; expected one of `\"count\"`, `\"time\"`"
+    );
+    assert_eq!(
+        message("[circuit_breaker.db]\nenabled = \"no\""),
+        "[circuit_breaker.db] enabled: `enabled` expects `true` or `false`, found a string"
+    );
     assert_eq!(
         message("[bulkhead.db]\nmax_wait = \"1s\""),
         "[bulkhead.db] max_wait: `max_wait` is each `#[bulkhead]` call site's own setting, which live configuration does not change; it sets `max_concurrent`"
     );
-    assert_eq!(message("[rate_limit.db]\nrate = 5\n\nburst = [1"), "not valid TOML at line 4, column 11: unclosed array, expected `]`");
+    assert_eq!(
+        message("[rate_limit.db]\nrate = 5\n\nburst = [1"),
+        "not valid TOML at line 4, column 11: unclosed array, expected `]`"
+    );
     assert!(resile::circuit_breaker("db").config().is_none(), "nothing was created");
 }
 
@@ -255,7 +288,10 @@ async fn an_undeclared_name_runs_with_the_defaults_says_so_and_a_section_starts_
     );
     let applied = apply_toml("[circuit_breaker.live-undeclared]\nwindow_size = 20").unwrap();
     assert_eq!((applied.changes[0].keys.clone(), applied.changes[0].created), (vec!["window_size"], false));
-    assert_eq!((handle.config(), handle.source()), (Some(CircuitBreakerConfig::new().window_size(20)), Some(Source::Live)));
+    assert_eq!(
+        (handle.config(), handle.source()),
+        (Some(CircuitBreakerConfig::new().window_size(20)), Some(Source::Live))
+    );
     // A name no call site has used is created with the section's keys over the defaults.
     let applied = apply_toml("[circuit_breaker.live-new]\nminimum_calls = 5").unwrap();
     assert!(applied.changes[0].created);

@@ -45,10 +45,8 @@ async fn everything_off_passes_calls_through_and_back_on_guards_them_again() {
     assert_eq!(limited().await, Ok(3));
     let open = Err(Error::Rejected(Rejection::CircuitOpen { name: "switch-cb" }));
     let full = Err(Error::Rejected(Rejection::BulkheadFull { name: "switch-bh" }));
-    let limited_now = Err(Error::Rejected(Rejection::RateLimited {
-        name: "switch-rl",
-        retry_after: Duration::from_secs(1),
-    }));
+    let limited_now =
+        Err(Error::Rejected(Rejection::RateLimited { name: "switch-rl", retry_after: Duration::from_secs(1) }));
     assert_eq!((breaker().await, bulkhead(Duration::ZERO).await, limited().await), (open, full, limited_now));
 
     resile::config::set_enabled(false);
@@ -65,10 +63,8 @@ async fn everything_off_passes_calls_through_and_back_on_guards_them_again() {
     assert!(resile::config::is_enabled());
     let open = Err(Error::Rejected(Rejection::CircuitOpen { name: "switch-cb" }));
     let full = Err(Error::Rejected(Rejection::BulkheadFull { name: "switch-bh" }));
-    let limited_now = Err(Error::Rejected(Rejection::RateLimited {
-        name: "switch-rl",
-        retry_after: Duration::from_secs(1),
-    }));
+    let limited_now =
+        Err(Error::Rejected(Rejection::RateLimited { name: "switch-rl", retry_after: Duration::from_secs(1) }));
     assert_eq!((breaker().await, bulkhead(Duration::ZERO).await, limited().await), (open, full, limited_now));
     assert_eq!(holding.await.unwrap(), Ok(2));
 }
@@ -84,12 +80,16 @@ async fn a_handle_turns_one_bulkhead_or_rate_limiter_off_and_on() {
     assert_eq!(other_bulkhead(Duration::ZERO).await, Ok(4));
     handle.enable();
     assert!(handle.is_enabled());
-    assert_eq!(other_bulkhead(Duration::ZERO).await, Err(Error::Rejected(Rejection::BulkheadFull { name: "switch-bh-2" })));
+    assert_eq!(
+        other_bulkhead(Duration::ZERO).await,
+        Err(Error::Rejected(Rejection::BulkheadFull { name: "switch-bh-2" }))
+    );
     assert_eq!(holding.await.unwrap(), Ok(4));
 
     let limiter = resile::rate_limiter("switch-rl-2");
     assert_eq!(other_limited().await, Ok(5));
-    let refused = Err(Error::Rejected(Rejection::RateLimited { name: "switch-rl-2", retry_after: Duration::from_secs(1) }));
+    let refused =
+        Err(Error::Rejected(Rejection::RateLimited { name: "switch-rl-2", retry_after: Duration::from_secs(1) }));
     assert_eq!(other_limited().await, refused);
     limiter.disable();
     assert_eq!(other_limited().await, Ok(5));

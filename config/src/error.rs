@@ -44,7 +44,7 @@ pub struct ConfigError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Section {
     kind: &'static str,
-    name: Text,
+    name: &'static str,
 }
 
 impl Section {
@@ -53,9 +53,9 @@ impl Section {
         self.kind
     }
 
-    /// The instance's name (cut at 40 bytes, see [`Text`]).
-    pub const fn name(&self) -> &Text {
-        &self.name
+    /// The instance's name.
+    pub const fn name(&self) -> &'static str {
+        self.name
     }
 }
 
@@ -189,7 +189,7 @@ pub enum Problem {
         /// The keys of the configuration.
         expected: &'static [Key],
         /// The key of `expected` closest to `found`, when one is close enough to be a slip.
-        closest: Option<&'static str>,
+        closest: Option<&'static Key>,
     },
     /// "unknown section `[{found}]`; did you mean `[{closest}.<name>]`?", or "unknown
     /// section `[{found}]`; expected one of: `[circuit_breaker.<name>]`, …" (a configuration
@@ -199,8 +199,8 @@ pub enum Problem {
         found: Text,
         /// The kinds a file may configure.
         expected: &'static [&'static str],
-        /// The kind of `expected` closest to `found`, when one is close enough to be a slip.
-        closest: Option<&'static str>,
+        /// The entry of `expected` closest to `found`, when one is close enough to be a slip.
+        closest: Option<&'static &'static str>,
     },
     /// "`[{kind}]` needs a name: write `[{kind}.<name>]`, found `{found}`" (a value where a
     /// file expects the table of one named instance). Its [`ConfigError::key`] is empty.
@@ -394,8 +394,8 @@ impl ConfigError {
     /// The error, in the section `[{kind}.{name}]` of a configuration file: its message
     /// starts with the section (and the key, when it has one), `[circuit_breaker.db]
     /// window_size: …`.
-    pub fn in_section(mut self, kind: &'static str, name: &str) -> Self {
-        self.section = Some(Section { kind, name: Text::new(name) });
+    pub const fn in_section(mut self, kind: &'static str, name: &'static str) -> Self {
+        self.section = Some(Section { kind, name });
         self
     }
 
@@ -613,7 +613,7 @@ impl fmt::Display for ConfigError {
                 "backoff list delay {delay:?} exceeds `max_delay` ({max_delay:?}); raise `max_delay` or shorten the delay"
             ),
             Problem::UnknownKey { found, closest: Some(closest), .. } => {
-                write!(f, "unknown key `{found}`; did you mean `{closest}`?")
+                write!(f, "unknown key `{found}`; did you mean `{}`?", closest.name)
             }
             Problem::UnknownSection { found, closest: Some(closest), .. } => {
                 write!(f, "unknown section `[{found}]`; did you mean `[{closest}.<name>]`?")

@@ -17,10 +17,13 @@ pub(super) struct Staged<C> {
     enabled: bool,
 }
 
+/// Puts one checked section in force.
+type Put = Box<dyn FnOnce(&mut Applied) + Send>;
+
 /// Every section of a file, checked, by kind.
 #[derive(Default)]
 pub(super) struct Plan {
-    apply: Vec<Box<dyn FnOnce(&mut Applied) + Send>>,
+    apply: Vec<Put>,
 }
 
 /// Which instances a file turned off (so that a later file without `enabled = false`
@@ -29,13 +32,16 @@ static TURNED_OFF: Mutex<Vec<(&'static str, String)>> = Mutex::new(Vec::new());
 
 /// The closest of `candidates` to `found`, when it is close enough to be a slip (the
 /// attribute's rule: Jaro-Winkler above 0.8).
-fn closest(found: &str, candidates: impl Iterator<Item = &'static str>) -> Option<&'static str> {
+fn closest<T>(found: &str, candidates: impl Iterator<Item = (&'static str, T)>) -> Option<T> {
     candidates
-        .map(|c| (strsim::jaro_winkler(found, c), c))
+        .map(|(name, c)| (strsim::jaro_winkler(found, name), c))
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
 }
+
+/// `enabled`, as a key for "did you mean".
+const ENABLED: Key = Key { name: "enabled", kind: KeyKind::Words(&["true", "false"]), default: "true", doc: "" };
 
 /// Parser messages, kept once each: `ConfigError` is `Copy` and holds `&'static str`s.
 fn intern(message: String) -> &'static str {
@@ -103,16 +109,17 @@ fn stage<P: Live>(name: &str, section: &toml::Table) -> Result<Staged<P::Config>
             continue;
         }
         let Some(k) = Key::find(P::KEYS, key) else {
-            let candidates = P::KEYS.iter().map(|k| k.name).chain((P::OFF != Off::Unsupported).then_some("enabled"));
+            let candidates =
+                P::KEYS.iter().chain((P::OFF != Off::Unsupported).then_some(&ENABLED)).map(|k| (k.name, k));
             return Err(ConfigError::new(
                 "",
                 Problem::UnknownKey { found: Text::new(key), expected: P::KEYS, closest: closest(key, candidates) },
             ));
         };
-        if let Some(shared) = P::SHARED {
-            if !shared.contains(&k.name) {
-                return Err(ConfigError::new(k.name, Problem::SiteKey { kind: P::KIND, shared }));
-            }
+        if let Some(shared) = P::SHARED
+            && !shared.contains(&k.name)
+        {
+            return Err(ConfigError::new(k.name, Problem::SiteKey { kind: P::KIND, shared }));
         }
         P::set(&mut config, key, value(k, raw)?)?;
         given = given.with(k.name);
@@ -178,7 +185,7 @@ fn stage_kind<P: Live>(kind: &'static str, sections: &toml::Value, plan: &mut Pl
             let found = format!("{kind}.{name}");
             return Err(ConfigError::new("", Problem::NotASection { kind, found: Text::new(&found) }));
         };
-        let staged = stage::<P>(name, section).map_err(|e| e.in_section(kind, name))?;
+        let staged = stage::<P>(name, section).map_err(|e| e.in_section(kind, intern(name.clone())))?;
         plan.apply.push(Box::new(move |applied| put::<P>(staged, applied)));
     }
     Ok(())
@@ -191,8 +198,11 @@ pub(super) fn plan(text: &str) -> Result<Plan, ConfigError> {
     // Kinds in a fixed order, so that `Applied` lists them as `KINDS` does.
     for kind in table.keys() {
         if !KINDS.contains(&kind.as_str()) {
-            let problem =
-                Problem::UnknownSection { found: Text::new(kind), expected: KINDS, closest: closest(kind, KINDS.iter().copied()) };
+            let problem = Problem::UnknownSection {
+                found: Text::new(kind),
+                expected: KINDS,
+                closest: closest(kind, KINDS.iter().map(|k| (*k, k))),
+            };
             return Err(ConfigError::new("", problem));
         }
     }

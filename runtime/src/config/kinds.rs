@@ -4,13 +4,13 @@
 use resile_config::{Key, KeySet, Value};
 
 use crate::ConfigError;
+use crate::State;
 use crate::bulkhead::{Bulkhead, BulkheadConfig};
 use crate::circuit_breaker::{CircuitBreaker, CircuitBreakerConfig};
 use crate::hedge::{HedgeConfig, HedgeTracker};
 use crate::kit::NamedPolicy;
 use crate::rate_limit::{RateLimitConfig, RateLimiter};
 use crate::retry::{RetryBudget, RetryBudgetConfig};
-use crate::State;
 
 /// The kinds a file configures, in the order `Applied` lists them.
 pub(crate) const KINDS: &[&str] = &["circuit_breaker", "bulkhead", "rate_limit", "hedge", "retry_budget"];

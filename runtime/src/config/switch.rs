@@ -77,7 +77,7 @@ pub(crate) fn set_one<T>(instance: &'static T, enabled: bool) -> bool {
     let list = off_list();
     let mut next = list.load().clone();
     let was_off = next.contains(&address);
-    if enabled == !was_off {
+    if enabled != was_off {
         return false;
     }
     if enabled {
