@@ -35,7 +35,7 @@ pub struct ConfigError {
 /// section of kind `circuit_breaker` and name `db`.
 ///
 /// ```
-/// use resile_config::{ConfigError, RetryBudgetConfig};
+/// use resile_config::RetryBudgetConfig;
 ///
 /// let err = RetryBudgetConfig::new().ratio(-1.0).validate().unwrap_err().in_section("retry_budget", "api");
 /// assert_eq!(err.section().map(|s| s.to_string()).as_deref(), Some("[retry_budget.api]"));
