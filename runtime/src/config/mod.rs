@@ -65,6 +65,17 @@
 //!   exponential backoff while it fails.
 //! - `watch_file` (cargo feature `watch`): a file, reloaded when it changes.
 //!
+//! # Configuration
+//! The keys of each section are the attribute's, listed in the config crate's key tables
+//! (`CircuitBreakerConfig::KEYS`, …), plus `enabled` for breakers, bulkheads and rate
+//! limiters. [`poll_with_backoff`] takes the backoff of a failing source as a
+//! [`RetryConfig`](crate::RetryConfig).
+//!
+//! # Cancellation
+//! [`poll`] and `watch_file` return a [`Poller`]: dropping it (or [`Poller::stop`]) aborts
+//! the task between two fetches or during one; a configuration being applied is applied
+//! whole first (applying is synchronous). [`Poller::detach`] keeps it running.
+//!
 //! # Errors
 //! [`ConfigError`], naming the section and the key: `[circuit_breaker.db] window_size: …`;
 //! an unknown key or section gets a "did you mean" when one is close.
