@@ -35,6 +35,9 @@
 //!   `stack_method`: the same attributes on a method (`&self`) of a unit struct;
 //! - `bulkhead`: `#[resile::bulkhead(name = "probe", max_concurrent = 64)]`, permits free;
 //! - `rate_limit`: `#[resile::rate_limit(name = "probe", rate = 1e9)]`, tokens always there;
+//! - `circuit_breaker_off`, `bulkhead_off`, `rate_limit_off`: the `circuit_breaker`,
+//!   `bulkhead` and `rate_limit` modes after `resile::config::set_enabled(false)`: every call
+//!   passes unguarded (what a call costs while an operator has the policies turned off);
 //! - `admission_stack`: `#[resile::retry(max = 3)] #[resile::circuit_breaker(..)]
 //!   #[resile::bulkhead(..)] #[resile::rate_limit(..)]`, every admission succeeding;
 //! - peers of the admissions: `semaphore` (a `static` tokio `Semaphore`: `try_acquire`, the
@@ -322,7 +325,7 @@ async fn drive_rejected<F: Future<Output = Result<u64, E>>>(n: u64, call: impl F
 }
 
 const MODES: &str = "raw|retry|timeout|tokio_timeout|circuit_breaker|circuit_breaker_open|circuit_breaker_forced_open|\
-hedge|stack|bulkhead|rate_limit|admission_stack|semaphore|governor|retry_method|timeout_method|circuit_breaker_method|hedge_method|stack_method|tower_retry|tower_timeout|backon_retry|recloser_async|failsafe_async|tower_resilience_cb";
+hedge|stack|bulkhead|rate_limit|circuit_breaker_off|bulkhead_off|rate_limit_off|admission_stack|semaphore|governor|retry_method|timeout_method|circuit_breaker_method|hedge_method|stack_method|tower_retry|tower_timeout|backon_retry|recloser_async|failsafe_async|tower_resilience_cb";
 
 enum Outcome {
     /// Every call succeeded; the sum of the results.
@@ -362,6 +365,18 @@ fn main() {
         "stack" => run(&rt, async { Outcome::Succeeded(drive(n, stacked).await) }),
         "bulkhead" => run(&rt, async { Outcome::Succeeded(drive(n, bulkheaded).await) }),
         "rate_limit" => run(&rt, async { Outcome::Succeeded(drive(n, rate_limited).await) }),
+        "circuit_breaker_off" => run(&rt, async {
+            resile::config::set_enabled(false);
+            Outcome::Succeeded(drive(n, guarded).await)
+        }),
+        "bulkhead_off" => run(&rt, async {
+            resile::config::set_enabled(false);
+            Outcome::Succeeded(drive(n, bulkheaded).await)
+        }),
+        "rate_limit_off" => run(&rt, async {
+            resile::config::set_enabled(false);
+            Outcome::Succeeded(drive(n, rate_limited).await)
+        }),
         "admission_stack" => run(&rt, async { Outcome::Succeeded(drive(n, admission_stacked).await) }),
         "semaphore" => run(&rt, async { Outcome::Succeeded(drive(n, semaphore).await) }),
         "governor" => run(&rt, async {

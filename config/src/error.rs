@@ -28,6 +28,41 @@ use crate::keys::{Key, KeyKind};
 pub struct ConfigError {
     key: &'static str,
     problem: Problem,
+    section: Option<Section>,
+}
+
+/// The section of a configuration file an error is in: `[circuit_breaker.db]` is the
+/// section of kind `circuit_breaker` and name `db`.
+///
+/// ```
+/// use resile_config::RetryBudgetConfig;
+///
+/// let err = RetryBudgetConfig::new().ratio(-1.0).validate().unwrap_err().in_section("retry_budget", "api");
+/// assert_eq!(err.section().map(|s| s.to_string()).as_deref(), Some("[retry_budget.api]"));
+/// assert_eq!(err.to_string(), "[retry_budget.api] ratio: `ratio` must be within 0.0..=1000.0, found -1");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Section {
+    kind: &'static str,
+    name: &'static str,
+}
+
+impl Section {
+    /// The kind: `circuit_breaker`, `bulkhead`, `rate_limit`, `hedge`, `retry_budget`.
+    pub const fn kind(&self) -> &'static str {
+        self.kind
+    }
+
+    /// The instance's name.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+impl fmt::Display for Section {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{}.{}]", self.kind, self.name)
+    }
 }
 
 /// Where a diagnostic for a [`ConfigError`] should point.
@@ -144,7 +179,8 @@ pub enum Problem {
         /// For an entry of a backoff list, its position in the list, from 0.
         index: Option<usize>,
     },
-    /// "unknown key `{found}`; expected one of: `max`, `backoff`, …"
+    /// "unknown key `{found}`; expected one of: `max`, `backoff`, …", or, when a key is
+    /// close, "unknown key `{found}`; did you mean `{closest}`?"
     ///
     /// Its [`ConfigError::key`] is empty: the key is not one of ours, so `found` holds it.
     UnknownKey {
@@ -152,6 +188,58 @@ pub enum Problem {
         found: Text,
         /// The keys of the configuration.
         expected: &'static [Key],
+        /// The key of `expected` closest to `found`, when one is close enough to be a slip.
+        closest: Option<&'static Key>,
+    },
+    /// "unknown section `[{found}]`; did you mean `[{closest}.<name>]`?", or "unknown
+    /// section `[{found}]`; expected one of: `[circuit_breaker.<name>]`, …" (a configuration
+    /// file's table that names no policy). Its [`ConfigError::key`] is empty.
+    UnknownSection {
+        /// The table's first name as given.
+        found: Text,
+        /// The kinds a file may configure.
+        expected: &'static [&'static str],
+        /// The entry of `expected` closest to `found`, when one is close enough to be a slip.
+        closest: Option<&'static &'static str>,
+    },
+    /// "`[{kind}]` needs a name: write `[{kind}.<name>]`, found `{found}`" (a value where a
+    /// file expects the table of one named instance). Its [`ConfigError::key`] is empty.
+    NotASection {
+        /// The kind.
+        kind: &'static str,
+        /// What was found instead, as a dotted path (`circuit_breaker.window_size`).
+        found: Text,
+    },
+    /// "not valid TOML at line {line}, column {column}: {message}". Its
+    /// [`ConfigError::key`] is empty.
+    NotToml {
+        /// The line, from 1.
+        line: u32,
+        /// The column, from 1 (in characters).
+        column: u32,
+        /// The first line of the parser's message.
+        message: Text,
+    },
+    /// The message of [`duration::parse`](crate::duration::parse) for a string that is not
+    /// a duration (`"5 parsecs"`), as it gives it; the message does not repeat the key, so a
+    /// caller names it (a configuration file's section does).
+    BadDuration {
+        /// The parser's message.
+        message: &'static str,
+    },
+    /// "`{key}` expects `true` or `false`, found {found}"
+    NotBool {
+        /// What was given: "an integer", "a string", ….
+        found: &'static str,
+    },
+    /// "`{key}` is each `#[{kind}]` call site's own setting, which live configuration does
+    /// not change; it sets {shared}": a key that a call site declares for itself (a
+    /// bulkhead's `weight`) in a section that configures the shared instance.
+    SiteKey {
+        /// The attribute.
+        kind: &'static str,
+        /// The keys live configuration sets for this kind.
+        shared: &'static [&'static str],
     },
     /// "`{key}` expects {expected}, found {found}", e.g. "`max` expects an integer, found a
     /// duration"
@@ -300,7 +388,21 @@ impl ConfigError {
     /// An error about `key`.
     #[inline]
     pub const fn new(key: &'static str, problem: Problem) -> Self {
-        ConfigError { key, problem }
+        ConfigError { key, problem, section: None }
+    }
+
+    /// The error, in the section `[{kind}.{name}]` of a configuration file: its message
+    /// starts with the section (and the key, when it has one), `[circuit_breaker.db]
+    /// window_size: …`.
+    pub const fn in_section(mut self, kind: &'static str, name: &'static str) -> Self {
+        self.section = Some(Section { kind, name });
+        self
+    }
+
+    /// The section of a configuration file the error is in; `None` for an attribute, a
+    /// `reconfigure` or a file's syntax.
+    pub const fn section(&self) -> Option<Section> {
+        self.section
     }
 
     /// A bare number `found` (as written: `5`, `1.5`, `1e3`, `-5`) where `key` takes a
@@ -361,8 +463,14 @@ impl ConfigError {
             | Problem::ListDelayAboveMax { .. }
             | Problem::DurationWithoutUnit { .. }
             | Problem::WrongValue { .. }
-            | Problem::UnknownWord { .. } => Blame::Value,
+            | Problem::UnknownWord { .. }
+            | Problem::NotBool { .. }
+            | Problem::BadDuration { .. }
+            | Problem::NotToml { .. } => Blame::Value,
             Problem::UnknownKey { .. }
+            | Problem::UnknownSection { .. }
+            | Problem::NotASection { .. }
+            | Problem::SiteKey { .. }
             | Problem::NotAbove { .. }
             | Problem::MaxWithList { .. }
             | Problem::OnlyWithBackoff { .. }
@@ -409,6 +517,12 @@ impl ConfigError {
             Problem::ListDelayAboveMax { .. } => "a backoff list delay exceeds `max_delay`",
             Problem::DurationWithoutUnit { .. } => "a duration needs a unit, e.g. `\"250ms\"`",
             Problem::UnknownKey { .. } => "unknown key",
+            Problem::UnknownSection { .. } => "unknown section",
+            Problem::NotASection { .. } => "a value where a named section is expected",
+            Problem::NotToml { .. } => "not valid TOML",
+            Problem::NotBool { .. } => "a value that is not `true` or `false`",
+            Problem::BadDuration { .. } => "a string that is not a duration",
+            Problem::SiteKey { .. } => "a call site's own key in a live configuration",
             Problem::WrongValue { .. } => "a value of the wrong kind",
             Problem::UnknownWord { .. } => "unknown word",
             Problem::NotAbove { .. } => "a delay exceeds the delay that caps it",
@@ -453,6 +567,12 @@ fn the_default(default: bool) -> &'static str {
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let key = self.key;
+        if let Some(section) = self.section {
+            write!(f, "{section} ")?;
+            if !key.is_empty() {
+                write!(f, "{key}: ")?;
+            }
+        }
         match self.problem {
             Problem::AtLeast { min, found } => write!(f, "`{key}` must be at least {min}, found {found}"),
             Problem::AtMost { max, found } => write!(f, "`{key}` must be at most {max}, found {found}"),
@@ -492,7 +612,41 @@ impl fmt::Display for ConfigError {
                 f,
                 "backoff list delay {delay:?} exceeds `max_delay` ({max_delay:?}); raise `max_delay` or shorten the delay"
             ),
-            Problem::UnknownKey { found, expected } => {
+            Problem::UnknownKey { found, closest: Some(closest), .. } => {
+                write!(f, "unknown key `{found}`; did you mean `{}`?", closest.name)
+            }
+            Problem::UnknownSection { found, closest: Some(closest), .. } => {
+                write!(f, "unknown section `[{found}]`; did you mean `[{closest}.<name>]`?")
+            }
+            Problem::UnknownSection { found, expected, closest: None } => {
+                write!(f, "unknown section `[{found}]`; expected one of: ")?;
+                for (i, k) in expected.iter().enumerate() {
+                    let sep = if i == 0 { "" } else { ", " };
+                    write!(f, "{sep}`[{k}.<name>]`")?;
+                }
+                Ok(())
+            }
+            Problem::NotASection { kind, found } => {
+                write!(f, "`[{kind}]` needs a name: write `[{kind}.<name>]`, found `{found}`")
+            }
+            Problem::NotToml { line, column, message } => {
+                write!(f, "not valid TOML at line {line}, column {column}: {message}")
+            }
+            Problem::BadDuration { message } => f.write_str(message),
+            Problem::NotBool { found } => write!(f, "`{key}` expects `true` or `false`, found {found}"),
+            Problem::SiteKey { kind, shared } => {
+                write!(f, "`{key}` is each `#[{kind}]` call site's own setting, which live configuration does not change; it sets ")?;
+                for (i, k) in shared.iter().enumerate() {
+                    let sep = match i {
+                        0 => "",
+                        i if i + 1 == shared.len() => " and ",
+                        _ => ", ",
+                    };
+                    write!(f, "{sep}`{k}`")?;
+                }
+                Ok(())
+            }
+            Problem::UnknownKey { found, expected, closest: None } => {
                 write!(f, "unknown key `{found}`; expected one of: ")?;
                 for (i, k) in expected.iter().enumerate() {
                     let sep = if i == 0 { "" } else { ", " };

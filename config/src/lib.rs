@@ -149,7 +149,7 @@ mod value;
 
 pub use bulkhead::BulkheadConfig;
 pub use circuit_breaker::{CircuitBreakerConfig, MAX_WINDOW_SIZE, WindowKind};
-pub use error::{Blame, ConfigError, Problem, Text};
+pub use error::{Blame, ConfigError, Problem, Section, Text};
 pub use hedge::HedgeConfig;
 pub use keys::{Key, KeyKind, KeySet};
 pub use rate_limit::RateLimitConfig;

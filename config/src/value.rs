@@ -99,7 +99,7 @@ impl Value<'_> {
 
 /// The position of `name` in `keys`, or the error for an unknown key.
 pub(crate) fn position(keys: &'static [Key], name: &str) -> Result<usize, ConfigError> {
-    keys.iter()
-        .position(|k| k.name == name)
-        .ok_or_else(|| ConfigError::new("", Problem::UnknownKey { found: Text::new(name), expected: keys }))
+    keys.iter().position(|k| k.name == name).ok_or_else(|| {
+        ConfigError::new("", Problem::UnknownKey { found: Text::new(name), expected: keys, closest: None })
+    })
 }

@@ -12,6 +12,9 @@
 //! | rate limiter: a lazy token bucket (GCRA), exact to the nanosecond | [`rate_limit`] | `#[rate_limit]` |
 //! | single flight: concurrent calls with equal keys share one execution | [`single_flight`] | `#[single_flight]` |
 //!
+//! Live configuration of named instances (a TOML text, a watched file, a polled control
+//! plane) and the switches that turn policies off are in [`config`](mod@config).
+//!
 //! Combinators over futures ([`race`], [`all_settled`], [`map`], [`first_ok`]), each with
 //! an optional timeout, are in [`combinators`].
 //!
@@ -29,6 +32,7 @@
 pub mod bulkhead;
 pub mod circuit_breaker;
 pub mod combinators;
+pub mod config;
 pub mod docs;
 pub mod hedge;
 pub mod kit;

@@ -125,8 +125,14 @@ impl Bulkhead {
     /// One `try_acquire_many` on the semaphore and one `Relaxed` `fetch_add`; no clock read,
     /// no allocation. tokio gives a returned permit to the head of the queue first, so a
     /// call that does not wait never overtakes one that does.
+    ///
+    /// Turned off (`enabled = false` for this bulkhead, or `resile::config::set_enabled(false)`):
+    /// a permit of no weight, at once; the check is one `Relaxed` load while everything is on.
     #[inline]
     pub fn try_acquire(&self, weight: u32) -> Option<BulkheadPermit<'_>> {
+        if crate::config::switch::bypassed(self) {
+            return Some(BulkheadPermit { bulkhead: self, weight: 0 });
+        }
         match self.semaphore.try_acquire_many(weight) {
             Ok(permit) => {
                 permit.forget();
@@ -264,6 +270,9 @@ impl fmt::Debug for BulkheadPermit<'_> {
 impl Drop for BulkheadPermit<'_> {
     #[inline]
     fn drop(&mut self) {
+        if self.weight == 0 {
+            return; // a call that passed a bulkhead turned off
+        }
         self.bulkhead.ledger.returned(self.weight, &self.bulkhead.semaphore);
     }
 }

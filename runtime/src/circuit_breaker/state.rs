@@ -464,6 +464,10 @@ impl CircuitBreaker {
     /// caller builds the permit in one place, where it keeps it.
     #[inline]
     pub(super) fn ticket(&self, clock: impl Clock) -> Ticket {
+        // `resile::config::set_enabled(false)`: one `Relaxed` load while everything is on.
+        if crate::config::switch::all_off() {
+            return self.ticket_bypassed();
+        }
         // Orderings: `Acquire` pairs with the `Release` store of every transition, so a call
         // that sees `Open` also sees that period's `open_until`. (Free on x86 and cheap on
         // ARM; the closed path needs nothing else from it.)
@@ -483,6 +487,14 @@ impl CircuitBreaker {
             return Ticket::REFUSED;
         }
         self.ticket_slow(ctl, &|| clock.now())
+    }
+
+    /// Everything is turned off (`resile::config::set_enabled(false)`): admitted as a
+    /// disabled breaker admits, recording nothing.
+    #[cold]
+    #[inline(never)]
+    fn ticket_bypassed(&self) -> Ticket {
+        Ticket::new(self.ctl.0.load(Ordering::Relaxed) >> STATE_BITS, Kind::Disabled, 0)
     }
 
     /// Open and not yet due to half-open: refused without the lock, with one clock read.
@@ -551,6 +563,10 @@ impl CircuitBreaker {
                 return;
             }
             return self.settle_fast(ring, generation, outcome, &now);
+        }
+        // Admitted by a disabled breaker, or with every policy turned off: nothing to record.
+        if tag & KIND_MASK == Kind::Disabled as u64 {
+            return;
         }
         self.settle_slow(tag, word, outcome, &now);
     }

@@ -22,9 +22,15 @@ pub(crate) mod registry;
 #[cfg(any(feature = "testing", doc))]
 pub(crate) mod scope;
 mod site;
+#[cfg_attr(not(loom), allow(unreachable_pub))]
 mod swap;
 
 pub use handle::Handle;
 pub use registry::{NamedPolicy, Registry, Source};
 pub use site::Site;
+#[cfg(not(loom))]
 pub(crate) use swap::Swap;
+/// The generation swap, public for its loom model (`runtime/tests/swap_loom.rs`) only.
+#[cfg(loom)]
+#[doc(hidden)]
+pub use swap::Swap;

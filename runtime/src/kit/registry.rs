@@ -254,6 +254,14 @@ impl<P: NamedPolicy> Registry<P> {
         Ok(&entry.policy)
     }
 
+    /// The settings `name` has without live configuration: its declaration's, else the
+    /// defaults (also when it does not exist). What a live configuration file starts from.
+    pub(crate) fn declared_or_default(&'static self, name: &str) -> P::Config {
+        self.entry(name)
+            .and_then(|entry| entry.given.lock().unwrap_or_else(|e| e.into_inner()).declared.map(|d| d.config))
+            .unwrap_or_else(P::default_config)
+    }
+
     /// Where the settings in force of `name` come from; `None` if it does not exist.
     pub fn source(&'static self, name: &str) -> Option<Source> {
         let entry = self.entry(name)?;

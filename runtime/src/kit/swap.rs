@@ -6,6 +6,8 @@ use crate::sync::{AtomicPtr, Mutex, Ordering, lock};
 
 /// A value that a call reads with one `Acquire` load and a reconfiguration replaces.
 ///
+/// Crate-private; public under `cfg(loom)` only, for `runtime/tests/swap_loom.rs`.
+///
 /// Readers get a plain `&T` that stays valid for as long as the `Swap` lives: a replaced
 /// value is retired, not freed, until the `Swap` is dropped. Memory grows by one `T` per
 /// replacement, which suits settings (they change when an operator changes them) and not
@@ -18,7 +20,7 @@ use crate::sync::{AtomicPtr, Mutex, Ordering, lock};
 /// # Orderings
 /// `store` publishes the new value with `Release` (the `swap`), `load` reads it with
 /// `Acquire`, so a reader that sees the new pointer sees the value it points to.
-pub(crate) struct Swap<T> {
+pub struct Swap<T> {
     current: AtomicPtr<T>,
     retired: Mutex<Vec<NonNull<T>>>,
 }
@@ -30,20 +32,21 @@ unsafe impl<T: Send> Send for Swap<T> {}
 unsafe impl<T: Send + Sync> Sync for Swap<T> {}
 
 impl<T> Swap<T> {
-    pub(crate) fn new(value: T) -> Self {
+    /// A swap holding `value`.
+    pub fn new(value: T) -> Self {
         Swap { current: AtomicPtr::new(Box::into_raw(Box::new(value))), retired: Mutex::new(Vec::new()) }
     }
 
     /// The current value.
     #[inline]
-    pub(crate) fn load(&self) -> &T {
+    pub fn load(&self) -> &T {
         // SAFETY: the pointer came from `Box::into_raw` and is freed only in `drop`, which
         // needs `&mut self`, so it outlives the returned borrow of `self`.
         unsafe { &*self.current.load(Ordering::Acquire) }
     }
 
     /// Replaces the value; readers that loaded the old one keep a valid reference to it.
-    pub(crate) fn store(&self, value: T) {
+    pub fn store(&self, value: T) {
         let new = Box::into_raw(Box::new(value));
         let old = self.current.swap(new, Ordering::AcqRel);
         lock(&self.retired).push(NonNull::new(old).expect("a Swap always holds a value"));

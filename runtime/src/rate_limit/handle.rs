@@ -98,4 +98,25 @@ impl Handle<RateLimiter> {
     pub fn stats(&self) -> RateLimiterStats {
         self.get().map_or(RateLimiterStats::EMPTY, RateLimiter::stats)
     }
+    /// Turns this rate limiter off: every call passes at once and takes no token, until
+    /// [`enable`](Self::enable) (or a configuration file that turns it on). Creates the
+    /// rate limiter if it does not exist. Calls already admitted keep what they hold. The same as
+    /// `enabled = false` in its section of a configuration file
+    /// ([`resile::config`](crate::config)).
+    pub fn disable(&self) {
+        crate::config::switch::set_one(self.get_or_default(), false);
+    }
+
+    /// Turns this rate limiter back on (see [`disable`](Self::disable)).
+    pub fn enable(&self) {
+        if let Some(instance) = self.get() {
+            crate::config::switch::set_one(instance, true);
+        }
+    }
+
+    /// Whether this rate limiter is on: not turned off on its own (see [`disable`](Self::disable));
+    /// [`resile::config::is_enabled`](crate::config::is_enabled) tells whether everything is.
+    pub fn is_enabled(&self) -> bool {
+        self.get().is_none_or(|instance| !crate::config::switch::is_off(instance))
+    }
 }

@@ -59,8 +59,14 @@ impl RateLimiter {
     /// The decision for a call of `weight` tokens now (tokio's clock) that waits at most
     /// `max_wait`. One clock read, one load of the settings, one load and one
     /// `compare_exchange_weak` of the state when admitted; a refusal writes nothing.
+    ///
+    /// Turned off (`enabled = false`, or `resile::config::set_enabled(false)`): `Admit`,
+    /// taking no tokens.
     #[inline]
     pub fn try_acquire(&self, weight: u32, max_wait: Duration) -> Decision<'_> {
+        if crate::config::switch::bypassed(self) {
+            return Decision::Admit;
+        }
         self.decide_nanos(self.now_nanos(), weight, nanos(max_wait))
     }
 
@@ -248,9 +254,13 @@ impl RateLimitSite {
     /// and one 128-bit `compare_exchange_weak`; nothing else, no telemetry. `false` (the
     /// tokens are not there, or another call won the race): call [`admit`](Self::admit),
     /// which decides again and may wait or refuse.
+    ///
+    /// Turned off (`enabled = false` for this limiter, or `resile::config::set_enabled(false)`):
+    /// `true` at once, taking no tokens; the check is one `Relaxed` load while everything is on.
     #[inline(always)]
     pub fn try_admit(&self) -> bool {
-        self.site.get().try_take_now(self.weight)
+        let limiter = self.site.get();
+        crate::config::switch::bypassed(limiter) || limiter.try_take_now(self.weight)
     }
 
     /// The slow path of admission, after [`try_admit`](Self::try_admit) failed: the whole

@@ -58,7 +58,7 @@
 //! `fetch_add` per call) is configured. A retry allocates its backoff timer; the first
 //! retry of a call also reads the clock (the start of the exhausted event's `elapsed`).
 
-mod backoff;
+pub(crate) mod backoff;
 mod budget;
 mod config;
 mod handle;

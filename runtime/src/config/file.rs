@@ -1,0 +1,262 @@
+//! A configuration file: TOML text to staged settings per named instance, every key checked
+//! with the attribute's rules before anything is put in force.
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+
+use resile_config::{ConfigError, Key, KeyKind, KeySet, Problem, Text, Value, duration};
+
+use super::kinds::{KINDS, Live, Off};
+use super::{Applied, Change};
+use crate::kit::isolation::current;
+
+/// One section, checked: the settings it leads to and whether it turns the instance off.
+pub(super) struct Staged<C> {
+    name: String,
+    config: C,
+    enabled: bool,
+}
+
+/// Puts one checked section in force.
+type Put = Box<dyn FnOnce(&mut Applied) + Send>;
+
+/// Every section of a file, checked, by kind.
+#[derive(Default)]
+pub(super) struct Plan {
+    apply: Vec<Put>,
+}
+
+/// Which instances a file turned off (so that a later file without `enabled = false`
+/// turns them back on, and an operator's `disable()` is left alone otherwise).
+static TURNED_OFF: Mutex<Vec<(&'static str, String)>> = Mutex::new(Vec::new());
+
+/// The closest of `candidates` to `found`, when it is close enough to be a slip (the
+/// attribute's rule: Jaro-Winkler above 0.8).
+fn closest<T>(found: &str, candidates: impl Iterator<Item = (&'static str, T)>) -> Option<T> {
+    candidates
+        .map(|(name, c)| (strsim::jaro_winkler(found, name), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// `enabled`, as a key for "did you mean".
+const ENABLED: Key = Key { name: "enabled", kind: KeyKind::Words(&["true", "false"]), default: "true", doc: "" };
+
+/// Parser messages, kept once each: `ConfigError` is `Copy` and holds `&'static str`s.
+fn intern(message: String) -> &'static str {
+    static SEEN: Mutex<Option<HashSet<&'static str>>> = Mutex::new(None);
+    let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
+    let seen = seen.get_or_insert_with(HashSet::new);
+    if let Some(s) = seen.get(message.as_str()) {
+        return s;
+    }
+    let s: &'static str = Box::leak(message.into_boxed_str());
+    seen.insert(s);
+    s
+}
+
+/// What a TOML value is, as messages say it.
+fn describe(value: &toml::Value) -> &'static str {
+    match value {
+        toml::Value::String(_) => "a string",
+        toml::Value::Integer(_) => "an integer",
+        toml::Value::Float(_) => "a number",
+        toml::Value::Boolean(_) => "a boolean",
+        toml::Value::Datetime(_) => "a date",
+        toml::Value::Array(_) => "a list",
+        toml::Value::Table(_) => "a table",
+    }
+}
+
+/// The TOML value of `key` as the config's [`Value`], by the key's kind.
+fn value<'a>(key: &'static Key, value: &'a toml::Value) -> Result<Value<'a>, ConfigError> {
+    let wrong = |found| ConfigError::new(key.name, Problem::WrongValue { expected: key.kind, found });
+    Ok(match (key.kind, value) {
+        (KeyKind::Duration, toml::Value::String(text)) => match duration::parse(text) {
+            Ok(d) => Value::Duration(d),
+            Err(message) => return Err(ConfigError::new(key.name, Problem::BadDuration { message: intern(message) })),
+        },
+        (KeyKind::Duration, toml::Value::Integer(n)) => {
+            return Err(ConfigError::without_unit(key.name, &n.to_string(), None));
+        }
+        (KeyKind::Duration, toml::Value::Float(x)) => {
+            return Err(ConfigError::without_unit(key.name, &x.to_string(), None));
+        }
+        (KeyKind::Count | KeyKind::Number, toml::Value::Integer(n)) if *n >= 0 => Value::Count(*n as u64),
+        (KeyKind::Count, toml::Value::Integer(n)) => {
+            return Err(ConfigError::new(key.name, Problem::NumberAtLeast { min: 0.0, found: *n as f64 }));
+        }
+        (KeyKind::Number, toml::Value::Integer(n)) => Value::Number(*n as f64),
+        (KeyKind::Number | KeyKind::Count, toml::Value::Float(x)) => Value::Number(*x),
+        (KeyKind::Words(_), toml::Value::String(text)) => Value::Word(text),
+        (_, other) => return Err(wrong(describe(other))),
+    })
+}
+
+/// Checks the section `[{P::KIND}.{name}]`: the settings it leads to, from the instance's
+/// declared settings (or the defaults), with the keys it names set.
+fn stage<P: Live>(name: &str, section: &toml::Table) -> Result<Staged<P::Config>, ConfigError> {
+    let mut config = current::<P>().declared_or_default(name);
+    let mut given = KeySet::EMPTY;
+    let mut enabled = true;
+    for (key, raw) in section {
+        if key == "enabled" && P::OFF != Off::Unsupported {
+            enabled = match raw {
+                toml::Value::Boolean(b) => *b,
+                other => return Err(ConfigError::new("enabled", Problem::NotBool { found: describe(other) })),
+            };
+            continue;
+        }
+        let Some(k) = Key::find(P::KEYS, key) else {
+            let candidates =
+                P::KEYS.iter().chain((P::OFF != Off::Unsupported).then_some(&ENABLED)).map(|k| (k.name, k));
+            return Err(ConfigError::new(
+                "",
+                Problem::UnknownKey { found: Text::new(key), expected: P::KEYS, closest: closest(key, candidates) },
+            ));
+        };
+        if let Some(shared) = P::SHARED
+            && !shared.contains(&k.name)
+        {
+            return Err(ConfigError::new(k.name, Problem::SiteKey { kind: P::KIND, shared }));
+        }
+        P::set(&mut config, key, value(k, raw)?)?;
+        given = given.with(k.name);
+    }
+    if let Some(first) = P::errors(&config, given).into_iter().next() {
+        return Err(first);
+    }
+    Ok(Staged { name: name.to_owned(), config, enabled })
+}
+
+/// Puts a staged section in force (it was checked: nothing here can fail), and says what
+/// changed.
+fn put<P: Live>(staged: Staged<P::Config>, applied: &mut Applied) {
+    let registry = current::<P>();
+    let before = registry.get(&staged.name).map(P::config);
+    let policy = registry.configure(&staged.name, staged.config).expect("a staged section is valid");
+    let mut keys: Vec<&'static str> = P::KEYS
+        .iter()
+        .map(|k| k.name)
+        .filter(|k| before.is_none_or(|b| P::show(&b, k) != P::show(&staged.config, k)))
+        .collect();
+    if before.is_none() {
+        keys.clear();
+        keys.extend(P::KEYS.iter().map(|k| k.name).filter(|k| P::SHARED.is_none_or(|s| s.contains(k))));
+    }
+    if P::OFF != Off::Unsupported {
+        let mut off = TURNED_OFF.lock().unwrap_or_else(|e| e.into_inner());
+        let ours = off.iter().position(|(kind, name)| *kind == P::KIND && *name == staged.name);
+        let changed = match (staged.enabled, ours) {
+            (false, _) => {
+                if ours.is_none() {
+                    off.push((P::KIND, staged.name.clone()));
+                }
+                policy.turn(false)
+            }
+            // Turned off by a file before: this one turns it back on.
+            (true, Some(i)) => {
+                off.swap_remove(i);
+                policy.turn(true)
+            }
+            (true, None) => false,
+        };
+        if changed {
+            keys.push("enabled");
+        }
+    }
+    applied.changes.push(Change {
+        kind: P::KIND,
+        name: staged.name,
+        keys,
+        created: before.is_none(),
+        enabled: !policy.is_off(),
+    });
+}
+
+/// The sections of one kind.
+fn stage_kind<P: Live>(kind: &'static str, sections: &toml::Value, plan: &mut Plan) -> Result<(), ConfigError> {
+    let toml::Value::Table(sections) = sections else {
+        return Err(ConfigError::new("", Problem::NotASection { kind, found: Text::new(kind) }));
+    };
+    for (name, section) in sections {
+        let toml::Value::Table(section) = section else {
+            let found = format!("{kind}.{name}");
+            return Err(ConfigError::new("", Problem::NotASection { kind, found: Text::new(&found) }));
+        };
+        let staged = stage::<P>(name, section).map_err(|e| e.in_section(kind, intern(name.clone())))?;
+        plan.apply.push(Box::new(move |applied| put::<P>(staged, applied)));
+    }
+    Ok(())
+}
+
+/// Checks every section of `text`; nothing is in force yet.
+pub(super) fn plan(text: &str) -> Result<Plan, ConfigError> {
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| not_toml(text, &e))?;
+    let mut plan = Plan::default();
+    // Kinds in a fixed order, so that `Applied` lists them as `KINDS` does.
+    for kind in table.keys() {
+        if !KINDS.contains(&kind.as_str()) {
+            let problem = Problem::UnknownSection {
+                found: Text::new(kind),
+                expected: KINDS,
+                closest: closest(kind, KINDS.iter().map(|k| (*k, k))),
+            };
+            return Err(ConfigError::new("", problem));
+        }
+    }
+    for &kind in KINDS {
+        let Some(sections) = table.get(kind) else { continue };
+        match kind {
+            "circuit_breaker" => stage_kind::<crate::CircuitBreaker>(kind, sections, &mut plan)?,
+            "bulkhead" => stage_kind::<crate::Bulkhead>(kind, sections, &mut plan)?,
+            "rate_limit" => stage_kind::<crate::RateLimiter>(kind, sections, &mut plan)?,
+            "hedge" => stage_kind::<crate::HedgeTracker>(kind, sections, &mut plan)?,
+            _ => stage_kind::<crate::retry::RetryBudget>(kind, sections, &mut plan)?,
+        }
+    }
+    Ok(plan)
+}
+
+impl Plan {
+    /// Puts every section in force.
+    pub(super) fn apply(self) -> Applied {
+        let mut applied = Applied::default();
+        for apply in self.apply {
+            apply(&mut applied);
+        }
+        applied
+    }
+}
+
+/// A syntax error: its line and column (from 1), and the first line of the parser's message.
+fn not_toml(text: &str, e: &toml::de::Error) -> ConfigError {
+    let at = e.span().map_or(0, |s| s.start).min(text.len());
+    let before = &text[..text.floor_char_boundary_compat(at)];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let message = e.message().lines().next().unwrap_or("").trim();
+    ConfigError::new(
+        "",
+        Problem::NotToml {
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            column: u32::try_from(column).unwrap_or(u32::MAX),
+            message: Text::new(message),
+        },
+    )
+}
+
+/// `str::floor_char_boundary`, which is not stable yet.
+trait FloorCharBoundary {
+    fn floor_char_boundary_compat(&self, at: usize) -> usize;
+}
+
+impl FloorCharBoundary for str {
+    fn floor_char_boundary_compat(&self, mut at: usize) -> usize {
+        while !self.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    }
+}

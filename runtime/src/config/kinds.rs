@@ -1,0 +1,181 @@
+//! What a configuration file can set, per kind of named instance: its keys, the keys that
+//! belong to call sites instead, and how `enabled` turns an instance off.
+
+use resile_config::{Key, KeySet, Value};
+
+use crate::ConfigError;
+use crate::State;
+use crate::bulkhead::{Bulkhead, BulkheadConfig};
+use crate::circuit_breaker::{CircuitBreaker, CircuitBreakerConfig};
+use crate::hedge::{HedgeConfig, HedgeTracker};
+use crate::kit::NamedPolicy;
+use crate::rate_limit::{RateLimitConfig, RateLimiter};
+use crate::retry::{RetryBudget, RetryBudgetConfig};
+
+/// The kinds a file configures, in the order `Applied` lists them.
+pub(crate) const KINDS: &[&str] = &["circuit_breaker", "bulkhead", "rate_limit", "hedge", "retry_budget"];
+
+/// How `enabled = false` turns an instance off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Off {
+    /// A breaker: its own `Disabled` state (`disable()`), back with `force_close()`.
+    Breaker,
+    /// A bulkhead or a rate limiter: calls pass unguarded (the switch list).
+    Bypass,
+    /// No `enabled` key.
+    Unsupported,
+}
+
+/// A named policy that a configuration file's section sets.
+pub(crate) trait Live: NamedPolicy {
+    /// Every key of the configuration.
+    const KEYS: &'static [Key];
+    /// The keys of the shared instance, which live configuration sets; `None`: all of them.
+    /// The others are each call site's own.
+    const SHARED: Option<&'static [&'static str]>;
+    /// How `enabled = false` works.
+    const OFF: Off;
+    /// Sets one key (its own rule checked).
+    fn set(config: &mut Self::Config, key: &str, value: Value<'_>) -> Result<(), ConfigError>;
+    /// Every rule broken, `given` being the keys the section names.
+    fn errors(config: &Self::Config, given: KeySet) -> Vec<ConfigError>;
+    /// A key's value as `Debug` writes it, to tell which keys a change changes.
+    fn show(config: &Self::Config, key: &str) -> String;
+    /// Turns the instance off or on (for [`Off::Breaker`]: a state change); whether it was.
+    fn turn(&'static self, enabled: bool) -> bool;
+    /// Whether the instance is turned off.
+    fn is_off(&'static self) -> bool;
+}
+
+/// The `Debug` of the field called `key` (every key is spelled like its field).
+macro_rules! show {
+    ($config:expr, $key:expr; $($field:ident),* $(,)?) => {
+        match $key {
+            $(stringify!($field) => format!("{:?}", $config.$field),)*
+            _ => String::new(),
+        }
+    };
+}
+
+fn bypass<T>(instance: &'static T, enabled: bool) -> bool {
+    super::switch::set_one(instance, enabled)
+}
+
+impl Live for CircuitBreaker {
+    const KEYS: &'static [Key] = CircuitBreakerConfig::KEYS;
+    const SHARED: Option<&'static [&'static str]> = None;
+    const OFF: Off = Off::Breaker;
+    fn set(config: &mut Self::Config, key: &str, value: Value<'_>) -> Result<(), ConfigError> {
+        config.set(key, value)
+    }
+    fn errors(config: &Self::Config, given: KeySet) -> Vec<ConfigError> {
+        config.errors(given)
+    }
+    fn show(c: &Self::Config, key: &str) -> String {
+        show!(c, key; window, window_size, failure_rate_threshold, slow_call_threshold, slow_call_rate_threshold,
+            minimum_calls, open_timeout, permitted_calls_in_half_open)
+    }
+    fn turn(&'static self, enabled: bool) -> bool {
+        match (enabled, self.state()) {
+            (false, State::Disabled) | (true, State::Closed | State::Open | State::HalfOpen | State::ForcedOpen) => {
+                false
+            }
+            (false, _) => {
+                self.disable();
+                true
+            }
+            (true, State::Disabled) => {
+                self.force_close();
+                true
+            }
+        }
+    }
+    fn is_off(&'static self) -> bool {
+        self.state() == State::Disabled
+    }
+}
+
+impl Live for Bulkhead {
+    const KEYS: &'static [Key] = BulkheadConfig::KEYS;
+    const SHARED: Option<&'static [&'static str]> = Some(BulkheadConfig::BULKHEAD_KEYS);
+    const OFF: Off = Off::Bypass;
+    fn set(config: &mut Self::Config, key: &str, value: Value<'_>) -> Result<(), ConfigError> {
+        config.set(key, value)
+    }
+    fn errors(config: &Self::Config, given: KeySet) -> Vec<ConfigError> {
+        config.errors(given)
+    }
+    fn show(c: &Self::Config, key: &str) -> String {
+        show!(c, key; max_concurrent, max_wait, weight)
+    }
+    fn turn(&'static self, enabled: bool) -> bool {
+        bypass(self, enabled)
+    }
+    fn is_off(&'static self) -> bool {
+        super::switch::is_off(self)
+    }
+}
+
+impl Live for RateLimiter {
+    const KEYS: &'static [Key] = RateLimitConfig::KEYS;
+    const SHARED: Option<&'static [&'static str]> = Some(RateLimitConfig::LIMITER_KEYS);
+    const OFF: Off = Off::Bypass;
+    fn set(config: &mut Self::Config, key: &str, value: Value<'_>) -> Result<(), ConfigError> {
+        config.set(key, value)
+    }
+    fn errors(config: &Self::Config, given: KeySet) -> Vec<ConfigError> {
+        config.errors(given)
+    }
+    fn show(c: &Self::Config, key: &str) -> String {
+        show!(c, key; rate, burst_size, weight, max_wait)
+    }
+    fn turn(&'static self, enabled: bool) -> bool {
+        bypass(self, enabled)
+    }
+    fn is_off(&'static self) -> bool {
+        super::switch::is_off(self)
+    }
+}
+
+impl Live for HedgeTracker {
+    const KEYS: &'static [Key] = HedgeConfig::KEYS;
+    const SHARED: Option<&'static [&'static str]> = Some(HedgeConfig::TRACKER_KEYS);
+    const OFF: Off = Off::Unsupported;
+    fn set(config: &mut Self::Config, key: &str, value: Value<'_>) -> Result<(), ConfigError> {
+        config.set(key, value)
+    }
+    fn errors(config: &Self::Config, given: KeySet) -> Vec<ConfigError> {
+        config.errors(given)
+    }
+    fn show(c: &Self::Config, key: &str) -> String {
+        show!(c, key; delay, percentile, max_requests, timeout, buffer_size, min_samples, initial_delay, min_delay,
+            max_delay, token_max, token_success_credit, token_hedge_cost, token_threshold)
+    }
+    fn turn(&'static self, _: bool) -> bool {
+        false
+    }
+    fn is_off(&'static self) -> bool {
+        false
+    }
+}
+
+impl Live for RetryBudget {
+    const KEYS: &'static [Key] = RetryBudgetConfig::KEYS;
+    const SHARED: Option<&'static [&'static str]> = None;
+    const OFF: Off = Off::Unsupported;
+    fn set(config: &mut Self::Config, key: &str, value: Value<'_>) -> Result<(), ConfigError> {
+        config.set(key, value)
+    }
+    fn errors(config: &Self::Config, given: KeySet) -> Vec<ConfigError> {
+        config.errors(given)
+    }
+    fn show(c: &Self::Config, key: &str) -> String {
+        show!(c, key; ratio, min_per_sec, ttl)
+    }
+    fn turn(&'static self, _: bool) -> bool {
+        false
+    }
+    fn is_off(&'static self) -> bool {
+        false
+    }
+}

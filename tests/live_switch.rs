@@ -1,0 +1,109 @@
+//! `resile::config::set_enabled`: every breaker, bulkhead and rate limiter of the process
+//! off, then on again. Process-wide, so in a test binary of its own.
+
+use std::time::Duration;
+
+use resile::{Rejection, State};
+use tokio::time::sleep;
+
+#[derive(Debug, PartialEq)]
+enum Error {
+    Rejected(Rejection),
+}
+
+impl From<Rejection> for Error {
+    fn from(r: Rejection) -> Self {
+        Error::Rejected(r)
+    }
+}
+
+#[resile::circuit_breaker(name = "switch-cb", window_size = 2, minimum_calls = 2)]
+async fn breaker() -> Result<u32, Error> {
+    Ok(1)
+}
+
+#[resile::bulkhead(name = "switch-bh", max_concurrent = 1)]
+async fn bulkhead(hold: Duration) -> Result<u32, Error> {
+    sleep(hold).await;
+    Ok(2)
+}
+
+#[resile::rate_limit(name = "switch-rl", rate = 1.0)]
+async fn limited() -> Result<u32, Error> {
+    Ok(3)
+}
+
+/// The tests of this file run one at a time: the switch is process-wide.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+#[tokio::test(start_paused = true)]
+async fn everything_off_passes_calls_through_and_back_on_guards_them_again() {
+    let _serial = SERIAL.lock().await;
+    resile::circuit_breaker("switch-cb").force_open();
+    let holding = tokio::spawn(bulkhead(Duration::from_secs(1)));
+    tokio::task::yield_now().await;
+    assert_eq!(limited().await, Ok(3));
+    let open = Err(Error::Rejected(Rejection::CircuitOpen { name: "switch-cb" }));
+    let full = Err(Error::Rejected(Rejection::BulkheadFull { name: "switch-bh" }));
+    let limited_now =
+        Err(Error::Rejected(Rejection::RateLimited { name: "switch-rl", retry_after: Duration::from_secs(1) }));
+    assert_eq!((breaker().await, bulkhead(Duration::ZERO).await, limited().await), (open, full, limited_now));
+
+    resile::config::set_enabled(false);
+    assert!(!resile::config::is_enabled());
+    for _ in 0..3 {
+        assert_eq!((breaker().await, bulkhead(Duration::ZERO).await, limited().await), (Ok(1), Ok(2), Ok(3)));
+    }
+    // Nothing was taken or recorded, and the operator's state is untouched.
+    assert_eq!(resile::bulkhead("switch-bh").stats().in_use, 1);
+    assert_eq!(resile::rate_limiter("switch-rl").stats().tokens, 0.0);
+    assert_eq!(resile::circuit_breaker("switch-cb").state(), State::ForcedOpen);
+
+    resile::config::set_enabled(true);
+    assert!(resile::config::is_enabled());
+    let open = Err(Error::Rejected(Rejection::CircuitOpen { name: "switch-cb" }));
+    let full = Err(Error::Rejected(Rejection::BulkheadFull { name: "switch-bh" }));
+    let limited_now =
+        Err(Error::Rejected(Rejection::RateLimited { name: "switch-rl", retry_after: Duration::from_secs(1) }));
+    assert_eq!((breaker().await, bulkhead(Duration::ZERO).await, limited().await), (open, full, limited_now));
+    assert_eq!(holding.await.unwrap(), Ok(2));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_handle_turns_one_bulkhead_or_rate_limiter_off_and_on() {
+    let _serial = SERIAL.lock().await;
+    let holding = tokio::spawn(other_bulkhead(Duration::from_secs(1)));
+    tokio::task::yield_now().await;
+    let handle = resile::bulkhead("switch-bh-2");
+    handle.disable();
+    assert!(!handle.is_enabled());
+    assert_eq!(other_bulkhead(Duration::ZERO).await, Ok(4));
+    handle.enable();
+    assert!(handle.is_enabled());
+    assert_eq!(
+        other_bulkhead(Duration::ZERO).await,
+        Err(Error::Rejected(Rejection::BulkheadFull { name: "switch-bh-2" }))
+    );
+    assert_eq!(holding.await.unwrap(), Ok(4));
+
+    let limiter = resile::rate_limiter("switch-rl-2");
+    assert_eq!(other_limited().await, Ok(5));
+    let refused =
+        Err(Error::Rejected(Rejection::RateLimited { name: "switch-rl-2", retry_after: Duration::from_secs(1) }));
+    assert_eq!(other_limited().await, refused);
+    limiter.disable();
+    assert_eq!(other_limited().await, Ok(5));
+    limiter.enable();
+    assert_eq!(other_limited().await, refused);
+}
+
+#[resile::bulkhead(name = "switch-bh-2", max_concurrent = 1)]
+async fn other_bulkhead(hold: Duration) -> Result<u32, Error> {
+    sleep(hold).await;
+    Ok(4)
+}
+
+#[resile::rate_limit(name = "switch-rl-2", rate = 1.0)]
+async fn other_limited() -> Result<u32, Error> {
+    Ok(5)
+}
