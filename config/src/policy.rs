@@ -204,7 +204,8 @@ setters!(RetryPolicy, RetryConfig:
 /// use std::time::Duration;
 /// use resile_config::HedgePolicy;
 ///
-/// const READ: HedgePolicy = HedgePolicy::named("replicas").percentile(95.0).max_requests(3);
+/// const READ: HedgePolicy =
+///     HedgePolicy::named("replicas").percentile(95.0).max_requests(3).timeout(Duration::from_secs(1));
 /// assert_eq!(READ.name, Some("replicas"));
 /// assert!(READ.validate().is_ok());
 /// ```
