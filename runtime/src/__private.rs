@@ -22,6 +22,7 @@ pub use crate::single_flight::__private as single_flight;
 pub use crate::telemetry::{CallSpan, Free, Method};
 pub use crate::timeout::{TimeoutConfig, TimeoutSite};
 pub use core::ops::ControlFlow;
+pub use resile_config::{BulkheadPolicy, CircuitBreakerPolicy, HedgePolicy, RateLimitPolicy, RetryPolicy};
 pub use core::result::Result::{Err, Ok};
 pub use core::time::Duration;
 
@@ -74,5 +75,32 @@ impl<E> DescribeNone<E> for Describe<E> {
     #[inline(always)]
     fn describe_fn(&self) -> Describer<E> {
         None
+    }
+}
+
+/// `policy = PATH`: the identity on each policy type, so that a path to something else (a
+/// policy of another kind) is a type error at the path, naming both types.
+pub mod policy {
+    use super::{BulkheadPolicy, CircuitBreakerPolicy, HedgePolicy, RateLimitPolicy, RetryPolicy};
+
+    #[inline(always)]
+    pub const fn retry(policy: RetryPolicy) -> RetryPolicy {
+        policy
+    }
+    #[inline(always)]
+    pub const fn circuit_breaker(policy: CircuitBreakerPolicy) -> CircuitBreakerPolicy {
+        policy
+    }
+    #[inline(always)]
+    pub const fn hedge(policy: HedgePolicy) -> HedgePolicy {
+        policy
+    }
+    #[inline(always)]
+    pub const fn bulkhead(policy: BulkheadPolicy) -> BulkheadPolicy {
+        policy
+    }
+    #[inline(always)]
+    pub const fn rate_limit(policy: RateLimitPolicy) -> RateLimitPolicy {
+        policy
     }
 }
