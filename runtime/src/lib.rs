@@ -32,6 +32,7 @@ pub mod combinators;
 pub mod docs;
 pub mod hedge;
 pub mod kit;
+pub mod presets;
 pub mod rate_limit;
 pub mod retry;
 pub mod single_flight;
