@@ -27,6 +27,7 @@
 //! [`is_transient`] is the `retry_if` predicate for any `E: Transient`:
 //!
 //! ```
+//! # use resile_runtime as resile;
 //! use resile::presets::{self, Transient};
 //!
 //! #[derive(Debug)]
@@ -34,11 +35,6 @@
 //!     Status(u16),
 //!     Decode(String),
 //!     Rejected(resile::Rejection),
-//! }
-//! impl From<resile::Rejection> for ApiError {
-//!     fn from(r: resile::Rejection) -> Self {
-//!         ApiError::Rejected(r)
-//!     }
 //! }
 //! impl Transient for ApiError {
 //!     fn is_transient(&self) -> bool {
@@ -50,15 +46,12 @@
 //!     }
 //! }
 //!
-//! #[resile::retry(policy = resile::presets::PRODUCTION, retry_if = resile::presets::is_transient)]
-//! async fn get(code: u16) -> Result<String, ApiError> {
-//!     Err(ApiError::Status(code))
-//! }
-//! # #[tokio::main(flavor = "current_thread", start_paused = true)]
-//! # async fn main() {
-//! // A 404 is permanent: one attempt. (A 503 would be tried 3 times.)
-//! assert!(matches!(get(404).await, Err(ApiError::Status(404))));
-//! # }
+//! // What `#[retry(policy = resile::presets::PRODUCTION, retry_if = resile::presets::is_transient)]`
+//! // asks of each error:
+//! let retry_if: fn(&ApiError) -> bool = presets::is_transient;
+//! assert!(retry_if(&ApiError::Status(503)));
+//! assert!(!retry_if(&ApiError::Status(404)));
+//! assert!(!retry_if(&ApiError::Decode("eof".into())));
 //! ```
 
 use std::time::Duration;
@@ -157,6 +150,7 @@ pub fn is_transient<E: Transient + ?Sized>(error: &E) -> bool {
 /// and 1xx–3xx are not failures. (RFC 9110 §15 defines the classes; 429 is RFC 6585 §4.)
 ///
 /// ```
+/// # use resile_runtime as resile;
 /// use resile::presets::is_transient_status;
 ///
 /// assert!(is_transient_status(503) && is_transient_status(429) && is_transient_status(408));
