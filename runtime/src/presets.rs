@@ -30,7 +30,7 @@
 //! # use resile_runtime as resile;
 //! use resile::presets::{self, Transient};
 //!
-//! #[derive(Debug)]
+//! #[allow(dead_code)] // `Decode`'s text is for its `Display`, left out here.
 //! enum ApiError {
 //!     Status(u16),
 //!     Decode(String),
@@ -52,6 +52,7 @@
 //! assert!(retry_if(&ApiError::Status(503)));
 //! assert!(!retry_if(&ApiError::Status(404)));
 //! assert!(!retry_if(&ApiError::Decode("eof".into())));
+//! assert!(retry_if(&ApiError::Rejected(resile::Rejection::BulkheadFull { name: "pool" })));
 //! ```
 
 use std::time::Duration;
