@@ -109,7 +109,9 @@ impl PolicyRef {
         let of = format_ident!("{}", kind.attr);
         let base = quote_spanned!(span=> __resile_private::policy::#of(#path));
         let value = overrides(base);
-        let check = quote_spanned!(span=> const _: () = #ident.check(););
+        // Every token of the check at the path, so that rustc reports a broken rule there.
+        let at_path = syn::Ident::new(&ident.to_string(), span);
+        let check = quote_spanned!(span=> const _: () = #at_path.check(););
         (quote! { const #ident: __resile_private::#ty = #value; #check }, ident)
     }
 }
