@@ -7,9 +7,7 @@ use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
 use std::time::Duration;
 
 use resile::registry::Source;
-use resile::{
-    BulkheadPolicy, CircuitBreakerPolicy, HedgePolicy, RateLimitPolicy, Rejection, RetryPolicy, State,
-};
+use resile::{BulkheadPolicy, CircuitBreakerPolicy, HedgePolicy, RateLimitPolicy, Rejection, RetryPolicy, State};
 use tokio::time::Instant;
 
 #[derive(Debug, Clone, PartialEq)]

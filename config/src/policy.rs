@@ -69,6 +69,11 @@ pub(crate) const fn fail(kind: &'static str, e: ConfigError) -> ! {
 /// assert!(DB.validate().is_ok());
 /// ```
 ///
+/// A site with a policy always declares the breaker, even with a policy that keeps every
+/// default (`CircuitBreakerPolicy::named("db")` declares the defaults, and a site declaring
+/// other settings for `db` is then a conflicting declaration); a site that only refers to
+/// the breaker writes `#[circuit_breaker(name = "db")]` and declares nothing.
+///
 /// # Overrides
 /// Every setting of a policy is a setting of the shared breaker, so no key of
 /// [`CircuitBreakerConfig`] (nor `name`) may be written next to `policy`: one breaker has

@@ -22,9 +22,9 @@ pub use crate::single_flight::__private as single_flight;
 pub use crate::telemetry::{CallSpan, Free, Method};
 pub use crate::timeout::{TimeoutConfig, TimeoutSite};
 pub use core::ops::ControlFlow;
-pub use resile_config::{BulkheadPolicy, CircuitBreakerPolicy, HedgePolicy, RateLimitPolicy, RetryPolicy};
 pub use core::result::Result::{Err, Ok};
 pub use core::time::Duration;
+pub use resile_config::{BulkheadPolicy, CircuitBreakerPolicy, HedgePolicy, RateLimitPolicy, RetryPolicy};
 
 /// Fixes the output type of a body future, so `?` and `return` inside it infer.
 #[inline(always)]

@@ -109,7 +109,13 @@ impl Transient for std::io::Error {
         use std::io::ErrorKind::*;
         matches!(
             self.kind(),
-            TimedOut | Interrupted | WouldBlock | ConnectionReset | ConnectionAborted | ConnectionRefused | BrokenPipe
+            TimedOut
+                | Interrupted
+                | WouldBlock
+                | ConnectionReset
+                | ConnectionAborted
+                | ConnectionRefused
+                | BrokenPipe
                 | UnexpectedEof
         )
     }

@@ -99,7 +99,10 @@ impl Attribute for Bulkhead {
         // A site that may not wait decides synchronously: no future, no allocation. With a
         // policy that the site does not override, `max_wait` is the policy's: the branch
         // is on a constant, which the compiler folds.
-        let (now, wait) = (quote!(__resile_private::Err(#site.refuse(#span, #impl_type))), quote!(#site.wait(#span, #impl_type).await));
+        let (now, wait) = (
+            quote!(__resile_private::Err(#site.refuse(#span, #impl_type))),
+            quote!(#site.wait(#span, #impl_type).await),
+        );
         let slow = if self.policy.is_some() && !self.config.given.contains("max_wait") {
             quote!(if #config.max_wait.is_zero() { #now } else { #wait })
         } else if self.config.config.max_wait.is_zero() {

@@ -62,8 +62,9 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<B
         config.check(span, errors);
     }
     let (name, policy) = (name.get().cloned(), policy.take());
-    (errors.len() == before)
-        .then(|| Box::new(CircuitBreaker { name, config, should_record, on_state_change, policy }) as Box<dyn Attribute>)
+    (errors.len() == before).then(|| {
+        Box::new(CircuitBreaker { name, config, should_record, on_state_change, policy }) as Box<dyn Attribute>
+    })
 }
 
 impl Attribute for CircuitBreaker {

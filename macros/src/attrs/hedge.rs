@@ -68,9 +68,10 @@ impl Attribute for Hedge {
 
     fn expand(&self, cx: &mut Cx, index: usize, inner: Inner) -> Inner {
         let site = format_ident!("__RESILE_HEDGE_{}", index);
-        let special = |key: &'static resile_config::Key, value: &resile_config::Value<'static>| -> proc_macro2::TokenStream {
-            unreachable!("`{}` takes only numbers and durations, found {value:?}", key.name)
-        };
+        let special =
+            |key: &'static resile_config::Key, value: &resile_config::Value<'static>| -> proc_macro2::TokenStream {
+                unreachable!("`{}` takes only numbers and durations, found {value:?}", key.name)
+            };
         let policy = self.policy.get().map(|p| {
             let (items, policy) = p.items(&KIND, index, |base| self.config.tokens(base, special));
             cx.items.extend(items);
