@@ -35,7 +35,10 @@
 //! - `retry_production` (`#[resile::retry(max = 3, base_delay = "50ms", max_delay =
 //!   "500ms", jitter = 0.25)]`) and `retry_policy` (`policy = resile::presets::PRODUCTION`,
 //!   the same settings);
-//! - `bulkhead_policy`: `bulkhead` through a `const` `BulkheadPolicy`;
+//! - `bulkhead_policy`: `bulkhead` through a `const` `BulkheadPolicy`, and
+//!   `bulkhead_may_wait`: `bulkhead` with `max_wait = "10ms"` (a site with a wait path, as a
+//!   policy site keeps one: the macro cannot see the policy's `max_wait`);
+//! - `rate_limit_policy`: `rate_limit` through a `const` `RateLimitPolicy`;
 //! - `hedge`: `#[resile::hedge(delay = "1s")]` (no hedge fires);
 //! - `stack`: `#[resile::retry(max = 3)] #[resile::circuit_breaker(..)] #[resile::timeout("1s")]`;
 //! - `retry_method`, `timeout_method`, `circuit_breaker_method`, `hedge_method`,
@@ -164,6 +167,18 @@ const PROBE_POOL: resile::BulkheadPolicy = resile::BulkheadPolicy::named("probe-
 
 #[resile::bulkhead(policy = PROBE_POOL)]
 async fn bulkheaded_policy(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+#[resile::bulkhead(name = "probe-may-wait", max_concurrent = 64, max_wait = "10ms")]
+async fn bulkheaded_may_wait(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+const PROBE_LIMIT: resile::RateLimitPolicy = resile::RateLimitPolicy::named("probe-policy", 1e12);
+
+#[resile::rate_limit(policy = PROBE_LIMIT)]
+async fn rate_limited_policy(x: u64) -> Result<u64, E> {
     Ok(black_box(x))
 }
 
@@ -357,7 +372,8 @@ async fn drive_rejected<F: Future<Output = Result<u64, E>>>(n: u64, call: impl F
 }
 
 const MODES: &str = "raw|retry|timeout|tokio_timeout|circuit_breaker|circuit_breaker_open|circuit_breaker_forced_open|\
-circuit_breaker_declared|circuit_breaker_policy|retry_production|retry_policy|bulkhead_policy|hedge|stack|bulkhead|rate_limit|admission_stack|semaphore|governor|retry_method|timeout_method|circuit_breaker_method|hedge_method|stack_method|tower_retry|tower_timeout|backon_retry|recloser_async|failsafe_async|tower_resilience_cb";
+circuit_breaker_declared|circuit_breaker_policy|retry_production|retry_policy|bulkhead_policy|bulkhead_may_wait|\
+rate_limit_policy|hedge|stack|bulkhead|rate_limit|admission_stack|semaphore|governor|retry_method|timeout_method|circuit_breaker_method|hedge_method|stack_method|tower_retry|tower_timeout|backon_retry|recloser_async|failsafe_async|tower_resilience_cb";
 
 enum Outcome {
     /// Every call succeeded; the sum of the results.
@@ -398,6 +414,8 @@ fn main() {
         "retry_production" => run(&rt, async { Outcome::Succeeded(drive(n, retried_production).await) }),
         "retry_policy" => run(&rt, async { Outcome::Succeeded(drive(n, retried_policy).await) }),
         "bulkhead_policy" => run(&rt, async { Outcome::Succeeded(drive(n, bulkheaded_policy).await) }),
+        "bulkhead_may_wait" => run(&rt, async { Outcome::Succeeded(drive(n, bulkheaded_may_wait).await) }),
+        "rate_limit_policy" => run(&rt, async { Outcome::Succeeded(drive(n, rate_limited_policy).await) }),
         "hedge" => run(&rt, async { Outcome::Succeeded(drive(n, hedged).await) }),
         "stack" => run(&rt, async { Outcome::Succeeded(drive(n, stacked).await) }),
         "bulkhead" => run(&rt, async { Outcome::Succeeded(drive(n, bulkheaded).await) }),
