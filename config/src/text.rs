@@ -76,9 +76,8 @@ impl Buf {
                 break;
             }
         }
-        match core::str::from_utf8(digits.split_at(i).1) {
-            Ok(s) => self.push(s),
-            Err(_) => {}
+        if let Ok(s) = core::str::from_utf8(digits.split_at(i).1) {
+            self.push(s);
         }
     }
 
@@ -97,9 +96,8 @@ impl Buf {
         while end > 0 && digits[end - 1] == b'0' {
             end -= 1;
         }
-        match core::str::from_utf8(digits.split_at(end).0) {
-            Ok(s) => self.push(s),
-            Err(_) => {}
+        if let Ok(s) = core::str::from_utf8(digits.split_at(end).0) {
+            self.push(s);
         }
     }
 
@@ -204,9 +202,8 @@ impl Buf {
     const fn push_digits(&mut self, d: &[u8], from: usize, to: usize) {
         let (head, _) = d.split_at(to);
         let (_, part) = head.split_at(from);
-        match core::str::from_utf8(part) {
-            Ok(s) => self.push(s),
-            Err(_) => {}
+        if let Ok(s) = core::str::from_utf8(part) {
+            self.push(s);
         }
     }
 }
