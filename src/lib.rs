@@ -356,7 +356,7 @@ pub use resile_macros::hedge;
 /// | `permitted_calls_in_half_open` | count | `1` | ≥ 1: probes; all succeed ⇒ closed, any fails ⇒ open |
 /// | `should_record` | `fn(&Result<T, E>) -> resile::Outcome` | `Err` = failure | `Success`, `Failure` or `Ignore` |
 /// | `on_state_change` | `fn(&str, State, State)` | none | called once per transition |
-/// | `policy` | path | `name` or `policy` | a `const` [`CircuitBreakerPolicy`]: the breaker's name and settings, as if written here; no key of the table but the callbacks may be written next to it, since one breaker has one configuration |
+/// | `policy` | path | none | a `const` [`CircuitBreakerPolicy`]: the breaker's name and settings, as if written here; no key of the table but the callbacks may be written next to it, since one breaker has one configuration |
 ///
 /// One name has one configuration (see [`registry::Registry`]):
 /// - a call site that gives only `name` refers to the breaker and declares nothing; if it is
@@ -514,7 +514,7 @@ pub use resile_macros::single_flight;
 /// | `max_concurrent` | count | required | ≥ 1: the permits, the sum of the weights that may run at once |
 /// | `max_wait` | duration | `"0ms"` | any; `"0ms"` refuses at once; tokio's timer rounds up to the millisecond |
 /// | `weight` | count | `1` | `1..=max_concurrent`: the permits one call takes |
-/// | `policy` | path | `name` or `policy` | a `const` [`BulkheadPolicy`]: name, `max_concurrent` and the rest; `max_wait` and `weight` written next to it override it at this site only |
+/// | `policy` | path | none | a `const` [`BulkheadPolicy`]: name, `max_concurrent` and the rest; `max_wait` and `weight` written next to it override it at this site only |
 ///
 /// One name has one `max_concurrent` (the first declaration's; a second declaration with
 /// another value is reported at its first call, and panics in debug builds); `max_wait` and
@@ -604,7 +604,7 @@ pub use resile_macros::bulkhead;
 /// | `burst_size` | tokens | `rate` | `1..=1e12` |
 /// | `weight` | count | `1` | `1..=burst_size`: the tokens one call takes |
 /// | `max_wait` | duration | `"0ms"` | any, inclusive; `"0ms"` refuses at once |
-/// | `policy` | path | `name` or `policy` | a `const` [`RateLimitPolicy`]: name, `rate` and the rest; `weight` and `max_wait` written next to it override it at this site only |
+/// | `policy` | path | none | a `const` [`RateLimitPolicy`]: name, `rate` and the rest; `weight` and `max_wait` written next to it override it at this site only |
 ///
 /// One name has one `rate` and `burst_size` (the first declaration's; another declaration
 /// with other values is reported at its first call, and panics in debug builds); `weight`

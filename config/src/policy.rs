@@ -5,9 +5,20 @@
 
 use std::time::Duration;
 
+use crate::keys::{Key, KeyKind};
 use crate::{
     Backoff, BulkheadConfig, CircuitBreakerConfig, ConfigError, HedgeConfig, Jitter, RateLimitConfig, RetryConfig,
     WindowKind,
+};
+
+/// The `policy` key that `#[retry]`, `#[circuit_breaker]`, `#[hedge]`, `#[bulkhead]` and
+/// `#[rate_limit]` take besides their own: the path of a `const` policy of the attribute's
+/// kind ([`RetryPolicy`], …), listed last in the attribute's argument table.
+pub const POLICY_KEY: Key = Key {
+    name: "policy",
+    kind: KeyKind::Name,
+    default: "none",
+    doc: "a `const` policy declared in code, by path; keys written next to it override it at this site",
 };
 
 /// Setters of a policy that set the key of the same name on its `config`.

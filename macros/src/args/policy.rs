@@ -6,20 +6,16 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
-use resile_config::{Key, KeyKind};
+use resile_config::{Key, POLICY_KEY};
 use syn::Expr;
 use syn::spanned::Spanned;
 
 use super::declared::{Declared, Settable};
 use crate::diag::Errors;
 
-/// The `policy` key, for the "expected one of" list of an unknown key.
-const POLICY: Key =
-    Key { name: "policy", kind: KeyKind::Name, default: "none", doc: "a policy declared in code, by path" };
-
 /// An attribute's keys with `policy` at the end, for [`crate::diag::unknown_key`].
 pub(crate) fn arguments(keys: &[Key]) -> Vec<Key> {
-    keys.iter().copied().chain([POLICY]).collect()
+    keys.iter().copied().chain([POLICY_KEY]).collect()
 }
 
 /// The path of `policy = PATH`.
