@@ -15,6 +15,11 @@
 //! Combinators over futures ([`race`], [`all_settled`], [`map`], [`first_ok`]), each with
 //! an optional timeout, are in [`combinators`].
 //!
+//! Policies declared once in code as `const`s ([`RetryPolicy`], [`CircuitBreakerPolicy`],
+//! [`HedgePolicy`], [`BulkheadPolicy`], [`RateLimitPolicy`]) are used by path with
+//! `#[attr(policy = PATH)]`; [`presets`] holds tested retry policies and a transient/permanent
+//! classification.
+//!
 //! All waiting and timing reads tokio's clock, so tests with a paused clock
 //! (`#[tokio::test(start_paused = true)]`) drive every policy exactly and instantly.
 //! The cargo feature `testing` adds `testing`: named instances private to a test, a reset
