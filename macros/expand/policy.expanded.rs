@@ -7,9 +7,10 @@ async fn load(id: u64) -> Result<Row, DbError> {
         DescribeNone as _,
     };
     const __RESILE_FN: &str = ::core::concat!(::core::module_path!(), "::", "load");
-    const __RESILE_CIRCUIT_BREAKER_0_POLICY: __resile_private::CircuitBreakerPolicy = __resile_private::policy::circuit_breaker(
-        DB,
-    );
+    const __RESILE_CIRCUIT_BREAKER_0_POLICY: __resile_private::CircuitBreakerPolicy = {
+        let __resile_policy: __resile_private::CircuitBreakerPolicy = DB;
+        __resile_policy
+    };
     const _: () = __RESILE_CIRCUIT_BREAKER_0_POLICY.check();
     static __RESILE_CIRCUIT_BREAKER_0: __resile_private::Site<
         __resile_private::CircuitBreaker,

@@ -6,9 +6,10 @@ async fn fetch(id: u64) -> Result<String, FetchError> {
     };
     const __RESILE_FN: &str = ::core::concat!(::core::module_path!(), "::", "fetch");
     __resile_private::moves::retry_reusable::<u64>();
-    const __RESILE_BULKHEAD_1_POLICY: __resile_private::BulkheadPolicy = __resile_private::policy::bulkhead(
-            POOL,
-        )
+    const __RESILE_BULKHEAD_1_POLICY: __resile_private::BulkheadPolicy = {
+        let __resile_policy: __resile_private::BulkheadPolicy = POOL;
+        __resile_policy
+    }
         .weight(2u32);
     const _: () = __RESILE_BULKHEAD_1_POLICY.check();
     static __RESILE_BULKHEAD_1: __resile_private::BulkheadSite = __resile_private::BulkheadSite::new(
@@ -16,9 +17,10 @@ async fn fetch(id: u64) -> Result<String, FetchError> {
         __RESILE_BULKHEAD_1_POLICY.name,
         __RESILE_BULKHEAD_1_POLICY.config,
     );
-    const __RESILE_RETRY_0_POLICY: __resile_private::RetryPolicy = __resile_private::policy::retry(
-            resile::presets::PRODUCTION,
-        )
+    const __RESILE_RETRY_0_POLICY: __resile_private::RetryPolicy = {
+        let __resile_policy: __resile_private::RetryPolicy = resile::presets::PRODUCTION;
+        __resile_policy
+    }
         .max(2u32);
     const _: () = __RESILE_RETRY_0_POLICY.check();
     static __RESILE_RETRY_0: __resile_private::RetrySite = __resile_private::RetrySite::new(

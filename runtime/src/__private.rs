@@ -78,29 +78,3 @@ impl<E> DescribeNone<E> for Describe<E> {
     }
 }
 
-/// `policy = PATH`: the identity on each policy type, so that a path to something else (a
-/// policy of another kind) is a type error at the path, naming both types.
-pub mod policy {
-    use super::{BulkheadPolicy, CircuitBreakerPolicy, HedgePolicy, RateLimitPolicy, RetryPolicy};
-
-    #[inline(always)]
-    pub const fn retry(policy: RetryPolicy) -> RetryPolicy {
-        policy
-    }
-    #[inline(always)]
-    pub const fn circuit_breaker(policy: CircuitBreakerPolicy) -> CircuitBreakerPolicy {
-        policy
-    }
-    #[inline(always)]
-    pub const fn hedge(policy: HedgePolicy) -> HedgePolicy {
-        policy
-    }
-    #[inline(always)]
-    pub const fn bulkhead(policy: BulkheadPolicy) -> BulkheadPolicy {
-        policy
-    }
-    #[inline(always)]
-    pub const fn rate_limit(policy: RateLimitPolicy) -> RateLimitPolicy {
-        policy
-    }
-}

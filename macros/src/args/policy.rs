@@ -88,7 +88,7 @@ pub(crate) struct PolicyRef {
 }
 
 impl PolicyRef {
-    /// The items of the site's policy: `const #ident: #ty = policy::#attr(PATH).key(..)..;`
+    /// The items of the site's policy: `const #ident: #ty = { PATH as #ty }.key(..)..;`
     /// with the site's overrides (`overrides`, the setters `Declared::tokens` wrote after
     /// the base), and the `const` check of its rules, spanned at the path so that a broken
     /// rule is reported there. Returns the items and the const's name.
@@ -102,8 +102,9 @@ impl PolicyRef {
         let path = &self.path;
         let ident = format_ident!("__RESILE_{}_{}_POLICY", kind.attr.to_uppercase(), index);
         let ty = format_ident!("{}", kind.ty);
-        let of = format_ident!("{}", kind.attr);
-        let base = quote_spanned!(span=> __resile_private::policy::#of(#path));
+        // The path's value, typed at the path: another kind of policy (or any other type) is
+        // a type error there, naming both types.
+        let base = quote_spanned!(span=> { let __resile_policy: __resile_private::#ty = #path; __resile_policy });
         let value = overrides(base);
         // Every token of the check at the path, so that rustc reports a broken rule there.
         let at_path = syn::Ident::new(&ident.to_string(), span);
