@@ -220,3 +220,25 @@ async fn a_hedge_policy_names_its_tracker() {
     assert_eq!(HEDGED.load(SeqCst), 2);
     assert_eq!(resile::hedge_tracker("policy-replicas").stats().hedged_requests, 1);
 }
+
+// ---- backoff lists: in a policy, and written next to one ----------------------------------------
+
+const LISTED: RetryPolicy =
+    RetryPolicy::new().backoff(resile::retry::Backoff::List(&[ms(5), ms(15)])).jitter(resile::retry::Jitter::None);
+
+#[resile::retry(policy = LISTED)]
+async fn listed(calls: &AtomicU32) -> Result<(), Error> {
+    fail(calls)
+}
+
+#[resile::retry(policy = FETCH, backoff = ["1ms", "2ms"])]
+async fn listed_here(calls: &AtomicU32) -> Result<(), Error> {
+    fail(calls)
+}
+
+#[tokio::test(start_paused = true)]
+async fn backoff_lists_in_and_next_to_a_policy() {
+    assert_eq!(attempts(listed).await, (3, ms(20)));
+    // The list sets `max` to its length + 1 over the policy's 4.
+    assert_eq!(attempts(listed_here).await, (3, ms(3)));
+}

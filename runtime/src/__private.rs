@@ -77,4 +77,3 @@ impl<E> DescribeNone<E> for Describe<E> {
         None
     }
 }
-
