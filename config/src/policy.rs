@@ -224,6 +224,8 @@ setters!(RetryPolicy, RetryConfig:
 ///     HedgePolicy::named("replicas").percentile(95.0).max_requests(3).timeout(Duration::from_secs(1));
 /// assert_eq!(READ.name, Some("replicas"));
 /// assert!(READ.validate().is_ok());
+/// // Its adaptive tracker's settings are not the defaults: it declares the tracker.
+/// assert!(READ.declares_tracker() && !HedgePolicy::named("replicas").declares_tracker());
 /// ```
 ///
 /// # Overrides
@@ -232,6 +234,10 @@ setters!(RetryPolicy, RetryConfig:
 /// ([`HedgeConfig::TRACKER_KEYS`]) and `name` may not be written next to `policy`: with a
 /// name they are the shared tracker's, which has one configuration. The callbacks (`fatal`,
 /// `on_hedge`) belong to the site.
+///
+/// A site with a hedge policy needs `E: From<resile::Rejection>` whether or not the policy
+/// sets a `timeout`: the macro cannot see the policy's value, and a timed-out call returns
+/// `Rejection::TimedOut` through `E`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HedgePolicy {
     /// The name of the shared tracker, budget and stats; `None`: one per call site.
