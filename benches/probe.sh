@@ -16,7 +16,9 @@ cd "$(dirname "$0")/.."
 tool=${tool:-benches/instr-per-call.sh}
 [[ -x $tool ]] || { echo "instr-per-call.sh not found at $tool (set INSTR_PER_CALL)" >&2; exit 2; }
 
-all=(raw retry timeout tokio_timeout circuit_breaker circuit_breaker_open circuit_breaker_forced_open hedge stack
+all=(raw retry timeout tokio_timeout circuit_breaker circuit_breaker_open circuit_breaker_forced_open
+  circuit_breaker_declared circuit_breaker_policy retry_production retry_policy bulkhead_policy bulkhead_may_wait
+  rate_limit_policy hedge stack
   bulkhead rate_limit circuit_breaker_off bulkhead_off rate_limit_off admission_stack semaphore governor
   retry_method timeout_method circuit_breaker_method hedge_method stack_method
   tower_retry tower_timeout backon_retry recloser_async failsafe_async tower_resilience_cb)

@@ -55,6 +55,12 @@
 //! (`guard = { package = "resile", .. }` ⇒ `#[guard::retry(crate = "guard")]`); the
 //! attributes stacked below it are then recognised as `#[guard::*]` too.
 //! Every policy is also a plain value with `call(|| fut)`, usable without macros.
+//!
+//! A policy can be declared once in code and used by path from any number of functions:
+//! `const DB: CircuitBreakerPolicy = CircuitBreakerPolicy::named("db").window_size(50);`
+//! then `#[circuit_breaker(policy = DB)]` (likewise [`RetryPolicy`], [`HedgePolicy`],
+//! [`BulkheadPolicy`], [`RateLimitPolicy`]). An invalid value in it is a compile error
+//! naming the key; [`presets`] holds tested retry policies.
 
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
 #![doc(test(attr(deny(warnings))))]
@@ -75,6 +81,7 @@
 /// | `retry_if` | `fn(&E) -> bool` | every `Err` | |
 /// | `on_retry` | `fn(u32, Duration, &E)` | none | called before each sleep with the failed attempt (from 1) |
 /// | `retry_budget` | name | none | shared [`retry::RetryBudget`]; a denied retry returns the last error |
+/// | `policy` | path | none | a `const` [`RetryPolicy`] (e.g. [`presets::PRODUCTION`]) giving the keys above; any of them written next to it overrides it at this site only, checked with the policy's other settings |
 ///
 /// Durations are strings with a unit (`ns us ms s m h`, e.g. `"250ms"`, `"1.5s"`); a bare
 /// number is a compile error (`base_delay = 100` says to write `"100ms"` or `"100s"`).
@@ -286,6 +293,7 @@ pub mod docs {
 /// | `token_max`, `token_success_credit`, `token_hedge_cost`, `token_threshold` | number | `10`, `0.1`, `1.0`, `1.0` | > 0; `token_threshold ≤ token_max`: a hedge budget that starts full; steady hedge rate ≤ credit / cost |
 /// | `fatal` | `fn(&E) -> bool` | none | such an error ends the call at once |
 /// | `on_hedge` | `fn(u32)` | none | called with the attempt number when an extra attempt starts |
+/// | `policy` | path | none | a `const` [`HedgePolicy`] (name and settings); `delay`, `max_requests` and `timeout` written next to it override it at this site only (the tracker's keys and `name` are the policy's); the site then needs `E: From<Rejection>`, as the policy may hold a `timeout` |
 ///
 /// # Example
 /// ```
@@ -348,6 +356,7 @@ pub use resile_macros::hedge;
 /// | `permitted_calls_in_half_open` | count | `1` | ≥ 1: probes; all succeed ⇒ closed, any fails ⇒ open |
 /// | `should_record` | `fn(&Result<T, E>) -> resile::Outcome` | `Err` = failure | `Success`, `Failure` or `Ignore` |
 /// | `on_state_change` | `fn(&str, State, State)` | none | called once per transition |
+/// | `policy` | path | none | a `const` [`CircuitBreakerPolicy`]: the breaker's name and settings, as if written here; no key of the table but the callbacks may be written next to it, since one breaker has one configuration |
 ///
 /// One name has one configuration (see [`registry::Registry`]):
 /// - a call site that gives only `name` refers to the breaker and declares nothing; if it is
@@ -505,6 +514,7 @@ pub use resile_macros::single_flight;
 /// | `max_concurrent` | count | required | ≥ 1: the permits, the sum of the weights that may run at once |
 /// | `max_wait` | duration | `"0ms"` | any; `"0ms"` refuses at once; tokio's timer rounds up to the millisecond |
 /// | `weight` | count | `1` | `1..=max_concurrent`: the permits one call takes |
+/// | `policy` | path | none | a `const` [`BulkheadPolicy`]: name, `max_concurrent` and the rest; `max_wait` and `weight` written next to it override it at this site only |
 ///
 /// One name has one `max_concurrent` (the first declaration's; a second declaration with
 /// another value is reported at its first call, and panics in debug builds); `max_wait` and
@@ -594,6 +604,7 @@ pub use resile_macros::bulkhead;
 /// | `burst_size` | tokens | `rate` | `1..=1e12` |
 /// | `weight` | count | `1` | `1..=burst_size`: the tokens one call takes |
 /// | `max_wait` | duration | `"0ms"` | any, inclusive; `"0ms"` refuses at once |
+/// | `policy` | path | none | a `const` [`RateLimitPolicy`]: name, `rate` and the rest; `weight` and `max_wait` written next to it override it at this site only |
 ///
 /// One name has one `rate` and `burst_size` (the first declaration's; another declaration
 /// with other values is reported at its first call, and panics in debug builds); `weight`

@@ -175,6 +175,20 @@ fn never(_: &E) -> bool {
     false
 }
 
+const ALLOC_BREAKER: resile::CircuitBreakerPolicy = resile::CircuitBreakerPolicy::named("alloc-policy").window_size(50);
+const ALLOC_POOL: resile::BulkheadPolicy = resile::BulkheadPolicy::named("alloc-policy", 8);
+const ALLOC_LIMIT: resile::RateLimitPolicy = resile::RateLimitPolicy::named("alloc-policy", 1e12);
+const ALLOC_HEDGE: resile::HedgePolicy = resile::HedgePolicy::new().delay(std::time::Duration::from_secs(1));
+
+#[resile::retry(policy = resile::presets::PRODUCTION, retry_if = never)]
+#[resile::circuit_breaker(policy = ALLOC_BREAKER)]
+#[resile::bulkhead(policy = ALLOC_POOL)]
+#[resile::rate_limit(policy = ALLOC_LIMIT)]
+#[resile::hedge(policy = ALLOC_HEDGE)]
+async fn by_policies(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
 const N: u64 = 1000;
 
 /// Runs `call` N times on a current-thread runtime with time enabled, after a warm-up, and
@@ -209,6 +223,11 @@ fn the_counter_counts() {
         }),
         N
     );
+}
+
+#[test]
+fn policies_by_path_allocate_nothing() {
+    assert_eq!(measure(by_policies), 0);
 }
 
 #[test]

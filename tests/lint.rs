@@ -141,8 +141,29 @@ impl Repo {
     }
 }
 
+const LINT_BREAKER: resile::CircuitBreakerPolicy = resile::CircuitBreakerPolicy::named("lint-policy").window_size(20);
+const LINT_POOL: resile::BulkheadPolicy = resile::BulkheadPolicy::named("lint-policy", 2);
+const LINT_LIMIT: resile::RateLimitPolicy = resile::RateLimitPolicy::named("lint-policy", 100.0);
+const LINT_HEDGE: resile::HedgePolicy = resile::HedgePolicy::named("lint-policy").timeout(Duration::from_secs(1));
+
+#[resile::retry(policy = resile::presets::PRODUCTION, max = 2, retry_if = resile::presets::is_transient)]
+#[resile::circuit_breaker(policy = LINT_BREAKER, on_state_change = log_change)]
+#[resile::bulkhead(policy = LINT_POOL, max_wait = "1ms")]
+#[resile::rate_limit(policy = LINT_LIMIT)]
+#[resile::hedge(policy = LINT_HEDGE, delay = "50ms")]
+async fn every_policy_by_path(id: u64) -> Result<u64, Error> {
+    Ok(id)
+}
+
+impl resile::presets::Transient for Error {
+    fn is_transient(&self) -> bool {
+        is_transient(self)
+    }
+}
+
 #[tokio::test(start_paused = true)]
 async fn lint_clean_expansions_run() {
+    assert_eq!(every_policy_by_path(8).await, Ok(8));
     assert_eq!(everything(1, "ab").await, Ok(3));
     assert_eq!(list_backoff().await, Ok(()));
     assert_eq!(every_policy(2, "abc").await, Ok(5));

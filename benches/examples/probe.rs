@@ -29,6 +29,16 @@
 //!   the loop is rejected (the rejection path);
 //! - `circuit_breaker_forced_open`: a breaker forced open with
 //!   `resile::circuit_breaker(name).force_open()`; every call is rejected;
+//! - `circuit_breaker_declared`: `#[resile::circuit_breaker(name = .., window_size = 50)]`,
+//!   and `circuit_breaker_policy`: the same settings as a `const` `CircuitBreakerPolicy`
+//!   used with `policy = PATH` (the two must cost the same);
+//! - `retry_production` (`#[resile::retry(max = 3, base_delay = "50ms", max_delay =
+//!   "500ms", jitter = 0.25)]`) and `retry_policy` (`policy = resile::presets::PRODUCTION`,
+//!   the same settings);
+//! - `bulkhead_policy`: `bulkhead` through a `const` `BulkheadPolicy`, and
+//!   `bulkhead_may_wait`: `bulkhead` with `max_wait = "10ms"` (a site with a wait path, as a
+//!   policy site keeps one: the macro cannot see the policy's `max_wait`);
+//! - `rate_limit_policy`: `rate_limit` through a `const` `RateLimitPolicy`;
 //! - `hedge`: `#[resile::hedge(delay = "1s")]` (no hedge fires);
 //! - `stack`: `#[resile::retry(max = 3)] #[resile::circuit_breaker(..)] #[resile::timeout("1s")]`;
 //! - `retry_method`, `timeout_method`, `circuit_breaker_method`, `hedge_method`,
@@ -132,6 +142,47 @@ async fn failing(_x: u64) -> Result<u64, E> {
 
 #[resile::circuit_breaker(name = "probe-forced")]
 async fn guarded_forced(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+#[resile::circuit_breaker(name = "probe-declared", window_size = 50)]
+async fn guarded_declared(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+const PROBE_BREAKER: resile::CircuitBreakerPolicy = resile::CircuitBreakerPolicy::named("probe-policy").window_size(50);
+
+#[resile::circuit_breaker(policy = PROBE_BREAKER)]
+async fn guarded_policy(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+#[resile::retry(max = 3, base_delay = "50ms", max_delay = "500ms", jitter = 0.25)]
+async fn retried_production(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+#[resile::retry(policy = resile::presets::PRODUCTION)]
+async fn retried_policy(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+const PROBE_POOL: resile::BulkheadPolicy = resile::BulkheadPolicy::named("probe-policy", 64);
+
+#[resile::bulkhead(policy = PROBE_POOL)]
+async fn bulkheaded_policy(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+#[resile::bulkhead(name = "probe-may-wait", max_concurrent = 64, max_wait = "10ms")]
+async fn bulkheaded_may_wait(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+const PROBE_LIMIT: resile::RateLimitPolicy = resile::RateLimitPolicy::named("probe-policy", 1e12);
+
+#[resile::rate_limit(policy = PROBE_LIMIT)]
+async fn rate_limited_policy(x: u64) -> Result<u64, E> {
     Ok(black_box(x))
 }
 
@@ -325,7 +376,8 @@ async fn drive_rejected<F: Future<Output = Result<u64, E>>>(n: u64, call: impl F
 }
 
 const MODES: &str = "raw|retry|timeout|tokio_timeout|circuit_breaker|circuit_breaker_open|circuit_breaker_forced_open|\
-hedge|stack|bulkhead|rate_limit|circuit_breaker_off|bulkhead_off|rate_limit_off|admission_stack|semaphore|governor|retry_method|timeout_method|circuit_breaker_method|hedge_method|stack_method|tower_retry|tower_timeout|backon_retry|recloser_async|failsafe_async|tower_resilience_cb";
+circuit_breaker_declared|circuit_breaker_policy|retry_production|retry_policy|bulkhead_policy|bulkhead_may_wait|\
+rate_limit_policy|hedge|stack|bulkhead|rate_limit|circuit_breaker_off|bulkhead_off|rate_limit_off|admission_stack|semaphore|governor|retry_method|timeout_method|circuit_breaker_method|hedge_method|stack_method|tower_retry|tower_timeout|backon_retry|recloser_async|failsafe_async|tower_resilience_cb";
 
 enum Outcome {
     /// Every call succeeded; the sum of the results.
@@ -361,6 +413,13 @@ fn main() {
             let (sum, rejected) = drive_rejected(n, guarded_forced).await;
             Outcome::Rejected(sum, rejected)
         }),
+        "circuit_breaker_declared" => run(&rt, async { Outcome::Succeeded(drive(n, guarded_declared).await) }),
+        "circuit_breaker_policy" => run(&rt, async { Outcome::Succeeded(drive(n, guarded_policy).await) }),
+        "retry_production" => run(&rt, async { Outcome::Succeeded(drive(n, retried_production).await) }),
+        "retry_policy" => run(&rt, async { Outcome::Succeeded(drive(n, retried_policy).await) }),
+        "bulkhead_policy" => run(&rt, async { Outcome::Succeeded(drive(n, bulkheaded_policy).await) }),
+        "bulkhead_may_wait" => run(&rt, async { Outcome::Succeeded(drive(n, bulkheaded_may_wait).await) }),
+        "rate_limit_policy" => run(&rt, async { Outcome::Succeeded(drive(n, rate_limited_policy).await) }),
         "hedge" => run(&rt, async { Outcome::Succeeded(drive(n, hedged).await) }),
         "stack" => run(&rt, async { Outcome::Succeeded(drive(n, stacked).await) }),
         "bulkhead" => run(&rt, async { Outcome::Succeeded(drive(n, bulkheaded).await) }),

@@ -24,6 +24,7 @@ pub use crate::timeout::{TimeoutConfig, TimeoutSite};
 pub use core::ops::ControlFlow;
 pub use core::result::Result::{Err, Ok};
 pub use core::time::Duration;
+pub use resile_config::{BulkheadPolicy, CircuitBreakerPolicy, HedgePolicy, RateLimitPolicy, RetryPolicy};
 
 /// Fixes the output type of a body future, so `?` and `return` inside it infer.
 #[inline(always)]

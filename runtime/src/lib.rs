@@ -18,6 +18,11 @@
 //! Combinators over futures ([`race`], [`all_settled`], [`map`], [`first_ok`]), each with
 //! an optional timeout, are in [`combinators`].
 //!
+//! Policies declared once in code as `const`s ([`RetryPolicy`], [`CircuitBreakerPolicy`],
+//! [`HedgePolicy`], [`BulkheadPolicy`], [`RateLimitPolicy`]) are used by path with
+//! `#[attr(policy = PATH)]`; [`presets`] holds tested retry policies and a transient/permanent
+//! classification.
+//!
 //! All waiting and timing reads tokio's clock, so tests with a paused clock
 //! (`#[tokio::test(start_paused = true)]`) drive every policy exactly and instantly.
 //! The cargo feature `testing` adds `testing`: named instances private to a test, a reset
@@ -36,6 +41,7 @@ pub mod config;
 pub mod docs;
 pub mod hedge;
 pub mod kit;
+pub mod presets;
 pub mod rate_limit;
 pub mod retry;
 pub mod single_flight;
@@ -69,6 +75,7 @@ pub use policy::Policy;
 pub use rate_limit::{RateLimitConfig, RateLimiter, RateLimiterStats, rate_limiter};
 pub use rejection::Rejection;
 pub use resile_config::ConfigError;
+pub use resile_config::{BulkheadPolicy, CircuitBreakerPolicy, HedgePolicy, RateLimitPolicy, RetryPolicy};
 pub use retry::{Retry, RetryConfig, retry_budget};
 pub use single_flight::SingleFlight;
 pub use timeout::Timeout;

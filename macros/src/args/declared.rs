@@ -74,6 +74,11 @@ impl<C: Settable> Declared<C> {
         self.written.is_empty()
     }
 
+    /// The keys written, in order, each with its span.
+    pub(crate) fn written_keys(&self) -> impl Iterator<Item = (&'static str, Span)> + '_ {
+        self.written.iter().map(|w| (w.key.name, w.key_span))
+    }
+
     /// Parses `value` for the configuration key `key` (one of [`has_key`](Self::has_key))
     /// and sets it, reporting a value of the wrong form, a duplicate, or a value that
     /// breaks the key's own rule.

@@ -5,6 +5,7 @@
 //! duplicates.
 
 pub(crate) mod declared;
+pub(crate) mod policy;
 pub(crate) mod values;
 
 use proc_macro2::Span;
@@ -82,6 +83,10 @@ impl<T> Slot<T> {
 
     pub(crate) fn get(&self) -> Option<&T> {
         self.value.as_ref()
+    }
+
+    pub(crate) fn take(&mut self) -> Option<T> {
+        self.value.take()
     }
 }
 

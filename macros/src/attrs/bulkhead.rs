@@ -9,31 +9,49 @@ use resile_config::BulkheadConfig;
 
 use super::Attribute;
 use crate::args::declared::Declared;
+use crate::args::policy::{self, Kind, PolicyRef};
 use crate::args::{Arg, Slot, for_each_named, values};
 use crate::codegen::{Cx, Inner};
 use crate::diag::{Errors, unknown_key};
 use crate::shapes;
 
 pub(crate) struct Bulkhead {
-    name: String,
+    /// The name written, or `None` with a policy (which names the instance).
+    name: Option<String>,
     config: Declared<BulkheadConfig>,
+    policy: Option<PolicyRef>,
 }
+
+const KIND: Kind = Kind {
+    attr: "bulkhead",
+    ty: "BulkheadPolicy",
+    shared: "the shared bulkhead",
+    overridable: resile_config::BulkheadPolicy::OVERRIDABLE,
+};
 
 pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<Box<dyn Attribute>> {
     let mut name = Slot::new("name");
     let mut config = Declared::new(BulkheadConfig::new(1));
+    let mut policy = Slot::new("policy");
+    let mut name_span = None;
     let before = errors.len();
     let example = "#[bulkhead(name = \"db\", max_concurrent = 10)]";
     for_each_named(args, errors, "bulkhead", example, |errors, key, value| {
         let ks = key.span();
         match key.to_string().as_str() {
             k if Declared::<BulkheadConfig>::has_key(k) => config.take(key, value, errors),
-            "name" => name.set(errors, ks, values::name(value, "name")?),
-            _ => return Err(unknown_key(key, "bulkhead", BulkheadConfig::ARGUMENTS)),
+            "name" => {
+                name_span = Some(ks);
+                name.set(errors, ks, values::name(value, "name")?);
+            }
+            "policy" => policy.set(errors, ks, PolicyRef { path: policy::path(value)? }),
+            _ => return Err(unknown_key(key, "bulkhead", &policy::arguments(BulkheadConfig::ARGUMENTS))),
         }
         Ok(())
     });
-    if errors.len() == before {
+    if policy.is_set() {
+        policy::check_overrides(&KIND, &config, name_span, errors);
+    } else if errors.len() == before {
         if !name.is_set() {
             errors.at(span, format!("`#[bulkhead]` needs a `name`: bulkheads are shared by name, e.g. `{example}`"));
         }
@@ -46,18 +64,16 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<B
     }
     // The rule across keys (`weight <= max_concurrent`) means something only with the
     // `max_concurrent` the user wrote.
-    if config.given.contains("max_concurrent") {
+    if config.given.contains("max_concurrent") && !policy.is_set() {
         config.check(span, errors);
     }
-    match name.get().cloned() {
-        Some(name) if errors.len() == before => Some(Box::new(Bulkhead { name, config })),
-        _ => None,
-    }
+    let (name, policy) = (name.get().cloned(), policy.take());
+    (errors.len() == before).then(|| Box::new(Bulkhead { name, config, policy }) as Box<dyn Attribute>)
 }
 
 impl Attribute for Bulkhead {
     fn instance(&self) -> Option<&str> {
-        Some(&self.name)
+        self.name.as_deref()
     }
 
     fn nothing_after_body(&self) -> bool {
@@ -66,19 +82,37 @@ impl Attribute for Bulkhead {
 
     fn expand(&self, cx: &mut Cx, index: usize, inner: Inner) -> Inner {
         let site = format_ident!("__RESILE_BULKHEAD_{}", index);
-        let name = &self.name;
-        let config = self.config.tokens(quote!(__resile_private::BulkheadConfig::new(1u32)), |_, _| {
+        let special = |_: &'static resile_config::Key, _: &resile_config::Value<'static>| -> proc_macro2::TokenStream {
             unreachable!("a bulkhead has only counts and durations")
-        });
+        };
+        let (name, config) = match (&self.policy, &self.name) {
+            (Some(p), _) => {
+                let (items, policy) = p.items(&KIND, index, |base| self.config.tokens(base, special));
+                cx.items.extend(items);
+                (quote!(#policy.name), quote!(#policy.config))
+            }
+            (None, name) => {
+                let name = name.as_deref().expect("a name without a policy");
+                (quote!(#name), self.config.tokens(quote!(__resile_private::BulkheadConfig::new(1u32)), special))
+            }
+        };
         cx.items.extend(quote! {
             static #site: __resile_private::BulkheadSite = __resile_private::BulkheadSite::new(__RESILE_FN, #name, #config);
         });
         let (reject, span, impl_type) = (cx.reject("bulkhead"), cx.span(), cx.impl_type());
-        // A site that may not wait refuses synchronously: no future, no allocation.
-        let slow = if self.config.config.max_wait.is_zero() {
-            quote!(__resile_private::Err(#site.refuse(#span, #impl_type)))
+        // A site that may not wait decides synchronously: no future, no allocation. With a
+        // policy that the site does not override, `max_wait` is the policy's: the branch
+        // is on a constant, which the compiler folds.
+        let (now, wait) = (
+            quote!(__resile_private::Err(#site.refuse(#span, #impl_type))),
+            quote!(#site.wait(#span, #impl_type).await),
+        );
+        let slow = if self.policy.is_some() && !self.config.given.contains("max_wait") {
+            quote!(if #config.max_wait.is_zero() { #now } else { #wait })
+        } else if self.config.config.max_wait.is_zero() {
+            now
         } else {
-            quote!(#site.wait(#span, #impl_type).await)
+            wait
         };
         shapes::guarded(
             quote! {

@@ -8,56 +8,79 @@ use resile_config::{CircuitBreakerConfig, Value, WindowKind};
 
 use super::Attribute;
 use crate::args::declared::Declared;
+use crate::args::policy::{self, Kind, PolicyRef};
 use crate::args::{Arg, Slot, for_each_named, values};
 use crate::codegen::{Cx, Inner};
 use crate::diag::{Errors, unknown_key};
 use crate::shapes;
 
 pub(crate) struct CircuitBreaker {
-    name: String,
+    /// The name written, or `None` with a policy (which names the breaker).
+    name: Option<String>,
     config: Declared<CircuitBreakerConfig>,
     should_record: Slot<syn::Path>,
     on_state_change: Slot<syn::Path>,
+    policy: Option<PolicyRef>,
 }
+
+const KIND: Kind = Kind {
+    attr: "circuit_breaker",
+    ty: "CircuitBreakerPolicy",
+    shared: "the shared breaker",
+    overridable: resile_config::CircuitBreakerPolicy::OVERRIDABLE,
+};
 
 pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<Box<dyn Attribute>> {
     let mut name = Slot::new("name");
     let mut config = Declared::new(CircuitBreakerConfig::new());
     let mut should_record = Slot::new("should_record");
     let mut on_state_change = Slot::new("on_state_change");
+    let mut policy = Slot::new("policy");
+    let mut name_span = None;
     let before = errors.len();
     for_each_named(args, errors, "circuit_breaker", "#[circuit_breaker(name = \"db\")]", |errors, key, value| {
         let ks = key.span();
         match key.to_string().as_str() {
             k if Declared::<CircuitBreakerConfig>::has_key(k) => config.take(key, value, errors),
-            "name" => name.set(errors, ks, values::name(value, "name")?),
+            "name" => {
+                name_span = Some(ks);
+                name.set(errors, ks, values::name(value, "name")?);
+            }
+            "policy" => policy.set(errors, ks, PolicyRef { path: policy::path(value)? }),
             "should_record" => should_record.set(errors, ks, values::path(value, "should_record")?),
             "on_state_change" => on_state_change.set(errors, ks, values::path(value, "on_state_change")?),
-            _ => return Err(unknown_key(key, "circuit_breaker", CircuitBreakerConfig::ARGUMENTS)),
+            _ => return Err(unknown_key(key, "circuit_breaker", &policy::arguments(CircuitBreakerConfig::ARGUMENTS))),
         }
         Ok(())
     });
-    if !name.is_set() && errors.len() == before {
-        errors.at(span, "`#[circuit_breaker]` needs a `name`: breakers are shared by name, e.g. `#[circuit_breaker(name = \"db\")]`");
-    }
-    config.check(span, errors);
-    let name = name.get().cloned();
-    match name {
-        Some(name) if errors.len() == before => {
-            Some(Box::new(CircuitBreaker { name, config, should_record, on_state_change }))
+    if policy.is_set() {
+        policy::check_overrides(&KIND, &config, name_span, errors);
+    } else {
+        if !name.is_set() && errors.len() == before {
+            errors.at(span, "`#[circuit_breaker]` needs a `name` or a `policy`: breakers are shared by name, e.g. `#[circuit_breaker(name = \"db\")]`");
         }
-        _ => None,
+        config.check(span, errors);
     }
+    let (name, policy) = (name.get().cloned(), policy.take());
+    (errors.len() == before).then(|| {
+        Box::new(CircuitBreaker { name, config, should_record, on_state_change, policy }) as Box<dyn Attribute>
+    })
 }
 
 impl Attribute for CircuitBreaker {
     fn expand(&self, cx: &mut Cx, index: usize, inner: Inner) -> Inner {
         let site = format_ident!("__RESILE_CIRCUIT_BREAKER_{}", index);
-        let name = &self.name;
-        // A site that gives only the name refers to the breaker and declares nothing.
-        let mut declaration = if self.config.is_empty() {
+        // A site that gives only the name refers to the breaker and declares nothing; a
+        // site with a policy declares the policy's name and settings.
+        let mut declaration = if let Some(p) = &self.policy {
+            let (items, policy) = p.items(&KIND, index, |base| base);
+            cx.items.extend(items);
+            quote!(__resile_private::Site::declaring(__RESILE_FN, #policy.name, #policy.config))
+        } else if self.config.is_empty() {
+            let name = self.name.as_deref().expect("a name without a policy");
             quote!(__resile_private::Site::reference(__RESILE_FN, #name))
         } else {
+            let name = self.name.as_deref().expect("a name without a policy");
             let config = self.config.tokens(quote!(__resile_private::CircuitBreakerConfig::new()), window);
             quote!(__resile_private::Site::declaring(__RESILE_FN, #name, #config))
         };

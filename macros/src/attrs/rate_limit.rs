@@ -10,31 +10,49 @@ use resile_config::RateLimitConfig;
 
 use super::Attribute;
 use crate::args::declared::Declared;
+use crate::args::policy::{self, Kind, PolicyRef};
 use crate::args::{Arg, Slot, for_each_named, values};
 use crate::codegen::{Cx, Inner};
 use crate::diag::{Errors, unknown_key};
 use crate::shapes;
 
 pub(crate) struct RateLimit {
-    name: String,
+    /// The name written, or `None` with a policy (which names the instance).
+    name: Option<String>,
     config: Declared<RateLimitConfig>,
+    policy: Option<PolicyRef>,
 }
+
+const KIND: Kind = Kind {
+    attr: "rate_limit",
+    ty: "RateLimitPolicy",
+    shared: "the shared limiter",
+    overridable: resile_config::RateLimitPolicy::OVERRIDABLE,
+};
 
 pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<Box<dyn Attribute>> {
     let mut name = Slot::new("name");
     let mut config = Declared::new(RateLimitConfig::new(1.0));
+    let mut policy = Slot::new("policy");
+    let mut name_span = None;
     let before = errors.len();
     let example = "#[rate_limit(name = \"api\", rate = 100)]";
     for_each_named(args, errors, "rate_limit", example, |errors, key, value| {
         let ks = key.span();
         match key.to_string().as_str() {
             k if Declared::<RateLimitConfig>::has_key(k) => config.take(key, value, errors),
-            "name" => name.set(errors, ks, values::name(value, "name")?),
-            _ => return Err(unknown_key(key, "rate_limit", RateLimitConfig::ARGUMENTS)),
+            "name" => {
+                name_span = Some(ks);
+                name.set(errors, ks, values::name(value, "name")?);
+            }
+            "policy" => policy.set(errors, ks, PolicyRef { path: policy::path(value)? }),
+            _ => return Err(unknown_key(key, "rate_limit", &policy::arguments(RateLimitConfig::ARGUMENTS))),
         }
         Ok(())
     });
-    if errors.len() == before {
+    if policy.is_set() {
+        policy::check_overrides(&KIND, &config, name_span, errors);
+    } else if errors.len() == before {
         if !name.is_set() {
             errors.at(span, format!("`#[rate_limit]` needs a `name`: limiters are shared by name, e.g. `{example}`"));
         }
@@ -44,18 +62,16 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<B
     }
     // The rule across keys (`weight <= burst_size`, whose default is `rate`) means something
     // only with the `rate` the user wrote.
-    if config.given.contains("rate") {
+    if config.given.contains("rate") && !policy.is_set() {
         config.check(span, errors);
     }
-    match name.get().cloned() {
-        Some(name) if errors.len() == before => Some(Box::new(RateLimit { name, config })),
-        _ => None,
-    }
+    let (name, policy) = (name.get().cloned(), policy.take());
+    (errors.len() == before).then(|| Box::new(RateLimit { name, config, policy }) as Box<dyn Attribute>)
 }
 
 impl Attribute for RateLimit {
     fn instance(&self) -> Option<&str> {
-        Some(&self.name)
+        self.name.as_deref()
     }
 
     fn nothing_after_body(&self) -> bool {
@@ -64,19 +80,35 @@ impl Attribute for RateLimit {
 
     fn expand(&self, cx: &mut Cx, index: usize, inner: Inner) -> Inner {
         let site = format_ident!("__RESILE_RATE_LIMIT_{}", index);
-        let name = &self.name;
-        let config = self.config.tokens(quote!(__resile_private::RateLimitConfig::new(1.0)), |_, _| {
+        let special = |_: &'static resile_config::Key, _: &resile_config::Value<'static>| -> proc_macro2::TokenStream {
             unreachable!("a rate limiter has only numbers, counts and durations")
-        });
+        };
+        let (name, config) = match (&self.policy, &self.name) {
+            (Some(p), _) => {
+                let (items, policy) = p.items(&KIND, index, |base| self.config.tokens(base, special));
+                cx.items.extend(items);
+                (quote!(#policy.name), quote!(#policy.config))
+            }
+            (None, name) => {
+                let name = name.as_deref().expect("a name without a policy");
+                (quote!(#name), self.config.tokens(quote!(__resile_private::RateLimitConfig::new(1.0)), special))
+            }
+        };
         cx.items.extend(quote! {
             static #site: __resile_private::RateLimitSite = __resile_private::RateLimitSite::new(__RESILE_FN, #name, #config);
         });
         let (reject, span, impl_type) = (cx.reject("rate_limit"), cx.span(), cx.impl_type());
-        // A site that may not wait decides synchronously: no future, no allocation.
-        let slow = if self.config.config.max_wait.is_zero() {
-            quote!(#site.admit_now(#span, #impl_type))
+        // A site that may not wait decides synchronously: no future, no allocation. With a
+        // policy that the site does not override, `max_wait` is the policy's: the branch
+        // is on a constant, which the compiler folds.
+        let (now, wait) =
+            (quote!(#site.admit_now(#span, #impl_type)), quote!(#site.admit_or_wait(#span, #impl_type).await));
+        let slow = if self.policy.is_some() && !self.config.given.contains("max_wait") {
+            quote!(if #config.max_wait.is_zero() { #now } else { #wait })
+        } else if self.config.config.max_wait.is_zero() {
+            now
         } else {
-            quote!(#site.admit_or_wait(#span, #impl_type).await)
+            wait
         };
         shapes::guarded(quote!(if #site.try_admit() { __resile_private::Ok(()) } else { #slow }), reject, inner)
     }

@@ -7,6 +7,7 @@ use resile_config::{Backoff, Jitter, RetryConfig, Value};
 
 use super::Attribute;
 use crate::args::declared::Declared;
+use crate::args::policy::{self, Kind, PolicyRef};
 use crate::args::{Arg, Slot, for_each_named, values};
 use crate::codegen::{Cx, Inner, optional_str};
 use crate::diag::{Errors, unknown_key};
@@ -17,7 +18,15 @@ pub(crate) struct Retry {
     retry_if: Slot<syn::Path>,
     on_retry: Slot<syn::Path>,
     retry_budget: Slot<String>,
+    policy: Slot<PolicyRef>,
 }
+
+const KIND: Kind = Kind {
+    attr: "retry",
+    ty: "RetryPolicy",
+    shared: "the retry",
+    overridable: resile_config::RetryPolicy::OVERRIDABLE,
+};
 
 pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<Box<dyn Attribute>> {
     let mut a = Retry {
@@ -25,6 +34,7 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<B
         retry_if: Slot::new("retry_if"),
         on_retry: Slot::new("on_retry"),
         retry_budget: Slot::new("retry_budget"),
+        policy: Slot::new("policy"),
     };
     let before = errors.len();
     for_each_named(args, errors, "retry", "#[retry(max = 3)]", |errors, key, value| {
@@ -34,11 +44,18 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<B
             "retry_if" => a.retry_if.set(errors, ks, values::path(value, "retry_if")?),
             "on_retry" => a.on_retry.set(errors, ks, values::path(value, "on_retry")?),
             "retry_budget" => a.retry_budget.set(errors, ks, values::name(value, "retry_budget")?),
-            _ => return Err(unknown_key(key, "retry", RetryConfig::ARGUMENTS)),
+            "policy" => a.policy.set(errors, ks, PolicyRef { path: policy::path(value)? }),
+            _ => return Err(unknown_key(key, "retry", &policy::arguments(RetryConfig::ARGUMENTS))),
         }
         Ok(())
     });
-    a.config.check(span, errors);
+    if a.policy.is_set() {
+        // The rules across keys judge the policy's settings with the overrides: the
+        // expansion's `const` check runs them.
+        policy::check_overrides(&KIND, &a.config, None, errors);
+    } else {
+        a.config.check(span, errors);
+    }
     (errors.len() == before).then(|| Box::new(a) as Box<dyn Attribute>)
 }
 
@@ -51,7 +68,7 @@ impl Attribute for Retry {
         let site = format_ident!("__RESILE_RETRY_{}", index);
         let delays = format_ident!("__RESILE_RETRY_{}_DELAYS", index);
         let mut statics = TokenStream::new();
-        let config = self.config.tokens(quote!(__resile_private::RetryConfig::new()), |_, value| match value {
+        let special = |_: &'static resile_config::Key, value: &Value<'static>| match value {
             Value::Word(w) => backoff_or_jitter(w),
             Value::Number(p) => quote!(__resile_private::Jitter::Proportional(#p)),
             Value::Durations(list) => {
@@ -61,7 +78,15 @@ impl Attribute for Retry {
                 quote!(__resile_private::Backoff::List(&#delays))
             }
             other => unreachable!("a retry key never takes {other:?}"),
-        });
+        };
+        let config = match self.policy.get() {
+            None => self.config.tokens(quote!(__resile_private::RetryConfig::new()), special),
+            Some(p) => {
+                let (items, policy) = p.items(&KIND, index, |base| self.config.tokens(base, special));
+                cx.items.extend(items);
+                quote!(#policy.config)
+            }
+        };
         let budget = optional_str(self.retry_budget.get().map(String::as_str));
         cx.items.extend(quote! {
             #statics
