@@ -1,5 +1,4 @@
-//! `resile::config::set_enabled`: every breaker, bulkhead and rate limiter of the process
-//! off, then on again. Process-wide, so in a test binary of its own.
+//! `resile::config::set_enabled`: every policy of the process off, then on again. Process-wide, so in a test binary of its own.
 
 use std::time::Duration;
 
@@ -106,4 +105,65 @@ async fn other_bulkhead(hold: Duration) -> Result<u32, Error> {
 #[resile::rate_limit(name = "switch-rl-2", rate = 1.0)]
 async fn other_limited() -> Result<u32, Error> {
     Ok(5)
+}
+
+static ATTEMPTS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+#[derive(Debug, PartialEq)]
+enum Flaky {
+    Down,
+    Rejected(Rejection),
+}
+
+impl From<Rejection> for Flaky {
+    fn from(r: Rejection) -> Self {
+        Flaky::Rejected(r)
+    }
+}
+
+#[resile::retry(max = 3, base_delay = "100ms", jitter = "none")]
+async fn retried() -> Result<u32, Flaky> {
+    ATTEMPTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    Err(Flaky::Down)
+}
+
+#[resile::timeout("1s")]
+async fn slow(hold: Duration) -> Result<u32, Flaky> {
+    sleep(hold).await;
+    Ok(5)
+}
+
+#[resile::hedge(delay = "100ms", max_requests = 2)]
+async fn hedged(hold: Duration) -> Result<u32, Flaky> {
+    ATTEMPTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    sleep(hold).await;
+    Ok(6)
+}
+
+#[tokio::test(start_paused = true)]
+async fn everything_off_runs_one_attempt_with_no_deadline_and_no_hedge() {
+    let _serial = SERIAL.lock().await;
+    let attempts = || ATTEMPTS.swap(0, std::sync::atomic::Ordering::Relaxed);
+    let start = tokio::time::Instant::now();
+    assert_eq!(retried().await, Err(Flaky::Down));
+    assert_eq!((attempts(), start.elapsed()), (3, Duration::from_millis(300)));
+    assert_eq!(
+        slow(Duration::from_secs(2)).await,
+        Err(Flaky::Rejected(Rejection::TimedOut { after: Duration::from_secs(1) }))
+    );
+    assert_eq!(hedged(Duration::from_secs(1)).await, Ok(6));
+    assert_eq!(attempts(), 2);
+
+    resile::config::set_enabled(false);
+    let start = tokio::time::Instant::now();
+    assert_eq!(retried().await, Err(Flaky::Down));
+    assert_eq!((attempts(), start.elapsed()), (1, Duration::ZERO));
+    assert_eq!(slow(Duration::from_secs(2)).await, Ok(5));
+    assert_eq!(start.elapsed(), Duration::from_secs(2));
+    assert_eq!(hedged(Duration::from_secs(1)).await, Ok(6));
+    assert_eq!(attempts(), 1);
+    resile::config::set_enabled(true);
+
+    assert_eq!(retried().await, Err(Flaky::Down));
+    assert_eq!(attempts(), 3);
 }

@@ -55,7 +55,8 @@
 //! turns that instance off: a breaker is `Disabled` (as [`disable`](crate::circuit_breaker::CircuitBreakerHandle::disable):
 //! it admits everything and records nothing), a bulkhead or a rate limiter admits every call
 //! at once, taking no permit and no token. [`set_enabled(false)`](set_enabled) does the same
-//! for every breaker, bulkhead and rate limiter of the process. Calls still run inside their
+//! for every breaker, bulkhead and rate limiter of the process, and also turns off retries
+//! (one attempt), timeouts (no deadline) and hedges (the first attempt alone). Calls still run inside their
 //! `resile` span, so telemetry sees them. A later file without `enabled = false` for a name
 //! a file turned off turns it back on (an operator's own `disable()` is left alone).
 //!
@@ -183,11 +184,11 @@ pub fn apply_toml(text: &str) -> Result<Applied, ConfigError> {
     Ok(applied)
 }
 
-/// Turns every circuit breaker, bulkhead and rate limiter of the process off (`false`) or
-/// back on (`true`, the default).
+/// Turns every policy of the process off (`false`) or back on (`true`, the default).
 ///
 /// Off, a call passes unguarded: a breaker admits it and records nothing, a bulkhead takes
-/// no permit, a rate limiter no token. It still runs in its `resile` span, so telemetry
+/// no permit, a rate limiter no token, a retry makes one attempt, a timeout sets no
+/// deadline, a hedge runs the first attempt alone. It still runs in its `resile` span, so telemetry
 /// counts it. Calls already admitted keep their permits and tokens until they end. The
 /// instances' own states and settings are untouched, so turning back on resumes where they
 /// were (a breaker's window as it was left).
@@ -200,7 +201,7 @@ pub fn set_enabled(enabled: bool) {
     if enabled {
         tracing::info!(target: "resile", "resilience policies turned back on");
     } else {
-        tracing::warn!(target: "resile", "every circuit breaker, bulkhead and rate limiter is turned off: calls pass unguarded");
+        tracing::warn!(target: "resile", "every resilience policy is turned off: calls pass unguarded");
     }
 }
 

@@ -146,7 +146,9 @@ impl HedgeSite {
             (Some(after), Some(_)) => started.checked_add(after),
             _ => None,
         };
-        if self.config.max_requests <= 1 && deadline.is_none() {
+        // With every policy turned off (`resile::config::set_enabled(false)`), the first
+        // attempt alone, with no hedge and no deadline.
+        if (self.config.max_requests <= 1 && deadline.is_none()) || crate::config::switch::all_off() {
             let result = match first_err {
                 Some(e) => Err(e),
                 None => {

@@ -140,6 +140,10 @@ impl RetrySite {
         describe: Describer<E>,
         impl_type: S,
     ) -> ControlFlow<E, BackoffSleep> {
+        // Every policy turned off (`resile::config::set_enabled(false)`): no retry.
+        if crate::config::switch::all_off() {
+            return ControlFlow::Break(error);
+        }
         let retryable = || hooks.retry_if.is_none_or(|f| f(&error));
         let elapsed = || call.started.map(|t| t.elapsed());
         let attempt = call.state.attempt();

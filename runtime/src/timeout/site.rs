@@ -45,7 +45,10 @@ impl TimeoutSite {
     where
         F: Future<Output = Result<T, E>>,
     {
-        TimeoutFuture { inner: tokio::time::timeout(self.config.after, fut), site: self, span, impl_type, reject }
+        // With every policy turned off (`resile::config::set_enabled(false)`), no deadline:
+        // `Duration::MAX` is tokio's far future, a timer that is never reached.
+        let after = if crate::config::switch::all_off() { Duration::MAX } else { self.config.after };
+        TimeoutFuture { inner: tokio::time::timeout(after, fut), site: self, span, impl_type, reject }
     }
 }
 
