@@ -20,6 +20,9 @@
 //! The cargo feature `testing` adds `testing`: named instances private to a test, a reset
 //! of every instance and an event recorder ([`docs::testing`]).
 //!
+//! [`timeline::capture`] records what the guarded calls inside one future did, attempt by
+//! attempt, on tokio's clock.
+//!
 //! Further reading: [`docs::architecture`], [`docs::stacking`], [`docs::cancellation`],
 //! [`docs::performance`], [`docs::testing`].
 
@@ -37,6 +40,7 @@ pub mod retry;
 pub mod single_flight;
 pub mod telemetry;
 pub mod timeout;
+pub mod timeline;
 
 #[cfg(any(feature = "testing", doc))]
 pub mod testing;

@@ -357,6 +357,9 @@ pub(crate) fn rejected(
 fn emit_in_heard(call: &CallSpan, function: Function, event: &Event<'_>) {
     call.with_span(function, |span| trace(span, event));
     observe(event);
+    if crate::timeline::active() {
+        crate::timeline::observe(call.timeline(), event);
+    }
 }
 
 /// Writes `event`, an event of a shared instance rather than of one call (a state change),
@@ -376,6 +379,7 @@ pub(crate) fn heard(level: tracing::Level) -> bool {
     level <= tracing::level_filters::LevelFilter::current()
         || OBSERVED.load(Ordering::Relaxed)
         || recording::recording()
+        || crate::timeline::active()
 }
 
 impl Event<'_> {

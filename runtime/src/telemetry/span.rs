@@ -1,9 +1,14 @@
 //! [`CallSpan`]: the `resile` span of one guarded call, created when the call first has
 //! something to report.
 
+use std::mem::ManuallyDrop;
 use std::ptr;
+use std::sync::OnceLock;
 
 use std::sync::atomic::{AtomicPtr, Ordering};
+
+use super::{Function, ImplType};
+use crate::timeline::{self, CallRef};
 
 /// The `resile` span of one guarded call (target `resile`, level `DEBUG`, field
 /// `function`, as [`Function`](super::Function) shows it: `Orders::get` for a method),
@@ -22,12 +27,32 @@ use std::sync::atomic::{AtomicPtr, Ordering};
 /// A call that can have one event at most (a lone circuit breaker or timeout) needs no
 /// slot: [`CallSpan::detached`] gives each event a span of its own, which is the same
 /// thing, and the call keeps no local at all.
+///
+/// The slot also holds the call's registration with a [`timeline::capture`](crate::timeline)
+/// around it: [`CallSpan::start`] registers the call when a capture is live (one `Relaxed`
+/// load otherwise), and [`CallSpan::finish`] ends it with the call's result (a slot dropped
+/// without `finish` is a cancelled call).
 pub struct CallSpan {
-    span: AtomicPtr<tracing::Span>,
+    span: AtomicPtr<Inner>,
 }
 
-/// The address [`CallSpan::detached`] holds: never a span's.
-const DETACHED: *mut tracing::Span = std::ptr::dangling_mut();
+/// What a slot points to once the call has a span or a timeline registration.
+struct Inner {
+    span: OnceLock<tracing::Span>,
+    timeline: Option<CallRef>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // Not ended by `finish`: the call was dropped.
+        if let Some(call) = self.timeline.take() {
+            call.end(None);
+        }
+    }
+}
+
+/// The address [`CallSpan::detached`] holds: never a slot's.
+const DETACHED: *mut Inner = std::ptr::dangling_mut();
 
 static DETACHED_SLOT: CallSpan = CallSpan { span: AtomicPtr::new(DETACHED) };
 
@@ -50,21 +75,69 @@ impl CallSpan {
         CallSpan { span: AtomicPtr::new(ptr::null_mut()) }
     }
 
+    /// The slot of a call of the function at `path` (a method of `impl_type`'s type) that
+    /// starts now: empty, or registered with the current task's
+    /// [`timeline::capture`](crate::timeline::capture) if one is live. End it with
+    /// [`finish`](Self::finish).
+    ///
+    /// Costs one `Relaxed` load while no capture is live anywhere in the process.
+    #[inline(always)]
+    pub fn start<S: ImplType>(path: &'static str, impl_type: S) -> Self {
+        if timeline::active() {
+            return Self::start_captured(impl_type.function(path));
+        }
+        Self::new()
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn start_captured(function: Function) -> Self {
+        match timeline::register(function) {
+            Some(call) => {
+                let inner = Box::new(Inner { span: OnceLock::new(), timeline: Some(call) });
+                CallSpan { span: AtomicPtr::new(Box::into_raw(inner)) }
+            }
+            None => Self::new(),
+        }
+    }
+
+    /// Ends the call with `result`, which it returns: what a timeline records as the
+    /// outcome of the call's last attempt. Costs what dropping the slot costs.
+    #[inline(always)]
+    pub fn finish<T, E>(self, result: Result<T, E>) -> Result<T, E> {
+        let mut this = ManuallyDrop::new(self);
+        let inner = *this.span.get_mut();
+        if !inner.is_null() && inner != DETACHED {
+            finished(inner, result.is_ok());
+        }
+        result
+    }
+
+    /// The call's registration with a timeline capture, if it has one.
+    pub(crate) fn timeline(&self) -> Option<&CallRef> {
+        self.inner().and_then(|inner| inner.timeline.as_ref())
+    }
+
     /// For a call with one event at most: each event gets a span of its own. (Never
     /// written: a detached slot stays detached.)
     pub fn detached() -> &'static CallSpan {
         &DETACHED_SLOT
     }
 
-    /// The span, if one was created.
-    fn get(&self) -> Option<&tracing::Span> {
-        let span = self.span.load(Ordering::Acquire);
-        if span == DETACHED {
+    /// What the slot holds, if anything.
+    fn inner(&self) -> Option<&Inner> {
+        let inner = self.span.load(Ordering::Acquire);
+        if inner == DETACHED {
             return None;
         }
-        // SAFETY: any other non-null pointer came from `Box::into_raw` in `with_span` and
-        // is freed only in `drop`.
-        unsafe { span.as_ref() }
+        // SAFETY: any other non-null pointer came from `Box::into_raw` in `with_span` or
+        // `start_captured` and is freed only in `drop` or `finish`.
+        unsafe { inner.as_ref() }
+    }
+
+    /// The span, if one was created.
+    fn get(&self) -> Option<&tracing::Span> {
+        self.inner().and_then(|inner| inner.span.get())
     }
 
     /// Runs `f` with the span for an event of the call guarding `function`: the existing
@@ -85,7 +158,12 @@ impl CallSpan {
         if self.span.load(Ordering::Relaxed) == DETACHED {
             return f(Some(&span));
         }
-        let new = Box::into_raw(Box::new(span));
+        if let Some(inner) = self.inner() {
+            // Registered with a timeline, no span yet: one task polls a call, so nobody
+            // else sets it.
+            return f(Some(inner.span.get_or_init(|| span)));
+        }
+        let new = Box::into_raw(Box::new(Inner { span: OnceLock::from(span), timeline: None }));
         // One task polls a call, so the slot is empty here; should two threads ever share a
         // slot, the first span stays and the other is closed, never leaked.
         // Orderings: `AcqRel`/`Acquire`, so the span another thread stored is seen whole.
@@ -93,7 +171,7 @@ impl CallSpan {
             close(new);
             // SAFETY: a non-null, non-detached pointer in the slot came from `Box::into_raw`
             // and is freed only in `drop`.
-            return f(unsafe { existing.as_ref() });
+            return f(unsafe { existing.as_ref() }.and_then(|inner| inner.span.get()));
         }
         f(self.get())
     }
@@ -111,8 +189,18 @@ impl Drop for CallSpan {
 
 #[cold]
 #[inline(never)]
-fn close(span: *mut tracing::Span) {
+fn close(inner: *mut Inner) {
     // SAFETY: non-null pointers in the slot come from `Box::into_raw` and are freed once,
-    // here, by the slot's `drop`.
-    drop(unsafe { Box::from_raw(span) });
+    // here, by the slot's `drop`, or in `finished`.
+    drop(unsafe { Box::from_raw(inner) });
+}
+
+#[cold]
+#[inline(never)]
+fn finished(inner: *mut Inner, ok: bool) {
+    // SAFETY: as in `close`; `finish` consumed the slot without dropping it.
+    let mut inner = unsafe { Box::from_raw(inner) };
+    if let Some(call) = inner.timeline.take() {
+        call.end(Some(ok));
+    }
 }
