@@ -157,7 +157,10 @@ async fn a_rejection_names_the_policy_and_the_reason() {
     let open = Rejection::CircuitOpen { name: "timeline-open" };
     assert_eq!(
         rejected,
-        [(ms(0), "circuit_breaker", Some("timeline-open"), open), (ms(10), "circuit_breaker", Some("timeline-open"), open)]
+        [
+            (ms(0), "circuit_breaker", Some("timeline-open"), open),
+            (ms(10), "circuit_breaker", Some("timeline-open"), open)
+        ]
     );
     resile::circuit_breaker("timeline-open").reset();
 }

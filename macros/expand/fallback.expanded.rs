@@ -11,10 +11,9 @@ async fn price(id: u64, currency: &str, note: String) -> Result<u64, PriceError>
             __resile_private::Duration::from_nanos(250000000u64),
         ),
     );
-    let __resile_call = __resile_private::CallSpan::start(
-        __RESILE_FN,
-        __resile_private::Free,
-    );
+    let mut __resile_call = __resile_private::CallSpan::new();
+    static __RESILE_TIMELINE: __resile_private::TimelineSite = __resile_private::TimelineSite::new();
+    __resile_call.start(&__RESILE_TIMELINE, __RESILE_FN, __resile_private::Free);
     {
         let __resile_result = {
             #[diagnostic::on_unimplemented(
@@ -78,6 +77,7 @@ async fn price(id: u64, currency: &str, note: String) -> Result<u64, PriceError>
                 }
             }
         };
-        __resile_call.finish(__resile_result)
+        __resile_call.finish(&__resile_result);
+        __resile_result
     }
 }

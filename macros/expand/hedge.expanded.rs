@@ -14,10 +14,10 @@ async fn read(&self, key: &str) -> Result<Bytes, ReadError> {
         "replicas",
         true,
     );
-    let __resile_call = __resile_private::CallSpan::start(
-        __RESILE_FN,
-        __resile_private::Method::<Self>::new(),
-    );
+    let mut __resile_call = __resile_private::CallSpan::new();
+    static __RESILE_TIMELINE: __resile_private::TimelineSite = __resile_private::TimelineSite::new();
+    __resile_call
+        .start(&__RESILE_TIMELINE, __RESILE_FN, __resile_private::Method::<Self>::new());
     {
         let __resile_result = __RESILE_HEDGE_0
             .call(
@@ -36,6 +36,7 @@ async fn read(&self, key: &str) -> Result<Bytes, ReadError> {
                 >(async { self.replica().get(key).await }),
             )
             .await;
-        __resile_call.finish(__resile_result)
+        __resile_call.finish(&__resile_result);
+        __resile_result
     }
 }

@@ -14,10 +14,9 @@ async fn fetch(id: u64, name: &str) -> Result<String, FetchError> {
             .jitter(__resile_private::Jitter::Equal),
         ::core::option::Option::None,
     );
-    let __resile_call = __resile_private::CallSpan::start(
-        __RESILE_FN,
-        __resile_private::Free,
-    );
+    let mut __resile_call = __resile_private::CallSpan::new();
+    static __RESILE_TIMELINE: __resile_private::TimelineSite = __resile_private::TimelineSite::new();
+    __resile_call.start(&__RESILE_TIMELINE, __RESILE_FN, __resile_private::Free);
     {
         let __resile_result = {
             let mut __resile_state = __RESILE_RETRY_0.start();
@@ -71,6 +70,7 @@ async fn fetch(id: u64, name: &str) -> Result<String, FetchError> {
                 }
             }
         };
-        __resile_call.finish(__resile_result)
+        __resile_call.finish(&__resile_result);
+        __resile_result
     }
 }

@@ -24,10 +24,10 @@ async fn load_user(&self, id: u64) -> Result<User, DbError> {
         __resile_private::RetryConfig::new().max(3u32),
         ::core::option::Option::None,
     );
-    let __resile_call = __resile_private::CallSpan::start(
-        __RESILE_FN,
-        __resile_private::Method::<Self>::new(),
-    );
+    let mut __resile_call = __resile_private::CallSpan::new();
+    static __RESILE_TIMELINE: __resile_private::TimelineSite = __resile_private::TimelineSite::new();
+    __resile_call
+        .start(&__RESILE_TIMELINE, __RESILE_FN, __resile_private::Method::<Self>::new());
     {
         let __resile_result = {
             let mut __resile_state = __RESILE_RETRY_0.start();
@@ -97,6 +97,7 @@ async fn load_user(&self, id: u64) -> Result<User, DbError> {
                 }
             }
         };
-        __resile_call.finish(__resile_result)
+        __resile_call.finish(&__resile_result);
+        __resile_result
     }
 }

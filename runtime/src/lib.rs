@@ -39,8 +39,8 @@ pub mod rate_limit;
 pub mod retry;
 pub mod single_flight;
 pub mod telemetry;
-pub mod timeout;
 pub mod timeline;
+pub mod timeout;
 
 #[cfg(any(feature = "testing", doc))]
 pub mod testing;

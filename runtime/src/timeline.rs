@@ -83,7 +83,7 @@
 
 use std::fmt;
 use std::future::Future;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -95,9 +95,11 @@ use crate::telemetry::{Event, Function};
 /// The number of entries a [`capture`] keeps.
 pub const DEFAULT_LIMIT: usize = 32;
 
-/// How many captures are live, process-wide: while it is zero, a guarded call pays one
-/// `Relaxed` load for the timeline.
+/// How many captures are live, process-wide. Written under [`SITES`]' lock.
 static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+/// Every [`TimelineSite`] a call has gone through: a capture's start tells them all to look.
+static SITES: Mutex<Vec<&'static TimelineSite>> = Mutex::new(Vec::new());
 
 tokio::task_local! {
     /// The innermost capture of the current task.
@@ -108,6 +110,58 @@ tokio::task_local! {
 #[inline(always)]
 pub(crate) fn active() -> bool {
     LIVE.load(Ordering::Relaxed) != 0
+}
+
+const IDLE: u8 = 0;
+const LOOK: u8 = 1;
+const UNSEEN: u8 = 2;
+
+/// A guarded function's switch for the timeline, kept in a `static` next to its call
+/// sites: while it says "idle", a call pays one load of it (a `static` of the caller's own
+/// crate, read without going through the GOT) and a branch.
+///
+/// It starts "unseen": the first call enrolls it in the process's list, and from then on
+/// every [`capture`] that starts sets it to "look" (its calls then look for a capture in
+/// their task) and the last one that ends sets it back to "idle".
+#[derive(Debug)]
+pub struct TimelineSite {
+    state: AtomicU8,
+}
+
+impl TimelineSite {
+    /// A switch not yet enrolled.
+    #[allow(clippy::new_without_default)]
+    pub const fn new() -> Self {
+        TimelineSite { state: AtomicU8::new(UNSEEN) }
+    }
+
+    /// Whether a call must look for a capture (or enroll the site): one `Relaxed` load.
+    #[inline(always)]
+    pub(crate) fn look(&self) -> bool {
+        // Orderings: `Relaxed`. A capture sets the state before it polls its future, so a
+        // call in its task (polled later on the same thread, or on another after tokio's
+        // synchronisation) sees "look". A call elsewhere may see a stale state; it then
+        // looks and finds no capture in its task, or does not look, and is right either way.
+        self.state.load(Ordering::Relaxed) != IDLE
+    }
+
+    /// Enrolls the site on its first call.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn enroll(&'static self) {
+        if self.state.load(Ordering::Relaxed) != UNSEEN {
+            return;
+        }
+        let mut sites = lock_sites();
+        if self.state.load(Ordering::Relaxed) == UNSEEN {
+            sites.push(self);
+            self.state.store(if active() { LOOK } else { IDLE }, Ordering::Relaxed);
+        }
+    }
+}
+
+fn lock_sites() -> MutexGuard<'static, Vec<&'static TimelineSite>> {
+    SITES.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Runs `fut` and returns its output with the [`Timeline`] of the guarded calls it awaited,
@@ -125,19 +179,29 @@ pub async fn capture_with<F: Future>(limit: usize, fut: F) -> (F::Output, Timeli
     (output, timeline)
 }
 
-/// Runs `fut` with [`LIVE`] counted up while it exists.
+/// Runs `fut` with [`LIVE`] counted up and every enrolled site looking while it exists.
 async fn counted<F: Future>(fut: F) -> F::Output {
     struct Live;
     impl Drop for Live {
         fn drop(&mut self) {
-            LIVE.fetch_sub(1, Ordering::Relaxed);
+            let sites = lock_sites();
+            if LIVE.fetch_sub(1, Ordering::Relaxed) == 1 {
+                for site in sites.iter() {
+                    site.state.store(IDLE, Ordering::Relaxed);
+                }
+            }
         }
     }
-    // Orderings: `Relaxed`. A task in a capture reads the count after raising it, in the
-    // same poll or in a later one that tokio synchronises with the earlier: it always sees
-    // its own capture. A task in no capture may see a stale count; it then looks for a
-    // capture and finds none, or does not look, and is right either way.
-    LIVE.fetch_add(1, Ordering::Relaxed);
+    // Orderings: `Relaxed`, under the sites' lock. A task in a capture reads the states
+    // after they were raised, in the same poll or in a later one that tokio synchronises
+    // with the earlier: it always sees its own capture.
+    {
+        let sites = lock_sites();
+        LIVE.fetch_add(1, Ordering::Relaxed);
+        for site in sites.iter() {
+            site.state.store(LOOK, Ordering::Relaxed);
+        }
+    }
     let _live = Live;
     fut.await
 }
@@ -552,7 +616,7 @@ impl CallRef {
     }
 
     /// The call ended: `Some(ok)` when it returned, `None` when it was dropped.
-    pub(crate) fn end(self, ok: Option<bool>) {
+    pub(crate) fn end(&self, ok: Option<bool>) {
         self.with(|buf, id, now| {
             let call = &buf.calls[id as usize - 1];
             match ok {

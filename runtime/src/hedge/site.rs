@@ -488,9 +488,12 @@ impl<E> Hedge<E> {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        let span = CallSpan::start(self.site.function, Free);
+        let mut span = CallSpan::new();
+        static TIMELINE: crate::timeline::TimelineSite = crate::timeline::TimelineSite::new();
+        span.start(&TIMELINE, self.site.function, Free);
         let result = self.site.call(&span, Free, &self.hooks, op).await;
-        span.finish(result)
+        span.finish(&result);
+        result
     }
 }
 

@@ -16,8 +16,8 @@ use super::budget::{RetryBudget, RetryReservation};
 use super::config::RetryConfig;
 use super::state::{RetryState, Stop};
 use crate::kit::Site;
-use crate::timeline::CallRef;
 use crate::telemetry::{self, CallSpan, Describer, Event, Free, Function, ImplType, Shown};
+use crate::timeline::{CallRef, TimelineSite};
 
 /// The callbacks of one retry call site, typed by the error `E`.
 pub struct RetryHooks<E> {
@@ -352,7 +352,9 @@ impl<E> Retry<E> {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        let span = CallSpan::start(self.site.function, Free);
+        let mut span = CallSpan::new();
+        static TIMELINE: TimelineSite = TimelineSite::new();
+        span.start(&TIMELINE, self.site.function, Free);
         let mut call = self.site.start();
         let result = loop {
             match op().await {
@@ -363,7 +365,8 @@ impl<E> Retry<E> {
                 },
             }
         };
-        span.finish(result)
+        span.finish(&result);
+        result
     }
 }
 

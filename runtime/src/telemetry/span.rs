@@ -1,14 +1,13 @@
 //! [`CallSpan`]: the `resile` span of one guarded call, created when the call first has
 //! something to report.
 
-use std::mem::ManuallyDrop;
 use std::ptr;
 use std::sync::OnceLock;
 
 use std::sync::atomic::{AtomicPtr, Ordering};
 
 use super::{Function, ImplType};
-use crate::timeline::{self, CallRef};
+use crate::timeline::{self, CallRef, TimelineSite};
 
 /// The `resile` span of one guarded call (target `resile`, level `DEBUG`, field
 /// `function`, as [`Function`](super::Function) shows it: `Orders::get` for a method),
@@ -42,17 +41,18 @@ struct Inner {
     timeline: Option<CallRef>,
 }
 
-impl Drop for Inner {
-    fn drop(&mut self) {
-        // Not ended by `finish`: the call was dropped.
-        if let Some(call) = self.timeline.take() {
-            call.end(None);
-        }
-    }
-}
+/// The address [`CallSpan::detached`] holds: never a slot's (the alignment of `Inner`).
+const DETACHED: *mut Inner = std::ptr::without_provenance_mut(DETACHED_ADDR);
+const DETACHED_ADDR: usize = std::mem::align_of::<Inner>();
 
-/// The address [`CallSpan::detached`] holds: never a slot's.
-const DETACHED: *mut Inner = std::ptr::dangling_mut();
+/// Tags [`CallSpan::finish`] sets in the low bits of the slot (an `Inner` is 8-aligned):
+/// the call returned, and it returned an `Err`.
+const FINISHED: usize = 1;
+const FAILED: usize = 2;
+const TAGS: usize = FINISHED | FAILED;
+/// What the slot's drop tests: an address other than null or [`DETACHED`], tags aside.
+const OWNS: usize = !(TAGS | DETACHED_ADDR);
+const _: () = assert!(DETACHED_ADDR > TAGS && DETACHED_ADDR.is_power_of_two());
 
 static DETACHED_SLOT: CallSpan = CallSpan { span: AtomicPtr::new(DETACHED) };
 
@@ -75,42 +75,44 @@ impl CallSpan {
         CallSpan { span: AtomicPtr::new(ptr::null_mut()) }
     }
 
-    /// The slot of a call of the function at `path` (a method of `impl_type`'s type) that
-    /// starts now: empty, or registered with the current task's
-    /// [`timeline::capture`](crate::timeline::capture) if one is live. End it with
+    /// Starts the call of the function at `path` (a method of `impl_type`'s type) whose
+    /// slot this is: registers it with the current task's
+    /// [`timeline::capture`](crate::timeline::capture), if one is live. End it with
     /// [`finish`](Self::finish).
     ///
-    /// Costs one `Relaxed` load while no capture is live anywhere in the process.
+    /// `site` is the function's switch (a `static`): while no capture is live anywhere in the
+    /// process, this costs one `Relaxed` load of it and a branch. Call it on
+    /// the slot where the call keeps it (not on a value that is then moved), so that the
+    /// slot's address is the one the call uses.
     #[inline(always)]
-    pub fn start<S: ImplType>(path: &'static str, impl_type: S) -> Self {
-        if timeline::active() {
-            return Self::start_captured(impl_type.function(path));
+    pub fn start<S: ImplType>(&self, site: &'static TimelineSite, path: &'static str, impl_type: S) {
+        if site.look() {
+            self.register(site, impl_type.function(path));
         }
-        Self::new()
     }
 
+    /// Registers the call with the current task's capture, if it has one.
     #[cold]
     #[inline(never)]
-    fn start_captured(function: Function) -> Self {
-        match timeline::register(function) {
-            Some(call) => {
-                let inner = Box::new(Inner { span: OnceLock::new(), timeline: Some(call) });
-                CallSpan { span: AtomicPtr::new(Box::into_raw(inner)) }
-            }
-            None => Self::new(),
+    fn register(&self, site: &'static TimelineSite, function: Function) {
+        site.enroll();
+        if timeline::active()
+            && self.span.load(Ordering::Relaxed).is_null()
+            && let Some(call) = timeline::register(function)
+        {
+            let inner = Box::new(Inner { span: OnceLock::new(), timeline: Some(call) });
+            self.span.store(Box::into_raw(inner), Ordering::Release);
         }
     }
 
-    /// Ends the call with `result`, which it returns: what a timeline records as the
-    /// outcome of the call's last attempt. Costs what dropping the slot costs.
+    /// Ends the call with `result`: what a timeline records as the outcome of the call's
+    /// last attempt (a slot dropped without it is a cancelled call). Two tag bits written in
+    /// the slot, read by its drop: no test of its own.
     #[inline(always)]
-    pub fn finish<T, E>(self, result: Result<T, E>) -> Result<T, E> {
-        let mut this = ManuallyDrop::new(self);
-        let inner = *this.span.get_mut();
-        if !inner.is_null() && inner != DETACHED {
-            finished(inner, result.is_ok());
-        }
-        result
+    pub fn finish<T, E>(&mut self, result: &Result<T, E>) {
+        let tags = if result.is_ok() { FINISHED } else { FINISHED | FAILED };
+        let slot = self.span.get_mut();
+        *slot = slot.map_addr(|a| a | tags);
     }
 
     /// The call's registration with a timeline capture, if it has one.
@@ -126,7 +128,7 @@ impl CallSpan {
 
     /// What the slot holds, if anything.
     fn inner(&self) -> Option<&Inner> {
-        let inner = self.span.load(Ordering::Acquire);
+        let inner = self.span.load(Ordering::Acquire).map_addr(|a| a & !TAGS);
         if inner == DETACHED {
             return None;
         }
@@ -180,27 +182,23 @@ impl CallSpan {
 impl Drop for CallSpan {
     #[inline(always)]
     fn drop(&mut self) {
-        let span = *self.span.get_mut();
-        if !span.is_null() && span != DETACHED {
-            close(span);
+        let inner = *self.span.get_mut();
+        if inner.addr() & OWNS != 0 {
+            close(inner);
         }
     }
 }
 
+/// Frees what the slot held; ends its timeline registration with the call's result if
+/// [`CallSpan::finish`] tagged it, as cancelled otherwise.
 #[cold]
 #[inline(never)]
-fn close(inner: *mut Inner) {
-    // SAFETY: non-null pointers in the slot come from `Box::into_raw` and are freed once,
-    // here, by the slot's `drop`, or in `finished`.
-    drop(unsafe { Box::from_raw(inner) });
-}
-
-#[cold]
-#[inline(never)]
-fn finished(inner: *mut Inner, ok: bool) {
-    // SAFETY: as in `close`; `finish` consumed the slot without dropping it.
-    let mut inner = unsafe { Box::from_raw(inner) };
+fn close(tagged: *mut Inner) {
+    let tags = tagged.addr() & TAGS;
+    // SAFETY: untagged, a pointer in the slot other than null and `DETACHED` came from
+    // `Box::into_raw` and is freed once, here, by the slot's `drop`.
+    let mut inner = unsafe { Box::from_raw(tagged.map_addr(|a| a & !TAGS)) };
     if let Some(call) = inner.timeline.take() {
-        call.end(Some(ok));
+        call.end((tags & FINISHED != 0).then_some(tags & FAILED == 0));
     }
 }
