@@ -312,3 +312,27 @@ async fn outside_a_capture_nothing_is_recorded() {
     assert!(t.is_empty());
     assert_eq!(t.to_string(), "timeline: 0 entries\n       at      took  call  function  what");
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_table_shows_one_row_per_entry() {
+    let (_, t) = timeline::capture(too_slow_once()).await;
+    assert_eq!(
+        t.to_string(),
+        "timeline: 4 entries
+       at      took  call  function                 what
+      0ns     100ms     1  timeline::too_slow_once  attempt 1: rejected
+    100ms               1  timeline::too_slow_once  rejected by timeout: timed out after 100ms
+    100ms      50ms     1  timeline::too_slow_once  retry after attempt 1: sleep 50ms
+    150ms       0ns     1  timeline::too_slow_once  attempt 2: success"
+    );
+}
+
+#[resile::retry(max = 3, base_delay = "50ms", jitter = "none")]
+#[resile::timeout("100ms")]
+async fn too_slow_once() -> Result<(), Error> {
+    static CALLS: AtomicU32 = AtomicU32::new(0);
+    if CALLS.fetch_add(1, Ordering::SeqCst) == 0 {
+        sleep(ms(1000)).await;
+    }
+    Ok(())
+}

@@ -5,7 +5,7 @@
 //! # use resile_runtime as resile;
 //! use std::time::Duration;
 //! use resile::retry::{Jitter, Retry, RetryConfig};
-//! use resile::timeline::{self, AttemptOutcome, What};
+//! use resile::timeline::{self, AttemptOutcome};
 //!
 //! # #[tokio::main(flavor = "current_thread", start_paused = true)]
 //! # async fn main() {
@@ -35,7 +35,7 @@
 //!
 //! ```text
 //! timeline: 5 entries
-//!        at      took  call  function      what
+//!        at      took  call  function       what
 //!       0ns      10ms     1  resile::Retry  attempt 1: failure
 //!      10ms      50ms     1  resile::Retry  retry after attempt 1: sleep 50ms
 //!      60ms      10ms     1  resile::Retry  attempt 2: failure
