@@ -106,13 +106,15 @@ impl CallSpan {
     }
 
     /// Ends the call with `result`: what a timeline records as the outcome of the call's
-    /// last attempt (a slot dropped without it is a cancelled call). Two tag bits written in
-    /// the slot, read by its drop: no test of its own.
+    /// last attempt (a slot dropped without it is a cancelled call). On a slot with nothing
+    /// in it, the test its drop makes (two instructions); otherwise two tag bits in the
+    /// slot, which its drop reads.
     #[inline(always)]
     pub fn finish<T, E>(&mut self, result: &Result<T, E>) {
-        let tags = if result.is_ok() { FINISHED } else { FINISHED | FAILED };
         let slot = self.span.get_mut();
-        *slot = slot.map_addr(|a| a | tags);
+        if slot.addr() & OWNS != 0 {
+            *slot = finished(*slot, result.is_ok());
+        }
     }
 
     /// The call's registration with a timeline capture, if it has one.
@@ -187,6 +189,13 @@ impl Drop for CallSpan {
             close(inner);
         }
     }
+}
+
+/// The slot tagged with the call's end.
+#[cold]
+#[inline(never)]
+fn finished(inner: *mut Inner, ok: bool) -> *mut Inner {
+    inner.map_addr(|a| a | FINISHED | if ok { 0 } else { FAILED })
 }
 
 /// Frees what the slot held; ends its timeline registration with the call's result if
