@@ -336,3 +336,48 @@ async fn too_slow_once() -> Result<(), Error> {
     }
     Ok(())
 }
+
+#[resile::hedge(delay = "50ms", max_requests = 2, timeout = "200ms")]
+async fn hanging_replicas() -> Result<(), Error> {
+    sleep(ms(1000)).await;
+    Ok(())
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_hedge_timeout_cancels_every_attempt() {
+    let (result, t) = timeline::capture(hanging_replicas()).await;
+    assert_eq!(result, Err(Error::Rejected(Rejection::TimedOut { after: ms(200) })));
+    assert_eq!(attempts(&t), [(0, 200, 1, AttemptOutcome::Cancelled), (50, 150, 2, AttemptOutcome::Cancelled)]);
+    let last = t.entries().last().unwrap();
+    assert_eq!(
+        (last.at, last.what),
+        (
+            ms(200),
+            What::Rejected { policy: "hedge", name: last_name(&t), rejection: Rejection::TimedOut { after: ms(200) } }
+        )
+    );
+    assert_eq!(last_name(&t), Some("timeline::hanging_replicas"));
+}
+
+/// The hedge tracker's name of the timeline's last rejection (an unnamed hedge's is its function's path).
+fn last_name(t: &Timeline) -> Option<&'static str> {
+    match t.entries().last().unwrap().what {
+        What::Rejected { name, .. } => name,
+        _ => None,
+    }
+}
+
+#[resile::hedge(delay = "50ms", max_requests = 2)]
+async fn first_replica_fails(next: &AtomicU32) -> Result<u32, Error> {
+    let n = next.fetch_add(1, Ordering::SeqCst) + 1;
+    sleep(ms(10)).await;
+    if n == 1 { Err(Error::Down) } else { Ok(n) }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_hedged_attempt_is_replaced_at_once() {
+    let next = AtomicU32::new(0);
+    let (result, t) = timeline::capture(first_replica_fails(&next)).await;
+    assert_eq!(result, Ok(2));
+    assert_eq!(attempts(&t), [(0, 10, 1, AttemptOutcome::Failure), (10, 10, 2, AttemptOutcome::Success)]);
+}
