@@ -45,7 +45,7 @@
 //! outline:
 //!
 //! ```text
-//! let span = CallSpan::new();                  // a null pointer until an event needs it
+//! let mut span = CallSpan::new();              // a null pointer until an event needs it
 //! span.start(&TIMELINE, FN, impl_type);        // one load: is a timeline capture live?
 //! let mut state = RETRY.start();               // the attempt counter
 //! let result = loop {
