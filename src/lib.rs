@@ -50,6 +50,8 @@
 //! real service hardened with them: [`docs::patterns`].
 //! Testing code that uses resile (named instances private to each test, `reset_all`, an
 //! event recorder, the paused clock): cargo feature `testing`, see [`docs::testing`].
+//! Metrics, log events, every configuration key in TOML, live changes, and the timeline of
+//! one call: [`docs::operating`].
 //!
 //! Every attribute also takes `crate = "path"` for a renamed dependency
 //! (`guard = { package = "resile", .. }` ⇒ `#[guard::retry(crate = "guard")]`); the
@@ -264,12 +266,14 @@ pub use resile_macros::fallback;
 pub use resile_runtime::*;
 
 /// Prose chapters: how the crates and each policy are built, how the policies combine, what
-/// cancellation releases, what each call costs, how to test code that uses resile, and the
-/// hardening of a real service written with resile's attributes ([`patterns`](docs::patterns)).
+/// cancellation releases, what each call costs, how to test code that uses resile, the
+/// hardening of a real service written with resile's attributes ([`patterns`](docs::patterns)),
+/// and what an operator sees and changes ([`operating`](docs::operating)).
 pub mod docs {
     #[doc(inline)]
     pub use resile_runtime::docs::*;
 
+    pub mod operating;
     pub mod patterns;
 }
 

@@ -351,3 +351,26 @@ fn a_retry_allocates_only_its_backoff_timer() {
     assert_eq!(measure(|x| second_time_lucky(x, &CALLS)), N);
     assert_eq!(CALLS.load(SeqCst) as u64, 2 * (16 + N));
 }
+
+/// While a `resile::timeline::capture` runs in another task (here: on another thread), every
+/// guarded call looks for a capture in its own task, finds none, and still allocates nothing.
+#[test]
+fn a_capture_in_another_task_does_not_make_these_calls_allocate() {
+    let (started_tx, started_rx) = std::sync::mpsc::channel();
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+    let capturing = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+        rt.block_on(resile::timeline::capture(async move {
+            started_tx.send(()).unwrap();
+            // Blocks this runtime's only thread: the capture stays live until told to stop.
+            stop_rx.recv().unwrap();
+        }))
+    });
+    started_rx.recv().unwrap();
+    let allocations =
+        [measure(retried), measure(stacked), measure(three_stacked), measure(hedged), measure(hedged_pending_once)];
+    stop_tx.send(()).unwrap();
+    let ((), timeline) = capturing.join().unwrap();
+    assert_eq!(allocations, [0; 5]);
+    assert!(timeline.is_empty(), "the other task's calls are not the capture's: {timeline}");
+}

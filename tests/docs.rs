@@ -132,3 +132,114 @@ fn docs_a_user_reads_name_only_what_a_user_has() {
         wrong.join("\n")
     );
 }
+
+// ---- the operator chapter (`src/docs/operating.rs`)
+
+const OPERATING: &str = include_str!("../src/docs/operating.rs");
+
+/// The `(key, default)` rows of the table under `### `[<policy>.<name>]`` in the chapter.
+fn section(policy: &str) -> Vec<(String, String)> {
+    let heading = format!("//! ### `[{policy}.<name>]`");
+    let start = OPERATING.find(&heading).unwrap_or_else(|| panic!("a section for `[{policy}.<name>]`"));
+    OPERATING[start..]
+        .lines()
+        .skip_while(|l| !l.starts_with("//! | key"))
+        .skip(2)
+        .take_while(|l| l.starts_with("//! |"))
+        .map(|line| {
+            let cells: Vec<&str> = line.trim_start_matches("//!").trim().trim_matches('|').split(" | ").collect();
+            (cells[0].trim().trim_matches('`').to_owned(), cells[2].trim().trim_start_matches("= ").to_owned())
+        })
+        .collect()
+}
+
+/// Every key of `keys` is in the section's table, in order, with its default; the table
+/// has no other row but `enabled`, which every section takes.
+fn check_section(policy: &str, keys: &[Key]) {
+    let rows = section(policy);
+    let documented: Vec<&str> = rows.iter().map(|(k, _)| k.as_str()).filter(|k| *k != "enabled").collect();
+    let known: Vec<&str> = keys.iter().map(|k| k.name).filter(|k| *k != "enabled").collect();
+    assert_eq!(documented, known, "the keys of `[{policy}.<name>]` in docs::operating");
+    for (name, default) in &rows {
+        if let Some(key) = keys.iter().find(|k| k.name == name) {
+            assert!(
+                same_default(default, key),
+                "`[{policy}.<name>]` `{name}`: the chapter says `{default}`, resile-config `{}`",
+                key.default
+            );
+        }
+    }
+    assert!(rows.iter().any(|(k, _)| k == "enabled"), "`[{policy}.<name>]` documents `enabled`");
+}
+
+#[test]
+fn operating_chapter_documents_every_circuit_breaker_key() {
+    check_section("circuit_breaker", CircuitBreakerConfig::KEYS);
+}
+
+#[test]
+fn operating_chapter_documents_every_bulkhead_key() {
+    check_section("bulkhead", BulkheadConfig::KEYS);
+}
+
+#[test]
+fn operating_chapter_documents_every_rate_limit_key() {
+    check_section("rate_limit", RateLimitConfig::KEYS);
+}
+
+#[test]
+fn operating_chapter_documents_every_hedge_key() {
+    check_section("hedge", HedgeConfig::KEYS);
+}
+
+#[test]
+fn operating_chapter_documents_every_retry_budget_key() {
+    check_section("retry_budget", resile_config::RetryBudgetConfig::KEYS);
+}
+
+/// Every event of the telemetry module's table (the source of the events' levels and
+/// messages) is in the chapter's table.
+#[test]
+fn operating_chapter_documents_every_event() {
+    let telemetry = include_str!("../runtime/src/telemetry/mod.rs");
+    let events: Vec<&str> = telemetry
+        .lines()
+        .filter(|l| l.starts_with("//! | [`Event::"))
+        .flat_map(|l| l.split("[`Event::").skip(1).map(|rest| rest.split('`').next().unwrap()))
+        .collect();
+    assert!(events.len() >= 12, "the telemetry table lists the events: {events:?}");
+    for event in events {
+        assert!(OPERATING.contains(&format!("[`Event::{event}`]")), "docs::operating lists `Event::{event}`");
+    }
+}
+
+/// The metrics of the contract (SPEC §8), each with its kind and labels, and a query.
+#[test]
+fn operating_chapter_documents_every_metric() {
+    let metrics = [
+        ("resile_calls_total", "counter", "`function`, `outcome`"),
+        ("resile_call_duration_seconds", "histogram", "`function`"),
+        ("resile_retries_total", "counter", "`function`"),
+        ("resile_retries_exhausted_total", "counter", "`function`"),
+        ("resile_rejections_total", "counter", "`policy`, `name`, `reason`"),
+        ("resile_circuit_breaker_state", "gauge", "`name`"),
+        ("resile_circuit_breaker_transitions_total", "counter", "`name`, `from`, `to`"),
+        ("resile_hedges_total", "counter", "`name`, `result`"),
+        ("resile_bulkhead_in_use", "gauge", "`name`"),
+        ("resile_bulkhead_waiting", "gauge", "`name`"),
+        ("resile_bulkhead_wait_seconds", "histogram", "`name`"),
+        ("resile_rate_limiter_tokens", "gauge", "`name`"),
+        ("resile_config", "gauge", "`policy`, `name`, `key`, `source`"),
+        ("resile_keys_evicted_total", "counter", "`policy`, `name`"),
+    ];
+    for (name, kind, labels) in metrics {
+        let row = OPERATING
+            .lines()
+            .find(|l| l.starts_with(&format!("//! | `{name}` |")))
+            .unwrap_or_else(|| panic!("docs::operating has a row for `{name}`"));
+        assert!(row.contains(&format!("| {kind} |")), "`{name}` is a {kind}: {row}");
+        assert!(row.contains(labels), "`{name}` has the labels {labels}: {row}");
+        let queried = OPERATING.lines().filter(|l| !l.starts_with("//! |")).any(|l| l.contains(name));
+        assert!(queried, "docs::operating has a query using `{name}`");
+    }
+}

@@ -24,107 +24,116 @@ async fn load(id: u64) -> Result<Row, DbError> {
         __resile_private::RetryConfig::new().max(3u32),
         ::core::option::Option::None,
     );
-    let __resile_call = __resile_private::CallSpan::new();
+    let mut __resile_call = __resile_private::CallSpan::new();
+    static __RESILE_TIMELINE: __resile_private::TimelineSite = __resile_private::TimelineSite::new();
+    __resile_call.start(&__RESILE_TIMELINE, __RESILE_FN, __resile_private::Free);
     {
-        let mut __resile_state = __RESILE_RETRY_0.start();
-        loop {
-            match {
-                let __resile_permit = __RESILE_CIRCUIT_BREAKER_1.admit();
-                if __resile_permit.admitted() {
-                    let __resile_result = match match __RESILE_BULKHEAD_2.try_admit() {
-                        ::core::option::Option::Some(__resile_permit) => {
-                            __resile_private::Ok(__resile_permit)
-                        }
-                        ::core::option::Option::None => {
-                            __resile_private::Err(
-                                __RESILE_BULKHEAD_2
-                                    .refuse(&__resile_call, __resile_private::Free),
-                            )
-                        }
-                    } {
-                        __resile_private::Ok(__resile_guard) => {
-                            match if __RESILE_RATE_LIMIT_3.try_admit() {
-                                __resile_private::Ok(())
-                            } else {
-                                __RESILE_RATE_LIMIT_3
-                                    .admit_now(&__resile_call, __resile_private::Free)
-                            } {
-                                __resile_private::Ok(__resile_guard) => {
-                                    __resile_private::body::<
-                                        Result<Row, DbError>,
-                                        _,
-                                    >(async { db().get(id).await })
-                                        .await
-                                }
-                                __resile_private::Err(__resile_rejection) => {
-                                    __resile_private::Err(
-                                        __resile_private::reject::rate_limit::<
-                                            DbError,
-                                        >(__resile_rejection),
-                                    )
+        let __resile_result = {
+            let mut __resile_state = __RESILE_RETRY_0.start();
+            loop {
+                match {
+                    let __resile_permit = __RESILE_CIRCUIT_BREAKER_1.admit();
+                    if __resile_permit.admitted() {
+                        let __resile_result = match match __RESILE_BULKHEAD_2.try_admit()
+                        {
+                            ::core::option::Option::Some(__resile_permit) => {
+                                __resile_private::Ok(__resile_permit)
+                            }
+                            ::core::option::Option::None => {
+                                __resile_private::Err(
+                                    __RESILE_BULKHEAD_2
+                                        .refuse(&__resile_call, __resile_private::Free),
+                                )
+                            }
+                        } {
+                            __resile_private::Ok(__resile_guard) => {
+                                match if __RESILE_RATE_LIMIT_3.try_admit() {
+                                    __resile_private::Ok(())
+                                } else {
+                                    __RESILE_RATE_LIMIT_3
+                                        .admit_now(&__resile_call, __resile_private::Free)
+                                } {
+                                    __resile_private::Ok(__resile_guard) => {
+                                        __resile_private::body::<
+                                            Result<Row, DbError>,
+                                            _,
+                                        >(async { db().get(id).await })
+                                            .await
+                                    }
+                                    __resile_private::Err(__resile_rejection) => {
+                                        __resile_private::Err(
+                                            __resile_private::reject::rate_limit::<
+                                                DbError,
+                                            >(__resile_rejection),
+                                        )
+                                    }
                                 }
                             }
-                        }
-                        __resile_private::Err(__resile_rejection) => {
-                            __resile_private::Err(
-                                __resile_private::reject::bulkhead::<
-                                    DbError,
-                                >(__resile_rejection),
-                            )
-                        }
-                    };
-                    __resile_permit
-                        .record(__resile_private::Outcome::of(&__resile_result));
-                    __resile_result
-                } else {
-                    __resile_private::Err(
-                        __resile_private::reject::circuit_breaker::<
-                            DbError,
-                        >(
-                            __RESILE_CIRCUIT_BREAKER_1
-                                .rejected(
-                                    __resile_permit,
+                            __resile_private::Err(__resile_rejection) => {
+                                __resile_private::Err(
+                                    __resile_private::reject::bulkhead::<
+                                        DbError,
+                                    >(__resile_rejection),
+                                )
+                            }
+                        };
+                        __resile_permit
+                            .record(__resile_private::Outcome::of(&__resile_result));
+                        __resile_result
+                    } else {
+                        __resile_private::Err(
+                            __resile_private::reject::circuit_breaker::<
+                                DbError,
+                            >(
+                                __RESILE_CIRCUIT_BREAKER_1
+                                    .rejected(
+                                        __resile_permit,
+                                        &__resile_call,
+                                        __resile_private::Free,
+                                    ),
+                            ),
+                        )
+                    }
+                } {
+                    __resile_ok @ __resile_private::Ok(_) => break __resile_ok,
+                    __resile_private::Err(__resile_error) => {
+                        match {
+                            let __resile_describe = (&&&__resile_private::Describe::of(
+                                &__resile_error,
+                            ))
+                                .describe_fn();
+                            __RESILE_RETRY_0
+                                .on_error(
+                                    &mut __resile_state,
                                     &__resile_call,
+                                    __resile_error,
+                                    &__resile_private::RetryHooks::<DbError> {
+                                        retry_if: ::core::option::Option::Some({
+                                            let __resile_hook: fn(&DbError) -> bool = __resile_private::hooks::Hook::<
+                                                DbError,
+                                            >::retry_if(transient);
+                                            __resile_hook
+                                        }),
+                                        on_retry: ::core::option::Option::None,
+                                    },
+                                    __resile_describe,
                                     __resile_private::Free,
-                                ),
-                        ),
-                    )
-                }
-            } {
-                __resile_ok @ __resile_private::Ok(_) => break __resile_ok,
-                __resile_private::Err(__resile_error) => {
-                    match {
-                        let __resile_describe = (&&&__resile_private::Describe::of(
-                            &__resile_error,
-                        ))
-                            .describe_fn();
-                        __RESILE_RETRY_0
-                            .on_error(
-                                &mut __resile_state,
-                                &__resile_call,
-                                __resile_error,
-                                &__resile_private::RetryHooks::<DbError> {
-                                    retry_if: ::core::option::Option::Some({
-                                        let __resile_hook: fn(&DbError) -> bool = __resile_private::hooks::Hook::<
-                                            DbError,
-                                        >::retry_if(transient);
-                                        __resile_hook
-                                    }),
-                                    on_retry: ::core::option::Option::None,
-                                },
-                                __resile_describe,
-                                __resile_private::Free,
-                            )
-                    } {
-                        __resile_private::ControlFlow::Break(__resile_error) => {
-                            break __resile_private::Err(__resile_error);
-                        }
-                        __resile_private::ControlFlow::Continue(__resile_backoff) => {
-                            __resile_backoff.await;
+                                )
+                        } {
+                            __resile_private::ControlFlow::Break(__resile_error) => {
+                                break __resile_private::Err(__resile_error);
+                            }
+                            __resile_private::ControlFlow::Continue(
+                                __resile_backoff,
+                            ) => {
+                                __resile_backoff.await;
+                            }
                         }
                     }
                 }
             }
-        }
+        };
+        __resile_call.finish(&__resile_result);
+        __resile_result
     }
 }

@@ -14,22 +14,29 @@ async fn read(&self, key: &str) -> Result<Bytes, ReadError> {
         "replicas",
         true,
     );
-    let __resile_call = __resile_private::CallSpan::new();
-    __RESILE_HEDGE_0
-        .call(
-            &__resile_call,
-            __resile_private::Method::<Self>::new(),
-            &__resile_private::HedgeHooks::<ReadError> {
-                fatal: ::core::option::Option::None,
-                on_hedge: ::core::option::Option::None,
-                timed_out: ::core::option::Option::Some(
-                    __resile_private::reject::hedge::<ReadError>,
-                ),
-            },
-            || __resile_private::body::<
-                Result<Bytes, ReadError>,
-                _,
-            >(async { self.replica().get(key).await }),
-        )
-        .await
+    let mut __resile_call = __resile_private::CallSpan::new();
+    static __RESILE_TIMELINE: __resile_private::TimelineSite = __resile_private::TimelineSite::new();
+    __resile_call
+        .start(&__RESILE_TIMELINE, __RESILE_FN, __resile_private::Method::<Self>::new());
+    {
+        let __resile_result = __RESILE_HEDGE_0
+            .call(
+                &__resile_call,
+                __resile_private::Method::<Self>::new(),
+                &__resile_private::HedgeHooks::<ReadError> {
+                    fatal: ::core::option::Option::None,
+                    on_hedge: ::core::option::Option::None,
+                    timed_out: ::core::option::Option::Some(
+                        __resile_private::reject::hedge::<ReadError>,
+                    ),
+                },
+                || __resile_private::body::<
+                    Result<Bytes, ReadError>,
+                    _,
+                >(async { self.replica().get(key).await }),
+            )
+            .await;
+        __resile_call.finish(&__resile_result);
+        __resile_result
+    }
 }

@@ -18,54 +18,65 @@ impl Orders {
             __resile_private::RetryConfig::new().max(3u32),
             ::core::option::Option::None,
         );
-        let __resile_call = __resile_private::CallSpan::new();
+        let mut __resile_call = __resile_private::CallSpan::new();
+        static __RESILE_TIMELINE: __resile_private::TimelineSite = __resile_private::TimelineSite::new();
+        __resile_call
+            .start(
+                &__RESILE_TIMELINE,
+                __RESILE_FN,
+                __resile_private::Method::<Self>::new(),
+            );
         {
-            let mut __resile_state = __RESILE_RETRY_0.start();
-            loop {
-                match __RESILE_TIMEOUT_1
-                    .run(
-                        &__resile_call,
-                        __resile_private::Method::<Self>::new(),
-                        __resile_private::reject::timeout::<DbError>,
-                        __resile_private::body::<
-                            Result<u64, DbError>,
-                            _,
-                        >(async { Ok(id) }),
-                    )
-                    .await
-                {
-                    __resile_ok @ __resile_private::Ok(_) => break __resile_ok,
-                    __resile_private::Err(__resile_error) => {
-                        match {
-                            let __resile_describe = (&&&__resile_private::Describe::of(
-                                &__resile_error,
-                            ))
-                                .describe_fn();
-                            __RESILE_RETRY_0
-                                .on_error(
-                                    &mut __resile_state,
-                                    &__resile_call,
-                                    __resile_error,
-                                    &__resile_private::RetryHooks::<DbError> {
-                                        retry_if: ::core::option::Option::None,
-                                        on_retry: ::core::option::Option::None,
-                                    },
-                                    __resile_describe,
-                                    __resile_private::Method::<Self>::new(),
-                                )
-                        } {
-                            __resile_private::ControlFlow::Break(__resile_error) => {
-                                break __resile_private::Err(__resile_error);
-                            }
-                            __resile_private::ControlFlow::Continue(
-                                __resile_backoff,
-                            ) => {
-                                __resile_backoff.await;
+            let __resile_result = {
+                let mut __resile_state = __RESILE_RETRY_0.start();
+                loop {
+                    match __RESILE_TIMEOUT_1
+                        .run(
+                            &__resile_call,
+                            __resile_private::Method::<Self>::new(),
+                            __resile_private::reject::timeout::<DbError>,
+                            __resile_private::body::<
+                                Result<u64, DbError>,
+                                _,
+                            >(async { Ok(id) }),
+                        )
+                        .await
+                    {
+                        __resile_ok @ __resile_private::Ok(_) => break __resile_ok,
+                        __resile_private::Err(__resile_error) => {
+                            match {
+                                let __resile_describe = (&&&__resile_private::Describe::of(
+                                    &__resile_error,
+                                ))
+                                    .describe_fn();
+                                __RESILE_RETRY_0
+                                    .on_error(
+                                        &mut __resile_state,
+                                        &__resile_call,
+                                        __resile_error,
+                                        &__resile_private::RetryHooks::<DbError> {
+                                            retry_if: ::core::option::Option::None,
+                                            on_retry: ::core::option::Option::None,
+                                        },
+                                        __resile_describe,
+                                        __resile_private::Method::<Self>::new(),
+                                    )
+                            } {
+                                __resile_private::ControlFlow::Break(__resile_error) => {
+                                    break __resile_private::Err(__resile_error);
+                                }
+                                __resile_private::ControlFlow::Continue(
+                                    __resile_backoff,
+                                ) => {
+                                    __resile_backoff.await;
+                                }
                             }
                         }
                     }
                 }
-            }
+            };
+            __resile_call.finish(&__resile_result);
+            __resile_result
         }
     }
 }

@@ -28,76 +28,84 @@ async fn fetch(id: u64) -> Result<String, FetchError> {
         __RESILE_RETRY_0_POLICY.config,
         ::core::option::Option::None,
     );
-    let __resile_call = __resile_private::CallSpan::new();
+    let mut __resile_call = __resile_private::CallSpan::new();
+    static __RESILE_TIMELINE: __resile_private::TimelineSite = __resile_private::TimelineSite::new();
+    __resile_call.start(&__RESILE_TIMELINE, __RESILE_FN, __resile_private::Free);
     {
-        let mut __resile_state = __RESILE_RETRY_0.start();
-        loop {
-            match match match __RESILE_BULKHEAD_1.try_admit() {
-                ::core::option::Option::Some(__resile_permit) => {
-                    __resile_private::Ok(__resile_permit)
-                }
-                ::core::option::Option::None => {
-                    if __RESILE_BULKHEAD_1_POLICY.config.max_wait.is_zero() {
-                        __resile_private::Err(
+        let __resile_result = {
+            let mut __resile_state = __RESILE_RETRY_0.start();
+            loop {
+                match match match __RESILE_BULKHEAD_1.try_admit() {
+                    ::core::option::Option::Some(__resile_permit) => {
+                        __resile_private::Ok(__resile_permit)
+                    }
+                    ::core::option::Option::None => {
+                        if __RESILE_BULKHEAD_1_POLICY.config.max_wait.is_zero() {
+                            __resile_private::Err(
+                                __RESILE_BULKHEAD_1
+                                    .refuse(&__resile_call, __resile_private::Free),
+                            )
+                        } else {
                             __RESILE_BULKHEAD_1
-                                .refuse(&__resile_call, __resile_private::Free),
-                        )
-                    } else {
-                        __RESILE_BULKHEAD_1
-                            .wait(&__resile_call, __resile_private::Free)
+                                .wait(&__resile_call, __resile_private::Free)
+                                .await
+                        }
+                    }
+                } {
+                    __resile_private::Ok(__resile_guard) => {
+                        __resile_private::body::<
+                            Result<String, FetchError>,
+                            _,
+                        >(async { client().get(id).await })
                             .await
                     }
-                }
-            } {
-                __resile_private::Ok(__resile_guard) => {
-                    __resile_private::body::<
-                        Result<String, FetchError>,
-                        _,
-                    >(async { client().get(id).await })
-                        .await
-                }
-                __resile_private::Err(__resile_rejection) => {
-                    __resile_private::Err(
-                        __resile_private::reject::bulkhead::<
-                            FetchError,
-                        >(__resile_rejection),
-                    )
-                }
-            } {
-                __resile_ok @ __resile_private::Ok(_) => break __resile_ok,
-                __resile_private::Err(__resile_error) => {
-                    match {
-                        let __resile_describe = (&&&__resile_private::Describe::of(
-                            &__resile_error,
-                        ))
-                            .describe_fn();
-                        __RESILE_RETRY_0
-                            .on_error(
-                                &mut __resile_state,
-                                &__resile_call,
-                                __resile_error,
-                                &__resile_private::RetryHooks::<FetchError> {
-                                    retry_if: ::core::option::Option::Some({
-                                        let __resile_hook: fn(&FetchError) -> bool = __resile_private::hooks::Hook::<
-                                            FetchError,
-                                        >::retry_if(is_transient);
-                                        __resile_hook
-                                    }),
-                                    on_retry: ::core::option::Option::None,
-                                },
-                                __resile_describe,
-                                __resile_private::Free,
-                            )
-                    } {
-                        __resile_private::ControlFlow::Break(__resile_error) => {
-                            break __resile_private::Err(__resile_error);
-                        }
-                        __resile_private::ControlFlow::Continue(__resile_backoff) => {
-                            __resile_backoff.await;
+                    __resile_private::Err(__resile_rejection) => {
+                        __resile_private::Err(
+                            __resile_private::reject::bulkhead::<
+                                FetchError,
+                            >(__resile_rejection),
+                        )
+                    }
+                } {
+                    __resile_ok @ __resile_private::Ok(_) => break __resile_ok,
+                    __resile_private::Err(__resile_error) => {
+                        match {
+                            let __resile_describe = (&&&__resile_private::Describe::of(
+                                &__resile_error,
+                            ))
+                                .describe_fn();
+                            __RESILE_RETRY_0
+                                .on_error(
+                                    &mut __resile_state,
+                                    &__resile_call,
+                                    __resile_error,
+                                    &__resile_private::RetryHooks::<FetchError> {
+                                        retry_if: ::core::option::Option::Some({
+                                            let __resile_hook: fn(&FetchError) -> bool = __resile_private::hooks::Hook::<
+                                                FetchError,
+                                            >::retry_if(is_transient);
+                                            __resile_hook
+                                        }),
+                                        on_retry: ::core::option::Option::None,
+                                    },
+                                    __resile_describe,
+                                    __resile_private::Free,
+                                )
+                        } {
+                            __resile_private::ControlFlow::Break(__resile_error) => {
+                                break __resile_private::Err(__resile_error);
+                            }
+                            __resile_private::ControlFlow::Continue(
+                                __resile_backoff,
+                            ) => {
+                                __resile_backoff.await;
+                            }
                         }
                     }
                 }
             }
-        }
+        };
+        __resile_call.finish(&__resile_result);
+        __resile_result
     }
 }

@@ -6,8 +6,12 @@
 //!     use ::resile::__private as __resile_private;   // or `crate = "path"`'s path
 //!     const __RESILE_FN: &str = concat!(module_path!(), "::", "<fn name>");
 //!     static __RESILE_<POLICY>_<i>: <the policy's call site> = /* const config */;
-//!     let __resile_call = __resile_private::CallSpan::new();
-//!     <layer 0>(<layer 1>(… <the body: async { .. }> …))
+//!     let mut __resile_call = __resile_private::CallSpan::new();
+//!     static __RESILE_TIMELINE: TimelineSite = TimelineSite::new();
+//!     __resile_call.start(&__RESILE_TIMELINE, __RESILE_FN, <impl type>);
+//!     let __resile_result = <layer 0>(<layer 1>(… <the body: async { .. }> …));
+//!     __resile_call.finish(&__resile_result);
+//!     __resile_result
 //! }
 //! ```
 //!
@@ -81,7 +85,25 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> 
     let pipeline = layers.iter().enumerate().rev().fold(body, |inner, (i, layer)| layer.attr.expand(&mut cx, i, inner));
     let call = pipeline.into_expr();
     let items = &cx.items;
-    let span_slot = cx.span_slot.then(|| quote!(let __resile_call = __resile_private::CallSpan::new();));
+    let impl_type = cx.impl_type();
+    let (span_slot, call) = if cx.span_slot {
+        // The slot is ended with the call's result (a timeline records it); dropped
+        // without it, the call was cancelled.
+        (
+            Some(quote! {
+                let mut __resile_call = __resile_private::CallSpan::new();
+                static __RESILE_TIMELINE: __resile_private::TimelineSite = __resile_private::TimelineSite::new();
+                __resile_call.start(&__RESILE_TIMELINE, __RESILE_FN, #impl_type);
+            }),
+            quote!({
+                let __resile_result = #call;
+                __resile_call.finish(&__resile_result);
+                __resile_result
+            }),
+        )
+    } else {
+        (None, call)
+    };
     let krate = layers.iter().find_map(|l| l.krate.as_ref()).map_or_else(|| quote!(::resile), |p| quote!(#p));
     let new_body = quote!({
         #[allow(unused_imports)]

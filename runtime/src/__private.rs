@@ -20,6 +20,7 @@ pub use crate::rate_limit::{RateLimitConfig, RateLimitSite};
 pub use crate::retry::{Backoff, Jitter, RetryConfig, RetryHooks, RetrySite};
 pub use crate::single_flight::__private as single_flight;
 pub use crate::telemetry::{CallSpan, Free, Method};
+pub use crate::timeline::TimelineSite;
 pub use crate::timeout::{TimeoutConfig, TimeoutSite};
 pub use core::ops::ControlFlow;
 pub use core::result::Result::{Err, Ok};

@@ -28,6 +28,9 @@
 //! The cargo feature `testing` adds `testing`: named instances private to a test, a reset
 //! of every instance and an event recorder ([`docs::testing`]).
 //!
+//! [`timeline::capture`] records what the guarded calls inside one future did, attempt by
+//! attempt, on tokio's clock.
+//!
 //! Further reading: [`docs::architecture`], [`docs::stacking`], [`docs::cancellation`],
 //! [`docs::performance`], [`docs::testing`].
 
@@ -46,6 +49,7 @@ pub mod rate_limit;
 pub mod retry;
 pub mod single_flight;
 pub mod telemetry;
+pub mod timeline;
 pub mod timeout;
 
 #[cfg(any(feature = "testing", doc))]

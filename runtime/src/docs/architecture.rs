@@ -45,9 +45,10 @@
 //! outline:
 //!
 //! ```text
-//! let span = CallSpan::new();                  // a null pointer until an event needs it
+//! let mut span = CallSpan::new();              // a null pointer until an event needs it
+//! span.start(&TIMELINE, FN, impl_type);        // one load: is a timeline capture live?
 //! let mut state = RETRY.start();               // the attempt counter
-//! loop {
+//! let result = loop {
 //!     let result = {                           // admission: no future
 //!         let permit = BREAKER.admit();
 //!         if permit.admitted() {
@@ -65,7 +66,9 @@
 //!             Continue(backoff) => backoff.await,
 //!         },
 //!     }
-//! }
+//! };
+//! span.finish(&result);                        // the test the slot's drop makes
+//! result
 //! ```
 //!
 //! A call that can report one event at most (a lone breaker or timeout) keeps no span slot:

@@ -338,13 +338,26 @@ where
             }
             Err(e) if self.hooks.fatal.is_some_and(|fatal| fatal(&e)) => {
                 self.tracker.failed();
+                self.failed(n, true);
                 Some(Err(e))
             }
             Err(e) => {
+                self.failed(n, false);
                 self.last_err = Some(e);
                 self.failovers += 1;
                 None
             }
+        }
+    }
+
+    /// Tells the timeline capture around the call, if any, that attempt `n` failed (`fatal`:
+    /// and ends the call).
+    #[inline]
+    fn failed(&self, n: u32, fatal: bool) {
+        if crate::timeline::active()
+            && let Some(timeline) = self.span.timeline()
+        {
+            timeline.hedge_failed(n, fatal);
         }
     }
 
@@ -477,8 +490,12 @@ impl<E> Hedge<E> {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        let span = CallSpan::new();
-        self.site.call(&span, Free, &self.hooks, op).await
+        let mut span = CallSpan::new();
+        static TIMELINE: crate::timeline::TimelineSite = crate::timeline::TimelineSite::new();
+        span.start(&TIMELINE, self.site.function, Free);
+        let result = self.site.call(&span, Free, &self.hooks, op).await;
+        span.finish(&result);
+        result
     }
 }
 

@@ -17,6 +17,7 @@ use super::config::RetryConfig;
 use super::state::{RetryState, Stop};
 use crate::kit::Site;
 use crate::telemetry::{self, CallSpan, Describer, Event, Free, Function, ImplType, Shown};
+use crate::timeline::{CallRef, TimelineSite};
 
 /// The callbacks of one retry call site, typed by the error `E`.
 pub struct RetryHooks<E> {
@@ -140,6 +141,11 @@ impl RetrySite {
         describe: Describer<E>,
         impl_type: S,
     ) -> ControlFlow<E, BackoffSleep> {
+        if crate::timeline::active()
+            && let Some(timeline) = span.timeline()
+        {
+            timeline.failed();
+        }
         // Every policy turned off (`resile::config::set_enabled(false)`): no retry.
         if crate::config::switch::all_off() {
             return ControlFlow::Break(error);
@@ -183,7 +189,8 @@ impl RetrySite {
         if let Some(on_retry) = hooks.on_retry {
             on_retry(attempt, delay, &error);
         }
-        ControlFlow::Continue(BackoffSleep::new(delay, reservation))
+        let next = span.timeline().map(|t| (t.clone(), attempt + 1));
+        ControlFlow::Continue(BackoffSleep::new(delay, reservation, next))
     }
 
     /// Reports why `call` stops after its current attempt failed with `error`.
@@ -220,6 +227,8 @@ pin_project_lite::pin_project! {
         // The retry budget's reservation for the retry that follows: spent when the sleep
         // ends, given back (by its `Drop`) if the sleep is dropped before.
         reservation: Option<RetryReservation<'static>>,
+        // The timeline capture the call records into, and the attempt the sleep leads to.
+        timeline: Option<(CallRef, u32)>,
     }
 }
 
@@ -237,8 +246,9 @@ pub struct BackoffSleep(ManuallyDrop<Pin<Box<BackoffTimer>>>);
 
 impl BackoffSleep {
     #[inline(never)]
-    fn new(delay: Duration, reservation: Option<RetryReservation<'static>>) -> Self {
-        BackoffSleep(ManuallyDrop::new(Box::pin(BackoffTimer { sleep: tokio::time::sleep(delay), reservation })))
+    fn new(delay: Duration, reservation: Option<RetryReservation<'static>>, timeline: Option<(CallRef, u32)>) -> Self {
+        let sleep = tokio::time::sleep(delay);
+        BackoffSleep(ManuallyDrop::new(Box::pin(BackoffTimer { sleep, reservation, timeline })))
     }
 }
 
@@ -260,6 +270,9 @@ impl Future for BackoffSleep {
         std::task::ready!(this.sleep.poll(cx));
         if let Some(reservation) = this.reservation.take() {
             reservation.spend();
+        }
+        if let Some((call, attempt)) = this.timeline.take() {
+            call.started(attempt);
         }
         Poll::Ready(())
     }
@@ -343,17 +356,21 @@ impl<E> Retry<E> {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        let span = CallSpan::new();
+        let mut span = CallSpan::new();
+        static TIMELINE: TimelineSite = TimelineSite::new();
+        span.start(&TIMELINE, self.site.function, Free);
         let mut call = self.site.start();
-        loop {
+        let result = loop {
             match op().await {
-                Ok(value) => return Ok(value),
+                Ok(value) => break Ok(value),
                 Err(error) => match self.site.on_error(&mut call, &span, error, &self.hooks, None, Free) {
-                    ControlFlow::Break(error) => return Err(error),
+                    ControlFlow::Break(error) => break Err(error),
                     ControlFlow::Continue(backoff) => backoff.await,
                 },
             }
-        }
+        };
+        span.finish(&result);
+        result
     }
 }
 

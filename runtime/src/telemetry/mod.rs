@@ -37,8 +37,9 @@
 //! # Performance
 //! Nothing on the success path: events are only built when something happens, and a call
 //! carries its impl type as a zero-sized [`ImplType`], asked for the name only when an
-//! event is written. An event with no subscriber and no observer interested costs two
-//! atomic loads (tracing's max level and the observer flag).
+//! event is written. An event with no subscriber, no observer and no
+//! [`timeline`](crate::timeline) capture interested costs three atomic loads (tracing's max
+//! level, the observer flag, the count of live captures).
 //!
 //! ```
 //! # use resile_runtime as resile;
@@ -325,7 +326,7 @@ pub fn clear_observer() {
 
 /// Writes `event`, an event of `call` (the guarded call of `function`), to `tracing` as a
 /// child of the call's span, then passes it to the observer. With no subscriber interested
-/// in its level and no observer, two atomic loads and nothing else.
+/// in its level, no observer and no timeline capture, three atomic loads and nothing else.
 #[inline]
 pub(crate) fn emit_in(call: &CallSpan, function: Function, event: Event<'_>) {
     if heard(event.level()) {
@@ -336,7 +337,7 @@ pub(crate) fn emit_in(call: &CallSpan, function: Function, event: Event<'_>) {
 /// Reports `rejection`, a refusal by `policy` (its instance `name`, if any) of `call` (the
 /// guarded call of `function`), as [`emit_in`] does, and returns it. The event is built
 /// only if something may hear it (measured: building it first costs the refused path a few
-/// instructions), so a refused call pays two loads for its telemetry when nothing listens.
+/// instructions), so a refused call pays three loads for its telemetry when nothing listens.
 #[inline]
 pub(crate) fn rejected(
     call: &CallSpan,
@@ -357,6 +358,9 @@ pub(crate) fn rejected(
 fn emit_in_heard(call: &CallSpan, function: Function, event: &Event<'_>) {
     call.with_span(function, |span| trace(span, event));
     observe(event);
+    if crate::timeline::active() {
+        crate::timeline::observe(call.timeline(), event);
+    }
 }
 
 /// Writes `event`, an event of a shared instance rather than of one call (a state change),
@@ -376,6 +380,7 @@ pub(crate) fn heard(level: tracing::Level) -> bool {
     level <= tracing::level_filters::LevelFilter::current()
         || OBSERVED.load(Ordering::Relaxed)
         || recording::recording()
+        || crate::timeline::active()
 }
 
 impl Event<'_> {

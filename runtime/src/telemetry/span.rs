@@ -2,8 +2,12 @@
 //! something to report.
 
 use std::ptr;
+use std::sync::OnceLock;
 
 use std::sync::atomic::{AtomicPtr, Ordering};
+
+use super::{Function, ImplType};
+use crate::timeline::{self, CallRef, TimelineSite};
 
 /// The `resile` span of one guarded call (target `resile`, level `DEBUG`, field
 /// `function`, as [`Function`](super::Function) shows it: `Orders::get` for a method),
@@ -22,12 +26,33 @@ use std::sync::atomic::{AtomicPtr, Ordering};
 /// A call that can have one event at most (a lone circuit breaker or timeout) needs no
 /// slot: [`CallSpan::detached`] gives each event a span of its own, which is the same
 /// thing, and the call keeps no local at all.
+///
+/// The slot also holds the call's registration with a [`timeline::capture`](crate::timeline)
+/// around it: [`CallSpan::start`] registers the call when a capture is live (one `Relaxed`
+/// load otherwise), and [`CallSpan::finish`] ends it with the call's result (a slot dropped
+/// without `finish` is a cancelled call).
 pub struct CallSpan {
-    span: AtomicPtr<tracing::Span>,
+    span: AtomicPtr<Inner>,
 }
 
-/// The address [`CallSpan::detached`] holds: never a span's.
-const DETACHED: *mut tracing::Span = std::ptr::dangling_mut();
+/// What a slot points to once the call has a span or a timeline registration.
+struct Inner {
+    span: OnceLock<tracing::Span>,
+    timeline: Option<CallRef>,
+}
+
+/// The address [`CallSpan::detached`] holds: never a slot's (the alignment of `Inner`).
+const DETACHED: *mut Inner = std::ptr::without_provenance_mut(DETACHED_ADDR);
+const DETACHED_ADDR: usize = std::mem::align_of::<Inner>();
+
+/// Tags [`CallSpan::finish`] sets in the low bits of the slot (an `Inner` is 8-aligned):
+/// the call returned, and it returned an `Err`.
+const FINISHED: usize = 1;
+const FAILED: usize = 2;
+const TAGS: usize = FINISHED | FAILED;
+/// What the slot's drop tests: an address other than null or [`DETACHED`], tags aside.
+const OWNS: usize = !(TAGS | DETACHED_ADDR);
+const _: () = assert!(DETACHED_ADDR > TAGS && DETACHED_ADDR.is_power_of_two());
 
 static DETACHED_SLOT: CallSpan = CallSpan { span: AtomicPtr::new(DETACHED) };
 
@@ -50,21 +75,73 @@ impl CallSpan {
         CallSpan { span: AtomicPtr::new(ptr::null_mut()) }
     }
 
+    /// Starts the call of the function at `path` (a method of `impl_type`'s type) whose
+    /// slot this is: registers it with the current task's
+    /// [`timeline::capture`](crate::timeline::capture), if one is live. End it with
+    /// [`finish`](Self::finish).
+    ///
+    /// `site` is the function's switch (a `static`): while no capture is live anywhere in the
+    /// process, this costs one `Relaxed` load of it and a branch. Call it on
+    /// the slot where the call keeps it (not on a value that is then moved), so that the
+    /// slot's address is the one the call uses.
+    #[inline(always)]
+    pub fn start<S: ImplType>(&self, site: &'static TimelineSite, path: &'static str, impl_type: S) {
+        if site.look() {
+            self.register(site, impl_type.function(path));
+        }
+    }
+
+    /// Registers the call with the current task's capture, if it has one.
+    #[cold]
+    #[inline(never)]
+    fn register(&self, site: &'static TimelineSite, function: Function) {
+        site.enroll();
+        if timeline::active()
+            && self.span.load(Ordering::Relaxed).is_null()
+            && let Some(call) = timeline::register(function)
+        {
+            let inner = Box::new(Inner { span: OnceLock::new(), timeline: Some(call) });
+            self.span.store(Box::into_raw(inner), Ordering::Release);
+        }
+    }
+
+    /// Ends the call with `result`: what a timeline records as the outcome of the call's
+    /// last attempt (a slot dropped without it is a cancelled call). On a slot with nothing
+    /// in it, the test its drop makes (two instructions); otherwise two tag bits in the
+    /// slot, which its drop reads.
+    #[inline(always)]
+    pub fn finish<T, E>(&mut self, result: &Result<T, E>) {
+        let slot = self.span.get_mut();
+        if slot.addr() & OWNS != 0 {
+            *slot = finished(*slot, result.is_ok());
+        }
+    }
+
+    /// The call's registration with a timeline capture, if it has one.
+    pub(crate) fn timeline(&self) -> Option<&CallRef> {
+        self.inner().and_then(|inner| inner.timeline.as_ref())
+    }
+
     /// For a call with one event at most: each event gets a span of its own. (Never
     /// written: a detached slot stays detached.)
     pub fn detached() -> &'static CallSpan {
         &DETACHED_SLOT
     }
 
-    /// The span, if one was created.
-    fn get(&self) -> Option<&tracing::Span> {
-        let span = self.span.load(Ordering::Acquire);
-        if span == DETACHED {
+    /// What the slot holds, if anything.
+    fn inner(&self) -> Option<&Inner> {
+        let inner = self.span.load(Ordering::Acquire).map_addr(|a| a & !TAGS);
+        if inner == DETACHED {
             return None;
         }
-        // SAFETY: any other non-null pointer came from `Box::into_raw` in `with_span` and
-        // is freed only in `drop`.
-        unsafe { span.as_ref() }
+        // SAFETY: any other non-null pointer came from `Box::into_raw` in `with_span` or
+        // `start_captured` and is freed only in `drop` or `finish`.
+        unsafe { inner.as_ref() }
+    }
+
+    /// The span, if one was created.
+    fn get(&self) -> Option<&tracing::Span> {
+        self.inner().and_then(|inner| inner.span.get())
     }
 
     /// Runs `f` with the span for an event of the call guarding `function`: the existing
@@ -85,7 +162,12 @@ impl CallSpan {
         if self.span.load(Ordering::Relaxed) == DETACHED {
             return f(Some(&span));
         }
-        let new = Box::into_raw(Box::new(span));
+        if let Some(inner) = self.inner() {
+            // Registered with a timeline, no span yet: one task polls a call, so nobody
+            // else sets it.
+            return f(Some(inner.span.get_or_init(|| span)));
+        }
+        let new = Box::into_raw(Box::new(Inner { span: OnceLock::from(span), timeline: None }));
         // One task polls a call, so the slot is empty here; should two threads ever share a
         // slot, the first span stays and the other is closed, never leaked.
         // Orderings: `AcqRel`/`Acquire`, so the span another thread stored is seen whole.
@@ -93,7 +175,7 @@ impl CallSpan {
             close(new);
             // SAFETY: a non-null, non-detached pointer in the slot came from `Box::into_raw`
             // and is freed only in `drop`.
-            return f(unsafe { existing.as_ref() });
+            return f(unsafe { existing.as_ref() }.and_then(|inner| inner.span.get()));
         }
         f(self.get())
     }
@@ -102,17 +184,30 @@ impl CallSpan {
 impl Drop for CallSpan {
     #[inline(always)]
     fn drop(&mut self) {
-        let span = *self.span.get_mut();
-        if !span.is_null() && span != DETACHED {
-            close(span);
+        let inner = *self.span.get_mut();
+        if inner.addr() & OWNS != 0 {
+            close(inner);
         }
     }
 }
 
+/// The slot tagged with the call's end.
 #[cold]
 #[inline(never)]
-fn close(span: *mut tracing::Span) {
-    // SAFETY: non-null pointers in the slot come from `Box::into_raw` and are freed once,
-    // here, by the slot's `drop`.
-    drop(unsafe { Box::from_raw(span) });
+fn finished(inner: *mut Inner, ok: bool) -> *mut Inner {
+    inner.map_addr(|a| a | FINISHED | if ok { 0 } else { FAILED })
+}
+
+/// Frees what the slot held; ends its timeline registration with the call's result if
+/// [`CallSpan::finish`] tagged it, as cancelled otherwise.
+#[cold]
+#[inline(never)]
+fn close(tagged: *mut Inner) {
+    let tags = tagged.addr() & TAGS;
+    // SAFETY: untagged, a pointer in the slot other than null and `DETACHED` came from
+    // `Box::into_raw` and is freed once, here, by the slot's `drop`.
+    let mut inner = unsafe { Box::from_raw(tagged.map_addr(|a| a & !TAGS)) };
+    if let Some(call) = inner.timeline.take() {
+        call.end((tags & FINISHED != 0).then_some(tags & FAILED == 0));
+    }
 }
