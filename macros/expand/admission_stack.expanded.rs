@@ -24,8 +24,12 @@ async fn load(id: u64) -> Result<Row, DbError> {
         __resile_private::RetryConfig::new().max(3u32),
         ::core::option::Option::None,
     );
+    static __RESILE_METER: __resile_private::Meter = __resile_private::Meter::new(
+        __RESILE_FN,
+    );
+    let __resile_meter = __RESILE_METER.start();
     let __resile_call = __resile_private::CallSpan::new();
-    {
+    let __resile_result = {
         let mut __resile_state = __RESILE_RETRY_0.start();
         loop {
             match {
@@ -50,10 +54,10 @@ async fn load(id: u64) -> Result<Row, DbError> {
                                     .admit_now(&__resile_call, __resile_private::Free)
                             } {
                                 __resile_private::Ok(__resile_guard) => {
-                                    __resile_private::body::<
+                                    __resile_private::body_of::<
                                         Result<Row, DbError>,
                                         _,
-                                    >(async { db().get(id).await })
+                                    >(&__resile_call, async { db().get(id).await })
                                         .await
                                 }
                                 __resile_private::Err(__resile_rejection) => {
@@ -126,5 +130,13 @@ async fn load(id: u64) -> Result<Row, DbError> {
                 }
             }
         }
-    }
+    };
+    __RESILE_METER
+        .finish(
+            &__resile_meter,
+            &__resile_call,
+            &__resile_result,
+            __resile_private::Free,
+        );
+    __resile_result
 }

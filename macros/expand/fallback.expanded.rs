@@ -11,8 +11,12 @@ async fn price(id: u64, currency: &str, note: String) -> Result<u64, PriceError>
             __resile_private::Duration::from_nanos(250000000u64),
         ),
     );
+    static __RESILE_METER: __resile_private::Meter = __resile_private::Meter::new(
+        __RESILE_FN,
+    );
+    let __resile_meter = __RESILE_METER.start();
     let __resile_call = __resile_private::CallSpan::new();
-    {
+    let __resile_result = {
         #[diagnostic::on_unimplemented(
             message = "`#[fallback(cached_price)]` needs `async fn cached_price(id: u64, currency: &str, note: String, error: PriceError) -> Result<u64, PriceError>`",
             label = "called on `Err` with the arguments of `price` and then the error, by value, for its result",
@@ -47,13 +51,16 @@ async fn price(id: u64, currency: &str, note: String) -> Result<u64, PriceError>
                 &__resile_call,
                 __resile_private::Free,
                 __resile_private::reject::timeout::<PriceError>,
-                __resile_private::body::<
+                __resile_private::body_of::<
                     Result<u64, PriceError>,
                     _,
-                >(async {
-                    let owned = note;
-                    Ok(id + currency.len() as u64 + owned.len() as u64)
-                }),
+                >(
+                    &__resile_call,
+                    async {
+                        let owned = note;
+                        Ok(id + currency.len() as u64 + owned.len() as u64)
+                    },
+                ),
             )
             .await;
         match __resile_result {
@@ -71,5 +78,13 @@ async fn price(id: u64, currency: &str, note: String) -> Result<u64, PriceError>
                     .await
             }
         }
-    }
+    };
+    __RESILE_METER
+        .finish(
+            &__resile_meter,
+            &__resile_call,
+            &__resile_result,
+            __resile_private::Free,
+        );
+    __resile_result
 }

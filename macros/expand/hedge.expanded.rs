@@ -14,8 +14,12 @@ async fn read(&self, key: &str) -> Result<Bytes, ReadError> {
         "replicas",
         true,
     );
+    static __RESILE_METER: __resile_private::Meter = __resile_private::Meter::new(
+        __RESILE_FN,
+    );
+    let __resile_meter = __RESILE_METER.start();
     let __resile_call = __resile_private::CallSpan::new();
-    __RESILE_HEDGE_0
+    let __resile_result = __RESILE_HEDGE_0
         .call(
             &__resile_call,
             __resile_private::Method::<Self>::new(),
@@ -26,10 +30,18 @@ async fn read(&self, key: &str) -> Result<Bytes, ReadError> {
                     __resile_private::reject::hedge::<ReadError>,
                 ),
             },
-            || __resile_private::body::<
+            || __resile_private::body_of::<
                 Result<Bytes, ReadError>,
                 _,
-            >(async { self.replica().get(key).await }),
+            >(&__resile_call, async { self.replica().get(key).await }),
         )
-        .await
+        .await;
+    __RESILE_METER
+        .finish(
+            &__resile_meter,
+            &__resile_call,
+            &__resile_result,
+            __resile_private::Method::<Self>::new(),
+        );
+    __resile_result
 }

@@ -18,8 +18,12 @@ impl Orders {
             __resile_private::RetryConfig::new().max(3u32),
             ::core::option::Option::None,
         );
+        static __RESILE_METER: __resile_private::Meter = __resile_private::Meter::new(
+            __RESILE_FN,
+        );
+        let __resile_meter = __RESILE_METER.start();
         let __resile_call = __resile_private::CallSpan::new();
-        {
+        let __resile_result = {
             let mut __resile_state = __RESILE_RETRY_0.start();
             loop {
                 match __RESILE_TIMEOUT_1
@@ -27,10 +31,10 @@ impl Orders {
                         &__resile_call,
                         __resile_private::Method::<Self>::new(),
                         __resile_private::reject::timeout::<DbError>,
-                        __resile_private::body::<
+                        __resile_private::body_of::<
                             Result<u64, DbError>,
                             _,
-                        >(async { Ok(id) }),
+                        >(&__resile_call, async { Ok(id) }),
                     )
                     .await
                 {
@@ -66,6 +70,14 @@ impl Orders {
                     }
                 }
             }
-        }
+        };
+        __RESILE_METER
+            .finish(
+                &__resile_meter,
+                &__resile_call,
+                &__resile_result,
+                __resile_private::Method::<Self>::new(),
+            );
+        __resile_result
     }
 }

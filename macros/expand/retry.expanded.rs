@@ -14,19 +14,26 @@ async fn fetch(id: u64, name: &str) -> Result<String, FetchError> {
             .jitter(__resile_private::Jitter::Equal),
         ::core::option::Option::None,
     );
+    static __RESILE_METER: __resile_private::Meter = __resile_private::Meter::new(
+        __RESILE_FN,
+    );
+    let __resile_meter = __RESILE_METER.start();
     let __resile_call = __resile_private::CallSpan::new();
-    {
+    let __resile_result = {
         let mut __resile_state = __RESILE_RETRY_0.start();
         loop {
-            match __resile_private::body::<
+            match __resile_private::body_of::<
                 Result<String, FetchError>,
                 _,
-            >(async {
-                    if id == 0 {
-                        return Err(FetchError::NotFound);
-                    }
-                    Ok(format!("{name}-{id}"))
-                })
+            >(
+                    &__resile_call,
+                    async {
+                        if id == 0 {
+                            return Err(FetchError::NotFound);
+                        }
+                        Ok(format!("{name}-{id}"))
+                    },
+                )
                 .await
             {
                 __resile_ok @ __resile_private::Ok(_) => break __resile_ok,
@@ -64,5 +71,13 @@ async fn fetch(id: u64, name: &str) -> Result<String, FetchError> {
                 }
             }
         }
-    }
+    };
+    __RESILE_METER
+        .finish(
+            &__resile_meter,
+            &__resile_call,
+            &__resile_result,
+            __resile_private::Free,
+        );
+    __resile_result
 }

@@ -17,11 +17,18 @@ async fn fetch() -> std::io::Result<u32> {
             .jitter(__resile_private::Jitter::None),
         ::core::option::Option::Some("api"),
     );
+    static __RESILE_METER: __resile_private::Meter = __resile_private::Meter::new(
+        __RESILE_FN,
+    );
+    let __resile_meter = __RESILE_METER.start();
     let __resile_call = __resile_private::CallSpan::new();
-    {
+    let __resile_result = {
         let mut __resile_state = __RESILE_RETRY_0.start();
         loop {
-            match __resile_private::body::<std::io::Result<u32>, _>(async { Ok(1) })
+            match __resile_private::body_of::<
+                std::io::Result<u32>,
+                _,
+            >(&__resile_call, async { Ok(1) })
                 .await
             {
                 __resile_ok @ __resile_private::Ok(_) => break __resile_ok,
@@ -54,5 +61,13 @@ async fn fetch() -> std::io::Result<u32> {
                 }
             }
         }
-    }
+    };
+    __RESILE_METER
+        .finish(
+            &__resile_meter,
+            &__resile_call,
+            &__resile_result,
+            __resile_private::Free,
+        );
+    __resile_result
 }

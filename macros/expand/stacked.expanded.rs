@@ -24,8 +24,12 @@ async fn load_user(&self, id: u64) -> Result<User, DbError> {
         __resile_private::RetryConfig::new().max(3u32),
         ::core::option::Option::None,
     );
+    static __RESILE_METER: __resile_private::Meter = __resile_private::Meter::new(
+        __RESILE_FN,
+    );
+    let __resile_meter = __RESILE_METER.start();
     let __resile_call = __resile_private::CallSpan::new();
-    {
+    let __resile_result = {
         let mut __resile_state = __RESILE_RETRY_0.start();
         loop {
             match {
@@ -36,10 +40,10 @@ async fn load_user(&self, id: u64) -> Result<User, DbError> {
                             &__resile_call,
                             __resile_private::Method::<Self>::new(),
                             __resile_private::reject::timeout::<DbError>,
-                            __resile_private::body::<
+                            __resile_private::body_of::<
                                 Result<User, DbError>,
                                 _,
-                            >(async { self.db.get(id).await }),
+                            >(&__resile_call, async { self.db.get(id).await }),
                         )
                         .await;
                     __resile_permit
@@ -90,5 +94,13 @@ async fn load_user(&self, id: u64) -> Result<User, DbError> {
                 }
             }
         }
-    }
+    };
+    __RESILE_METER
+        .finish(
+            &__resile_meter,
+            &__resile_call,
+            &__resile_result,
+            __resile_private::Method::<Self>::new(),
+        );
+    __resile_result
 }

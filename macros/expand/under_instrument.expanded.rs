@@ -14,14 +14,18 @@ async fn traced(s: String) -> Result<usize, E> {
             __resile_private::RetryConfig::new().max(2u32),
             ::core::option::Option::None,
         );
+        static __RESILE_METER: __resile_private::Meter = __resile_private::Meter::new(
+            __RESILE_FN,
+        );
+        let __resile_meter = __RESILE_METER.start();
         let __resile_call = __resile_private::CallSpan::new();
-        {
+        let __resile_result = {
             let mut __resile_state = __RESILE_RETRY_0.start();
             loop {
-                match __resile_private::body::<
+                match __resile_private::body_of::<
                     Result<usize, E>,
                     _,
-                >(async { Ok(s.len()) })
+                >(&__resile_call, async { Ok(s.len()) })
                     .await
                 {
                     __resile_ok @ __resile_private::Ok(_) => break __resile_ok,
@@ -56,7 +60,15 @@ async fn traced(s: String) -> Result<usize, E> {
                     }
                 }
             }
-        }
+        };
+        __RESILE_METER
+            .finish(
+                &__resile_meter,
+                &__resile_call,
+                &__resile_result,
+                __resile_private::Free,
+            );
+        __resile_result
     };
     if !__tracing_attr_span.is_disabled() {
         tracing::Instrument::instrument(__tracing_instrument_future, __tracing_attr_span)

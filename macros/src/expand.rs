@@ -6,15 +6,20 @@
 //!     use ::resile::__private as __resile_private;   // or `crate = "path"`'s path
 //!     const __RESILE_FN: &str = concat!(module_path!(), "::", "<fn name>");
 //!     static __RESILE_<POLICY>_<i>: <the policy's call site> = /* const config */;
+//!     static __RESILE_METER: __resile_private::Meter = Meter::new(__RESILE_FN);
+//!     let __resile_meter = __RESILE_METER.start();
 //!     let __resile_call = __resile_private::CallSpan::new();
-//!     <layer 0>(<layer 1>(… <the body: async { .. }> …))
+//!     let __resile_result = <layer 0>(<layer 1>(… <the body: async { .. }> …));
+//!     __RESILE_METER.finish(&__resile_meter, &__resile_call, &__resile_result, <impl type>);
+//!     __resile_result
 //! }
 //! ```
 //!
 //! Each layer wraps what is inside it in its call shape (`attrs::Shape`): an admission is a
 //! `match` on a synchronous acquire around one `.await`, a retry a `loop`, a timeout or a
 //! hedge a future of the runtime. All of it stays in the function's own coroutine except
-//! what a timer needs. The body is a plain `async { }` block inside the function, so it
+//! what a timer needs. The meter counts and times the call under the runtime's `metrics`
+//! feature; without it, it is zero-sized and its calls are empty. The body is a plain `async { }` block inside the function, so it
 //! borrows arguments (even `&mut self`) per attempt and the whole call stays `Send` when
 //! the body is.
 
@@ -65,7 +70,13 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> 
         }
     };
     let ret = &cx.ret;
-    let body = quote!(__resile_private::body::<#ret, _>(#original));
+    // With a span slot, the body marks it when it ends (for `resile_calls_total`'s outcome,
+    // under the runtime's `metrics` feature; the same future without it).
+    let body = if cx.span_slot {
+        quote!(__resile_private::body_of::<#ret, _>(&__resile_call, #original))
+    } else {
+        quote!(__resile_private::body::<#ret, _>(#original))
+    };
     cx.body = syn::parse2(quote!({ #original })).expect("body block parses");
     if let Some(layer) = layers.iter().find(|l| l.attr.reruns_body()) {
         cx.items.extend(crate::moves::checks(layer.name, &cx.sig, &cx.body));
@@ -76,6 +87,7 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> 
         .rev()
         .fold(Inner::Future(body), |inner, (i, layer)| layer.attr.expand(&mut cx, i, inner));
     let call = pipeline.into_expr();
+    let (span, impl_type) = (cx.span(), cx.impl_type());
     let items = &cx.items;
     let span_slot = cx.span_slot.then(|| quote!(let __resile_call = __resile_private::CallSpan::new();));
     let krate = layers.iter().find_map(|l| l.krate.as_ref()).map_or_else(|| quote!(::resile), |p| quote!(#p));
@@ -84,8 +96,12 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> 
         use #krate::__private::{self as __resile_private, DescribeDisplay as _, DescribeError as _, DescribeNone as _};
         const __RESILE_FN: &str = ::core::concat!(::core::module_path!(), "::", #fn_name);
         #items
+        static __RESILE_METER: __resile_private::Meter = __resile_private::Meter::new(__RESILE_FN);
+        let __resile_meter = __RESILE_METER.start();
         #span_slot
-        #call
+        let __resile_result = #call;
+        __RESILE_METER.finish(&__resile_meter, #span, &__resile_result, #impl_type);
+        __resile_result
     });
     match &func.body {
         Body::Async => {

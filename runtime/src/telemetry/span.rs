@@ -24,12 +24,16 @@ use std::sync::atomic::{AtomicPtr, Ordering};
 /// thing, and the call keeps no local at all.
 pub struct CallSpan {
     span: AtomicPtr<tracing::Span>,
+    /// Whether the last thing that ended in the call was a policy's refusal (rather than
+    /// its body): what `resile_calls_total`'s `outcome = "rejected"` counts.
+    #[cfg(feature = "metrics")]
+    rejected: std::sync::atomic::AtomicBool,
 }
 
 /// The address [`CallSpan::detached`] holds: never a span's.
 const DETACHED: *mut tracing::Span = std::ptr::dangling_mut();
 
-static DETACHED_SLOT: CallSpan = CallSpan { span: AtomicPtr::new(DETACHED) };
+static DETACHED_SLOT: CallSpan = CallSpan::own_detached();
 
 impl std::fmt::Debug for CallSpan {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -47,7 +51,50 @@ impl CallSpan {
     /// An empty slot.
     #[inline(always)]
     pub const fn new() -> Self {
-        CallSpan { span: AtomicPtr::new(ptr::null_mut()) }
+        CallSpan {
+            span: AtomicPtr::new(ptr::null_mut()),
+            #[cfg(feature = "metrics")]
+            rejected: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// A detached slot of one call's own (the meter's, under the cargo feature `metrics`):
+    /// events get spans of their own, and a refusal marks it.
+    #[inline(always)]
+    pub(crate) const fn own_detached() -> Self {
+        CallSpan {
+            span: AtomicPtr::new(DETACHED),
+            #[cfg(feature = "metrics")]
+            rejected: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// A policy refused the call (or cut it): unless its body ends after this, the call's
+    /// error is that refusal.
+    #[cfg(feature = "metrics")]
+    #[inline]
+    pub(crate) fn mark_rejected(&self) {
+        // The shared detached slot is nobody's: not written, so calls do not contend on it.
+        // Orderings: `Relaxed`; one task polls a call.
+        if !ptr::eq(self, &DETACHED_SLOT) {
+            self.rejected.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// The call's body ended: its result, not an earlier refusal, is now the call's.
+    #[cfg(feature = "metrics")]
+    #[inline]
+    pub(crate) fn mark_ran(&self) {
+        if !ptr::eq(self, &DETACHED_SLOT) {
+            self.rejected.store(false, Ordering::Relaxed);
+        }
+    }
+
+    /// Whether the call's error is a refusal (see [`mark_rejected`](Self::mark_rejected)).
+    #[cfg(feature = "metrics")]
+    #[inline]
+    pub(crate) fn was_rejected(&self) -> bool {
+        self.rejected.load(Ordering::Relaxed)
     }
 
     /// For a call with one event at most: each event gets a span of its own. (Never
