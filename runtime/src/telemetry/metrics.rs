@@ -237,7 +237,10 @@ static SEEN: Mutex<Option<Seen>> = Mutex::new(None);
 /// `value` for the label `label`, or `other` when the label already has
 /// [`max_label_values`] other values (with one warning per label).
 fn guard(label: &'static str, value: &str) -> SharedString {
-    let max = max_label_values();
+    guard_with(label, value, max_label_values())
+}
+
+fn guard_with(label: &'static str, value: &str, max: usize) -> SharedString {
     let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
     let seen = seen.get_or_insert_with(|| Seen { values: HashMap::new(), warned: HashMap::new() });
     let values = seen.values.entry(label).or_default();
@@ -560,4 +563,59 @@ pub(crate) fn config(policy: &'static str, name: &'static str, source: Source, s
             gauge(key, source_label.clone()).set(setting.value());
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicUsize;
+
+    use super::*;
+
+    /// Counts WARN events of target `resile`.
+    struct Warnings(Arc<AtomicUsize>);
+
+    impl tracing::Subscriber for Warnings {
+        fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+            tracing::span::Id::from_u64(1)
+        }
+        fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+        fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+        fn event(&self, event: &tracing::Event<'_>) {
+            if *event.metadata().level() == tracing::Level::WARN && event.metadata().target() == "resile" {
+                self.0.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        fn enter(&self, _: &tracing::span::Id) {}
+        fn exit(&self, _: &tracing::span::Id) {}
+    }
+
+    #[test]
+    fn a_label_past_its_limit_folds_into_other_with_one_warning() {
+        let warnings = Arc::new(AtomicUsize::new(0));
+        tracing::subscriber::with_default(Warnings(warnings.clone()), || {
+            let values: Vec<String> =
+                (0..6).map(|i| guard_with("test_label", &format!("v{i}"), 3).as_ref().to_owned()).collect();
+            assert_eq!(values, ["v0", "v1", "v2", "other", "other", "other"]);
+            // A value seen before the limit keeps its series.
+            assert_eq!(guard_with("test_label", "v1", 3).as_ref(), "v1");
+            // Another label has a limit of its own.
+            assert_eq!(guard_with("test_label_2", "v4", 3).as_ref(), "v4");
+        });
+        assert_eq!(warnings.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn labels_are_snake_case() {
+        assert_eq!(reason(&Rejection::TimedOut { after: Duration::from_secs(1) }), "timed_out");
+        assert_eq!(state(State::HalfOpen), "half_open");
+        assert_eq!(state(State::ForcedOpen), "forced_open");
+        assert_eq!(
+            [State::Closed, State::Open, State::HalfOpen, State::ForcedOpen, State::Disabled].map(state_value),
+            [0.0, 1.0, 2.0, 3.0, 4.0]
+        );
+    }
 }
