@@ -47,7 +47,7 @@ static TICK: AtomicU64 = AtomicU64::new(0);
 /// Fails one call in three: retried, and now and then exhausted.
 #[resile::retry(max = 2, base_delay = "5ms")]
 async fn flaky_lookup(id: u64) -> Result<u64, ApiError> {
-    if TICK.fetch_add(1, Ordering::Relaxed) % 3 == 0 { Err(ApiError::Unavailable) } else { Ok(id) }
+    if TICK.fetch_add(1, Ordering::Relaxed).is_multiple_of(3) { Err(ApiError::Unavailable) } else { Ok(id) }
 }
 
 /// A downstream that is down for the first half of each 20-second period: the breaker
@@ -56,7 +56,7 @@ async fn flaky_lookup(id: u64) -> Result<u64, ApiError> {
 async fn charge(amount: u64) -> Result<u64, ApiError> {
     static START: std::sync::OnceLock<tokio::time::Instant> = std::sync::OnceLock::new();
     let second = START.get_or_init(tokio::time::Instant::now).elapsed().as_secs();
-    if second % 20 < 10 && amount % 2 == 0 { Err(ApiError::Unavailable) } else { Ok(amount) }
+    if second % 20 < 10 && amount.is_multiple_of(2) { Err(ApiError::Unavailable) } else { Ok(amount) }
 }
 
 /// A slow first attempt now and then: the hedge fires after 20 ms and often wins.
@@ -64,7 +64,7 @@ async fn charge(amount: u64) -> Result<u64, ApiError> {
 async fn search(query: u64) -> Result<u64, ApiError> {
     static ATTEMPTS: AtomicU64 = AtomicU64::new(0);
     // About one attempt in four is slow.
-    let slow = query % 4 == 0 && ATTEMPTS.fetch_add(1, Ordering::Relaxed) % 2 == 0;
+    let slow = query.is_multiple_of(4) && ATTEMPTS.fetch_add(1, Ordering::Relaxed).is_multiple_of(2);
     tokio::time::sleep(Duration::from_millis(if slow { 200 } else { 5 })).await;
     Ok(query)
 }
@@ -85,7 +85,7 @@ async fn partner(n: u64) -> Result<u64, ApiError> {
 /// Times out one call in five.
 #[resile::timeout("30ms")]
 async fn render(n: u64) -> Result<u64, ApiError> {
-    tokio::time::sleep(Duration::from_millis(if n % 5 == 0 { 100 } else { 1 })).await;
+    tokio::time::sleep(Duration::from_millis(if n.is_multiple_of(5) { 100 } else { 1 })).await;
     Ok(n)
 }
 
