@@ -68,9 +68,11 @@
 //! With it on, every guarded call reads tokio's clock when it starts and ends, looks up the
 //! recorder (a thread-local and one atomic load, inside `metrics`) and its call site's
 //! handles (one `arc-swap` load, registered once per call site and recorder), then adds one
-//! to a counter and records one histogram value. Events (retries, rejections, hedges,
-//! transitions) register their series at each event: a `Key` is built (it allocates) and
-//! the recorder looks it up. `benches/README.md` has the measured figures.
+//! to a counter and records one histogram value. An event (a retry, a rejection, a hedge, a
+//! transition) takes a lock and looks its series' handle up in a map; the first event of a
+//! series registers it (building a `Key` allocates). `benches/README.md` has the measured
+//! figures; `tests/alloc.rs` runs with the feature on and no recorder: the warm paths
+//! allocate nothing.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -309,49 +311,123 @@ fn counter(r: &dyn Recorder, name: &'static str, labels: Vec<Label>) -> Counter 
 // ---------------------------------------------------------------------------------------
 // Events: the telemetry funnel passes each one here.
 
-/// Records what `event` counts.
+/// One series an event records to, by its labels' values: the key of the handles kept for
+/// events, so that an event seen before costs a lock and a lookup, and no allocation.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Series {
+    Retries(Function),
+    Exhausted(Function),
+    Rejections { policy: &'static str, name: Option<&'static str>, reason: &'static str },
+    Transitions { name: &'static str, from: State, to: State },
+    State(&'static str),
+    Hedges { name: &'static str, result: &'static str },
+    BulkheadWait(&'static str),
+}
+
+/// A registered handle.
+enum Handle {
+    Counter(Counter),
+    Gauge(Gauge),
+    Histogram(Histogram),
+}
+
+impl Series {
+    /// Registers the series with `r`.
+    fn register(self, r: &dyn Recorder) -> Handle {
+        let name = |name: &'static str| Label::new("name", guard("name", name));
+        match self {
+            Series::Retries(function) => {
+                Handle::Counter(counter(r, RETRIES_TOTAL, vec![Label::new("function", function_label(function))]))
+            }
+            Series::Exhausted(function) => Handle::Counter(counter(
+                r,
+                RETRIES_EXHAUSTED_TOTAL,
+                vec![Label::new("function", function_label(function))],
+            )),
+            Series::Rejections { policy, name: instance, reason } => {
+                let labels = vec![
+                    Label::new("policy", policy),
+                    Label::new("name", guard("name", instance.unwrap_or(""))),
+                    Label::new("reason", reason),
+                ];
+                Handle::Counter(counter(r, REJECTIONS_TOTAL, labels))
+            }
+            Series::Transitions { name: breaker, from, to } => {
+                let labels = vec![name(breaker), Label::new("from", state(from)), Label::new("to", state(to))];
+                Handle::Counter(counter(r, CIRCUIT_BREAKER_TRANSITIONS_TOTAL, labels))
+            }
+            Series::State(breaker) => {
+                Handle::Gauge(r.register_gauge(&Key::from_parts(CIRCUIT_BREAKER_STATE, vec![name(breaker)]), &METADATA))
+            }
+            Series::Hedges { name: tracker, result } => {
+                Handle::Counter(counter(r, HEDGES_TOTAL, vec![name(tracker), Label::new("result", result)]))
+            }
+            Series::BulkheadWait(bulkhead) => Handle::Histogram(
+                r.register_histogram(&Key::from_parts(BULKHEAD_WAIT_SECONDS, vec![name(bulkhead)]), &METADATA),
+            ),
+        }
+    }
+}
+
+/// The handles of events, for one recorder.
+struct EventHandles {
+    recorder: usize,
+    handles: HashMap<Series, Handle>,
+}
+
+static EVENTS: Mutex<Option<EventHandles>> = Mutex::new(None);
+
+/// Runs `f` with the handle of `series`, registered the first time.
+fn with_series(series: Series, f: impl FnOnce(&Handle)) {
+    with_recorder(|r| {
+        let id = identity(r);
+        let mut events = EVENTS.lock().unwrap_or_else(|e| e.into_inner());
+        let events = match &mut *events {
+            Some(events) if events.recorder == id => events,
+            slot => slot.insert(EventHandles { recorder: id, handles: HashMap::new() }),
+        };
+        f(events.handles.entry(series).or_insert_with(|| series.register(r)));
+    });
+}
+
+fn increment(series: Series) {
+    with_series(series, |h| {
+        if let Handle::Counter(c) = h {
+            c.increment(1);
+        }
+    });
+}
+
+/// Records what `event` counts: a lock and a lookup of its series' handle, registered
+/// (allocating) the first time.
 pub(crate) fn on_event(event: &Event<'_>) {
-    with_recorder(|r| match *event {
-        Event::Retry { function, .. } => {
-            counter(r, RETRIES_TOTAL, vec![Label::new("function", function_label(function))]).increment(1);
-        }
-        Event::RetriesExhausted { function, .. } => {
-            counter(r, RETRIES_EXHAUSTED_TOTAL, vec![Label::new("function", function_label(function))]).increment(1);
-        }
+    match *event {
+        Event::Retry { function, .. } => increment(Series::Retries(function)),
+        Event::RetriesExhausted { function, .. } => increment(Series::Exhausted(function)),
         Event::Rejected { policy, name, rejection, .. } => {
-            let labels = vec![
-                Label::new("policy", policy),
-                Label::new("name", guard("name", name.unwrap_or(""))),
-                Label::new("reason", reason(rejection)),
-            ];
-            counter(r, REJECTIONS_TOTAL, labels).increment(1);
+            increment(Series::Rejections { policy, name, reason: reason(rejection) });
         }
         Event::StateChange { name, from, to } => {
-            let name = guard("name", name);
-            let labels =
-                vec![Label::new("name", name.clone()), Label::new("from", state(from)), Label::new("to", state(to))];
-            counter(r, CIRCUIT_BREAKER_TRANSITIONS_TOTAL, labels).increment(1);
-            r.register_gauge(&Key::from_parts(CIRCUIT_BREAKER_STATE, vec![Label::new("name", name)]), &METADATA)
-                .set(state_value(to));
+            increment(Series::Transitions { name, from, to });
+            with_series(Series::State(name), |h| {
+                if let Handle::Gauge(g) = h {
+                    g.set(state_value(to));
+                }
+            });
         }
-        Event::HedgeFired { name, .. } | Event::HedgeWon { name, .. } | Event::HedgeDenied { name, .. } => {
-            let result = match event {
-                Event::HedgeFired { .. } => "fired",
-                Event::HedgeWon { .. } => "won",
-                _ => "denied",
-            };
-            let labels = vec![Label::new("name", guard("name", name)), Label::new("result", result)];
-            counter(r, HEDGES_TOTAL, labels).increment(1);
-        }
-        Event::BulkheadWait { name, waited, .. } => {
-            let key = Key::from_parts(BULKHEAD_WAIT_SECONDS, vec![Label::new("name", guard("name", name))]);
-            r.register_histogram(&key, &METADATA).record(waited.as_secs_f64());
-        }
+        Event::HedgeFired { name, .. } => increment(Series::Hedges { name, result: "fired" }),
+        Event::HedgeWon { name, .. } => increment(Series::Hedges { name, result: "won" }),
+        Event::HedgeDenied { name, .. } => increment(Series::Hedges { name, result: "denied" }),
+        Event::BulkheadWait { name, waited, .. } => with_series(Series::BulkheadWait(name), |h| {
+            if let Handle::Histogram(histogram) = h {
+                histogram.record(waited.as_secs_f64());
+            }
+        }),
         Event::NotRetryable { .. }
         | Event::RetryBudgetExhausted { .. }
         | Event::RetryOutOfTime { .. }
         | Event::RateLimitWait { .. } => {}
-    });
+    }
 }
 
 // ---------------------------------------------------------------------------------------
