@@ -18,7 +18,8 @@
 //! All waiting and timing reads tokio's clock, so tests with a paused clock
 //! (`#[tokio::test(start_paused = true)]`) drive every policy exactly and instantly.
 //! The cargo feature `testing` adds `testing`: named instances private to a test, a reset
-//! of every instance and an event recorder ([`docs::testing`]).
+//! of every instance and an event recorder ([`docs::testing`]). The cargo feature `metrics`
+//! records the metrics of SPEC §8 through the `metrics` facade (`telemetry::metrics`).
 //!
 //! Further reading: [`docs::architecture`], [`docs::stacking`], [`docs::cancellation`],
 //! [`docs::performance`], [`docs::testing`].
