@@ -67,7 +67,7 @@
 //!
 //! With it on, every guarded call reads tokio's clock when it starts and ends, looks up the
 //! recorder (a thread-local and one atomic load, inside `metrics`) and its call site's
-//! handles (one `arc-swap` load, registered once per call site and recorder), then adds one
+//! handles (one `Acquire` load, registered once per call site and recorder), then adds one
 //! to a counter and records one histogram value. An event (a retry, a rejection, a hedge, a
 //! transition) takes a lock and looks its series' handle up in a map; the first event of a
 //! series registers it (building a `Key` allocates). `benches/README.md` has the measured
@@ -76,12 +76,10 @@
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use arc_swap::ArcSwapOption;
 use metrics::{Counter, Gauge, Histogram, Key, Label, Level, Metadata, Recorder, SharedString, Unit};
 
 use super::{Event, Function};
@@ -433,10 +431,26 @@ pub(crate) fn on_event(event: &Event<'_>) {
 // ---------------------------------------------------------------------------------------
 // Handles cached per call site or instance, for the call path.
 
-/// Handles registered with one recorder, kept until another recorder is in use.
+/// Handles registered with one recorder, kept until another recorder is in use: one
+/// `Acquire` load and a compare on the call path.
+///
+/// Handles registered with a recorder that is no longer in use are retired, not freed
+/// (as the kit's `Swap` does with settings): one set per change of recorder, which happens
+/// once in a process that installs one at start-up (and at each switch between local
+/// recorders in tests).
+///
+/// # Orderings
+/// `store` publishes new handles with `Release` (the `swap`), `with` reads them with
+/// `Acquire`, so a call that sees the pointer sees the handles behind it.
 pub(crate) struct Cached<T> {
-    slot: ArcSwapOption<(usize, T)>,
+    current: AtomicPtr<(usize, T)>,
+    retired: Mutex<Vec<usize>>,
 }
+
+// SAFETY: a `Cached<T>` owns its values (boxed, never freed) and hands out `&T` only.
+unsafe impl<T: Send> Send for Cached<T> {}
+// SAFETY: see `Send`; shared access only gives `&T`, which needs `T: Sync`.
+unsafe impl<T: Send + Sync> Sync for Cached<T> {}
 
 impl<T> std::fmt::Debug for Cached<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -446,7 +460,7 @@ impl<T> std::fmt::Debug for Cached<T> {
 
 impl<T> Cached<T> {
     pub(crate) const fn new() -> Self {
-        Cached { slot: ArcSwapOption::const_empty() }
+        Cached { current: AtomicPtr::new(std::ptr::null_mut()), retired: Mutex::new(Vec::new()) }
     }
 
     /// Runs `f` with the handles for the current recorder, registered with `make` the first
@@ -460,19 +474,28 @@ impl<T> Cached<T> {
     ) -> R {
         with_recorder(|r| {
             let id = identity(r);
-            let cached = self.slot.load();
-            if let Some(handles) = cached.as_deref()
-                && handles.0 == id
-                && fits(&handles.1)
+            // SAFETY: a non-null pointer came from `Box::into_raw` in `store` and is never
+            // freed (retired pointers stay allocated).
+            if let Some((cached, handles)) = unsafe { self.current.load(Ordering::Acquire).as_ref() }
+                && *cached == id
+                && fits(handles)
             {
-                return f(&handles.1);
+                return f(handles);
             }
-            drop(cached);
-            let handles = Arc::new((id, make(r)));
-            let out = f(&handles.1);
-            self.slot.store(Some(handles));
-            out
+            self.store(id, make(r), f)
         })
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn store<R>(&self, id: usize, handles: T, f: impl FnOnce(&T) -> R) -> R {
+        let new = Box::into_raw(Box::new((id, handles)));
+        let old = self.current.swap(new, Ordering::AcqRel);
+        if !old.is_null() {
+            self.retired.lock().unwrap_or_else(|e| e.into_inner()).push(old as usize);
+        }
+        // SAFETY: `new` came from `Box::into_raw` just now and is never freed.
+        f(unsafe { &(*new).1 })
     }
 }
 
