@@ -11,6 +11,8 @@
 //! rounds of a second and exercises every metric of SPEC §8: retries (and exhausted ones),
 //! a breaker that opens and closes again, hedges that fire and win, a bulkhead that fills
 //! up, a rate limiter that runs out of tokens, timeouts, and the settings of each instance.
+//! (`resile_keys_evicted_total` is described but stays empty: it counts keyed instances,
+//! which this service has none of.)
 //! `RESILE_ROUNDS=n` stops after `n` rounds (default: run until stopped).
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -69,10 +71,10 @@ async fn search(query: u64) -> Result<u64, ApiError> {
     Ok(query)
 }
 
-/// At most 4 at a time, waiting up to 10 ms for a permit.
-#[resile::bulkhead(name = "reports", max_concurrent = 4, max_wait = "10ms")]
+/// At most 4 at a time, waiting up to 20 ms for a permit: some calls wait, some give up.
+#[resile::bulkhead(name = "reports", max_concurrent = 4, max_wait = "20ms")]
 async fn report(n: u64) -> Result<u64, ApiError> {
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    tokio::time::sleep(Duration::from_millis(if n.is_multiple_of(3) { 40 } else { 5 })).await;
     Ok(n)
 }
 
@@ -151,6 +153,7 @@ async fn main() {
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
     let text = handle.render();
-    let resile: Vec<&str> = text.lines().filter(|l| l.starts_with("resile_")).collect();
-    println!("{} resile series after {n} rounds", resile.len());
+    let names: std::collections::BTreeSet<&str> =
+        text.lines().filter_map(|l| l.strip_prefix("# TYPE ")?.split(' ').next()).collect();
+    println!("after {n} rounds: {}", names.into_iter().collect::<Vec<_>>().join(" "));
 }
