@@ -8,7 +8,7 @@
 //! ```
 //!
 //! `dashboards/resile.json` is a Grafana dashboard for these metrics. The workload runs in
-//! rounds of a second and exercises every metric of SPEC §8: retries (and exhausted ones),
+//! rounds of a second and exercises every metric resile records: retries (and exhausted ones),
 //! a breaker that opens and closes again, hedges that fire and win, a bulkhead that fills
 //! up, a rate limiter that runs out of tokens, timeouts, and the settings of each instance.
 //! (`resile_keys_evicted_total` is described but stays empty: it counts keyed instances,

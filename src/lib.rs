@@ -50,8 +50,8 @@
 //! real service hardened with them: [`docs::patterns`].
 //! Testing code that uses resile (named instances private to each test, `reset_all`, an
 //! event recorder, the paused clock): cargo feature `testing`, see [`docs::testing`].
-//! Metrics of SPEC §8 (`resile_calls_total`, breaker state, rejections, ...) through the
-//! `metrics` facade: cargo feature `metrics`, see `telemetry::metrics`; off, it costs nothing.
+//! Metrics (`resile_calls_total`, breaker state, rejections, ...) through the `metrics`
+//! facade: cargo feature `metrics`, see `telemetry::metrics`; off, it costs nothing.
 //!
 //! Every attribute also takes `crate = "path"` for a renamed dependency
 //! (`guard = { package = "resile", .. }` ⇒ `#[guard::retry(crate = "guard")]`); the

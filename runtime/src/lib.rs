@@ -19,7 +19,7 @@
 //! (`#[tokio::test(start_paused = true)]`) drive every policy exactly and instantly.
 //! The cargo feature `testing` adds `testing`: named instances private to a test, a reset
 //! of every instance and an event recorder ([`docs::testing`]). The cargo feature `metrics`
-//! records the metrics of SPEC §8 through the `metrics` facade (`telemetry::metrics`).
+//! records resile's metrics through the `metrics` facade (`telemetry::metrics`).
 //!
 //! Further reading: [`docs::architecture`], [`docs::stacking`], [`docs::cancellation`],
 //! [`docs::performance`], [`docs::testing`].

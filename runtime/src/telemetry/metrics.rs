@@ -4,7 +4,7 @@
 //!
 //! # Names, kinds and labels
 //!
-//! They are part of resile's contract (SPEC §8); [`NAMES`] lists them.
+//! They are part of resile's public interface, as its API is. [`NAMES`] lists them.
 //!
 //! | metric | kind | labels | unit, when |
 //! |---|---|---|---|
@@ -115,7 +115,7 @@ pub const CONFIG: &str = "resile_config";
 /// `resile_keys_evicted_total`: counter, labels `policy`, `name`.
 pub const KEYS_EVICTED_TOTAL: &str = "resile_keys_evicted_total";
 
-/// Every metric resile records, as SPEC §8 names them.
+/// Every metric resile records, by name.
 pub const NAMES: [&str; 14] = [
     CALLS_TOTAL,
     CALL_DURATION_SECONDS,

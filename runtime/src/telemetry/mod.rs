@@ -33,8 +33,8 @@
 //! | [`Event::RateLimitWait`] | `DEBUG` | `call to Orders::get waits 333.333334ms for rate limiter `api`` | `waited_ms` |
 //!
 //! An [`Observer`] set with [`set_observer`] receives the same events as plain values.
-//! With the cargo feature `metrics`, the funnel also counts each event in the metrics of
-//! SPEC §8 (module `metrics`, which documents their names, labels and cost).
+//! With the cargo feature `metrics`, the funnel also counts each event in resile's metrics
+//! (module `metrics`, which documents their names, labels and cost).
 //!
 //! # Performance
 //! Nothing on the success path: events are only built when something happens, and a call
