@@ -54,10 +54,10 @@ async fn load(id: u64) -> Result<Row, DbError> {
                                     .admit_now(&__resile_call, __resile_private::Free)
                             } {
                                 __resile_private::Ok(__resile_guard) => {
-                                    __resile_private::body_of::<
+                                    __resile_private::body::<
                                         Result<Row, DbError>,
                                         _,
-                                    >(&__resile_call, async { db().get(id).await })
+                                    >(async { db().get(id).await })
                                         .await
                                 }
                                 __resile_private::Err(__resile_rejection) => {

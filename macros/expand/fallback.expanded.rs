@@ -51,16 +51,13 @@ async fn price(id: u64, currency: &str, note: String) -> Result<u64, PriceError>
                 &__resile_call,
                 __resile_private::Free,
                 __resile_private::reject::timeout::<PriceError>,
-                __resile_private::body_of::<
+                __resile_private::body::<
                     Result<u64, PriceError>,
                     _,
-                >(
-                    &__resile_call,
-                    async {
-                        let owned = note;
-                        Ok(id + currency.len() as u64 + owned.len() as u64)
-                    },
-                ),
+                >(async {
+                    let owned = note;
+                    Ok(id + currency.len() as u64 + owned.len() as u64)
+                }),
             )
             .await;
         match __resile_result {

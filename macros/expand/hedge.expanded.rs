@@ -30,10 +30,10 @@ async fn read(&self, key: &str) -> Result<Bytes, ReadError> {
                     __resile_private::reject::hedge::<ReadError>,
                 ),
             },
-            || __resile_private::body_of::<
+            || __resile_private::body::<
                 Result<Bytes, ReadError>,
                 _,
-            >(&__resile_call, async { self.replica().get(key).await }),
+            >(async { self.replica().get(key).await }),
         )
         .await;
     __RESILE_METER

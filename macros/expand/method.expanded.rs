@@ -31,10 +31,10 @@ impl Orders {
                         &__resile_call,
                         __resile_private::Method::<Self>::new(),
                         __resile_private::reject::timeout::<DbError>,
-                        __resile_private::body_of::<
+                        __resile_private::body::<
                             Result<u64, DbError>,
                             _,
-                        >(&__resile_call, async { Ok(id) }),
+                        >(async { Ok(id) }),
                     )
                     .await
                 {

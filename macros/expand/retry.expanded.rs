@@ -22,18 +22,15 @@ async fn fetch(id: u64, name: &str) -> Result<String, FetchError> {
     let __resile_result = {
         let mut __resile_state = __RESILE_RETRY_0.start();
         loop {
-            match __resile_private::body_of::<
+            match __resile_private::body::<
                 Result<String, FetchError>,
                 _,
-            >(
-                    &__resile_call,
-                    async {
-                        if id == 0 {
-                            return Err(FetchError::NotFound);
-                        }
-                        Ok(format!("{name}-{id}"))
-                    },
-                )
+            >(async {
+                    if id == 0 {
+                        return Err(FetchError::NotFound);
+                    }
+                    Ok(format!("{name}-{id}"))
+                })
                 .await
             {
                 __resile_ok @ __resile_private::Ok(_) => break __resile_ok,

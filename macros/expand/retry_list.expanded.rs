@@ -25,10 +25,7 @@ async fn fetch() -> std::io::Result<u32> {
     let __resile_result = {
         let mut __resile_state = __RESILE_RETRY_0.start();
         loop {
-            match __resile_private::body_of::<
-                std::io::Result<u32>,
-                _,
-            >(&__resile_call, async { Ok(1) })
+            match __resile_private::body::<std::io::Result<u32>, _>(async { Ok(1) })
                 .await
             {
                 __resile_ok @ __resile_private::Ok(_) => break __resile_ok,

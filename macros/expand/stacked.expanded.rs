@@ -40,10 +40,10 @@ async fn load_user(&self, id: u64) -> Result<User, DbError> {
                             &__resile_call,
                             __resile_private::Method::<Self>::new(),
                             __resile_private::reject::timeout::<DbError>,
-                            __resile_private::body_of::<
+                            __resile_private::body::<
                                 Result<User, DbError>,
                                 _,
-                            >(&__resile_call, async { self.db.get(id).await }),
+                            >(async { self.db.get(id).await }),
                         )
                         .await;
                     __resile_permit

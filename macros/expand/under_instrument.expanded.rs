@@ -22,10 +22,10 @@ async fn traced(s: String) -> Result<usize, E> {
         let __resile_result = {
             let mut __resile_state = __RESILE_RETRY_0.start();
             loop {
-                match __resile_private::body_of::<
+                match __resile_private::body::<
                     Result<usize, E>,
                     _,
-                >(&__resile_call, async { Ok(s.len()) })
+                >(async { Ok(s.len()) })
                     .await
                 {
                     __resile_ok @ __resile_private::Ok(_) => break __resile_ok,

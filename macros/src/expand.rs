@@ -70,13 +70,7 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> 
         }
     };
     let ret = &cx.ret;
-    // With a span slot, the body marks it when it ends (for `resile_calls_total`'s outcome,
-    // under the runtime's `metrics` feature; the same future without it).
-    let body = if cx.span_slot {
-        quote!(__resile_private::body_of::<#ret, _>(&__resile_call, #original))
-    } else {
-        quote!(__resile_private::body::<#ret, _>(#original))
-    };
+    let body = quote!(__resile_private::body::<#ret, _>(#original));
     cx.body = syn::parse2(quote!({ #original })).expect("body block parses");
     if let Some(layer) = layers.iter().find(|l| l.attr.reruns_body()) {
         cx.items.extend(crate::moves::checks(layer.name, &cx.sig, &cx.body));

@@ -179,6 +179,8 @@ impl RetrySite {
         if let Some(on_retry) = hooks.on_retry {
             on_retry(attempt, delay, &error);
         }
+        #[cfg(feature = "metrics")]
+        span.mark_attempt();
         ControlFlow::Continue(BackoffSleep::new(delay, reservation))
     }
 

@@ -37,10 +37,13 @@
 //!   number (`window = "count"`) and unset optional keys (`slow_call_threshold`) have no
 //!   gauge.
 //!
-//! `outcome = "rejected"` counts a call whose error is a refusal made by one of its own
-//! policies (its breaker was open, its bulkhead full, its limiter empty, its timeout
-//! passed): the last thing that produced its error was a policy, not its body. A call whose
-//! `#[fallback]` turned a refusal into an error of its own counts as `rejected` too.
+//! `outcome = "rejected"` counts a failed call that one of its own policies refused (its
+//! breaker was open, its bulkhead full, its limiter empty, its timeout passed) since its
+//! last attempt started: a retry or a hedged attempt starts afresh, so a call whose
+//! attempt 1 was refused and attempt 2 failed in its body is a `failure`. Two cases count
+//! as `rejected` though the last error is not the refusal: a `#[fallback]` that turned a
+//! refusal into an error of its own, and a hedge whose later attempt was refused by a
+//! policy inside it while an earlier one was still running and then failed.
 //!
 //! # The cardinality guard
 //!

@@ -24,8 +24,8 @@ use std::sync::atomic::{AtomicPtr, Ordering};
 /// thing, and the call keeps no local at all.
 pub struct CallSpan {
     span: AtomicPtr<tracing::Span>,
-    /// Whether the last thing that ended in the call was a policy's refusal (rather than
-    /// its body): what `resile_calls_total`'s `outcome = "rejected"` counts.
+    /// Whether a policy refused the call since its last attempt started: what
+    /// `resile_calls_total`'s `outcome = "rejected"` counts when the call fails.
     #[cfg(feature = "metrics")]
     rejected: std::sync::atomic::AtomicBool,
 }
@@ -69,8 +69,8 @@ impl CallSpan {
         }
     }
 
-    /// A policy refused the call (or cut it): unless its body ends after this, the call's
-    /// error is that refusal.
+    /// A policy refused the call (or cut it): unless another attempt starts after this, the
+    /// call's error is that refusal.
     #[cfg(feature = "metrics")]
     #[inline]
     pub(crate) fn mark_rejected(&self) {
@@ -81,10 +81,11 @@ impl CallSpan {
         }
     }
 
-    /// The call's body ended: its result, not an earlier refusal, is now the call's.
+    /// Another attempt starts (a retry, a hedge): an earlier refusal is no longer the call's
+    /// outcome.
     #[cfg(feature = "metrics")]
     #[inline]
-    pub(crate) fn mark_ran(&self) {
+    pub(crate) fn mark_attempt(&self) {
         if !ptr::eq(self, &DETACHED_SLOT) {
             self.rejected.store(false, Ordering::Relaxed);
         }
