@@ -29,7 +29,7 @@ async fn load(id: u64) -> Result<Row, DbError> {
     );
     let __resile_meter = __RESILE_METER.start();
     let __resile_call = __resile_private::CallSpan::new();
-    let __resile_result = {
+    match {
         let mut __resile_state = __RESILE_RETRY_0.start();
         loop {
             match {
@@ -130,13 +130,16 @@ async fn load(id: u64) -> Result<Row, DbError> {
                 }
             }
         }
-    };
-    __RESILE_METER
-        .finish(
-            &__resile_meter,
-            &__resile_call,
-            &__resile_result,
-            __resile_private::Free,
-        );
-    __resile_result
+    } {
+        __resile_result => {
+            __RESILE_METER
+                .finish(
+                    &__resile_meter,
+                    &__resile_call,
+                    &__resile_result,
+                    __resile_private::Free,
+                );
+            __resile_result
+        }
+    }
 }

@@ -14,7 +14,7 @@ async fn load(id: u64) -> Result<Row, DbError> {
         __RESILE_FN,
     );
     let __resile_meter = __RESILE_METER.start();
-    let __resile_result = match match __RESILE_BULKHEAD_0.try_admit() {
+    match match match __RESILE_BULKHEAD_0.try_admit() {
         ::core::option::Option::Some(__resile_permit) => {
             __resile_private::Ok(__resile_permit)
         }
@@ -36,13 +36,16 @@ async fn load(id: u64) -> Result<Row, DbError> {
                 __resile_private::reject::bulkhead::<DbError>(__resile_rejection),
             )
         }
-    };
-    __RESILE_METER
-        .finish(
-            &__resile_meter,
-            __resile_meter.span(),
-            &__resile_result,
-            __resile_private::Free,
-        );
-    __resile_result
+    } {
+        __resile_result => {
+            __RESILE_METER
+                .finish(
+                    &__resile_meter,
+                    __resile_meter.span(),
+                    &__resile_result,
+                    __resile_private::Free,
+                );
+            __resile_result
+        }
+    }
 }

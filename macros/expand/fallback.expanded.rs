@@ -16,7 +16,7 @@ async fn price(id: u64, currency: &str, note: String) -> Result<u64, PriceError>
     );
     let __resile_meter = __RESILE_METER.start();
     let __resile_call = __resile_private::CallSpan::new();
-    let __resile_result = {
+    match {
         #[diagnostic::on_unimplemented(
             message = "`#[fallback(cached_price)]` needs `async fn cached_price(id: u64, currency: &str, note: String, error: PriceError) -> Result<u64, PriceError>`",
             label = "called on `Err` with the arguments of `price` and then the error, by value, for its result",
@@ -75,13 +75,16 @@ async fn price(id: u64, currency: &str, note: String) -> Result<u64, PriceError>
                     .await
             }
         }
-    };
-    __RESILE_METER
-        .finish(
-            &__resile_meter,
-            &__resile_call,
-            &__resile_result,
-            __resile_private::Free,
-        );
-    __resile_result
+    } {
+        __resile_result => {
+            __RESILE_METER
+                .finish(
+                    &__resile_meter,
+                    &__resile_call,
+                    &__resile_result,
+                    __resile_private::Free,
+                );
+            __resile_result
+        }
+    }
 }

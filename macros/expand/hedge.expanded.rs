@@ -19,7 +19,7 @@ async fn read(&self, key: &str) -> Result<Bytes, ReadError> {
     );
     let __resile_meter = __RESILE_METER.start();
     let __resile_call = __resile_private::CallSpan::new();
-    let __resile_result = __RESILE_HEDGE_0
+    match __RESILE_HEDGE_0
         .call(
             &__resile_call,
             __resile_private::Method::<Self>::new(),
@@ -35,13 +35,17 @@ async fn read(&self, key: &str) -> Result<Bytes, ReadError> {
                 _,
             >(async { self.replica().get(key).await }),
         )
-        .await;
-    __RESILE_METER
-        .finish(
-            &__resile_meter,
-            &__resile_call,
-            &__resile_result,
-            __resile_private::Method::<Self>::new(),
-        );
-    __resile_result
+        .await
+    {
+        __resile_result => {
+            __RESILE_METER
+                .finish(
+                    &__resile_meter,
+                    &__resile_call,
+                    &__resile_result,
+                    __resile_private::Method::<Self>::new(),
+                );
+            __resile_result
+        }
+    }
 }

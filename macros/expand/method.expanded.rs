@@ -23,7 +23,7 @@ impl Orders {
         );
         let __resile_meter = __RESILE_METER.start();
         let __resile_call = __resile_private::CallSpan::new();
-        let __resile_result = {
+        match {
             let mut __resile_state = __RESILE_RETRY_0.start();
             loop {
                 match __RESILE_TIMEOUT_1
@@ -70,14 +70,17 @@ impl Orders {
                     }
                 }
             }
-        };
-        __RESILE_METER
-            .finish(
-                &__resile_meter,
-                &__resile_call,
-                &__resile_result,
-                __resile_private::Method::<Self>::new(),
-            );
-        __resile_result
+        } {
+            __resile_result => {
+                __RESILE_METER
+                    .finish(
+                        &__resile_meter,
+                        &__resile_call,
+                        &__resile_result,
+                        __resile_private::Method::<Self>::new(),
+                    );
+                __resile_result
+            }
+        }
     }
 }

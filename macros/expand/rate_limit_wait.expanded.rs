@@ -18,7 +18,7 @@ async fn search(q: &str) -> Result<Hits, ApiError> {
         __RESILE_FN,
     );
     let __resile_meter = __RESILE_METER.start();
-    let __resile_result = match if __RESILE_RATE_LIMIT_0.try_admit() {
+    match match if __RESILE_RATE_LIMIT_0.try_admit() {
         __resile_private::Ok(())
     } else {
         __RESILE_RATE_LIMIT_0
@@ -37,13 +37,16 @@ async fn search(q: &str) -> Result<Hits, ApiError> {
                 __resile_private::reject::rate_limit::<ApiError>(__resile_rejection),
             )
         }
-    };
-    __RESILE_METER
-        .finish(
-            &__resile_meter,
-            __resile_meter.span(),
-            &__resile_result,
-            __resile_private::Free,
-        );
-    __resile_result
+    } {
+        __resile_result => {
+            __RESILE_METER
+                .finish(
+                    &__resile_meter,
+                    __resile_meter.span(),
+                    &__resile_result,
+                    __resile_private::Free,
+                );
+            __resile_result
+        }
+    }
 }

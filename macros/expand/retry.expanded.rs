@@ -19,7 +19,7 @@ async fn fetch(id: u64, name: &str) -> Result<String, FetchError> {
     );
     let __resile_meter = __RESILE_METER.start();
     let __resile_call = __resile_private::CallSpan::new();
-    let __resile_result = {
+    match {
         let mut __resile_state = __RESILE_RETRY_0.start();
         loop {
             match __resile_private::body::<
@@ -68,13 +68,16 @@ async fn fetch(id: u64, name: &str) -> Result<String, FetchError> {
                 }
             }
         }
-    };
-    __RESILE_METER
-        .finish(
-            &__resile_meter,
-            &__resile_call,
-            &__resile_result,
-            __resile_private::Free,
-        );
-    __resile_result
+    } {
+        __resile_result => {
+            __RESILE_METER
+                .finish(
+                    &__resile_meter,
+                    &__resile_call,
+                    &__resile_result,
+                    __resile_private::Free,
+                );
+            __resile_result
+        }
+    }
 }

@@ -22,7 +22,7 @@ async fn fetch() -> std::io::Result<u32> {
     );
     let __resile_meter = __RESILE_METER.start();
     let __resile_call = __resile_private::CallSpan::new();
-    let __resile_result = {
+    match {
         let mut __resile_state = __RESILE_RETRY_0.start();
         loop {
             match __resile_private::body::<std::io::Result<u32>, _>(async { Ok(1) })
@@ -58,13 +58,16 @@ async fn fetch() -> std::io::Result<u32> {
                 }
             }
         }
-    };
-    __RESILE_METER
-        .finish(
-            &__resile_meter,
-            &__resile_call,
-            &__resile_result,
-            __resile_private::Free,
-        );
-    __resile_result
+    } {
+        __resile_result => {
+            __RESILE_METER
+                .finish(
+                    &__resile_meter,
+                    &__resile_call,
+                    &__resile_result,
+                    __resile_private::Free,
+                );
+            __resile_result
+        }
+    }
 }

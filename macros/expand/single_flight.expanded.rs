@@ -14,7 +14,7 @@ async fn load_price(symbol: String) -> Result<u64, DbError> {
         __RESILE_FN,
     );
     let __resile_meter = __RESILE_METER.start();
-    let __resile_result = {
+    match {
         #[allow(unused_imports)]
         use __resile_private::single_flight::{AnyKey as _, StrKey as _};
         let __resile_flight = match __RESILE_SINGLE_FLIGHT_0
@@ -42,13 +42,16 @@ async fn load_price(symbol: String) -> Result<u64, DbError> {
             }
         };
         __resile_flight.await
-    };
-    __RESILE_METER
-        .finish(
-            &__resile_meter,
-            __resile_meter.span(),
-            &__resile_result,
-            __resile_private::Free,
-        );
-    __resile_result
+    } {
+        __resile_result => {
+            __RESILE_METER
+                .finish(
+                    &__resile_meter,
+                    __resile_meter.span(),
+                    &__resile_result,
+                    __resile_private::Free,
+                );
+            __resile_result
+        }
+    }
 }

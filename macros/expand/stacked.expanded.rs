@@ -29,7 +29,7 @@ async fn load_user(&self, id: u64) -> Result<User, DbError> {
     );
     let __resile_meter = __RESILE_METER.start();
     let __resile_call = __resile_private::CallSpan::new();
-    let __resile_result = {
+    match {
         let mut __resile_state = __RESILE_RETRY_0.start();
         loop {
             match {
@@ -94,13 +94,16 @@ async fn load_user(&self, id: u64) -> Result<User, DbError> {
                 }
             }
         }
-    };
-    __RESILE_METER
-        .finish(
-            &__resile_meter,
-            &__resile_call,
-            &__resile_result,
-            __resile_private::Method::<Self>::new(),
-        );
-    __resile_result
+    } {
+        __resile_result => {
+            __RESILE_METER
+                .finish(
+                    &__resile_meter,
+                    &__resile_call,
+                    &__resile_result,
+                    __resile_private::Method::<Self>::new(),
+                );
+            __resile_result
+        }
+    }
 }

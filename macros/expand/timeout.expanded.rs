@@ -15,20 +15,24 @@ async fn load(id: u64) -> Result<u64, DbError> {
         __RESILE_FN,
     );
     let __resile_meter = __RESILE_METER.start();
-    let __resile_result = __RESILE_TIMEOUT_0
+    match __RESILE_TIMEOUT_0
         .run(
             __resile_meter.span(),
             __resile_private::Free,
             __resile_private::reject::timeout::<DbError>,
             __resile_private::body::<Result<u64, DbError>, _>(async { Ok(id) }),
         )
-        .await;
-    __RESILE_METER
-        .finish(
-            &__resile_meter,
-            __resile_meter.span(),
-            &__resile_result,
-            __resile_private::Free,
-        );
-    __resile_result
+        .await
+    {
+        __resile_result => {
+            __RESILE_METER
+                .finish(
+                    &__resile_meter,
+                    __resile_meter.span(),
+                    &__resile_result,
+                    __resile_private::Free,
+                );
+            __resile_result
+        }
+    }
 }

@@ -19,7 +19,7 @@ async fn traced(s: String) -> Result<usize, E> {
         );
         let __resile_meter = __RESILE_METER.start();
         let __resile_call = __resile_private::CallSpan::new();
-        let __resile_result = {
+        match {
             let mut __resile_state = __RESILE_RETRY_0.start();
             loop {
                 match __resile_private::body::<
@@ -60,15 +60,18 @@ async fn traced(s: String) -> Result<usize, E> {
                     }
                 }
             }
-        };
-        __RESILE_METER
-            .finish(
-                &__resile_meter,
-                &__resile_call,
-                &__resile_result,
-                __resile_private::Free,
-            );
-        __resile_result
+        } {
+            __resile_result => {
+                __RESILE_METER
+                    .finish(
+                        &__resile_meter,
+                        &__resile_call,
+                        &__resile_result,
+                        __resile_private::Free,
+                    );
+                __resile_result
+            }
+        }
     };
     if !__tracing_attr_span.is_disabled() {
         tracing::Instrument::instrument(__tracing_instrument_future, __tracing_attr_span)
