@@ -171,17 +171,31 @@ static METADATA: Metadata<'static> = Metadata::new("resile", Level::INFO, Some("
 fn with_recorder<T>(f: impl FnOnce(&dyn Recorder) -> T) -> T {
     metrics::with_recorder(|r| {
         let id = identity(r);
-        // Orderings: `Relaxed`; describing twice is harmless.
+        // Orderings: `Relaxed`; a stale read only takes the path below, which locks.
         if DESCRIBED.load(Ordering::Relaxed) != id {
-            DESCRIBED.store(id, Ordering::Relaxed);
-            describe(r);
+            described(r, id);
         }
         f(r)
     })
 }
 
-/// The recorder the last descriptions went to.
+/// The recorder the last call described to or found described.
 static DESCRIBED: AtomicUsize = AtomicUsize::new(0);
+
+/// Every recorder described to, so that threads using different recorders (local ones, in
+/// tests) do not describe again at each switch.
+static DESCRIBED_ALL: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+
+#[cold]
+#[inline(never)]
+fn described(r: &dyn Recorder, id: usize) {
+    let mut all = DESCRIBED_ALL.lock().unwrap_or_else(|e| e.into_inner());
+    if !all.contains(&id) {
+        all.push(id);
+        describe(r);
+    }
+    DESCRIBED.store(id, Ordering::Relaxed);
+}
 
 /// A recorder's address: what tells whether handles registered with it are still the
 /// right ones.
