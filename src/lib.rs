@@ -52,6 +52,8 @@
 //! event recorder, the paused clock): cargo feature `testing`, see [`docs::testing`].
 //! Metrics, log events, every configuration key in TOML, live changes, and the timeline of
 //! one call: [`docs::operating`].
+//! Metrics (`resile_calls_total`, breaker state, rejections, ...) through the `metrics`
+//! facade: cargo feature `metrics`, see `telemetry::metrics`; off, it costs nothing.
 //!
 //! Every attribute also takes `crate = "path"` for a renamed dependency
 //! (`guard = { package = "resile", .. }` ⇒ `#[guard::retry(crate = "guard")]`); the

@@ -392,6 +392,10 @@ fn main() {
         eprintln!("usage: probe <{MODES}> N");
         std::process::exit(2);
     };
+    // `PROBE_FEATURES=prometheus`: every metric goes to the Prometheus recorder.
+    #[cfg(feature = "prometheus")]
+    metrics::set_global_recorder(metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder())
+        .expect("the only recorder");
     let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
     let outcome = match mode.as_str() {
         "raw" => run(&rt, async { Outcome::Succeeded(drive(n, raw).await) }),

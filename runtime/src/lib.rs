@@ -26,7 +26,8 @@
 //! All waiting and timing reads tokio's clock, so tests with a paused clock
 //! (`#[tokio::test(start_paused = true)]`) drive every policy exactly and instantly.
 //! The cargo feature `testing` adds `testing`: named instances private to a test, a reset
-//! of every instance and an event recorder ([`docs::testing`]).
+//! of every instance and an event recorder ([`docs::testing`]). The cargo feature `metrics`
+//! records resile's metrics through the `metrics` facade (`telemetry::metrics`).
 //!
 //! [`timeline::capture`] records what the guarded calls inside one future did, attempt by
 //! attempt, on tokio's clock.
