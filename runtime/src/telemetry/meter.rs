@@ -78,8 +78,8 @@ impl Meter {
         } else {
             Some(false)
         };
-        let elapsed = metered.start.elapsed();
-        super::metrics::call(&self.cache, impl_type.function(self.function), outcome, elapsed);
+        let seconds = crate::kit::clock::seconds_between(metered.start, tokio::time::Instant::now());
+        super::metrics::call(&self.cache, impl_type.function(self.function), outcome, seconds);
     }
 }
 

@@ -528,10 +528,10 @@ pub(crate) struct CallHandles {
 /// Records one call of `function` that ended with `outcome` (`Some(true)`: success,
 /// `Some(false)`: failure, `None`: rejected) after `elapsed`.
 #[inline]
-pub(crate) fn call(cache: &Cached<CallHandles>, function: Function, outcome: Option<bool>, elapsed: Duration) {
+pub(crate) fn call(cache: &Cached<CallHandles>, function: Function, outcome: Option<bool>, seconds: f64) {
     let impl_type = function.raw_impl_type();
     cache.with(
-        |h| h.impl_type == impl_type,
+        |h| same_name(h.impl_type, impl_type),
         |r| {
             let name = function_label(function);
             let outcome = |o: &'static str| {
@@ -555,9 +555,20 @@ pub(crate) fn call(cache: &Cached<CallHandles>, function: Function, outcome: Opt
                 None => &h.rejected,
             }
             .increment(1);
-            h.duration.record(elapsed.as_secs_f64());
+            h.duration.record(seconds);
         },
     );
+}
+
+/// Whether two type names are equal: the same `&'static str` (what one call site passes
+/// every time) is a pointer and a length compare; otherwise the bytes decide.
+#[inline(always)]
+fn same_name(a: Option<&'static str>, b: Option<&'static str>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a.len() == b.len() && (a.as_ptr() == b.as_ptr() || a == b),
+        (None, None) => true,
+        _ => false,
+    }
 }
 
 /// A bulkhead's gauges.
