@@ -2,8 +2,13 @@
 //! (serde's `check.rs` style), separate from parsing. Rules across the keys of one
 //! attribute live in `resile-config`, with the configuration they judge.
 
+use resile_config::duration::display;
+
 use crate::attrs::Layer;
+use crate::attrs::retry::Retry;
+use crate::attrs::timeout::Timeout;
 use crate::diag::{Errors, code};
+use crate::lints::{Lint, Warning};
 
 /// Every rule across the attributes stacked on one function.
 pub(crate) fn stacking(layers: &[Layer], errors: &mut Errors) {
@@ -13,27 +18,133 @@ pub(crate) fn stacking(layers: &[Layer], errors: &mut Errors) {
     no_single_flight_under_reruns(layers, errors);
     fallback_above_what_acts_on_errors(layers, errors);
     no_instance_twice(layers, errors);
+    no_deadline_before_first_retry(layers, errors);
+    no_budget_before_first_retry(layers, errors);
 }
 
-/// Attributes that act on the errors of what is inside them: below them, a `#[fallback]`
-/// would turn every error into its own result first.
-const ACT_ON_ERRORS: &[&str] = &["retry", "circuit_breaker", "hedge", "bulkhead", "rate_limit"];
+/// Every warning about the stack, but those its attributes `allow`.
+pub(crate) fn warnings(layers: &[Layer]) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    retry_into_admission(layers, &mut warnings);
+    warnings
+}
 
-/// `#[fallback]` listed below `#[retry]` (or a breaker, hedge, bulkhead, rate limiter): they
-/// would never see an error.
+/// `#[fallback]` listed below an attribute that acts on errors or rejects calls: a retry
+/// would never retry, a breaker never record a failure, a hedge never move on from a
+/// failed attempt, and the rejections of a breaker, bulkhead or rate limiter would not
+/// reach the fallback. Below `#[timeout]` or `#[single_flight]` it is fine: the deadline
+/// bounds the body and the fallback together, and the callers share the fallback's result.
 fn fallback_above_what_acts_on_errors(layers: &[Layer], errors: &mut Errors) {
     for (i, layer) in layers.iter().enumerate() {
         if layer.name != "fallback" {
             continue;
         }
-        if let Some(above) = layers[..i].iter().find(|l| ACT_ON_ERRORS.contains(&l.name)) {
-            let n = above.name;
+        for above in &layers[..i] {
+            let why = match above.name {
+                "retry" => "turns every error into the fallback's result before `#[retry]` sees it, so it would never retry",
+                "circuit_breaker" => {
+                    "turns every error into the fallback's result before `#[circuit_breaker]` sees it, so the breaker \
+                     would never open, and its `CircuitOpen` rejection would not reach the fallback"
+                }
+                "hedge" => {
+                    "turns every error into the fallback's result before `#[hedge]` sees it, so a failed attempt would \
+                     never start the next one, and the fallback would run once per attempt"
+                }
+                "bulkhead" => {
+                    "never sees the `BulkheadFull` rejection of `#[bulkhead]`, which comes before the call reaches it"
+                }
+                "rate_limit" => {
+                    "never sees the `RateLimited` rejection of `#[rate_limit]`, which comes before the call reaches it"
+                }
+                _ => continue,
+            };
             errors.spanned(
                 &layer.blame,
+                format!("`#[fallback]` below `#[{}]` {why}: list `#[fallback]` first (outermost)", above.name),
+            );
+            break;
+        }
+    }
+}
+
+/// `#[timeout(d)]` above `#[retry]` whose first retry sleeps at least `d` (no jitter, or
+/// a jitter whose shortest sleep is `d` or more): the deadline passes before any retry
+/// starts, as the first attempt takes some time too.
+fn no_deadline_before_first_retry(layers: &[Layer], errors: &mut Errors) {
+    for (i, layer) in layers.iter().enumerate() {
+        let Some(retry) = layer.get::<Retry>() else { continue };
+        let Some(first) = retry.first_sleep() else { continue };
+        for timeout in layers[..i].iter().filter_map(Layer::get::<Timeout>) {
+            let (after, value) = timeout.after();
+            if after <= first.min {
+                let (d, min) = (display(after), display(first.min));
+                errors.spanned(
+                    &value,
+                    format!(
+                        "`#[timeout]` above `#[retry]` ends the call after {d}, before any retry can start: the first \
+                         retry sleeps at least {min} ({}); make the timeout longer than {min} plus the first attempt, \
+                         shorten the retry's delay, or list `#[timeout]` below `#[retry]` to bound each attempt",
+                        first.why
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// A retry `budget` no longer than the first retry's sleep: no retry starts a sleep that
+/// would end past the budget, so none ever starts.
+fn no_budget_before_first_retry(layers: &[Layer], errors: &mut Errors) {
+    for layer in layers {
+        let Some(retry) = layer.get::<Retry>() else { continue };
+        let (Some(first), Some((budget, value))) = (retry.first_sleep(), retry.budget()) else { continue };
+        if budget <= first.min {
+            let (b, min) = (display(budget), display(first.min));
+            errors.spanned(
+                &value,
                 format!(
-                    "`#[fallback]` below `#[{n}]` turns every error into the fallback's result before `#[{n}]` sees it, so `#[{n}]` would never act: list `#[fallback]` first (outermost)"
+                    "`budget` is {b}, and the first retry sleeps at least {min} ({}): no retry could ever start; \
+                     make `budget` longer than {min} plus the first attempt, or shorten the retry's delay",
+                    first.why
                 ),
             );
+        }
+    }
+}
+
+/// `#[retry]` above `#[circuit_breaker]` or `#[rate_limit]` with neither `retry_if` nor
+/// `retry_after`: it retries their rejections like any error, so its attempts run into the
+/// open breaker (each one rejected at once, its delay wasted) or the empty bucket.
+fn retry_into_admission(layers: &[Layer], warnings: &mut Vec<Warning>) {
+    for (i, layer) in layers.iter().enumerate() {
+        if layer.name != "retry" || layer.has_key("retry_if") || layer.has_key("retry_after") {
+            continue;
+        }
+        for lint in [Lint::RetryIntoOpenBreaker, Lint::RetryIntoRateLimit] {
+            if layer.allow.contains(&lint) {
+                continue;
+            }
+            let below = match lint {
+                Lint::RetryIntoOpenBreaker => "circuit_breaker",
+                Lint::RetryIntoRateLimit => "rate_limit",
+            };
+            if !layers[i + 1..].iter().any(|l| l.name == below) {
+                continue;
+            }
+            let message = match lint {
+                Lint::RetryIntoOpenBreaker => {
+                    "`#[retry]` above `#[circuit_breaker]` retries the breaker's `CircuitOpen` rejections like any \
+                     error, so its retries run into the open breaker; give it a `retry_if` that does not retry \
+                     `Rejection::CircuitOpen` (or `retry_after`), or list `#[circuit_breaker]` above `#[retry]`"
+                }
+                Lint::RetryIntoRateLimit => {
+                    "`#[retry]` above `#[rate_limit]` retries the limiter's `RateLimited` rejections on its own \
+                     backoff, so its retries run into the empty bucket; give it `retry_after` to wait as long as \
+                     the limiter says (or a `retry_if` that does not retry `Rejection::RateLimited`), or list \
+                     `#[rate_limit]` above `#[retry]`"
+                }
+            };
+            warnings.push(Warning { lint, span: layer.name_span, message: message.to_owned() });
         }
     }
 }
