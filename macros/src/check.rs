@@ -41,7 +41,9 @@ fn fallback_above_what_acts_on_errors(layers: &[Layer], errors: &mut Errors) {
         }
         for above in &layers[..i] {
             let why = match above.name {
-                "retry" => "turns every error into the fallback's result before `#[retry]` sees it, so it would never retry",
+                "retry" => {
+                    "turns every error into the fallback's result before `#[retry]` sees it, so it would never retry"
+                }
                 "circuit_breaker" => {
                     "turns every error into the fallback's result before `#[circuit_breaker]` sees it, so the breaker \
                      would never open, and its `CircuitOpen` rejection would not reach the fallback"
@@ -133,15 +135,15 @@ fn retry_into_admission(layers: &[Layer], warnings: &mut Vec<Warning>) {
             }
             let message = match lint {
                 Lint::RetryIntoOpenBreaker => {
-                    "`#[retry]` above `#[circuit_breaker]` retries the breaker's `CircuitOpen` rejections like any \
-                     error, so its retries run into the open breaker; give it a `retry_if` that does not retry \
-                     `Rejection::CircuitOpen` (or `retry_after`), or list `#[circuit_breaker]` above `#[retry]`"
+                    "`#[retry]` above `#[circuit_breaker]` retries its `CircuitOpen` rejections, so while the \
+                     breaker is open every retry is rejected at once: list `#[circuit_breaker]` above `#[retry]`, \
+                     add `retry_after` or a `retry_if` that is false for `Rejection::CircuitOpen`"
                 }
                 Lint::RetryIntoRateLimit => {
-                    "`#[retry]` above `#[rate_limit]` retries the limiter's `RateLimited` rejections on its own \
-                     backoff, so its retries run into the empty bucket; give it `retry_after` to wait as long as \
-                     the limiter says (or a `retry_if` that does not retry `Rejection::RateLimited`), or list \
-                     `#[rate_limit]` above `#[retry]`"
+                    "`#[retry]` above `#[rate_limit]` retries its `RateLimited` rejections on its own backoff, \
+                     so its retries run into the empty bucket: list `#[rate_limit]` above `#[retry]`, add \
+                     `retry_after` (to wait as long as the limiter says) or a `retry_if` that is false for \
+                     `Rejection::RateLimited`"
                 }
             };
             warnings.push(Warning { lint, span: layer.name_span, message: message.to_owned() });

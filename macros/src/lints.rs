@@ -57,7 +57,7 @@ impl Warning {
     /// The statement that makes rustc print the warning at `span`.
     pub(crate) fn tokens(&self) -> TokenStream {
         let name = self.lint.name();
-        let note = format!("{}; silence it with `allow = \"{name}\"` on the `#[{}]`", self.message, self.lint.on());
+        let note = format!("{}, or silence it with `allow = \"{name}\"` on the `#[{}]`", self.message, self.lint.on());
         let def = format_ident!("{}", name);
         let used = format_ident!("{}", name, span = self.span);
         let use_it = quote_spanned!(self.span=> let _ = #used;);
@@ -82,7 +82,8 @@ pub(crate) fn take_allow(attr: &str, arguments: Vec<Arg>, errors: &mut Errors) -
         let value = match arg {
             Arg::Named { key, value } if key == "allow" => {
                 if seen {
-                    errors.at(key.span(), "duplicate argument `allow`; list every lint in one: `allow = [\"a\", \"b\"]`");
+                    errors
+                        .at(key.span(), "duplicate argument `allow`; list every lint in one: `allow = [\"a\", \"b\"]`");
                     continue;
                 }
                 seen = true;

@@ -155,10 +155,13 @@ impl Retry {
             Jitter::None => (d, String::from("with `jitter = \"none\"`")),
             Jitter::Full => return None,
             Jitter::Equal => (d / 2, String::from("and `jitter = \"equal\"` sleeps at least half of it")),
-            Jitter::Decorrelated => {
-                (cfg.base_delay.as_nanos(), String::from("and `jitter = \"decorrelated\"` sleeps at least `base_delay`"))
+            Jitter::Decorrelated => (
+                cfg.base_delay.as_nanos(),
+                String::from("and `jitter = \"decorrelated\"` sleeps at least `base_delay`"),
+            ),
+            Jitter::Proportional(p) => {
+                (d - mul_fraction(d, p), format!("and `jitter = {p}` sleeps at least {} of it", 1.0 - p))
             }
-            Jitter::Proportional(p) => (d - mul_fraction(d, p), format!("and `jitter = {p}` sleeps at least {} of it", 1.0 - p)),
         };
         let min = from_nanos(min.min(cfg.max_delay.as_nanos()));
         if min.is_zero() {
