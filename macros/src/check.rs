@@ -84,8 +84,9 @@ fn no_deadline_before_first_retry(layers: &[Layer], errors: &mut Errors) {
                     &value,
                     format!(
                         "`#[timeout]` above `#[retry]` ends the call after {d}, before any retry can start: the first \
-                         retry sleeps at least {min} ({}); make the timeout longer than {min} plus the first attempt, \
+                         retry {} ({}); make the timeout longer than {min} plus the first attempt, \
                          shorten the retry's delay, or list `#[timeout]` below `#[retry]` to bound each attempt",
+                        first.sleeps(),
                         first.why
                     ),
                 );
@@ -105,8 +106,9 @@ fn no_budget_before_first_retry(layers: &[Layer], errors: &mut Errors) {
             errors.spanned(
                 &value,
                 format!(
-                    "`budget` is {b}, and the first retry sleeps at least {min} ({}): no retry could ever start; \
+                    "`budget` is {b}, and the first retry {} ({}): no retry could ever start; \
                      make `budget` longer than {min} plus the first attempt, or shorten the retry's delay",
+                    first.sleeps(),
                     first.why
                 ),
             );

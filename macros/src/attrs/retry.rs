@@ -129,6 +129,16 @@ pub(crate) struct FirstSleep {
     pub(crate) min: std::time::Duration,
     /// Where it comes from, for messages: "`base_delay` is 100ms, with `jitter = \"none\"`".
     pub(crate) why: String,
+    /// Whether every first sleep is `min` (no jitter).
+    pub(crate) exact: bool,
+}
+
+impl FirstSleep {
+    /// "sleeps 100ms" or "sleeps at least 50ms", for messages.
+    pub(crate) fn sleeps(&self) -> String {
+        let min = resile_config::duration::display(self.min);
+        if self.exact { format!("sleeps {min}") } else { format!("sleeps at least {min}") }
+    }
 }
 
 impl Retry {
@@ -168,7 +178,8 @@ impl Retry {
             return None;
         }
         let capped = if min == cfg.max_delay && min.as_nanos() < d { ", capped at `max_delay`" } else { "" };
-        Some(FirstSleep { min, why: format!("{source}, {jitter}{capped}") })
+        let exact = matches!(cfg.jitter, Jitter::None);
+        Some(FirstSleep { min, why: format!("{source}, {jitter}{capped}"), exact })
     }
 
     /// `budget`, with the tokens of its value, when it was written.

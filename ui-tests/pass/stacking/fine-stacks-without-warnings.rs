@@ -57,10 +57,21 @@ async fn full_jitter() -> Result<u32, Error> {
 
 // A fallback below a timeout or a single flight: the deadline bounds both, the callers
 // share the fallback's result.
-#[resile::single_flight]
+#[resile::single_flight(key = id)]
 #[resile::timeout("1s")]
+#[resile::fallback(cached_for)]
+async fn fallback_inside(id: u64) -> Result<u32, Error> {
+    Ok(u32::try_from(id).unwrap_or(0))
+}
+
+async fn cached_for(_id: u64, _error: Error) -> Result<u32, Error> {
+    Ok(0)
+}
+
+// A fallback for the fallback: the outer one catches the inner fallback's own errors.
 #[resile::fallback(cached)]
-async fn fallback_inside() -> Result<u32, Error> {
+#[resile::fallback(cached)]
+async fn two_fallbacks() -> Result<u32, Error> {
     Ok(1)
 }
 
