@@ -373,3 +373,97 @@ fn borrows(ty: &syn::Type) -> bool {
     syn::visit::Visit::visit_type(&mut finder, ty);
     finder.0
 }
+
+#[cfg(test)]
+mod tests {
+    /// What the pipeline makes of `attrs` on a plain function: its expansion as text.
+    fn expand(attrs: &str) -> String {
+        let source = format!("{attrs}\nasync fn f(id: u64) -> Result<u64, E> {{ Ok(id) }}");
+        let mut func: syn::ItemFn = syn::parse_str(&source).expect("case parses");
+        let leader = func.attrs.remove(0);
+        let name = leader.path().segments.last().expect("a name").ident.to_string();
+        let args = match &leader.meta {
+            syn::Meta::List(list) => list.tokens.clone(),
+            _ => proc_macro2::TokenStream::new(),
+        };
+        crate::pipeline::expand(&name, args, quote::ToTokens::to_token_stream(&func)).to_string()
+    }
+
+    fn errors(attrs: &str) -> bool {
+        expand(attrs).contains("compile_error")
+    }
+
+    fn warns(attrs: &str, lint: &str) -> bool {
+        let out = expand(attrs);
+        out.contains("deprecated") && out.contains(&format!("fn {lint}"))
+    }
+
+    #[test]
+    fn a_deadline_before_the_first_retry_is_an_error() {
+        let no_retry = [
+            r#"#[resile::timeout("100ms")] #[resile::retry(base_delay = "100ms", jitter = "none")]"#,
+            r#"#[resile::timeout("50ms")] #[resile::retry(base_delay = "100ms", jitter = "equal")]"#,
+            r#"#[resile::timeout("80ms")] #[resile::retry(base_delay = "100ms", jitter = 0.2)]"#,
+            r#"#[resile::timeout("100ms")] #[resile::retry(base_delay = "100ms", jitter = "decorrelated")]"#,
+            r#"#[resile::timeout("1s")] #[resile::bulkhead(name = "p", max_concurrent = 1)] #[resile::retry(backoff = ["1s"], jitter = "none")]"#,
+            r#"#[resile::retry(base_delay = "100ms", jitter = "none", budget = "100ms")]"#,
+            r#"#[resile::retry(backoff = ["2s", "1s"], jitter = "equal", budget = "1s")]"#,
+        ];
+        for stack in no_retry {
+            assert!(errors(stack), "{stack}");
+        }
+        let fine = [
+            r#"#[resile::timeout("101ms")] #[resile::retry(base_delay = "100ms", jitter = "none")]"#,
+            r#"#[resile::timeout("51ms")] #[resile::retry(base_delay = "100ms", jitter = "equal")]"#,
+            r#"#[resile::timeout("99ms")] #[resile::retry(base_delay = "100ms", jitter = "equal")]"#,
+            r#"#[resile::timeout("10ms")] #[resile::retry(base_delay = "100ms")]"#,
+            r#"#[resile::timeout("10ms")] #[resile::retry(base_delay = "100ms", jitter = 1.0)]"#,
+            r#"#[resile::timeout("10ms")] #[resile::retry(max = 1, base_delay = "100ms", jitter = "none")]"#,
+            r#"#[resile::retry(base_delay = "100ms", jitter = "none")] #[resile::timeout("10ms")]"#,
+            r#"#[resile::timeout("10ms")] #[resile::retry(policy = P)]"#,
+            r#"#[resile::retry(base_delay = "100ms", jitter = "none", budget = "101ms")]"#,
+            r#"#[resile::retry(base_delay = "100ms", budget = "1ms")]"#,
+        ];
+        for stack in fine {
+            assert!(!errors(stack), "{stack}");
+        }
+    }
+
+    #[test]
+    fn a_retry_into_a_breaker_or_a_limiter_warns_unless_allowed_or_filtered() {
+        let breaker = r#"#[resile::circuit_breaker(name = "db")]"#;
+        let limiter = r#"#[resile::rate_limit(name = "api", rate = 10)]"#;
+        let open = "retry_into_open_breaker";
+        let bucket = "retry_into_rate_limit";
+        assert!(warns(&format!("#[resile::retry] {breaker}"), open));
+        assert!(warns(&format!("#[resile::retry] #[resile::timeout(\"1s\")] {breaker}"), open));
+        assert!(warns(&format!("#[resile::timeout(\"1s\")] #[resile::retry] {limiter}"), bucket));
+        assert!(!warns(&format!("#[resile::retry] {breaker}"), bucket));
+        assert!(!warns(&format!("#[resile::retry(retry_if = ok)] {breaker} {limiter}"), open));
+        assert!(!warns(&format!("#[resile::retry(retry_if = ok)] {breaker} {limiter}"), bucket));
+        assert!(!warns(&format!("{breaker} #[resile::retry]"), open));
+        assert!(!warns(&format!("{limiter} #[resile::retry]"), bucket));
+        let allowed = format!("#[resile::retry(allow = \"{open}\")] {breaker} {limiter}");
+        assert!(!warns(&allowed, open));
+        assert!(warns(&allowed, bucket));
+        assert!(!warns(&format!("#[resile::retry(allow = [\"{open}\", \"{bucket}\"])] {breaker} {limiter}"), bucket));
+        assert!(!errors(&allowed));
+    }
+
+    #[test]
+    fn a_fallback_below_what_acts_on_errors_is_an_error() {
+        for above in [
+            "#[resile::retry]",
+            r#"#[resile::circuit_breaker(name = "db")]"#,
+            r#"#[resile::hedge(delay = "10ms")]"#,
+            r#"#[resile::bulkhead(name = "p", max_concurrent = 1)]"#,
+            r#"#[resile::rate_limit(name = "api", rate = 10)]"#,
+        ] {
+            assert!(errors(&format!("{above} #[resile::timeout(\"1s\")] #[resile::fallback(g)]")), "{above}");
+            assert!(!errors(&format!("#[resile::fallback(g)] {above}")), "{above}");
+        }
+        assert!(!errors(r#"#[resile::timeout("1s")] #[resile::fallback(g)]"#));
+        assert!(!errors(r#"#[resile::single_flight(key = id)] #[resile::fallback(g)]"#));
+        assert!(!errors(r#"#[resile::fallback(g)] #[resile::fallback(g)]"#));
+    }
+}

@@ -1,7 +1,7 @@
 //! Stacks that are fine compile without a warning, and `allow = ".."` silences one.
 #![deny(warnings)]
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Error;
 
 impl From<resile::Rejection> for Error {
