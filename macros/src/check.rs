@@ -1,6 +1,10 @@
 //! Rules across the attributes stacked on one function, one named function per rule
 //! (serde's `check.rs` style), separate from parsing. Rules across the keys of one
-//! attribute live in `resile-config`, with the configuration they judge.
+//! attribute live in `resile-config`, with the configuration they judge; the one exception,
+//! a retry `budget` no longer than its first sleep, sits here with the deadline rule whose
+//! arithmetic (the shortest jittered first sleep) it shares.
+//!
+//! Warnings (`lints.rs`) are judged here too: [`warnings`] lists those the stack deserves.
 
 use resile_config::duration::display;
 
