@@ -3,7 +3,7 @@
 //!
 //! Stable Rust has no warning API for procedural macros, so a warning is the use of a
 //! `#[deprecated(note = "..")]` function named after the lint, spanned at the attribute:
-//! rustc prints `warning: use of deprecated function `..::<lint>`: <message>` there, it
+//! rustc prints ``warning: use of deprecated function `..::<lint>`: <message>`` there, it
 //! counts as a warning for `-D warnings`, and `#[deny(deprecated)]` turns it into an error.
 //! The technique is the one of the `proc-macro-warning` crate; written here in a few lines
 //! rather than added as a dependency that every user of the attributes would compile.
