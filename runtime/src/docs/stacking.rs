@@ -50,7 +50,7 @@
 //! | `#[bulkhead] #[fallback(f)]`, `#[rate_limit] #[fallback(f)]` | "`#[fallback]` below `#[bulkhead]` never sees the `BulkheadFull` rejection of `#[bulkhead]`, which comes before the call reaches it …" (`RateLimited` for a limiter), at `#[fallback]` | list `#[fallback]` first |
 //! | `#[timeout("100ms")] #[retry(base_delay = "100ms", jitter = "none")]` | "`#[timeout]` above `#[retry]` ends the call after 100ms, before any retry can start: the first retry sleeps 100ms (`base_delay` is 100ms, with `jitter = "none"`) …", at `"100ms"` | a longer timeout, a shorter delay, or `#[timeout]` below `#[retry]` to bound each attempt |
 //! | `#[retry(base_delay = "500ms", jitter = 0.2, budget = "300ms")]` | "`budget` is 300ms, and the first retry sleeps at least 400ms (…): no retry could ever start …", at `"300ms"` | a longer `budget`, or a shorter delay |
-//! | a non-resile attribute between two resile ones | "`#[timeout]` is separated from the resile attributes above it by `#[instrument]` …" | move it above or below the group |
+//! | a non-resile attribute between two resile ones | "`#[timeout]` is separated from the resile attributes above it by `#[tracing::instrument]` …" | move it above or below the group |
 //! | two different `crate = ".."` paths | "conflicting `crate` paths on one function …" | give `crate` once |
 //!
 //! A `#[fallback]` below `#[timeout]`, `#[single_flight]` or another `#[fallback]` is fine:
