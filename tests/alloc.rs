@@ -110,7 +110,7 @@ async fn guarded(x: u64) -> Result<u64, E> {
     Ok(black_box(x))
 }
 
-#[resile::retry(max = 3)]
+#[resile::retry(max = 3, allow = "retry_into_open_breaker")]
 #[resile::circuit_breaker(name = "alloc-stack")]
 #[resile::timeout("1s")]
 async fn three_stacked(x: u64) -> Result<u64, E> {
