@@ -47,7 +47,13 @@ impl<T> Swap<T> {
 
     /// Replaces the value; readers that loaded the old one keep a valid reference to it.
     pub fn store(&self, value: T) {
-        let new = Box::into_raw(Box::new(value));
+        self.store_box(Box::new(value));
+    }
+
+    /// [`store`](Self::store) of a value already boxed, so a caller can allocate before a
+    /// critical step and publish right after it.
+    pub fn store_box(&self, value: Box<T>) {
+        let new = Box::into_raw(value);
         let old = self.current.swap(new, Ordering::AcqRel);
         lock(&self.retired).push(NonNull::new(old).expect("a Swap always holds a value"));
     }

@@ -11,7 +11,7 @@ use resile_config::duration::from_nanos;
 use super::config::RateLimitConfig;
 use crate::kit::Swap;
 use crate::kit::clock::Since;
-use crate::sync::{AtomicU64, AtomicU128, Mutex, Ordering, lock, spin};
+use crate::sync::{AtomicU64, AtomicU128, Mutex, Ordering, lock};
 
 /// The TAT of a bucket that was replaced (a reconfiguration, or a move to a new epoch or to
 /// 128 bits): a call that reads it loads the new bucket and decides there. A live TAT never
@@ -163,6 +163,18 @@ impl Bucket {
             Tat::Wide(AtomicU128::new(tat))
         };
         Bucket { config, q, p, tau, epoch, tat }
+    }
+
+    /// Sets the TAT of this bucket, not yet published, to `tat` units; a TAT a narrow bucket
+    /// cannot hold makes it wide (unless `wide` already).
+    fn carry(&mut self, tat: u128, wide: bool) {
+        match &mut self.tat {
+            Tat::Narrow { tat: narrow, .. } if tat < u128::from(NARROW_SPAN_UNITS) => {
+                *narrow = AtomicU64::new(tat as u64)
+            }
+            Tat::Narrow { .. } => *self = Bucket::new(self.config, self.epoch, tat, wide),
+            Tat::Wide(wide) => *wide = AtomicU128::new(tat),
+        }
     }
 
     /// The TAT (`SEALED` if sealed).
@@ -483,9 +495,12 @@ impl RateLimiter {
         if !std::ptr::eq(self.bucket.load(), bucket) {
             return;
         }
+        let wide = outgrown == Outgrown::Width;
+        // Built before the seal, so calls wait (`sealed`) only for the TAT to be carried over.
+        let mut next = Box::new(Bucket::new(bucket.config, now, 0, wide));
         let tat = bucket.seal();
-        let next = Bucket::new(bucket.config, now, bucket.missing(tat, now), outgrown == Outgrown::Width);
-        self.bucket.store(next);
+        next.carry(bucket.missing(tat, now), wide);
+        self.bucket.store_box(next);
     }
 
     /// Takes `weight` tokens at `now` ns if the bucket holds them (see [`Bucket::try_take`]).
@@ -521,15 +536,17 @@ impl RateLimiter {
         let _one_at_a_time = lock(&self.reconfiguring);
         let old = self.bucket.load();
         let now = nanos(now);
-        let full = Bucket::new(config, now, 0, false);
+        // Built before the seal, so calls wait (`sealed`) only for the TAT to be carried over.
+        let mut next = Box::new(Bucket::new(config, now, 0, false));
         // Seal first, so no call takes tokens from the old bucket after its TAT is read.
         let tat = old.seal();
         let missing = old.missing(tat, now);
-        let missing = match missing.checked_mul(full.p) {
+        let missing = match missing.checked_mul(next.p) {
             Some(m) => m.div_ceil(old.p),
-            None => missing.div_ceil(old.p).saturating_mul(full.p),
+            None => missing.div_ceil(old.p).saturating_mul(next.p),
         };
-        self.bucket.store(Bucket::new(config, now, missing, false));
+        next.carry(missing, false);
+        self.bucket.store_box(next);
     }
 }
 
@@ -554,12 +571,16 @@ impl RateLimiter {
     }
 }
 
-/// A replacement sealed the bucket a call loaded: load again (the next bucket is stored
-/// within a few instructions).
+/// A replacement sealed the bucket a call loaded: load again. The next bucket is built
+/// before the seal and stored right after the TAT is carried over; the thread doing it may
+/// still be preempted in between, so a waiting call yields its time slice rather than spin.
 #[cold]
 #[inline(never)]
 fn sealed() {
-    spin();
+    #[cfg(not(loom))]
+    std::thread::yield_now();
+    #[cfg(loom)]
+    crate::sync::spin();
 }
 
 #[cfg(all(test, not(loom)))]
