@@ -81,6 +81,7 @@
 /// | `retry_if` | `fn(&E) -> bool` | every `Err` | |
 /// | `on_retry` | `fn(u32, Duration, &E)` | none | called before each sleep with the failed attempt (from 1) |
 /// | `retry_budget` | name | none | shared [`retry::RetryBudget`]; a denied retry returns the last error |
+/// | `retry_after` | `fn(&E) -> Option<Duration>` | none | the wait the error asks for (a server's `Retry-After`; [`Rejection::hint`] for errors that carry a [`Rejection`], see [`AsRejection`]): the next attempt starts no earlier, the sleep is max(backoff delay, hint); a hint above `max_delay`, or whose sleep would end past `budget`, stops the retries with this error. Never early: tokio's millisecond timer rounds a sub-millisecond hint up to the next millisecond |
 /// | `policy` | path | none | a `const` [`RetryPolicy`] (e.g. [`presets::PRODUCTION`]) giving the keys above; any of them written next to it overrides it at this site only, checked with the policy's other settings |
 ///
 /// Durations are strings with a unit (`ns us ms s m h`, e.g. `"250ms"`, `"1.5s"`); a bare

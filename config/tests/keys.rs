@@ -116,6 +116,7 @@ fn arguments_are_every_key_of_the_attribute_once() {
             "retry_if",
             "on_retry",
             "retry_budget",
+            "retry_after",
         ]
     );
     assert_eq!(

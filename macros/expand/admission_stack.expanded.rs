@@ -111,6 +111,7 @@ async fn load(id: u64) -> Result<Row, DbError> {
                                         __resile_hook
                                     }),
                                     on_retry: ::core::option::Option::None,
+                                    retry_after: ::core::option::Option::None,
                                 },
                                 __resile_describe,
                                 __resile_private::Free,

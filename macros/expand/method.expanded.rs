@@ -49,6 +49,7 @@ impl Orders {
                                     &__resile_private::RetryHooks::<DbError> {
                                         retry_if: ::core::option::Option::None,
                                         on_retry: ::core::option::Option::None,
+                                        retry_after: ::core::option::Option::None,
                                     },
                                     __resile_describe,
                                     __resile_private::Method::<Self>::new(),

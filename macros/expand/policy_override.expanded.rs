@@ -84,6 +84,7 @@ async fn fetch(id: u64) -> Result<String, FetchError> {
                                         __resile_hook
                                     }),
                                     on_retry: ::core::option::Option::None,
+                                    retry_after: ::core::option::Option::None,
                                 },
                                 __resile_describe,
                                 __resile_private::Free,

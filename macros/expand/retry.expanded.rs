@@ -49,6 +49,7 @@ async fn fetch(id: u64, name: &str) -> Result<String, FetchError> {
                                         __resile_hook
                                     }),
                                     on_retry: ::core::option::Option::None,
+                                    retry_after: ::core::option::Option::None,
                                 },
                                 __resile_describe,
                                 __resile_private::Free,

@@ -75,6 +75,7 @@ async fn load_user(&self, id: u64) -> Result<User, DbError> {
                                 &__resile_private::RetryHooks::<DbError> {
                                     retry_if: ::core::option::Option::None,
                                     on_retry: ::core::option::Option::None,
+                                    retry_after: ::core::option::Option::None,
                                 },
                                 __resile_describe,
                                 __resile_private::Method::<Self>::new(),

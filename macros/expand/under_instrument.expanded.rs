@@ -39,6 +39,7 @@ async fn traced(s: String) -> Result<usize, E> {
                                     &__resile_private::RetryHooks::<E> {
                                         retry_if: ::core::option::Option::None,
                                         on_retry: ::core::option::Option::None,
+                                        retry_after: ::core::option::Option::None,
                                     },
                                     __resile_describe,
                                     __resile_private::Free,

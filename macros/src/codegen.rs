@@ -102,6 +102,9 @@ impl Cx {
                 let pointer = match key {
                     "on_retry" => quote!(fn(u32, __resile_private::Duration, &#e)),
                     "on_hedge" => quote!(fn(u32)),
+                    "retry_after" => {
+                        quote!(fn(&#e) -> ::core::option::Option<__resile_private::Duration>)
+                    }
                     _ => quote!(fn(&#e) -> bool),
                 };
                 quote_spanned!(span=> ::core::option::Option::Some({

@@ -73,7 +73,7 @@ pub use hedge::{Hedge, HedgeConfig, HedgeStats, HedgeTracker, hedge_tracker};
 pub use outcome::{Outcome, State};
 pub use policy::Policy;
 pub use rate_limit::{RateLimitConfig, RateLimiter, RateLimiterStats, rate_limiter};
-pub use rejection::Rejection;
+pub use rejection::{AsRejection, Rejection};
 pub use resile_config::ConfigError;
 pub use resile_config::{BulkheadPolicy, CircuitBreakerPolicy, HedgePolicy, RateLimitPolicy, RetryPolicy};
 pub use retry::{Retry, RetryConfig, retry_budget};

@@ -445,6 +445,22 @@ impl CircuitBreaker {
         }
     }
 
+    /// How long until the breaker, open, lets a half-open probe through, at `now` (time
+    /// since the breaker's origin): `Some(ZERO)` once `open_timeout` has passed (the next
+    /// call is the probe), `None` in every state but `Open` (forced open holds until an
+    /// operator acts; closed, half-open and disabled name no time). Exact to the nanosecond:
+    /// one `Acquire` load and one `Relaxed` load, no lock.
+    pub fn half_open_in_at(&self, now: Duration) -> Option<Duration> {
+        self.half_open_in_with(nanos(now))
+    }
+
+    pub(super) fn half_open_in_with(&self, now: u64) -> Option<Duration> {
+        // Orderings: as `ticket`: `Acquire` on `ctl` sees the `open_until` of its period.
+        let ctl = self.ctl.0.load(Ordering::Acquire);
+        (ctl & STATE_MASK == OPEN)
+            .then(|| Duration::from_nanos(self.open_until.load(Ordering::Relaxed).saturating_sub(now)))
+    }
+
     pub(super) fn rejection(&self) -> Rejection {
         Rejection::CircuitOpen { name: self.name }
     }
