@@ -50,10 +50,13 @@ async fn load(id: u64) -> Result<Row, DbError> {
                                     .admit_now(&__resile_call, __resile_private::Free)
                             } {
                                 __resile_private::Ok(__resile_guard) => {
-                                    __resile_private::body::<
-                                        Result<Row, DbError>,
-                                        _,
-                                    >(async { db().get(id).await })
+                                    __resile_private::Numbered::new(
+                                            __resile_state.attempt(),
+                                            __resile_private::body::<
+                                                Result<Row, DbError>,
+                                                _,
+                                            >(async { db().get(id).await }),
+                                        )
                                         .await
                                 }
                                 __resile_private::Err(__resile_rejection) => {

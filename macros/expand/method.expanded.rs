@@ -27,10 +27,13 @@ impl Orders {
                         &__resile_call,
                         __resile_private::Method::<Self>::new(),
                         __resile_private::reject::timeout::<DbError>,
-                        __resile_private::body::<
-                            Result<u64, DbError>,
-                            _,
-                        >(async { Ok(id) }),
+                        __resile_private::Numbered::new(
+                            __resile_state.attempt(),
+                            __resile_private::body::<
+                                Result<u64, DbError>,
+                                _,
+                            >(async { Ok(id) }),
+                        ),
                     )
                     .await
                 {

@@ -50,10 +50,13 @@ async fn fetch(id: u64) -> Result<String, FetchError> {
                 }
             } {
                 __resile_private::Ok(__resile_guard) => {
-                    __resile_private::body::<
-                        Result<String, FetchError>,
-                        _,
-                    >(async { client().get(id).await })
+                    __resile_private::Numbered::new(
+                            __resile_state.attempt(),
+                            __resile_private::body::<
+                                Result<String, FetchError>,
+                                _,
+                            >(async { client().get(id).await }),
+                        )
                         .await
                 }
                 __resile_private::Err(__resile_rejection) => {

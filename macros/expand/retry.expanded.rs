@@ -18,15 +18,18 @@ async fn fetch(id: u64, name: &str) -> Result<String, FetchError> {
     {
         let mut __resile_state = __RESILE_RETRY_0.start();
         loop {
-            match __resile_private::body::<
-                Result<String, FetchError>,
-                _,
-            >(async {
-                    if id == 0 {
-                        return Err(FetchError::NotFound);
-                    }
-                    Ok(format!("{name}-{id}"))
-                })
+            match __resile_private::Numbered::new(
+                    __resile_state.attempt(),
+                    __resile_private::body::<
+                        Result<String, FetchError>,
+                        _,
+                    >(async {
+                        if id == 0 {
+                            return Err(FetchError::NotFound);
+                        }
+                        Ok(format!("{name}-{id}"))
+                    }),
+                )
                 .await
             {
                 __resile_ok @ __resile_private::Ok(_) => break __resile_ok,

@@ -36,10 +36,13 @@ async fn load_user(&self, id: u64) -> Result<User, DbError> {
                             &__resile_call,
                             __resile_private::Method::<Self>::new(),
                             __resile_private::reject::timeout::<DbError>,
-                            __resile_private::body::<
-                                Result<User, DbError>,
-                                _,
-                            >(async { self.db.get(id).await }),
+                            __resile_private::Numbered::new(
+                                __resile_state.attempt(),
+                                __resile_private::body::<
+                                    Result<User, DbError>,
+                                    _,
+                                >(async { self.db.get(id).await }),
+                            ),
                         )
                         .await;
                     __resile_permit

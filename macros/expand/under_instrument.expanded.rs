@@ -18,10 +18,13 @@ async fn traced(s: String) -> Result<usize, E> {
         {
             let mut __resile_state = __RESILE_RETRY_0.start();
             loop {
-                match __resile_private::body::<
-                    Result<usize, E>,
-                    _,
-                >(async { Ok(s.len()) })
+                match __resile_private::Numbered::new(
+                        __resile_state.attempt(),
+                        __resile_private::body::<
+                            Result<usize, E>,
+                            _,
+                        >(async { Ok(s.len()) }),
+                    )
                     .await
                 {
                     __resile_ok @ __resile_private::Ok(_) => break __resile_ok,

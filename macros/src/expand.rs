@@ -67,7 +67,14 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> 
         }
     };
     let ret = &cx.ret;
-    let body = quote!(__resile_private::body::<#ret, _>(#original));
+    let mut body = quote!(__resile_private::body::<#ret, _>(#original));
+    // Under a retry (the innermost layer that reruns the body), each attempt's body is
+    // numbered for `resile::attempt()` with the retry loop's state (a hedge numbers its
+    // attempts in the runtime). Outside `body(..)`, which must see the async block itself
+    // for `?` and `return` to infer.
+    if layers.iter().rev().find(|l| l.attr.reruns_body()).is_some_and(|l| l.name == "retry") {
+        body = quote!(__resile_private::Numbered::new(__resile_state.attempt(), #body));
+    }
     cx.body = syn::parse2(quote!({ #original })).expect("body block parses");
     if let Some(layer) = layers.iter().find(|l| l.attr.reruns_body()) {
         cx.items.extend(crate::moves::checks(layer.name, &cx.sig, &cx.body));

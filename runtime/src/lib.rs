@@ -51,6 +51,7 @@ pub mod timeout;
 #[cfg(any(feature = "testing", doc))]
 pub mod testing;
 
+mod attempt;
 mod checks;
 mod outcome;
 mod policy;
@@ -66,6 +67,7 @@ pub mod registry {
     pub use crate::kit::{Registry, Source};
 }
 
+pub use attempt::attempt;
 pub use bulkhead::{Bulkhead, BulkheadConfig, BulkheadStats, bulkhead};
 pub use circuit_breaker::{CircuitBreaker, CircuitBreakerConfig, circuit_breaker};
 pub use combinators::{all_settled, first_ok, map, race};

@@ -16,6 +16,7 @@ use tokio::time::{Instant, Sleep, sleep_until};
 use super::config::HedgeConfig;
 use super::state::HedgeTracker;
 use crate::Rejection;
+use crate::attempt::Numbered;
 use crate::kit::Site;
 use crate::telemetry::{self, CallSpan, Event, Free, Function, ImplType};
 
@@ -126,6 +127,13 @@ impl HedgeSite {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
+        // Each attempt's future numbered for `resile::attempt()`: `make` is called once per
+        // attempt, in the order they start (the primary, then each `launch`).
+        let mut made = 0;
+        let mut make = move || {
+            made += 1;
+            Numbered::new(made, make())
+        };
         let tracker = self.tracker();
         let mut guard = CallGuard { tracker, open: true };
         let mut primary = pin!(Some(make()));

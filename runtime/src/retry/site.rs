@@ -393,7 +393,7 @@ impl<E> Retry<E> {
         let span = CallSpan::new();
         let mut call = self.site.start();
         loop {
-            match op().await {
+            match crate::attempt::Numbered::new(call.attempt(), op()).await {
                 Ok(value) => return Ok(value),
                 Err(error) => match self.site.on_error(&mut call, &span, error, &self.hooks, None, Free) {
                     ControlFlow::Break(error) => return Err(error),
