@@ -357,6 +357,8 @@ pub use resile_macros::hedge;
 /// | `permitted_calls_in_half_open` | count | `1` | ≥ 1: probes; all succeed ⇒ closed, any fails ⇒ open |
 /// | `should_record` | `fn(&Result<T, E>) -> resile::Outcome` | `Err` = failure | `Success`, `Failure` or `Ignore` |
 /// | `on_state_change` | `fn(&str, State, State)` | none | called once per transition |
+/// | `open_timeout_multiplier` | number | `1.0` | finite, ≥ 1.0: each reopening from half-open (a failed probe) without a close in between lasts this many times the previous opening, rounded to the nanosecond (a downstream that stays down is probed less and less often, as Polly's and Resilience4j's exponential break durations); a close resets it; `stats().open_duration` shows it |
+/// | `max_open_timeout` | duration | `open_timeout` | ≥ `open_timeout`: the longest an opening lasts |
 /// | `policy` | path | none | a `const` [`CircuitBreakerPolicy`]: the breaker's name and settings, as if written here; no key of the table but the callbacks may be written next to it, since one breaker has one configuration |
 ///
 /// One name has one configuration (see [`registry::Registry`]):
