@@ -51,7 +51,13 @@ thread_local! {
 /// (`tokio::spawn`) runs outside it and reads 1; pass the number in if it needs it.
 ///
 /// # Cost
-/// One thread-local read. See the [module docs](self) for what an attempt pays.
+/// Reading it: one thread-local read. Keeping it right costs every attempt of a retried or
+/// hedged call, whether or not anything reads it: a first attempt, one `Relaxed` load of a
+/// process-wide counter and two compares per poll (while no later attempt is being polled
+/// anywhere in the process; otherwise a thread-local compare too); a later attempt, per poll,
+/// two thread-local writes and an increment and a decrement of that counter. Measured with
+/// `benches/probe.sh` (instructions per successful call): `#[retry]` 36 to 52, `#[hedge]` 204
+/// to 245. No allocation.
 ///
 /// ```
 /// # use resile_runtime as resile;

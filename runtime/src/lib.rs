@@ -15,6 +15,10 @@
 //! Live configuration of named instances (a TOML text, a watched file, a polled control
 //! plane) and the switches that turn policies off are in [`config`](mod@config).
 //!
+//! Inside a retried or hedged call, [`attempt()`] tells which attempt is running (so a retry
+//! can go to another replica); [`Rejection::retry_after`] says how long a refusing policy
+//! asks to wait, and [`Rejection::hint`] hands it to `#[retry(retry_after = ..)]`.
+//!
 //! Combinators over futures ([`race`], [`all_settled`], [`map`], [`first_ok`]), each with
 //! an optional timeout, are in [`combinators`].
 //!
