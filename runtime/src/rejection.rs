@@ -136,6 +136,8 @@ impl Rejection {
     /// use resile::{AsRejection, Rejection};
     ///
     /// enum ApiError {
+    ///     /// A server's 429 with its `Retry-After`.
+    ///     TooMany { retry_after: Duration },
     ///     Status(u16),
     ///     Refused(Rejection),
     /// }
@@ -143,15 +145,26 @@ impl Rejection {
     ///     fn as_rejection(&self) -> Option<&Rejection> {
     ///         match self {
     ///             ApiError::Refused(r) => Some(r),
-    ///             ApiError::Status(_) => None,
+    ///             _ => None,
     ///         }
     ///     }
     /// }
     ///
-    /// let hint: fn(&ApiError) -> Option<Duration> = Rejection::hint;
+    /// // `#[retry(retry_after = hint)]`: the server's hint, else an inner policy's.
+    /// fn hint(e: &ApiError) -> Option<Duration> {
+    ///     match e {
+    ///         ApiError::TooMany { retry_after } => Some(*retry_after),
+    ///         ApiError::Status(code) => (*code == 503).then(|| Duration::from_secs(1)),
+    ///         ApiError::Refused(_) => Rejection::hint(e),
+    ///     }
+    /// }
+    ///
     /// let limited = Rejection::RateLimited { name: "api", retry_after: Duration::from_millis(40) };
     /// assert_eq!(hint(&ApiError::Refused(limited)), Some(Duration::from_millis(40)));
-    /// assert_eq!(hint(&ApiError::Status(503)), None);
+    /// assert_eq!(hint(&ApiError::TooMany { retry_after: Duration::from_secs(2) }), Some(Duration::from_secs(2)));
+    /// assert_eq!(hint(&ApiError::Status(500)), None);
+    /// let ready_made: fn(&ApiError) -> Option<Duration> = Rejection::hint;
+    /// assert_eq!(ready_made(&ApiError::Status(503)), None);
     /// ```
     #[inline]
     pub fn hint<E: AsRejection + ?Sized>(error: &E) -> Option<Duration> {
