@@ -1,8 +1,10 @@
 //! `resile::attempt()`: which attempt the running body belongs to, in a retry (1, 2, 3), in a
 //! hedge (attempts 1 and 2 polled in turn in one task, each seeing its own number across its
-//! awaits), in nested guarded calls, and outside any (1).
+//! awaits), in nested guarded calls (the highest of the enclosing attempts' numbers), and
+//! outside any (1).
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
 use std::time::Duration;
 
 use resile::Rejection;
@@ -89,11 +91,14 @@ async fn interleaved_polls_of_two_attempts_keep_their_numbers() {
     assert_eq!(log.get(), [("start", 1), ("start", 2), ("end", 1), ("end", 2)]);
 }
 
+/// Fails every other call: its first attempt, then succeeds on its second.
+static INNER_CALLS: AtomicU32 = AtomicU32::new(0);
+
 #[resile::retry(max = 2, base_delay = "1ms", jitter = "none")]
 async fn inner_retried(log: &Log) -> Result<u32, E> {
     log.note("inner");
-    let n = resile::attempt();
-    if n < 2 { Err(E::Down(n)) } else { Ok(n) }
+    let n = INNER_CALLS.fetch_add(1, SeqCst);
+    if n % 2 == 0 { Err(E::Down(n)) } else { Ok(n) }
 }
 
 #[resile::timeout("1s")]
@@ -117,16 +122,17 @@ async fn outer(log: &Log) -> Result<u32, E> {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_nested_retry_numbers_its_own_attempts_and_gives_the_outer_number_back() {
+async fn a_nested_retry_reads_the_highest_enclosing_number_and_gives_the_outer_one_back() {
     let log = Log::default();
-    assert_eq!(outer(&log).await, Ok(2));
+    assert_eq!(outer(&log).await, Ok(3));
     let attempt = |outer_n: u32| {
         [
             ("outer", outer_n),
             ("helper", outer_n),
             ("timed", outer_n),
-            ("inner", 1),
-            ("inner", 2),
+            // Its own 1 and 2 inside the outer first attempt; inside the outer second, 2 and 2.
+            ("inner", outer_n.max(1)),
+            ("inner", outer_n.max(2)),
             ("outer again", outer_n),
         ]
     };
@@ -141,12 +147,29 @@ async fn retry_over_hedge(log: &Log) -> Result<u32, E> {
 }
 
 #[tokio::test(start_paused = true)]
-async fn under_a_retry_and_a_hedge_the_innermost_numbers() {
+async fn under_a_retry_and_a_hedge_the_highest_number_counts() {
     let log = Log::default();
-    // Each retry attempt runs a hedge whose attempts fail at once: the body sees the hedge's
-    // numbers, 1 and 2, twice.
+    // Each retry attempt runs a hedge whose attempts fail at once: the hedge's numbers, 1 and
+    // 2, in the retry's first attempt; 2 and 2 in its second.
     assert_eq!(retry_over_hedge(&log).await, Err(E::Down(2)));
-    assert_eq!(log.get(), [("body", 1), ("body", 2), ("body", 1), ("body", 2)]);
+    assert_eq!(log.get(), [("body", 1), ("body", 2), ("body", 2), ("body", 2)]);
+}
+
+#[resile::hedge(delay = "10ms", max_requests = 2)]
+#[resile::retry(max = 2, base_delay = "1ms", jitter = "none")]
+#[resile::timeout("1s")]
+async fn hedge_over_retry_over_timeout(log: &Log) -> Result<u32, E> {
+    log.note("body");
+    Err(E::Down(resile::attempt()))
+}
+
+#[tokio::test(start_paused = true)]
+async fn under_a_hedge_a_retry_and_a_timeout_too() {
+    let log = Log::default();
+    // The hedge's first attempt runs the retry (1, then 2 after 1 ms); its second starts at
+    // once after the first fails (at 1 ms) and runs the retry again (2, 2).
+    assert_eq!(hedge_over_retry_over_timeout(&log).await, Err(E::Down(2)));
+    assert_eq!(log.get(), [("body", 1), ("body", 2), ("body", 2), ("body", 2)]);
 }
 
 #[resile::retry(max = 2, base_delay = "1ms", jitter = "none")]

@@ -50,14 +50,20 @@ async fn load(id: u64) -> Result<Row, DbError> {
                                     .admit_now(&__resile_call, __resile_private::Free)
                             } {
                                 __resile_private::Ok(__resile_guard) => {
-                                    __resile_private::Numbered::new(
-                                            __resile_state.attempt(),
-                                            __resile_private::body::<
-                                                Result<Row, DbError>,
-                                                _,
-                                            >(async { db().get(id).await }),
-                                        )
-                                        .await
+                                    let __resile_attempt = __resile_private::body::<
+                                        Result<Row, DbError>,
+                                        _,
+                                    >(async { db().get(id).await });
+                                    match __resile_state.attempt() {
+                                        1 => __resile_attempt.await,
+                                        __resile_n => {
+                                            __resile_private::Numbered::new(
+                                                    __resile_n,
+                                                    __resile_attempt,
+                                                )
+                                                .await
+                                        }
+                                    }
                                 }
                                 __resile_private::Err(__resile_rejection) => {
                                     __resile_private::Err(

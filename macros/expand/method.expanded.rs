@@ -22,18 +22,18 @@ impl Orders {
         {
             let mut __resile_state = __RESILE_RETRY_0.start();
             loop {
-                match __RESILE_TIMEOUT_1
-                    .run(
-                        &__resile_call,
-                        __resile_private::Method::<Self>::new(),
-                        __resile_private::reject::timeout::<DbError>,
-                        __resile_private::Numbered::new(
-                            __resile_state.attempt(),
-                            __resile_private::body::<
-                                Result<u64, DbError>,
-                                _,
-                            >(async { Ok(id) }),
-                        ),
+                match __resile_private::Numbered::new(
+                        __resile_state.attempt(),
+                        __RESILE_TIMEOUT_1
+                            .run(
+                                &__resile_call,
+                                __resile_private::Method::<Self>::new(),
+                                __resile_private::reject::timeout::<DbError>,
+                                __resile_private::body::<
+                                    Result<u64, DbError>,
+                                    _,
+                                >(async { Ok(id) }),
+                            ),
                     )
                     .await
                 {

@@ -50,14 +50,17 @@ async fn fetch(id: u64) -> Result<String, FetchError> {
                 }
             } {
                 __resile_private::Ok(__resile_guard) => {
-                    __resile_private::Numbered::new(
-                            __resile_state.attempt(),
-                            __resile_private::body::<
-                                Result<String, FetchError>,
-                                _,
-                            >(async { client().get(id).await }),
-                        )
-                        .await
+                    let __resile_attempt = __resile_private::body::<
+                        Result<String, FetchError>,
+                        _,
+                    >(async { client().get(id).await });
+                    match __resile_state.attempt() {
+                        1 => __resile_attempt.await,
+                        __resile_n => {
+                            __resile_private::Numbered::new(__resile_n, __resile_attempt)
+                                .await
+                        }
+                    }
                 }
                 __resile_private::Err(__resile_rejection) => {
                     __resile_private::Err(

@@ -18,20 +18,24 @@ async fn fetch(id: u64, name: &str) -> Result<String, FetchError> {
     {
         let mut __resile_state = __RESILE_RETRY_0.start();
         loop {
-            match __resile_private::Numbered::new(
-                    __resile_state.attempt(),
-                    __resile_private::body::<
-                        Result<String, FetchError>,
-                        _,
-                    >(async {
-                        if id == 0 {
-                            return Err(FetchError::NotFound);
-                        }
-                        Ok(format!("{name}-{id}"))
-                    }),
-                )
-                .await
-            {
+            match {
+                let __resile_attempt = __resile_private::body::<
+                    Result<String, FetchError>,
+                    _,
+                >(async {
+                    if id == 0 {
+                        return Err(FetchError::NotFound);
+                    }
+                    Ok(format!("{name}-{id}"))
+                });
+                match __resile_state.attempt() {
+                    1 => __resile_attempt.await,
+                    __resile_n => {
+                        __resile_private::Numbered::new(__resile_n, __resile_attempt)
+                            .await
+                    }
+                }
+            } {
                 __resile_ok @ __resile_private::Ok(_) => break __resile_ok,
                 __resile_private::Err(__resile_error) => {
                     match {

@@ -31,18 +31,18 @@ async fn load_user(&self, id: u64) -> Result<User, DbError> {
             match {
                 let __resile_permit = __RESILE_CIRCUIT_BREAKER_1.admit();
                 if __resile_permit.admitted() {
-                    let __resile_result = __RESILE_TIMEOUT_2
-                        .run(
-                            &__resile_call,
-                            __resile_private::Method::<Self>::new(),
-                            __resile_private::reject::timeout::<DbError>,
-                            __resile_private::Numbered::new(
-                                __resile_state.attempt(),
-                                __resile_private::body::<
-                                    Result<User, DbError>,
-                                    _,
-                                >(async { self.db.get(id).await }),
-                            ),
+                    let __resile_result = __resile_private::Numbered::new(
+                            __resile_state.attempt(),
+                            __RESILE_TIMEOUT_2
+                                .run(
+                                    &__resile_call,
+                                    __resile_private::Method::<Self>::new(),
+                                    __resile_private::reject::timeout::<DbError>,
+                                    __resile_private::body::<
+                                        Result<User, DbError>,
+                                        _,
+                                    >(async { self.db.get(id).await }),
+                                ),
                         )
                         .await;
                     __resile_permit

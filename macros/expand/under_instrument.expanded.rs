@@ -18,15 +18,19 @@ async fn traced(s: String) -> Result<usize, E> {
         {
             let mut __resile_state = __RESILE_RETRY_0.start();
             loop {
-                match __resile_private::Numbered::new(
-                        __resile_state.attempt(),
-                        __resile_private::body::<
-                            Result<usize, E>,
-                            _,
-                        >(async { Ok(s.len()) }),
-                    )
-                    .await
-                {
+                match {
+                    let __resile_attempt = __resile_private::body::<
+                        Result<usize, E>,
+                        _,
+                    >(async { Ok(s.len()) });
+                    match __resile_state.attempt() {
+                        1 => __resile_attempt.await,
+                        __resile_n => {
+                            __resile_private::Numbered::new(__resile_n, __resile_attempt)
+                                .await
+                        }
+                    }
+                } {
                     __resile_ok @ __resile_private::Ok(_) => break __resile_ok,
                     __resile_private::Err(__resile_error) => {
                         match {

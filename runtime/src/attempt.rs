@@ -1,63 +1,55 @@
 //! [`attempt()`]: which attempt of a retried or hedged call the running code belongs to.
 //!
 //! # How it works
-//! A thread-local number, set around each poll of an attempt's future and put back after
-//! it ([`Numbered`]), the way tokio's `task_local!` scopes a value, without its `RefCell` and
-//! its "not set" state. Set and restored around every poll, never left set across an
-//! `.await`, it follows the attempt, not the thread: a task that moves to another worker
-//! thread between two polls, or two hedged attempts polled in turn inside one task, each
-//! see their own number. Outside any attempt it reads 1.
+//! A thread-local number, 1 unless set. A later attempt (2 and up) is polled through
+//! [`Numbered`], which raises the number to its own around each poll, if it is higher, and
+//! puts the one before back after it (also when the poll panics): the way tokio's
+//! `task_local!` scopes a value, without its `RefCell` and its "not set" state. Set and
+//! restored around every poll, never left set across an `.await`, it follows the attempt,
+//! not the thread: a task that moves to another worker thread between two polls, or two
+//! hedged attempts polled in turn inside one task, each see their own number.
 //!
-//! # Performance
-//! The first attempt pays one `Relaxed` load of a process-wide counter per poll: the number
-//! of polls of later attempts (2 and up) running right now on any thread. While it is zero,
-//! no thread is inside a later attempt, so this thread's number is 1 already and the first
-//! attempt is polled as is, with no thread-local access (which costs a dozen instructions or
-//! more where the thread-local is reached through the dynamic TLS model). Otherwise (a retry
-//! or a hedge somewhere in the process is polling a later attempt) it compares the
-//! thread-local number and, only if it differs, sets and restores it as a later attempt does.
-//! A later attempt pays, per poll, an increment and a decrement of that counter and two
-//! thread-local writes: on the path that already slept and allocated its timer. No allocation.
-//!
-//! # Orderings
-//! `Relaxed` throughout: a thread's own number is changed only by itself, inside a poll it
-//! counted first, and a thread always sees its own writes to the counter in program order;
-//! other threads' counts can only make a first attempt take the slower, still correct, path.
+//! A first attempt sets nothing: the number it reads is that of the attempt it runs in, if
+//! any, or 1. So the number is the highest of the enclosing retried or hedged calls'
+//! attempts, and a first attempt never pays for it: the retry loop awaits a first attempt
+//! as it is and only a later one through [`Numbered`]; a hedge numbers only its extra
+//! attempts.
 
 use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 
-/// How many polls of an attempt numbered other than 1 are running, process-wide.
-static LATER: AtomicUsize = AtomicUsize::new(0);
-
 thread_local! {
-    /// The attempt being polled on this thread; 1 when none is.
+    /// The number [`attempt()`] reads on this thread: 1 outside any later attempt.
     static ATTEMPT: Cell<u32> = const { Cell::new(1) };
 }
 
-/// Which attempt of the innermost retried (`#[retry]`, [`Retry`](crate::Retry)) or hedged
-/// (`#[hedge]`, [`Hedge`](crate::Hedge)) call the running code belongs to, from 1.
+/// Which attempt the running code belongs to, from 1: inside a retried (`#[retry]`,
+/// [`Retry`](crate::Retry)) or hedged (`#[hedge]`, [`Hedge`](crate::Hedge)) call, its attempt's
+/// number, so the second attempt can go to another replica, or send a header that tells the
+/// server it is a retry. Hedged attempts run concurrently in one task, and each sees its own
+/// number. Outside any, 1.
 ///
-/// The second attempt can go to another replica, or send a header that tells the server it
-/// is a retry. Inside a hedge, attempts run concurrently in one task, and each sees its own
-/// number. In code called from the body (a helper, or a guarded function with neither a
-/// retry nor a hedge), the body's number; inside a nested retried or hedged call, that
-/// call's own. Outside any, 1.
+/// Nested retried or hedged calls: the highest of their attempts' numbers, so a retry
+/// anywhere up the call chain counts as one here. Inside attempt 2 of an outer retry, a
+/// nested retried call reads 2 in its attempts 1 and 2, 3 in its attempt 3; inside the outer
+/// first attempt, 1, 2, 3. (Reading the innermost call's own number instead would make every
+/// first attempt pay a thread-local check on every poll; see *Cost*.)
 ///
 /// The number follows the attempt's future, not the task: a future spawned from the body
 /// (`tokio::spawn`) runs outside it and reads 1; pass the number in if it needs it.
 ///
 /// # Cost
-/// Reading it: one thread-local read. Keeping it right costs every attempt of a retried or
-/// hedged call, whether or not anything reads it: a first attempt, one `Relaxed` load of a
-/// process-wide counter and two compares per poll (while no later attempt is being polled
-/// anywhere in the process; otherwise a thread-local compare too); a later attempt, per poll,
-/// two thread-local writes and an increment and a decrement of that counter. Measured with
-/// `benches/probe.sh` (instructions per successful call): `#[retry]` 36 to 52, `#[hedge]` 204
-/// to 245. No allocation.
+/// Reading it: one thread-local read. A first attempt pays nothing: it is awaited as it is
+/// (by a hedge, and by a retry loop, which compares the attempt number once per attempt to
+/// pick the await). A later attempt pays, per poll, a thread-local read and, when it raises
+/// the number, two thread-local writes, on the path that already slept and allocated its
+/// timer. Below a `#[timeout]` inside a `#[retry]`, the timeout's future holds the attempt
+/// through [`Numbered`], which checks `n > 1` on each poll. No allocation, no atomic.
+/// Measured with `benches/probe.sh` (instructions per successful call, before and after):
+/// `#[retry]` 36 and 43 (the compare and the loop's second await of the attempt), `#[hedge]`
+/// 204 and 204, `#[retry] #[circuit_breaker] #[timeout]` 281 and 287.
 ///
 /// ```
 /// # use resile_runtime as resile;
@@ -83,7 +75,8 @@ pub fn attempt() -> u32 {
 }
 
 pin_project_lite::pin_project! {
-    /// An attempt's future, numbered: [`attempt()`] reads `n` inside each of its polls.
+    /// An attempt's future, numbered: [`attempt()`] reads at least `n` inside each of its
+    /// polls. For a later attempt (`n > 1`); a first attempt needs no wrapper.
     #[derive(Debug)]
     #[must_use = "futures do nothing unless polled"]
     pub struct Numbered<F> {
@@ -107,44 +100,32 @@ impl<F: Future> Future for Numbered<F> {
     #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        // Orderings: see the module docs.
-        let _numbered = if *this.n == 1 && LATER.load(Ordering::Relaxed) == 0 { None } else { enter(*this.n) };
+        let _raised = if *this.n > 1 { raise(*this.n) } else { None };
         // One poll site, so the attempt's own poll inlines here as it would unwrapped.
         this.future.poll(cx)
     }
 }
 
-/// Sets the number to `n` for one poll: the guard puts the number before back when it is
-/// dropped (after the poll, or while a panic unwinds), and uncounts a later attempt's poll.
-/// `None` if the number is `n` already.
+/// Raises the number to `n` for one poll, if it is lower: the guard puts the number before
+/// back when it is dropped (after the poll, or while a panic unwinds).
 #[cold]
 #[inline(never)]
-fn enter(n: u32) -> Option<Restore> {
+fn raise(n: u32) -> Option<Restore> {
     let outer = ATTEMPT.with(Cell::get);
-    if outer == n {
+    if outer >= n {
         return None;
     }
-    let counted = n != 1;
-    if counted {
-        LATER.fetch_add(1, Ordering::Relaxed);
-    }
     ATTEMPT.with(|a| a.set(n));
-    Some(Restore { outer, counted })
+    Some(Restore(outer))
 }
 
-/// From [`enter`]: puts the number back when dropped.
-struct Restore {
-    outer: u32,
-    counted: bool,
-}
+/// From [`raise`]: puts the number back when dropped.
+struct Restore(u32);
 
 impl Drop for Restore {
     #[inline(never)]
     fn drop(&mut self) {
-        ATTEMPT.with(|a| a.set(self.outer));
-        if self.counted {
-            LATER.fetch_sub(1, Ordering::Relaxed);
-        }
+        ATTEMPT.with(|a| a.set(self.0));
     }
 }
 
@@ -169,7 +150,12 @@ mod tests {
         let mut outer = std::pin::pin!(Numbered::new(2, std::future::poll_fn(|cx| inner.as_mut().poll(cx))));
         assert_eq!(outer.as_mut().poll(cx), Poll::Ready(()));
         assert_eq!(attempt(), 1);
-        assert_eq!(seen, [3, 3], "the innermost number wins");
+        assert_eq!(seen, [3, 3], "the higher number wins");
+        let mut lower = std::pin::pin!(Numbered::new(2, std::future::poll_fn(|_| Poll::Ready(attempt()))));
+        let mut outer = std::pin::pin!(Numbered::new(3, std::future::poll_fn(|cx| lower.as_mut().poll(cx))));
+        assert_eq!(outer.as_mut().poll(cx), Poll::Ready(3), "a lower number inside a higher one");
+        let mut first = std::pin::pin!(Numbered::new(1, std::future::poll_fn(|_| Poll::Ready(attempt()))));
+        assert_eq!(first.as_mut().poll(cx), Poll::Ready(1));
     }
 
     #[test]

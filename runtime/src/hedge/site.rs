@@ -127,13 +127,6 @@ impl HedgeSite {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        // Each attempt's future numbered for `resile::attempt()`: `make` is called once per
-        // attempt, in the order they start (the primary, then each `launch`).
-        let mut made = 0;
-        let mut make = move || {
-            made += 1;
-            Numbered::new(made, make())
-        };
         let tracker = self.tracker();
         let mut guard = CallGuard { tracker, open: true };
         let mut primary = pin!(Some(make()));
@@ -231,8 +224,9 @@ impl Drop for CallGuard<'_> {
     }
 }
 
-/// An extra attempt, tagged with its number.
-type Extra<Fut> = Join<Ready<u32>, Fut>;
+/// An extra attempt, tagged with its number, and numbered for `resile::attempt()` (the
+/// primary, attempt 1, needs nothing: see `attempt`).
+type Extra<Fut> = Join<Ready<u32>, Numbered<Fut>>;
 
 /// The state of one hedged call once its first attempt has not completed at once.
 struct Run<'s, E, Fut: Future, S> {
@@ -385,7 +379,7 @@ where
         if let Some(on_hedge) = self.hooks.on_hedge {
             on_hedge(n);
         }
-        self.extras.get_or_insert_with(FuturesUnordered::new).push(join(ready(n), make()));
+        self.extras.get_or_insert_with(FuturesUnordered::new).push(join(ready(n), Numbered::new(n, make())));
         true
     }
 

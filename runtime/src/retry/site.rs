@@ -393,7 +393,13 @@ impl<E> Retry<E> {
         let span = CallSpan::new();
         let mut call = self.site.start();
         loop {
-            match crate::attempt::Numbered::new(call.attempt(), op()).await {
+            // A first attempt as it is; a later one numbered for `resile::attempt()`.
+            let attempt = op();
+            let result = match call.attempt() {
+                1 => attempt.await,
+                n => crate::attempt::Numbered::new(n, attempt).await,
+            };
+            match result {
                 Ok(value) => return Ok(value),
                 Err(error) => match self.site.on_error(&mut call, &span, error, &self.hooks, None, Free) {
                     ControlFlow::Break(error) => return Err(error),
