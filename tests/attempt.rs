@@ -98,7 +98,7 @@ static INNER_CALLS: AtomicU32 = AtomicU32::new(0);
 async fn inner_retried(log: &Log) -> Result<u32, E> {
     log.note("inner");
     let n = INNER_CALLS.fetch_add(1, SeqCst);
-    if n % 2 == 0 { Err(E::Down(n)) } else { Ok(n) }
+    if n.is_multiple_of(2) { Err(E::Down(n)) } else { Ok(n) }
 }
 
 #[resile::timeout("1s")]
