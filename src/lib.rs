@@ -87,6 +87,7 @@
 /// | `retry_if` | `fn(&E) -> bool` | every `Err` | |
 /// | `on_retry` | `fn(u32, Duration, &E)` | none | called before each sleep with the failed attempt (from 1) |
 /// | `retry_budget` | name | none | shared [`retry::RetryBudget`]; a denied retry returns the last error |
+/// | `retry_after` | `fn(&E) -> Option<Duration>` | none | the wait the error asks for (a server's `Retry-After`; [`Rejection::hint`] for errors that carry a [`Rejection`], see [`AsRejection`]): the next attempt starts no earlier, the sleep is max(backoff delay, hint); a hint above `max_delay`, or whose sleep would end past `budget`, stops the retries with this error. Never early: tokio's millisecond timer rounds a sub-millisecond hint up to the next millisecond |
 /// | `policy` | path | none | a `const` [`RetryPolicy`] (e.g. [`presets::PRODUCTION`]) giving the keys above; any of them written next to it overrides it at this site only, checked with the policy's other settings |
 ///
 /// Durations are strings with a unit (`ns us ms s m h`, e.g. `"250ms"`, `"1.5s"`); a bare
@@ -370,6 +371,8 @@ pub use resile_macros::hedge;
 /// | `permitted_calls_in_half_open` | count | `1` | ≥ 1: probes; all succeed ⇒ closed, any fails ⇒ open |
 /// | `should_record` | `fn(&Result<T, E>) -> resile::Outcome` | `Err` = failure | `Success`, `Failure` or `Ignore` |
 /// | `on_state_change` | `fn(&str, State, State)` | none | called once per transition |
+/// | `open_timeout_multiplier` | number | `1.0` | finite, ≥ 1.0: each reopening from half-open (a failed probe) without a close in between lasts this many times the previous opening, rounded to the nanosecond (a downstream that stays down is probed less and less often, as Polly's and Resilience4j's exponential break durations); a close resets it; `stats().open_duration` shows it |
+/// | `max_open_timeout` | duration | `open_timeout` | ≥ `open_timeout`: the longest an opening lasts |
 /// | `policy` | path | none | a `const` [`CircuitBreakerPolicy`]: the breaker's name and settings, as if written here; no key of the table but the callbacks may be written next to it, since one breaker has one configuration |
 ///
 /// One name has one configuration (see [`registry::Registry`]):

@@ -173,3 +173,55 @@ async fn retry_outside_stops_at_an_open_breaker() {
     assert_eq!(*calls.lock().unwrap(), 2);
     assert_eq!(resile::circuit_breaker("attr-stacked").state(), State::Open);
 }
+
+// ---- backoff on repeated openings -----------------------------------------------------------
+
+#[resile::circuit_breaker(
+    name = "attr-backoff",
+    window_size = 1,
+    minimum_calls = 1,
+    open_timeout = "1s",
+    open_timeout_multiplier = 2.0,
+    max_open_timeout = "5s"
+)]
+async fn backing_off(fail: bool) -> Result<u32, Error> {
+    if fail { Err(Error::Down) } else { Ok(1) }
+}
+
+/// Advances to 1 ns before `d` (the breaker still refuses), then to `d`.
+async fn stays_open_for(d: Duration) {
+    let handle = resile::circuit_breaker("attr-backoff");
+    assert_eq!((handle.state(), handle.stats().open_duration), (State::Open, d));
+    assert_eq!(Rejection::CircuitOpen { name: "attr-backoff" }.retry_after(), Some(d));
+    advance(d - Duration::from_nanos(1)).await;
+    assert_eq!(backing_off(false).await, open("attr-backoff"));
+    advance(Duration::from_nanos(1)).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn open_durations_grow_across_reopenings_up_to_the_cap_then_reset_after_a_close() {
+    assert_eq!(backing_off(true).await, Err(Error::Down));
+    stays_open_for(secs(1)).await;
+    for d in [2, 4, 5] {
+        assert_eq!(backing_off(true).await, Err(Error::Down), "the probe fails");
+        stays_open_for(secs(d)).await;
+    }
+    assert_eq!(backing_off(false).await, Ok(1), "the probe succeeds: closed");
+    assert_eq!(resile::circuit_breaker("attr-backoff").stats().open_duration, secs(1));
+    assert_eq!(backing_off(true).await, Err(Error::Down));
+    stays_open_for(secs(1)).await;
+
+    // Live: a TOML section changes the growth for the next reopening.
+    let applied = resile::config::apply_toml(
+        "[circuit_breaker.attr-backoff]\nopen_timeout_multiplier = 3.0\nmax_open_timeout = \"1m\"\n",
+    )
+    .unwrap();
+    assert_eq!(applied.to_string(), "circuit_breaker.attr-backoff: open_timeout_multiplier, max_open_timeout");
+    assert_eq!(backing_off(true).await, Err(Error::Down));
+    stays_open_for(secs(3)).await;
+    let refused = resile::config::apply_toml("[circuit_breaker.attr-backoff]\nopen_timeout_multiplier = 0.5\n");
+    assert_eq!(
+        refused.unwrap_err().to_string(),
+        "[circuit_breaker.attr-backoff] open_timeout_multiplier: `open_timeout_multiplier` must be at least 1.0, found 0.5"
+    );
+}

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::check::{self, Rules};
-use crate::duration::same;
+use crate::duration::{longer, same};
 use crate::error::{ConfigError, Problem};
 use crate::keys::{self, Key, KeyKind, KeySet};
 use crate::value::{self, Value};
@@ -77,8 +77,19 @@ pub struct CircuitBreakerConfig {
     pub slow_call_rate_threshold: f64,
     /// No trip before this many calls are recorded in the window, at least 1. Default 10.
     pub minimum_calls: u32,
-    /// Time open before the next call is let through as a half-open probe. Default 60 s.
+    /// Time open before the next call is let through as a half-open probe, > 0. Default 60 s.
+    /// The first opening after a close lasts this long; see
+    /// [`open_timeout_multiplier`](Self::open_timeout_multiplier) for the ones after.
     pub open_timeout: Duration,
+    /// Each reopening from half-open (a failed probe) without a close in between lasts this
+    /// many times the previous opening, up to [`max_open_timeout`](Self::max_open_timeout):
+    /// a downstream that stays down is probed less and less often. A close resets it to
+    /// `open_timeout`. Finite and ≥ 1.0. Default 1.0 (every opening lasts `open_timeout`).
+    /// The product is rounded to the nearest nanosecond.
+    pub open_timeout_multiplier: f64,
+    /// The longest an opening lasts, ≥ `open_timeout`; `None` is `open_timeout` itself (the
+    /// default). Only matters with an `open_timeout_multiplier` above 1.0.
+    pub max_open_timeout: Option<Duration>,
     /// Probes let through while half-open, at least 1. Default 1.
     pub permitted_calls_in_half_open: u32,
 }
@@ -97,12 +108,15 @@ const SLOW_CALL_RATE_THRESHOLD: usize = keys::index(CircuitBreakerConfig::KEYS, 
 const MINIMUM_CALLS: usize = keys::index(CircuitBreakerConfig::KEYS, "minimum_calls");
 const OPEN_TIMEOUT: usize = keys::index(CircuitBreakerConfig::KEYS, "open_timeout");
 const PERMITTED_CALLS_IN_HALF_OPEN: usize = keys::index(CircuitBreakerConfig::KEYS, "permitted_calls_in_half_open");
+const OPEN_TIMEOUT_MULTIPLIER: usize = keys::index(CircuitBreakerConfig::KEYS, "open_timeout_multiplier");
+const MAX_OPEN_TIMEOUT: usize = keys::index(CircuitBreakerConfig::KEYS, "max_open_timeout");
 
 const DEFAULT: CircuitBreakerConfig = CircuitBreakerConfig::new();
 
 // The rules across keys, by number.
 const RULE_MINIMUM_CALLS_FIT_WINDOW: usize = 0;
 const RULE_SLOW_RATE_NEEDS_THRESHOLD: usize = 1;
+const RULE_MAX_OPEN_TIMEOUT_NOT_BELOW_OPEN_TIMEOUT: usize = 2;
 
 impl CircuitBreakerConfig {
     /// The keys a `CircuitBreakerConfig` has, in the order of the attribute's argument table.
@@ -145,6 +159,18 @@ impl CircuitBreakerConfig {
             default: "1",
             doc: "probes allowed; all succeed => closed, any fails => open",
         },
+        Key {
+            name: "open_timeout_multiplier",
+            kind: KeyKind::Number,
+            default: "1.0",
+            doc: "each reopening from half-open without a close in between lasts this many times the previous opening",
+        },
+        Key {
+            name: "max_open_timeout",
+            kind: KeyKind::Duration,
+            default: "= open_timeout",
+            doc: "the longest an opening lasts (with `open_timeout_multiplier`); at least `open_timeout`",
+        },
     ];
 
     /// The keys `#[circuit_breaker]` takes besides [`KEYS`](Self::KEYS): its name and callbacks.
@@ -178,6 +204,8 @@ impl CircuitBreakerConfig {
         Self::KEYS[PERMITTED_CALLS_IN_HALF_OPEN],
         Self::ATTRIBUTE_KEYS[1],
         Self::ATTRIBUTE_KEYS[2],
+        Self::KEYS[OPEN_TIMEOUT_MULTIPLIER],
+        Self::KEYS[MAX_OPEN_TIMEOUT],
     ];
 
     /// The attribute's defaults: a count window of 100 calls, trip at a 50 % failure rate
@@ -192,6 +220,8 @@ impl CircuitBreakerConfig {
             minimum_calls: 10,
             open_timeout: Duration::from_secs(60),
             permitted_calls_in_half_open: 1,
+            open_timeout_multiplier: 1.0,
+            max_open_timeout: None,
         }
     }
 
@@ -235,6 +265,49 @@ impl CircuitBreakerConfig {
         self.permitted_calls_in_half_open = n;
         self
     }
+    /// Sets `open_timeout_multiplier`.
+    pub const fn open_timeout_multiplier(mut self, m: f64) -> Self {
+        self.open_timeout_multiplier = m;
+        self
+    }
+    /// Sets `max_open_timeout`.
+    pub const fn max_open_timeout(mut self, d: Duration) -> Self {
+        self.max_open_timeout = Some(d);
+        self
+    }
+
+    /// How long the opening that follows one of `previous` lasts when a half-open probe
+    /// fails: `previous × open_timeout_multiplier` rounded to the nearest nanosecond, at
+    /// most `max_open_timeout` (and never below `open_timeout`). The first opening after a
+    /// close lasts `open_timeout`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use resile_config::CircuitBreakerConfig;
+    ///
+    /// let s = Duration::from_secs;
+    /// let cfg = CircuitBreakerConfig::new().open_timeout(s(1)).open_timeout_multiplier(2.0).max_open_timeout(s(5));
+    /// assert_eq!(cfg.next_open_timeout(s(1)), s(2));
+    /// assert_eq!(cfg.next_open_timeout(s(2)), s(4));
+    /// assert_eq!(cfg.next_open_timeout(s(4)), s(5));
+    /// assert_eq!(cfg.next_open_timeout(s(5)), s(5));
+    /// assert_eq!(CircuitBreakerConfig::new().next_open_timeout(s(60)), s(60), "no multiplier");
+    /// ```
+    pub fn next_open_timeout(&self, previous: Duration) -> Duration {
+        let cap = self.max_open_timeout.unwrap_or(self.open_timeout).max(self.open_timeout);
+        if self.open_timeout_multiplier == 1.0 {
+            return previous.clamp(self.open_timeout, cap);
+        }
+        let product = previous.as_nanos() as f64 * self.open_timeout_multiplier;
+        let next = if product >= cap.as_nanos() as f64 {
+            cap
+        } else {
+            // Below `cap`, so within u64 nanoseconds... unless `cap` is not: Duration's own
+            // conversion saturates and the `min` settles it.
+            Duration::try_from_secs_f64(product.round() / 1e9).unwrap_or(cap).min(cap)
+        };
+        next.max(self.open_timeout)
+    }
 
     /// Sets the key `key` to `value`, as the setter of that name does, after checking the
     /// key's own rule; on an error the config is unchanged. See
@@ -265,6 +338,8 @@ impl CircuitBreakerConfig {
             MINIMUM_CALLS => self.minimum_calls(value.count(k)?),
             OPEN_TIMEOUT => self.open_timeout(value.duration(k)?),
             PERMITTED_CALLS_IN_HALF_OPEN => self.permitted_calls_in_half_open(value.count(k)?),
+            OPEN_TIMEOUT_MULTIPLIER => self.open_timeout_multiplier(value.number(k)?),
+            MAX_OPEN_TIMEOUT => self.max_open_timeout(value.duration(k)?),
             _ => unreachable!("a key of CircuitBreakerConfig::KEYS without a setter"),
         };
         check::commit(self, next, i)
@@ -292,7 +367,7 @@ impl CircuitBreakerConfig {
         check::errors(self, given)
     }
 
-    const RULES: usize = RULE_SLOW_RATE_NEEDS_THRESHOLD + 1;
+    const RULES: usize = RULE_MAX_OPEN_TIMEOUT_NOT_BELOW_OPEN_TIMEOUT + 1;
 
     const fn is_default(&self, i: usize) -> bool {
         match i {
@@ -303,7 +378,9 @@ impl CircuitBreakerConfig {
             SLOW_CALL_RATE_THRESHOLD => self.slow_call_rate_threshold == DEFAULT.slow_call_rate_threshold,
             MINIMUM_CALLS => self.minimum_calls == DEFAULT.minimum_calls,
             OPEN_TIMEOUT => same(self.open_timeout, DEFAULT.open_timeout),
-            _ => self.permitted_calls_in_half_open == DEFAULT.permitted_calls_in_half_open,
+            PERMITTED_CALLS_IN_HALF_OPEN => self.permitted_calls_in_half_open == DEFAULT.permitted_calls_in_half_open,
+            OPEN_TIMEOUT_MULTIPLIER => self.open_timeout_multiplier == DEFAULT.open_timeout_multiplier,
+            _ => self.max_open_timeout.is_none(),
         }
     }
 
@@ -332,6 +409,14 @@ impl CircuitBreakerConfig {
             OPEN_TIMEOUT if self.open_timeout.is_zero() => Problem::Zero,
             PERMITTED_CALLS_IN_HALF_OPEN if self.permitted_calls_in_half_open < 1 => {
                 Problem::AtLeast { min: 1, found: self.permitted_calls_in_half_open as u64 }
+            }
+            OPEN_TIMEOUT_MULTIPLIER if !self.open_timeout_multiplier.is_finite() => {
+                Problem::NotFinite { found: self.open_timeout_multiplier }
+            }
+            // Below 1.0 an opening would be shorter than the last: probing faster the longer
+            // the downstream stays down.
+            OPEN_TIMEOUT_MULTIPLIER if self.open_timeout_multiplier < 1.0 => {
+                Problem::NumberAtLeast { min: 1.0, found: self.open_timeout_multiplier }
             }
             _ => return None,
         };
@@ -363,6 +448,20 @@ impl CircuitBreakerConfig {
                 }
                 None
             }
+            // `open_timeout` <= `max_open_timeout`: the cap bounds the openings from above.
+            RULE_MAX_OPEN_TIMEOUT_NOT_BELOW_OPEN_TIMEOUT => match self.max_open_timeout {
+                Some(max) if longer(self.open_timeout, max) => {
+                    let problem = Problem::NotAbove {
+                        low: "open_timeout",
+                        low_value: self.open_timeout,
+                        high: "max_open_timeout",
+                        high_value: max,
+                        high_default: false,
+                    };
+                    Some(ConfigError::new("max_open_timeout", problem))
+                }
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -391,7 +490,11 @@ impl Rules for CircuitBreakerConfig {
             SLOW_CALL_RATE_THRESHOLD => self.slow_call_rate_threshold = DEFAULT.slow_call_rate_threshold,
             MINIMUM_CALLS => self.minimum_calls = DEFAULT.minimum_calls,
             OPEN_TIMEOUT => self.open_timeout = DEFAULT.open_timeout,
-            _ => self.permitted_calls_in_half_open = DEFAULT.permitted_calls_in_half_open,
+            PERMITTED_CALLS_IN_HALF_OPEN => {
+                self.permitted_calls_in_half_open = DEFAULT.permitted_calls_in_half_open;
+            }
+            OPEN_TIMEOUT_MULTIPLIER => self.open_timeout_multiplier = DEFAULT.open_timeout_multiplier,
+            _ => self.max_open_timeout = DEFAULT.max_open_timeout,
         }
     }
 }

@@ -138,6 +138,8 @@ setters!(CircuitBreakerPolicy, CircuitBreakerConfig:
     minimum_calls(u32),
     open_timeout(Duration),
     permitted_calls_in_half_open(u32),
+    open_timeout_multiplier(f64),
+    max_open_timeout(Duration),
 );
 
 /// A retry declared in code: the settings of `#[retry]`, used by every function that

@@ -237,6 +237,12 @@ impl RetryConfig {
             default: "none",
             doc: "name of a shared retry budget; a denied retry stops and returns the last error",
         },
+        Key {
+            name: "retry_after",
+            kind: KeyKind::Callback { signature: "fn(&E) -> Option<Duration>" },
+            default: "none",
+            doc: "the wait the error asks for: the sleep is max(backoff delay, hint); a hint above `max_delay` or past `budget` stops",
+        },
     ];
 
     /// Every key `#[retry]` takes, in the order of the attribute's argument table (and of its "expected one of" list).
@@ -252,6 +258,7 @@ impl RetryConfig {
         Self::ATTRIBUTE_KEYS[0],
         Self::ATTRIBUTE_KEYS[1],
         Self::ATTRIBUTE_KEYS[2],
+        Self::ATTRIBUTE_KEYS[3],
     ];
 
     /// The attribute's defaults: 3 attempts, exponential from 100 ms ×2, capped at 5 s, full jitter.

@@ -43,6 +43,8 @@ fn keys_list_every_field_in_order() {
         minimum_calls: _,
         open_timeout: _,
         permitted_calls_in_half_open: _,
+        open_timeout_multiplier: _,
+        max_open_timeout: _,
     } = CircuitBreakerConfig::new();
     assert_eq!(
         names(CircuitBreakerConfig::KEYS),
@@ -55,6 +57,8 @@ fn keys_list_every_field_in_order() {
             "minimum_calls",
             "open_timeout",
             "permitted_calls_in_half_open",
+            "open_timeout_multiplier",
+            "max_open_timeout",
         ]
     );
 
@@ -116,6 +120,7 @@ fn arguments_are_every_key_of_the_attribute_once() {
             "retry_if",
             "on_retry",
             "retry_budget",
+            "retry_after",
         ]
     );
     assert_eq!(
@@ -132,6 +137,8 @@ fn arguments_are_every_key_of_the_attribute_once() {
             "permitted_calls_in_half_open",
             "should_record",
             "on_state_change",
+            "open_timeout_multiplier",
+            "max_open_timeout",
         ]
     );
     assert_eq!(
@@ -176,7 +183,7 @@ fn arguments_are_every_key_of_the_attribute_once() {
 }
 
 /// Parses a default as written in a `Key`, as an attribute or a TOML value would be parsed;
-/// `None` for the defaults that are not values (`none`, `= base_delay`, `required`).
+/// `None` for the defaults that are not values (`none`, `= base_delay`, `= open_timeout`, `required`).
 fn parse_default(key: &Key) -> Option<Value<'static>> {
     let text = key.default;
     if let Some(quoted) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
@@ -199,7 +206,7 @@ fn check_written_defaults<C: Copy + PartialEq + std::fmt::Debug>(default: C, key
     let mut parsed = 0;
     for key in keys {
         let Some(value) = parse_default(key) else {
-            assert!(["none", "= base_delay", "required"].contains(&key.default), "{key:?}");
+            assert!(["none", "= base_delay", "= open_timeout", "required"].contains(&key.default), "{key:?}");
             continue;
         };
         let mut c = default;

@@ -99,6 +99,9 @@ fn circuit_breaker() {
             ("minimum_calls", Value::Count(20), c.minimum_calls(20)),
             ("open_timeout", Value::Duration(ms(10_000)), c.open_timeout(ms(10_000))),
             ("permitted_calls_in_half_open", Value::Count(3), c.permitted_calls_in_half_open(3)),
+            ("open_timeout_multiplier", Value::Number(2.0), c.open_timeout_multiplier(2.0)),
+            ("open_timeout_multiplier", Value::Count(3), c.open_timeout_multiplier(3.0)),
+            ("max_open_timeout", Value::Duration(ms(300_000)), c.max_open_timeout(ms(300_000))),
         ],
     );
 }

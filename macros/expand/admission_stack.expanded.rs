@@ -58,11 +58,20 @@ async fn load(id: u64) -> Result<Row, DbError> {
                                         .admit_now(&__resile_call, __resile_private::Free)
                                 } {
                                     __resile_private::Ok(__resile_guard) => {
-                                        __resile_private::body::<
+                                        let __resile_attempt = __resile_private::body::<
                                             Result<Row, DbError>,
                                             _,
-                                        >(async { db().get(id).await })
-                                            .await
+                                        >(async { db().get(id).await });
+                                        match __resile_state.attempt() {
+                                            1 => __resile_attempt.await,
+                                            __resile_n => {
+                                                __resile_private::Numbered::new(
+                                                        __resile_n,
+                                                        __resile_attempt,
+                                                    )
+                                                    .await
+                                            }
+                                        }
                                     }
                                     __resile_private::Err(__resile_rejection) => {
                                         __resile_private::Err(
@@ -119,6 +128,7 @@ async fn load(id: u64) -> Result<Row, DbError> {
                                             __resile_hook
                                         }),
                                         on_retry: ::core::option::Option::None,
+                                        retry_after: ::core::option::Option::None,
                                     },
                                     __resile_describe,
                                     __resile_private::Free,

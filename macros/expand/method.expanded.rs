@@ -34,15 +34,18 @@ impl Orders {
             let __resile_result = {
                 let mut __resile_state = __RESILE_RETRY_0.start();
                 loop {
-                    match __RESILE_TIMEOUT_1
-                        .run(
-                            &__resile_call,
-                            __resile_private::Method::<Self>::new(),
-                            __resile_private::reject::timeout::<DbError>,
-                            __resile_private::body::<
-                                Result<u64, DbError>,
-                                _,
-                            >(async { Ok(id) }),
+                    match __resile_private::Numbered::new(
+                            __resile_state.attempt(),
+                            __RESILE_TIMEOUT_1
+                                .run(
+                                    &__resile_call,
+                                    __resile_private::Method::<Self>::new(),
+                                    __resile_private::reject::timeout::<DbError>,
+                                    __resile_private::body::<
+                                        Result<u64, DbError>,
+                                        _,
+                                    >(async { Ok(id) }),
+                                ),
                         )
                         .await
                     {
@@ -61,6 +64,7 @@ impl Orders {
                                         &__resile_private::RetryHooks::<DbError> {
                                             retry_if: ::core::option::Option::None,
                                             on_retry: ::core::option::Option::None,
+                                            retry_after: ::core::option::Option::None,
                                         },
                                         __resile_describe,
                                         __resile_private::Method::<Self>::new(),

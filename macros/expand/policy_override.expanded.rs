@@ -57,11 +57,20 @@ async fn fetch(id: u64) -> Result<String, FetchError> {
                     }
                 } {
                     __resile_private::Ok(__resile_guard) => {
-                        __resile_private::body::<
+                        let __resile_attempt = __resile_private::body::<
                             Result<String, FetchError>,
                             _,
-                        >(async { client().get(id).await })
-                            .await
+                        >(async { client().get(id).await });
+                        match __resile_state.attempt() {
+                            1 => __resile_attempt.await,
+                            __resile_n => {
+                                __resile_private::Numbered::new(
+                                        __resile_n,
+                                        __resile_attempt,
+                                    )
+                                    .await
+                            }
+                        }
                     }
                     __resile_private::Err(__resile_rejection) => {
                         __resile_private::Err(
@@ -91,6 +100,7 @@ async fn fetch(id: u64) -> Result<String, FetchError> {
                                             __resile_hook
                                         }),
                                         on_retry: ::core::option::Option::None,
+                                        retry_after: ::core::option::Option::None,
                                     },
                                     __resile_describe,
                                     __resile_private::Free,

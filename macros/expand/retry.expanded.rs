@@ -25,17 +25,24 @@ async fn fetch(id: u64, name: &str) -> Result<String, FetchError> {
         let __resile_result = {
             let mut __resile_state = __RESILE_RETRY_0.start();
             loop {
-                match __resile_private::body::<
-                    Result<String, FetchError>,
-                    _,
-                >(async {
+                match {
+                    let __resile_attempt = __resile_private::body::<
+                        Result<String, FetchError>,
+                        _,
+                    >(async {
                         if id == 0 {
                             return Err(FetchError::NotFound);
                         }
                         Ok(format!("{name}-{id}"))
-                    })
-                    .await
-                {
+                    });
+                    match __resile_state.attempt() {
+                        1 => __resile_attempt.await,
+                        __resile_n => {
+                            __resile_private::Numbered::new(__resile_n, __resile_attempt)
+                                .await
+                        }
+                    }
+                } {
                     __resile_ok @ __resile_private::Ok(_) => break __resile_ok,
                     __resile_private::Err(__resile_error) => {
                         match {
@@ -56,6 +63,7 @@ async fn fetch(id: u64, name: &str) -> Result<String, FetchError> {
                                             __resile_hook
                                         }),
                                         on_retry: ::core::option::Option::None,
+                                        retry_after: ::core::option::Option::None,
                                     },
                                     __resile_describe,
                                     __resile_private::Free,

@@ -28,9 +28,19 @@ async fn fetch() -> std::io::Result<u32> {
         let __resile_result = {
             let mut __resile_state = __RESILE_RETRY_0.start();
             loop {
-                match __resile_private::body::<std::io::Result<u32>, _>(async { Ok(1) })
-                    .await
-                {
+                match {
+                    let __resile_attempt = __resile_private::body::<
+                        std::io::Result<u32>,
+                        _,
+                    >(async { Ok(1) });
+                    match __resile_state.attempt() {
+                        1 => __resile_attempt.await,
+                        __resile_n => {
+                            __resile_private::Numbered::new(__resile_n, __resile_attempt)
+                                .await
+                        }
+                    }
+                } {
                     __resile_ok @ __resile_private::Ok(_) => break __resile_ok,
                     __resile_private::Err(__resile_error) => {
                         match {
@@ -46,6 +56,7 @@ async fn fetch() -> std::io::Result<u32> {
                                     &__resile_private::RetryHooks {
                                         retry_if: ::core::option::Option::None,
                                         on_retry: ::core::option::Option::None,
+                                        retry_after: ::core::option::Option::None,
                                     },
                                     __resile_describe,
                                     __resile_private::Free,

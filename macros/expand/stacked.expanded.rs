@@ -39,15 +39,18 @@ async fn load_user(&self, id: u64) -> Result<User, DbError> {
                 match {
                     let __resile_permit = __RESILE_CIRCUIT_BREAKER_1.admit();
                     if __resile_permit.admitted() {
-                        let __resile_result = __RESILE_TIMEOUT_2
-                            .run(
-                                &__resile_call,
-                                __resile_private::Method::<Self>::new(),
-                                __resile_private::reject::timeout::<DbError>,
-                                __resile_private::body::<
-                                    Result<User, DbError>,
-                                    _,
-                                >(async { self.db.get(id).await }),
+                        let __resile_result = __resile_private::Numbered::new(
+                                __resile_state.attempt(),
+                                __RESILE_TIMEOUT_2
+                                    .run(
+                                        &__resile_call,
+                                        __resile_private::Method::<Self>::new(),
+                                        __resile_private::reject::timeout::<DbError>,
+                                        __resile_private::body::<
+                                            Result<User, DbError>,
+                                            _,
+                                        >(async { self.db.get(id).await }),
+                                    ),
                             )
                             .await;
                         __resile_permit
@@ -83,6 +86,7 @@ async fn load_user(&self, id: u64) -> Result<User, DbError> {
                                     &__resile_private::RetryHooks::<DbError> {
                                         retry_if: ::core::option::Option::None,
                                         on_retry: ::core::option::Option::None,
+                                        retry_after: ::core::option::Option::None,
                                     },
                                     __resile_describe,
                                     __resile_private::Method::<Self>::new(),

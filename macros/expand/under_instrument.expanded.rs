@@ -25,12 +25,22 @@ async fn traced(s: String) -> Result<usize, E> {
             let __resile_result = {
                 let mut __resile_state = __RESILE_RETRY_0.start();
                 loop {
-                    match __resile_private::body::<
-                        Result<usize, E>,
-                        _,
-                    >(async { Ok(s.len()) })
-                        .await
-                    {
+                    match {
+                        let __resile_attempt = __resile_private::body::<
+                            Result<usize, E>,
+                            _,
+                        >(async { Ok(s.len()) });
+                        match __resile_state.attempt() {
+                            1 => __resile_attempt.await,
+                            __resile_n => {
+                                __resile_private::Numbered::new(
+                                        __resile_n,
+                                        __resile_attempt,
+                                    )
+                                    .await
+                            }
+                        }
+                    } {
                         __resile_ok @ __resile_private::Ok(_) => break __resile_ok,
                         __resile_private::Err(__resile_error) => {
                             match {
@@ -46,6 +56,7 @@ async fn traced(s: String) -> Result<usize, E> {
                                         &__resile_private::RetryHooks::<E> {
                                             retry_if: ::core::option::Option::None,
                                             on_retry: ::core::option::Option::None,
+                                            retry_after: ::core::option::Option::None,
                                         },
                                         __resile_describe,
                                         __resile_private::Free,

@@ -35,11 +35,22 @@ async fn load(id: u64) -> Result<u64, DbError> {
                 match {
                     let __resile_permit = __RESILE_CIRCUIT_BREAKER_1.admit();
                     if __resile_permit.admitted() {
-                        let __resile_result = __resile_private::body::<
-                            Result<u64, DbError>,
-                            _,
-                        >(async { Ok(id) })
-                            .await;
+                        let __resile_result = {
+                            let __resile_attempt = __resile_private::body::<
+                                Result<u64, DbError>,
+                                _,
+                            >(async { Ok(id) });
+                            match __resile_state.attempt() {
+                                1 => __resile_attempt.await,
+                                __resile_n => {
+                                    __resile_private::Numbered::new(
+                                            __resile_n,
+                                            __resile_attempt,
+                                        )
+                                        .await
+                                }
+                            }
+                        };
                         __resile_permit
                             .record(__resile_private::Outcome::of(&__resile_result));
                         __resile_result
@@ -73,6 +84,7 @@ async fn load(id: u64) -> Result<u64, DbError> {
                                     &__resile_private::RetryHooks::<DbError> {
                                         retry_if: ::core::option::Option::None,
                                         on_retry: ::core::option::Option::None,
+                                        retry_after: ::core::option::Option::None,
                                     },
                                     __resile_describe,
                                     __resile_private::Free,

@@ -84,6 +84,9 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> 
     };
     let ret = &cx.ret;
     let body = quote!(__resile_private::body::<#ret, _>(#original));
+    // Under a retry, each later attempt's body is numbered for `resile::attempt()` with the
+    // retry loop's state (a hedge numbers its extra attempts in the runtime).
+    let numbered = layers.iter().any(|l| l.name == "retry");
     cx.body = syn::parse2(quote!({ #original })).expect("body block parses");
     if let Some(layer) = layers.iter().find(|l| l.attr.reruns_body()) {
         cx.items.extend(crate::moves::checks(layer.name, &cx.sig, &cx.body));
@@ -92,6 +95,7 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> 
     // statements (see `Attribute::nothing_after_body`).
     let body = match statements {
         Some(block) if layers.iter().all(|l| l.attr.nothing_after_body()) => Inner::Expr(block),
+        _ if numbered => Inner::Numbered(body, true),
         _ => Inner::Future(body),
     };
     let pipeline = layers.iter().enumerate().rev().fold(body, |inner, (i, layer)| layer.attr.expand(&mut cx, i, inner));

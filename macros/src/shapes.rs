@@ -94,11 +94,16 @@ pub(crate) fn attempts(
     span: Span,
     call: impl FnOnce(TokenStream) -> TokenStream,
 ) -> Inner {
-    let attempt = inner.into_future(span);
+    // A body numbered by an outer retry stays numbered: this layer's own future is, so that
+    // the attempt's future is polled as it is (see `Inner::Numbered`).
+    let (attempt, numbered) = match inner {
+        Inner::Numbered(fut, _) => (fut, true),
+        inner => (inner.into_future(span), false),
+    };
     let attempt = match how {
         Attempts::One => attempt,
         Attempts::Each => quote!(|| #attempt),
     };
     let call = call(attempt);
-    Inner::Expr(quote!(#call.await))
+    if numbered { Inner::Numbered(call, false) } else { Inner::Expr(quote!(#call.await)) }
 }

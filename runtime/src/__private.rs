@@ -28,6 +28,8 @@ pub use core::result::Result::{Err, Ok};
 pub use core::time::Duration;
 pub use resile_config::{BulkheadPolicy, CircuitBreakerPolicy, HedgePolicy, RateLimitPolicy, RetryPolicy};
 
+pub use crate::attempt::Numbered;
+
 /// Fixes the output type of a body future, so `?` and `return` inside it infer.
 #[inline(always)]
 pub fn body<R, F: Future<Output = R>>(f: F) -> F {

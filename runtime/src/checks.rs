@@ -242,6 +242,46 @@ pub mod hooks {
     }
 
     #[diagnostic::on_unimplemented(
+        message = "`retry_after` must be `fn(&E) -> Option<Duration>` where E is `{E}`; this fn is `{Self}`",
+        label = "expected `fn(&{E}) -> Option<Duration>`",
+        note = "`retry_after` gets each failed attempt's error; it returns how long the error asks to wait, or `None`",
+        note = "for an error that wraps `resile::Rejection`, implement `resile::AsRejection` and use `resile::Rejection::hint`"
+    )]
+    pub trait RetryAfter<E> {
+        type Same<F>;
+        fn same<F>(f: F) -> Self::Same<F>;
+    }
+
+    impl<'a, E> RetryAfter<E> for fn(&'a E) -> Option<Duration> {
+        type Same<F> = F;
+        #[inline(always)]
+        fn same<F>(f: F) -> F {
+            f
+        }
+    }
+
+    #[diagnostic::do_not_recommend]
+    impl<E> RetryAfter<E> for fn(Never) -> Never {
+        type Same<F> = F;
+        #[inline(always)]
+        fn same<F>(f: F) -> F {
+            f
+        }
+    }
+
+    impl<E> Hook<E> {
+        /// The path of the `retry_after` hook, unchanged, if its signature is right.
+        #[inline(always)]
+        pub fn retry_after<F, A, R>(f: F) -> <fn(A) -> R as RetryAfter<E>>::Same<F>
+        where
+            F: Fn(A) -> R,
+            fn(A) -> R: RetryAfter<E>,
+        {
+            <fn(A) -> R as RetryAfter<E>>::same(f)
+        }
+    }
+
+    #[diagnostic::on_unimplemented(
         message = "`fatal` must be `fn(&E) -> bool` where E is `{E}`; this fn is `{Self}`",
         label = "expected `fn(&{E}) -> bool`",
         note = "`fatal` gets each failed attempt's error; it returns `true` to end the call with that error"

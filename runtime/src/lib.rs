@@ -15,6 +15,10 @@
 //! Live configuration of named instances (a TOML text, a watched file, a polled control
 //! plane) and the switches that turn policies off are in [`config`](mod@config).
 //!
+//! Inside a retried or hedged call, [`attempt()`] tells which attempt is running (so a retry
+//! can go to another replica); [`Rejection::retry_after`] says how long a refusing policy
+//! asks to wait, and [`Rejection::hint`] hands it to `#[retry(retry_after = ..)]`.
+//!
 //! Combinators over futures ([`race`], [`all_settled`], [`map`], [`first_ok`]), each with
 //! an optional timeout, are in [`combinators`].
 //!
@@ -56,6 +60,7 @@ pub mod timeout;
 #[cfg(any(feature = "testing", doc))]
 pub mod testing;
 
+mod attempt;
 mod checks;
 mod outcome;
 mod policy;
@@ -71,6 +76,7 @@ pub mod registry {
     pub use crate::kit::{Registry, Source};
 }
 
+pub use attempt::attempt;
 pub use bulkhead::{Bulkhead, BulkheadConfig, BulkheadStats, bulkhead};
 pub use circuit_breaker::{CircuitBreaker, CircuitBreakerConfig, circuit_breaker};
 pub use combinators::{all_settled, first_ok, map, race};
@@ -78,7 +84,7 @@ pub use hedge::{Hedge, HedgeConfig, HedgeStats, HedgeTracker, hedge_tracker};
 pub use outcome::{Outcome, State};
 pub use policy::Policy;
 pub use rate_limit::{RateLimitConfig, RateLimiter, RateLimiterStats, rate_limiter};
-pub use rejection::Rejection;
+pub use rejection::{AsRejection, Rejection};
 pub use resile_config::ConfigError;
 pub use resile_config::{BulkheadPolicy, CircuitBreakerPolicy, HedgePolicy, RateLimitPolicy, RetryPolicy};
 pub use retry::{Retry, RetryConfig, retry_budget};

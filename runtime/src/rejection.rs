@@ -80,15 +80,32 @@ impl fmt::Display for Rejection {
 
 impl Rejection {
     /// How long the refusing policy asks the caller to wait before trying again, if it
-    /// knows: what `#[retry(retry_after = ..)]` and an HTTP layer's `Retry-After` can use.
+    /// knows: what `#[retry(retry_after = ..)]` (through [`Rejection::hint`]) and an HTTP
+    /// layer's `Retry-After` can use.
     ///
     /// - `RateLimited`: its `retry_after`, exact to the nanosecond (the first whole
     ///   nanosecond at which the same call would be admitted).
-    /// - `CircuitOpen`: `None` for now. The time until the breaker half-opens is not carried
-    ///   by the rejection yet (it would take a field on the variant); read the breaker's
-    ///   state through `resile::circuit_breaker(name)` instead.
+    /// - `CircuitOpen`: the time until the breaker `name` lets a half-open probe through,
+    ///   read when asked (exact on tokio's clock, to the nanosecond; zero once that time has
+    ///   come); `None` when it is forced open (it holds until an operator acts), or no longer
+    ///   open, or no breaker of that name exists in this task's registry (a private
+    ///   [`CircuitBreaker::new`](crate::circuit_breaker::CircuitBreaker::new) value is not
+    ///   registered: ask it with [`half_open_in`](crate::circuit_breaker::CircuitBreaker::half_open_in)).
     /// - `BulkheadFull`, `TimedOut`: `None`; nothing tells when a permit comes back, and a
     ///   timeout is not a refusal to retry.
+    ///
+    /// # Why `CircuitOpen` is looked up, not carried
+    /// The variant keeps the shape `CircuitOpen { name }` (a field would break every
+    /// pattern and literal of it: the enum is `#[non_exhaustive]`, its variants' fields are
+    /// not), and the refusal path pays nothing for a hint most callers never ask for. The
+    /// price is paid by the caller who asks: one registry lookup (a hash of the name and a
+    /// read lock) and two atomic loads. Read when asked, the answer is the time left *now*,
+    /// which is what a caller deciding when to retry needs (a carried value would be stale
+    /// by the time spent between the refusal and the question).
+    ///
+    /// # Cost
+    /// `RateLimited`, `BulkheadFull`, `TimedOut`: a `match`. `CircuitOpen`: a registry
+    /// lookup and a clock read, out of line.
     ///
     /// ```
     /// # use resile_runtime as resile;
@@ -103,8 +120,83 @@ impl Rejection {
     pub fn retry_after(&self) -> Option<Duration> {
         match *self {
             Rejection::RateLimited { retry_after, .. } => Some(retry_after),
-            Rejection::CircuitOpen { .. } | Rejection::BulkheadFull { .. } | Rejection::TimedOut { .. } => None,
+            Rejection::CircuitOpen { name } => half_open_in(name),
+            Rejection::BulkheadFull { .. } | Rejection::TimedOut { .. } => None,
         }
+    }
+
+    /// The `retry_after` hint for any error that is, or carries, a `Rejection`
+    /// ([`AsRejection`]): `#[retry(retry_after = resile::Rejection::hint)]` waits as long as
+    /// an inner rate limiter or breaker asks (see [`retry_after`](Self::retry_after)), and
+    /// backs off as usual on every other error.
+    ///
+    /// ```
+    /// # use resile_runtime as resile;
+    /// use std::time::Duration;
+    /// use resile::{AsRejection, Rejection};
+    ///
+    /// enum ApiError {
+    ///     /// A server's 429 with its `Retry-After`.
+    ///     TooMany { retry_after: Duration },
+    ///     Status(u16),
+    ///     Refused(Rejection),
+    /// }
+    /// impl AsRejection for ApiError {
+    ///     fn as_rejection(&self) -> Option<&Rejection> {
+    ///         match self {
+    ///             ApiError::Refused(r) => Some(r),
+    ///             _ => None,
+    ///         }
+    ///     }
+    /// }
+    ///
+    /// // `#[retry(retry_after = hint)]`: the server's hint, else an inner policy's.
+    /// fn hint(e: &ApiError) -> Option<Duration> {
+    ///     match e {
+    ///         ApiError::TooMany { retry_after } => Some(*retry_after),
+    ///         ApiError::Status(code) => (*code == 503).then(|| Duration::from_secs(1)),
+    ///         ApiError::Refused(_) => Rejection::hint(e),
+    ///     }
+    /// }
+    ///
+    /// let limited = Rejection::RateLimited { name: "api", retry_after: Duration::from_millis(40) };
+    /// assert_eq!(hint(&ApiError::Refused(limited)), Some(Duration::from_millis(40)));
+    /// assert_eq!(hint(&ApiError::TooMany { retry_after: Duration::from_secs(2) }), Some(Duration::from_secs(2)));
+    /// assert_eq!(hint(&ApiError::Status(500)), None);
+    /// let ready_made: fn(&ApiError) -> Option<Duration> = Rejection::hint;
+    /// assert_eq!(ready_made(&ApiError::Status(503)), None);
+    /// ```
+    #[inline]
+    pub fn hint<E: AsRejection + ?Sized>(error: &E) -> Option<Duration> {
+        error.as_rejection().and_then(Rejection::retry_after)
+    }
+}
+
+/// The time until the registered breaker `name` half-opens (see [`Rejection::retry_after`]).
+#[cold]
+#[inline(never)]
+fn half_open_in(name: &str) -> Option<Duration> {
+    use crate::circuit_breaker::CircuitBreaker;
+    crate::kit::isolation::current::<CircuitBreaker>().get(name).and_then(CircuitBreaker::half_open_in)
+}
+
+/// An error that may be, or carry, a [`Rejection`]: what [`Rejection::hint`] needs to find
+/// the refusal's `retry_after` in it. Implement it for an error type that wraps
+/// `Rejection` (the usual `From<Rejection>` variant).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not implement `resile::AsRejection`, which `Rejection::hint` needs",
+    label = "`Rejection::hint` looks for a `Rejection` in `{Self}`",
+    note = "implement `resile::AsRejection` for `{Self}`: return `Some(&rejection)` from the variant that wraps it, `None` otherwise"
+)]
+pub trait AsRejection {
+    /// The rejection this error is or carries, if any.
+    fn as_rejection(&self) -> Option<&Rejection>;
+}
+
+impl AsRejection for Rejection {
+    #[inline]
+    fn as_rejection(&self) -> Option<&Rejection> {
+        Some(self)
     }
 }
 

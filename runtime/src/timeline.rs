@@ -370,6 +370,8 @@ pub enum GaveUp {
     OutOfTime,
     /// The named retry budget denied the retry.
     RetryBudget(&'static str),
+    /// The error asked for a wait (`retry_after`) longer than `max_delay`.
+    HintTooLong(Duration),
 }
 
 /// What happened to a hedged attempt.
@@ -407,6 +409,7 @@ impl fmt::Display for What {
                     GaveUp::NotRetryable => "not retryable (retry_if)".to_owned(),
                     GaveUp::OutOfTime => "the next sleep would pass the budget".to_owned(),
                     GaveUp::RetryBudget(name) => format!("retry budget `{name}` exhausted"),
+                    GaveUp::HintTooLong(wait) => format!("the error asks to wait {wait:?}, longer than max_delay"),
                 };
                 write!(f, "gave up after attempt {attempt}: {why}")
             }
@@ -667,6 +670,9 @@ fn record(buf: &mut Buf, id: Option<u32>, now: Instant, event: &Event<'_>) {
         }
         Event::RetryOutOfTime { function, attempt, .. } => {
             (function, What::GaveUp { attempt, why: GaveUp::OutOfTime }, now)
+        }
+        Event::RetryHintTooLong { function, attempt, retry_after, .. } => {
+            (function, What::GaveUp { attempt, why: GaveUp::HintTooLong(retry_after) }, now)
         }
         Event::RetryBudgetExhausted { function, budget, attempt, .. } => {
             (function, What::GaveUp { attempt, why: GaveUp::RetryBudget(budget) }, now)

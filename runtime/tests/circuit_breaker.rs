@@ -210,6 +210,86 @@ async fn half_open_closes_when_all_probes_succeed_and_opens_on_any_failure() {
     assert_eq!(b.state(), State::Closed);
 }
 
+/// The instant (since now) at which `b`, open, first admits a call: rejected 1 ns before.
+async fn open_time(b: &CircuitBreaker, open_duration: Duration) {
+    assert_eq!(b.state(), State::Open);
+    assert_eq!(b.stats().open_duration, open_duration);
+    assert_eq!(b.half_open_in(), Some(open_duration));
+    assert_eq!(Rejection::CircuitOpen { name: b.name() }.retry_after(), None, "a private breaker is not registered");
+    advance(open_duration - Duration::from_nanos(1)).await;
+    assert!(ok(b).await.is_err(), "still open 1 ns before {open_duration:?}");
+    assert_eq!(b.half_open_in(), Some(Duration::from_nanos(1)));
+    advance(Duration::from_nanos(1)).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn each_reopening_from_half_open_multiplies_the_open_time_up_to_the_cap_and_a_close_resets_it() {
+    let cfg = CircuitBreakerConfig::new()
+        .window_size(1)
+        .minimum_calls(1)
+        .open_timeout(secs(1))
+        .open_timeout_multiplier(2.0)
+        .max_open_timeout(secs(5));
+    let b = CircuitBreaker::new("backoff", cfg);
+    assert_eq!(b.stats().open_duration, secs(1), "closed: the next opening's");
+    fail(&b).await.unwrap_err();
+    open_time(&b, secs(1)).await;
+    // Each failed probe reopens for twice as long: 2 s, 4 s, then the 5 s cap, and stays there.
+    for open_duration in [secs(2), secs(4), secs(5), secs(5)] {
+        fail(&b).await.unwrap_err();
+        open_time(&b, open_duration).await;
+        assert_eq!(b.state(), State::Open, "half-open on the next call");
+    }
+    // A successful probe closes: the next opening is `open_timeout` again.
+    ok(&b).await.unwrap();
+    assert_eq!(b.state(), State::Closed);
+    assert_eq!(b.stats().open_duration, secs(1));
+    fail(&b).await.unwrap_err();
+    open_time(&b, secs(1)).await;
+    fail(&b).await.unwrap_err();
+    open_time(&b, secs(2)).await;
+    // An operator's reset closes too.
+    b.reset();
+    fail(&b).await.unwrap_err();
+    open_time(&b, secs(1)).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_fractional_multiplier_rounds_to_the_nearest_nanosecond() {
+    let cfg = CircuitBreakerConfig::new()
+        .window_size(1)
+        .minimum_calls(1)
+        .open_timeout(Duration::from_nanos(1_000_000_001))
+        .open_timeout_multiplier(1.5)
+        .max_open_timeout(secs(60));
+    let b = CircuitBreaker::new("backoff-fraction", cfg);
+    fail(&b).await.unwrap_err();
+    open_time(&b, Duration::from_nanos(1_000_000_001)).await;
+    fail(&b).await.unwrap_err();
+    // 1 500 000 001.5 ns, to the nearest (even rounding aside, `f64::round` is half away from zero).
+    open_time(&b, Duration::from_nanos(1_500_000_002)).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn reconfiguring_keeps_the_current_opening_and_the_next_reopening_follows_the_new_settings() {
+    let cfg = CircuitBreakerConfig::new()
+        .window_size(1)
+        .minimum_calls(1)
+        .open_timeout(secs(1))
+        .open_timeout_multiplier(2.0)
+        .max_open_timeout(secs(60));
+    let b = CircuitBreaker::new("backoff-live", cfg);
+    fail(&b).await.unwrap_err();
+    open_time(&b, secs(1)).await;
+    fail(&b).await.unwrap_err();
+    b.reconfigure(cfg.open_timeout_multiplier(3.0)).unwrap();
+    open_time(&b, secs(2)).await;
+    fail(&b).await.unwrap_err();
+    open_time(&b, secs(6)).await;
+    assert!(b.reconfigure(cfg.max_open_timeout(ms(999))).is_err(), "below open_timeout");
+    assert_eq!(b.config().max_open_timeout, Some(secs(60)), "the last good settings stay");
+}
+
 #[tokio::test(start_paused = true)]
 async fn count_window_slides() {
     // Trip at 75 % of the last 4 calls.
@@ -389,7 +469,8 @@ async fn stats_show_why_it_opened() {
             failures: 2,
             slow_calls: 0,
             failure_rate: 0.5,
-            slow_call_rate: 0.0
+            slow_call_rate: 0.0,
+            open_duration: secs(60),
         }
     );
     advance(secs(3600)).await;
@@ -696,6 +777,8 @@ mod model {
         pub(super) state: State,
         window: Vec<Entry>,
         open_until: Duration,
+        /// The current or last opening's length since the last close; zero if none.
+        open_for: Duration,
         probes_admitted: u32,
         probes_done: u32,
         pub(super) events: Vec<(State, State)>,
@@ -708,6 +791,7 @@ mod model {
                 state: State::Closed,
                 window: Vec::new(),
                 open_until: Duration::ZERO,
+                open_for: Duration::ZERO,
                 probes_admitted: 0,
                 probes_done: 0,
                 events: Vec::new(),
@@ -721,7 +805,19 @@ mod model {
                 self.probes_done = 0;
             }
             if to == State::Open {
-                self.open_until = now + self.cfg.open_timeout;
+                // A failed probe multiplies the last opening, up to the cap: computed here
+                // without `next_open_timeout`, from the keys' meaning.
+                self.open_for = if self.state == State::HalfOpen && !self.open_for.is_zero() {
+                    let cap = self.cfg.max_open_timeout.unwrap_or(self.cfg.open_timeout);
+                    let product = self.open_for.as_nanos() as f64 * self.cfg.open_timeout_multiplier;
+                    if product >= cap.as_nanos() as f64 { cap } else { Duration::from_nanos(product.round() as u64) }
+                } else {
+                    self.cfg.open_timeout
+                };
+                self.open_until = now + self.open_for;
+            }
+            if to == State::Closed {
+                self.open_for = Duration::ZERO;
             }
             if self.state != to {
                 self.events.push((self.state, to));
@@ -814,6 +910,11 @@ mod model {
             let n = |f: fn(&Entry) -> bool| w.iter().filter(|e| f(e)).count() as u64;
             (self.state, w.len() as u64, n(|e| e.failure), n(|e| e.slow))
         }
+
+        /// What `stats().open_duration` shows.
+        pub(super) fn open_duration(&self) -> Duration {
+            if self.open_for.is_zero() { self.cfg.open_timeout } else { self.open_for }
+        }
     }
 }
 
@@ -857,8 +958,9 @@ mod prop {
             1..8u32,
             1..4u64,
             1..4u32,
+            (prop_oneof![Just(1.0), Just(1.5), Just(2.0), Just(3.0)], option::of(0..5u64)),
         )
-            .prop_map(|(time, size, fr, slow, sr, min, open_s, probes)| {
+            .prop_map(|(time, size, fr, slow, sr, min, open_s, probes, (multiplier, max_extra_s))| {
                 let window = if time { WindowKind::Time } else { WindowKind::Count };
                 let mut c = CircuitBreakerConfig::new()
                     .window(window)
@@ -867,8 +969,10 @@ mod prop {
                     .slow_call_rate_threshold(sr)
                     .minimum_calls(if time { min } else { min.min(size) })
                     .open_timeout(secs(open_s))
-                    .permitted_calls_in_half_open(probes);
+                    .permitted_calls_in_half_open(probes)
+                    .open_timeout_multiplier(multiplier);
                 c.slow_call_threshold = slow;
+                c.max_open_timeout = max_extra_s.map(|extra| secs(open_s + extra));
                 c
             })
     }
@@ -924,6 +1028,7 @@ mod prop {
                 }
                 prop_assert_eq!(b.state(), m.state, "op {} {:?} at {:?}", i, op, now);
                 prop_assert_eq!(counts(b.stats_at(now)), m.stats(now), "op {} {:?} at {:?}", i, op, now);
+                prop_assert_eq!(b.stats_at(now).open_duration, m.open_duration(), "op {} {:?} at {:?}", i, op, now);
             }
             prop_assert_eq!(events(name), m.events.clone());
         }

@@ -110,6 +110,7 @@
 //! | [`Event::RetriesExhausted`](crate::telemetry::Event::RetriesExhausted) | `WARN` | `retries exhausted for Orders::get after 3 attempts (1.2s since the first failed): connection refused` | `attempts`, `elapsed_ms` |
 //! | [`Event::NotRetryable`](crate::telemetry::Event::NotRetryable) | `DEBUG` | `attempt 1 of 3 for Orders::get failed with an error retry_if does not retry: not found` | |
 //! | [`Event::RetryOutOfTime`](crate::telemetry::Event::RetryOutOfTime) | `DEBUG` | `attempt 2 for Orders::get failed and is not retried: the next sleep would end past the wall-clock budget: ...` | |
+//! | [`Event::RetryHintTooLong`](crate::telemetry::Event::RetryHintTooLong) | `DEBUG` | `attempt 1 for Orders::get failed and is not retried: the error asks to wait 10s, longer than max_delay (5s): ...` | `retry_after_ms` |
 //! | [`Event::RetryBudgetExhausted`](crate::telemetry::Event::RetryBudgetExhausted) | `DEBUG` | ``attempt 1 for Orders::get failed and is not retried: retry budget `db` is exhausted: ...`` | |
 //! | [`Event::Rejected`](crate::telemetry::Event::Rejected) | `DEBUG` | ``call to Orders::get refused: circuit breaker `db` is open``, `call to Orders::get timed out after 250ms` | |
 //! | [`Event::StateChange`](crate::telemetry::Event::StateChange) | `WARN` to `Open`/`ForcedOpen`, else `INFO` | ``circuit breaker `db`: closed -> open`` | `from`, `to`; no `function`: an event of the shared breaker |
@@ -188,6 +189,8 @@
 //! | `minimum_calls` | integer | `10` | no trip before this many recorded calls in the window |
 //! | `open_timeout` | duration | `"60s"` | time open before half-open |
 //! | `permitted_calls_in_half_open` | integer ≥ 1 | `1` | probes allowed; all succeed ⇒ closed, any fails ⇒ open |
+//! | `open_timeout_multiplier` | number ≥ 1 | `1.0` | each reopening from half-open without a close in between lasts this many times the previous opening |
+//! | `max_open_timeout` | duration | `open_timeout` | the longest an opening lasts, however often it reopens |
 //! | `enabled` | `true` \| `false` | `true` | `false`: every call passes unguarded |
 //!
 //! ### `[bulkhead.<name>]`

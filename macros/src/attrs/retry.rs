@@ -17,6 +17,7 @@ pub(crate) struct Retry {
     config: Declared<RetryConfig>,
     retry_if: Slot<syn::Path>,
     on_retry: Slot<syn::Path>,
+    retry_after: Slot<syn::Path>,
     retry_budget: Slot<String>,
     policy: Slot<PolicyRef>,
 }
@@ -33,6 +34,7 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<B
         config: Declared::new(RetryConfig::new()),
         retry_if: Slot::new("retry_if"),
         on_retry: Slot::new("on_retry"),
+        retry_after: Slot::new("retry_after"),
         retry_budget: Slot::new("retry_budget"),
         policy: Slot::new("policy"),
     };
@@ -43,6 +45,7 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<B
             k if Declared::<RetryConfig>::has_key(k) => a.config.take(key, value, errors),
             "retry_if" => a.retry_if.set(errors, ks, values::path(value, "retry_if")?),
             "on_retry" => a.on_retry.set(errors, ks, values::path(value, "on_retry")?),
+            "retry_after" => a.retry_after.set(errors, ks, values::path(value, "retry_after")?),
             "retry_budget" => a.retry_budget.set(errors, ks, values::name(value, "retry_budget")?),
             "policy" => a.policy.set(errors, ks, PolicyRef { path: policy::path(value)? }),
             _ => return Err(unknown_key(key, "retry", &policy::arguments(RetryConfig::ARGUMENTS))),
@@ -95,6 +98,7 @@ impl Attribute for Retry {
         let hooks = cx.typed(quote!(__resile_private::RetryHooks));
         let retry_if = cx.hook("retry_if", self.retry_if.get());
         let on_retry = cx.hook("on_retry", self.on_retry.get());
+        let retry_after = cx.hook("retry_after", self.retry_after.get());
         let (span, impl_type) = (cx.span(), cx.impl_type());
         let on_error = quote! {{
             let __resile_describe = (&&&__resile_private::Describe::of(&__resile_error)).describe_fn();
@@ -102,7 +106,7 @@ impl Attribute for Retry {
                 &mut __resile_state,
                 #span,
                 __resile_error,
-                &#hooks { retry_if: #retry_if, on_retry: #on_retry },
+                &#hooks { retry_if: #retry_if, on_retry: #on_retry, retry_after: #retry_after },
                 __resile_describe,
                 #impl_type,
             )

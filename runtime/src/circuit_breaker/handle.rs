@@ -107,6 +107,11 @@ impl Handle<CircuitBreaker> {
         self.get().map_or(CircuitBreakerStats::EMPTY, CircuitBreaker::stats)
     }
 
+    /// See [`CircuitBreaker::half_open_in`]; `None` if the breaker does not exist yet.
+    pub fn half_open_in(&self) -> Option<std::time::Duration> {
+        self.get().and_then(CircuitBreaker::half_open_in)
+    }
+
     /// See [`CircuitBreaker::force_open`].
     pub fn force_open(&self) {
         self.get_or_default().force_open();

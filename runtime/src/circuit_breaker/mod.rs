@@ -68,6 +68,17 @@
 //! which opens it again. A probe whose outcome is [`Outcome::Ignore`](crate::Outcome), or
 //! whose future is dropped, gives its slot back.
 //!
+//! Each opening lasts `open_timeout`, unless it follows a failed probe with no close in
+//! between: then it lasts the previous opening times `open_timeout_multiplier`, rounded to
+//! the nanosecond, at most `max_open_timeout` (defaults 1.0 and `open_timeout`: every opening
+//! alike). A downstream that stays down is probed less and less often (1 s, 2 s, 4 s, 5 s, 5 s
+//! ... with `open_timeout = "1s", open_timeout_multiplier = 2.0, max_open_timeout = "5s"`), as
+//! Polly's `BreakDurationGenerator` and Resilience4j's exponential `waitIntervalFunctionInOpenState`
+//! allow; entering `Closed` (the probes succeed, `force_close`, `reset`) starts again from
+//! `open_timeout`. [`CircuitBreakerStats::open_duration`] shows the length in force, and
+//! [`CircuitBreaker::half_open_in`] (what [`Rejection::retry_after`](crate::Rejection::retry_after)
+//! says for `CircuitOpen`) the time left.
+//!
 //! Windows: a **count** window holds the last `window_size` recorded calls; a **time**
 //! window the calls recorded in the last `window_size` seconds, in one-second buckets from
 //! the breaker's creation (a call recorded in second `k` counts until second

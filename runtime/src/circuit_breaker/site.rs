@@ -54,6 +54,13 @@ impl CircuitBreaker {
         self.operate(DISABLED, || self.elapsed_nanos());
     }
 
+    /// How long, on tokio's clock, until this open breaker lets a half-open probe through;
+    /// see [`half_open_in_at`](Self::half_open_in_at). What [`Rejection::retry_after`] says
+    /// for a `CircuitOpen` of this breaker's name.
+    pub fn half_open_in(&self) -> Option<Duration> {
+        self.half_open_in_with(self.elapsed_nanos())
+    }
+
     /// The state and the window's counts now (tokio's clock, for a time window's expiry).
     pub fn stats(&self) -> CircuitBreakerStats {
         self.stats_with(|| self.elapsed_nanos())

@@ -125,10 +125,15 @@ pub struct CircuitBreakerStats {
     pub failure_rate: f64,
     /// `slow_calls / total`, 0.0 for an empty window.
     pub slow_call_rate: f64,
+    /// How long an opening lasts: in `Open` and `HalfOpen`, the current opening's (which a
+    /// failed probe multiplies by `open_timeout_multiplier`, up to `max_open_timeout`);
+    /// in `Closed`, `open_timeout`, the next opening's. A forced or disabled breaker shows
+    /// its last opening's, or `open_timeout` if it has not opened since it last closed.
+    pub open_duration: Duration,
 }
 
 impl CircuitBreakerStats {
-    fn of(state: State, c: Counts) -> Self {
+    fn of(state: State, c: Counts, open_duration: Duration) -> Self {
         let total = c.total.max(0) as u64;
         let failures = c.failures.max(0) as u64;
         let slow_calls = c.slow.max(0) as u64;
@@ -142,6 +147,7 @@ impl CircuitBreakerStats {
             slow_calls,
             failure_rate: rate(failures),
             slow_call_rate: rate(slow_calls),
+            open_duration,
         }
     }
 
@@ -153,6 +159,7 @@ impl CircuitBreakerStats {
         slow_calls: 0,
         failure_rate: 0.0,
         slow_call_rate: 0.0,
+        open_duration: CircuitBreakerConfig::new().open_timeout,
     };
 }
 
@@ -163,6 +170,10 @@ struct Inner {
     /// The time window's buckets; `None` for a count window (whose slots are the ring).
     buckets: Option<Buckets>,
     open_until: u64,
+    /// The length of the current or last opening since the breaker last closed, in
+    /// nanoseconds; 0 if it has not opened since. A failed probe reopens for this times
+    /// `open_timeout_multiplier`; a close resets it.
+    open_for: u64,
     probes_admitted: u32,
     probes_done: u32,
     /// State changes not yet reported, oldest first.
@@ -379,6 +390,7 @@ impl CircuitBreaker {
                 counts: Counts::default(),
                 buckets: time_buckets(&config),
                 open_until: 0,
+                open_for: 0,
                 probes_admitted: 0,
                 probes_done: 0,
                 pending: VecDeque::new(),
@@ -443,6 +455,22 @@ impl CircuitBreaker {
         if !callbacks.iter().any(|g| std::ptr::fn_addr_eq(*g, f)) {
             callbacks.push(f);
         }
+    }
+
+    /// How long until the breaker, open, lets a half-open probe through, at `now` (time
+    /// since the breaker's origin): `Some(ZERO)` once `open_timeout` has passed (the next
+    /// call is the probe), `None` in every state but `Open` (forced open holds until an
+    /// operator acts; closed, half-open and disabled name no time). Exact to the nanosecond:
+    /// one `Acquire` load and one `Relaxed` load, no lock.
+    pub fn half_open_in_at(&self, now: Duration) -> Option<Duration> {
+        self.half_open_in_with(nanos(now))
+    }
+
+    pub(super) fn half_open_in_with(&self, now: u64) -> Option<Duration> {
+        // Orderings: as `ticket`: `Acquire` on `ctl` sees the `open_until` of its period.
+        let ctl = self.ctl.0.load(Ordering::Acquire);
+        (ctl & STATE_MASK == OPEN)
+            .then(|| Duration::from_nanos(self.open_until.load(Ordering::Relaxed).saturating_sub(now)))
     }
 
     pub(super) fn rejection(&self) -> Rejection {
@@ -708,9 +736,21 @@ impl CircuitBreaker {
                 }
                 inner.probes_admitted = 0;
                 inner.probes_done = 0;
+                if to == CLOSED {
+                    inner.open_for = 0;
+                }
             }
             OPEN if ctl & STATE_MASK != OPEN => {
-                let until = clock.now().saturating_add(self.setup.load().open_nanos);
+                let setup = self.setup.load();
+                // A failed probe reopens for longer (`open_timeout_multiplier`, up to
+                // `max_open_timeout`); any other opening, for `open_timeout`.
+                let open_for = if ctl & STATE_MASK == HALF_OPEN && inner.open_for != 0 {
+                    nanos(setup.config.next_open_timeout(Duration::from_nanos(inner.open_for)))
+                } else {
+                    setup.open_nanos
+                };
+                inner.open_for = open_for;
+                let until = clock.now().saturating_add(open_for);
                 inner.open_until = until;
                 self.open_until.store(until, Ordering::Relaxed);
             }
@@ -816,10 +856,14 @@ impl CircuitBreaker {
     pub(super) fn stats_with(&self, now: impl Fn() -> u64) -> CircuitBreakerStats {
         let mut inner = lock(&self.inner);
         let state = state_of(self.ctl.0.load(Ordering::Relaxed));
-        let Inner { counts, buckets, .. } = &mut *inner;
+        let Inner { counts, buckets, open_for, .. } = &mut *inner;
         if let (State::Closed, Some(b)) = (state, buckets) {
             b.advance(now() / NANOS_PER_SEC, counts);
         }
-        CircuitBreakerStats::of(state, *counts)
+        let open_duration = match *open_for {
+            0 => self.setup.load().config.open_timeout,
+            n => Duration::from_nanos(n),
+        };
+        CircuitBreakerStats::of(state, *counts, open_duration)
     }
 }

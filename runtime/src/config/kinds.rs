@@ -74,7 +74,7 @@ impl Live for CircuitBreaker {
     }
     fn show(c: &Self::Config, key: &str) -> String {
         show!(c, key; window, window_size, failure_rate_threshold, slow_call_threshold, slow_call_rate_threshold,
-            minimum_calls, open_timeout, permitted_calls_in_half_open)
+            minimum_calls, open_timeout, permitted_calls_in_half_open, open_timeout_multiplier, max_open_timeout)
     }
     fn turn(&'static self, enabled: bool) -> bool {
         match (enabled, self.state()) {

@@ -16,6 +16,7 @@ use tokio::time::{Instant, Sleep, sleep_until};
 use super::config::HedgeConfig;
 use super::state::HedgeTracker;
 use crate::Rejection;
+use crate::attempt::Numbered;
 use crate::kit::Site;
 use crate::telemetry::{self, CallSpan, Event, Free, Function, ImplType};
 
@@ -223,8 +224,9 @@ impl Drop for CallGuard<'_> {
     }
 }
 
-/// An extra attempt, tagged with its number.
-type Extra<Fut> = Join<Ready<u32>, Fut>;
+/// An extra attempt, tagged with its number, and numbered for `resile::attempt()` (the
+/// primary, attempt 1, needs nothing: see `attempt`).
+type Extra<Fut> = Join<Ready<u32>, Numbered<Fut>>;
 
 /// The state of one hedged call once its first attempt has not completed at once.
 struct Run<'s, E, Fut: Future, S> {
@@ -392,7 +394,7 @@ where
         if let Some(on_hedge) = self.hooks.on_hedge {
             on_hedge(n);
         }
-        self.extras.get_or_insert_with(FuturesUnordered::new).push(join(ready(n), make()));
+        self.extras.get_or_insert_with(FuturesUnordered::new).push(join(ready(n), Numbered::new(n, make())));
         true
     }
 

@@ -29,7 +29,12 @@
 //! # How it works
 //! [`RetryState`] is the whole algorithm, free of tokio: after an attempt fails it names
 //! the backoff delay to sleep before the next one, or why to stop (a non-retryable error,
-//! attempts exhausted, the wall-clock `budget`). [`RetrySite::on_error`] adds the shared
+//! attempts exhausted, the wall-clock `budget`, an error's `retry_after` hint above
+//! `max_delay`). With a `retry_after` hook ([`RetryHooks::retry_after`],
+//! [`Retry::retry_after`]), the sleep is `max(backoff delay, hint)` ([`RetryState::next_sleep`]):
+//! the next attempt never starts before the error asks, see [`BackoffSleep`] for tokio's
+//! millisecond rounding (always up). Inside each attempt, [`attempt()`](crate::attempt) is its
+//! number. [`RetrySite::on_error`] adds the shared
 //! retry budget, telemetry and `on_retry`, and hands the caller the [`BackoffSleep`] to await. The
 //! `#[retry]` expansion runs this loop in the guarded function's own body (a success is one
 //! `match` on `Ok`), and [`Retry::call`] runs the same loop for a plain value.

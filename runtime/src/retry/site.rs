@@ -25,6 +25,11 @@ pub struct RetryHooks<E> {
     pub retry_if: Option<fn(&E) -> bool>,
     /// Called before each sleep with the failed attempt (from 1), the delay and the error.
     pub on_retry: Option<fn(u32, Duration, &E)>,
+    /// The wait the error asks for (a server's `Retry-After`, [`Rejection::retry_after`]):
+    /// the next attempt starts no earlier. `None` (the field or the answer): the backoff alone.
+    ///
+    /// [`Rejection::retry_after`]: crate::Rejection::retry_after
+    pub retry_after: Option<fn(&E) -> Option<Duration>>,
 }
 
 impl<E> fmt::Debug for RetryHooks<E> {
@@ -32,6 +37,7 @@ impl<E> fmt::Debug for RetryHooks<E> {
         f.debug_struct("RetryHooks")
             .field("retry_if", &self.retry_if.is_some())
             .field("on_retry", &self.on_retry.is_some())
+            .field("retry_after", &self.retry_after.is_some())
             .finish()
     }
 }
@@ -45,7 +51,7 @@ impl<E> Copy for RetryHooks<E> {}
 
 impl<E> RetryHooks<E> {
     /// No callbacks.
-    pub const NONE: RetryHooks<E> = RetryHooks { retry_if: None, on_retry: None };
+    pub const NONE: RetryHooks<E> = RetryHooks { retry_if: None, on_retry: None, retry_after: None };
 }
 
 impl<E> Default for RetryHooks<E> {
@@ -151,9 +157,14 @@ impl RetrySite {
             return ControlFlow::Break(error);
         }
         let retryable = || hooks.retry_if.is_none_or(|f| f(&error));
+        let mut hint = None;
+        let asked = || {
+            hint = hooks.retry_after.and_then(|f| f(&error));
+            hint
+        };
         let elapsed = || call.started.map(|t| t.elapsed());
         let attempt = call.state.attempt();
-        let next = call.state.next_delay(&self.config, retryable, elapsed, &mut fastrand::f64);
+        let next = call.state.next_sleep(&self.config, retryable, asked, elapsed, &mut fastrand::f64);
         // What every event of this error names and shows (two pointers each; the type name
         // and the text are only made if an event is written).
         let function = impl_type.function(self.function);
@@ -162,10 +173,13 @@ impl RetrySite {
         let delay = match next {
             Ok(delay) => delay,
             Err(stop) => {
-                self.stopped(span, call, stop, function, shown);
+                self.stopped(span, call, stop, hint, function, shown);
                 return ControlFlow::Break(error);
             }
         };
+        // The deadline of an enclosing timeout (SPEC §10) goes here, the one place a sleep is
+        // decided: a `delay` that would end at or past it stops with this error, as the
+        // budget does.
         // The clock, read once for this retry if anything needs it: the retry budget, or
         // the start of the exhausted event's `elapsed` (a retry is made, so the call sleeps
         // anyway).
@@ -184,7 +198,7 @@ impl RetrySite {
             call.first_failure = Some(*now.get_or_insert_with(Instant::now));
         }
         call.state.advance(delay);
-        let event = Event::Retry { function, attempt, max: self.config.max, delay, error: shown };
+        let event = Event::Retry { function, attempt, max: self.config.max, delay, retry_after: hint, error: shown };
         telemetry::emit_in(span, function, event);
         if let Some(on_retry) = hooks.on_retry {
             on_retry(attempt, delay, &error);
@@ -198,9 +212,24 @@ impl RetrySite {
     /// Reports why `call` stops after its current attempt failed with `error`.
     #[cold]
     #[inline(never)]
-    fn stopped(&self, span: &CallSpan, call: &RetryCall, stop: Stop, function: Function, error: Option<&dyn Display>) {
+    fn stopped(
+        &self,
+        span: &CallSpan,
+        call: &RetryCall,
+        stop: Stop,
+        hint: Option<Duration>,
+        function: Function,
+        error: Option<&dyn Display>,
+    ) {
         let attempt = call.state.attempt();
         let event = match stop {
+            Stop::HintTooLong => Event::RetryHintTooLong {
+                function,
+                attempt,
+                retry_after: hint.unwrap_or(Duration::MAX),
+                max_delay: self.config.max_delay,
+                error,
+            },
             Stop::OutOfTime => Event::RetryOutOfTime { function, attempt, error },
             Stop::NotRetryable => Event::NotRetryable { function, attempt, max: self.config.max, error },
             // `max = 1` retries nothing, so nothing was exhausted. The clock is read only
@@ -238,6 +267,16 @@ pin_project_lite::pin_project! {
 /// the retry budget's reservation for the next attempt if the site draws on one. When the
 /// sleep ends the reservation is spent; dropped before (the call was cancelled), it gives
 /// the retry back to the budget.
+///
+/// Never early, so a sleep that carries an error's `retry_after` hint (the sleep is at least
+/// the hint) never starts the next attempt before the hinted instant, to the nanosecond:
+/// tokio's timer (1.54) has whole-millisecond ticks, rounds a deadline *up* to its tick and
+/// fires it once the clock's whole milliseconds (rounded *down*) reach that tick. So a sleep
+/// ends up to 1 ms late, never early: with tokio's paused clock advancing by itself, a 1.5 ms
+/// hint starts the next attempt at 2 ms, a whole-millisecond hint exactly at its instant
+/// (`tests/hints.rs` holds both, and a clock advanced by fractions of a millisecond). This is
+/// the bug class of retries sent a few ms before a server's `Retry-After` (rounding a hint to
+/// milliseconds, or a timer that rounds down), which resile does not have.
 ///
 /// Boxed: a tokio `Sleep` is over 100 bytes, and keeping it out of the guarded call's
 /// future keeps that future small, so the success path moves less; the allocation happens
@@ -335,6 +374,14 @@ impl<E> Retry<E> {
         self.hooks.on_retry = Some(f);
         self
     }
+    /// Waits at least as long as `f(&error)` asks before the next attempt: the sleep is
+    /// `max(backoff delay, hint)`; a hint above `max_delay`, or one that would end past
+    /// `budget`, stops the retries with this error. [`Rejection::hint`](crate::Rejection::hint)
+    /// is one for errors that carry a [`Rejection`](crate::Rejection).
+    pub fn retry_after(mut self, f: fn(&E) -> Option<Duration>) -> Self {
+        self.hooks.retry_after = Some(f);
+        self
+    }
     /// Draws retries from the named, shared [`RetryBudget`].
     pub fn retry_budget(mut self, name: &'static str) -> Self {
         self.site = RetrySite::new(self.site.function, self.site.config, Some(name));
@@ -363,7 +410,13 @@ impl<E> Retry<E> {
         span.start(&TIMELINE, self.site.function, Free);
         let mut call = self.site.start();
         let result = loop {
-            match op().await {
+            // A first attempt as it is; a later one numbered for `resile::attempt()`.
+            let attempt = op();
+            let result = match call.attempt() {
+                1 => attempt.await,
+                n => crate::attempt::Numbered::new(n, attempt).await,
+            };
+            match result {
                 Ok(value) => break Ok(value),
                 Err(error) => match self.site.on_error(&mut call, &span, error, &self.hooks, None, Free) {
                     ControlFlow::Break(error) => break Err(error),

@@ -14,8 +14,12 @@ pub enum Stop {
     NotRetryable,
     /// The last of `max` attempts failed.
     Exhausted,
-    /// The next sleep would end past the wall-clock `budget`.
+    /// The next sleep would end past the wall-clock `budget`: the backoff delay's, or the
+    /// error's `retry_after` hint's.
     OutOfTime,
+    /// The error's `retry_after` hint asks for a longer wait than `max_delay`: the caller
+    /// would wait longer than the policy allows for any single delay.
+    HintTooLong,
 }
 
 /// Where one retried call is: the attempt running (or just failed) and the last sleep.
@@ -77,13 +81,54 @@ impl RetryState {
         elapsed: impl FnOnce() -> Option<Duration>,
         uniform: &mut impl FnMut() -> f64,
     ) -> Result<Duration, Stop> {
+        self.next_sleep(cfg, retryable, || None, elapsed, uniform)
+    }
+
+    /// As [`next_delay`](Self::next_delay), with the error's `retry_after` hint: the sleep
+    /// is `max(backoff delay, hint)`, so the next attempt never starts earlier than the
+    /// error asks.
+    ///
+    /// `hint` is asked only when another attempt is allowed and `retryable` said yes. A hint
+    /// above `max_delay` stops with [`Stop::HintTooLong`]; a sleep (hinted or not) that
+    /// would end past `budget` stops with [`Stop::OutOfTime`]. The deadline of an enclosing
+    /// timeout is the caller's check, on the sleep this returns.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # use resile_runtime as resile;
+    /// use resile::retry::{Jitter, RetryConfig, RetryState, Stop};
+    ///
+    /// let cfg = RetryConfig::new().max(3).jitter(Jitter::None).max_delay(Duration::from_secs(1));
+    /// let s = RetryState::new();
+    /// let ms = Duration::from_millis;
+    /// // The hint is longer than the backoff (100 ms): it wins.
+    /// assert_eq!(s.next_sleep(&cfg, || true, || Some(ms(250)), || None, &mut || 0.0), Ok(ms(250)));
+    /// // Shorter: the backoff wins.
+    /// assert_eq!(s.next_sleep(&cfg, || true, || Some(ms(20)), || None, &mut || 0.0), Ok(ms(100)));
+    /// // Above `max_delay`: stop.
+    /// assert_eq!(s.next_sleep(&cfg, || true, || Some(ms(1001)), || None, &mut || 0.0), Err(Stop::HintTooLong));
+    /// ```
+    pub fn next_sleep(
+        &self,
+        cfg: &RetryConfig,
+        retryable: impl FnOnce() -> bool,
+        hint: impl FnOnce() -> Option<Duration>,
+        elapsed: impl FnOnce() -> Option<Duration>,
+        uniform: &mut impl FnMut() -> f64,
+    ) -> Result<Duration, Stop> {
         if self.attempt >= cfg.max {
             return Err(Stop::Exhausted);
         }
         if !retryable() {
             return Err(Stop::NotRetryable);
         }
-        let delay = backoff::sleep(cfg, self.attempt, self.previous, uniform);
+        let mut delay = backoff::sleep(cfg, self.attempt, self.previous, uniform);
+        if let Some(hint) = hint() {
+            if hint > cfg.max_delay {
+                return Err(Stop::HintTooLong);
+            }
+            delay = delay.max(hint);
+        }
         // A sum past `Duration::MAX` ends past any budget: no saturation that could equal it.
         if let Some(limit) = cfg.budget
             && let Some(elapsed) = elapsed()
@@ -161,6 +206,31 @@ mod tests {
         let huge = cfg.base_delay(Duration::MAX).max_delay(Duration::MAX);
         assert_eq!(s.next_delay(&huge, || true, || Some(Duration::ZERO), &mut || 0.0), Ok(Duration::MAX));
         assert_eq!(s.next_delay(&huge, || true, || Some(Duration::from_nanos(1)), &mut || 0.0), Err(Stop::OutOfTime));
+    }
+
+    #[test]
+    fn a_hint_is_a_floor_under_the_backoff_and_counts_against_the_budget() {
+        let cfg = RetryConfig::new().max(5).jitter(Jitter::None).max_delay(MS(500)).budget(MS(1000));
+        let s = RetryState::new();
+        let next = |hint: Option<Duration>, elapsed: Duration| {
+            s.next_sleep(&cfg, || true, || hint, || Some(elapsed), &mut || 0.0)
+        };
+        assert_eq!(next(None, MS(0)), Ok(MS(100)));
+        assert_eq!(next(Some(MS(100) + Duration::from_nanos(1)), MS(0)), Ok(MS(100) + Duration::from_nanos(1)));
+        assert_eq!(next(Some(MS(500)), MS(0)), Ok(MS(500)), "a hint equal to max_delay is kept");
+        assert_eq!(next(Some(MS(500) + Duration::from_nanos(1)), MS(0)), Err(Stop::HintTooLong));
+        assert_eq!(next(Some(MS(400)), MS(600)), Ok(MS(400)), "ends exactly at the budget");
+        assert_eq!(next(Some(MS(400)), MS(600) + Duration::from_nanos(1)), Err(Stop::OutOfTime));
+    }
+
+    #[test]
+    fn the_hint_is_not_asked_for_an_error_that_is_not_retried() {
+        let cfg = RetryConfig::new().max(2);
+        let hint = || -> Option<Duration> { panic!("no hint is asked for") };
+        assert_eq!(RetryState::new().next_sleep(&cfg, || false, hint, || None, &mut || 0.0), Err(Stop::NotRetryable));
+        let mut s = RetryState::new();
+        s.advance(MS(1));
+        assert_eq!(s.next_sleep(&cfg, || true, hint, || None, &mut || 0.0), Err(Stop::Exhausted));
     }
 
     proptest::proptest! {

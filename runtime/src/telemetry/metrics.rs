@@ -441,6 +441,7 @@ pub(crate) fn on_event(event: &Event<'_>) {
         Event::NotRetryable { .. }
         | Event::RetryBudgetExhausted { .. }
         | Event::RetryOutOfTime { .. }
+        | Event::RetryHintTooLong { .. }
         | Event::RateLimitWait { .. } => {}
     }
 }

@@ -21,10 +21,11 @@
 //!
 //! | event | level | message (example) | more fields |
 //! |---|---|---|---|
-//! | [`Event::Retry`] | `DEBUG` | `attempt 1 of 3 for Orders::get failed, retrying in 200ms: connection refused` | `delay_ms` |
+//! | [`Event::Retry`] | `DEBUG` | `attempt 1 of 3 for Orders::get failed, retrying in 200ms: connection refused`; with a hint: `retrying in 1.5s (the error asked for 1.5s): ...` | `delay_ms`, `retry_after_ms` (when the error gave a hint) |
 //! | [`Event::RetriesExhausted`] | `WARN` | `retries exhausted for Orders::get after 3 attempts (1.2s since the first failed): connection refused` | `attempts`, `elapsed_ms` |
 //! | [`Event::NotRetryable`] | `DEBUG` | `attempt 1 of 3 for Orders::get failed with an error retry_if does not retry: not found` | |
 //! | [`Event::RetryOutOfTime`] | `DEBUG` | `attempt 2 for Orders::get failed and is not retried: the next sleep would end past the wall-clock budget: ...` | |
+//! | [`Event::RetryHintTooLong`] | `DEBUG` | `attempt 1 for Orders::get failed and is not retried: the error asks to wait 10s, longer than max_delay (5s): ...` | `retry_after_ms` |
 //! | [`Event::RetryBudgetExhausted`] | `DEBUG` | `attempt 1 for Orders::get failed and is not retried: retry budget `db` is exhausted: ...` | |
 //! | [`Event::Rejected`] | `DEBUG` | `call to Orders::get refused: circuit breaker `db` is open`, `call to Orders::get timed out after 250ms` | |
 //! | [`Event::StateChange`] | `WARN` to `Open`/`ForcedOpen`, else `INFO` | `circuit breaker `db`: closed -> open` | `from`, `to`; no `function`: a shared breaker's event |
@@ -103,6 +104,10 @@ pub enum Event<'a> {
         max: u32,
         /// The sleep before the next attempt.
         delay: Duration,
+        /// What the error asked for through `#[retry(retry_after = ..)]`, if anything: the
+        /// sleep is `max(backoff delay, retry_after)`, so a `delay` longer than the backoff
+        /// shows why here.
+        retry_after: Option<Duration>,
         /// The error, when its type implements `Display`.
         error: Option<&'a dyn Display>,
     },
@@ -143,6 +148,21 @@ pub enum Event<'a> {
         budget: &'static str,
         /// The attempt that failed last, from 1.
         attempt: u32,
+        /// Its error, when its type implements `Display`.
+        error: Option<&'a dyn Display>,
+    },
+    /// A retry was not made because the error asked (through `#[retry(retry_after = ..)]`)
+    /// for a wait longer than `max_delay`.
+    #[non_exhaustive]
+    RetryHintTooLong {
+        /// The guarded function.
+        function: Function,
+        /// The attempt that failed last, from 1.
+        attempt: u32,
+        /// The wait the error asked for.
+        retry_after: Duration,
+        /// The retry's `max_delay`, which it exceeds.
+        max_delay: Duration,
         /// Its error, when its type implements `Display`.
         error: Option<&'a dyn Display>,
     },
@@ -245,12 +265,13 @@ impl fmt::Debug for Event<'_> {
             }
         }
         match *self {
-            Event::Retry { function, attempt, max, delay, error } => f
+            Event::Retry { function, attempt, max, delay, retry_after, error } => f
                 .debug_struct("Retry")
                 .field("function", &function)
                 .field("attempt", &attempt)
                 .field("max", &max)
                 .field("delay", &delay)
+                .field("retry_after", &retry_after)
                 .field("error", &Shown(error))
                 .finish(),
             Event::RetriesExhausted { function, attempt, elapsed, error } => f
@@ -272,6 +293,14 @@ impl fmt::Debug for Event<'_> {
                 .field("function", &function)
                 .field("budget", &budget)
                 .field("attempt", &attempt)
+                .field("error", &Shown(error))
+                .finish(),
+            Event::RetryHintTooLong { function, attempt, retry_after, max_delay, error } => f
+                .debug_struct("RetryHintTooLong")
+                .field("function", &function)
+                .field("attempt", &attempt)
+                .field("retry_after", &retry_after)
+                .field("max_delay", &max_delay)
                 .field("error", &Shown(error))
                 .finish(),
             Event::RetryOutOfTime { function, attempt, error } => f
@@ -455,6 +484,18 @@ impl Display for Cause<'_> {
     }
 }
 
+/// ` (the error asked for 1.5s)` after a retry's delay, when the error gave a hint.
+struct Asked(Option<Duration>);
+
+impl Display for Asked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(hint) => write!(f, " (the error asked for {hint:?})"),
+            None => Ok(()),
+        }
+    }
+}
+
 /// Milliseconds, for the numeric `*_ms` fields.
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
@@ -463,15 +504,17 @@ fn millis(d: Duration) -> u64 {
 /// The one place each event kind meets `tracing`: its level, fields and message.
 fn trace(parent: Option<&tracing::Span>, event: &Event<'_>) {
     match *event {
-        Event::Retry { function, attempt, max, delay, error } => event!(
+        Event::Retry { function, attempt, max, delay, retry_after, error } => event!(
             parent,
             debug,
             function = %function,
             resilience.policy = "retry",
             resilience.attempt = attempt,
             delay_ms = millis(delay),
+            retry_after_ms = retry_after.map(millis),
             error = error.map(display),
-            "attempt {attempt} of {max} for {function} failed, retrying in {delay:?}{}",
+            "attempt {attempt} of {max} for {function} failed, retrying in {delay:?}{}{}",
+            Asked(retry_after),
             Cause(error)
         ),
         Event::RetriesExhausted { function, attempt, elapsed, error } => event!(
@@ -505,6 +548,18 @@ fn trace(parent: Option<&tracing::Span>, event: &Event<'_>) {
             resilience.attempt = attempt,
             error = error.map(display),
             "attempt {attempt} for {function} failed and is not retried: retry budget `{budget}` is exhausted{}",
+            Cause(error)
+        ),
+        Event::RetryHintTooLong { function, attempt, retry_after, max_delay, error } => event!(
+            parent,
+            debug,
+            function = %function,
+            resilience.policy = "retry",
+            resilience.attempt = attempt,
+            retry_after_ms = millis(retry_after),
+            error = error.map(display),
+            "attempt {attempt} for {function} failed and is not retried: the error asks to wait {retry_after:?}, \
+             longer than max_delay ({max_delay:?}){}",
             Cause(error)
         ),
         Event::RetryOutOfTime { function, attempt, error } => event!(

@@ -91,7 +91,7 @@ impl Recorder {
 #[non_exhaustive]
 pub struct Recorded {
     /// The event's kind in snake_case: `retry`, `retries_exhausted`, `not_retryable`,
-    /// `retry_budget_exhausted`, `retry_out_of_time`, `rejected`, `state_change`, `hedge_fired`, `hedge_won`,
+    /// `retry_budget_exhausted`, `retry_out_of_time`, `retry_hint_too_long`, `rejected`, `state_change`, `hedge_fired`, `hedge_won`,
     /// `hedge_denied`, `bulkhead_wait`, `rate_limit_wait`.
     pub kind: &'static str,
     /// The guarded function, for the events of a call (its `Display`: `Orders::get` for a
@@ -101,7 +101,8 @@ pub struct Recorded {
     pub name: Option<&'static str>,
     /// The attempt, where the event has one.
     pub attempt: Option<u32>,
-    /// The delay before the next attempt (`retry`), the time a call waited to be admitted
+    /// The delay before the next attempt (`retry`), the wait the error asked for
+    /// (`retry_hint_too_long`), the time a call waited to be admitted
     /// (`bulkhead_wait`), the time a call waits for its tokens (`rate_limit_wait`).
     pub delay: Option<Duration>,
     /// The rest, as text: the error of a `retry`, the rejection of a `rejected`
@@ -125,6 +126,13 @@ impl Recorded {
                 delay: Some(delay),
                 detail: text(error),
                 ..Recorded::kind("retry")
+            },
+            Event::RetryHintTooLong { function, attempt, retry_after, error, .. } => Recorded {
+                function: Some(function),
+                attempt: Some(attempt),
+                delay: Some(retry_after),
+                detail: text(error),
+                ..Recorded::kind("retry_hint_too_long")
             },
             Event::RetriesExhausted { function, attempt, error, .. } => Recorded {
                 function: Some(function),
