@@ -375,6 +375,38 @@ fn a_capture_in_another_task_does_not_make_these_calls_allocate() {
     assert!(timeline.is_empty(), "the other task's calls are not the capture's: {timeline}");
 }
 
+struct Repo<T>(std::marker::PhantomData<T>);
+
+impl<T> Repo<T> {
+    #[resile::timeout("1s")]
+    async fn get(&self, x: u64) -> Result<u64, E> {
+        Ok(black_box(x))
+    }
+}
+
+trait Load {
+    #[resile::timeout("1s")]
+    async fn load(&self, x: u64) -> Result<u64, E> {
+        Ok(black_box(x))
+    }
+}
+
+struct Orders;
+struct Users;
+impl Load for Orders {}
+impl Load for Users {}
+
+/// Every instantiation of a generic impl shares its expansion's `static` meter, and so do
+/// the implementors of a trait's default method: calls that alternate between two of them
+/// find their handles (one `function` label for `Repo<u8>` and `Repo<u16>`, one each for
+/// `Orders` and `Users`) and register nothing again.
+#[test]
+fn a_generic_method_called_for_two_types_in_turn_allocates_nothing() {
+    let (bytes, words) = (&Repo::<u8>(std::marker::PhantomData), &Repo::<u16>(std::marker::PhantomData));
+    assert_eq!(measure(|x| async move { if x % 2 == 0 { bytes.get(x).await } else { words.get(x).await } }), 0);
+    assert_eq!(measure(|x| async move { if x % 2 == 0 { Orders.load(x).await } else { Users.load(x).await } }), 0);
+}
+
 /// With the `metrics` feature (on for these tests) and no recorder, every test above holds:
 /// the warm paths allocate nothing. With a Prometheus recorder, the success path allocates
 /// only in the exporter's duration histogram (`metrics-util`'s `AtomicBucket`: a block

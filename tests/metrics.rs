@@ -134,6 +134,49 @@ async fn an_exhausted_retry_counts_as_a_failure() {
     assert_eq!(calls("always_down", "rejected"), Some(0));
 }
 
+// ---- methods of generic impls and trait default methods -------------------------------------
+
+struct Shelf<T>(std::marker::PhantomData<T>);
+
+impl<T> Shelf<T> {
+    #[resile::timeout("1s")]
+    async fn take(&self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
+trait Catalog {
+    #[resile::timeout("1s")]
+    async fn list(&self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
+struct Books;
+struct Films;
+impl Catalog for Books {}
+impl Catalog for Films {}
+
+/// One expansion, one `static` meter, for every instantiation and implementor: the series
+/// follow the `function` label, one for `Shelf<u8>` and `Shelf<u16>`, one each for `Books`
+/// and `Films`, whatever order the calls come in.
+#[tokio::test(start_paused = true)]
+async fn a_generic_method_counts_into_the_series_of_its_label() {
+    recording();
+    let (bytes, words) = (Shelf::<u8>(std::marker::PhantomData), Shelf::<u16>(std::marker::PhantomData));
+    for _ in 0..3 {
+        bytes.take().await.unwrap();
+        words.take().await.unwrap();
+        Books.list().await.unwrap();
+        Films.list().await.unwrap();
+        Books.list().await.unwrap();
+    }
+    let calls = |f: &str| counter(m::CALLS_TOTAL, &[("function", f), ("outcome", "success")]);
+    assert_eq!(calls("Shelf::take"), Some(6));
+    assert_eq!((calls("Books::list"), calls("Films::list")), (Some(6), Some(3)));
+    assert_eq!(histogram(m::CALL_DURATION_SECONDS, &[("function", "Films::list")]).map(|h| h.len()), Some(3));
+}
+
 // ---- circuit breaker -----------------------------------------------------------------------
 
 #[resile::circuit_breaker(name = "metrics-cb", window_size = 2, minimum_calls = 2, open_timeout = "1s")]
@@ -161,6 +204,23 @@ async fn an_opening_breaker_sets_its_state_counts_the_transition_and_its_rejecti
     assert_eq!(gauge(m::CIRCUIT_BREAKER_STATE, &[("name", "metrics-cb")]), Some(0.0));
     let closed = [("name", "metrics-cb"), ("from", "half_open"), ("to", "closed")];
     assert_eq!(counter(m::CIRCUIT_BREAKER_TRANSITIONS_TOTAL, &closed), Some(1));
+}
+
+#[resile::circuit_breaker(name = "metrics-cb-healthy")]
+async fn healthy() -> Result<(), E> {
+    Ok(())
+}
+
+/// A breaker shows its state from its creation, not from its first transition: a healthy one
+/// shows 0 (closed).
+#[tokio::test(start_paused = true)]
+async fn a_breaker_that_never_tripped_shows_closed() {
+    recording();
+    assert_eq!(healthy().await, Ok(()));
+    assert_eq!(gauge(m::CIRCUIT_BREAKER_STATE, &[("name", "metrics-cb-healthy")]), Some(0.0));
+    // One an operator created by forcing it open shows that from the start too.
+    resile::circuit_breaker("metrics-cb-forced").force_open();
+    assert_eq!(gauge(m::CIRCUIT_BREAKER_STATE, &[("name", "metrics-cb-forced")]), Some(3.0));
 }
 
 // ---- hedge ---------------------------------------------------------------------------------
@@ -344,6 +404,30 @@ async fn config_gauges_follow_declaration_and_reconfiguration_with_their_source(
     let default =
         [("policy", "circuit_breaker"), ("name", "metrics-referenced"), ("key", "window_size"), ("source", "default")];
     assert_eq!(gauge(m::CONFIG, &default), Some(100.0));
+}
+
+/// An optional key that goes back to unset (the burst back to its default, the rate) leaves
+/// no value behind: its series of that source is NaN, as a series of a source no longer in
+/// force is.
+#[tokio::test(start_paused = true)]
+async fn a_config_gauge_of_a_key_back_to_unset_has_no_value() {
+    use resile::rate_limit::{RateLimitConfig, RateLimiter};
+    recording();
+    RateLimiter::named("metrics-burst", RateLimitConfig::new(10.0).burst_size(20.0));
+    let key = |key: &'static str, source: &'static str| {
+        [("policy", "rate_limit"), ("name", "metrics-burst"), ("key", key), ("source", source)]
+    };
+    assert_eq!(gauge(m::CONFIG, &key("burst_size", "declared")), Some(20.0));
+    let handle = resile::rate_limiter("metrics-burst");
+    handle.reconfigure(RateLimitConfig::new(10.0).burst_size(30.0)).unwrap();
+    assert_eq!(gauge(m::CONFIG, &key("burst_size", "live")), Some(30.0));
+    handle.reconfigure(RateLimitConfig::new(10.0)).unwrap();
+    assert!(gauge(m::CONFIG, &key("burst_size", "live")).unwrap().is_nan(), "no burst is set");
+    assert!(gauge(m::CONFIG, &key("burst_size", "declared")).unwrap().is_nan());
+    assert_eq!(gauge(m::CONFIG, &key("rate", "live")), Some(10.0));
+    // Set again, it shows again.
+    handle.reconfigure(RateLimitConfig::new(10.0).burst_size(40.0)).unwrap();
+    assert_eq!(gauge(m::CONFIG, &key("burst_size", "live")), Some(40.0));
 }
 
 #[test]

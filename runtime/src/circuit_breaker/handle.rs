@@ -50,6 +50,11 @@ impl NamedPolicy for CircuitBreaker {
         }
         settings
     }
+    /// `resile_circuit_breaker_state` from the start: a breaker that never trips shows 0.
+    #[cfg(feature = "metrics")]
+    fn show_created(&self) {
+        crate::telemetry::metrics::breaker_state(self.name(), self.state());
+    }
 }
 
 impl CircuitBreaker {

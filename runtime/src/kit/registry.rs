@@ -63,6 +63,12 @@ pub trait NamedPolicy: Send + Sync + Sized + 'static {
         let _ = config;
         Vec::new()
     }
+
+    /// Sets the gauges a new instance shows before anything happens to it (a breaker's
+    /// state), called once by the registry that creates it, before anyone else can see it
+    /// (cargo feature `metrics`). Nothing by default.
+    #[cfg(feature = "metrics")]
+    fn show_created(&self) {}
 }
 
 /// Where the settings in force of a named instance come from, in order of
@@ -191,6 +197,11 @@ impl<P: NamedPolicy> Registry<P> {
             name: interned,
             given: Mutex::new(Given { declared: None, live: None }),
         }));
+        // Under the lock: no transition can be reported before it.
+        #[cfg(feature = "metrics")]
+        if self.listed {
+            entry.policy.show_created();
+        }
         map.insert(interned, entry);
         (entry, true)
     }

@@ -13,7 +13,7 @@
 //! | `resile_retries_total` | counter | `function` | every retry (an attempt that failed and is followed by another) |
 //! | `resile_retries_exhausted_total` | counter | `function` | every call whose last allowed attempt failed |
 //! | `resile_rejections_total` | counter | `policy`, `name`, `reason` | every refusal or cut by a policy |
-//! | `resile_circuit_breaker_state` | gauge | `name` | 0 closed, 1 open, 2 half-open, 3 forced open, 4 disabled; set at every transition |
+//! | `resile_circuit_breaker_state` | gauge | `name` | 0 closed, 1 open, 2 half-open, 3 forced open, 4 disabled; set when the breaker is created and at every transition |
 //! | `resile_circuit_breaker_transitions_total` | counter | `name`, `from`, `to` | every transition |
 //! | `resile_hedges_total` | counter | `name`, `result` = `fired` \| `won` \| `denied` | every hedged attempt started, won, or denied by the hedge budget |
 //! | `resile_bulkhead_in_use` | gauge | `name` | the weights held by running calls, set when it changes |
@@ -35,7 +35,8 @@
 //!   `disabled`);
 //! - `key`: the key of the attribute (`window_size`); keys that take a word rather than a
 //!   number (`window = "count"`) and unset optional keys (`slow_call_threshold`) have no
-//!   gauge.
+//!   gauge (an optional key that goes back to unset has NaN, as the series of a source no
+//!   longer in force have).
 //!
 //! `outcome = "rejected"` counts a failed call that one of its own policies refused (its
 //! breaker was open, its bulkhead full, its limiter empty, its timeout passed) since its
@@ -70,8 +71,9 @@
 //!
 //! With it on, every guarded call reads tokio's clock when it starts and ends, looks up the
 //! recorder (a thread-local and one atomic load, inside `metrics`) and its call site's
-//! handles (one `Acquire` load, registered once per call site and recorder), then adds one
-//! to a counter and records one histogram value. An event (a retry, a rejection, a hedge, a
+//! handles (one `Acquire` load, registered once per call site and recorder; the
+//! instantiations of a generic impl's method show one `function` label and share them),
+//! then adds one to a counter and records one histogram value. An event (a retry, a rejection, a hedge, a
 //! transition) takes a lock and looks its series' handle up in a map; the first event of a
 //! series registers it (building a `Key` allocates). `benches/README.md` has the measured
 //! figures; `tests/alloc.rs` runs with the feature on and no recorder: the warm paths
@@ -413,6 +415,16 @@ fn increment(series: Series) {
     });
 }
 
+/// Sets `resile_circuit_breaker_state{name}` to `state`: at every transition, and when the
+/// breaker is created, so that a breaker that never tripped shows 0.
+pub(crate) fn breaker_state(name: &'static str, state: State) {
+    with_series(Series::State(name), |h| {
+        if let Handle::Gauge(g) = h {
+            g.set(state_value(state));
+        }
+    });
+}
+
 /// Records what `event` counts: a lock and a lookup of its series' handle, registered
 /// (allocating) the first time.
 pub(crate) fn on_event(event: &Event<'_>) {
@@ -424,11 +436,7 @@ pub(crate) fn on_event(event: &Event<'_>) {
         }
         Event::StateChange { name, from, to } => {
             increment(Series::Transitions { name, from, to });
-            with_series(Series::State(name), |h| {
-                if let Handle::Gauge(g) = h {
-                    g.set(state_value(to));
-                }
-            });
+            breaker_state(name, to);
         }
         Event::HedgeFired { name, .. } => increment(Series::Hedges { name, result: "fired" }),
         Event::HedgeWon { name, .. } => increment(Series::Hedges { name, result: "won" }),
@@ -452,22 +460,42 @@ pub(crate) fn on_event(event: &Event<'_>) {
 /// Handles registered with one recorder, kept until another recorder is in use: one
 /// `Acquire` load and a compare on the call path.
 ///
-/// Handles registered with a recorder that is no longer in use are retired, not freed
-/// (as the kit's `Swap` does with settings): one set per change of recorder, which happens
-/// once in a process that installs one at start-up (and at each switch between local
-/// recorders in tests).
+/// One cache may need more than one set: the instantiations of a generic impl
+/// (`impl<T> Repo<T>`) share their expansion's `static`, and a trait's default method is
+/// one expansion for every implementor. `fits` tells whether the current set is the right
+/// one; when it is not, the sets already registered with this recorder are looked through
+/// (a lock, no allocation) before a new one is registered, so calls that alternate between
+/// two sets switch between them and never register again. There is one set per value of
+/// what `fits` compares (the `function` label) and recorder.
+///
+/// Sets registered with a recorder that is no longer in use are retired, not freed (as the
+/// kit's `Swap` does with settings), since a call may still hold one: the sets of one
+/// recorder per change of recorder, which happens once in a process that installs one at
+/// start-up (and at each switch between local recorders in tests).
 ///
 /// # Orderings
-/// `store` publishes new handles with `Release` (the `swap`), `with` reads them with
-/// `Acquire`, so a call that sees the pointer sees the handles behind it.
+/// `switch` publishes a set with `Release` (after making it, or under the lock that the
+/// thread which made it held), `with` reads it with `Acquire`, so a call that sees the
+/// pointer sees the handles behind it.
 pub(crate) struct Cached<T> {
     current: AtomicPtr<(usize, T)>,
-    retired: Mutex<Vec<usize>>,
+    sets: Mutex<Sets<T>>,
+}
+
+/// Every set a [`Cached`] registered.
+struct Sets<T> {
+    /// The recorder of `live`.
+    recorder: usize,
+    /// The sets registered with `recorder`.
+    live: Vec<*mut (usize, T)>,
+    /// The sets of earlier recorders: kept allocated, never used again.
+    retired: Vec<*mut (usize, T)>,
 }
 
 // SAFETY: a `Cached<T>` owns its values (boxed, never freed) and hands out `&T` only.
 unsafe impl<T: Send> Send for Cached<T> {}
-// SAFETY: see `Send`; shared access only gives `&T`, which needs `T: Sync`.
+// SAFETY: see `Send`; shared access only gives `&T`, which needs `T: Sync`; the raw
+// pointers in `sets` are only read under its lock.
 unsafe impl<T: Send + Sync> Sync for Cached<T> {}
 
 impl<T> std::fmt::Debug for Cached<T> {
@@ -478,11 +506,15 @@ impl<T> std::fmt::Debug for Cached<T> {
 
 impl<T> Cached<T> {
     pub(crate) const fn new() -> Self {
-        Cached { current: AtomicPtr::new(std::ptr::null_mut()), retired: Mutex::new(Vec::new()) }
+        Cached {
+            current: AtomicPtr::new(std::ptr::null_mut()),
+            sets: Mutex::new(Sets { recorder: 0, live: Vec::new(), retired: Vec::new() }),
+        }
     }
 
-    /// Runs `f` with the handles for the current recorder, registered with `make` the first
-    /// time this recorder is seen here, and when `fits` says the cached ones do not fit.
+    /// Runs `f` with the handles for the current recorder that `fits` accepts: the current
+    /// ones, else one of those registered with this recorder before, else new ones made
+    /// with `make`.
     #[inline]
     pub(crate) fn with<R>(
         &self,
@@ -492,54 +524,83 @@ impl<T> Cached<T> {
     ) -> R {
         with_recorder(|r| {
             let id = identity(r);
-            // SAFETY: a non-null pointer came from `Box::into_raw` in `store` and is never
-            // freed (retired pointers stay allocated).
+            // SAFETY: a non-null pointer came from `Box::into_raw` in `switch` and is never
+            // freed (retired sets stay allocated).
             if let Some((cached, handles)) = unsafe { self.current.load(Ordering::Acquire).as_ref() }
                 && *cached == id
                 && fits(handles)
             {
                 return f(handles);
             }
-            self.store(id, make(r), f)
+            self.switch(id, fits, || make(r), f)
         })
     }
 
     #[cold]
     #[inline(never)]
-    fn store<R>(&self, id: usize, handles: T, f: impl FnOnce(&T) -> R) -> R {
-        let new = Box::into_raw(Box::new((id, handles)));
-        let old = self.current.swap(new, Ordering::AcqRel);
-        if !old.is_null() {
-            self.retired.lock().unwrap_or_else(|e| e.into_inner()).push(old as usize);
+    fn switch<R>(&self, id: usize, fits: impl Fn(&T) -> bool, make: impl FnOnce() -> T, f: impl FnOnce(&T) -> R) -> R {
+        let mut sets = self.sets.lock().unwrap_or_else(|e| e.into_inner());
+        if sets.recorder != id {
+            let Sets { live, retired, .. } = &mut *sets;
+            retired.append(live);
+            sets.recorder = id;
         }
-        // SAFETY: `new` came from `Box::into_raw` just now and is never freed.
-        f(unsafe { &(*new).1 })
+        // SAFETY: every pointer in `live` came from `Box::into_raw` below and is never freed.
+        let found = sets.live.iter().copied().find(|&set| fits(unsafe { &(*set).1 }));
+        let set = found.unwrap_or_else(|| {
+            let new = Box::into_raw(Box::new((id, make())));
+            sets.live.push(new);
+            new
+        });
+        self.current.store(set, Ordering::Release);
+        drop(sets);
+        // SAFETY: `set` came from `Box::into_raw` and is never freed.
+        f(unsafe { &(*set).1 })
     }
 }
 
 /// A guarded function's handles: its outcomes and its duration.
 pub(crate) struct CallHandles {
+    /// The impl type they were registered for, as `type_name` gave it.
     impl_type: Option<&'static str>,
+    /// The same as the `function` label shows it (`Repo` for `app::Repo<u8>`): what
+    /// decides the series, so every instantiation of a generic impl shares them.
+    shown: Option<&'static str>,
     success: Counter,
     failure: Counter,
     rejected: Counter,
     duration: Histogram,
 }
 
+impl CallHandles {
+    /// Whether these handles are those of `function`: the same impl type (one call site
+    /// passes the same `&'static str` every time: a pointer and a length compare), else the
+    /// same impl type as shown. The path is one meter's, the same for every call.
+    #[inline]
+    fn fit(&self, function: Function) -> bool {
+        match (self.impl_type, function.raw_impl_type()) {
+            (Some(a), Some(b)) if std::ptr::eq(a, b) => true,
+            (None, None) => true,
+            (Some(_), Some(_)) => self.shown == function.impl_type(),
+            _ => false,
+        }
+    }
+}
+
 /// Records one call of `function` that ended with `outcome` (`Some(true)`: success,
 /// `Some(false)`: failure, `None`: rejected) after `elapsed`.
 #[inline]
 pub(crate) fn call(cache: &Cached<CallHandles>, function: Function, outcome: Option<bool>, seconds: f64) {
-    let impl_type = function.raw_impl_type();
     cache.with(
-        |h| same_name(h.impl_type, impl_type),
+        |h| h.fit(function),
         |r| {
             let name = function_label(function);
             let outcome = |o: &'static str| {
                 counter(r, CALLS_TOTAL, vec![Label::new("function", name.clone()), Label::new("outcome", o)])
             };
             CallHandles {
-                impl_type,
+                impl_type: function.raw_impl_type(),
+                shown: function.impl_type(),
                 success: outcome("success"),
                 failure: outcome("failure"),
                 rejected: outcome("rejected"),
@@ -559,17 +620,6 @@ pub(crate) fn call(cache: &Cached<CallHandles>, function: Function, outcome: Opt
             h.duration.record(seconds);
         },
     );
-}
-
-/// Whether two type names are equal: the same `&'static str` (what one call site passes
-/// every time) is a pointer and a length compare; otherwise the bytes decide.
-#[inline(always)]
-fn same_name(a: Option<&'static str>, b: Option<&'static str>) -> bool {
-    match (a, b) {
-        (Some(a), Some(b)) => a.len() == b.len() && (a.as_ptr() == b.as_ptr() || a == b),
-        (None, None) => true,
-        _ => false,
-    }
 }
 
 /// A bulkhead's gauges.
@@ -663,7 +713,8 @@ static SHOWN: Mutex<Option<Shown>> = Mutex::new(None);
 /// Sets the `resile_config` gauges of the instance `name` of `policy` to `settings`, which
 /// come from `source`. The series of another source (the instance was declared, then
 /// reconfigured live) are set to NaN, which Prometheus shows as no value, so one source at
-/// a time has values.
+/// a time has values; so are those of a key shown before that `settings` no longer has (an
+/// optional key back to unset), so no series keeps a value that is not in force.
 pub(crate) fn config(policy: &'static str, name: &'static str, source: Source, settings: &[(&'static str, Setting)]) {
     let source_label = source.to_string();
     let mut shown = SHOWN.lock().unwrap_or_else(|e| e.into_inner());
@@ -680,11 +731,13 @@ pub(crate) fn config(policy: &'static str, name: &'static str, source: Source, s
             r.register_gauge(&Key::from_parts(CONFIG, labels), &METADATA)
         };
         let previous = shown.insert((policy, name), (source, settings.iter().map(|(k, _)| *k).collect()));
-        if let Some((old, keys)) = previous
-            && old != source
-        {
+        if let Some((old, keys)) = previous {
+            // The series of another source, and those of keys no longer set (an optional
+            // key back to unset): no value.
             for key in keys {
-                gauge(key, old.to_string()).set(f64::NAN);
+                if old != source || !settings.iter().any(|&(k, _)| k == key) {
+                    gauge(key, old.to_string()).set(f64::NAN);
+                }
             }
         }
         for &(key, setting) in settings {
@@ -734,6 +787,55 @@ mod tests {
             assert_eq!(guard_with("test_label_2", "v4", 3).as_ref(), "v4");
         });
         assert_eq!(warnings.load(Ordering::SeqCst), 1);
+    }
+
+    /// A recorder at an address of its own, that records nothing.
+    struct Other(#[allow(dead_code)] u64);
+
+    impl Recorder for Other {
+        fn describe_counter(&self, _: metrics::KeyName, _: Option<Unit>, _: SharedString) {}
+        fn describe_gauge(&self, _: metrics::KeyName, _: Option<Unit>, _: SharedString) {}
+        fn describe_histogram(&self, _: metrics::KeyName, _: Option<Unit>, _: SharedString) {}
+        fn register_counter(&self, _: &Key, _: &Metadata<'_>) -> Counter {
+            Counter::noop()
+        }
+        fn register_gauge(&self, _: &Key, _: &Metadata<'_>) -> Gauge {
+            Gauge::noop()
+        }
+        fn register_histogram(&self, _: &Key, _: &Metadata<'_>) -> Histogram {
+            Histogram::noop()
+        }
+    }
+
+    /// Calls that alternate between two sets switch between them: two sets made, whatever
+    /// the number of calls; a new recorder retires them and makes its own.
+    #[test]
+    fn alternating_sets_are_made_once_per_recorder() {
+        let cache: Cached<u32> = Cached::new();
+        let made = AtomicUsize::new(0);
+        let call = |want: u32| {
+            cache.with(
+                |&have| have == want,
+                |_| {
+                    made.fetch_add(1, Ordering::SeqCst);
+                    want
+                },
+                |&have| assert_eq!(have, want),
+            );
+        };
+        for _ in 0..100 {
+            call(1);
+            call(2);
+        }
+        assert_eq!(made.load(Ordering::SeqCst), 2);
+        metrics::with_local_recorder(&Other(0), || {
+            call(1);
+            call(2);
+            call(1);
+        });
+        assert_eq!(made.load(Ordering::SeqCst), 4);
+        let sets = cache.sets.lock().unwrap();
+        assert_eq!((sets.live.len(), sets.retired.len()), (2, 2));
     }
 
     #[test]
