@@ -228,11 +228,9 @@ fn operating_chapter_tables_say_what_a_section_takes() {
         let applied = resile::config::apply_toml(&format!("[{policy}.docs-probe]\nenabled = false\n"));
         assert_eq!(applied.is_ok(), listed, "`[{policy}.<name>]` `enabled`: {applied:?}");
     }
-    for (policy, keys) in [
-        ("bulkhead", BulkheadConfig::KEYS),
-        ("rate_limit", RateLimitConfig::KEYS),
-        ("hedge", HedgeConfig::KEYS),
-    ] {
+    for (policy, keys) in
+        [("bulkhead", BulkheadConfig::KEYS), ("rate_limit", RateLimitConfig::KEYS), ("hedge", HedgeConfig::KEYS)]
+    {
         let rows = section(policy);
         for key in keys.iter().map(|k| k.name).filter(|k| !rows.iter().any(|(r, _)| r == k)) {
             let err = resile::config::apply_toml(&format!("[{policy}.docs-probe]\n{key} = 1\n")).unwrap_err();

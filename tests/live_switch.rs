@@ -146,7 +146,6 @@ async fn enabled_false_passes_calls_through_one_instance_until_a_file_turns_it_b
     assert_eq!(holding.await.unwrap(), Ok(6));
 }
 
-
 #[resile::rate_limit(name = "switch-file-rl", rate = 1.0)]
 async fn file_limited() -> Result<u32, Error> {
     Ok(7)

@@ -265,7 +265,13 @@ impl Plan {
 fn turn_back_on<P: Live>(name: String, applied: &mut Applied) {
     let Some(policy) = current::<P>().get(&name) else { return };
     if policy.turn(true) {
-        applied.changes.push(Change { kind: P::KIND, name, keys: vec!["enabled"], created: false, enabled: !policy.is_off() });
+        applied.changes.push(Change {
+            kind: P::KIND,
+            name,
+            keys: vec!["enabled"],
+            created: false,
+            enabled: !policy.is_off(),
+        });
     }
 }
 
