@@ -153,12 +153,27 @@ fn section(policy: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Every key of `keys` is in the section's table, in order, with its default; the table
-/// has no other row but `enabled`, which every section takes.
-fn check_section(policy: &str, keys: &[Key]) {
+/// The text under `### `[<policy>.<name>]``, up to the next heading.
+fn section_text(policy: &str) -> &'static str {
+    let heading = format!("//! ### `[{policy}.<name>]`");
+    let start = OPERATING.find(&heading).unwrap_or_else(|| panic!("a section for `[{policy}.<name>]`")) + heading.len();
+    let rest = &OPERATING[start..];
+    &rest[..rest.find("//! #").unwrap_or(rest.len())]
+}
+
+/// The section's table lists exactly the keys a file's section takes, in order, with their
+/// defaults: the keys of `keys` that live configuration sets (`shared`, the lists the live
+/// kinds of `resile::config` use; `None`: all of them), then `enabled` for the kinds a file
+/// can turn off. Every other key of `keys` is a call site's own, and the section's text
+/// names it as such.
+fn check_section(policy: &str, keys: &[Key], shared: Option<&[&str]>, takes_enabled: bool) {
     let rows = section(policy);
-    let documented: Vec<&str> = rows.iter().map(|(k, _)| k.as_str()).filter(|k| *k != "enabled").collect();
-    let known: Vec<&str> = keys.iter().map(|k| k.name).filter(|k| *k != "enabled").collect();
+    let documented: Vec<&str> = rows.iter().map(|(k, _)| k.as_str()).collect();
+    let mut known: Vec<&str> =
+        keys.iter().map(|k| k.name).filter(|k| shared.is_none_or(|shared| shared.contains(k))).collect();
+    if takes_enabled {
+        known.push("enabled");
+    }
     assert_eq!(documented, known, "the keys of `[{policy}.<name>]` in docs::operating");
     for (name, default) in &rows {
         if let Some(key) = keys.iter().find(|k| k.name == name) {
@@ -169,32 +184,62 @@ fn check_section(policy: &str, keys: &[Key]) {
             );
         }
     }
-    assert!(rows.iter().any(|(k, _)| k == "enabled"), "`[{policy}.<name>]` documents `enabled`");
+    let text = section_text(policy);
+    for key in keys.iter().map(|k| k.name).filter(|k| !known.contains(k)) {
+        assert!(
+            text.contains("Each site's own:") && text.contains(&format!("`{key}`")),
+            "`[{policy}.<name>]` names `{key}` as each call site's own"
+        );
+    }
 }
 
 #[test]
 fn operating_chapter_documents_every_circuit_breaker_key() {
-    check_section("circuit_breaker", CircuitBreakerConfig::KEYS);
+    check_section("circuit_breaker", CircuitBreakerConfig::KEYS, None, true);
 }
 
 #[test]
 fn operating_chapter_documents_every_bulkhead_key() {
-    check_section("bulkhead", BulkheadConfig::KEYS);
+    check_section("bulkhead", BulkheadConfig::KEYS, Some(BulkheadConfig::BULKHEAD_KEYS), true);
 }
 
 #[test]
 fn operating_chapter_documents_every_rate_limit_key() {
-    check_section("rate_limit", RateLimitConfig::KEYS);
+    check_section("rate_limit", RateLimitConfig::KEYS, Some(RateLimitConfig::LIMITER_KEYS), true);
 }
 
 #[test]
 fn operating_chapter_documents_every_hedge_key() {
-    check_section("hedge", HedgeConfig::KEYS);
+    check_section("hedge", HedgeConfig::KEYS, Some(HedgeConfig::TRACKER_KEYS), false);
 }
 
 #[test]
 fn operating_chapter_documents_every_retry_budget_key() {
-    check_section("retry_budget", resile_config::RetryBudgetConfig::KEYS);
+    check_section("retry_budget", resile_config::RetryBudgetConfig::KEYS, None, false);
+}
+
+/// What the tables say, against what a file's section takes: `enabled` where the table
+/// lists it (refused elsewhere), and a call site's own key refused as such.
+#[test]
+fn operating_chapter_tables_say_what_a_section_takes() {
+    for policy in ["circuit_breaker", "bulkhead", "rate_limit", "hedge", "retry_budget"] {
+        let rows = section(policy);
+        let listed = rows.iter().any(|(k, _)| k == "enabled");
+        let applied = resile::config::apply_toml(&format!("[{policy}.docs-probe]\nenabled = false\n"));
+        assert_eq!(applied.is_ok(), listed, "`[{policy}.<name>]` `enabled`: {applied:?}");
+    }
+    for (policy, keys) in
+        [("bulkhead", BulkheadConfig::KEYS), ("rate_limit", RateLimitConfig::KEYS), ("hedge", HedgeConfig::KEYS)]
+    {
+        let rows = section(policy);
+        for key in keys.iter().map(|k| k.name).filter(|k| !rows.iter().any(|(r, _)| r == k)) {
+            let err = resile::config::apply_toml(&format!("[{policy}.docs-probe]\n{key} = 1\n")).unwrap_err();
+            assert!(err.to_string().contains("call site's own setting"), "`[{policy}.<name>]` `{key}`: {err}");
+        }
+    }
+    let prose: String = OPERATING.lines().map(|l| l.trim_start_matches("//!").trim()).collect::<Vec<_>>().join(" ");
+    assert!(!prose.contains("Every section also takes"), "not every section takes `enabled`");
+    assert!(prose.contains("`[hedge.*]` and `[retry_budget.*]` have no `enabled`"));
 }
 
 /// Every event of the telemetry module's table (the source of the events' levels and

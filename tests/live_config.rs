@@ -1,8 +1,9 @@
 //! Live configuration (SPEC §7) on tokio's paused clock: `apply_toml` changes the next call
 //! and not a running one, per policy; invalid updates change nothing and are named;
 //! `poll` backs off from a failing source at exact instants and recovers; `watch_file`
-//! reloads a changed file and keeps the last good one; `enabled = false` per instance.
-//! (`set_enabled`, which is process-wide, is in `live_switch.rs`.)
+//! reloads a changed file and keeps the last good one; a site's `weight` against the shared
+//! instance. (`enabled = false` and `set_enabled`, whose files and switches are
+//! process-wide, are in `live_switch.rs`.)
 
 use std::sync::atomic::AtomicU32;
 use std::sync::atomic::Ordering::SeqCst;
@@ -137,6 +138,69 @@ async fn rate_limiter_rate_changes_for_the_next_call() {
     }
     let limited = Err(Error::Rejected(Rejection::RateLimited { name: "live-rl", retry_after: ms(100) }));
     assert_eq!(guarded_by_limiter().await, limited);
+}
+
+// ---- a site's weight against the shared instance --------------------------------------------------
+
+#[resile::rate_limit(name = "live-rl-shared", rate = 10, burst_size = 10)]
+async fn light_limited() -> Result<u32, Error> {
+    Ok(1)
+}
+
+#[resile::rate_limit(name = "live-rl-shared", rate = 10, burst_size = 10, weight = 5)]
+async fn heavy_limited() -> Result<u32, Error> {
+    Ok(5)
+}
+
+/// Two sites of one limiter differ in `weight`: a burst below the heavier one's is refused,
+/// from a file and from a handle, though the declaration's weight (1) would fit.
+#[tokio::test(start_paused = true)]
+async fn a_live_burst_below_any_sites_weight_is_refused() {
+    assert_eq!((light_limited().await, heavy_limited().await), (Ok(1), Ok(5)));
+    let err = apply_toml("[rate_limit.live-rl-shared]\nburst_size = 2.0\n").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "[rate_limit.live-rl-shared] burst_size: `weight` (5) exceeds `burst_size` (2): the bucket never holds that many tokens, so no call could be admitted; lower `weight` or raise `burst_size`"
+    );
+    let limiter = resile::rate_limiter("live-rl-shared");
+    let lowered = resile::rate_limit::RateLimitConfig::new(10.0).burst_size(2.0);
+    assert_eq!(limiter.reconfigure(lowered).unwrap_err().key(), "burst_size");
+    // The default burst (= `rate`) is checked too.
+    let err = limiter.reconfigure(resile::rate_limit::RateLimitConfig::new(4.0)).unwrap_err();
+    assert!(err.to_string().contains("exceeds the default `burst_size` (= `rate`, 4)"), "{err}");
+    assert_eq!(limiter.config().unwrap().burst_size, Some(10.0), "nothing changed");
+    sleep(Duration::from_secs(1)).await;
+    assert_eq!(heavy_limited().await, Ok(5));
+    // A burst that holds the heaviest site is accepted.
+    apply_toml("[rate_limit.live-rl-shared]\nburst_size = 5.0\n").unwrap();
+    sleep(Duration::from_secs(1)).await;
+    assert_eq!(heavy_limited().await, Ok(5));
+}
+
+#[resile::bulkhead(name = "live-bh-shared", max_concurrent = 4)]
+async fn light_bulkhead() -> Result<u32, Error> {
+    Ok(1)
+}
+
+#[resile::bulkhead(name = "live-bh-shared", max_concurrent = 4, weight = 3)]
+async fn heavy_bulkhead() -> Result<u32, Error> {
+    Ok(3)
+}
+
+/// The same for a bulkhead: `max_concurrent` below a site's `weight` is refused.
+#[tokio::test(start_paused = true)]
+async fn a_live_max_concurrent_below_any_sites_weight_is_refused() {
+    assert_eq!((light_bulkhead().await, heavy_bulkhead().await), (Ok(1), Ok(3)));
+    let err = apply_toml("[bulkhead.live-bh-shared]\nmax_concurrent = 2\n").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "[bulkhead.live-bh-shared] max_concurrent: `weight` (3) exceeds `max_concurrent` (2): such a call could never run; lower `weight` or raise `max_concurrent`"
+    );
+    let handle = resile::bulkhead("live-bh-shared");
+    assert_eq!(handle.reconfigure(resile::bulkhead::BulkheadConfig::new(2)).unwrap_err().key(), "max_concurrent");
+    assert_eq!(handle.stats().max_concurrent, 4, "nothing changed");
+    apply_toml("[bulkhead.live-bh-shared]\nmax_concurrent = 3\n").unwrap();
+    assert_eq!(heavy_bulkhead().await, Ok(3));
 }
 
 #[resile::hedge(name = "live-hedge", percentile = 95.0, min_samples = 100, initial_delay = "100ms")]
@@ -296,41 +360,6 @@ async fn an_undeclared_name_runs_with_the_defaults_says_so_and_a_section_starts_
     let applied = apply_toml("[circuit_breaker.live-new]\nminimum_calls = 5").unwrap();
     assert!(applied.changes[0].created);
     assert_eq!(resile::circuit_breaker("live-new").config(), Some(CircuitBreakerConfig::new().minimum_calls(5)));
-}
-
-// ---- enabled = false ---------------------------------------------------------------------------
-
-#[resile::bulkhead(name = "live-off-bh", max_concurrent = 1)]
-async fn off_bulkhead(hold: Duration) -> Result<u32, Error> {
-    sleep(hold).await;
-    Ok(1)
-}
-
-#[resile::circuit_breaker(name = "live-off-cb")]
-async fn off_breaker() -> Result<u32, Error> {
-    Ok(1)
-}
-
-#[tokio::test(start_paused = true)]
-async fn enabled_false_passes_calls_through_one_instance_until_a_file_turns_it_back_on() {
-    let holding = tokio::spawn(off_bulkhead(ms(100)));
-    tokio::task::yield_now().await;
-    let full = Err(Error::Rejected(Rejection::BulkheadFull { name: "live-off-bh" }));
-    assert_eq!(off_bulkhead(ms(0)).await, full);
-    resile::circuit_breaker("live-off-cb").force_open();
-    let applied =
-        apply_toml("[bulkhead.live-off-bh]\nenabled = false\n[circuit_breaker.live-off-cb]\nenabled = false").unwrap();
-    assert_eq!(applied.to_string(), "circuit_breaker.live-off-cb: enabled\nbulkhead.live-off-bh: enabled");
-    assert!(applied.changes.iter().all(|c| !c.enabled));
-    assert_eq!(off_bulkhead(ms(0)).await, Ok(1));
-    assert_eq!(off_breaker().await, Ok(1));
-    assert_eq!(resile::circuit_breaker("live-off-cb").state(), State::Disabled);
-    assert_eq!(resile::bulkhead("live-off-bh").stats().in_use, 1, "a call passing through takes no permit");
-    // A file without `enabled = false` for them turns them back on.
-    apply_toml("[bulkhead.live-off-bh]\nmax_concurrent = 1\n[circuit_breaker.live-off-cb]\n").unwrap();
-    assert_eq!(off_bulkhead(ms(0)).await, full);
-    assert_eq!(resile::circuit_breaker("live-off-cb").state(), State::Closed);
-    assert_eq!(holding.await.unwrap(), Ok(1));
 }
 
 // ---- sources -------------------------------------------------------------------------------------

@@ -1,7 +1,10 @@
-//! `resile::config::set_enabled`: every policy of the process off, then on again. Process-wide, so in a test binary of its own.
+//! `resile::config::set_enabled`: every policy of the process off, then on again; and
+//! `enabled = false` in a file, which the next file turns back on unless it says it again.
+//! Process-wide, so in a test binary of its own.
 
 use std::time::Duration;
 
+use resile::config::apply_toml;
 use resile::{Rejection, State};
 use tokio::time::sleep;
 
@@ -105,6 +108,112 @@ async fn other_bulkhead(hold: Duration) -> Result<u32, Error> {
 #[resile::rate_limit(name = "switch-rl-2", rate = 1.0)]
 async fn other_limited() -> Result<u32, Error> {
     Ok(5)
+}
+
+// ---- enabled = false ---------------------------------------------------------------------------
+
+#[resile::bulkhead(name = "live-off-bh", max_concurrent = 1)]
+async fn off_bulkhead(hold: Duration) -> Result<u32, Error> {
+    sleep(hold).await;
+    Ok(6)
+}
+
+#[resile::circuit_breaker(name = "live-off-cb")]
+async fn off_breaker() -> Result<u32, Error> {
+    Ok(6)
+}
+
+#[tokio::test(start_paused = true)]
+async fn enabled_false_passes_calls_through_one_instance_until_a_file_turns_it_back_on() {
+    let _serial = SERIAL.lock().await;
+    let holding = tokio::spawn(off_bulkhead(Duration::from_millis(100)));
+    tokio::task::yield_now().await;
+    let full = Err(Error::Rejected(Rejection::BulkheadFull { name: "live-off-bh" }));
+    assert_eq!(off_bulkhead(Duration::ZERO).await, full);
+    resile::circuit_breaker("live-off-cb").force_open();
+    let applied =
+        apply_toml("[bulkhead.live-off-bh]\nenabled = false\n[circuit_breaker.live-off-cb]\nenabled = false").unwrap();
+    assert_eq!(applied.to_string(), "circuit_breaker.live-off-cb: enabled\nbulkhead.live-off-bh: enabled");
+    assert!(applied.changes.iter().all(|c| !c.enabled));
+    assert_eq!(off_bulkhead(Duration::ZERO).await, Ok(6));
+    assert_eq!(off_breaker().await, Ok(6));
+    assert_eq!(resile::circuit_breaker("live-off-cb").state(), State::Disabled);
+    assert_eq!(resile::bulkhead("live-off-bh").stats().in_use, 1, "a call passing through takes no permit");
+    // A file without `enabled = false` for them turns them back on.
+    apply_toml("[bulkhead.live-off-bh]\nmax_concurrent = 1\n[circuit_breaker.live-off-cb]\n").unwrap();
+    assert_eq!(off_bulkhead(Duration::ZERO).await, full);
+    assert_eq!(resile::circuit_breaker("live-off-cb").state(), State::Closed);
+    assert_eq!(holding.await.unwrap(), Ok(6));
+}
+
+#[resile::rate_limit(name = "switch-file-rl", rate = 1.0)]
+async fn file_limited() -> Result<u32, Error> {
+    Ok(7)
+}
+
+/// A file is the whole live configuration: the next one, without the section that turned a
+/// limiter off, turns it back on; an operator's own `disable()` stays.
+#[tokio::test(start_paused = true)]
+async fn a_later_file_without_the_section_turns_the_instance_back_on() {
+    let _serial = SERIAL.lock().await;
+    let limiter = resile::rate_limiter("switch-file-rl");
+    let own = resile::rate_limiter("switch-file-rl-own");
+    own.disable();
+    apply_toml("[rate_limit.switch-file-rl]\nrate = 1.0\nenabled = false\n").unwrap();
+    assert!(!limiter.is_enabled());
+    for _ in 0..3 {
+        assert_eq!(file_limited().await, Ok(7));
+    }
+    // Still off while a file says so.
+    apply_toml("[rate_limit.switch-file-rl]\nenabled = false\n[rate_limit.switch-file-other]\nrate = 5.0\n").unwrap();
+    assert!(!limiter.is_enabled());
+    let applied = apply_toml("[rate_limit.switch-file-other]\nrate = 5.0\n").unwrap();
+    assert_eq!(applied.to_string(), "rate_limit.switch-file-rl: enabled");
+    assert!(applied.changes.iter().all(|c| c.enabled));
+    assert!(limiter.is_enabled());
+    assert_eq!(file_limited().await, Ok(7));
+    let refused =
+        Err(Error::Rejected(Rejection::RateLimited { name: "switch-file-rl", retry_after: Duration::from_secs(1) }));
+    assert_eq!(file_limited().await, refused);
+    assert!(!own.is_enabled(), "an operator's `disable()` is not a file's");
+    own.enable();
+}
+
+#[resile::bulkhead(name = "switch-watched-bh", max_concurrent = 1)]
+async fn watched_bulkhead(hold: Duration) -> Result<u32, Error> {
+    sleep(hold).await;
+    Ok(8)
+}
+
+/// Under `watch_file`, deleting the section that turned a bulkhead off turns it back on.
+#[tokio::test(start_paused = true)]
+async fn deleting_the_section_of_a_watched_file_turns_the_instance_back_on() {
+    let _serial = SERIAL.lock().await;
+    let dir = std::env::temp_dir().join(format!("resile-switch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("resile.toml");
+    std::fs::write(&path, "[bulkhead.switch-watched-bh]\nenabled = false\n").unwrap();
+    let _watcher = resile::config::watch_file(&path, Duration::from_secs(1));
+    tokio::task::yield_now().await;
+    let handle = resile::bulkhead("switch-watched-bh");
+    assert!(!handle.is_enabled());
+    let holding = tokio::spawn(watched_bulkhead(Duration::from_secs(10)));
+    tokio::task::yield_now().await;
+    assert_eq!(watched_bulkhead(Duration::ZERO).await, Ok(8), "off: passes unguarded");
+
+    std::fs::write(&path, "").unwrap();
+    tokio::time::advance(Duration::from_secs(1)).await;
+    tokio::task::yield_now().await;
+    assert!(handle.is_enabled());
+    let second = tokio::spawn(watched_bulkhead(Duration::from_secs(10)));
+    tokio::task::yield_now().await;
+    assert_eq!(
+        watched_bulkhead(Duration::ZERO).await,
+        Err(Error::Rejected(Rejection::BulkheadFull { name: "switch-watched-bh" }))
+    );
+    drop(_watcher);
+    assert_eq!((holding.await.unwrap(), second.await.unwrap()), (Ok(8), Ok(8)));
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 static ATTEMPTS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);

@@ -146,18 +146,22 @@
 //!
 //! A configuration file (or text, or a control plane's answer) has one section per instance:
 //! `[<policy>.<name>]`, with the keys below (spelled as the attribute keys), durations as
-//! strings with a unit (`"250ms"`, `"1.5s"`; `ns us ms s m h`). Every section also takes
-//! `enabled = false`: the instance lets every call through unguarded, still counted in the
-//! metrics, at a cost near a raw call, until `enabled = true`.
+//! strings with a unit (`"250ms"`, `"1.5s"`; `ns us ms s m h`). A `[circuit_breaker.*]`,
+//! `[bulkhead.*]` or `[rate_limit.*]` section also takes `enabled = false`: the instance lets
+//! every call through unguarded, still counted in the metrics, at a cost near a raw call,
+//! until a file no longer says so (`enabled = true`, or the section is gone). `[hedge.*]` and
+//! `[retry_budget.*]` have no `enabled`. A file is checked whole: one key a section does not
+//! take, and nothing changes.
 //!
-//! ```toml
+//! ```
+//! let applied = resile::config::apply_toml(
+//!     r#"
 //! [circuit_breaker.db]
 //! failure_rate_threshold = 0.25
 //! open_timeout = "30s"
 //!
 //! [bulkhead.warmup]
 //! max_concurrent = 8
-//! max_wait = "2s"
 //!
 //! [rate_limit.partner-api]
 //! rate = 50.0
@@ -165,14 +169,26 @@
 //!
 //! [hedge.replicas]
 //! percentile = 95.0
-//! max_requests = 3
+//! min_samples = 20
 //!
 //! [retry_budget.db]
 //! ratio = 0.1
 //!
 //! [circuit_breaker.reports]
 //! enabled = false
+//! "#,
+//! );
+//! assert!(applied.is_ok(), "{}", applied.unwrap_err());
 //! ```
+//!
+//! **A call site's own keys.** Some keys of an attribute belong to each call site, not to
+//! the instance its `name` shares: a bulkhead's `weight` and `max_wait`, a rate limiter's
+//! `weight` and `max_wait`, a hedge's `delay`, `max_requests` and `timeout`. Two sites of
+//! one name may differ in them (a heavy query takes 3 permits, a light one 1), so there is
+//! no one value for a file to set: a section that names one is refused, naming the keys it
+//! can set. They are set in code, on each attribute. A file must also leave room for them:
+//! a `max_concurrent` or a burst below the `weight` of a call site that uses the instance
+//! is refused, as that site's calls could never run.
 //!
 //! Callbacks (`should_record`, `retry_if`, `fatal`, ...) and per-site keys that are not an
 //! instance's (a `#[retry]`'s `max` and backoff, a `#[timeout]`) are set in code only.
@@ -197,29 +213,30 @@
 //!
 //! | key | TOML value | default | meaning |
 //! |---|---|---|---|
-//! | `max_concurrent` | integer ≥ 1 | required | the sum of the weights of the calls that may run at once |
-//! | `max_wait` | duration | `"0ms"` | how long a call may wait for its permits; `"0ms"` refuses at once |
-//! | `weight` | integer, ≤ `max_concurrent` | `1` | the permits one call takes |
+//! | `max_concurrent` | integer ≥ 1, ≥ every site's `weight` | required | the sum of the weights of the calls that may run at once |
 //! | `enabled` | `true` \| `false` | `true` | `false`: every call passes unguarded |
+//!
+//! Each site's own: `weight` (the permits one call takes, `1`) and `max_wait` (how long a
+//! call may wait for its permits, `"0ms"`: refused at once).
 //!
 //! ### `[rate_limit.<name>]`
 //!
 //! | key | TOML value | default | meaning |
 //! |---|---|---|---|
 //! | `rate` | number > 0 | required | tokens added per second |
-//! | `burst_size` | number | = rate | tokens the bucket holds when full (it starts full) |
-//! | `weight` | integer, ≤ `burst_size` | `1` | tokens one call takes |
-//! | `max_wait` | duration | `"0ms"` | a call waits when its tokens come within this (inclusive), else it is refused at once |
+//! | `burst_size` | number, ≥ every site's `weight` | = rate | tokens the bucket holds when full (it starts full) |
 //! | `enabled` | `true` \| `false` | `true` | `false`: every call passes unguarded |
+//!
+//! Each site's own: `weight` (the tokens one call takes, `1`) and `max_wait` (a call waits
+//! when its tokens come within this, inclusive, else it is refused at once; `"0ms"`).
 //!
 //! ### `[hedge.<name>]`
 //!
+//! The shared tracker of the adaptive mode and the hedge budget:
+//!
 //! | key | TOML value | default | meaning |
 //! |---|---|---|---|
-//! | `delay` | duration | `"100ms"` | static delay before each extra attempt |
 //! | `percentile` | number in `(0, 100)` | none | adaptive mode: the delay is this latency percentile of recent calls |
-//! | `max_requests` | integer ≥ 1 | `2` | attempts started per call, the first included; 1 disables hedging |
-//! | `timeout` | duration | none | overall deadline of the call |
 //! | `buffer_size` | integer | `1000` | adaptive mode: recent latencies the percentile is computed over |
 //! | `min_samples` | integer | `10` | adaptive mode: latencies recorded before the percentile is used |
 //! | `initial_delay` | duration | `"100ms"` | adaptive mode: the delay before `min_samples` |
@@ -229,7 +246,10 @@
 //! | `token_success_credit` | number | `0.1` | hedge budget: tokens credited per successful call |
 //! | `token_hedge_cost` | number | `1.0` | hedge budget: tokens per extra attempt |
 //! | `token_threshold` | number | `1.0` | hedge budget: tokens needed for an extra attempt |
-//! | `enabled` | `true` \| `false` | `true` | `false`: every call passes unguarded |
+//!
+//! Each site's own: `delay` (the static delay before each extra attempt, `"100ms"`),
+//! `max_requests` (attempts started per call, the first included, `2`) and `timeout` (the
+//! call's overall deadline, none).
 //!
 //! ### `[retry_budget.<name>]`
 //!
@@ -238,10 +258,10 @@
 //! | `ratio` | number in `0.0..=1000.0` | `0.2` | retries allowed per first attempt |
 //! | `min_per_sec` | integer | `10` | retries always allowed per second, on top of the ratio |
 //! | `ttl` | duration in `1s..=60s` | `"10s"` | the sliding window both are counted over |
-//! | `enabled` | `true` \| `false` | `true` | `false`: every call passes unguarded |
 //!
-//! (These tables are checked against `resile-config`'s key tables by a test: a new key
-//! cannot go undocumented.)
+//! (These tables are checked by a test against the keys a section takes, with
+//! `resile-config`'s defaults: a new key cannot go undocumented, and a call site's own key
+//! cannot be listed as a section's.)
 //!
 //! ## Changing the configuration while the service runs
 //!

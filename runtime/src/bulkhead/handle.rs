@@ -37,6 +37,23 @@ impl NamedPolicy for Bulkhead {
     /// calls hold and the calls queued for them, which belong to those calls: they come
     /// back when the calls end, and no reset can take them away.
     fn reset(&self) {}
+    /// Records the site's `weight`, which live settings' `max_concurrent` must hold.
+    fn site_resolved(&self, site: &BulkheadConfig) {
+        self.site_weight(site.weight);
+    }
+    /// `max_concurrent` must hold the heaviest site's `weight`: else that site's calls are
+    /// refused for good.
+    fn fits_sites(&self, config: &BulkheadConfig) -> Result<(), ConfigError> {
+        let weight = self.heaviest_site();
+        if weight <= config.max_concurrent {
+            return Ok(());
+        }
+        let problem = resile_config::Problem::WeightAboveMaxConcurrent {
+            weight: u64::from(weight),
+            max_concurrent: u64::from(config.max_concurrent),
+        };
+        Err(ConfigError::new("max_concurrent", problem))
+    }
     /// Sites that share a bulkhead may differ in their own keys (`max_wait`, `weight`);
     /// only `max_concurrent` makes two declarations differ.
     fn same_declaration(a: &BulkheadConfig, b: &BulkheadConfig) -> bool {

@@ -43,6 +43,9 @@ pub struct Bulkhead {
     semaphore: Semaphore,
     ledger: Ledger,
     config: Swap<BulkheadConfig>,
+    /// The largest `weight` of the call sites that resolved to this bulkhead, which live
+    /// configuration may not lower `max_concurrent` below (read at an operator's pace only).
+    heaviest_site: std::sync::atomic::AtomicU32,
     /// The `resile_bulkhead_in_use` and `resile_bulkhead_waiting` gauges.
     #[cfg(feature = "metrics")]
     gauges: crate::telemetry::metrics::Cached<crate::telemetry::metrics::BulkheadGauges>,
@@ -86,9 +89,20 @@ impl Bulkhead {
             semaphore: Semaphore::new(config.max_concurrent as usize),
             ledger: Ledger::new(config.max_concurrent),
             config: Swap::new(config),
+            heaviest_site: std::sync::atomic::AtomicU32::new(0),
             #[cfg(feature = "metrics")]
             gauges: crate::telemetry::metrics::Cached::new(),
         }
+    }
+
+    /// Records that a call site taking `weight` permits per call uses this bulkhead.
+    pub(super) fn site_weight(&self, weight: u32) {
+        self.heaviest_site.fetch_max(weight, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The largest `weight` of the call sites that use this bulkhead (0 before any).
+    pub(super) fn heaviest_site(&self) -> u32 {
+        self.heaviest_site.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Sets the gauges of `in_use` and `waiting` (cargo feature `metrics`): wherever either

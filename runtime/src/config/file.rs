@@ -24,6 +24,8 @@ type Put = Box<dyn FnOnce(&mut Applied) + Send>;
 #[derive(Default)]
 pub(super) struct Plan {
     apply: Vec<Put>,
+    /// The instances the file turns off, by kind and name.
+    off: Vec<(&'static str, String)>,
 }
 
 /// Which instances a file turned off (so that a later file without `enabled = false`
@@ -127,6 +129,8 @@ fn stage<P: Live>(name: &str, section: &toml::Table) -> Result<Staged<P::Config>
     if let Some(first) = P::errors(&config, given).into_iter().next() {
         return Err(first);
     }
+    // The declaration's `weight` passed; every call site's must too.
+    current::<P>().fits_sites(name, &config)?;
     Ok(Staged { name: name.to_owned(), config, enabled })
 }
 
@@ -135,7 +139,7 @@ fn stage<P: Live>(name: &str, section: &toml::Table) -> Result<Staged<P::Config>
 fn put<P: Live>(staged: Staged<P::Config>, applied: &mut Applied) {
     let registry = current::<P>();
     let before = registry.get(&staged.name).map(P::config);
-    let policy = registry.configure(&staged.name, staged.config).expect("a staged section is valid");
+    let policy = registry.put_live(&staged.name, staged.config);
     let mut keys: Vec<&'static str> = P::KEYS
         .iter()
         .map(|k| k.name)
@@ -186,6 +190,9 @@ fn stage_kind<P: Live>(kind: &'static str, sections: &toml::Value, plan: &mut Pl
             return Err(ConfigError::new("", Problem::NotASection { kind, found: Text::new(&found) }));
         };
         let staged = stage::<P>(name, section).map_err(|e| e.in_section(kind, intern(name.clone())))?;
+        if !staged.enabled {
+            plan.off.push((P::KIND, name.clone()));
+        }
         plan.apply.push(Box::new(move |applied| put::<P>(staged, applied)));
     }
     Ok(())
@@ -221,12 +228,50 @@ pub(super) fn plan(text: &str) -> Result<Plan, ConfigError> {
 
 impl Plan {
     /// Puts every section in force.
+    /// Puts every section in force, then turns back on the instances an earlier file
+    /// turned off and this one no longer does (its section is gone, or has no
+    /// `enabled = false` any more).
     pub(super) fn apply(self) -> Applied {
         let mut applied = Applied::default();
         for apply in self.apply {
             apply(&mut applied);
         }
+        let back_on: Vec<(&'static str, String)> = {
+            let mut off = TURNED_OFF.lock().unwrap_or_else(|e| e.into_inner());
+            let (kept, back_on) = off.drain(..).partition(|turned| self.off.contains(turned));
+            *off = kept;
+            back_on
+        };
+        if !back_on.is_empty() {
+            for (kind, name) in back_on {
+                match kind {
+                    "circuit_breaker" => turn_back_on::<crate::CircuitBreaker>(name, &mut applied),
+                    "bulkhead" => turn_back_on::<crate::Bulkhead>(name, &mut applied),
+                    _ => turn_back_on::<crate::RateLimiter>(name, &mut applied),
+                }
+            }
+            // In the order of `Applied`: by kind, then by name.
+            applied.changes.sort_by(|a, b| {
+                let at = |kind| KINDS.iter().position(|k| *k == kind);
+                (at(a.kind), &a.name).cmp(&(at(b.kind), &b.name))
+            });
+        }
         applied
+    }
+}
+
+/// Turns back on the instance `name` that a file turned off and the file now in force does
+/// not, and says so when it was off.
+fn turn_back_on<P: Live>(name: String, applied: &mut Applied) {
+    let Some(policy) = current::<P>().get(&name) else { return };
+    if policy.turn(true) {
+        applied.changes.push(Change {
+            kind: P::KIND,
+            name,
+            keys: vec!["enabled"],
+            created: false,
+            enabled: !policy.is_off(),
+        });
     }
 }
 

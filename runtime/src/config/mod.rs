@@ -48,7 +48,10 @@
 //!
 //! A bulkhead's `weight` and `max_wait`, a rate limiter's, and a hedge's `delay`,
 //! `max_requests` and `timeout` are each call site's own (two sites of one name may differ
-//! in them): a file cannot set them, and says so, naming the keys it can set.
+//! in them): a file cannot set them, and says so, naming the keys it can set. A bulkhead's
+//! `max_concurrent` and a rate limiter's burst must still hold the `weight` of every call
+//! site that has used the instance, not only the declaration's: a file (or a handle's
+//! `reconfigure`) that lowers them below a site's weight is refused, naming the weight.
 //!
 //! # Turning policies off
 //! `enabled = false` in a `[circuit_breaker.*]`, `[bulkhead.*]` or `[rate_limit.*]` section
@@ -57,8 +60,9 @@
 //! at once, taking no permit and no token. [`set_enabled(false)`](set_enabled) does the same
 //! for every breaker, bulkhead and rate limiter of the process, and also turns off retries
 //! (one attempt), timeouts (no deadline) and hedges (the first attempt alone). Calls still run inside their
-//! `resile` span, so telemetry sees them. A later file without `enabled = false` for a name
-//! a file turned off turns it back on (an operator's own `disable()` is left alone).
+//! `resile` span, so telemetry sees them. A file is the whole live configuration: a later
+//! file without `enabled = false` for a name a file turned off (its section changed or
+//! deleted) turns it back on (an operator's own `disable()` is left alone).
 //!
 //! # Sources
 //! - [`apply_toml`]: a text, now.

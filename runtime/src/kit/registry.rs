@@ -49,6 +49,24 @@ pub trait NamedPolicy: Send + Sync + Sized + 'static {
     /// [`Handle::reset`](super::Handle::reset) and `resile::testing::reset_all()` call.
     fn reset(&self);
 
+    /// A call site whose own settings are `site` (its declaration, or the seed of a
+    /// reference) resolved to this instance. Nothing by default; a policy whose sites keep
+    /// keys of their own (a weight) records what live settings must leave room for.
+    fn site_resolved(&self, site: &Self::Config) {
+        let _ = site;
+    }
+
+    /// Checks live settings `config` (already validated) against the call sites that use
+    /// this instance: a bulkhead's `max_concurrent` and a rate limiter's burst must hold the
+    /// heaviest site's `weight`, not only the declaration's. `Ok` by default.
+    ///
+    /// # Errors
+    /// The setting that is too small for a site, naming it and the site's key.
+    fn fits_sites(&self, config: &Self::Config) -> Result<(), ConfigError> {
+        let _ = config;
+        Ok(())
+    }
+
     /// Whether two declarations of one name say the same thing. Equal settings by default;
     /// a policy whose declarations carry per-call-site settings too compares only the
     /// shared ones.
@@ -272,9 +290,19 @@ impl<P: NamedPolicy> Registry<P> {
     /// needed; it wins over declarations, earlier or later.
     ///
     /// # Errors
-    /// The rule `config` breaks, naming its key; then nothing changes.
+    /// The rule `config` breaks, naming its key, or a setting too small for the `weight` of
+    /// a call site that uses the instance ([`NamedPolicy::fits_sites`]); then nothing
+    /// changes.
     pub fn configure(&'static self, name: &str, config: P::Config) -> Result<&'static P, ConfigError> {
         P::validate(&config)?;
+        self.fits_sites(name, &config)?;
+        Ok(self.put_live(name, config))
+    }
+
+    /// Puts `config`, already checked ([`configure`](Self::configure)'s checks), in force
+    /// for `name` as live configuration. A site that resolved since the check keeps its
+    /// place: its calls are refused, and the next configuration is checked against it.
+    pub(crate) fn put_live(&'static self, name: &str, config: P::Config) -> &'static P {
         let (entry, _) = self.entry_or_create(name, config);
         let mut given = entry.given.lock().unwrap_or_else(|e| e.into_inner());
         given.live = Some(config);
@@ -286,7 +314,13 @@ impl<P: NamedPolicy> Registry<P> {
             drop(given);
             self.show(entry);
         }
-        Ok(&entry.policy)
+        &entry.policy
+    }
+
+    /// Checks `config` against the call sites of `name` that resolved so far
+    /// ([`NamedPolicy::fits_sites`]); `Ok` when it does not exist.
+    pub(crate) fn fits_sites(&'static self, name: &str, config: &P::Config) -> Result<(), ConfigError> {
+        self.get(name).map_or(Ok(()), |policy| policy.fits_sites(config))
     }
 
     /// The settings `name` has without live configuration: its declaration's, else the

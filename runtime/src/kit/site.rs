@@ -139,6 +139,9 @@ impl<P: NamedPolicy> Site<P> {
             (None, Some(seed)) => registry.reference_seeded(self.name, self.function, seed),
             (None, None) => registry.reference(self.name, self.function),
         };
+        if let Some(own) = self.declaration.as_ref().or(self.seed.as_ref()) {
+            policy.site_resolved(own);
+        }
         if let Some(f) = self.on_resolve {
             f(policy);
         }

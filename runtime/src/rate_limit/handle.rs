@@ -40,6 +40,24 @@ impl NamedPolicy for RateLimiter {
     fn reset(&self) {
         RateLimiter::reset(self);
     }
+    /// Records the site's `weight`, which live settings' burst must hold.
+    fn site_resolved(&self, site: &RateLimitConfig) {
+        self.site_weight(site.weight);
+    }
+    /// The burst must hold the heaviest site's `weight`: else that site's calls are refused
+    /// for good.
+    fn fits_sites(&self, config: &RateLimitConfig) -> Result<(), ConfigError> {
+        let weight = self.heaviest_site();
+        if f64::from(weight) <= config.burst() {
+            return Ok(());
+        }
+        let problem = resile_config::Problem::WeightAboveBurst {
+            weight: u64::from(weight),
+            burst_size: config.burst(),
+            burst_size_default: config.burst_size.is_none(),
+        };
+        Err(ConfigError::new(if config.burst_size.is_some() { "burst_size" } else { "rate" }, problem))
+    }
     /// Sites that share a limiter may differ in their own keys (`weight`, `max_wait`); only
     /// `rate` and the burst make two declarations differ.
     fn same_declaration(a: &RateLimitConfig, b: &RateLimitConfig) -> bool {

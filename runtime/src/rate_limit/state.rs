@@ -407,6 +407,9 @@ pub struct RateLimiter {
     bucket: Swap<Bucket>,
     /// Serialises reconfigurations.
     reconfiguring: Mutex<()>,
+    /// The largest `weight` of the call sites that resolved to this limiter, which live
+    /// configuration may not lower the burst below (read at an operator's pace only).
+    heaviest_site: std::sync::atomic::AtomicU32,
 }
 
 impl fmt::Debug for RateLimiter {
@@ -453,7 +456,18 @@ impl RateLimiter {
             since: Since::new(origin),
             bucket: Swap::new(Bucket::new(config, 0, 0, false)),
             reconfiguring: Mutex::new(()),
+            heaviest_site: std::sync::atomic::AtomicU32::new(0),
         }
+    }
+
+    /// Records that a call site taking `weight` tokens per call uses this limiter.
+    pub(super) fn site_weight(&self, weight: u32) {
+        self.heaviest_site.fetch_max(weight, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The largest `weight` of the call sites that use this limiter (0 before any).
+    pub(super) fn heaviest_site(&self) -> u32 {
+        self.heaviest_site.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The name, as rejections and telemetry show it.
