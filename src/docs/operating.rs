@@ -137,7 +137,10 @@
 //!    declares nothing). Visible: an event, and `source="default"` on `resile_config`.
 //!
 //! A live section sets the keys it names; the other keys keep their declared values (or the
-//! defaults). Two declarations of one name that differ are a bug: the second is reported at
+//! defaults), key by key, whether the file comes before the instance's first call or after
+//! it; the next file is the whole live truth for the sections it names (a key it no longer
+//! names goes back to its declared value), and `handle.reconfigure(config)` sets every key.
+//! `source()` is `Live` when at least one key is live. Two declarations of one name that differ are a bug: the second is reported at
 //! its first call (an `ERROR` event with both configurations; a panic in debug builds, so a
 //! test suite finds it). [`registry::names`](crate::registry::names) lists every instance,
 //! and each handle's `config()` and `source()` show what is in force.

@@ -14,6 +14,8 @@ use crate::kit::isolation::current;
 pub(super) struct Staged<C> {
     name: String,
     config: C,
+    /// The keys the section names: the ones it makes live.
+    keys: KeySet,
     enabled: bool,
 }
 
@@ -131,7 +133,7 @@ fn stage<P: Live>(name: &str, section: &toml::Table) -> Result<Staged<P::Config>
     }
     // The declaration's `weight` passed; every call site's must too.
     current::<P>().fits_sites(name, &config)?;
-    Ok(Staged { name: name.to_owned(), config, enabled })
+    Ok(Staged { name: name.to_owned(), config, keys: given, enabled })
 }
 
 /// Puts a staged section in force (it was checked: nothing here can fail), and says what
@@ -139,11 +141,12 @@ fn stage<P: Live>(name: &str, section: &toml::Table) -> Result<Staged<P::Config>
 fn put<P: Live>(staged: Staged<P::Config>, applied: &mut Applied) {
     let registry = current::<P>();
     let before = registry.get(&staged.name).map(P::config);
-    let policy = registry.put_live(&staged.name, staged.config);
+    let policy = registry.configure_keys(&staged.name, staged.config, staged.keys, P::lay);
+    let after = P::config(policy);
     let mut keys: Vec<&'static str> = P::KEYS
         .iter()
         .map(|k| k.name)
-        .filter(|k| before.is_none_or(|b| P::show(&b, k) != P::show(&staged.config, k)))
+        .filter(|k| before.is_none_or(|b| P::show(&b, k) != P::show(&after, k)))
         .collect();
     if before.is_none() {
         keys.clear();

@@ -41,6 +41,9 @@ pub(crate) trait Live: NamedPolicy {
     fn errors(config: &Self::Config, given: KeySet) -> Vec<ConfigError>;
     /// A key's value as `Debug` writes it, to tell which keys a change changes.
     fn show(config: &Self::Config, key: &str) -> String;
+    /// `base` with the keys `keys` set as `live` has them: live keys laid over a declaration
+    /// (the registry's [`Lay`](crate::kit::registry::Lay)).
+    fn lay(base: Self::Config, live: &Self::Config, keys: KeySet) -> Self::Config;
     /// Turns the instance off or on (for [`Off::Breaker`]: a state change); whether it was.
     /// A bypassed kind goes on or off the switch list; a kind without `enabled`, nothing.
     fn turn(&'static self, enabled: bool) -> bool {
@@ -52,12 +55,20 @@ pub(crate) trait Live: NamedPolicy {
     }
 }
 
-/// The `Debug` of the field called `key` (every key is spelled like its field).
-macro_rules! show {
-    ($config:expr, $key:expr; $($field:ident),* $(,)?) => {
-        match $key {
-            $(stringify!($field) => format!("{:?}", $config.$field),)*
-            _ => String::new(),
+/// `show` and `lay` over the fields of a configuration (every key is spelled like its field).
+macro_rules! fields {
+    ($($field:ident),* $(,)?) => {
+        fn show(c: &Self::Config, key: &str) -> String {
+            match key {
+                $(stringify!($field) => format!("{:?}", c.$field),)*
+                _ => String::new(),
+            }
+        }
+        fn lay(mut base: Self::Config, live: &Self::Config, keys: KeySet) -> Self::Config {
+            $(if keys.contains(stringify!($field)) {
+                base.$field = live.$field;
+            })*
+            base
         }
     };
 }
@@ -72,10 +83,18 @@ impl Live for CircuitBreaker {
     fn errors(config: &Self::Config, given: KeySet) -> Vec<ConfigError> {
         config.errors(given)
     }
-    fn show(c: &Self::Config, key: &str) -> String {
-        show!(c, key; window, window_size, failure_rate_threshold, slow_call_threshold, slow_call_rate_threshold,
-            minimum_calls, open_timeout, permitted_calls_in_half_open, open_timeout_multiplier, max_open_timeout)
-    }
+    fields!(
+        window,
+        window_size,
+        failure_rate_threshold,
+        slow_call_threshold,
+        slow_call_rate_threshold,
+        minimum_calls,
+        open_timeout,
+        permitted_calls_in_half_open,
+        open_timeout_multiplier,
+        max_open_timeout
+    );
     fn turn(&'static self, enabled: bool) -> bool {
         match (enabled, self.state()) {
             (false, State::Disabled) | (true, State::Closed | State::Open | State::HalfOpen | State::ForcedOpen) => {
@@ -106,9 +125,7 @@ impl Live for Bulkhead {
     fn errors(config: &Self::Config, given: KeySet) -> Vec<ConfigError> {
         config.errors(given)
     }
-    fn show(c: &Self::Config, key: &str) -> String {
-        show!(c, key; max_concurrent, max_wait, weight)
-    }
+    fields!(max_concurrent, max_wait, weight);
 }
 
 impl Live for RateLimiter {
@@ -121,9 +138,7 @@ impl Live for RateLimiter {
     fn errors(config: &Self::Config, given: KeySet) -> Vec<ConfigError> {
         config.errors(given)
     }
-    fn show(c: &Self::Config, key: &str) -> String {
-        show!(c, key; rate, burst_size, weight, max_wait)
-    }
+    fields!(rate, burst_size, weight, max_wait);
 }
 
 impl Live for HedgeTracker {
@@ -136,10 +151,21 @@ impl Live for HedgeTracker {
     fn errors(config: &Self::Config, given: KeySet) -> Vec<ConfigError> {
         config.errors(given)
     }
-    fn show(c: &Self::Config, key: &str) -> String {
-        show!(c, key; delay, percentile, max_requests, timeout, buffer_size, min_samples, initial_delay, min_delay,
-            max_delay, token_max, token_success_credit, token_hedge_cost, token_threshold)
-    }
+    fields!(
+        delay,
+        percentile,
+        max_requests,
+        timeout,
+        buffer_size,
+        min_samples,
+        initial_delay,
+        min_delay,
+        max_delay,
+        token_max,
+        token_success_credit,
+        token_hedge_cost,
+        token_threshold
+    );
 }
 
 impl Live for RetryBudget {
@@ -152,7 +178,27 @@ impl Live for RetryBudget {
     fn errors(config: &Self::Config, given: KeySet) -> Vec<ConfigError> {
         config.errors(given)
     }
-    fn show(c: &Self::Config, key: &str) -> String {
-        show!(c, key; ratio, min_per_sec, ttl)
+    fields!(ratio, min_per_sec, ttl);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `show` and `lay` share one field list: every key must be in it.
+    fn every_key_is_a_field<P: Live>() {
+        let config = P::default_config();
+        for key in P::KEYS {
+            assert!(!P::show(&config, key.name).is_empty(), "`{}` `{}` is not in `fields!`", P::KIND, key.name);
+        }
+    }
+
+    #[test]
+    fn every_key_of_every_kind_is_a_field() {
+        every_key_is_a_field::<CircuitBreaker>();
+        every_key_is_a_field::<Bulkhead>();
+        every_key_is_a_field::<RateLimiter>();
+        every_key_is_a_field::<HedgeTracker>();
+        every_key_is_a_field::<RetryBudget>();
     }
 }

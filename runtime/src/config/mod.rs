@@ -37,12 +37,20 @@
 //! `[rate_limit.<name>]`, `[hedge.<name>]`, `[retry_budget.<name>]`, whose keys are the
 //! attribute's (§5 of the contract; durations as strings with a unit, `"250ms"`). A section
 //! sets the keys it names; the others keep the instance's declared values (the defaults if
-//! nothing declares it). Each value is checked with the attribute's own rules and words
+//! nothing declares it), key by key, also when the declaration is seen after the file (an
+//! instance is declared at its first call). A file is the whole live truth for the sections
+//! it names: a key that an earlier file set and this one does not name goes back to its
+//! declared value; sections it does not name keep theirs. Each value is checked with the attribute's own rules and words
 //! ([`resile_config`]); every section is checked before any is put in force, so **one bad or
 //! unknown key or value changes nothing** ([`apply_toml`]).
 //!
-//! Settings put in force this way are *live* ([`Source::Live`](crate::kit::Source)): they
-//! win over declarations, earlier or later. Each instance reads its settings through a
+//! Settings put in force this way are *live* ([`Source::Live`](crate::kit::Source), which an
+//! instance reports when at least one of its keys is): they win over declarations, earlier
+//! or later, key by key (`reconfigure` on a handle sets every key). A declaration seen after
+//! the file that breaks a rule across keys with the live ones (`minimum_calls` above its
+//! `window_size`) is reported as an `ERROR` event naming the section and the key, and the
+//! settings in force stay as they were. `enabled` is not a setting: a section that only says
+//! `enabled = false` makes no key live, so the declaration still comes into force. Each instance reads its settings through a
 //! generation swap (`Swap`: one `Acquire` load per call, no lock): a call reads them once,
 //! when it starts, and keeps them to its end; the next call sees the new ones.
 //!

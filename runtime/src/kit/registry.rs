@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Mutex, OnceLock, RwLock};
 
+use resile_config::KeySet;
+
 use crate::ConfigError;
 
 /// A policy whose instances are shared process-wide by name: one name is one instance,
@@ -93,7 +95,10 @@ pub trait NamedPolicy: Send + Sync + Sized + 'static {
 /// precedence: live configuration, else the declaration in code, else the defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Source {
-    /// Set at run time (`reconfigure`).
+    /// Set at run time: by `reconfigure` (every key), or by a live configuration file
+    /// (`resile::config`), whose section may set only some keys. An instance is `Live` when
+    /// at least one of its keys is: the keys live configuration did not set keep their
+    /// declared values (or the defaults), key by key.
     Live,
     /// Declared by a call site (`#[circuit_breaker(name = "db", window_size = 50)]`).
     Declared,
@@ -118,17 +123,57 @@ struct Declaration<C> {
     by: &'static str,
 }
 
+/// Lays the keys `keys` of `live` over `base`: `base` with those keys set as `live` has them.
+pub(crate) type Lay<C> = fn(C, &C, KeySet) -> C;
+
+/// Which keys live configuration set.
+#[derive(Clone, Copy)]
+enum LiveKeys<C> {
+    /// Every key (`reconfigure`): the live settings are the whole configuration.
+    All,
+    /// These keys (a file's section), laid over the declaration (or the defaults) by the
+    /// function.
+    Some(KeySet, Lay<C>),
+}
+
+/// Live configuration: a whole configuration, and which of its keys live configuration set.
+#[derive(Clone, Copy)]
+struct LiveSettings<C> {
+    config: C,
+    keys: LiveKeys<C>,
+}
+
+impl<C: Copy> LiveSettings<C> {
+    /// The settings in force over `base` (the declaration's, else the defaults): `base` with
+    /// the live keys laid over it.
+    fn over(&self, base: C) -> C {
+        match self.keys {
+            LiveKeys::All => self.config,
+            LiveKeys::Some(keys, lay) => lay(base, &self.config, keys),
+        }
+    }
+}
+
 /// The settings a name has been given, besides its defaults.
-#[derive(Debug)]
 struct Given<C> {
     declared: Option<Declaration<C>>,
-    live: Option<C>,
+    live: Option<LiveSettings<C>>,
+}
+
+impl<C: Copy> Given<C> {
+    /// Where the settings in force come from.
+    fn source(&self) -> Source {
+        match (&self.live, &self.declared) {
+            (Some(_), _) => Source::Live,
+            (None, Some(_)) => Source::Declared,
+            (None, None) => Source::Default,
+        }
+    }
 }
 
 /// One named instance and what it has been given.
 struct Entry<P: NamedPolicy> {
     policy: P,
-    #[cfg(feature = "metrics")]
     name: &'static str,
     given: Mutex<Given<P::Config>>,
 }
@@ -141,8 +186,9 @@ struct Entry<P: NamedPolicy> {
 /// entry, which is why a `Rejection` carries a `&'static str` without allocating.
 ///
 /// # The declaration rule
-/// An instance's settings come from live configuration for its name, else from its
-/// declaration, else from the defaults.
+/// Each key of an instance's settings comes from live configuration for its name, else
+/// from its declaration, else from the defaults: what is in force is the declaration (or the
+/// defaults) with the keys live configuration set laid over it, whichever came first.
 /// - A reference ([`reference`](Registry::reference), a call site that gives only the
 ///   name) declares nothing. If it is the first use, it creates the instance with the
 ///   defaults and says so in a `tracing` event (INFO, target `resile`).
@@ -152,8 +198,11 @@ struct Entry<P: NamedPolicy> {
 ///   call with both configurations as an ERROR event (target `resile`), and it **panics in
 ///   debug builds** so that a test suite finds it. In release builds the first declaration
 ///   stays in force.
-/// - Live settings ([`configure`](Registry::configure)) win over any declaration, earlier
-///   or later.
+/// - Live settings ([`configure`](Registry::configure): every key; a file's section: the keys
+///   it names) win over any declaration, earlier or later, key by key. When a declaration
+///   that comes after them makes, with the live keys laid over it, settings that break a rule
+///   across keys, the rule is reported as an ERROR event (target `resile`) naming the
+///   section and the key, and the settings in force stay as they were.
 pub struct Registry<P: NamedPolicy> {
     entries: OnceLock<RwLock<HashMap<&'static str, &'static Entry<P>>>>,
     /// Whether `names()` lists it: the process-wide registries are listed, the private
@@ -211,7 +260,6 @@ impl<P: NamedPolicy> Registry<P> {
         let interned: &'static str = Box::leak(name.to_owned().into_boxed_str());
         let entry: &'static Entry<P> = Box::leak(Box::new(Entry {
             policy: P::create(interned, config),
-            #[cfg(feature = "metrics")]
             name: interned,
             given: Mutex::new(Given { declared: None, live: None }),
         }));
@@ -268,14 +316,24 @@ impl<P: NamedPolicy> Registry<P> {
         match given.declared {
             None => {
                 given.declared = Some(Declaration { config, by });
-                if given.live.is_none() && !P::same_declaration(&entry.policy.config(), &config) {
-                    entry.policy.reconfigure(config);
+                match given.live {
+                    None => {
+                        if !P::same_declaration(&entry.policy.config(), &config) {
+                            entry.policy.reconfigure(config);
+                        }
+                    }
+                    Some(live) => {
+                        let in_force = live.over(config);
+                        match P::validate(&in_force) {
+                            Ok(()) if in_force != entry.policy.config() => entry.policy.reconfigure(in_force),
+                            Ok(()) => {}
+                            Err(e) => overlay_refused::<P>(entry.name, e),
+                        }
+                    }
                 }
+                drop(given);
                 #[cfg(feature = "metrics")]
-                if given.live.is_none() {
-                    drop(given);
-                    self.show(entry);
-                }
+                self.show(entry);
             }
             Some(first) if !P::same_declaration(&first.config, &config) => {
                 drop(given);
@@ -286,8 +344,8 @@ impl<P: NamedPolicy> Registry<P> {
         &entry.policy
     }
 
-    /// Puts `config` in force for `name` as live configuration, creating the instance if
-    /// needed; it wins over declarations, earlier or later.
+    /// Puts `config` in force for `name` as live configuration, every key of it, creating the
+    /// instance if needed; it wins over declarations, earlier or later.
     ///
     /// # Errors
     /// The rule `config` breaks, naming its key, or a setting too small for the `weight` of
@@ -296,24 +354,52 @@ impl<P: NamedPolicy> Registry<P> {
     pub fn configure(&'static self, name: &str, config: P::Config) -> Result<&'static P, ConfigError> {
         P::validate(&config)?;
         self.fits_sites(name, &config)?;
-        Ok(self.put_live(name, config))
+        Ok(self.put_live(name, config, LiveKeys::All))
     }
 
-    /// Puts `config`, already checked ([`configure`](Self::configure)'s checks), in force
-    /// for `name` as live configuration. A site that resolved since the check keeps its
-    /// place: its calls are refused, and the next configuration is checked against it.
-    pub(crate) fn put_live(&'static self, name: &str, config: P::Config) -> &'static P {
+    /// Live configuration for the keys `keys` of `name` (a file's section): `config` is the
+    /// instance's declaration (or the defaults) with those keys set, already checked
+    /// (including against the call sites' weights, [`fits_sites`](Self::fits_sites)). They
+    /// replace whatever live configuration set before; the other keys keep the declaration's
+    /// values, also one that comes later (`lay` lays the live keys over it). With no key
+    /// (a section that only says `enabled`), nothing is live: the instance is created if
+    /// needed, with `config`, and the first declaration still puts its settings in force. A
+    /// site that resolved since the check keeps its place: its calls are refused, and the
+    /// next configuration is checked against it.
+    pub(crate) fn configure_keys(
+        &'static self,
+        name: &str,
+        config: P::Config,
+        keys: KeySet,
+        lay: Lay<P::Config>,
+    ) -> &'static P {
+        self.put_live(name, config, LiveKeys::Some(keys, lay))
+    }
+
+    /// Records `config` as live (nothing live when it sets no key) and puts in force the
+    /// declaration (or the defaults) with the live keys laid over it.
+    fn put_live(&'static self, name: &str, config: P::Config, keys: LiveKeys<P::Config>) -> &'static P {
         let (entry, _) = self.entry_or_create(name, config);
         let mut given = entry.given.lock().unwrap_or_else(|e| e.into_inner());
-        given.live = Some(config);
-        if entry.policy.config() != config {
-            entry.policy.reconfigure(config);
+        let live = match keys {
+            LiveKeys::Some(set, _) if set.is_empty() => None,
+            _ => Some(LiveSettings { config, keys }),
+        };
+        given.live = live;
+        let base = given.declared.map_or_else(P::default_config, |d| d.config);
+        let mut in_force = live.map_or(base, |live| live.over(base));
+        // `config` was checked over the declaration seen when it was made; one that came in
+        // between may break a rule across keys with it.
+        if let Err(e) = P::validate(&in_force) {
+            overlay_refused::<P>(entry.name, e);
+            in_force = config;
         }
+        if entry.policy.config() != in_force {
+            entry.policy.reconfigure(in_force);
+        }
+        drop(given);
         #[cfg(feature = "metrics")]
-        {
-            drop(given);
-            self.show(entry);
-        }
+        self.show(entry);
         &entry.policy
     }
 
@@ -337,12 +423,7 @@ impl<P: NamedPolicy> Registry<P> {
         if !self.listed {
             return;
         }
-        let given = entry.given.lock().unwrap_or_else(|e| e.into_inner());
-        let source = match (&given.live, &given.declared) {
-            (Some(_), _) => Source::Live,
-            (None, Some(_)) => Source::Declared,
-            (None, None) => Source::Default,
-        };
+        let source = entry.given.lock().unwrap_or_else(|e| e.into_inner()).source();
         let name = entry.name;
         crate::telemetry::metrics::config(P::KIND, name, source, &P::settings(&entry.policy.config()));
     }
@@ -350,12 +431,8 @@ impl<P: NamedPolicy> Registry<P> {
     /// Where the settings in force of `name` come from; `None` if it does not exist.
     pub fn source(&'static self, name: &str) -> Option<Source> {
         let entry = self.entry(name)?;
-        let given = entry.given.lock().unwrap_or_else(|e| e.into_inner());
-        Some(match (&given.live, &given.declared) {
-            (Some(_), _) => Source::Live,
-            (None, Some(_)) => Source::Declared,
-            (None, None) => Source::Default,
-        })
+        let source = entry.given.lock().unwrap_or_else(|e| e.into_inner()).source();
+        Some(source)
     }
 
     /// Every name of this kind, sorted.
@@ -372,6 +449,21 @@ impl<P: NamedPolicy> Registry<P> {
             entry.policy.reset();
         }
     }
+}
+
+/// Reports live keys that, laid over a declaration, break a rule across keys; the settings
+/// in force stay as they were.
+#[cold]
+#[inline(never)]
+fn overlay_refused<P: NamedPolicy>(name: &'static str, error: ConfigError) {
+    let error = error.in_section(P::KIND, name);
+    tracing::error!(
+        target: "resile",
+        policy = P::KIND,
+        name,
+        key = error.key(),
+        "live configuration laid over the declaration of `{name}` breaks a rule, so the settings in force stay as they were: {error}",
+    );
 }
 
 /// Reports two different declarations of one name.
@@ -515,6 +607,27 @@ mod tests {
         let error = DIALS.configure("live", 0).unwrap_err();
         assert_eq!(error.key(), "max");
         assert_eq!(DIALS.get("live").unwrap().config(), 5);
+    }
+
+    /// `max` is the dial's one key; with it, the live dial, else the base.
+    fn lay(base: u32, live: &u32, keys: KeySet) -> u32 {
+        if keys.contains("max") { *live } else { base }
+    }
+
+    #[test]
+    fn live_keys_are_laid_over_a_declaration_before_or_after_it() {
+        let max = KeySet::EMPTY.with("max");
+        // Before the declaration: the declaration comes under the live key.
+        DIALS.configure_keys("keys-first", 5, max, lay);
+        DIALS.declare("keys-first", 4, "tests::declaration");
+        assert_eq!((DIALS.get("keys-first").unwrap().config(), DIALS.source("keys-first")), (5, Some(Source::Live)));
+        // No key live: the declaration is in force, then and later.
+        DIALS.configure_keys("keys-none", 7, KeySet::EMPTY, lay);
+        assert_eq!(DIALS.source("keys-none"), Some(Source::Default));
+        DIALS.declare("keys-none", 4, "tests::declaration");
+        assert_eq!((DIALS.get("keys-none").unwrap().config(), DIALS.source("keys-none")), (4, Some(Source::Declared)));
+        DIALS.configure_keys("keys-none", 4, max.without("max"), lay);
+        assert_eq!(DIALS.get("keys-none").unwrap().config(), 4);
     }
 
     #[test]
