@@ -368,6 +368,9 @@ pub enum GaveUp {
     OutOfTime,
     /// The named retry budget denied the retry.
     RetryBudget(&'static str),
+    /// The next sleep would end at or past the deadline of an enclosing timeout
+    /// ([`deadline()`](crate::deadline())).
+    PastDeadline,
 }
 
 /// What happened to a hedged attempt.
@@ -405,6 +408,7 @@ impl fmt::Display for What {
                     GaveUp::NotRetryable => "not retryable (retry_if)".to_owned(),
                     GaveUp::OutOfTime => "the next sleep would pass the budget".to_owned(),
                     GaveUp::RetryBudget(name) => format!("retry budget `{name}` exhausted"),
+                    GaveUp::PastDeadline => "the next sleep would end past the deadline".to_owned(),
                 };
                 write!(f, "gave up after attempt {attempt}: {why}")
             }
@@ -665,6 +669,9 @@ fn record(buf: &mut Buf, id: Option<u32>, now: Instant, event: &Event<'_>) {
         }
         Event::RetryOutOfTime { function, attempt, .. } => {
             (function, What::GaveUp { attempt, why: GaveUp::OutOfTime }, now)
+        }
+        Event::RetryPastDeadline { function, attempt, .. } => {
+            (function, What::GaveUp { attempt, why: GaveUp::PastDeadline }, now)
         }
         Event::RetryBudgetExhausted { function, budget, attempt, .. } => {
             (function, What::GaveUp { attempt, why: GaveUp::RetryBudget(budget) }, now)

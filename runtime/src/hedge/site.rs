@@ -128,10 +128,27 @@ impl HedgeSite {
     {
         let tracker = self.tracker();
         let mut guard = CallGuard { tracker, open: true };
-        let mut primary = pin!(Some(make()));
+        // A site with a `timeout` starts its clock before the first attempt, so that the
+        // attempts see its deadline from the start ([`deadline()`](crate::deadline())).
+        let clock = match (self.config.timeout, hooks.timed_out) {
+            (Some(after), Some(_)) if !crate::config::switch::all_off() => {
+                let now = Instant::now();
+                Some((now, now.checked_add(after)))
+            }
+            _ => None,
+        };
+        let own = clock.and_then(|(_, deadline)| deadline);
+        let mut primary = pin!({
+            let _scope = crate::deadline::enter(own);
+            Some(make())
+        });
         // The first poll, before anything else: a call that completes at once never waited,
-        // so it reads no clock and arms no timer.
-        let first = poll_fn(|cx| Poll::Ready(poll_slot(primary.as_mut(), cx))).await;
+        // so it reads no clock (but the one a `timeout` needs) and arms no timer.
+        let first = poll_fn(|cx| {
+            let _scope = crate::deadline::enter(own);
+            Poll::Ready(poll_slot(primary.as_mut(), cx))
+        })
+        .await;
         let first_err = match first {
             Poll::Ready(Ok(value)) => {
                 guard.open = false;
@@ -141,11 +158,7 @@ impl HedgeSite {
             Poll::Ready(Err(e)) => Some(e),
             Poll::Pending => None,
         };
-        let started = Instant::now();
-        let deadline = match (self.config.timeout, hooks.timed_out) {
-            (Some(after), Some(_)) => started.checked_add(after),
-            _ => None,
-        };
+        let (started, deadline) = clock.unwrap_or_else(|| (Instant::now(), None));
         // With every policy turned off (`resile::config::set_enabled(false)`), the first
         // attempt alone, with no hedge and no deadline.
         if (self.config.max_requests <= 1 && deadline.is_none()) || crate::config::switch::all_off() {
@@ -155,9 +168,13 @@ impl HedgeSite {
                     // The attempt was just polled and is pending (its waker is registered):
                     // not polled again until woken.
                     let mut polled = true;
-                    poll_fn(
-                        |cx| if std::mem::take(&mut polled) { Poll::Pending } else { poll_slot(primary.as_mut(), cx) },
-                    )
+                    poll_fn(|cx| {
+                        if std::mem::take(&mut polled) {
+                            return Poll::Pending;
+                        }
+                        let _scope = crate::deadline::enter(deadline);
+                        poll_slot(primary.as_mut(), cx)
+                    })
                     .await
                 }
             };
@@ -176,6 +193,12 @@ impl HedgeSite {
             hooks,
             started,
             deadline,
+            // The earliest deadline, its own or an enclosing one: no attempt starts at or
+            // past it.
+            limit: match (deadline, crate::deadline::current()) {
+                (Some(own), Some(outer)) => Some(own.min(outer)),
+                (own, outer) => own.or(outer),
+            },
             delay: tracker.delay(&self.config),
             last_launch: started,
             launched: 1,
@@ -193,7 +216,11 @@ impl HedgeSite {
             return done;
         }
         let mut timer = pin!(None::<Sleep>);
-        let result = poll_fn(|cx| run.poll(cx, &mut make, primary.as_mut(), timer.as_mut())).await;
+        let result = poll_fn(|cx| {
+            let _scope = crate::deadline::enter(deadline);
+            run.poll(cx, &mut make, primary.as_mut(), timer.as_mut())
+        })
+        .await;
         guard.open = false;
         result
     }
@@ -234,7 +261,10 @@ struct Run<'s, E, Fut: Future, S> {
     impl_type: S,
     hooks: &'s HedgeHooks<E>,
     started: Instant,
+    /// The call's own `timeout`, at which it is cut.
     deadline: Option<Instant>,
+    /// The earliest of `deadline` and an enclosing one: no attempt starts at or past it.
+    limit: Option<Instant>,
     delay: Duration,
     /// When the latest attempt started; the next hedge is due `delay` after it.
     last_launch: Instant,
@@ -290,6 +320,8 @@ where
                 }
             }
             let next_hedge = if self.hedging_allowed() { self.last_launch.checked_add(self.delay) } else { None };
+            // A hedge due at or past the deadline never starts: no timer for it.
+            let next_hedge = next_hedge.filter(|&at| self.limit.is_none_or(|limit| at < limit));
             let target = match (next_hedge, self.deadline) {
                 (Some(h), Some(d)) => h.min(d),
                 (h, d) => match h.or(d) {
@@ -370,10 +402,14 @@ where
         telemetry::emit_in(self.span, function, event);
     }
 
-    /// Starts the next attempt at `at` if the budget allows; `false` (and no more timer
-    /// hedges in this call) when it refuses.
+    /// Starts the next attempt at `at` if it is before the deadline and the budget allows;
+    /// `false` (and no more timer hedges in this call) otherwise.
     #[cold]
     fn launch(&mut self, make: &mut impl FnMut() -> Fut, at: Instant) -> bool {
+        if self.limit.is_some_and(|limit| at >= limit) {
+            self.hedging = false;
+            return false;
+        }
         let n = self.launched + 1;
         let name = self.tracker.name();
         if !self.tracker.try_hedge() {

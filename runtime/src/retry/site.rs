@@ -171,6 +171,12 @@ impl RetrySite {
         // anyway).
         let mut now = None;
         let mut reservation = None;
+        // An enclosing deadline (SPEC §10): a sleep that would end at or past it stops here,
+        // with this error, rather than be cut halfway.
+        if let Some(deadline) = crate::deadline::crossed_by(delay) {
+            self.past_deadline(span, call, delay, deadline, function, shown);
+            return ControlFlow::Break(error);
+        }
         if let Some(budget) = &self.budget {
             let budget = budget.get();
             reservation = budget.reserve(clock(budget, *now.get_or_insert_with(Instant::now)));
@@ -191,6 +197,23 @@ impl RetrySite {
         }
         let next = span.timeline().map(|t| (t.clone(), attempt + 1));
         ControlFlow::Continue(BackoffSleep::new(delay, reservation, next))
+    }
+
+    /// Reports that `call` stops because its next sleep, `delay`, would end at or past the
+    /// enclosing `deadline`.
+    #[cold]
+    #[inline(never)]
+    fn past_deadline(
+        &self,
+        span: &CallSpan,
+        call: &RetryCall,
+        delay: Duration,
+        deadline: Instant,
+        function: Function,
+        error: Option<&dyn Display>,
+    ) {
+        let attempt = call.state.attempt();
+        telemetry::emit_in(span, function, Event::RetryPastDeadline { function, attempt, delay, deadline, error });
     }
 
     /// Reports why `call` stops after its current attempt failed with `error`.

@@ -1,0 +1,195 @@
+//! [`deadline()`]: the earliest deadline that an enclosing `#[timeout]` or
+//! `#[hedge(timeout = ..)]` set for the code running now, across nested guarded functions.
+//!
+//! ```
+//! # use resile_runtime as resile;
+//! use std::time::Duration;
+//! use resile::{Rejection, timeout::Timeout};
+//! use tokio::time::Instant;
+//!
+//! /// Three calls deep, with no resile attribute of its own: passes the deadline on, as a
+//! /// gRPC `grpc-timeout` or an HTTP `Request-Timeout` header would carry it.
+//! async fn send() -> Result<String, Rejection> {
+//!     let header = match resile::deadline() {
+//!         Some(at) => format!("grpc-timeout: {}m", at.saturating_duration_since(Instant::now()).as_millis()),
+//!         None => "no deadline".to_owned(),
+//!     };
+//!     Ok(header)
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread", start_paused = true)]
+//! # async fn main() {
+//! let handler = Timeout::new(Duration::from_millis(800));
+//! let sent = handler.call(|| async {
+//!     tokio::time::sleep(Duration::from_millis(300)).await;
+//!     send().await
+//! });
+//! assert_eq!(sent.await.unwrap(), "grpc-timeout: 500m");
+//! assert_eq!(resile::deadline(), None); // outside any guarded call
+//! # }
+//! ```
+//!
+//! # What it sees
+//!
+//! While a [`TimeoutFuture`](crate::timeout::TimeoutFuture) (`#[timeout]`, [`Timeout`](crate::Timeout),
+//! [`timeout()`](crate::timeout::timeout)) or a hedged call with a `timeout` is polled, the
+//! code it polls — its own body, the functions that body awaits however deep, the other
+//! policies inside it — sees `Some(deadline)`: the instant on tokio's clock at which it cuts
+//! the call. Deadlines nest: an inner one later than an outer one changes nothing, an
+//! earlier one is seen until its call ends. Outside every such call, `None`.
+//!
+//! What reads it:
+//! - [`retry`](crate::retry) never starts a sleep that would end at or past it: the call
+//!   returns its last error at once, when that error happens, rather than being cut at the
+//!   deadline halfway through a sleep that could not lead anywhere
+//!   ([`Event::RetryPastDeadline`](crate::telemetry::Event::RetryPastDeadline) says why);
+//! - [`hedge`](crate::hedge) starts no attempt at or past it;
+//! - the body, to pass it on to the next service (above).
+//!
+//! Like a `tokio::task_local!`, it follows the futures its call polls, not `tokio::spawn`:
+//! a spawned task starts with no deadline. Two calls `join!`ed in one task, or the attempts
+//! of one hedge, each see their own: the deadline is set around each poll of a call, not
+//! once for the task.
+//!
+//! # How it works
+//!
+//! One thread-local slot holds the deadline of the call being polled. A timeout sets it (to
+//! the earlier of its own deadline and what the slot held) when it polls what it guards, and
+//! puts the old value back when that poll returns (or unwinds): the scope of a
+//! `tokio::task_local!`, written into the timeout's own future so that no wrapper future is
+//! added. As every future a call runs is polled from inside its poll, the slot always holds
+//! the deadline of the innermost enclosing timeout, per poll: it needs no registration, so
+//! nothing can outlive a call. A dropped (cancelled) call is not being polled, so it leaves
+//! nothing behind.
+//!
+//! A process-wide count of live deadlines, with the deadlines in a task-local, would let a
+//! call with none pay one load to learn so; here such a call pays nothing at all: only the
+//! readers (a retry deciding a sleep, a hedge deciding an attempt, [`deadline()`]) look at the
+//! slot, and they do so off the success path.
+//!
+//! # Cancellation
+//!
+//! Nothing to release: the slot is restored when each poll returns, by a guard, so a call
+//! that panics or is dropped leaves it as it found it.
+//!
+//! # Performance
+//!
+//! - A call with no enclosing deadline pays nothing: `#[retry]`'s success path does not
+//!   look at the slot (a retry reads it only after an attempt failed), nor does a lone
+//!   admission (breaker, bulkhead, rate limiter). A retry that has failed reads the slot
+//!   (a thread-local, no atomic) and, under a deadline, the clock.
+//! - A timeout pays, per poll, one thread-local read, a comparison and two writes, plus
+//!   16 bytes in its future (its deadline, which tokio's `Timeout` does not expose): see
+//!   `benches/README.md` for the measured instructions.
+//! - A hedge with a `timeout` reads the clock before its first attempt (so that attempt sees
+//!   its deadline) and sets the slot around each poll; a hedge without one reads the slot
+//!   once, and only if its first attempt did not complete at once.
+//! - No allocation, no lock, no atomic.
+
+use std::cell::Cell;
+
+use tokio::time::Instant;
+
+thread_local! {
+    /// The deadline of the call being polled on this thread, if any.
+    static CURRENT: Cell<Option<Instant>> = const { Cell::new(None) };
+}
+
+/// The earliest deadline that an enclosing `#[timeout]`, `#[hedge(timeout = ..)]`,
+/// [`Timeout`](crate::Timeout) or [`timeout()`](crate::timeout::timeout) set for the code
+/// running now, on tokio's clock; `None` outside every one of them. See the
+/// [module docs](self).
+///
+/// Cost: one thread-local read, no atomic, no allocation.
+#[inline]
+pub fn deadline() -> Option<Instant> {
+    current()
+}
+
+/// The slot's value.
+#[inline]
+pub(crate) fn current() -> Option<Instant> {
+    CURRENT.with(Cell::get)
+}
+
+/// Whether a sleep of `delay` from now would end at or past the enclosing deadline, if there
+/// is one: `Some(deadline)` then. One thread-local read, and a clock read only under a
+/// deadline.
+#[inline]
+pub(crate) fn crossed_by(delay: std::time::Duration) -> Option<Instant> {
+    let deadline = current()?;
+    Instant::now().checked_add(delay).is_none_or(|end| end >= deadline).then_some(deadline)
+}
+
+/// Sets the slot to the earlier of `deadline` and what it holds, until the guard is
+/// dropped; `None` changes nothing (and costs only the test).
+#[inline(always)]
+pub(crate) fn enter(deadline: Option<Instant>) -> Scope {
+    Scope { previous: deadline.map(set) }
+}
+
+/// Publishes `deadline` in the slot and returns what it held.
+#[inline(always)]
+fn set(deadline: Instant) -> Option<Instant> {
+    CURRENT.with(|slot| {
+        let previous = slot.get();
+        if previous.is_none_or(|outer| deadline < outer) {
+            slot.set(Some(deadline));
+        }
+        previous
+    })
+}
+
+/// What [`enter`] changed, put back when dropped (a poll that returns or unwinds).
+#[must_use = "the deadline is published only while the scope lives"]
+pub(crate) struct Scope {
+    /// `Some(previous)` when the slot was written.
+    previous: Option<Option<Instant>>,
+}
+
+impl Drop for Scope {
+    #[inline(always)]
+    fn drop(&mut self) {
+        if let Some(previous) = self.previous {
+            CURRENT.with(|slot| slot.set(previous));
+        }
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn scopes_nest_and_keep_the_earliest() {
+        let t0 = std::time::Instant::now();
+        let at = |ms| Instant::from_std(t0 + Duration::from_millis(ms));
+        assert_eq!(deadline(), None);
+        {
+            let _outer = enter(Some(at(100)));
+            assert_eq!(deadline(), Some(at(100)));
+            {
+                let _later = enter(Some(at(200)));
+                assert_eq!(deadline(), Some(at(100)), "a later inner deadline changes nothing");
+                let _earlier = enter(Some(at(50)));
+                assert_eq!(deadline(), Some(at(50)));
+                let _none = enter(None);
+                assert_eq!(deadline(), Some(at(50)));
+            }
+            assert_eq!(deadline(), Some(at(100)));
+        }
+        assert_eq!(deadline(), None);
+    }
+
+    #[test]
+    fn a_panic_inside_a_scope_restores_the_slot() {
+        let at = Instant::from_std(std::time::Instant::now());
+        let caught = std::panic::catch_unwind(|| {
+            let _scope = enter(Some(at));
+            panic!("inside");
+        });
+        assert!(caught.is_err());
+        assert_eq!(deadline(), None);
+    }
+}
