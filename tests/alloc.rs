@@ -374,3 +374,29 @@ fn a_capture_in_another_task_does_not_make_these_calls_allocate() {
     assert_eq!(allocations, [0; 5]);
     assert!(timeline.is_empty(), "the other task's calls are not the capture's: {timeline}");
 }
+
+/// A retry inside a timeout, three calls deep: the timeout publishes its deadline and the
+/// retry and the body read it, with no allocation; a hedge with a `timeout` too.
+#[test]
+fn a_deadline_read_under_a_timeout_allocates_nothing() {
+    #[resile::retry(max = 3)]
+    async fn inner(x: u64) -> Result<u64, E> {
+        assert!(resile::deadline().is_some());
+        Ok(black_box(x))
+    }
+    async fn middle(x: u64) -> Result<u64, E> {
+        inner(x).await
+    }
+    #[resile::timeout("1s")]
+    async fn handler(x: u64) -> Result<u64, E> {
+        middle(x).await
+    }
+    #[resile::hedge(delay = "100ms", timeout = "1s")]
+    async fn hedged_with_timeout(x: u64) -> Result<u64, E> {
+        assert!(resile::deadline().is_some());
+        Ok(black_box(x))
+    }
+    assert_eq!(measure(handler), 0);
+    assert_eq!(measure(hedged_with_timeout), 0);
+    assert_eq!(resile::deadline(), None);
+}
