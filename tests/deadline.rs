@@ -344,4 +344,9 @@ async fn the_runtime_values_publish_their_deadline_too() {
     assert_eq!(seen, Ok(Some(start + ms(250))));
     let seen = resile::timeout::timeout("t", ms(100), async { Ok::<_, E>(resile::deadline()) }).await;
     assert_eq!(seen, Ok(Some(start + ms(100))));
+    let hedge = resile::Hedge::<E>::new(resile::HedgeConfig::new().delay(ms(50))).timeout(ms(400));
+    let seen = hedge.call(|| async { Ok::<_, E>(resile::deadline()) }).await;
+    assert_eq!(seen, Ok(Some(start + ms(400))), "from the first poll of the first attempt");
+    let untimed = resile::Hedge::<E>::new(resile::HedgeConfig::new().delay(ms(50)));
+    assert_eq!(untimed.call(|| async { Ok::<_, E>(resile::deadline()) }).await, Ok(None));
 }

@@ -87,12 +87,16 @@
 //! - No allocation, no lock, no atomic.
 
 use std::cell::Cell;
+use std::marker::PhantomData;
+use std::ptr;
 
 use tokio::time::Instant;
 
 thread_local! {
-    /// The deadline of the call being polled on this thread, if any.
-    static CURRENT: Cell<Option<Instant>> = const { Cell::new(None) };
+    /// The earliest deadline of the calls being polled on this thread: a pointer to it, in
+    /// the future (or the stack frame) of the call that set it, which is being polled;
+    /// null when there is none.
+    static CURRENT: Cell<*const Instant> = const { Cell::new(ptr::null()) };
 }
 
 /// The earliest deadline that an enclosing `#[timeout]`, `#[hedge(timeout = ..)]`,
@@ -109,7 +113,10 @@ pub fn deadline() -> Option<Instant> {
 /// The slot's value.
 #[inline]
 pub(crate) fn current() -> Option<Instant> {
-    CURRENT.with(Cell::get)
+    let at = CURRENT.with(Cell::get);
+    // SAFETY: a non-null pointer in the slot was set by a `Scope` that is still alive (it
+    // puts the previous value back when dropped), from a reference that outlives it.
+    unsafe { at.as_ref() }.copied()
 }
 
 /// Whether a sleep of `delay` from now would end at or past the enclosing deadline, if there
@@ -121,20 +128,35 @@ pub(crate) fn crossed_by(delay: std::time::Duration) -> Option<Instant> {
     Instant::now().checked_add(delay).is_none_or(|end| end >= deadline).then_some(deadline)
 }
 
-/// Sets the slot to the earlier of `deadline` and what it holds, until the guard is
+/// Publishes `deadline`, if it is earlier than the one the slot holds, until the guard is
 /// dropped; `None` changes nothing (and costs only the test).
+///
+/// The slot keeps a pointer, not the value, so that entering costs a load, a test and a
+/// store of one word (and the comparison only under an enclosing deadline); `deadline` is
+/// borrowed for as long as the guard lives.
 #[inline(always)]
-pub(crate) fn enter(deadline: Option<Instant>) -> Scope {
-    Scope { previous: deadline.map(set) }
+pub(crate) fn enter(deadline: Option<&Instant>) -> Scope<'_> {
+    match deadline {
+        Some(at) => Scope { previous: set(at), written: true, _deadline: PhantomData },
+        None => Scope { previous: ptr::null(), written: false, _deadline: PhantomData },
+    }
 }
 
-/// Publishes `deadline` in the slot and returns what it held.
+/// Runs `f` with `deadline` published as [`enter`] does; with `None`, just `f()`.
 #[inline(always)]
-fn set(deadline: Instant) -> Option<Instant> {
+pub(crate) fn scoped<R>(deadline: Option<&Instant>, f: impl FnOnce() -> R) -> R {
+    let _scope = enter(deadline);
+    f()
+}
+
+/// Publishes `at` if it is the earliest, and returns what the slot held.
+#[inline(always)]
+fn set(at: &Instant) -> *const Instant {
     CURRENT.with(|slot| {
         let previous = slot.get();
-        if previous.is_none_or(|outer| deadline < outer) {
-            slot.set(Some(deadline));
+        // SAFETY: as in `current`.
+        if unsafe { previous.as_ref() }.is_none_or(|outer| at < outer) {
+            slot.set(at);
         }
         previous
     })
@@ -142,16 +164,17 @@ fn set(deadline: Instant) -> Option<Instant> {
 
 /// What [`enter`] changed, put back when dropped (a poll that returns or unwinds).
 #[must_use = "the deadline is published only while the scope lives"]
-pub(crate) struct Scope {
-    /// `Some(previous)` when the slot was written.
-    previous: Option<Option<Instant>>,
+pub(crate) struct Scope<'a> {
+    previous: *const Instant,
+    written: bool,
+    _deadline: PhantomData<&'a Instant>,
 }
 
-impl Drop for Scope {
+impl Drop for Scope<'_> {
     #[inline(always)]
     fn drop(&mut self) {
-        if let Some(previous) = self.previous {
-            CURRENT.with(|slot| slot.set(previous));
+        if self.written {
+            CURRENT.with(|slot| slot.set(self.previous));
         }
     }
 }
@@ -167,12 +190,13 @@ mod tests {
         let at = |ms| Instant::from_std(t0 + Duration::from_millis(ms));
         assert_eq!(deadline(), None);
         {
-            let _outer = enter(Some(at(100)));
+            let (a100, a200, a50) = (at(100), at(200), at(50));
+            let _outer = enter(Some(&a100));
             assert_eq!(deadline(), Some(at(100)));
             {
-                let _later = enter(Some(at(200)));
+                let _later = enter(Some(&a200));
                 assert_eq!(deadline(), Some(at(100)), "a later inner deadline changes nothing");
-                let _earlier = enter(Some(at(50)));
+                let _earlier = enter(Some(&a50));
                 assert_eq!(deadline(), Some(at(50)));
                 let _none = enter(None);
                 assert_eq!(deadline(), Some(at(50)));
@@ -186,7 +210,7 @@ mod tests {
     fn a_panic_inside_a_scope_restores_the_slot() {
         let at = Instant::from_std(std::time::Instant::now());
         let caught = std::panic::catch_unwind(|| {
-            let _scope = enter(Some(at));
+            let _scope = enter(Some(&at));
             panic!("inside");
         });
         assert!(caught.is_err());

@@ -115,7 +115,46 @@ impl HedgeSite {
     /// Runs a hedged call: `make` creates each attempt's future; events go to `span`, the
     /// guarded call's span, the function named with `impl_type` (zero-sized). See the
     /// [module docs](super).
-    pub async fn call<T, E, F, Fut, S: ImplType>(
+    ///
+    /// For a site whose `timeout` is armed (`hooks.timed_out` given), use
+    /// [`call_timed`](Self::call_timed), so that its attempts see its deadline from their
+    /// first poll ([`deadline()`](crate::deadline())); here they see it from their second.
+    #[inline]
+    pub fn call<T, E, F, Fut, S: ImplType>(
+        &self,
+        span: &CallSpan,
+        impl_type: S,
+        hooks: &HedgeHooks<E>,
+        make: F,
+    ) -> impl Future<Output = Result<T, E>>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        self.hedged::<false, T, E, F, Fut, S>(span, impl_type, hooks, make)
+    }
+
+    /// [`call`](Self::call) for a site whose `timeout` may be armed: it reads the clock
+    /// before the first attempt, so that every attempt sees the deadline from the start.
+    /// (Two functions, so that a site with no `timeout` pays nothing for it: even a test
+    /// at its first poll costs a hedge measurably.)
+    #[inline]
+    pub fn call_timed<T, E, F, Fut, S: ImplType>(
+        &self,
+        span: &CallSpan,
+        impl_type: S,
+        hooks: &HedgeHooks<E>,
+        make: F,
+    ) -> impl Future<Output = Result<T, E>>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        self.hedged::<true, T, E, F, Fut, S>(span, impl_type, hooks, make)
+    }
+
+    /// [`call`](Self::call) (`TIMED = false`) or [`call_timed`](Self::call_timed).
+    async fn hedged<const TIMED: bool, T, E, F, Fut, S: ImplType>(
         &self,
         span: &CallSpan,
         impl_type: S,
@@ -130,25 +169,14 @@ impl HedgeSite {
         let mut guard = CallGuard { tracker, open: true };
         // A site with a `timeout` starts its clock before the first attempt, so that the
         // attempts see its deadline from the start ([`deadline()`](crate::deadline())).
-        let clock = match (self.config.timeout, hooks.timed_out) {
-            (Some(after), Some(_)) if !crate::config::switch::all_off() => {
-                let now = Instant::now();
-                Some((now, now.checked_add(after)))
-            }
+        let own = match (self.config.timeout, hooks.timed_out) {
+            (Some(after), Some(_)) if TIMED && !crate::config::switch::all_off() => Instant::now().checked_add(after),
             _ => None,
         };
-        let own = clock.and_then(|(_, deadline)| deadline);
-        let mut primary = pin!({
-            let _scope = crate::deadline::enter(own);
-            Some(make())
-        });
+        let mut primary = pin!(publish::<TIMED, _>(&own, || Some(make())));
         // The first poll, before anything else: a call that completes at once never waited,
         // so it reads no clock (but the one a `timeout` needs) and arms no timer.
-        let first = poll_fn(|cx| {
-            let _scope = crate::deadline::enter(own);
-            Poll::Ready(poll_slot(primary.as_mut(), cx))
-        })
-        .await;
+        let first = poll_fn(|cx| Poll::Ready(publish::<TIMED, _>(&own, || poll_slot(primary.as_mut(), cx)))).await;
         let first_err = match first {
             Poll::Ready(Ok(value)) => {
                 guard.open = false;
@@ -158,7 +186,14 @@ impl HedgeSite {
             Poll::Ready(Err(e)) => Some(e),
             Poll::Pending => None,
         };
-        let (started, deadline) = clock.unwrap_or_else(|| (Instant::now(), None));
+        let (started, deadline) = match (own, self.config.timeout, hooks.timed_out) {
+            (Some(deadline), Some(after), _) => (deadline - after, Some(deadline)),
+            (None, Some(after), Some(_)) if !TIMED => {
+                let started = Instant::now();
+                (started, started.checked_add(after))
+            }
+            _ => (Instant::now(), None),
+        };
         // With every policy turned off (`resile::config::set_enabled(false)`), the first
         // attempt alone, with no hedge and no deadline.
         if (self.config.max_requests <= 1 && deadline.is_none()) || crate::config::switch::all_off() {
@@ -172,8 +207,7 @@ impl HedgeSite {
                         if std::mem::take(&mut polled) {
                             return Poll::Pending;
                         }
-                        let _scope = crate::deadline::enter(deadline);
-                        poll_slot(primary.as_mut(), cx)
+                        crate::deadline::scoped(deadline.as_ref(), || poll_slot(primary.as_mut(), cx))
                     })
                     .await
                 }
@@ -217,13 +251,19 @@ impl HedgeSite {
         }
         let mut timer = pin!(None::<Sleep>);
         let result = poll_fn(|cx| {
-            let _scope = crate::deadline::enter(deadline);
-            run.poll(cx, &mut make, primary.as_mut(), timer.as_mut())
+            crate::deadline::scoped(deadline.as_ref(), || run.poll(cx, &mut make, primary.as_mut(), timer.as_mut()))
         })
         .await;
         guard.open = false;
         result
     }
+}
+
+/// Runs `f` with `deadline` published if `TIMED` ([`deadline()`](crate::deadline())); with
+/// no trace of it otherwise, not even a test.
+#[inline(always)]
+fn publish<const TIMED: bool, R>(deadline: &Option<Instant>, f: impl FnOnce() -> R) -> R {
+    if TIMED { crate::deadline::scoped(deadline.as_ref(), f) } else { f() }
 }
 
 /// Polls the attempt in `slot`, emptying the slot when it completes.
@@ -529,7 +569,11 @@ impl<E> Hedge<E> {
         let mut span = CallSpan::new();
         static TIMELINE: crate::timeline::TimelineSite = crate::timeline::TimelineSite::new();
         span.start(&TIMELINE, self.site.function, Free);
-        let result = self.site.call(&span, Free, &self.hooks, op).await;
+        let result = if self.hooks.timed_out.is_some() {
+            self.site.call_timed(&span, Free, &self.hooks, op).await
+        } else {
+            self.site.call(&span, Free, &self.hooks, op).await
+        };
         span.finish(&result);
         result
     }

@@ -48,21 +48,20 @@ impl TimeoutSite {
         F: Future<Output = Result<T, E>>,
     {
         // With every policy turned off (`resile::config::set_enabled(false)`), no deadline:
-        // `Duration::MAX` is tokio's far future, a timer that is never reached.
-        let after = if crate::config::switch::all_off() { Duration::MAX } else { self.config.after };
-        let (inner, deadline) = timer(after, fut);
-        TimeoutFuture { inner, deadline, site: self, span, impl_type, reject }
+        // tokio's far future, a timer that is never reached, and nothing published.
+        let deadline =
+            if crate::config::switch::all_off() { None } else { Instant::now().checked_add(self.config.after) };
+        TimeoutFuture { inner: timer(deadline, fut), deadline, site: self, span, impl_type, reject }
     }
 }
 
-/// tokio's timeout of `after` around `fut`, and its deadline: `None` when it is tokio's far
-/// future (`after` past what the clock can add), which publishes nothing. One clock read,
-/// as `tokio::time::timeout` makes.
+/// tokio's timeout at `deadline` around `fut`; with none, tokio's timeout of `Duration::MAX`,
+/// which arms no timer.
 #[inline(always)]
-fn timer<F: Future>(after: Duration, fut: F) -> (tokio::time::Timeout<F>, Option<Instant>) {
-    match Instant::now().checked_add(after) {
-        Some(deadline) => (tokio::time::timeout_at(deadline, fut), Some(deadline)),
-        _ => (tokio::time::timeout(after, fut), None),
+fn timer<F: Future>(deadline: Option<Instant>, fut: F) -> tokio::time::Timeout<F> {
+    match deadline {
+        Some(at) => tokio::time::timeout_at(at, fut),
+        None => tokio::time::timeout(Duration::MAX, fut),
     }
 }
 
@@ -92,7 +91,7 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let polled = {
-            let _scope = crate::deadline::enter(*this.deadline);
+            let _scope = crate::deadline::enter(this.deadline.as_ref());
             this.inner.poll(cx)
         };
         match polled {
@@ -130,10 +129,10 @@ where
     E: From<Rejection>,
     Fut: Future<Output = Result<T, E>>,
 {
-    let (timer, deadline) = timer(after, fut);
-    let mut timer = std::pin::pin!(timer);
+    let deadline = Instant::now().checked_add(after);
+    let mut timer = std::pin::pin!(timer(deadline, fut));
     let polled = std::future::poll_fn(|cx| {
-        let _scope = crate::deadline::enter(deadline);
+        let _scope = crate::deadline::enter(deadline.as_ref());
         timer.as_mut().poll(cx)
     });
     match polled.await {
