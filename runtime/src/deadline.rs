@@ -53,19 +53,25 @@
 //!
 //! # How it works
 //!
-//! One thread-local slot holds the deadline of the call being polled. A timeout sets it (to
-//! the earlier of its own deadline and what the slot held) when it polls what it guards, and
-//! puts the old value back when that poll returns (or unwinds): the scope of a
+//! One thread-local slot holds a pointer to the earliest deadline of the calls being
+//! polled on the thread, or null. A timeout's future keeps its deadline (16 bytes: tokio's
+//! `Timeout` does not expose its own) and, when it polls what it guards, points the slot at
+//! it if it is earlier than what the slot points to, then puts the old pointer back when
+//! that poll returns or unwinds (a guard's `Drop`). That is the scope of a
 //! `tokio::task_local!`, written into the timeout's own future so that no wrapper future is
-//! added. As every future a call runs is polled from inside its poll, the slot always holds
-//! the deadline of the innermost enclosing timeout, per poll: it needs no registration, so
-//! nothing can outlive a call. A dropped (cancelled) call is not being polled, so it leaves
-//! nothing behind.
+//! added and nothing is copied but one word. Every future a call runs is polled from inside
+//! its poll, so while any of them runs the slot points to the earliest deadline around it,
+//! and the pointer is valid: the future it points into is pinned and being polled. Nothing
+//! is registered, so nothing can outlive a call: a dropped (cancelled) call is not being
+//! polled, and left the slot as it found it when its last poll returned.
 //!
-//! A process-wide count of live deadlines, with the deadlines in a task-local, would let a
-//! call with none pay one load to learn so; here such a call pays nothing at all: only the
-//! readers (a retry deciding a sleep, a hedge deciding an attempt, [`deadline()`]) look at the
-//! slot, and they do so off the success path.
+//! Why not a process-wide count of live deadlines, with the deadlines in a task-local (the
+//! way [`timeline`](crate::timeline) switches captures on)? That lets a call with no deadline
+//! learn so with one load, but every guarded call would still pay that load, and a
+//! `task_local!` can only be set by wrapping a future in `LocalKey::scope`. Here the only
+//! code that reads the slot is code that needs the answer (a retry deciding a sleep after a
+//! failure, a hedge deciding an attempt, [`deadline()`]), all of it off the success path,
+//! and the only code that writes it is a policy that has a deadline to publish.
 //!
 //! # Cancellation
 //!
@@ -74,16 +80,22 @@
 //!
 //! # Performance
 //!
+//! Measured with `benches/probe.sh` (instructions per call, see `benches/README.md`):
+//!
 //! - A call with no enclosing deadline pays nothing: `#[retry]`'s success path does not
-//!   look at the slot (a retry reads it only after an attempt failed), nor does a lone
-//!   admission (breaker, bulkhead, rate limiter). A retry that has failed reads the slot
-//!   (a thread-local, no atomic) and, under a deadline, the clock.
-//! - A timeout pays, per poll, one thread-local read, a comparison and two writes, plus
-//!   16 bytes in its future (its deadline, which tokio's `Timeout` does not expose): see
-//!   `benches/README.md` for the measured instructions.
-//! - A hedge with a `timeout` reads the clock before its first attempt (so that attempt sees
-//!   its deadline) and sets the slot around each poll; a hedge without one reads the slot
-//!   once, and only if its first attempt did not complete at once.
+//!   look at the slot (+0 instructions); a retry reads it only after an attempt failed (a
+//!   thread-local read, and under a deadline a clock read). Admissions (breaker, bulkhead,
+//!   rate limiter) never look.
+//! - A `#[hedge]` with no `timeout` is the code it was (+1): the expansion calls
+//!   [`HedgeSite::call`](crate::hedge::HedgeSite::call), which has no trace of a deadline;
+//!   one with a `timeout` calls [`call_timed`](crate::hedge::HedgeSite::call_timed), which
+//!   reads the clock before the first attempt, so that the attempt sees its deadline from
+//!   its first poll, and publishes it around each poll. Either reads the enclosing
+//!   deadline once, and only if the first attempt did not complete at once.
+//! - A `#[timeout]` pays for publishing, per poll: one test, one thread-local read, a
+//!   comparison only under an enclosing deadline, and two one-word writes (about a dozen
+//!   instructions), and its future is 16 bytes larger; in all about +20 instructions on a
+//!   call of about 200.
 //! - No allocation, no lock, no atomic.
 
 use std::cell::Cell;
