@@ -13,7 +13,7 @@
 //! | order | meaning |
 //! |---|---|
 //! | `#[retry] #[timeout("100ms")]` | each attempt gets 100 ms; a timed-out attempt is retried (it is an `Err` like any other) |
-//! | `#[timeout("1s")] #[retry]` | the whole loop, sleeps included, gets 1 s |
+//! | `#[timeout("1s")] #[retry]` | the whole loop, sleeps included, gets 1 s; a retry whose sleep would end at or past the deadline is not made: the last error comes back when it happens, not a `TimedOut` at the deadline ([`deadline`](mod@crate::deadline)) |
 //! | `#[retry] #[circuit_breaker]` | every attempt is admitted and recorded by the breaker; an open breaker's `CircuitOpen` is retried unless `retry_if` filters it |
 //! | `#[circuit_breaker] #[retry]` | the breaker sees one outcome per call, after all retries |
 //! | `#[fallback(f)] #[retry] #[timeout("100ms")]` | the fallback catches every error below it: the retry's last error, a `TimedOut` `Rejection` included |
