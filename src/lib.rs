@@ -46,12 +46,16 @@
 //! | [`bulkhead`](macro@bulkhead) | bounds the calls running at once (weighted, FIFO, bounded wait) | [`Bulkhead`] |
 //! | [`rate_limit`](macro@rate_limit) | bounds the rate of calls with a shared token bucket, exact to the nanosecond | [`RateLimiter`] |
 //!
-//! Attributes apply in source order, the first listed outermost: see [`docs::stacking`]. A
-//! real service hardened with them: [`docs::patterns`].
+//! Attributes apply in source order, the first listed outermost: see [`docs::stacking`],
+//! which also lists the stacks rejected at compile time and the warnings (silenced with
+//! `allow = "<lint>"` on the attribute). A real service hardened with them:
+//! [`docs::patterns`].
 //! Testing code that uses resile (named instances private to each test, `reset_all`, an
 //! event recorder, the paused clock): cargo feature `testing`, see [`docs::testing`].
 //! Metrics, log events, every configuration key in TOML, live changes, and the timeline of
 //! one call: [`docs::operating`].
+//! Metrics (`resile_calls_total`, breaker state, rejections, ...) through the `metrics`
+//! facade: cargo feature `metrics`, see `telemetry::metrics`; off, it costs nothing.
 //!
 //! Every attribute also takes `crate = "path"` for a renamed dependency
 //! (`guard = { package = "resile", .. }` ⇒ `#[guard::retry(crate = "guard")]`); the
@@ -107,7 +111,13 @@
 ///
 /// # Stacking
 /// Outside `#[timeout]`, each attempt gets its own deadline and a timed-out attempt is
-/// retried; inside, the timeout bounds the whole loop. See [`docs::stacking`].
+/// retried; inside, the timeout bounds the whole loop. See [`docs::stacking`]. A
+/// `#[timeout]` above it, or a `budget`, no longer than the first retry's shortest sleep
+/// (no retry could ever start), and a `#[fallback]` below it, are compile errors. Above
+/// `#[circuit_breaker]` or `#[rate_limit]` without `retry_if` (or `retry_after`), it warns
+/// that its retries run into the open breaker or the empty bucket; `allow =
+/// "retry_into_open_breaker"` (or `"retry_into_rate_limit"`, or a list of both) silences
+/// that.
 ///
 /// # Deadline
 /// Under a deadline (a `#[timeout]` around it, on this function or on a caller however many

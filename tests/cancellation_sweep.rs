@@ -370,7 +370,14 @@ async fn hedge_sweep() {
 // ----------------------------------------------------------------------------------------
 // A stack: retry (with a budget) around a breaker around a hedge
 
-#[resile::retry(max = 3, backoff = "constant", base_delay = "100ms", jitter = "none", retry_budget = "sweep_stack")]
+#[resile::retry(
+    max = 3,
+    backoff = "constant",
+    base_delay = "100ms",
+    jitter = "none",
+    retry_budget = "sweep_stack",
+    allow = "retry_into_open_breaker"
+)]
 #[resile::circuit_breaker(name = "sweep_stack", minimum_calls = 100)]
 #[resile::hedge(name = "sweep_stack", delay = "100ms", max_requests = 2)]
 async fn stacked(started: &AtomicU32) -> Result<(), E> {

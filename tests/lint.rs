@@ -155,6 +155,15 @@ async fn every_policy_by_path(id: u64) -> Result<u64, Error> {
     Ok(id)
 }
 
+/// A retry above a breaker and a limiter, retrying into them on purpose: `allow` silences
+/// both warnings, so nothing is emitted for them.
+#[resile::retry(max = 2, jitter = "none", allow = ["retry_into_open_breaker", "retry_into_rate_limit"])]
+#[resile::circuit_breaker(name = "lint-allowed")]
+#[resile::rate_limit(name = "lint-allowed", rate = 100)]
+async fn retry_into_admissions_allowed(id: u64) -> Result<u64, Error> {
+    Ok(id)
+}
+
 impl resile::presets::Transient for Error {
     fn is_transient(&self) -> bool {
         is_transient(self)
@@ -164,6 +173,7 @@ impl resile::presets::Transient for Error {
 #[tokio::test(start_paused = true)]
 async fn lint_clean_expansions_run() {
     assert_eq!(every_policy_by_path(8).await, Ok(8));
+    assert_eq!(retry_into_admissions_allowed(9).await, Ok(9));
     assert_eq!(everything(1, "ab").await, Ok(3));
     assert_eq!(list_backoff().await, Ok(()));
     assert_eq!(every_policy(2, "abc").await, Ok(5));

@@ -40,7 +40,14 @@ async fn query(up: bool) -> Result<u32, Error> {
 }
 
 /// Retries through the shared retry budget `api`, each attempt through the breaker `db`.
-#[resile::retry(max = 2, backoff = "constant", base_delay = "10ms", jitter = "none", retry_budget = "api")]
+#[resile::retry(
+    max = 2,
+    backoff = "constant",
+    base_delay = "10ms",
+    jitter = "none",
+    retry_budget = "api",
+    allow = "retry_into_open_breaker"
+)]
 #[resile::circuit_breaker(name = "db")]
 async fn fetch(up: bool) -> Result<u32, Error> {
     if up { Ok(2) } else { Err(Error::Down) }

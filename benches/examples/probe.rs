@@ -191,7 +191,7 @@ async fn hedged(x: u64) -> Result<u64, E> {
     Ok(black_box(x))
 }
 
-#[resile::retry(max = 3)]
+#[resile::retry(max = 3, allow = "retry_into_open_breaker")]
 #[resile::circuit_breaker(name = "probe-stack")]
 #[resile::timeout("1s")]
 async fn stacked(x: u64) -> Result<u64, E> {
@@ -208,7 +208,7 @@ async fn rate_limited(x: u64) -> Result<u64, E> {
     Ok(black_box(x))
 }
 
-#[resile::retry(max = 3)]
+#[resile::retry(max = 3, allow = ["retry_into_open_breaker", "retry_into_rate_limit"])]
 #[resile::circuit_breaker(name = "probe-admission")]
 #[resile::bulkhead(name = "probe-admission", max_concurrent = 64)]
 #[resile::rate_limit(name = "probe-admission", rate = 1e9)]
@@ -240,7 +240,7 @@ impl Probe {
         Ok(black_box(x))
     }
 
-    #[resile::retry(max = 3)]
+    #[resile::retry(max = 3, allow = "retry_into_open_breaker")]
     #[resile::circuit_breaker(name = "probe-method-stack")]
     #[resile::timeout("1s")]
     async fn stacked(&self, x: u64) -> Result<u64, E> {
@@ -392,6 +392,10 @@ fn main() {
         eprintln!("usage: probe <{MODES}> N");
         std::process::exit(2);
     };
+    // `PROBE_FEATURES=prometheus`: every metric goes to the Prometheus recorder.
+    #[cfg(feature = "prometheus")]
+    metrics::set_global_recorder(metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder())
+        .expect("the only recorder");
     let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
     let outcome = match mode.as_str() {
         "raw" => run(&rt, async { Outcome::Succeeded(drive(n, raw).await) }),

@@ -13,14 +13,16 @@ async fn load(id: u64) -> Result<Row, DbError> {
             .max_wait(__resile_private::Duration::from_nanos(20000000u64))
             .weight(2u32),
     );
-    match match __RESILE_BULKHEAD_0.try_admit() {
+    static __RESILE_METER: __resile_private::Meter = __resile_private::Meter::new(
+        __RESILE_FN,
+    );
+    let __resile_meter = __RESILE_METER.start();
+    match match match __RESILE_BULKHEAD_0.try_admit() {
         ::core::option::Option::Some(__resile_permit) => {
             __resile_private::Ok(__resile_permit)
         }
         ::core::option::Option::None => {
-            __RESILE_BULKHEAD_0
-                .wait(__resile_private::CallSpan::detached(), __resile_private::Free)
-                .await
+            __RESILE_BULKHEAD_0.wait(__resile_meter.span(), __resile_private::Free).await
         }
     } {
         __resile_private::Ok(__resile_guard) => db().get(id).await,
@@ -28,6 +30,17 @@ async fn load(id: u64) -> Result<Row, DbError> {
             __resile_private::Err(
                 __resile_private::reject::bulkhead::<DbError>(__resile_rejection),
             )
+        }
+    } {
+        __resile_result => {
+            __RESILE_METER
+                .finish(
+                    &__resile_meter,
+                    __resile_meter.span(),
+                    &__resile_result,
+                    __resile_private::Free,
+                );
+            __resile_result
         }
     }
 }

@@ -11,10 +11,14 @@ async fn price(id: u64, currency: &str, note: String) -> Result<u64, PriceError>
             __resile_private::Duration::from_nanos(250000000u64),
         ),
     );
+    static __RESILE_METER: __resile_private::Meter = __resile_private::Meter::new(
+        __RESILE_FN,
+    );
+    let __resile_meter = __RESILE_METER.start();
     let mut __resile_call = __resile_private::CallSpan::new();
     static __RESILE_TIMELINE: __resile_private::TimelineSite = __resile_private::TimelineSite::new();
     __resile_call.start(&__RESILE_TIMELINE, __RESILE_FN, __resile_private::Free);
-    {
+    match {
         let __resile_result = {
             #[diagnostic::on_unimplemented(
                 message = "`#[fallback(cached_price)]` needs `async fn cached_price(id: u64, currency: &str, note: String, error: PriceError) -> Result<u64, PriceError>`",
@@ -79,5 +83,16 @@ async fn price(id: u64, currency: &str, note: String) -> Result<u64, PriceError>
         };
         __resile_call.finish(&__resile_result);
         __resile_result
+    } {
+        __resile_result => {
+            __RESILE_METER
+                .finish(
+                    &__resile_meter,
+                    &__resile_call,
+                    &__resile_result,
+                    __resile_private::Free,
+                );
+            __resile_result
+        }
     }
 }

@@ -14,11 +14,15 @@ async fn read(&self, key: &str) -> Result<Bytes, ReadError> {
         "replicas",
         true,
     );
+    static __RESILE_METER: __resile_private::Meter = __resile_private::Meter::new(
+        __RESILE_FN,
+    );
+    let __resile_meter = __RESILE_METER.start();
     let mut __resile_call = __resile_private::CallSpan::new();
     static __RESILE_TIMELINE: __resile_private::TimelineSite = __resile_private::TimelineSite::new();
     __resile_call
         .start(&__RESILE_TIMELINE, __RESILE_FN, __resile_private::Method::<Self>::new());
-    {
+    match {
         let __resile_result = __RESILE_HEDGE_0
             .call_timed(
                 &__resile_call,
@@ -38,5 +42,16 @@ async fn read(&self, key: &str) -> Result<Bytes, ReadError> {
             .await;
         __resile_call.finish(&__resile_result);
         __resile_result
+    } {
+        __resile_result => {
+            __RESILE_METER
+                .finish(
+                    &__resile_meter,
+                    &__resile_call,
+                    &__resile_result,
+                    __resile_private::Method::<Self>::new(),
+                );
+            __resile_result
+        }
     }
 }

@@ -18,6 +18,10 @@ impl Orders {
             __resile_private::RetryConfig::new().max(3u32),
             ::core::option::Option::None,
         );
+        static __RESILE_METER: __resile_private::Meter = __resile_private::Meter::new(
+            __RESILE_FN,
+        );
+        let __resile_meter = __RESILE_METER.start();
         let mut __resile_call = __resile_private::CallSpan::new();
         static __RESILE_TIMELINE: __resile_private::TimelineSite = __resile_private::TimelineSite::new();
         __resile_call
@@ -26,7 +30,7 @@ impl Orders {
                 __RESILE_FN,
                 __resile_private::Method::<Self>::new(),
             );
-        {
+        match {
             let __resile_result = {
                 let mut __resile_state = __RESILE_RETRY_0.start();
                 loop {
@@ -77,6 +81,17 @@ impl Orders {
             };
             __resile_call.finish(&__resile_result);
             __resile_result
+        } {
+            __resile_result => {
+                __RESILE_METER
+                    .finish(
+                        &__resile_meter,
+                        &__resile_call,
+                        &__resile_result,
+                        __resile_private::Method::<Self>::new(),
+                    );
+                __resile_result
+            }
         }
     }
 }

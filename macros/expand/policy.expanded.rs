@@ -19,7 +19,11 @@ async fn load(id: u64) -> Result<Row, DbError> {
         __RESILE_CIRCUIT_BREAKER_0_POLICY.name,
         __RESILE_CIRCUIT_BREAKER_0_POLICY.config,
     );
-    {
+    static __RESILE_METER: __resile_private::Meter = __resile_private::Meter::new(
+        __RESILE_FN,
+    );
+    let __resile_meter = __RESILE_METER.start();
+    match {
         let __resile_permit = __RESILE_CIRCUIT_BREAKER_0.admit();
         if __resile_permit.admitted() {
             let __resile_result = __resile_private::body::<
@@ -37,11 +41,22 @@ async fn load(id: u64) -> Result<Row, DbError> {
                     __RESILE_CIRCUIT_BREAKER_0
                         .rejected(
                             __resile_permit,
-                            __resile_private::CallSpan::detached(),
+                            __resile_meter.span(),
                             __resile_private::Free,
                         ),
                 ),
             )
+        }
+    } {
+        __resile_result => {
+            __RESILE_METER
+                .finish(
+                    &__resile_meter,
+                    __resile_meter.span(),
+                    &__resile_result,
+                    __resile_private::Free,
+                );
+            __resile_result
         }
     }
 }

@@ -14,14 +14,15 @@ async fn search(q: &str) -> Result<Hits, ApiError> {
             .weight(2u32)
             .max_wait(__resile_private::Duration::from_nanos(1000000000u64)),
     );
-    match if __RESILE_RATE_LIMIT_0.try_admit() {
+    static __RESILE_METER: __resile_private::Meter = __resile_private::Meter::new(
+        __RESILE_FN,
+    );
+    let __resile_meter = __RESILE_METER.start();
+    match match if __RESILE_RATE_LIMIT_0.try_admit() {
         __resile_private::Ok(())
     } else {
         __RESILE_RATE_LIMIT_0
-            .admit_or_wait(
-                __resile_private::CallSpan::detached(),
-                __resile_private::Free,
-            )
+            .admit_or_wait(__resile_meter.span(), __resile_private::Free)
             .await
     } {
         __resile_private::Ok(__resile_guard) => api().search(q).await,
@@ -29,6 +30,17 @@ async fn search(q: &str) -> Result<Hits, ApiError> {
             __resile_private::Err(
                 __resile_private::reject::rate_limit::<ApiError>(__resile_rejection),
             )
+        }
+    } {
+        __resile_result => {
+            __RESILE_METER
+                .finish(
+                    &__resile_meter,
+                    __resile_meter.span(),
+                    &__resile_result,
+                    __resile_private::Free,
+                );
+            __resile_result
         }
     }
 }

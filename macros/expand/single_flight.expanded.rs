@@ -10,7 +10,11 @@ async fn load_price(symbol: String) -> Result<u64, DbError> {
     static __RESILE_SINGLE_FLIGHT_0: __resile_private::single_flight::SingleFlightSite = __resile_private::single_flight::SingleFlightSite::new(
         __RESILE_FN,
     );
-    {
+    static __RESILE_METER: __resile_private::Meter = __resile_private::Meter::new(
+        __RESILE_FN,
+    );
+    let __resile_meter = __RESILE_METER.start();
+    match {
         #[allow(unused_imports)]
         use __resile_private::single_flight::{AnyKey as _, StrKey as _};
         let __resile_flight = match __RESILE_SINGLE_FLIGHT_0
@@ -38,5 +42,16 @@ async fn load_price(symbol: String) -> Result<u64, DbError> {
             }
         };
         __resile_flight.await
+    } {
+        __resile_result => {
+            __RESILE_METER
+                .finish(
+                    &__resile_meter,
+                    __resile_meter.span(),
+                    &__resile_result,
+                    __resile_private::Free,
+                );
+            __resile_result
+        }
     }
 }

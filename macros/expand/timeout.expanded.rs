@@ -11,12 +11,28 @@ async fn load(id: u64) -> Result<u64, DbError> {
             __resile_private::Duration::from_nanos(250000000u64),
         ),
     );
-    __RESILE_TIMEOUT_0
+    static __RESILE_METER: __resile_private::Meter = __resile_private::Meter::new(
+        __RESILE_FN,
+    );
+    let __resile_meter = __RESILE_METER.start();
+    match __RESILE_TIMEOUT_0
         .run(
-            __resile_private::CallSpan::detached(),
+            __resile_meter.span(),
             __resile_private::Free,
             __resile_private::reject::timeout::<DbError>,
             __resile_private::body::<Result<u64, DbError>, _>(async { Ok(id) }),
         )
         .await
+    {
+        __resile_result => {
+            __RESILE_METER
+                .finish(
+                    &__resile_meter,
+                    __resile_meter.span(),
+                    &__resile_result,
+                    __resile_private::Free,
+                );
+            __resile_result
+        }
+    }
 }

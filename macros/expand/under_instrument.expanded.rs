@@ -14,10 +14,14 @@ async fn traced(s: String) -> Result<usize, E> {
             __resile_private::RetryConfig::new().max(2u32),
             ::core::option::Option::None,
         );
+        static __RESILE_METER: __resile_private::Meter = __resile_private::Meter::new(
+            __RESILE_FN,
+        );
+        let __resile_meter = __RESILE_METER.start();
         let mut __resile_call = __resile_private::CallSpan::new();
         static __RESILE_TIMELINE: __resile_private::TimelineSite = __resile_private::TimelineSite::new();
         __resile_call.start(&__RESILE_TIMELINE, __RESILE_FN, __resile_private::Free);
-        {
+        match {
             let __resile_result = {
                 let mut __resile_state = __RESILE_RETRY_0.start();
                 loop {
@@ -62,6 +66,17 @@ async fn traced(s: String) -> Result<usize, E> {
             };
             __resile_call.finish(&__resile_result);
             __resile_result
+        } {
+            __resile_result => {
+                __RESILE_METER
+                    .finish(
+                        &__resile_meter,
+                        &__resile_call,
+                        &__resile_result,
+                        __resile_private::Free,
+                    );
+                __resile_result
+            }
         }
     };
     if !__tracing_attr_span.is_disabled() {

@@ -1,9 +1,18 @@
 //! Rules across the attributes stacked on one function, one named function per rule
 //! (serde's `check.rs` style), separate from parsing. Rules across the keys of one
-//! attribute live in `resile-config`, with the configuration they judge.
+//! attribute live in `resile-config`, with the configuration they judge; the one exception,
+//! a retry `budget` no longer than its first sleep, sits here with the deadline rule whose
+//! arithmetic (the shortest jittered first sleep) it shares.
+//!
+//! Warnings (`lints.rs`) are judged here too: [`warnings`] lists those the stack deserves.
+
+use resile_config::duration::display;
 
 use crate::attrs::Layer;
+use crate::attrs::retry::Retry;
+use crate::attrs::timeout::Timeout;
 use crate::diag::{Errors, code};
+use crate::lints::{Lint, Warning};
 
 /// Every rule across the attributes stacked on one function.
 pub(crate) fn stacking(layers: &[Layer], errors: &mut Errors) {
@@ -13,27 +22,137 @@ pub(crate) fn stacking(layers: &[Layer], errors: &mut Errors) {
     no_single_flight_under_reruns(layers, errors);
     fallback_above_what_acts_on_errors(layers, errors);
     no_instance_twice(layers, errors);
+    no_deadline_before_first_retry(layers, errors);
+    no_budget_before_first_retry(layers, errors);
 }
 
-/// Attributes that act on the errors of what is inside them: below them, a `#[fallback]`
-/// would turn every error into its own result first.
-const ACT_ON_ERRORS: &[&str] = &["retry", "circuit_breaker", "hedge", "bulkhead", "rate_limit"];
+/// Every warning about the stack, but those its attributes `allow`.
+pub(crate) fn warnings(layers: &[Layer]) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    retry_into_admission(layers, &mut warnings);
+    warnings
+}
 
-/// `#[fallback]` listed below `#[retry]` (or a breaker, hedge, bulkhead, rate limiter): they
-/// would never see an error.
+/// `#[fallback]` listed below an attribute that acts on errors or rejects calls: a retry
+/// would never retry, a breaker never record a failure, a hedge never move on from a
+/// failed attempt, and the rejections of a breaker, bulkhead or rate limiter would not
+/// reach the fallback. Below `#[timeout]` or `#[single_flight]` it is fine: the deadline
+/// bounds the body and the fallback together, and the callers share the fallback's result.
 fn fallback_above_what_acts_on_errors(layers: &[Layer], errors: &mut Errors) {
     for (i, layer) in layers.iter().enumerate() {
         if layer.name != "fallback" {
             continue;
         }
-        if let Some(above) = layers[..i].iter().find(|l| ACT_ON_ERRORS.contains(&l.name)) {
-            let n = above.name;
+        for above in &layers[..i] {
+            let why = match above.name {
+                "retry" => {
+                    "turns every error into the fallback's result before `#[retry]` sees it, so it would never retry"
+                }
+                "circuit_breaker" => {
+                    "turns every error into the fallback's result before `#[circuit_breaker]` sees it, so the breaker \
+                     would never open, and its `CircuitOpen` rejection would not reach the fallback"
+                }
+                "hedge" => {
+                    "turns every error into the fallback's result before `#[hedge]` sees it, so a failed attempt would \
+                     never start the next one, and the fallback would run once per attempt"
+                }
+                "bulkhead" => {
+                    "never sees the `BulkheadFull` rejection of `#[bulkhead]`, which comes before the call reaches it"
+                }
+                "rate_limit" => {
+                    "never sees the `RateLimited` rejection of `#[rate_limit]`, which comes before the call reaches it"
+                }
+                _ => continue,
+            };
             errors.spanned(
                 &layer.blame,
+                format!("`#[fallback]` below `#[{}]` {why}: list `#[fallback]` first (outermost)", above.name),
+            );
+            break;
+        }
+    }
+}
+
+/// `#[timeout(d)]` above `#[retry]` whose first retry sleeps at least `d` (no jitter, or
+/// a jitter whose shortest sleep is `d` or more): the deadline passes before any retry
+/// starts, as the first attempt takes some time too.
+fn no_deadline_before_first_retry(layers: &[Layer], errors: &mut Errors) {
+    for (i, layer) in layers.iter().enumerate() {
+        let Some(retry) = layer.get::<Retry>() else { continue };
+        let Some(first) = retry.first_sleep() else { continue };
+        for timeout in layers[..i].iter().filter_map(Layer::get::<Timeout>) {
+            let (after, value) = timeout.after();
+            if after <= first.min {
+                let (d, min) = (display(after), display(first.min));
+                errors.spanned(
+                    &value,
+                    format!(
+                        "`#[timeout]` above `#[retry]` ends the call after {d}, before any retry can start: the first \
+                         retry {} ({}); make the timeout longer than {min} plus the first attempt, \
+                         shorten the retry's delay, or list `#[timeout]` below `#[retry]` to bound each attempt",
+                        first.sleeps(),
+                        first.why
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// A retry `budget` no longer than the first retry's sleep: no retry starts a sleep that
+/// would end past the budget, so none ever starts.
+fn no_budget_before_first_retry(layers: &[Layer], errors: &mut Errors) {
+    for layer in layers {
+        let Some(retry) = layer.get::<Retry>() else { continue };
+        let (Some(first), Some((budget, value))) = (retry.first_sleep(), retry.budget()) else { continue };
+        if budget <= first.min {
+            let (b, min) = (display(budget), display(first.min));
+            errors.spanned(
+                &value,
                 format!(
-                    "`#[fallback]` below `#[{n}]` turns every error into the fallback's result before `#[{n}]` sees it, so `#[{n}]` would never act: list `#[fallback]` first (outermost)"
+                    "`budget` is {b}, and the first retry {} ({}): no retry could ever start; \
+                     make `budget` longer than {min} plus the first attempt, or shorten the retry's delay",
+                    first.sleeps(),
+                    first.why
                 ),
             );
+        }
+    }
+}
+
+/// `#[retry]` above `#[circuit_breaker]` or `#[rate_limit]` with neither `retry_if` nor
+/// `retry_after`: it retries their rejections like any error, so its attempts run into the
+/// open breaker (each one rejected at once, its delay wasted) or the empty bucket.
+fn retry_into_admission(layers: &[Layer], warnings: &mut Vec<Warning>) {
+    for (i, layer) in layers.iter().enumerate() {
+        if layer.name != "retry" || layer.has_key("retry_if") || layer.has_key("retry_after") {
+            continue;
+        }
+        for lint in [Lint::RetryIntoOpenBreaker, Lint::RetryIntoRateLimit] {
+            if layer.allow.contains(&lint) {
+                continue;
+            }
+            let below = match lint {
+                Lint::RetryIntoOpenBreaker => "circuit_breaker",
+                Lint::RetryIntoRateLimit => "rate_limit",
+            };
+            if !layers[i + 1..].iter().any(|l| l.name == below) {
+                continue;
+            }
+            let message = match lint {
+                Lint::RetryIntoOpenBreaker => {
+                    "`#[retry]` above `#[circuit_breaker]` retries its `CircuitOpen` rejections, so while the \
+                     breaker is open every retry is rejected at once: list `#[circuit_breaker]` above `#[retry]`, \
+                     add `retry_after` or a `retry_if` that is false for `Rejection::CircuitOpen`"
+                }
+                Lint::RetryIntoRateLimit => {
+                    "`#[retry]` above `#[rate_limit]` retries its `RateLimited` rejections on its own backoff, \
+                     so its retries run into the empty bucket: list `#[rate_limit]` above `#[retry]`, add \
+                     `retry_after` (to wait as long as the limiter says) or a `retry_if` that is false for \
+                     `Rejection::RateLimited`"
+                }
+            };
+            warnings.push(Warning { lint, span: layer.name_span, message: message.to_owned() });
         }
     }
 }
@@ -257,4 +376,98 @@ fn borrows(ty: &syn::Type) -> bool {
     let mut finder = Finder(false);
     syn::visit::Visit::visit_type(&mut finder, ty);
     finder.0
+}
+
+#[cfg(test)]
+mod tests {
+    /// What the pipeline makes of `attrs` on a plain function: its expansion as text.
+    fn expand(attrs: &str) -> String {
+        let source = format!("{attrs}\nasync fn f(id: u64) -> Result<u64, E> {{ Ok(id) }}");
+        let mut func: syn::ItemFn = syn::parse_str(&source).expect("case parses");
+        let leader = func.attrs.remove(0);
+        let name = leader.path().segments.last().expect("a name").ident.to_string();
+        let args = match &leader.meta {
+            syn::Meta::List(list) => list.tokens.clone(),
+            _ => proc_macro2::TokenStream::new(),
+        };
+        crate::pipeline::expand(&name, args, quote::ToTokens::to_token_stream(&func)).to_string()
+    }
+
+    fn errors(attrs: &str) -> bool {
+        expand(attrs).contains("compile_error")
+    }
+
+    fn warns(attrs: &str, lint: &str) -> bool {
+        let out = expand(attrs);
+        out.contains("deprecated") && out.contains(&format!("fn {lint}"))
+    }
+
+    #[test]
+    fn a_deadline_before_the_first_retry_is_an_error() {
+        let no_retry = [
+            r#"#[resile::timeout("100ms")] #[resile::retry(base_delay = "100ms", jitter = "none")]"#,
+            r#"#[resile::timeout("50ms")] #[resile::retry(base_delay = "100ms", jitter = "equal")]"#,
+            r#"#[resile::timeout("80ms")] #[resile::retry(base_delay = "100ms", jitter = 0.2)]"#,
+            r#"#[resile::timeout("100ms")] #[resile::retry(base_delay = "100ms", jitter = "decorrelated")]"#,
+            r#"#[resile::timeout("1s")] #[resile::bulkhead(name = "p", max_concurrent = 1)] #[resile::retry(backoff = ["1s"], jitter = "none")]"#,
+            r#"#[resile::retry(base_delay = "100ms", jitter = "none", budget = "100ms")]"#,
+            r#"#[resile::retry(backoff = ["2s", "1s"], jitter = "equal", budget = "1s")]"#,
+        ];
+        for stack in no_retry {
+            assert!(errors(stack), "{stack}");
+        }
+        let fine = [
+            r#"#[resile::timeout("101ms")] #[resile::retry(base_delay = "100ms", jitter = "none")]"#,
+            r#"#[resile::timeout("51ms")] #[resile::retry(base_delay = "100ms", jitter = "equal")]"#,
+            r#"#[resile::timeout("99ms")] #[resile::retry(base_delay = "100ms", jitter = "equal")]"#,
+            r#"#[resile::timeout("10ms")] #[resile::retry(base_delay = "100ms")]"#,
+            r#"#[resile::timeout("10ms")] #[resile::retry(base_delay = "100ms", jitter = 1.0)]"#,
+            r#"#[resile::timeout("10ms")] #[resile::retry(max = 1, base_delay = "100ms", jitter = "none")]"#,
+            r#"#[resile::retry(base_delay = "100ms", jitter = "none")] #[resile::timeout("10ms")]"#,
+            r#"#[resile::timeout("10ms")] #[resile::retry(policy = P)]"#,
+            r#"#[resile::retry(base_delay = "100ms", jitter = "none", budget = "101ms")]"#,
+            r#"#[resile::retry(base_delay = "100ms", budget = "1ms")]"#,
+        ];
+        for stack in fine {
+            assert!(!errors(stack), "{stack}");
+        }
+    }
+
+    #[test]
+    fn a_retry_into_a_breaker_or_a_limiter_warns_unless_allowed_or_filtered() {
+        let breaker = r#"#[resile::circuit_breaker(name = "db")]"#;
+        let limiter = r#"#[resile::rate_limit(name = "api", rate = 10)]"#;
+        let open = "retry_into_open_breaker";
+        let bucket = "retry_into_rate_limit";
+        assert!(warns(&format!("#[resile::retry] {breaker}"), open));
+        assert!(warns(&format!("#[resile::retry] #[resile::timeout(\"1s\")] {breaker}"), open));
+        assert!(warns(&format!("#[resile::timeout(\"1s\")] #[resile::retry] {limiter}"), bucket));
+        assert!(!warns(&format!("#[resile::retry] {breaker}"), bucket));
+        assert!(!warns(&format!("#[resile::retry(retry_if = ok)] {breaker} {limiter}"), open));
+        assert!(!warns(&format!("#[resile::retry(retry_if = ok)] {breaker} {limiter}"), bucket));
+        assert!(!warns(&format!("{breaker} #[resile::retry]"), open));
+        assert!(!warns(&format!("{limiter} #[resile::retry]"), bucket));
+        let allowed = format!("#[resile::retry(allow = \"{open}\")] {breaker} {limiter}");
+        assert!(!warns(&allowed, open));
+        assert!(warns(&allowed, bucket));
+        assert!(!warns(&format!("#[resile::retry(allow = [\"{open}\", \"{bucket}\"])] {breaker} {limiter}"), bucket));
+        assert!(!errors(&allowed));
+    }
+
+    #[test]
+    fn a_fallback_below_what_acts_on_errors_is_an_error() {
+        for above in [
+            "#[resile::retry]",
+            r#"#[resile::circuit_breaker(name = "db")]"#,
+            r#"#[resile::hedge(delay = "10ms")]"#,
+            r#"#[resile::bulkhead(name = "p", max_concurrent = 1)]"#,
+            r#"#[resile::rate_limit(name = "api", rate = 10)]"#,
+        ] {
+            assert!(errors(&format!("{above} #[resile::timeout(\"1s\")] #[resile::fallback(g)]")), "{above}");
+            assert!(!errors(&format!("#[resile::fallback(g)] {above}")), "{above}");
+        }
+        assert!(!errors(r#"#[resile::timeout("1s")] #[resile::fallback(g)]"#));
+        assert!(!errors(r#"#[resile::single_flight(key = id)] #[resile::fallback(g)]"#));
+        assert!(!errors(r#"#[resile::fallback(g)] #[resile::fallback(g)]"#));
+    }
 }

@@ -61,7 +61,9 @@ impl Inner {
 impl Cx {
     /// The `&CallSpan` the layers' events go to.
     pub(crate) fn span(&self) -> TokenStream {
-        if self.span_slot { quote!(&__resile_call) } else { quote!(__resile_private::CallSpan::detached()) }
+        // Without a slot, the meter's (a detached slot of the call's own under the runtime's
+        // `metrics` feature, the shared detached slot without it).
+        if self.span_slot { quote!(&__resile_call) } else { quote!(__resile_meter.span()) }
     }
 
     /// The zero-sized value that names the impl type in telemetry (`ImplType`):

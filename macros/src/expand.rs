@@ -6,19 +6,31 @@
 //!     use ::resile::__private as __resile_private;   // or `crate = "path"`'s path
 //!     const __RESILE_FN: &str = concat!(module_path!(), "::", "<fn name>");
 //!     static __RESILE_<POLICY>_<i>: <the policy's call site> = /* const config */;
+//!     static __RESILE_METER: __resile_private::Meter = Meter::new(__RESILE_FN);
+//!     let __resile_meter = __RESILE_METER.start();
 //!     let mut __resile_call = __resile_private::CallSpan::new();
 //!     static __RESILE_TIMELINE: TimelineSite = TimelineSite::new();
 //!     __resile_call.start(&__RESILE_TIMELINE, __RESILE_FN, <impl type>);
-//!     let __resile_result = <layer 0>(<layer 1>(… <the body: async { .. }> …));
-//!     __resile_call.finish(&__resile_result);
-//!     __resile_result
+//!     match {
+//!         let __resile_result = <layer 0>(<layer 1>(… <the body: async { .. }> …));
+//!         __resile_call.finish(&__resile_result);
+//!         __resile_result
+//!     } {
+//!         __resile_result => {
+//!             __RESILE_METER.finish(&__resile_meter, &__resile_call, &__resile_result, <impl type>);
+//!             __resile_result
+//!         }
+//!     }
 //! }
 //! ```
 //!
 //! Each layer wraps what is inside it in its call shape (`attrs::Shape`): an admission is a
 //! `match` on a synchronous acquire around one `.await`, a retry a `loop`, a timeout or a
 //! hedge a future of the runtime. All of it stays in the function's own coroutine except
-//! what a timer needs. The body is a plain `async { }` block inside the function, so it
+//! what a timer needs. The meter counts and times the call under the runtime's `metrics`
+//! feature; without it, it is zero-sized and its calls are empty. The span slot (kept by a
+//! call that can report more than one event) also registers the call with a live
+//! `timeline::capture`. The body is a plain `async { }` block inside the function, so it
 //! borrows arguments (even `&mut self`) per attempt and the whole call stays `Send` when
 //! the body is.
 
@@ -84,8 +96,8 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> 
     };
     let pipeline = layers.iter().enumerate().rev().fold(body, |inner, (i, layer)| layer.attr.expand(&mut cx, i, inner));
     let call = pipeline.into_expr();
+    let (span, impl_type) = (cx.span(), cx.impl_type());
     let items = &cx.items;
-    let impl_type = cx.impl_type();
     let (span_slot, call) = if cx.span_slot {
         // The slot is ended with the call's result (a timeline records it); dropped
         // without it, the call was cancelled.
@@ -110,8 +122,17 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> 
         use #krate::__private::{self as __resile_private, DescribeDisplay as _, DescribeError as _, DescribeNone as _};
         const __RESILE_FN: &str = ::core::concat!(::core::module_path!(), "::", #fn_name);
         #items
+        static __RESILE_METER: __resile_private::Meter = __resile_private::Meter::new(__RESILE_FN);
+        let __resile_meter = __RESILE_METER.start();
         #span_slot
-        #call
+        // A `match` rather than a `let`: measured, the `let` costs the stacks an instruction
+        // or two with the meter empty.
+        match #call {
+            __resile_result => {
+                __RESILE_METER.finish(&__resile_meter, #span, &__resile_result, #impl_type);
+                __resile_result
+            }
+        }
     });
     match &func.body {
         Body::Async => {

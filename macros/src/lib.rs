@@ -11,6 +11,7 @@ mod codegen;
 mod diag;
 mod expand;
 mod item;
+mod lints;
 mod moves;
 mod pipeline;
 mod shapes;

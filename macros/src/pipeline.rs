@@ -22,7 +22,7 @@ const INERT: &[&str] =
 pub(crate) fn expand(name: &str, args: TokenStream, input: TokenStream) -> TokenStream {
     let def = attrs::find(name).expect("every #[proc_macro_attribute] is in attrs::ALL");
     let mut errors = Errors::new();
-    let leader = attrs::parse(def, call_site_tokens(), args, &mut errors);
+    let leader = attrs::parse(def, call_site_tokens(), proc_macro2::Span::call_site(), args, &mut errors);
     let Some(mut func) = item::parse(input.clone(), def.name, &mut errors) else {
         return fallback(input, errors.finish().expect_err("item::parse records why it failed"));
     };
@@ -34,7 +34,7 @@ pub(crate) fn expand(name: &str, args: TokenStream, input: TokenStream) -> Token
     let mut imports = TokenStream::new();
     for sibling in siblings {
         imports.extend(sibling.import_use);
-        match attrs::parse(sibling.def, sibling.blame, sibling.tokens, &mut errors) {
+        match attrs::parse(sibling.def, sibling.blame, sibling.name_span, sibling.tokens, &mut errors) {
             Some(layer) => layers.push(layer),
             None => all_parsed = false,
         }
@@ -42,6 +42,7 @@ pub(crate) fn expand(name: &str, args: TokenStream, input: TokenStream) -> Token
     if all_parsed {
         check::stacking(&layers, &mut errors);
         check::signature(&layers, &func.item.sig, &mut errors);
+        imports.extend(check::warnings(&layers).into_iter().map(|w| w.tokens()));
     }
     match errors.finish() {
         Ok(()) => expand::expand(func, &layers, imports),
@@ -59,6 +60,8 @@ struct Sibling {
     def: &'static Def,
     /// The attribute as written, for errors about it as a whole.
     blame: TokenStream,
+    /// The span of its name (`retry` in `#[resile::retry(..)]`).
+    name_span: proc_macro2::Span,
     /// Its arguments.
     tokens: TokenStream,
     /// For a bare `#[timeout]` imported with `use resile::timeout`: a use of that import,
@@ -115,7 +118,8 @@ fn take_siblings(attrs: &mut Vec<Attribute>, renamed: Option<&str>, errors: &mut
             Some(ident) => quote::quote!(#[allow(unused_imports)] use #ident as _;),
             None => TokenStream::new(),
         };
-        found.push(Sibling { def, blame: attr.to_token_stream(), tokens, import_use });
+        let name_span = attr.path().segments.last().map_or_else(proc_macro2::Span::call_site, |s| s.ident.span());
+        found.push(Sibling { def, blame: attr.to_token_stream(), name_span, tokens, import_use });
     }
     *attrs = kept;
     found

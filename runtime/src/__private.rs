@@ -19,6 +19,7 @@ pub use crate::kit::Site;
 pub use crate::rate_limit::{RateLimitConfig, RateLimitSite};
 pub use crate::retry::{Backoff, Jitter, RetryConfig, RetryHooks, RetrySite};
 pub use crate::single_flight::__private as single_flight;
+pub use crate::telemetry::meter::{Meter, Metered};
 pub use crate::telemetry::{CallSpan, Free, Method};
 pub use crate::timeline::TimelineSite;
 pub use crate::timeout::{TimeoutConfig, TimeoutSite};

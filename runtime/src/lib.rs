@@ -26,7 +26,8 @@
 //! All waiting and timing reads tokio's clock, so tests with a paused clock
 //! (`#[tokio::test(start_paused = true)]`) drive every policy exactly and instantly.
 //! The cargo feature `testing` adds `testing`: named instances private to a test, a reset
-//! of every instance and an event recorder ([`docs::testing`]).
+//! of every instance and an event recorder ([`docs::testing`]). The cargo feature `metrics`
+//! records resile's metrics through the `metrics` facade (`telemetry::metrics`).
 //!
 //! [`deadline()`] is the deadline an enclosing timeout set, to pass on to the next service;
 //! a retry or a hedge inside one starts no sleep or attempt past it ([`deadline`](mod@deadline)).

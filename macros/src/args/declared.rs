@@ -79,6 +79,11 @@ impl<C: Settable> Declared<C> {
         self.written.iter().map(|w| (w.key.name, w.key_span))
     }
 
+    /// The tokens of the value written for `name`, if it was written.
+    pub(crate) fn value_of(&self, name: &str) -> Option<&TokenStream> {
+        self.written.iter().find(|w| w.key.name == name).map(|w| &w.value)
+    }
+
     /// Parses `value` for the configuration key `key` (one of [`has_key`](Self::has_key))
     /// and sets it, reporting a value of the wrong form, a duplicate, or a value that
     /// breaks the key's own rule.

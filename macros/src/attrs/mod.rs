@@ -20,7 +20,7 @@ use crate::codegen::{Cx, Inner};
 use crate::diag::Errors;
 
 /// One parsed and checked attribute.
-pub(crate) trait Attribute {
+pub(crate) trait Attribute: AsAny {
     /// Whether it runs the body more than once (so the body may not move an argument out).
     /// Such an attribute can also report more than one telemetry event per call (a retry's,
     /// a hedge's), so its calls keep a span slot.
@@ -47,6 +47,18 @@ pub(crate) trait Attribute {
     /// Wraps `inner` in this layer, the `index`-th of the pipeline (0 = outermost), in
     /// one of the call shapes of `shapes.rs`.
     fn expand(&self, cx: &mut Cx, index: usize, inner: Inner) -> Inner;
+}
+
+/// A parsed attribute as `Any`, so a rule across the stack (`check.rs`) can read the
+/// settings of one kind of layer (a `#[timeout]`'s duration, a `#[retry]`'s first delay).
+pub(crate) trait AsAny {
+    fn as_any(&self) -> &dyn std::any::Any;
+}
+
+impl<T: std::any::Any> AsAny for T {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
 }
 
 /// Parses and checks an attribute's arguments; `None` when there were errors (recorded).
@@ -85,13 +97,39 @@ pub(crate) struct Layer {
     pub(crate) krate: Option<syn::Path>,
     /// The whole attribute's tokens, for errors about the attribute as a whole.
     pub(crate) blame: TokenStream,
+    /// The span of the attribute's name (`retry` in `#[resile::retry(..)]`; the whole
+    /// attribute for the first one), where its warnings point.
+    pub(crate) name_span: Span,
+    /// The keys written, in order, whatever the attribute does with them: rules across the
+    /// stack ask whether a key was given (`retry_if`) without knowing the attribute's type.
+    pub(crate) keys: Vec<String>,
+    /// The lints silenced with `allow = "<lint>"` on this attribute.
+    pub(crate) allow: Vec<crate::lints::Lint>,
+}
+
+impl Layer {
+    /// Whether the key `name` was written on this attribute.
+    pub(crate) fn has_key(&self, name: &str) -> bool {
+        self.keys.iter().any(|k| k == name)
+    }
+
+    /// This layer's attribute as `T`, when it is one.
+    pub(crate) fn get<T: 'static>(&self) -> Option<&T> {
+        (*self.attr).as_any().downcast_ref::<T>()
+    }
 }
 
 /// Parses and checks one attribute's arguments; `None` when there were errors (recorded).
 ///
 /// `blame` is the attribute as written (an error about the whole attribute underlines it);
 /// its first token's span stands for the attribute in messages that need one span.
-pub(crate) fn parse(def: &Def, blame: TokenStream, tokens: TokenStream, errors: &mut Errors) -> Option<Layer> {
+pub(crate) fn parse(
+    def: &Def,
+    blame: TokenStream,
+    name_span: Span,
+    tokens: TokenStream,
+    errors: &mut Errors,
+) -> Option<Layer> {
     let span = blame.clone().into_iter().next().map_or_else(Span::call_site, |t| t.span());
     let parsed = if def.name == "fallback" { fallback::parse_args(tokens) } else { args::parse_args(tokens) };
     let arguments = match parsed {
@@ -102,8 +140,16 @@ pub(crate) fn parse(def: &Def, blame: TokenStream, tokens: TokenStream, errors: 
         }
     };
     let (krate, arguments) = take_crate_path(arguments, errors);
+    let (allow, arguments) = crate::lints::take_allow(def.name, arguments, errors);
+    let keys = arguments
+        .iter()
+        .filter_map(|a| match a {
+            Arg::Named { key, .. } => Some(key.to_string()),
+            Arg::Positional(_) => None,
+        })
+        .collect();
     let attr = (def.parse)(arguments, span, errors)?;
-    Some(Layer { name: def.name, attr, krate, blame })
+    Some(Layer { name: def.name, attr, krate, blame, name_span, keys, allow })
 }
 
 /// Takes `crate = "path"` out of `arguments`: the path of the `resile` crate for users who

@@ -121,3 +121,70 @@ fn backoff_or_jitter(word: &str) -> TokenStream {
     let variant = format_ident!("{}", format!("{j:?}"));
     quote!(__resile_private::Jitter::#variant)
 }
+
+/// What a retry sleeps at least before its first retry, for the rules that compare it with
+/// a deadline (`check.rs`).
+pub(crate) struct FirstSleep {
+    /// The shortest first sleep, jitter and `max_delay` applied.
+    pub(crate) min: std::time::Duration,
+    /// Where it comes from, for messages: "`base_delay` is 100ms, with `jitter = \"none\"`".
+    pub(crate) why: String,
+    /// Whether every first sleep is `min` (no jitter).
+    pub(crate) exact: bool,
+}
+
+impl FirstSleep {
+    /// "sleeps 100ms" or "sleeps at least 50ms", for messages.
+    pub(crate) fn sleeps(&self) -> String {
+        let min = resile_config::duration::display(self.min);
+        if self.exact { format!("sleeps {min}") } else { format!("sleeps at least {min}") }
+    }
+}
+
+impl Retry {
+    /// The shortest sleep before the first retry, when the retry retries at all and its
+    /// settings are known here (not with a `policy`, whose settings are a `const`'s); `None`
+    /// when it may be zero (full jitter).
+    pub(crate) fn first_sleep(&self) -> Option<FirstSleep> {
+        use resile_config::duration::{display, from_nanos, mul_fraction};
+        if self.policy.is_set() {
+            return None;
+        }
+        let cfg = &self.config.config;
+        if cfg.max <= 1 {
+            return None;
+        }
+        let nominal = cfg.nominal_delay(1);
+        let d = nominal.as_nanos();
+        let source = match cfg.backoff {
+            Backoff::List(_) => format!("the first delay of `backoff` is {}", display(nominal)),
+            _ if self.config.given.contains("base_delay") => format!("`base_delay` is {}", display(nominal)),
+            _ => format!("`base_delay` is {} (its default)", display(nominal)),
+        };
+        let (min, jitter) = match cfg.jitter {
+            Jitter::None => (d, String::from("with `jitter = \"none\"`")),
+            Jitter::Full => return None,
+            Jitter::Equal => (d / 2, String::from("and `jitter = \"equal\"` sleeps at least half of it")),
+            Jitter::Decorrelated => (
+                cfg.base_delay.as_nanos(),
+                String::from("and `jitter = \"decorrelated\"` sleeps at least `base_delay`"),
+            ),
+            Jitter::Proportional(p) => {
+                (d - mul_fraction(d, p), format!("and `jitter = {p}` sleeps at least {} of it", 1.0 - p))
+            }
+        };
+        let min = from_nanos(min.min(cfg.max_delay.as_nanos()));
+        if min.is_zero() {
+            return None;
+        }
+        let capped = if min == cfg.max_delay && min.as_nanos() < d { ", capped at `max_delay`" } else { "" };
+        let exact = matches!(cfg.jitter, Jitter::None);
+        Some(FirstSleep { min, why: format!("{source}, {jitter}{capped}"), exact })
+    }
+
+    /// `budget`, with the tokens of its value, when it was written.
+    pub(crate) fn budget(&self) -> Option<(std::time::Duration, TokenStream)> {
+        let tokens = self.config.value_of("budget")?.clone();
+        Some((self.config.config.budget?, tokens))
+    }
+}

@@ -39,6 +39,14 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<B
     (errors.len() == before).then(|| Box::new(Timeout { config }) as Box<dyn Attribute>)
 }
 
+impl Timeout {
+    /// Its duration, and the tokens of the value written for it.
+    pub(crate) fn after(&self) -> (std::time::Duration, proc_macro2::TokenStream) {
+        let tokens = self.config.value_of("after").cloned().unwrap_or_default();
+        (self.config.config.after, tokens)
+    }
+}
+
 impl Attribute for Timeout {
     fn expand(&self, cx: &mut Cx, index: usize, inner: Inner) -> Inner {
         let site = format_ident!("__RESILE_TIMEOUT_{}", index);

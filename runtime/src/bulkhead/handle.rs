@@ -42,6 +42,16 @@ impl NamedPolicy for Bulkhead {
     fn same_declaration(a: &BulkheadConfig, b: &BulkheadConfig) -> bool {
         a.same_bulkhead_settings(b)
     }
+    #[cfg(feature = "metrics")]
+    fn settings(config: &BulkheadConfig) -> Vec<(&'static str, crate::telemetry::metrics::Setting)> {
+        use crate::telemetry::metrics::Setting;
+        let settings: Vec<(&'static str, Setting)> = vec![
+            ("max_concurrent", config.max_concurrent.into()),
+            ("max_wait", config.max_wait.into()),
+            ("weight", config.weight.into()),
+        ];
+        settings
+    }
 }
 
 impl Bulkhead {

@@ -43,6 +43,9 @@ pub struct Bulkhead {
     semaphore: Semaphore,
     ledger: Ledger,
     config: Swap<BulkheadConfig>,
+    /// The `resile_bulkhead_in_use` and `resile_bulkhead_waiting` gauges.
+    #[cfg(feature = "metrics")]
+    gauges: crate::telemetry::metrics::Cached<crate::telemetry::metrics::BulkheadGauges>,
 }
 
 impl fmt::Debug for Bulkhead {
@@ -83,7 +86,17 @@ impl Bulkhead {
             semaphore: Semaphore::new(config.max_concurrent as usize),
             ledger: Ledger::new(config.max_concurrent),
             config: Swap::new(config),
+            #[cfg(feature = "metrics")]
+            gauges: crate::telemetry::metrics::Cached::new(),
         }
+    }
+
+    /// Sets the gauges of `in_use` and `waiting` (cargo feature `metrics`): wherever either
+    /// changes, so they are exact at every instant.
+    #[inline(always)]
+    fn changed(&self) {
+        #[cfg(feature = "metrics")]
+        crate::telemetry::metrics::bulkhead(&self.gauges, self.name, self.ledger.in_use(), self.ledger.waiting());
     }
 
     /// The name.
@@ -137,6 +150,7 @@ impl Bulkhead {
             Ok(permit) => {
                 permit.forget();
                 self.ledger.admitted(weight);
+                self.changed();
                 Some(BulkheadPermit { bulkhead: self, weight })
             }
             Err(_) => None,
@@ -177,7 +191,11 @@ impl Bulkhead {
             return Err(self.full(span, function));
         }
         // Counted out when dropped: admitted, timed out, or the call cancelled here.
+        // Sets the gauges when the wait ends, however it ends (declared first, dropped last,
+        // after the ticket).
+        let _gauges = Changed(self);
         let ticket = self.ledger.wait();
+        self.changed();
         let start = tokio::time::Instant::now();
         match tokio::time::timeout(max_wait, self.semaphore.acquire_many(weight)).await {
             Ok(Ok(permit)) => {
@@ -242,6 +260,16 @@ impl<E: From<Rejection>> Policy<E> for Bulkhead {
     }
 }
 
+/// Sets a bulkhead's gauges when dropped.
+struct Changed<'a>(&'a Bulkhead);
+
+impl Drop for Changed<'_> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        self.0.changed();
+    }
+}
+
 /// The permits of one admitted call: dropping it returns them (to the waiter at the head
 /// of the queue first), whether the call succeeded, failed, panicked or was cancelled.
 ///
@@ -274,6 +302,7 @@ impl Drop for BulkheadPermit<'_> {
             return; // a call that passed a bulkhead turned off
         }
         self.bulkhead.ledger.returned(self.weight, &self.bulkhead.semaphore);
+        self.bulkhead.changed();
     }
 }
 

@@ -34,6 +34,22 @@ impl NamedPolicy for CircuitBreaker {
     fn reset(&self) {
         CircuitBreaker::reset(self);
     }
+    #[cfg(feature = "metrics")]
+    fn settings(config: &CircuitBreakerConfig) -> Vec<(&'static str, crate::telemetry::metrics::Setting)> {
+        use crate::telemetry::metrics::Setting;
+        let mut settings: Vec<(&'static str, Setting)> = vec![
+            ("window_size", config.window_size.into()),
+            ("failure_rate_threshold", config.failure_rate_threshold.into()),
+            ("slow_call_rate_threshold", config.slow_call_rate_threshold.into()),
+            ("minimum_calls", config.minimum_calls.into()),
+            ("open_timeout", config.open_timeout.into()),
+            ("permitted_calls_in_half_open", config.permitted_calls_in_half_open.into()),
+        ];
+        if let Some(v) = config.slow_call_threshold {
+            settings.push(("slow_call_threshold", v.into()));
+        }
+        settings
+    }
 }
 
 impl CircuitBreaker {

@@ -42,9 +42,14 @@ pub(crate) trait Live: NamedPolicy {
     /// A key's value as `Debug` writes it, to tell which keys a change changes.
     fn show(config: &Self::Config, key: &str) -> String;
     /// Turns the instance off or on (for [`Off::Breaker`]: a state change); whether it was.
-    fn turn(&'static self, enabled: bool) -> bool;
+    /// A bypassed kind goes on or off the switch list; a kind without `enabled`, nothing.
+    fn turn(&'static self, enabled: bool) -> bool {
+        Self::OFF == Off::Bypass && super::switch::set_one(self, enabled)
+    }
     /// Whether the instance is turned off.
-    fn is_off(&'static self) -> bool;
+    fn is_off(&'static self) -> bool {
+        Self::OFF == Off::Bypass && super::switch::is_off(self)
+    }
 }
 
 /// The `Debug` of the field called `key` (every key is spelled like its field).
@@ -55,10 +60,6 @@ macro_rules! show {
             _ => String::new(),
         }
     };
-}
-
-fn bypass<T>(instance: &'static T, enabled: bool) -> bool {
-    super::switch::set_one(instance, enabled)
 }
 
 impl Live for CircuitBreaker {
@@ -108,12 +109,6 @@ impl Live for Bulkhead {
     fn show(c: &Self::Config, key: &str) -> String {
         show!(c, key; max_concurrent, max_wait, weight)
     }
-    fn turn(&'static self, enabled: bool) -> bool {
-        bypass(self, enabled)
-    }
-    fn is_off(&'static self) -> bool {
-        super::switch::is_off(self)
-    }
 }
 
 impl Live for RateLimiter {
@@ -128,12 +123,6 @@ impl Live for RateLimiter {
     }
     fn show(c: &Self::Config, key: &str) -> String {
         show!(c, key; rate, burst_size, weight, max_wait)
-    }
-    fn turn(&'static self, enabled: bool) -> bool {
-        bypass(self, enabled)
-    }
-    fn is_off(&'static self) -> bool {
-        super::switch::is_off(self)
     }
 }
 
@@ -151,12 +140,6 @@ impl Live for HedgeTracker {
         show!(c, key; delay, percentile, max_requests, timeout, buffer_size, min_samples, initial_delay, min_delay,
             max_delay, token_max, token_success_credit, token_hedge_cost, token_threshold)
     }
-    fn turn(&'static self, _: bool) -> bool {
-        false
-    }
-    fn is_off(&'static self) -> bool {
-        false
-    }
 }
 
 impl Live for RetryBudget {
@@ -171,11 +154,5 @@ impl Live for RetryBudget {
     }
     fn show(c: &Self::Config, key: &str) -> String {
         show!(c, key; ratio, min_per_sec, ttl)
-    }
-    fn turn(&'static self, _: bool) -> bool {
-        false
-    }
-    fn is_off(&'static self) -> bool {
-        false
     }
 }

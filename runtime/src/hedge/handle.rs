@@ -39,6 +39,30 @@ impl NamedPolicy for HedgeTracker {
     fn same_declaration(a: &HedgeConfig, b: &HedgeConfig) -> bool {
         a.same_tracker_settings(b)
     }
+    #[cfg(feature = "metrics")]
+    fn settings(config: &HedgeConfig) -> Vec<(&'static str, crate::telemetry::metrics::Setting)> {
+        use crate::telemetry::metrics::Setting;
+        let mut settings: Vec<(&'static str, Setting)> = vec![
+            ("delay", config.delay.into()),
+            ("max_requests", config.max_requests.into()),
+            ("buffer_size", config.buffer_size.into()),
+            ("min_samples", config.min_samples.into()),
+            ("initial_delay", config.initial_delay.into()),
+            ("min_delay", config.min_delay.into()),
+            ("max_delay", config.max_delay.into()),
+            ("token_max", config.token_max.into()),
+            ("token_success_credit", config.token_success_credit.into()),
+            ("token_hedge_cost", config.token_hedge_cost.into()),
+            ("token_threshold", config.token_threshold.into()),
+        ];
+        if let Some(v) = config.percentile {
+            settings.push(("percentile", v.into()));
+        }
+        if let Some(v) = config.timeout {
+            settings.push(("timeout", v.into()));
+        }
+        settings
+    }
 }
 
 /// The hedge tracker `name`, shared by every `#[hedge(name = "...")]` site and

@@ -463,6 +463,8 @@ where
         self.last_launch = at;
         let function = self.function();
         self.emit(function, Event::HedgeFired { function, name, attempt: n });
+        #[cfg(feature = "metrics")]
+        self.span.mark_attempt();
         if let Some(on_hedge) = self.hooks.on_hedge {
             on_hedge(n);
         }

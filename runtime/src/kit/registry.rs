@@ -55,6 +55,14 @@ pub trait NamedPolicy: Send + Sync + Sized + 'static {
     fn same_declaration(a: &Self::Config, b: &Self::Config) -> bool {
         a == b
     }
+
+    /// The numeric settings of `config` by key (`window_size`), for the `resile_config`
+    /// gauges (cargo feature `metrics`). None by default.
+    #[cfg(feature = "metrics")]
+    fn settings(config: &Self::Config) -> Vec<(&'static str, crate::telemetry::metrics::Setting)> {
+        let _ = config;
+        Vec::new()
+    }
 }
 
 /// Where the settings in force of a named instance come from, in order of
@@ -96,6 +104,8 @@ struct Given<C> {
 /// One named instance and what it has been given.
 struct Entry<P: NamedPolicy> {
     policy: P,
+    #[cfg(feature = "metrics")]
+    name: &'static str,
     given: Mutex<Given<P::Config>>,
 }
 
@@ -177,6 +187,8 @@ impl<P: NamedPolicy> Registry<P> {
         let interned: &'static str = Box::leak(name.to_owned().into_boxed_str());
         let entry: &'static Entry<P> = Box::leak(Box::new(Entry {
             policy: P::create(interned, config),
+            #[cfg(feature = "metrics")]
+            name: interned,
             given: Mutex::new(Given { declared: None, live: None }),
         }));
         map.insert(interned, entry);
@@ -203,6 +215,8 @@ impl<P: NamedPolicy> Registry<P> {
         debug_assert!(P::same_declaration(&seed, &P::default_config()), "a seed declares nothing");
         let (entry, created) = self.entry_or_create(name, seed);
         if created {
+            #[cfg(feature = "metrics")]
+            self.show(entry);
             tracing::info!(
                 target: "resile",
                 policy = P::KIND,
@@ -228,6 +242,11 @@ impl<P: NamedPolicy> Registry<P> {
                 if given.live.is_none() && !P::same_declaration(&entry.policy.config(), &config) {
                     entry.policy.reconfigure(config);
                 }
+                #[cfg(feature = "metrics")]
+                if given.live.is_none() {
+                    drop(given);
+                    self.show(entry);
+                }
             }
             Some(first) if !P::same_declaration(&first.config, &config) => {
                 drop(given);
@@ -251,6 +270,11 @@ impl<P: NamedPolicy> Registry<P> {
         if entry.policy.config() != config {
             entry.policy.reconfigure(config);
         }
+        #[cfg(feature = "metrics")]
+        {
+            drop(given);
+            self.show(entry);
+        }
         Ok(&entry.policy)
     }
 
@@ -260,6 +284,22 @@ impl<P: NamedPolicy> Registry<P> {
         self.entry(name)
             .and_then(|entry| entry.given.lock().unwrap_or_else(|e| e.into_inner()).declared.map(|d| d.config))
             .unwrap_or_else(P::default_config)
+    }
+
+    /// Sets the `resile_config` gauges of `entry` to its settings in force and their source.
+    #[cfg(feature = "metrics")]
+    fn show(&'static self, entry: &'static Entry<P>) {
+        if !self.listed {
+            return;
+        }
+        let given = entry.given.lock().unwrap_or_else(|e| e.into_inner());
+        let source = match (&given.live, &given.declared) {
+            (Some(_), _) => Source::Live,
+            (None, Some(_)) => Source::Declared,
+            (None, None) => Source::Default,
+        };
+        let name = entry.name;
+        crate::telemetry::metrics::config(P::KIND, name, source, &P::settings(&entry.policy.config()));
     }
 
     /// Where the settings in force of `name` come from; `None` if it does not exist.

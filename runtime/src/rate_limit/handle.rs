@@ -45,6 +45,16 @@ impl NamedPolicy for RateLimiter {
     fn same_declaration(a: &RateLimitConfig, b: &RateLimitConfig) -> bool {
         a.same_limiter_settings(b)
     }
+    #[cfg(feature = "metrics")]
+    fn settings(config: &RateLimitConfig) -> Vec<(&'static str, crate::telemetry::metrics::Setting)> {
+        use crate::telemetry::metrics::Setting;
+        let mut settings: Vec<(&'static str, Setting)> =
+            vec![("rate", config.rate.into()), ("weight", config.weight.into()), ("max_wait", config.max_wait.into())];
+        if let Some(v) = config.burst_size {
+            settings.push(("burst_size", v.into()));
+        }
+        settings
+    }
 }
 
 impl RateLimiter {

@@ -219,6 +219,9 @@ pub struct RateLimitSite {
     weight: u32,
     /// `max_wait` in nanoseconds (saturated at 584 years).
     max_wait: u64,
+    /// The `resile_rate_limiter_tokens` gauge.
+    #[cfg(feature = "metrics")]
+    tokens: crate::telemetry::metrics::Cached<metrics::Gauge>,
 }
 
 impl RateLimitSite {
@@ -231,6 +234,8 @@ impl RateLimitSite {
             site: Site::declaring(function, name, config),
             weight: config.weight,
             max_wait: max_wait(config),
+            #[cfg(feature = "metrics")]
+            tokens: crate::telemetry::metrics::Cached::new(),
         }
     }
 
@@ -239,7 +244,13 @@ impl RateLimitSite {
     /// runs with the defaults (see [`rate_limiter`](super::rate_limiter)).
     pub const fn reference(function: &'static str, name: &'static str, weight: u32, max_wait: Duration) -> Self {
         let seed = super::handle::UNDECLARED.weight(weight).max_wait(max_wait);
-        RateLimitSite { site: Site::seeded(function, name, seed), weight, max_wait: max_wait_nanos(max_wait) }
+        RateLimitSite {
+            site: Site::seeded(function, name, seed),
+            weight,
+            max_wait: max_wait_nanos(max_wait),
+            #[cfg(feature = "metrics")]
+            tokens: crate::telemetry::metrics::Cached::new(),
+        }
     }
 
     /// The shared limiter.
@@ -260,7 +271,21 @@ impl RateLimitSite {
     #[inline(always)]
     pub fn try_admit(&self) -> bool {
         let limiter = self.site.get();
-        crate::config::switch::bypassed(limiter) || limiter.try_take_now(self.weight)
+        let admitted = crate::config::switch::bypassed(limiter) || limiter.try_take_now(self.weight);
+        #[cfg(feature = "metrics")]
+        if admitted {
+            self.decided();
+        }
+        admitted
+    }
+
+    /// Sets the tokens gauge to what the limiter holds after a decision (cargo feature
+    /// `metrics`): one more clock read.
+    #[cfg(feature = "metrics")]
+    #[inline(never)]
+    fn decided(&self) {
+        let limiter = self.site.get();
+        crate::telemetry::metrics::rate_limiter(&self.tokens, limiter.name(), limiter.stats().tokens);
     }
 
     /// The slow path of admission, after [`try_admit`](Self::try_admit) failed: the whole
@@ -273,6 +298,8 @@ impl RateLimitSite {
     pub fn admit(&self, span: &CallSpan, impl_type: impl ImplType) -> Result<Option<Wait<'static>>, Rejection> {
         let limiter = self.site.get();
         let decision = limiter.decide_nanos(limiter.now_nanos(), self.weight, self.max_wait);
+        #[cfg(feature = "metrics")]
+        self.decided();
         match admission(limiter, decision, span, || impl_type.function(self.site.function())) {
             Admission::Admitted => Ok(None),
             Admission::Wait(wait) => Ok(Some(wait)),

@@ -36,6 +36,16 @@ impl NamedPolicy for RetryBudget {
     fn reset(&self) {
         RetryBudget::reset(self);
     }
+    #[cfg(feature = "metrics")]
+    fn settings(config: &RetryBudgetConfig) -> Vec<(&'static str, crate::telemetry::metrics::Setting)> {
+        use crate::telemetry::metrics::Setting;
+        let settings: Vec<(&'static str, Setting)> = vec![
+            ("ratio", config.ratio.into()),
+            ("min_per_sec", config.min_per_sec.into()),
+            ("ttl", config.ttl.into()),
+        ];
+        settings
+    }
 }
 
 /// The retry budget `name`, for operators: read its settings and counters, or change its

@@ -195,6 +195,8 @@ impl RetrySite {
         if let Some(on_retry) = hooks.on_retry {
             on_retry(attempt, delay, &error);
         }
+        #[cfg(feature = "metrics")]
+        span.mark_attempt();
         let next = span.timeline().map(|t| (t.clone(), attempt + 1));
         ControlFlow::Continue(BackoffSleep::new(delay, reservation, next))
     }

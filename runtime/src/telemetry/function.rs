@@ -45,6 +45,13 @@ impl Function {
         self.path.rsplit("::").next().unwrap_or(self.path)
     }
 
+    /// The impl type as [`std::any::type_name`] gave it.
+    #[cfg(feature = "metrics")]
+    #[inline]
+    pub(crate) fn raw_impl_type(&self) -> Option<&'static str> {
+        self.impl_type
+    }
+
     /// For a method, its impl type as shown: without module path or generic arguments
     /// (`Orders` for `my_crate::orders::Orders<u64>`). `None` for a free function.
     pub fn impl_type(&self) -> Option<&'static str> {

@@ -34,6 +34,8 @@
 //! | [`Event::RateLimitWait`] | `DEBUG` | `call to Orders::get waits 333.333334ms for rate limiter `api`` | `waited_ms` |
 //!
 //! An [`Observer`] set with [`set_observer`] receives the same events as plain values.
+//! With the cargo feature `metrics`, the funnel also counts each event in resile's metrics
+//! (module `metrics`, which documents their names, labels and cost).
 //!
 //! # Performance
 //! Nothing on the success path: events are only built when something happens, and a call
@@ -64,6 +66,9 @@
 //! ```
 
 mod function;
+pub(crate) mod meter;
+#[cfg(feature = "metrics")]
+pub mod metrics;
 #[cfg(any(feature = "testing", doc))]
 pub(crate) mod record;
 mod recording;
@@ -371,6 +376,8 @@ pub(crate) fn rejected(
     name: Option<&'static str>,
     rejection: Rejection,
 ) -> Rejection {
+    #[cfg(feature = "metrics")]
+    call.mark_rejected();
     if heard(tracing::Level::DEBUG) {
         let function = function();
         emit_in_heard(call, function, &Event::Rejected { function, policy, name, rejection: &rejection });
@@ -402,7 +409,9 @@ pub(crate) fn emit(event: Event<'_>) {
 #[inline]
 pub(crate) fn heard(level: tracing::Level) -> bool {
     // Orderings: `Relaxed`; a sink installed concurrently may miss an event either way.
-    level <= tracing::level_filters::LevelFilter::current()
+    // With the `metrics` feature every event counts.
+    cfg!(feature = "metrics")
+        || level <= tracing::level_filters::LevelFilter::current()
         || OBSERVED.load(Ordering::Relaxed)
         || recording::recording()
         || crate::timeline::active()
@@ -423,6 +432,8 @@ impl Event<'_> {
 
 fn observe(event: &Event<'_>) {
     recording::observe(event);
+    #[cfg(feature = "metrics")]
+    metrics::on_event(event);
     // Orderings: `Relaxed` is enough: the flag only saves the load below when nothing is
     // set, and the `ArcSwap` load is itself synchronised.
     if OBSERVED.load(Ordering::Relaxed)

@@ -33,6 +33,10 @@ use crate::timeline::{self, CallRef, TimelineSite};
 /// without `finish` is a cancelled call).
 pub struct CallSpan {
     span: AtomicPtr<Inner>,
+    /// Whether a policy refused the call since its last attempt started: what
+    /// `resile_calls_total`'s `outcome = "rejected"` counts when the call fails.
+    #[cfg(feature = "metrics")]
+    rejected: std::sync::atomic::AtomicBool,
 }
 
 /// What a slot points to once the call has a span or a timeline registration.
@@ -54,7 +58,7 @@ const TAGS: usize = FINISHED | FAILED;
 const OWNS: usize = !(TAGS | DETACHED_ADDR);
 const _: () = assert!(DETACHED_ADDR > TAGS && DETACHED_ADDR.is_power_of_two());
 
-static DETACHED_SLOT: CallSpan = CallSpan { span: AtomicPtr::new(DETACHED) };
+static DETACHED_SLOT: CallSpan = CallSpan::own_detached();
 
 impl std::fmt::Debug for CallSpan {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -72,7 +76,51 @@ impl CallSpan {
     /// An empty slot.
     #[inline(always)]
     pub const fn new() -> Self {
-        CallSpan { span: AtomicPtr::new(ptr::null_mut()) }
+        CallSpan {
+            span: AtomicPtr::new(ptr::null_mut()),
+            #[cfg(feature = "metrics")]
+            rejected: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// A detached slot of one call's own (the meter's, under the cargo feature `metrics`):
+    /// events get spans of their own, and a refusal marks it.
+    #[inline(always)]
+    pub(crate) const fn own_detached() -> Self {
+        CallSpan {
+            span: AtomicPtr::new(DETACHED),
+            #[cfg(feature = "metrics")]
+            rejected: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// A policy refused the call (or cut it): unless another attempt starts after this, the
+    /// call's error is that refusal.
+    #[cfg(feature = "metrics")]
+    #[inline]
+    pub(crate) fn mark_rejected(&self) {
+        // The shared detached slot is nobody's: not written, so calls do not contend on it.
+        // Orderings: `Relaxed`; one task polls a call.
+        if !ptr::eq(self, &DETACHED_SLOT) {
+            self.rejected.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Another attempt starts (a retry, a hedge): an earlier refusal is no longer the call's
+    /// outcome.
+    #[cfg(feature = "metrics")]
+    #[inline]
+    pub(crate) fn mark_attempt(&self) {
+        if !ptr::eq(self, &DETACHED_SLOT) {
+            self.rejected.store(false, Ordering::Relaxed);
+        }
+    }
+
+    /// Whether the call's error is a refusal (see [`mark_rejected`](Self::mark_rejected)).
+    #[cfg(feature = "metrics")]
+    #[inline]
+    pub(crate) fn was_rejected(&self) -> bool {
+        self.rejected.load(Ordering::Relaxed)
     }
 
     /// Starts the call of the function at `path` (a method of `impl_type`'s type) whose

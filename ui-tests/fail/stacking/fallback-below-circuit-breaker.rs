@@ -1,0 +1,20 @@
+#[derive(Debug)]
+struct Error;
+
+impl From<resile::Rejection> for Error {
+    fn from(_: resile::Rejection) -> Self {
+        Error
+    }
+}
+
+#[resile::circuit_breaker(name = "db")]
+#[resile::fallback(cached)] //~ ERROR `#[fallback]` below `#[circuit_breaker]`
+async fn call() -> Result<u32, Error> {
+    Ok(1)
+}
+
+async fn cached(_error: Error) -> Result<u32, Error> {
+    Ok(0)
+}
+
+fn main() {}
