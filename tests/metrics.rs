@@ -286,7 +286,7 @@ async fn a_timed_out_call_is_rejected_after_exactly_its_timeout() {
 
 // ---- a refusal retried into a body failure is a failure ----------------------------------------
 
-#[resile::retry(max = 2, backoff = "constant", base_delay = "1s", jitter = "none")]
+#[resile::retry(max = 2, backoff = "constant", base_delay = "1s", jitter = "none", allow = "retry_into_rate_limit")]
 #[resile::rate_limit(name = "metrics-retried-limiter", rate = 1.0, burst_size = 1.0)]
 async fn refused_then_down(first: &Mutex<bool>) -> Result<(), E> {
     let mut first = first.lock().unwrap();

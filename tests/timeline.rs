@@ -134,7 +134,7 @@ async fn a_hedged_call_won_by_its_first_attempt_cancels_the_hedge() {
     assert_eq!(attempts(&t), [(0, 70, 1, AttemptOutcome::Success), (50, 20, 2, AttemptOutcome::Cancelled)]);
 }
 
-#[resile::retry(max = 2, backoff = "constant", base_delay = "10ms", jitter = "none")]
+#[resile::retry(max = 2, backoff = "constant", base_delay = "10ms", jitter = "none", allow = "retry_into_open_breaker")]
 #[resile::circuit_breaker(name = "timeline-open")]
 async fn behind_a_breaker() -> Result<(), Error> {
     Ok(())
