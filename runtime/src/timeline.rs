@@ -189,6 +189,7 @@ async fn counted<F: Future>(fut: F) -> F::Output {
     impl Drop for Live {
         fn drop(&mut self) {
             let sites = lock_sites();
+            crate::telemetry::capturing(false);
             if LIVE.fetch_sub(1, Ordering::Relaxed) == 1 {
                 for site in sites.iter() {
                     site.state.store(IDLE, Ordering::Relaxed);
@@ -202,6 +203,7 @@ async fn counted<F: Future>(fut: F) -> F::Output {
     {
         let sites = lock_sites();
         LIVE.fetch_add(1, Ordering::Relaxed);
+        crate::telemetry::capturing(true);
         for site in sites.iter() {
             site.state.store(LOOK, Ordering::Relaxed);
         }

@@ -79,7 +79,7 @@ pub use span::CallSpan;
 
 use std::fmt::{self, Display};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use arc_swap::ArcSwapOption;
@@ -339,18 +339,33 @@ pub trait Observer: Send + Sync + 'static {
 }
 
 static OBSERVER: ArcSwapOption<Box<dyn Observer>> = ArcSwapOption::const_empty();
-/// Whether an observer is set: one `Relaxed` load tells an event whether to load it.
-static OBSERVED: AtomicBool = AtomicBool::new(false);
+
+/// Who listens to events besides `tracing`, in one word so that an event with nobody
+/// listening pays one load for all of them: [`OBSERVED`] while an observer is set, plus
+/// [`CAPTURING`] per live `timeline::capture`.
+static LISTENERS: AtomicUsize = AtomicUsize::new(0);
+const OBSERVED: usize = 1;
+const CAPTURING: usize = 2;
+
+/// A `timeline::capture` starts (`true`) or ends: counted in [`LISTENERS`].
+pub(crate) fn capturing(starts: bool) {
+    // Orderings: `Relaxed`; see `heard`.
+    if starts {
+        LISTENERS.fetch_add(CAPTURING, Ordering::Relaxed);
+    } else {
+        LISTENERS.fetch_sub(CAPTURING, Ordering::Relaxed);
+    }
+}
 
 /// Installs `observer`, replacing any previous one.
 pub fn set_observer(observer: impl Observer) {
     OBSERVER.store(Some(Arc::new(Box::new(observer))));
-    OBSERVED.store(true, Ordering::Release);
+    LISTENERS.fetch_or(OBSERVED, Ordering::Release);
 }
 
 /// Removes the observer, if any.
 pub fn clear_observer() {
-    OBSERVED.store(false, Ordering::Release);
+    LISTENERS.fetch_and(!OBSERVED, Ordering::Release);
     OBSERVER.store(None);
 }
 
@@ -405,16 +420,16 @@ pub(crate) fn emit(event: Event<'_>) {
 }
 
 /// Whether anything may want an event at `level`: a subscriber interested in the level
-/// (tracing's global max level, one load) or an observer (one load).
+/// (tracing's global max level, one load), or an observer or a timeline capture (one load
+/// for both).
 #[inline]
 pub(crate) fn heard(level: tracing::Level) -> bool {
     // Orderings: `Relaxed`; a sink installed concurrently may miss an event either way.
     // With the `metrics` feature every event counts.
     cfg!(feature = "metrics")
         || level <= tracing::level_filters::LevelFilter::current()
-        || OBSERVED.load(Ordering::Relaxed)
+        || LISTENERS.load(Ordering::Relaxed) != 0
         || recording::recording()
-        || crate::timeline::active()
 }
 
 impl Event<'_> {
@@ -436,7 +451,7 @@ fn observe(event: &Event<'_>) {
     metrics::on_event(event);
     // Orderings: `Relaxed` is enough: the flag only saves the load below when nothing is
     // set, and the `ArcSwap` load is itself synchronised.
-    if OBSERVED.load(Ordering::Relaxed)
+    if LISTENERS.load(Ordering::Relaxed) & OBSERVED != 0
         && let Some(observer) = OBSERVER.load().as_ref()
     {
         observer.on_event(event);
