@@ -21,7 +21,7 @@ impl CircuitBreaker {
     /// # Panics
     /// If `config` is invalid (see [`CircuitBreakerConfig::validate`]).
     pub fn new(name: &'static str, config: CircuitBreakerConfig) -> Self {
-        CircuitBreaker::with_origin(name, config, tokio::time::Instant::now().into_std())
+        CircuitBreaker::with_origin(name, config, crate::kit::clock::origin())
     }
 
     /// Time on tokio's clock since this breaker was created: the `now` of the `*_at` methods.

@@ -141,6 +141,17 @@ impl Since {
     }
 }
 
+/// The instant a new named instance counts its time from: the earlier of tokio's `now`
+/// and std's. A named instance outlives the runtime that created it (a test suite runs many
+/// paused runtimes in one process), and a paused clock that was advanced runs ahead of real
+/// time: counting from it, a later runtime (whose clock starts at real time) would see
+/// every instant before the origin, saturated to zero, and a bucket that never refills or a
+/// breaker that never half-opens. Real time is never ahead of a runtime created later, and
+/// tokio's `now` is not after std's unless a paused clock was advanced.
+pub(crate) fn origin() -> std::time::Instant {
+    tokio::time::Instant::now().into_std().min(Instant::now())
+}
+
 /// Seconds from `start` to `end` on tokio's clock (0 if `end` is earlier): what
 /// `end.saturating_duration_since(start).as_secs_f64()` gives, within the last bit, without
 /// std's subtraction where the platform allows (see the module): a load of the check's

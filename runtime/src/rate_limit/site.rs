@@ -14,12 +14,13 @@ use crate::{Policy, Rejection};
 impl RateLimiter {
     /// A limiter named `name` (for rejections and telemetry) that is not shared through the
     /// registry; use [`RateLimiter::named`] for that. It starts full, and its time counts
-    /// from now (tokio's clock).
+    /// from now on tokio's clock (from real time instead, when a paused clock has been
+    /// advanced past it, so that a limiter outliving its runtime works in the next one).
     ///
     /// # Panics
     /// If `config` is invalid (see [`RateLimitConfig::validate`]).
     pub fn new(name: &'static str, config: RateLimitConfig) -> Self {
-        RateLimiter::with_origin(name, config, tokio::time::Instant::now().into_std())
+        RateLimiter::with_origin(name, config, crate::kit::clock::origin())
     }
 
     /// Time on tokio's clock since this limiter was created: the `now` of the `*_at` methods.

@@ -238,10 +238,10 @@ impl RetrySite {
     }
 }
 
-/// Time on `budget`'s own clock: tokio's `now`, from the budget's first use.
+/// Time on `budget`'s own clock: tokio's `now`, from the budget's first use (see
+/// `kit::clock::origin` for why not simply from that `now`).
 pub(super) fn clock(budget: &RetryBudget, now: Instant) -> Duration {
-    let now = now.into_std();
-    now.saturating_duration_since(*budget.origin().get_or_init(|| now))
+    now.into_std().saturating_duration_since(*budget.origin().get_or_init(crate::kit::clock::origin))
 }
 
 pin_project_lite::pin_project! {
