@@ -120,6 +120,13 @@
 /// "retry_into_open_breaker"` (or `"retry_into_rate_limit"`, or a list of both) silences
 /// that.
 ///
+/// # Deadline
+/// Under a deadline (a `#[timeout]` around it, on this function or on a caller however many
+/// calls up: [`deadline()`]), a retry whose sleep would end at or past the deadline is not
+/// made: the call returns that attempt's error at once, rather than being cut halfway
+/// through a sleep, and an [`Event::RetryPastDeadline`](telemetry::Event::RetryPastDeadline)
+/// says why.
+///
 /// # Errors
 /// Never adds an error of its own: the caller gets the last attempt's `Err`.
 ///
@@ -182,6 +189,49 @@ pub use resile_macros::retry;
 ///
 /// # Stacking
 /// Inside `#[retry]` it bounds each attempt; outside, the whole retry loop.
+///
+/// # Deadline
+/// While the function runs, [`deadline()`] returns its deadline (or an earlier one set by an
+/// enclosing timeout), in the functions it awaits too, however deep: a `#[retry]` in there
+/// returns its last error rather than start a sleep that would end at or past it, a
+/// `#[hedge]` starts no attempt at or past it, and the body can pass it on to the next
+/// service. See [`mod@deadline`].
+///
+/// ```
+/// use std::time::Duration;
+/// use resile::Rejection;
+/// use tokio::time::Instant;
+///
+/// #[derive(Debug, PartialEq)]
+/// enum ApiError { Rejected(Rejection), Unavailable }
+/// impl From<Rejection> for ApiError {
+///     fn from(r: Rejection) -> Self { ApiError::Rejected(r) }
+/// }
+///
+/// #[resile::timeout("1s")]
+/// async fn handler() -> Result<String, ApiError> {
+///     tokio::time::sleep(Duration::from_millis(200)).await;
+///     lookup().await
+/// }
+///
+/// async fn lookup() -> Result<String, ApiError> {
+///     call_backend().await
+/// }
+///
+/// // Tells the backend how long the caller will wait, as gRPC's `grpc-timeout` does.
+/// #[resile::retry(max = 3, base_delay = "100ms")]
+/// async fn call_backend() -> Result<String, ApiError> {
+///     let left = resile::deadline().map(|at| at.saturating_duration_since(Instant::now()));
+///     match left {
+///         Some(left) => Ok(format!("grpc-timeout: {}m", left.as_millis())),
+///         None => Err(ApiError::Unavailable),
+///     }
+/// }
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// assert_eq!(handler().await, Ok("grpc-timeout: 800m".to_owned()));
+/// # }
+/// ```
 ///
 /// # Errors
 /// `Rejection::TimedOut { after }`, through `E: From<Rejection>` (a missing impl is a
@@ -334,6 +384,12 @@ pub mod docs {
 /// # Stacking
 /// Inside `#[retry]`, each retry attempt is itself hedged; a `#[timeout]` inside `#[hedge]`
 /// bounds each hedged attempt, outside it bounds the whole hedged call.
+///
+/// # Deadline
+/// Its `timeout` is seen by every attempt through [`deadline()`], as a `#[timeout]`'s is.
+/// Under an enclosing deadline (its own `timeout`'s, or a `#[timeout]` around it), no attempt
+/// starts at or past it: a hedge due then is not fired, and when every running attempt has
+/// failed the call returns the last error at once.
 ///
 /// # Errors
 /// `Rejection::TimedOut { after: timeout }` when `timeout` is set (through

@@ -407,6 +407,32 @@ fn a_generic_method_called_for_two_types_in_turn_allocates_nothing() {
     assert_eq!(measure(|x| async move { if x % 2 == 0 { Orders.load(x).await } else { Users.load(x).await } }), 0);
 }
 
+/// A retry inside a timeout, three calls deep: the timeout publishes its deadline and the
+/// retry and the body read it, with no allocation; a hedge with a `timeout` too.
+#[test]
+fn a_deadline_read_under_a_timeout_allocates_nothing() {
+    #[resile::retry(max = 3)]
+    async fn inner(x: u64) -> Result<u64, E> {
+        assert!(resile::deadline().is_some());
+        Ok(black_box(x))
+    }
+    async fn middle(x: u64) -> Result<u64, E> {
+        inner(x).await
+    }
+    #[resile::timeout("1s")]
+    async fn handler(x: u64) -> Result<u64, E> {
+        middle(x).await
+    }
+    #[resile::hedge(delay = "100ms", timeout = "1s")]
+    async fn hedged_with_timeout(x: u64) -> Result<u64, E> {
+        assert!(resile::deadline().is_some());
+        Ok(black_box(x))
+    }
+    assert_eq!(measure(handler), 0);
+    assert_eq!(measure(hedged_with_timeout), 0);
+    assert_eq!(resile::deadline(), None);
+}
+
 /// With the `metrics` feature (on for these tests) and no recorder, every test above holds:
 /// the warm paths allocate nothing. With a Prometheus recorder, the success path allocates
 /// only in the exporter's duration histogram (`metrics-util`'s `AtomicBucket`: a block

@@ -24,7 +24,7 @@ async fn read(&self, key: &str) -> Result<Bytes, ReadError> {
         .start(&__RESILE_TIMELINE, __RESILE_FN, __resile_private::Method::<Self>::new());
     match {
         let __resile_result = __RESILE_HEDGE_0
-            .call(
+            .call_timed(
                 &__resile_call,
                 __resile_private::Method::<Self>::new(),
                 &__resile_private::HedgeHooks::<ReadError> {

@@ -33,6 +33,9 @@
 //! of every instance and an event recorder ([`docs::testing`]). The cargo feature `metrics`
 //! records resile's metrics through the `metrics` facade (`telemetry::metrics`).
 //!
+//! [`deadline()`] is the deadline an enclosing timeout set, to pass on to the next service;
+//! a retry or a hedge inside one starts no sleep or attempt past it ([`deadline`](mod@deadline)).
+//!
 //! [`timeline::capture`] records what the guarded calls inside one future did, attempt by
 //! attempt, on tokio's clock.
 //!
@@ -46,6 +49,7 @@ pub mod bulkhead;
 pub mod circuit_breaker;
 pub mod combinators;
 pub mod config;
+pub mod deadline;
 pub mod docs;
 pub mod hedge;
 pub mod kit;
@@ -80,6 +84,7 @@ pub use attempt::attempt;
 pub use bulkhead::{Bulkhead, BulkheadConfig, BulkheadStats, bulkhead};
 pub use circuit_breaker::{CircuitBreaker, CircuitBreakerConfig, circuit_breaker};
 pub use combinators::{all_settled, first_ok, map, race};
+pub use deadline::deadline;
 pub use hedge::{Hedge, HedgeConfig, HedgeStats, HedgeTracker, hedge_tracker};
 pub use outcome::{Outcome, State};
 pub use policy::Policy;

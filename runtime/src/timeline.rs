@@ -372,6 +372,9 @@ pub enum GaveUp {
     RetryBudget(&'static str),
     /// The error asked for a wait (`retry_after`) longer than `max_delay`.
     HintTooLong(Duration),
+    /// The next sleep would end at or past the deadline of an enclosing timeout
+    /// ([`deadline()`](crate::deadline())).
+    PastDeadline,
 }
 
 /// What happened to a hedged attempt.
@@ -410,6 +413,7 @@ impl fmt::Display for What {
                     GaveUp::OutOfTime => "the next sleep would pass the budget".to_owned(),
                     GaveUp::RetryBudget(name) => format!("retry budget `{name}` exhausted"),
                     GaveUp::HintTooLong(wait) => format!("the error asks to wait {wait:?}, longer than max_delay"),
+                    GaveUp::PastDeadline => "the next sleep would end past the deadline".to_owned(),
                 };
                 write!(f, "gave up after attempt {attempt}: {why}")
             }
@@ -673,6 +677,9 @@ fn record(buf: &mut Buf, id: Option<u32>, now: Instant, event: &Event<'_>) {
         }
         Event::RetryHintTooLong { function, attempt, retry_after, .. } => {
             (function, What::GaveUp { attempt, why: GaveUp::HintTooLong(retry_after) }, now)
+        }
+        Event::RetryPastDeadline { function, attempt, .. } => {
+            (function, What::GaveUp { attempt, why: GaveUp::PastDeadline }, now)
         }
         Event::RetryBudgetExhausted { function, budget, attempt, .. } => {
             (function, What::GaveUp { attempt, why: GaveUp::RetryBudget(budget) }, now)

@@ -111,6 +111,7 @@
 //! | [`Event::NotRetryable`](crate::telemetry::Event::NotRetryable) | `DEBUG` | `attempt 1 of 3 for Orders::get failed with an error retry_if does not retry: not found` | |
 //! | [`Event::RetryOutOfTime`](crate::telemetry::Event::RetryOutOfTime) | `DEBUG` | `attempt 2 for Orders::get failed and is not retried: the next sleep would end past the wall-clock budget: ...` | |
 //! | [`Event::RetryHintTooLong`](crate::telemetry::Event::RetryHintTooLong) | `DEBUG` | `attempt 1 for Orders::get failed and is not retried: the error asks to wait 10s, longer than max_delay (5s): ...` | `retry_after_ms` |
+//! | [`Event::RetryPastDeadline`](crate::telemetry::Event::RetryPastDeadline) | `DEBUG` | `attempt 3 for Orders::get failed and is not retried: the next sleep (400ms) would end past the deadline, 300ms away: ...` | `delay_ms`, `deadline_in_ms` |
 //! | [`Event::RetryBudgetExhausted`](crate::telemetry::Event::RetryBudgetExhausted) | `DEBUG` | ``attempt 1 for Orders::get failed and is not retried: retry budget `db` is exhausted: ...`` | |
 //! | [`Event::Rejected`](crate::telemetry::Event::Rejected) | `DEBUG` | ``call to Orders::get refused: circuit breaker `db` is open``, `call to Orders::get timed out after 250ms` | |
 //! | [`Event::StateChange`](crate::telemetry::Event::StateChange) | `WARN` to `Open`/`ForcedOpen`, else `INFO` | ``circuit breaker `db`: closed -> open`` | `from`, `to`; no `function`: an event of the shared breaker |

@@ -98,6 +98,10 @@ impl Attribute for Hedge {
         cx.items.extend(quote! {
             static #site: __resile_private::HedgeSite = #new;
         });
+        // A site that may have a `timeout` publishes its deadline from the first poll
+        // (`call_timed`); one that cannot keeps the call with no trace of it.
+        let call =
+            if policy.is_some() || self.config.given.contains("timeout") { quote!(call_timed) } else { quote!(call) };
         let timed_out = if let Some(policy) = &policy {
             // A policy may hold a `timeout`: the site needs `E: From<Rejection>` either way.
             let reject = cx.reject("hedge");
@@ -123,7 +127,7 @@ impl Attribute for Hedge {
             Attempts::Each,
             inner,
             cx.body_span,
-            |make| quote!(#site.call(#span, #impl_type, #hooks, #make)),
+            |make| quote!(#site.#call(#span, #impl_type, #hooks, #make)),
         )
     }
 }

@@ -14,7 +14,7 @@
 //! | order | meaning |
 //! |---|---|
 //! | `#[retry] #[timeout("100ms")]` | each attempt gets 100 ms; a timed-out attempt is retried (it is an `Err` like any other) |
-//! | `#[timeout("1s")] #[retry]` | the whole loop, sleeps included, gets 1 s: an overall deadline |
+//! | `#[timeout("1s")] #[retry]` | the whole loop, sleeps included, gets 1 s: an overall deadline; a retry whose sleep would end at or past it is not made: the last error comes back when it happens, not a `TimedOut` at the deadline ([`deadline`](mod@crate::deadline)) |
 //! | `#[timeout("1s")] #[retry] #[timeout("100ms")]` | both: 100 ms per attempt, 1 s for the call |
 //! | `#[retry] #[circuit_breaker]` | every attempt is admitted and recorded by the breaker; an open breaker's `CircuitOpen` is retried unless `retry_if` filters it (a warning, below) |
 //! | `#[circuit_breaker] #[retry]` | the breaker sees one outcome per call, after all retries, and an open breaker rejects the call before its first attempt |

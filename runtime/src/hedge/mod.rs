@@ -69,6 +69,12 @@
 //! converges to the `p`-th percentile of the unhedged latency instead of chasing itself
 //! downwards.
 //!
+//! Deadlines: a hedge's `timeout` is published to its attempts from their first poll
+//! ([`deadline()`](crate::deadline())); under a deadline (its own, or an enclosing
+//! timeout's), no attempt starts at or past it: a hedge due then is not fired, and a call
+//! whose running attempts have all failed returns the last error at once rather than start
+//! another.
+//!
 //! # Configuration
 //! See [`HedgeConfig`]. Sites share a [`HedgeTracker`] (latencies, adaptive delay, budget,
 //! [`HedgeStats`]) by `name`: [`hedge_tracker`]`(name).stats()` reads it. The tracker's

@@ -116,7 +116,46 @@ impl HedgeSite {
     /// Runs a hedged call: `make` creates each attempt's future; events go to `span`, the
     /// guarded call's span, the function named with `impl_type` (zero-sized). See the
     /// [module docs](super).
-    pub async fn call<T, E, F, Fut, S: ImplType>(
+    ///
+    /// For a site whose `timeout` is armed (`hooks.timed_out` given), use
+    /// [`call_timed`](Self::call_timed), so that its attempts see its deadline from their
+    /// first poll ([`deadline()`](crate::deadline())); here they see it from their second.
+    #[inline]
+    pub fn call<T, E, F, Fut, S: ImplType>(
+        &self,
+        span: &CallSpan,
+        impl_type: S,
+        hooks: &HedgeHooks<E>,
+        make: F,
+    ) -> impl Future<Output = Result<T, E>>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        self.hedged::<false, T, E, F, Fut, S>(span, impl_type, hooks, make)
+    }
+
+    /// [`call`](Self::call) for a site whose `timeout` may be armed: it reads the clock
+    /// before the first attempt, so that every attempt sees the deadline from the start.
+    /// (Two functions, so that a site with no `timeout` pays nothing for it: even a test
+    /// at its first poll costs a hedge measurably.)
+    #[inline]
+    pub fn call_timed<T, E, F, Fut, S: ImplType>(
+        &self,
+        span: &CallSpan,
+        impl_type: S,
+        hooks: &HedgeHooks<E>,
+        make: F,
+    ) -> impl Future<Output = Result<T, E>>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        self.hedged::<true, T, E, F, Fut, S>(span, impl_type, hooks, make)
+    }
+
+    /// [`call`](Self::call) (`TIMED = false`) or [`call_timed`](Self::call_timed).
+    async fn hedged<const TIMED: bool, T, E, F, Fut, S: ImplType>(
         &self,
         span: &CallSpan,
         impl_type: S,
@@ -129,10 +168,16 @@ impl HedgeSite {
     {
         let tracker = self.tracker();
         let mut guard = CallGuard { tracker, open: true };
-        let mut primary = pin!(Some(make()));
+        // A site with a `timeout` starts its clock before the first attempt, so that the
+        // attempts see its deadline from the start ([`deadline()`](crate::deadline())).
+        let own = match (self.config.timeout, hooks.timed_out) {
+            (Some(after), Some(_)) if TIMED && !crate::config::switch::all_off() => Instant::now().checked_add(after),
+            _ => None,
+        };
+        let mut primary = pin!(publish::<TIMED, _>(&own, || Some(make())));
         // The first poll, before anything else: a call that completes at once never waited,
-        // so it reads no clock and arms no timer.
-        let first = poll_fn(|cx| Poll::Ready(poll_slot(primary.as_mut(), cx))).await;
+        // so it reads no clock (but the one a `timeout` needs) and arms no timer.
+        let first = poll_fn(|cx| Poll::Ready(publish::<TIMED, _>(&own, || poll_slot(primary.as_mut(), cx)))).await;
         let first_err = match first {
             Poll::Ready(Ok(value)) => {
                 guard.open = false;
@@ -142,10 +187,13 @@ impl HedgeSite {
             Poll::Ready(Err(e)) => Some(e),
             Poll::Pending => None,
         };
-        let started = Instant::now();
-        let deadline = match (self.config.timeout, hooks.timed_out) {
-            (Some(after), Some(_)) => started.checked_add(after),
-            _ => None,
+        let (started, deadline) = match (own, self.config.timeout, hooks.timed_out) {
+            (Some(deadline), Some(after), _) => (deadline - after, Some(deadline)),
+            (None, Some(after), Some(_)) if !TIMED => {
+                let started = Instant::now();
+                (started, started.checked_add(after))
+            }
+            _ => (Instant::now(), None),
         };
         // With every policy turned off (`resile::config::set_enabled(false)`), the first
         // attempt alone, with no hedge and no deadline.
@@ -156,9 +204,12 @@ impl HedgeSite {
                     // The attempt was just polled and is pending (its waker is registered):
                     // not polled again until woken.
                     let mut polled = true;
-                    poll_fn(
-                        |cx| if std::mem::take(&mut polled) { Poll::Pending } else { poll_slot(primary.as_mut(), cx) },
-                    )
+                    poll_fn(|cx| {
+                        if std::mem::take(&mut polled) {
+                            return Poll::Pending;
+                        }
+                        crate::deadline::scoped(deadline.as_ref(), || poll_slot(primary.as_mut(), cx))
+                    })
                     .await
                 }
             };
@@ -177,6 +228,12 @@ impl HedgeSite {
             hooks,
             started,
             deadline,
+            // The earliest deadline, its own or an enclosing one: no attempt starts at or
+            // past it.
+            limit: match (deadline, crate::deadline::current()) {
+                (Some(own), Some(outer)) => Some(own.min(outer)),
+                (own, outer) => own.or(outer),
+            },
             delay: tracker.delay(&self.config),
             last_launch: started,
             launched: 1,
@@ -194,10 +251,20 @@ impl HedgeSite {
             return done;
         }
         let mut timer = pin!(None::<Sleep>);
-        let result = poll_fn(|cx| run.poll(cx, &mut make, primary.as_mut(), timer.as_mut())).await;
+        let result = poll_fn(|cx| {
+            crate::deadline::scoped(deadline.as_ref(), || run.poll(cx, &mut make, primary.as_mut(), timer.as_mut()))
+        })
+        .await;
         guard.open = false;
         result
     }
+}
+
+/// Runs `f` with `deadline` published if `TIMED` ([`deadline()`](crate::deadline())); with
+/// no trace of it otherwise, not even a test.
+#[inline(always)]
+fn publish<const TIMED: bool, R>(deadline: &Option<Instant>, f: impl FnOnce() -> R) -> R {
+    if TIMED { crate::deadline::scoped(deadline.as_ref(), f) } else { f() }
 }
 
 /// Polls the attempt in `slot`, emptying the slot when it completes.
@@ -236,7 +303,10 @@ struct Run<'s, E, Fut: Future, S> {
     impl_type: S,
     hooks: &'s HedgeHooks<E>,
     started: Instant,
+    /// The call's own `timeout`, at which it is cut.
     deadline: Option<Instant>,
+    /// The earliest of `deadline` and an enclosing one: no attempt starts at or past it.
+    limit: Option<Instant>,
     delay: Duration,
     /// When the latest attempt started; the next hedge is due `delay` after it.
     last_launch: Instant,
@@ -292,6 +362,8 @@ where
                 }
             }
             let next_hedge = if self.hedging_allowed() { self.last_launch.checked_add(self.delay) } else { None };
+            // A hedge due at or past the deadline never starts: no timer for it.
+            let next_hedge = next_hedge.filter(|&at| self.limit.is_none_or(|limit| at < limit));
             let target = match (next_hedge, self.deadline) {
                 (Some(h), Some(d)) => h.min(d),
                 (h, d) => match h.or(d) {
@@ -372,10 +444,14 @@ where
         telemetry::emit_in(self.span, function, event);
     }
 
-    /// Starts the next attempt at `at` if the budget allows; `false` (and no more timer
-    /// hedges in this call) when it refuses.
+    /// Starts the next attempt at `at` if it is before the deadline and the budget allows;
+    /// `false` (and no more timer hedges in this call) otherwise.
     #[cold]
     fn launch(&mut self, make: &mut impl FnMut() -> Fut, at: Instant) -> bool {
+        if self.limit.is_some_and(|limit| at >= limit) {
+            self.hedging = false;
+            return false;
+        }
         let n = self.launched + 1;
         let name = self.tracker.name();
         if !self.tracker.try_hedge() {
@@ -497,7 +573,11 @@ impl<E> Hedge<E> {
         let mut span = CallSpan::new();
         static TIMELINE: crate::timeline::TimelineSite = crate::timeline::TimelineSite::new();
         span.start(&TIMELINE, self.site.function, Free);
-        let result = self.site.call(&span, Free, &self.hooks, op).await;
+        let result = if self.hooks.timed_out.is_some() {
+            self.site.call_timed(&span, Free, &self.hooks, op).await
+        } else {
+            self.site.call(&span, Free, &self.hooks, op).await
+        };
         span.finish(&result);
         result
     }

@@ -34,8 +34,10 @@
 //! [`Retry::retry_after`]), the sleep is `max(backoff delay, hint)` ([`RetryState::next_sleep`]):
 //! the next attempt never starts before the error asks, see [`BackoffSleep`] for tokio's
 //! millisecond rounding (always up). Inside each attempt, [`attempt()`](crate::attempt) is its
-//! number. [`RetrySite::on_error`] adds the shared
-//! retry budget, telemetry and `on_retry`, and hands the caller the [`BackoffSleep`] to await. The
+//! number. [`RetrySite::on_error`] adds the deadline of an enclosing timeout (a sleep that
+//! would end at or past [`deadline()`](crate::deadline()) is not started: the call returns its
+//! error at once), the shared retry budget, telemetry and `on_retry`, and hands the caller the
+//! [`BackoffSleep`] to await. The
 //! `#[retry]` expansion runs this loop in the guarded function's own body (a success is one
 //! `match` on `Ok`), and [`Retry::call`] runs the same loop for a plain value.
 //!
@@ -43,7 +45,9 @@
 //! that gives up after its last attempt is a `WARN` event, "retries exhausted"
 //! ([`Event::RetriesExhausted`](crate::telemetry::Event::RetriesExhausted)), with the last
 //! attempt, its error and the time since the first attempt failed; an error that `retry_if`
-//! refuses, a denial by the retry budget and the wall-clock `budget` are `DEBUG` events.
+//! refuses, a denial by the retry budget, the wall-clock `budget` and the enclosing deadline
+//! ([`Event::RetryPastDeadline`](crate::telemetry::Event::RetryPastDeadline)) are `DEBUG`
+//! events.
 //!
 //! # Configuration
 //! See [`RetryConfig`]; delays come from [`Backoff`] and [`Jitter`].
@@ -61,7 +65,9 @@
 //! The success path is a branch on `Ok`: no clock read, no atomic and no allocation, unless
 //! a wall-clock `budget` (one clock read per call) or a retry budget (one clock read and one
 //! `fetch_add` per call) is configured. A retry allocates its backoff timer; the first
-//! retry of a call also reads the clock (the start of the exhausted event's `elapsed`).
+//! retry of a call also reads the clock (the start of the exhausted event's `elapsed`). After
+//! a failure the retry reads the enclosing deadline (a thread-local), and under one the clock;
+//! the success path never looks at it.
 
 pub(crate) mod backoff;
 mod budget;

@@ -177,14 +177,17 @@ impl RetrySite {
                 return ControlFlow::Break(error);
             }
         };
-        // The deadline of an enclosing timeout (SPEC §10) goes here, the one place a sleep is
-        // decided: a `delay` that would end at or past it stops with this error, as the
-        // budget does.
         // The clock, read once for this retry if anything needs it: the retry budget, or
         // the start of the exhausted event's `elapsed` (a retry is made, so the call sleeps
         // anyway).
         let mut now = None;
         let mut reservation = None;
+        // An enclosing deadline: a sleep (a hinted one included) that would end at or past it
+        // stops here, with this error, rather than be cut halfway.
+        if let Some(deadline) = crate::deadline::crossed_by(delay) {
+            self.past_deadline(span, call, delay, deadline, function, shown);
+            return ControlFlow::Break(error);
+        }
         if let Some(budget) = &self.budget {
             let budget = budget.get();
             reservation = budget.reserve(clock(budget, *now.get_or_insert_with(Instant::now)));
@@ -207,6 +210,23 @@ impl RetrySite {
         span.mark_attempt();
         let next = span.timeline().map(|t| (t.clone(), attempt + 1));
         ControlFlow::Continue(BackoffSleep::new(delay, reservation, next))
+    }
+
+    /// Reports that `call` stops because its next sleep, `delay`, would end at or past the
+    /// enclosing `deadline`.
+    #[cold]
+    #[inline(never)]
+    fn past_deadline(
+        &self,
+        span: &CallSpan,
+        call: &RetryCall,
+        delay: Duration,
+        deadline: Instant,
+        function: Function,
+        error: Option<&dyn Display>,
+    ) {
+        let attempt = call.state.attempt();
+        telemetry::emit_in(span, function, Event::RetryPastDeadline { function, attempt, delay, deadline, error });
     }
 
     /// Reports why `call` stops after its current attempt failed with `error`.

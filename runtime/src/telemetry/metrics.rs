@@ -450,6 +450,7 @@ pub(crate) fn on_event(event: &Event<'_>) {
         | Event::RetryBudgetExhausted { .. }
         | Event::RetryOutOfTime { .. }
         | Event::RetryHintTooLong { .. }
+        | Event::RetryPastDeadline { .. }
         | Event::RateLimitWait { .. } => {}
     }
 }

@@ -26,6 +26,7 @@
 //! | [`Event::NotRetryable`] | `DEBUG` | `attempt 1 of 3 for Orders::get failed with an error retry_if does not retry: not found` | |
 //! | [`Event::RetryOutOfTime`] | `DEBUG` | `attempt 2 for Orders::get failed and is not retried: the next sleep would end past the wall-clock budget: ...` | |
 //! | [`Event::RetryHintTooLong`] | `DEBUG` | `attempt 1 for Orders::get failed and is not retried: the error asks to wait 10s, longer than max_delay (5s): ...` | `retry_after_ms` |
+//! | [`Event::RetryPastDeadline`] | `DEBUG` | `attempt 3 for Orders::get failed and is not retried: the next sleep (400ms) would end past the deadline, 300ms away: ...` | `delay_ms`, `deadline_in_ms` |
 //! | [`Event::RetryBudgetExhausted`] | `DEBUG` | `attempt 1 for Orders::get failed and is not retried: retry budget `db` is exhausted: ...` | |
 //! | [`Event::Rejected`] | `DEBUG` | `call to Orders::get refused: circuit breaker `db` is open`, `call to Orders::get timed out after 250ms` | |
 //! | [`Event::StateChange`] | `WARN` to `Open`/`ForcedOpen`, else `INFO` | `circuit breaker `db`: closed -> open` | `from`, `to`; no `function`: a shared breaker's event |
@@ -176,6 +177,22 @@ pub enum Event<'a> {
         /// Its error, when its type implements `Display`.
         error: Option<&'a dyn Display>,
     },
+    /// A retry was not made because its sleep would end at or past the deadline of an
+    /// enclosing timeout ([`deadline()`](crate::deadline())): the call returns this error at
+    /// once rather than be cut halfway through the sleep.
+    #[non_exhaustive]
+    RetryPastDeadline {
+        /// The guarded function.
+        function: Function,
+        /// The attempt that failed last, from 1.
+        attempt: u32,
+        /// The sleep the retry would have made.
+        delay: Duration,
+        /// The enclosing deadline, on tokio's clock.
+        deadline: tokio::time::Instant,
+        /// Its error, when its type implements `Display`.
+        error: Option<&'a dyn Display>,
+    },
     /// A policy refused or cut a call.
     #[non_exhaustive]
     Rejected {
@@ -307,6 +324,14 @@ impl fmt::Debug for Event<'_> {
                 .debug_struct("RetryOutOfTime")
                 .field("function", &function)
                 .field("attempt", &attempt)
+                .field("error", &Shown(error))
+                .finish(),
+            Event::RetryPastDeadline { function, attempt, delay, deadline, error } => f
+                .debug_struct("RetryPastDeadline")
+                .field("function", &function)
+                .field("attempt", &attempt)
+                .field("delay", &delay)
+                .field("deadline", &deadline)
                 .field("error", &Shown(error))
                 .finish(),
             Event::Rejected { function, policy, name, rejection } => f
@@ -573,6 +598,22 @@ fn trace(parent: Option<&tracing::Span>, event: &Event<'_>) {
              wall-clock budget{}",
             Cause(error)
         ),
+        Event::RetryPastDeadline { function, attempt, delay, deadline, error } => {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            event!(
+                parent,
+                debug,
+                function = %function,
+                resilience.policy = "retry",
+                resilience.attempt = attempt,
+                delay_ms = millis(delay),
+                deadline_in_ms = millis(left),
+                error = error.map(display),
+                "attempt {attempt} for {function} failed and is not retried: the next sleep ({delay:?}) would \
+                 end past the deadline, {left:?} away{}",
+                Cause(error)
+            )
+        }
         Event::Rejected { function, policy, name, rejection } => {
             let how = match rejection {
                 Rejection::TimedOut { .. } => " ",

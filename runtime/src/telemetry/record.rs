@@ -91,7 +91,7 @@ impl Recorder {
 #[non_exhaustive]
 pub struct Recorded {
     /// The event's kind in snake_case: `retry`, `retries_exhausted`, `not_retryable`,
-    /// `retry_budget_exhausted`, `retry_out_of_time`, `retry_hint_too_long`, `rejected`, `state_change`, `hedge_fired`, `hedge_won`,
+    /// `retry_budget_exhausted`, `retry_out_of_time`, `retry_hint_too_long`, `retry_past_deadline`, `rejected`, `state_change`, `hedge_fired`, `hedge_won`,
     /// `hedge_denied`, `bulkhead_wait`, `rate_limit_wait`.
     pub kind: &'static str,
     /// The guarded function, for the events of a call (its `Display`: `Orders::get` for a
@@ -101,8 +101,9 @@ pub struct Recorded {
     pub name: Option<&'static str>,
     /// The attempt, where the event has one.
     pub attempt: Option<u32>,
-    /// The delay before the next attempt (`retry`), the wait the error asked for
-    /// (`retry_hint_too_long`), the time a call waited to be admitted
+    /// The delay before the next attempt (`retry`; for `retry_past_deadline`, the sleep not
+    /// made), the wait the error asked for (`retry_hint_too_long`), the time a call waited to
+    /// be admitted
     /// (`bulkhead_wait`), the time a call waits for its tokens (`rate_limit_wait`).
     pub delay: Option<Duration>,
     /// The rest, as text: the error of a `retry`, the rejection of a `rejected`
@@ -158,6 +159,13 @@ impl Recorded {
                 attempt: Some(attempt),
                 detail: text(error),
                 ..Recorded::kind("retry_out_of_time")
+            },
+            Event::RetryPastDeadline { function, attempt, delay, error, .. } => Recorded {
+                function: Some(function),
+                attempt: Some(attempt),
+                delay: Some(delay),
+                detail: text(error),
+                ..Recorded::kind("retry_past_deadline")
             },
             Event::Rejected { function, name, rejection, .. } => Recorded {
                 function: Some(function),

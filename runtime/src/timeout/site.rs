@@ -7,6 +7,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use tokio::time::Instant;
+
 use super::config::TimeoutConfig;
 use crate::Rejection;
 use crate::telemetry::{self, CallSpan, Function, ImplType};
@@ -46,19 +48,32 @@ impl TimeoutSite {
         F: Future<Output = Result<T, E>>,
     {
         // With every policy turned off (`resile::config::set_enabled(false)`), no deadline:
-        // `Duration::MAX` is tokio's far future, a timer that is never reached.
-        let after = if crate::config::switch::all_off() { Duration::MAX } else { self.config.after };
-        TimeoutFuture { inner: tokio::time::timeout(after, fut), site: self, span, impl_type, reject }
+        // tokio's far future, a timer that is never reached, and nothing published.
+        let deadline =
+            if crate::config::switch::all_off() { None } else { Instant::now().checked_add(self.config.after) };
+        TimeoutFuture { inner: timer(deadline, fut), deadline, site: self, span, impl_type, reject }
+    }
+}
+
+/// tokio's timeout at `deadline` around `fut`; with none, tokio's timeout of `Duration::MAX`,
+/// which arms no timer.
+#[inline(always)]
+fn timer<F: Future>(deadline: Option<Instant>, fut: F) -> tokio::time::Timeout<F> {
+    match deadline {
+        Some(at) => tokio::time::timeout_at(at, fut),
+        None => tokio::time::timeout(Duration::MAX, fut),
     }
 }
 
 pin_project_lite::pin_project! {
     /// A future bounded by a [`TimeoutSite`]'s deadline: a plain future around tokio's
     /// `Timeout` (no `async fn` state machine), so the inner future is moved once, into the
-    /// timer's future, and polled in place.
+    /// timer's future, and polled in place. Each poll publishes the deadline to what it polls
+    /// ([`deadline()`](crate::deadline())).
     pub struct TimeoutFuture<'a, F, E, S> {
         #[pin]
         inner: tokio::time::Timeout<F>,
+        deadline: Option<Instant>,
         site: &'static TimeoutSite,
         span: &'a CallSpan,
         impl_type: S,
@@ -75,7 +90,11 @@ where
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        match this.inner.poll(cx) {
+        let polled = {
+            let _scope = crate::deadline::enter(this.deadline.as_ref());
+            this.inner.poll(cx)
+        };
+        match polled {
             Poll::Ready(Ok(result)) => Poll::Ready(result),
             Poll::Ready(Err(_)) => {
                 let (site, impl_type) = (*this.site, *this.impl_type);
@@ -110,7 +129,13 @@ where
     E: From<Rejection>,
     Fut: Future<Output = Result<T, E>>,
 {
-    match tokio::time::timeout(after, fut).await {
+    let deadline = Instant::now().checked_add(after);
+    let mut timer = std::pin::pin!(timer(deadline, fut));
+    let polled = std::future::poll_fn(|cx| {
+        let _scope = crate::deadline::enter(deadline.as_ref());
+        timer.as_mut().poll(cx)
+    });
+    match polled.await {
         Ok(result) => result,
         Err(_) => Err(E::from(timed_out(CallSpan::detached(), || Function::free(function), "timeout", None, after))),
     }
