@@ -1,7 +1,7 @@
 //! Rules across the attributes stacked on one function, one named function per rule
 //! (serde's `check.rs` style), separate from parsing. Rules across the keys of one
 //! attribute live in `resile-config`, with the configuration they judge; the one exception,
-//! a retry `budget` no longer than its first sleep, sits here with the deadline rule whose
+//! a retry `budget` shorter than its first sleep, sits here with the deadline rule whose
 //! arithmetic (the shortest jittered first sleep) it shares.
 //!
 //! Warnings (`lints.rs`) are judged here too: [`warnings`] lists those the stack deserves.
@@ -99,13 +99,14 @@ fn no_deadline_before_first_retry(layers: &[Layer], errors: &mut Errors) {
     }
 }
 
-/// A retry `budget` no longer than the first retry's sleep: no retry starts a sleep that
-/// would end past the budget, so none ever starts.
+/// A retry `budget` shorter than the first retry's sleep: no retry starts a sleep that
+/// would end past the budget, so none ever starts. (A budget equal to it still lets a
+/// retry start after a first attempt that took no time.)
 fn no_budget_before_first_retry(layers: &[Layer], errors: &mut Errors) {
     for layer in layers {
         let Some(retry) = layer.get::<Retry>() else { continue };
         let (Some(first), Some((budget, value))) = (retry.first_sleep(), retry.budget()) else { continue };
-        if budget <= first.min {
+        if budget < first.min {
             let (b, min) = (display(budget), display(first.min));
             errors.spanned(
                 &value,
@@ -126,6 +127,10 @@ fn no_budget_before_first_retry(layers: &[Layer], errors: &mut Errors) {
 fn retry_into_admission(layers: &[Layer], warnings: &mut Vec<Warning>) {
     for (i, layer) in layers.iter().enumerate() {
         if layer.name != "retry" || layer.has_key("retry_if") || layer.has_key("retry_after") {
+            continue;
+        }
+        // `max = 1` retries nothing.
+        if layer.get::<Retry>().is_some_and(|retry| !retry.retries()) {
             continue;
         }
         for lint in [Lint::RetryIntoOpenBreaker, Lint::RetryIntoRateLimit] {
@@ -410,14 +415,15 @@ mod tests {
             r#"#[resile::timeout("80ms")] #[resile::retry(base_delay = "100ms", jitter = 0.2)]"#,
             r#"#[resile::timeout("100ms")] #[resile::retry(base_delay = "100ms", jitter = "decorrelated")]"#,
             r#"#[resile::timeout("1s")] #[resile::bulkhead(name = "p", max_concurrent = 1)] #[resile::retry(backoff = ["1s"], jitter = "none")]"#,
-            r#"#[resile::retry(base_delay = "100ms", jitter = "none", budget = "100ms")]"#,
-            r#"#[resile::retry(backoff = ["2s", "1s"], jitter = "equal", budget = "1s")]"#,
+            r#"#[resile::retry(base_delay = "100ms", jitter = "none", budget = "99ms")]"#,
+            r#"#[resile::retry(backoff = ["2s", "1s"], jitter = "equal", budget = "999ms")]"#,
         ];
         for stack in no_retry {
             assert!(errors(stack), "{stack}");
         }
         let fine = [
             r#"#[resile::timeout("101ms")] #[resile::retry(base_delay = "100ms", jitter = "none")]"#,
+            r#"#[resile::retry(base_delay = "100ms", jitter = "none", budget = "100ms")]"#,
             r#"#[resile::timeout("51ms")] #[resile::retry(base_delay = "100ms", jitter = "equal")]"#,
             r#"#[resile::timeout("99ms")] #[resile::retry(base_delay = "100ms", jitter = "equal")]"#,
             r#"#[resile::timeout("10ms")] #[resile::retry(base_delay = "100ms")]"#,
@@ -452,6 +458,9 @@ mod tests {
         assert!(warns(&allowed, bucket));
         assert!(!warns(&format!("#[resile::retry(allow = [\"{open}\", \"{bucket}\"])] {breaker} {limiter}"), bucket));
         assert!(!errors(&allowed));
+        // `max = 1` retries nothing: nothing to warn about.
+        assert!(!warns(&format!("#[resile::retry(max = 1)] {breaker} {limiter}"), open));
+        assert!(!warns(&format!("#[resile::retry(max = 1)] {breaker} {limiter}"), bucket));
     }
 
     #[test]

@@ -186,6 +186,12 @@ impl Retry {
         Some(FirstSleep { min, why: format!("{source}, {jitter}{capped}"), exact })
     }
 
+    /// Whether it may retry at all: not with `max = 1` (a policy's `max` is not known here,
+    /// so a site with a `policy` may).
+    pub(crate) fn retries(&self) -> bool {
+        self.policy.is_set() || self.config.config.max > 1
+    }
+
     /// `budget`, with the tokens of its value, when it was written.
     pub(crate) fn budget(&self) -> Option<(std::time::Duration, TokenStream)> {
         let tokens = self.config.value_of("budget")?.clone();

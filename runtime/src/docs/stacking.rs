@@ -74,7 +74,11 @@
 //!
 //! A `#[retry(policy = PATH)]` is not checked against a deadline: its settings are a
 //! `const` the macro does not see (the policy's own rules are still checked, at the path).
-//! `max = 1` makes no retry at all, so nothing is compared.
+//! `max = 1` makes no retry at all, so nothing is compared (and nothing is warned about
+//! below). The same arithmetic checks a retry `budget`: one *shorter* than the shortest
+//! first sleep is an error (the retry stops when the elapsed time plus the next sleep would
+//! pass the budget, so a budget equal to it still lets a retry start after an instant first
+//! attempt).
 //!
 //! ## Warnings
 //!
