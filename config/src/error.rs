@@ -23,12 +23,28 @@ use crate::keys::{Key, KeyKind};
 /// assert_eq!(err.blame(), Blame::Value);
 /// assert_eq!(err.to_string(), "`max` must be at least 1, found 0");
 /// assert_eq!(err.summary(), "a count is below its minimum");
+/// assert_eq!(format!("{err:?}"), r#"ConfigError { key: "max", message: `max` must be at least 1, found 0 }"#);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Clone, Copy, PartialEq)]
 pub struct ConfigError {
     key: &'static str,
     problem: Problem,
     section: Option<Section>,
+}
+
+/// The key, the section and the message: what `unwrap()` or `main`'s `Err` shows. The
+/// problem's own `Debug` would list every key table it refers to.
+impl fmt::Debug for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("ConfigError");
+        if !self.key.is_empty() {
+            d.field("key", &self.key);
+        }
+        if let Some(section) = &self.section {
+            d.field("section", &format_args!("{section}"));
+        }
+        d.field("message", &format_args!("{self}")).finish()
+    }
 }
 
 /// The section of a configuration file an error is in: `[circuit_breaker.db]` is the
