@@ -28,7 +28,7 @@
 //! | `resile_bulkhead_wait_seconds` | histogram | `name` | how long admitted calls waited for their permits |
 //! | `resile_rate_limiter_tokens` | gauge | `name` | tokens in the bucket |
 //! | `resile_config` | gauge | `policy`, `name`, `key`, `source` = `live` \| `declared` \| `default` | every configuration value in force, durations in seconds, and where it came from |
-//! | `resile_keys_evicted_total` | counter | `policy`, `name` | keyed instances (`key = ..`) dropped past `max_keys` |
+//! | `resile_keys_evicted_total` | counter | `policy`, `name` | reserved for keyed instances (one instance per key under a name), which this version does not have yet: always absent |
 //!
 //! Label values: `function` is the guarded fn as the logs name it, with the impl type for a
 //! method (`Orders::get`); `policy` is the attribute's name (`circuit_breaker`, `bulkhead`,
@@ -37,7 +37,7 @@
 //! are states in snake_case (`closed`, `open`, `half_open`, `forced_open`, `disabled`);
 //! `key` is the configuration key (`window_size`). A label that would take more than
 //! `max_label_values` distinct values (default 1000) folds the rest into `other`, with one
-//! warning, so a mistake (a request id in a breaker's `key`) cannot blow up the time series.
+//! warning, so a mistake (a label fed from something unbounded) cannot blow up the time series.
 //!
 //! Queries that answer the usual questions (PromQL; histograms as
 //! `metrics-exporter-prometheus` renders them with buckets set, `..._bucket{le=..}`):
@@ -89,8 +89,9 @@
 //! # Configuration changed in the last hour (a live update, a reload)
 //! changes(resile_config[1h]) > 0
 //!
-//! # Keyed instances evicted (raise `max_keys`, or the key is too fine)
+//! # Keyed instances evicted (reserved: keyed instances are not in this version yet)
 //! sum by (policy, name) (rate(resile_keys_evicted_total[5m])) > 0
+//!
 //! ```
 //!
 //! ## Log events

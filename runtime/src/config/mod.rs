@@ -35,7 +35,7 @@
 //! # How it works
 //! A file has one section per named instance, `[circuit_breaker.<name>]`, `[bulkhead.<name>]`,
 //! `[rate_limit.<name>]`, `[hedge.<name>]`, `[retry_budget.<name>]`, whose keys are the
-//! attribute's (§5 of the contract; durations as strings with a unit, `"250ms"`). A section
+//! attribute's (see each attribute's table; durations as strings with a unit, `"250ms"`). A section
 //! sets the keys it names; the others keep the instance's declared values (the defaults if
 //! nothing declares it), key by key, also when the declaration is seen after the file (an
 //! instance is declared at its first call). A file is the whole live truth for the sections
