@@ -123,7 +123,12 @@ fn shown_doc_lines() -> Vec<(String, usize, String)> {
 fn docs_a_user_reads_name_only_what_a_user_has() {
     let wrong: Vec<String> = shown_doc_lines()
         .into_iter()
-        .filter(|(_, _, doc)| doc.contains("resile_runtime::") || doc.contains("SPEC") || doc.contains("of the contract") || doc.contains("ui-tests/"))
+        .filter(|(_, _, doc)| {
+            doc.contains("resile_runtime::")
+                || doc.contains("SPEC")
+                || doc.contains("of the contract")
+                || doc.contains("ui-tests/")
+        })
         .map(|(file, n, doc)| format!("{file}:{n}: {doc}"))
         .collect();
     assert!(

@@ -62,12 +62,8 @@ impl NamedPolicy for Bulkhead {
     #[cfg(feature = "metrics")]
     fn settings(config: &BulkheadConfig) -> Vec<(&'static str, crate::telemetry::metrics::Setting)> {
         use crate::telemetry::metrics::Setting;
-        let settings: Vec<(&'static str, Setting)> = vec![
-            ("max_concurrent", config.max_concurrent.into()),
-            ("max_wait", config.max_wait.into()),
-            ("weight", config.weight.into()),
-        ];
-        settings
+        // The instance's own settings: `weight` and `max_wait` are each call site's.
+        vec![("max_concurrent", Setting::from(config.max_concurrent))]
     }
 }
 

@@ -42,9 +42,9 @@ impl NamedPolicy for HedgeTracker {
     #[cfg(feature = "metrics")]
     fn settings(config: &HedgeConfig) -> Vec<(&'static str, crate::telemetry::metrics::Setting)> {
         use crate::telemetry::metrics::Setting;
+        // The tracker's own settings: `delay`, `max_requests` and `timeout` are each call
+        // site's.
         let mut settings: Vec<(&'static str, Setting)> = vec![
-            ("delay", config.delay.into()),
-            ("max_requests", config.max_requests.into()),
             ("buffer_size", config.buffer_size.into()),
             ("min_samples", config.min_samples.into()),
             ("initial_delay", config.initial_delay.into()),
@@ -57,9 +57,6 @@ impl NamedPolicy for HedgeTracker {
         ];
         if let Some(v) = config.percentile {
             settings.push(("percentile", v.into()));
-        }
-        if let Some(v) = config.timeout {
-            settings.push(("timeout", v.into()));
         }
         settings
     }

@@ -67,7 +67,8 @@ impl NamedPolicy for RateLimiter {
     fn settings(config: &RateLimitConfig) -> Vec<(&'static str, crate::telemetry::metrics::Setting)> {
         use crate::telemetry::metrics::Setting;
         let mut settings: Vec<(&'static str, Setting)> =
-            vec![("rate", config.rate.into()), ("weight", config.weight.into()), ("max_wait", config.max_wait.into())];
+            // The instance's own settings: `weight` and `max_wait` are each call site's.
+            vec![("rate", config.rate.into())];
         if let Some(v) = config.burst_size {
             settings.push(("burst_size", v.into()));
         }

@@ -20,7 +20,7 @@
 //! | `resile_bulkhead_waiting` | gauge | `name` | the calls queued, set when it changes |
 //! | `resile_bulkhead_wait_seconds` | histogram | `name` | seconds an admitted call waited in the queue |
 //! | `resile_rate_limiter_tokens` | gauge | `name` | the tokens left after the last decision (see below) |
-//! | `resile_config` | gauge | `policy`, `name`, `key`, `source` = `live` \| `declared` \| `default` | each setting of each named instance, durations in seconds |
+//! | `resile_config` | gauge | `policy`, `name`, `key`, `source` = `live` \| `declared` \| `default` | each setting of each named instance, durations in seconds (the instance's own keys: a call site's `weight`, `max_wait`, a hedge's `delay`, `max_requests` and `timeout` are not the instance's) |
 //! | `resile_keys_evicted_total` | counter | `policy`, `name` | keyed instances dropped past `max_keys` |
 //!
 //! Label values:
