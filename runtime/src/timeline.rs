@@ -85,6 +85,7 @@
 //! and takes the capture's lock at each attempt boundary and event: a tool for tests and for
 //! looking at one call, not for every request of a busy service.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
@@ -481,8 +482,9 @@ struct Buf {
     limit: usize,
     entries: Vec<Entry>,
     dropped: u64,
-    /// Every call registered, by id − 1.
-    calls: Vec<CallState>,
+    /// The calls registered and not yet ended, by id: a capture holds the state of the calls
+    /// running in it, not of every call it saw.
+    calls: HashMap<u32, CallState>,
     /// The number of calls seen, registered or not.
     seen: u32,
 }
@@ -508,7 +510,7 @@ struct Open {
 
 impl Buf {
     fn new(limit: usize, origin: Instant) -> Self {
-        Buf { origin, limit, entries: Vec::new(), dropped: 0, calls: Vec::new(), seen: 0 }
+        Buf { origin, limit, entries: Vec::new(), dropped: 0, calls: HashMap::new(), seen: 0 }
     }
 
     fn offset(&self, at: Instant) -> Duration {
@@ -525,15 +527,21 @@ impl Buf {
     }
 
     fn open(&mut self, id: u32, attempt: u32, now: Instant) {
-        let function = self.calls[id as usize - 1].function;
+        let Some(function) = self.calls.get(&id).map(|call| call.function) else { return };
         let what = What::Attempt(Attempt { attempt, took: Duration::ZERO, outcome: AttemptOutcome::Running });
         let entry = self.push(now, id, function, what);
-        self.calls[id as usize - 1].open.push(Open { attempt, start: now, entry, rejected: false });
+        if let Some(call) = self.calls.get_mut(&id) {
+            call.open.push(Open { attempt, start: now, entry, rejected: false });
+        }
     }
 
     /// Ends the open attempt at `index` of call `id`.
     fn close(&mut self, id: u32, index: usize, now: Instant, outcome: AttemptOutcome) {
-        let open = self.calls[id as usize - 1].open.remove(index);
+        let Some(open) =
+            self.calls.get_mut(&id).filter(|call| index < call.open.len()).map(|call| call.open.remove(index))
+        else {
+            return;
+        };
         let outcome = match outcome {
             AttemptOutcome::Failure if open.rejected => AttemptOutcome::Rejected,
             other => other,
@@ -547,7 +555,7 @@ impl Buf {
     }
 
     fn close_all(&mut self, id: u32, now: Instant, outcome: AttemptOutcome) {
-        while !self.calls[id as usize - 1].open.is_empty() {
+        while self.calls.get(&id).is_some_and(|call| !call.open.is_empty()) {
             self.close(id, 0, now, outcome);
         }
     }
@@ -555,7 +563,7 @@ impl Buf {
     fn snapshot(&self) -> Timeline {
         let now = Instant::now();
         let mut entries = self.entries.clone();
-        for call in &self.calls {
+        for call in self.calls.values() {
             for open in &call.open {
                 if let Some(entry) = open.entry
                     && let What::Attempt(a) = &mut entries[entry].what
@@ -589,7 +597,7 @@ pub(crate) fn register(function: Function) -> Option<CallRef> {
         let mut buf = lock(&shared);
         buf.seen += 1;
         let id = buf.seen;
-        buf.calls.resize_with(id as usize, || CallState { function, open: Vec::new(), succeeded: false });
+        buf.calls.insert(id, CallState { function, open: Vec::new(), succeeded: false });
         buf.open(id, 1, now);
         id
     };
@@ -604,7 +612,7 @@ impl CallRef {
     /// The call's latest attempt failed (the retry loop has its error).
     pub(crate) fn failed(&self) {
         self.with(|buf, id, now| {
-            if let Some(last) = buf.calls[id as usize - 1].open.len().checked_sub(1) {
+            if let Some(last) = buf.calls.get(&id).and_then(|call| call.open.len().checked_sub(1)) {
                 buf.close(id, last, now, AttemptOutcome::Failure);
             }
         });
@@ -619,7 +627,7 @@ impl CallRef {
     /// other attempts are dropped.
     pub(crate) fn hedge_failed(&self, attempt: u32, fatal: bool) {
         self.with(|buf, id, now| {
-            if let Some(i) = buf.calls[id as usize - 1].open.iter().position(|o| o.attempt == attempt) {
+            if let Some(i) = buf.calls.get(&id).and_then(|call| call.open.iter().position(|o| o.attempt == attempt)) {
                 buf.close(id, i, now, AttemptOutcome::Failure);
             }
             if fatal {
@@ -631,7 +639,7 @@ impl CallRef {
     /// The call ended: `Some(ok)` when it returned, `None` when it was dropped.
     pub(crate) fn end(&self, ok: Option<bool>) {
         self.with(|buf, id, now| {
-            let call = &buf.calls[id as usize - 1];
+            let Some(call) = buf.calls.get(&id) else { return };
             match ok {
                 Some(ok) if !call.succeeded && !call.open.is_empty() => {
                     let outcome = if ok { AttemptOutcome::Success } else { AttemptOutcome::Failure };
@@ -640,6 +648,8 @@ impl CallRef {
                 }
                 _ => buf.close_all(id, now, AttemptOutcome::Cancelled),
             }
+            // Its entries stay; its state is no longer needed.
+            buf.calls.remove(&id);
         });
     }
 
@@ -686,11 +696,10 @@ fn record(buf: &mut Buf, id: Option<u32>, now: Instant, event: &Event<'_>) {
         }
         Event::Rejected { function, policy, name, rejection } => {
             if let Some(id) = id {
-                let call = &mut buf.calls[id as usize - 1];
                 if policy == "hedge" {
                     // A hedge's timeout drops every attempt it runs.
                     buf.close_all(id, now, AttemptOutcome::Cancelled);
-                } else if let Some(last) = call.open.last_mut() {
+                } else if let Some(last) = buf.calls.get_mut(&id).and_then(|call| call.open.last_mut()) {
                     last.rejected = true;
                 }
             }
@@ -704,10 +713,12 @@ fn record(buf: &mut Buf, id: Option<u32>, now: Instant, event: &Event<'_>) {
         }
         Event::HedgeWon { function, name, attempt } => {
             if let Some(id) = id
-                && let Some(i) = buf.calls[id as usize - 1].open.iter().position(|o| o.attempt == attempt)
+                && let Some(i) = buf.calls.get(&id).and_then(|call| call.open.iter().position(|o| o.attempt == attempt))
             {
                 buf.close(id, i, now, AttemptOutcome::Success);
-                buf.calls[id as usize - 1].succeeded = true;
+                if let Some(call) = buf.calls.get_mut(&id) {
+                    call.succeeded = true;
+                }
             }
             (function, What::Hedge { attempt, action: HedgeAction::Won, name }, now)
         }

@@ -219,3 +219,25 @@ proptest! {
         }
     }
 }
+
+/// A named limiter outlives the runtime that made it. Made under a paused clock that ran an
+/// hour ahead of real time, then used under a later runtime whose clock starts at real
+/// time: its time still counts, so `retry_after` is exact there too.
+#[test]
+fn a_limiter_made_under_an_advanced_paused_clock_refills_in_a_later_runtime() {
+    let paused = || tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap();
+    paused().block_on(async {
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        RateLimiter::named("outlives-its-runtime", RateLimitConfig::new(10.0).burst_size(1.0));
+    });
+    paused().block_on(async {
+        let limiter = resile_runtime::rate_limiter("outlives-its-runtime").get().unwrap();
+        assert!(matches!(limiter.try_acquire(1, Duration::ZERO), Decision::Admit));
+        let Decision::Deny { retry_after } = limiter.try_acquire(1, Duration::ZERO) else {
+            panic!("the bucket is empty")
+        };
+        assert_eq!(retry_after, Duration::from_millis(100));
+        tokio::time::sleep(retry_after).await;
+        assert!(matches!(limiter.try_acquire(1, Duration::ZERO), Decision::Admit));
+    });
+}
