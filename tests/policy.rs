@@ -242,3 +242,31 @@ async fn backoff_lists_in_and_next_to_a_policy() {
     // The list sets `max` to its length + 1 over the policy's 4.
     assert_eq!(attempts(listed_here).await, (3, ms(3)));
 }
+
+/// The rules about a written key apply to a policy as to the attribute: each of these is a
+/// compile error written inline, and a policy's `validate` (what `check` runs in a `const`)
+/// refuses it too, naming the key; written with the keys that make it meaningful, it passes.
+#[test]
+fn a_policy_is_checked_like_the_attribute_about_written_keys() {
+    use std::time::Duration;
+
+    use resile::retry::Backoff;
+    use resile::{CircuitBreakerPolicy, HedgePolicy, RetryPolicy};
+    let refused = [
+        HedgePolicy::new().min_samples(20).validate(),
+        HedgePolicy::new().percentile(95.0).delay(Duration::from_millis(50)).validate(),
+        RetryPolicy::new().backoff(Backoff::Linear).multiplier(3.0).validate(),
+        CircuitBreakerPolicy::named("written-keys").slow_call_rate_threshold(0.5).validate(),
+    ];
+    let keys: Vec<&str> = refused.iter().map(|r| r.as_ref().map_or_else(|e| e.key(), |()| "accepted")).collect();
+    assert_eq!(keys, ["min_samples", "delay", "multiplier", "slow_call_rate_threshold"]);
+    let accepted = [
+        HedgePolicy::new().percentile(95.0).min_samples(20).validate(),
+        RetryPolicy::new().backoff(Backoff::Exponential).multiplier(3.0).validate(),
+        CircuitBreakerPolicy::named("written-keys")
+            .slow_call_threshold(Duration::from_secs(1))
+            .slow_call_rate_threshold(0.5)
+            .validate(),
+    ];
+    assert!(accepted.iter().all(Result::is_ok), "{accepted:?}");
+}

@@ -148,6 +148,13 @@ impl BulkheadConfig {
         check::validate!(self)
     }
 
+    /// [`validate`](Self::validate) knowing which keys were written (`given`), so that the
+    /// rules about a written key apply too, as the attribute applies them: what a policy
+    /// declared in code checks.
+    pub const fn validate_given(&self, given: KeySet) -> Result<(), ConfigError> {
+        check::validate_given!(self, given)
+    }
+
     /// Every broken rule; see [`RetryConfig::errors`](crate::RetryConfig::errors). A bulkhead
     /// has no key without effect, so `given` changes nothing.
     pub fn errors(&self, given: KeySet) -> Vec<ConfigError> {

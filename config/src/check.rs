@@ -70,6 +70,29 @@ macro_rules! validate {
 }
 pub(crate) use validate;
 
+/// [`validate!`] with `$given`, the keys written: also the rules about a written key (one
+/// that has no effect, a key that needs another), as `errors(given)` runs them.
+macro_rules! validate_given {
+    ($config:expr, $given:expr) => {{
+        let mut i = 0;
+        while i < Self::KEYS.len() {
+            if let Some(e) = $config.check_key(i) {
+                return Err(e);
+            }
+            i += 1;
+        }
+        let mut r = 0;
+        while r < Self::RULES {
+            if let Some(e) = $config.check_rule(r, $given) {
+                return Err(e);
+            }
+            r += 1;
+        }
+        Ok(())
+    }};
+}
+pub(crate) use validate_given;
+
 /// `a` if `a` is set (given, or not at its default), else `b`: the key a rule across `a`
 /// and `b` blames.
 pub(crate) const fn blame(a: &'static str, a_set: bool, b: &'static str) -> &'static str {

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::keys::{Key, KeyKind};
+use crate::keys::{Key, KeyKind, KeySet};
 use crate::{
     Backoff, BulkheadConfig, CircuitBreakerConfig, ConfigError, HedgeConfig, Jitter, RateLimitConfig, RetryConfig,
     WindowKind,
@@ -31,6 +31,7 @@ macro_rules! setters {
                 #[inline]
                 pub const fn $key(mut self, value: $ty) -> Self {
                     self.config = self.config.$key(value);
+                    self.given = self.given.with(stringify!($key));
                     self
                 }
             )*
@@ -97,6 +98,10 @@ pub struct CircuitBreakerPolicy {
     pub name: &'static str,
     /// Its settings.
     pub config: CircuitBreakerConfig,
+    /// The keys its setters wrote, for the rules about a written key (`min_samples` without
+    /// `percentile` has no effect, ...), which the attribute applies to the keys written
+    /// inline. Empty for a policy made [`with_config`](Self::with_config).
+    given: KeySet,
 }
 
 impl CircuitBreakerPolicy {
@@ -105,17 +110,17 @@ impl CircuitBreakerPolicy {
 
     /// The breaker `name` with the attribute's defaults.
     pub const fn named(name: &'static str) -> Self {
-        CircuitBreakerPolicy { name, config: CircuitBreakerConfig::new() }
+        CircuitBreakerPolicy { name, config: CircuitBreakerConfig::new(), given: KeySet::EMPTY }
     }
 
     /// The breaker `name` with `config`.
     pub const fn with_config(name: &'static str, config: CircuitBreakerConfig) -> Self {
-        CircuitBreakerPolicy { name, config }
+        CircuitBreakerPolicy { name, config, given: KeySet::EMPTY }
     }
 
     /// Checks every rule, as [`CircuitBreakerConfig::validate`].
     pub const fn validate(&self) -> Result<(), ConfigError> {
-        self.config.validate()
+        self.config.validate_given(self.given)
     }
 
     /// Checks every rule, for a `const` (what `#[circuit_breaker(policy = PATH)]` runs).
@@ -164,6 +169,10 @@ setters!(CircuitBreakerPolicy, CircuitBreakerConfig:
 pub struct RetryPolicy {
     /// Its settings.
     pub config: RetryConfig,
+    /// The keys its setters wrote, for the rules about a written key (`min_samples` without
+    /// `percentile` has no effect, ...), which the attribute applies to the keys written
+    /// inline. Empty for a policy made [`with_config`](Self::with_config).
+    given: KeySet,
 }
 
 impl RetryPolicy {
@@ -174,17 +183,17 @@ impl RetryPolicy {
     /// The attribute's defaults: 3 attempts, exponential from 100 ms ×2, capped at 5 s, full
     /// jitter.
     pub const fn new() -> Self {
-        RetryPolicy { config: RetryConfig::new() }
+        RetryPolicy { config: RetryConfig::new(), given: KeySet::EMPTY }
     }
 
     /// A policy with `config`.
     pub const fn with_config(config: RetryConfig) -> Self {
-        RetryPolicy { config }
+        RetryPolicy { config, given: KeySet::EMPTY }
     }
 
     /// Checks every rule, as [`RetryConfig::validate`].
     pub const fn validate(&self) -> Result<(), ConfigError> {
-        self.config.validate()
+        self.config.validate_given(self.given)
     }
 
     /// Checks every rule, for a `const` (what `#[retry(policy = PATH)]` runs).
@@ -204,9 +213,24 @@ impl Default for RetryPolicy {
     }
 }
 
+impl RetryPolicy {
+    /// Sets `backoff`, as the attribute key of that name does: see [`RetryConfig::backoff`].
+    /// A list sets `max` too (one attempt plus one per delay), so a `max` written before it
+    /// no longer counts as written (the list decides it, as a list written at a call site
+    /// next to the policy does).
+    #[inline]
+    pub const fn backoff(mut self, value: Backoff) -> Self {
+        self.config = self.config.backoff(value);
+        self.given = self.given.with("backoff");
+        if let Backoff::List(_) = value {
+            self.given = self.given.without("max");
+        }
+        self
+    }
+}
+
 setters!(RetryPolicy, RetryConfig:
     max(u32),
-    backoff(Backoff),
     base_delay(Duration),
     max_delay(Duration),
     multiplier(f64),
@@ -246,6 +270,10 @@ pub struct HedgePolicy {
     pub name: Option<&'static str>,
     /// Its settings.
     pub config: HedgeConfig,
+    /// The keys its setters wrote, for the rules about a written key (`min_samples` without
+    /// `percentile` has no effect, ...), which the attribute applies to the keys written
+    /// inline. Empty for a policy made [`with_config`](Self::with_config).
+    given: KeySet,
 }
 
 impl HedgePolicy {
@@ -254,17 +282,17 @@ impl HedgePolicy {
 
     /// The attribute's defaults, with a tracker per call site.
     pub const fn new() -> Self {
-        HedgePolicy { name: None, config: HedgeConfig::new() }
+        HedgePolicy { name: None, config: HedgeConfig::new(), given: KeySet::EMPTY }
     }
 
     /// The attribute's defaults, with the shared tracker `name`.
     pub const fn named(name: &'static str) -> Self {
-        HedgePolicy { name: Some(name), config: HedgeConfig::new() }
+        HedgePolicy { name: Some(name), config: HedgeConfig::new(), given: KeySet::EMPTY }
     }
 
     /// A policy with `config`, and the shared tracker `name` if any.
     pub const fn with_config(name: Option<&'static str>, config: HedgeConfig) -> Self {
-        HedgePolicy { name, config }
+        HedgePolicy { name, config, given: KeySet::EMPTY }
     }
 
     /// Whether the policy sets any of the tracker's settings
@@ -291,7 +319,7 @@ impl HedgePolicy {
 
     /// Checks every rule, as [`HedgeConfig::validate`].
     pub const fn validate(&self) -> Result<(), ConfigError> {
-        self.config.validate()
+        self.config.validate_given(self.given)
     }
 
     /// Checks every rule, for a `const` (what `#[hedge(policy = PATH)]` runs).
@@ -349,6 +377,10 @@ pub struct BulkheadPolicy {
     pub name: &'static str,
     /// Its settings.
     pub config: BulkheadConfig,
+    /// The keys its setters wrote, for the rules about a written key (`min_samples` without
+    /// `percentile` has no effect, ...), which the attribute applies to the keys written
+    /// inline. Empty for a policy made [`with_config`](Self::with_config).
+    given: KeySet,
 }
 
 impl BulkheadPolicy {
@@ -358,17 +390,21 @@ impl BulkheadPolicy {
     /// The bulkhead `name` of `max_concurrent` permits, with the attribute's defaults
     /// (`max_wait` 0, `weight` 1).
     pub const fn named(name: &'static str, max_concurrent: u32) -> Self {
-        BulkheadPolicy { name, config: BulkheadConfig::new(max_concurrent) }
+        BulkheadPolicy {
+            name,
+            config: BulkheadConfig::new(max_concurrent),
+            given: KeySet::EMPTY.with("max_concurrent"),
+        }
     }
 
     /// The bulkhead `name` with `config`.
     pub const fn with_config(name: &'static str, config: BulkheadConfig) -> Self {
-        BulkheadPolicy { name, config }
+        BulkheadPolicy { name, config, given: KeySet::EMPTY }
     }
 
     /// Checks every rule, as [`BulkheadConfig::validate`].
     pub const fn validate(&self) -> Result<(), ConfigError> {
-        self.config.validate()
+        self.config.validate_given(self.given)
     }
 
     /// Checks every rule, for a `const` (what `#[bulkhead(policy = PATH)]` runs).
@@ -409,6 +445,10 @@ pub struct RateLimitPolicy {
     pub name: &'static str,
     /// Its settings.
     pub config: RateLimitConfig,
+    /// The keys its setters wrote, for the rules about a written key (`min_samples` without
+    /// `percentile` has no effect, ...), which the attribute applies to the keys written
+    /// inline. Empty for a policy made [`with_config`](Self::with_config).
+    given: KeySet,
 }
 
 impl RateLimitPolicy {
@@ -418,17 +458,17 @@ impl RateLimitPolicy {
     /// The limiter `name` of `rate` tokens per second, with the attribute's defaults
     /// (`burst_size` = `rate`, `weight` 1, `max_wait` 0).
     pub const fn named(name: &'static str, rate: f64) -> Self {
-        RateLimitPolicy { name, config: RateLimitConfig::new(rate) }
+        RateLimitPolicy { name, config: RateLimitConfig::new(rate), given: KeySet::EMPTY.with("rate") }
     }
 
     /// The limiter `name` with `config`.
     pub const fn with_config(name: &'static str, config: RateLimitConfig) -> Self {
-        RateLimitPolicy { name, config }
+        RateLimitPolicy { name, config, given: KeySet::EMPTY }
     }
 
     /// Checks every rule, as [`RateLimitConfig::validate`].
     pub const fn validate(&self) -> Result<(), ConfigError> {
-        self.config.validate()
+        self.config.validate_given(self.given)
     }
 
     /// Checks every rule, for a `const` (what `#[rate_limit(policy = PATH)]` runs).

@@ -376,6 +376,13 @@ impl RetryConfig {
         check::validate!(self)
     }
 
+    /// [`validate`](Self::validate) knowing which keys were written (`given`), so that the
+    /// rules about a written key apply too, as the attribute applies them: what a policy
+    /// declared in code checks.
+    pub const fn validate_given(&self, given: KeySet) -> Result<(), ConfigError> {
+        check::validate_given!(self, given)
+    }
+
     /// Every broken rule, for diagnostics that report all mistakes at once. `given` holds
     /// the keys the user wrote:
     /// - the rules of each key's own value come first (each [`Blame::Value`](crate::Blame::Value));
