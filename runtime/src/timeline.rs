@@ -95,7 +95,8 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::Rejection;
-use crate::telemetry::{Event, Function};
+use crate::telemetry::event::Event;
+use crate::telemetry::function::Function;
 
 /// The number of entries a [`capture`] keeps.
 pub const DEFAULT_LIMIT: usize = 32;
@@ -190,7 +191,7 @@ async fn counted<F: Future>(fut: F) -> F::Output {
     impl Drop for Live {
         fn drop(&mut self) {
             let sites = lock_sites();
-            crate::telemetry::capturing(false);
+            crate::telemetry::listeners::capturing(false);
             if LIVE.fetch_sub(1, Ordering::Relaxed) == 1 {
                 for site in sites.iter() {
                     site.state.store(IDLE, Ordering::Relaxed);
@@ -204,7 +205,7 @@ async fn counted<F: Future>(fut: F) -> F::Output {
     {
         let sites = lock_sites();
         LIVE.fetch_add(1, Ordering::Relaxed);
-        crate::telemetry::capturing(true);
+        crate::telemetry::listeners::capturing(true);
         for site in sites.iter() {
             site.state.store(LOOK, Ordering::Relaxed);
         }
