@@ -560,3 +560,36 @@ fn the_dashboard_is_json_and_queries_only_resile_metrics() {
         assert!(used.contains(wanted), "the dashboard shows `{wanted}`");
     }
 }
+
+// ---- an early `return` or `?` in the body is still a counted call ----------------------------
+
+fn down() -> Result<u32, E> {
+    Err(E::Down)
+}
+
+#[resile::bulkhead(name = "metrics-early-bulkhead", max_concurrent = 2)]
+#[resile::rate_limit(name = "metrics-early-limiter", rate = 1000.0)]
+async fn returns_early(fail: bool) -> Result<u32, E> {
+    if !fail {
+        return Ok(1);
+    }
+    let n = down()?;
+    Ok(n + 1)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_call_that_returns_early_from_its_body_is_counted() {
+    recording();
+    let (before_ok, before_err) =
+        (calls("returns_early", "success").unwrap_or(0), calls("returns_early", "failure").unwrap_or(0));
+    let (_, timeline) = resile::timeline::capture(async {
+        assert_eq!(returns_early(false).await, Ok(1));
+        assert_eq!(returns_early(true).await, Err(E::Down));
+    })
+    .await;
+    assert_eq!(calls("returns_early", "success"), Some(before_ok + 1));
+    assert_eq!(calls("returns_early", "failure"), Some(before_err + 1));
+    let outcomes: Vec<String> = timeline.attempts().map(|(_, a)| a.outcome.to_string()).collect();
+    assert_eq!(outcomes, ["success", "failure"], "{timeline}");
+    assert_eq!(resile::bulkhead("metrics-early-bulkhead").stats().in_use, 0);
+}

@@ -24,7 +24,13 @@ async fn load(id: u64) -> Result<Row, DbError> {
             )
         }
     } {
-        __resile_private::Ok(__resile_guard) => db().get(id).await,
+        __resile_private::Ok(__resile_guard) => {
+            __resile_private::body::<
+                Result<Row, DbError>,
+                _,
+            >(async { db().get(id).await })
+                .await
+        }
         __resile_private::Err(__resile_rejection) => {
             __resile_private::Err(
                 __resile_private::reject::bulkhead::<DbError>(__resile_rejection),

@@ -19,7 +19,13 @@ async fn search(q: &str) -> Result<Hits, ApiError> {
     } else {
         __RESILE_RATE_LIMIT_0.admit_now(__resile_meter.span(), __resile_private::Free)
     } {
-        __resile_private::Ok(__resile_guard) => api().search(q).await,
+        __resile_private::Ok(__resile_guard) => {
+            __resile_private::body::<
+                Result<Hits, ApiError>,
+                _,
+            >(async { api().search(q).await })
+                .await
+        }
         __resile_private::Err(__resile_rejection) => {
             __resile_private::Err(
                 __resile_private::reject::rate_limit::<ApiError>(__resile_rejection),

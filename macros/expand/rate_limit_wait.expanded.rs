@@ -25,7 +25,13 @@ async fn search(q: &str) -> Result<Hits, ApiError> {
             .admit_or_wait(__resile_meter.span(), __resile_private::Free)
             .await
     } {
-        __resile_private::Ok(__resile_guard) => api().search(q).await,
+        __resile_private::Ok(__resile_guard) => {
+            __resile_private::body::<
+                Result<Hits, ApiError>,
+                _,
+            >(async { api().search(q).await })
+                .await
+        }
         __resile_private::Err(__resile_rejection) => {
             __resile_private::Err(
                 __resile_private::reject::rate_limit::<ApiError>(__resile_rejection),

@@ -63,11 +63,9 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> 
         sig: func.item.sig.clone(),
         body: syn::Block { brace_token: Default::default(), stmts: Vec::new() },
     };
-    let mut statements = None;
     let original = match &func.body {
         Body::Async => {
             let block = user_block_mut(&mut func.item.block);
-            statements = Some(quote!(#block));
             quote!(async #block)
         }
         Body::AsyncTrait { stmt } => {
@@ -91,13 +89,10 @@ pub(crate) fn expand(mut func: Func, layers: &[Layer], imports: TokenStream) -> 
     if let Some(layer) = layers.iter().find(|l| l.attr.reruns_body()) {
         cx.items.extend(crate::moves::checks(layer.name, &cx.sig, &cx.body));
     }
-    // Only admissions with guards: the body runs in the function's own coroutine, as its
-    // statements (see `Attribute::nothing_after_body`).
-    let body = match statements {
-        Some(block) if layers.iter().all(|l| l.attr.nothing_after_body()) => Inner::Expr(block),
-        _ if numbered => Inner::Numbered(body, true),
-        _ => Inner::Future(body),
-    };
+    // The body stays a future awaited inside the pipeline even under admissions alone (which
+    // leave nothing to do after it): the call's meter and its timeline slot end after the
+    // pipeline, and a `return` or `?` written in the body must not skip them.
+    let body = if numbered { Inner::Numbered(body, true) } else { Inner::Future(body) };
     let pipeline = layers.iter().enumerate().rev().fold(body, |inner, (i, layer)| layer.attr.expand(&mut cx, i, inner));
     let call = pipeline.into_expr();
     let (span, impl_type) = (cx.span(), cx.impl_type());

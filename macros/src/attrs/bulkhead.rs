@@ -76,10 +76,6 @@ impl Attribute for Bulkhead {
         self.name.as_deref()
     }
 
-    fn nothing_after_body(&self) -> bool {
-        true
-    }
-
     fn expand(&self, cx: &mut Cx, index: usize, inner: Inner) -> Inner {
         let site = format_ident!("__RESILE_BULKHEAD_{}", index);
         let special = |_: &'static resile_config::Key, _: &resile_config::Value<'static>| -> proc_macro2::TokenStream {

@@ -35,15 +35,6 @@ pub(crate) trait Attribute: AsAny {
         None
     }
 
-    /// Whether nothing of this layer runs after the body (a guard dropped with the call is
-    /// all it leaves behind): when every layer says so, the body is the function's own
-    /// statements rather than an `async` block awaited inside it (one coroutine fewer),
-    /// since a `return` or `?` in it then leaves the function exactly as it leaves the
-    /// layers.
-    fn nothing_after_body(&self) -> bool {
-        false
-    }
-
     /// Wraps `inner` in this layer, the `index`-th of the pipeline (0 = outermost), in
     /// one of the call shapes of `shapes.rs`.
     fn expand(&self, cx: &mut Cx, index: usize, inner: Inner) -> Inner;

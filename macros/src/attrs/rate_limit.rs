@@ -74,10 +74,6 @@ impl Attribute for RateLimit {
         self.name.as_deref()
     }
 
-    fn nothing_after_body(&self) -> bool {
-        true
-    }
-
     fn expand(&self, cx: &mut Cx, index: usize, inner: Inner) -> Inner {
         let site = format_ident!("__RESILE_RATE_LIMIT_{}", index);
         let special = |_: &'static resile_config::Key, _: &resile_config::Value<'static>| -> proc_macro2::TokenStream {
