@@ -50,23 +50,9 @@ pub(crate) fn errors<C: Rules>(config: &C, mut given: KeySet) -> Vec<ConfigError
 
 /// The body of a config's `const fn validate`: the first error of `errors(KeySet::EMPTY)`.
 macro_rules! validate {
-    ($config:expr) => {{
-        let mut i = 0;
-        while i < Self::KEYS.len() {
-            if let Some(e) = $config.check_key(i) {
-                return Err(e);
-            }
-            i += 1;
-        }
-        let mut r = 0;
-        while r < Self::RULES {
-            if let Some(e) = $config.check_rule(r, $crate::KeySet::EMPTY) {
-                return Err(e);
-            }
-            r += 1;
-        }
-        Ok(())
-    }};
+    ($config:expr) => {
+        $crate::check::validate_given!($config, $crate::KeySet::EMPTY)
+    };
 }
 pub(crate) use validate;
 
