@@ -42,6 +42,10 @@ impl Events {
     fn capture() -> (Self, tracing::subscriber::DefaultGuard) {
         let events = Events::default();
         let guard = tracing::subscriber::set_default(Registry::default().with(events.clone()));
+        // The tests of this file run on threads of their own, each with its own subscriber,
+        // and call the same event sites (`apply_toml`'s) concurrently: a site whose interest
+        // was cached while this subscriber did not exist yet would stay silent for it.
+        tracing::callsite::rebuild_interest_cache();
         (events, guard)
     }
     fn at(&self, level: Level) -> Vec<String> {

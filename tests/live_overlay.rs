@@ -21,6 +21,9 @@ impl Events {
     fn capture() -> (Self, tracing::subscriber::DefaultGuard) {
         let events = Events::default();
         let guard = tracing::subscriber::set_default(Registry::default().with(events.clone()));
+        // Tests run on threads of their own, each with its own subscriber: an event site whose
+        // interest was cached before this subscriber existed would stay silent for it.
+        tracing::callsite::rebuild_interest_cache();
         (events, guard)
     }
     fn at(&self, level: Level) -> Vec<String> {
