@@ -510,10 +510,18 @@ impl RateLimiter {
             return;
         }
         let wide = outgrown == Outgrown::Width;
-        // Built before the seal, so calls wait (`sealed`) only for the TAT to be carried over.
-        let mut next = Box::new(Bucket::new(bucket.config, now, 0, wide));
-        let tat = bucket.seal();
-        next.carry(bucket.missing(tat, now), wide);
+        let next = Box::new(Bucket::new(bucket.config, now, 0, wide));
+        self.replace(bucket, next, wide, |tat| bucket.missing(tat, now));
+    }
+
+    /// Puts `next` in force in place of `old` (the bucket in force; the caller holds
+    /// `reconfiguring`), with its TAT at `carried(old's last TAT)` units. `next` comes built
+    /// and boxed: between the seal and the store, calls wait (`sealed`) only for the TAT to
+    /// be carried over. The seal comes first, so no call takes tokens from `old` after its
+    /// TAT is read.
+    fn replace(&self, old: &Bucket, mut next: Box<Bucket>, wide: bool, carried: impl FnOnce(u128) -> u128) {
+        let tat = old.seal();
+        next.carry(carried(tat), wide);
         self.bucket.store_box(next);
     }
 
@@ -550,17 +558,16 @@ impl RateLimiter {
         let _one_at_a_time = lock(&self.reconfiguring);
         let old = self.bucket.load();
         let now = nanos(now);
-        // Built before the seal, so calls wait (`sealed`) only for the TAT to be carried over.
-        let mut next = Box::new(Bucket::new(config, now, 0, false));
-        // Seal first, so no call takes tokens from the old bucket after its TAT is read.
-        let tat = old.seal();
-        let missing = old.missing(tat, now);
-        let missing = match missing.checked_mul(next.p) {
-            Some(m) => m.div_ceil(old.p),
-            None => missing.div_ceil(old.p).saturating_mul(next.p),
-        };
-        next.carry(missing, false);
-        self.bucket.store_box(next);
+        let next = Box::new(Bucket::new(config, now, 0, false));
+        let p = next.p;
+        self.replace(old, next, false, |tat| {
+            // The tokens missing, in the new units, rounded towards fewer tokens.
+            let missing = old.missing(tat, now);
+            match missing.checked_mul(p) {
+                Some(m) => m.div_ceil(old.p),
+                None => missing.div_ceil(old.p).saturating_mul(p),
+            }
+        });
     }
 }
 
@@ -580,8 +587,7 @@ impl RateLimiter {
     pub fn reset(&self) {
         let _one_at_a_time = lock(&self.reconfiguring);
         let old = self.bucket.load();
-        old.seal();
-        self.bucket.store(Bucket::new(old.config, 0, 0, false));
+        self.replace(old, Box::new(Bucket::new(old.config, 0, 0, false)), false, |_| 0);
     }
 }
 
