@@ -10,6 +10,7 @@ use resile_config::{Key, POLICY_KEY};
 use syn::Expr;
 use syn::spanned::Spanned;
 
+use super::Slot;
 use super::declared::{Declared, Settable};
 use crate::diag::Errors;
 
@@ -85,6 +86,29 @@ pub(crate) fn check_overrides<C: Settable>(
 /// A `policy = PATH` of an attribute.
 pub(crate) struct PolicyRef {
     pub(crate) path: syn::Path,
+}
+
+/// Takes `key` when it is `name` (noting where it was written, for the override rules) or
+/// `policy`, the two keys of an attribute whose shared instance a policy declared in code
+/// may name: `Ok(true)`; `Ok(false)` for any other key.
+pub(crate) fn take_naming(
+    errors: &mut Errors,
+    key: &syn::Ident,
+    value: &Expr,
+    name: &mut Slot<String>,
+    name_span: &mut Option<Span>,
+    policy: &mut Slot<PolicyRef>,
+) -> syn::Result<bool> {
+    let ks = key.span();
+    match key.to_string().as_str() {
+        "name" => {
+            *name_span = Some(ks);
+            name.set(errors, ks, super::values::name(value, "name")?);
+        }
+        "policy" => policy.set(errors, ks, PolicyRef { path: path(value)? }),
+        _ => return Ok(false),
+    }
+    Ok(true)
 }
 
 impl PolicyRef {

@@ -42,11 +42,7 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<B
         let ks = key.span();
         match key.to_string().as_str() {
             k if Declared::<CircuitBreakerConfig>::has_key(k) => config.take(key, value, errors),
-            "name" => {
-                name_span = Some(ks);
-                name.set(errors, ks, values::name(value, "name")?);
-            }
-            "policy" => policy.set(errors, ks, PolicyRef { path: policy::path(value)? }),
+            _ if policy::take_naming(errors, key, value, &mut name, &mut name_span, &mut policy)? => {}
             "should_record" => should_record.set(errors, ks, values::path(value, "should_record")?),
             "on_state_change" => on_state_change.set(errors, ks, values::path(value, "on_state_change")?),
             _ => return Err(unknown_key(key, "circuit_breaker", &policy::arguments(CircuitBreakerConfig::ARGUMENTS))),

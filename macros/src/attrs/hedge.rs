@@ -42,11 +42,7 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<B
         let ks = key.span();
         match key.to_string().as_str() {
             k if Declared::<HedgeConfig>::has_key(k) => a.config.take(key, value, errors),
-            "name" => {
-                name_span = Some(ks);
-                a.name.set(errors, ks, values::name(value, "name")?);
-            }
-            "policy" => a.policy.set(errors, ks, PolicyRef { path: policy::path(value)? }),
+            _ if policy::take_naming(errors, key, value, &mut a.name, &mut name_span, &mut a.policy)? => {}
             "fatal" => a.fatal.set(errors, ks, values::path(value, "fatal")?),
             "on_hedge" => a.on_hedge.set(errors, ks, values::path(value, "on_hedge")?),
             _ => return Err(unknown_key(key, "hedge", &policy::arguments(HedgeConfig::ARGUMENTS))),

@@ -11,7 +11,7 @@ use resile_config::RateLimitConfig;
 use super::Attribute;
 use crate::args::declared::Declared;
 use crate::args::policy::{self, Kind, PolicyRef};
-use crate::args::{Arg, Slot, for_each_named, values};
+use crate::args::{Arg, Slot, for_each_named};
 use crate::codegen::{Cx, Inner};
 use crate::diag::{Errors, unknown_key};
 use crate::shapes;
@@ -38,14 +38,9 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<B
     let before = errors.len();
     let example = "#[rate_limit(name = \"api\", rate = 100)]";
     for_each_named(args, errors, "rate_limit", example, |errors, key, value| {
-        let ks = key.span();
         match key.to_string().as_str() {
             k if Declared::<RateLimitConfig>::has_key(k) => config.take(key, value, errors),
-            "name" => {
-                name_span = Some(ks);
-                name.set(errors, ks, values::name(value, "name")?);
-            }
-            "policy" => policy.set(errors, ks, PolicyRef { path: policy::path(value)? }),
+            _ if policy::take_naming(errors, key, value, &mut name, &mut name_span, &mut policy)? => {}
             _ => return Err(unknown_key(key, "rate_limit", &policy::arguments(RateLimitConfig::ARGUMENTS))),
         }
         Ok(())
