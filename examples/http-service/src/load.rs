@@ -20,6 +20,8 @@ pub struct Sample {
     pub id: u64,
     /// The front's status (`0` when the front did not answer).
     pub status: u16,
+    /// When the client sent it: no request of the front's for this item can start earlier.
+    pub sent: Instant,
     /// From sending the request to reading the whole answer.
     pub latency: Duration,
 }
@@ -65,7 +67,7 @@ impl Scenario {
                     }
                     Err(_) => 0,
                 };
-                Sample { id, status, latency: start.elapsed() }
+                Sample { id, status, sent: start, latency: start.elapsed() }
             });
         }
         let mut samples = requests.join_all().await;
