@@ -114,3 +114,34 @@ impl DownstreamClient {
         Err(FetchError::Status { status: status.as_u16(), retry_after: retry_after_hint(response.headers()) })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use resile::presets::is_transient;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        pairs.iter().map(|&(k, v)| (k.parse().unwrap(), v.parse().unwrap())).collect()
+    }
+
+    #[test]
+    fn the_hint_prefers_milliseconds_and_falls_back_to_seconds() {
+        let both = headers(&[("retry-after", "1"), ("retry-after-ms", "30")]);
+        assert_eq!(retry_after_hint(&both), Some(Duration::from_millis(30)));
+        assert_eq!(retry_after_hint(&headers(&[("retry-after", "2")])), Some(Duration::from_secs(2)));
+        // the HTTP-date form is not read
+        assert_eq!(retry_after_hint(&headers(&[("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT")])), None);
+        assert_eq!(retry_after_hint(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn what_is_retried() {
+        let status = |status| FetchError::Status { status, retry_after: None };
+        assert!(is_transient(&status(503)) && is_transient(&status(429)));
+        assert!(!is_transient(&status(404)));
+        assert!(is_transient(&FetchError::from(Rejection::TimedOut { after: Duration::from_millis(100) })));
+        assert!(!is_transient(&FetchError::from(Rejection::CircuitOpen { name: "db" })));
+        let throttled = FetchError::Status { status: 429, retry_after: Some(Duration::from_millis(30)) };
+        assert_eq!(retry_after(&throttled), Some(Duration::from_millis(30)));
+    }
+}

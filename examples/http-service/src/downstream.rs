@@ -235,3 +235,25 @@ async fn item(State(downstream): State<Arc<Downstream>>, Path(id): Path<u64>) ->
 async fn stats(State(downstream): State<Arc<Downstream>>) -> String {
     format!("requests {}\n", downstream.requests())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pattern_follows_the_table() {
+        let pattern = Pattern::for_requests(1000);
+        assert_eq!(pattern.burst, 400..550);
+        // the burst wins, on every request
+        assert_eq!(pattern.answer(403, 1), Answer::Unavailable);
+        assert_eq!(pattern.answer(400, 5), Answer::Unavailable);
+        // transient, throttled, slow: the first request only
+        assert_eq!((pattern.answer(13, 1), pattern.answer(13, 2)), (Answer::Unavailable, Answer::Ok));
+        assert_eq!((pattern.answer(17, 1), pattern.answer(17, 2)), (Answer::TooManyRequests, Answer::Ok));
+        assert_eq!((pattern.answer(36, 1), pattern.answer(36, 2)), (Answer::SlowOk, Answer::Ok));
+        assert_eq!(pattern.answer(20, 1), Answer::Ok);
+        assert!(pattern.is_slow(11) && !pattern.is_slow(411));
+        // no burst: 30..70 of a 100-request run is gone
+        assert_eq!(Pattern::for_requests(100).without_burst().answer(45, 1), Answer::Ok);
+    }
+}

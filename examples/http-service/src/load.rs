@@ -177,3 +177,32 @@ pub fn sample(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
     }
     found
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_series_is_found_by_name_and_labels() {
+        let text = "# TYPE resile_calls_total counter\n\
+                    resile_calls_total{function=\"a::f\",outcome=\"success\"} 3\n\
+                    resile_calls_total{function=\"a::f\",outcome=\"failure\"} 2\n\
+                    resile_calls_total_x{function=\"a::f\"} 100\n\
+                    resile_retries_total{function=\"a::f\"} 4\n";
+        assert_eq!(sample(text, "resile_calls_total", &[("function", "a::f"), ("outcome", "failure")]), Some(2.0));
+        assert_eq!(sample(text, "resile_calls_total", &[("function", "a::f")]), Some(5.0));
+        assert_eq!(sample(text, "resile_calls_total", &[("function", "a::g")]), None);
+        assert_eq!(sample(text, "resile_retries_total", &[]), Some(4.0));
+    }
+
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        let now = Instant::now();
+        let samples =
+            (1..=100).map(|ms| Sample { id: ms, status: 200, sent: now, latency: Duration::from_millis(ms) }).collect();
+        let run = Run { mix: Mix::Bare, samples, downstream_requests: 150 };
+        assert_eq!(run.percentile(0.50), Duration::from_millis(50));
+        assert_eq!(run.percentile(0.99), Duration::from_millis(99));
+        assert_eq!((run.success_rate(), run.amplification()), (1.0, 1.5));
+    }
+}

@@ -3,7 +3,7 @@
 //! Every `#[retry]` retries what [`is_transient`](resile::presets::is_transient) calls
 //! transient (a `5xx`, a `429`, a timeout; not an open breaker, which fails the call at
 //! once) and never comes back before the downstream's `Retry-After`
-//! ([`retry_after`](crate::client::retry_after)). Each mix has a breaker of its own, so the
+//! ([`retry_after`]). Each mix has a breaker of its own, so the
 //! mixes can run side by side without sharing state.
 
 use std::fmt;
@@ -186,5 +186,18 @@ impl FromStr for Mix {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Mix::ALL.into_iter().find(|m| m.name() == s).ok_or_else(|| UnknownMix(s.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mix_is_found_by_its_name() {
+        for mix in Mix::ALL {
+            assert_eq!(mix.name().parse::<Mix>(), Ok(mix));
+        }
+        assert_eq!("retry+breaker".parse::<Mix>(), Err(UnknownMix("retry+breaker".into())));
     }
 }
