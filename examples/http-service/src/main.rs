@@ -63,8 +63,9 @@ async fn main() -> std::io::Result<()> {
                 sample(&text, "resile_circuit_breaker_transitions_total", &[("name", name), ("to", "open")])
             })
             .unwrap_or(0.0);
-        let hedges = sample(&text, "resile_hedges_total", &[("result", "fired")])
-            .filter(|_| mix == Mix::RetryBreakerHedge)
+        let hedges = mix
+            .hedge()
+            .and_then(|name| sample(&text, "resile_hedges_total", &[("name", name), ("result", "fired")]))
             .unwrap_or(0.0);
         println!(
             "| {:<31} | {:>7} | {:>7} | {:>8} | {:>7} | {:>14} | {:>6} |",

@@ -151,6 +151,14 @@ impl Mix {
         }
     }
 
+    /// The name of its hedge, if it has one.
+    pub const fn hedge(self) -> Option<&'static str> {
+        match self {
+            Mix::RetryBreakerHedge => Some("downstream-hedge"),
+            _ => None,
+        }
+    }
+
     /// Calls the downstream for item `id` through this mix.
     pub async fn call(self, api: &DownstreamClient, id: u64) -> Result<String, FetchError> {
         match self {

@@ -224,6 +224,7 @@ async fn hedge_races_the_latency_tail_and_leaves_errors_to_the_retry() {
 
     let text = metrics(&scenario).await;
     assert_eq!(calls(&text, Mix::RetryBreakerHedge, "success"), REQUESTS);
-    let fired = sample(&text, "resile_hedges_total", &[("name", "downstream-hedge"), ("result", "fired")]);
+    let fired =
+        sample(&text, "resile_hedges_total", &[("name", Mix::RetryBreakerHedge.hedge().unwrap()), ("result", "fired")]);
     assert!(fired >= Some(slow.len() as f64), "every slow request was hedged: {fired:?}");
 }
