@@ -91,6 +91,16 @@ pub fn retry_after_hint(headers: &HeaderMap) -> Option<Duration> {
         .or_else(|| number(header::RETRY_AFTER.as_str()).map(Duration::from_secs))
 }
 
+/// A reqwest client for this example's loopback servers: pooled connections, and no proxy
+/// (an `HTTP_PROXY` in the environment would otherwise carry requests to 127.0.0.1 away).
+///
+/// # Panics
+///
+/// If reqwest cannot build a client (it can always build this one: no TLS to set up).
+pub fn loopback_client() -> reqwest::Client {
+    reqwest::Client::builder().no_proxy().build().expect("a plain HTTP client")
+}
+
 /// The downstream as the front sees it: a pooled reqwest client and the downstream's base URL.
 #[derive(Clone, Debug)]
 pub struct DownstreamClient {
@@ -101,7 +111,7 @@ pub struct DownstreamClient {
 impl DownstreamClient {
     /// A client for the downstream at `base` (`http://127.0.0.1:<port>`).
     pub fn new(base: impl Into<String>) -> Self {
-        DownstreamClient { http: reqwest::Client::new(), base: base.into() }
+        DownstreamClient { http: loopback_client(), base: base.into() }
     }
 
     /// `GET /item/{id}`: the body of a `2xx`, else the status and its `Retry-After` hint.

@@ -48,7 +48,7 @@ impl Scenario {
     /// `spacing` (an open loop: a slow answer does not hold the next request back), and
     /// waits for every answer.
     pub async fn run(&self, mix: Mix, ids: Range<u64>, spacing: Duration) -> Run {
-        let client = reqwest::Client::new();
+        let client = crate::client::loopback_client();
         let front = self.front.url();
         let before = self.downstream.state.requests();
         let mut ticks = tokio::time::interval(spacing);

@@ -9,6 +9,7 @@
 
 use std::time::Duration;
 
+use resile_http_example::client::loopback_client;
 use resile_http_example::load::sample;
 use resile_http_example::{Mix, Pattern, Scenario, table};
 
@@ -44,7 +45,7 @@ async fn main() -> std::io::Result<()> {
     // The front's /metrics, as Prometheus would scrape it (every front serves the same
     // process-wide recorder).
     let front = last.expect("at least one mix").front.url();
-    let response = reqwest::get(format!("{front}/metrics")).await.map_err(std::io::Error::other)?;
+    let response = loopback_client().get(format!("{front}/metrics")).send().await.map_err(std::io::Error::other)?;
     let text = response.text().await.map_err(std::io::Error::other)?;
     println!("\nfrom {front}/metrics:\n");
     println!(

@@ -14,6 +14,7 @@
 use std::ops::Range;
 use std::time::Duration;
 
+use resile_http_example::client::loopback_client;
 use resile_http_example::load::sample;
 use resile_http_example::{Answer, Mix, Pattern, Run, Scenario};
 
@@ -44,8 +45,12 @@ fn predicted_retry(pattern: &Pattern) -> (u64, u64) {
     (successes, requests)
 }
 
+async fn get(url: String) -> reqwest::Result<reqwest::Response> {
+    loopback_client().get(url).send().await
+}
+
 async fn metrics(scenario: &Scenario) -> String {
-    let response = reqwest::get(format!("{}/metrics", scenario.front.url())).await.expect("the front answers");
+    let response = get(format!("{}/metrics", scenario.front.url())).await.expect("the front answers");
     assert_eq!(response.status(), 200);
     response.text().await.expect("a text body")
 }
@@ -83,11 +88,11 @@ async fn bare_succeeds_exactly_where_the_downstream_answers_the_first_request() 
     assert!(ids().all(|id| scenario.downstream.state.visits(id).len() == 1));
 
     // The downstream's own view of its load.
-    let stats = reqwest::get(format!("{}/stats", scenario.downstream.url())).await.unwrap().text().await.unwrap();
+    let stats = get(format!("{}/stats", scenario.downstream.url())).await.unwrap().text().await.unwrap();
     assert_eq!(stats, format!("requests {REQUESTS}\n"));
 
     // The front refuses a mix it does not know.
-    let unknown = reqwest::get(format!("{}/item/1?mix=nope", scenario.front.url())).await.unwrap();
+    let unknown = get(format!("{}/item/1?mix=nope", scenario.front.url())).await.unwrap();
     assert_eq!(unknown.status(), 400);
 }
 
