@@ -52,7 +52,9 @@ async fn get(url: String) -> reqwest::Result<reqwest::Response> {
 async fn metrics(scenario: &Scenario) -> String {
     let response = get(format!("{}/metrics", scenario.front.url())).await.expect("the front answers");
     assert_eq!(response.status(), 200);
-    response.text().await.expect("a text body")
+    let text = response.text().await.expect("a text body");
+    assert!(text.contains("# TYPE resile_calls_total counter"), "Prometheus' text format");
+    text
 }
 
 fn calls(text: &str, mix: Mix, outcome: &str) -> u64 {
