@@ -6,6 +6,11 @@
 //! ```
 //!
 //! `REQUESTS=n` sets the requests per mix (default 1000, sent one every 2 ms).
+//!
+//! The downstream decides every answer from the item and how often it was asked for, so the
+//! `bare` and `retry` rows are the same on every run (the latencies aside). The rows with a
+//! breaker move a little from run to run: its open time runs on the wall clock, and how
+//! many requests it refuses depends on where the burst finds it.
 
 use std::time::Duration;
 
