@@ -102,21 +102,63 @@ use std::cell::Cell;
 use std::marker::PhantomData;
 use std::ptr;
 
-use tokio::time::Instant;
+use tokio::time::{Instant, Sleep};
 
 thread_local! {
-    /// The earliest deadline of the calls being polled on this thread: a pointer to it, in
-    /// the future (or the stack frame) of the call that set it, which is being polled;
-    /// null when there is none.
-    static CURRENT: Cell<*const Instant> = const { Cell::new(ptr::null()) };
+    /// The earliest deadline of the calls being polled on this thread, as a [`Published`]
+    /// pointer into the future (or the stack frame) of the call that set it, which is being
+    /// polled; null when there is none.
+    static CURRENT: Cell<*const ()> = const { Cell::new(ptr::null()) };
+}
+
+/// Where a deadline is read from: an [`Instant`] a policy keeps, or tokio's [`Sleep`] that
+/// a timeout polls (whose deadline [`Sleep::deadline`] reads, so that the timeout keeps it
+/// once). The slot holds one word: the address, with its low bit set for a `Sleep` (both
+/// are aligned to at least 8 bytes, so the bit is free).
+const SLEEP_TAG: usize = 1;
+const _: () = assert!(align_of::<Instant>() > SLEEP_TAG && align_of::<Sleep>() > SLEEP_TAG);
+
+/// One of the two kinds of pointer the slot holds.
+#[derive(Clone, Copy)]
+pub(crate) enum Published<'a> {
+    /// A deadline kept as a value.
+    At(&'a Instant),
+    /// The deadline of a timer.
+    Sleep(&'a Sleep),
+}
+
+impl Published<'_> {
+    #[inline(always)]
+    fn encode(self) -> *const () {
+        match self {
+            Published::At(at) => ptr::from_ref(at).cast(),
+            Published::Sleep(sleep) => ptr::from_ref(sleep).cast::<()>().map_addr(|a| a | SLEEP_TAG),
+        }
+    }
+}
+
+/// The deadline a non-null slot value points to.
+///
+/// # Safety
+/// `at` was encoded by [`Published::encode`] from a reference that is still alive.
+#[inline(always)]
+unsafe fn decode(at: *const ()) -> Instant {
+    if at.addr() & SLEEP_TAG == 0 {
+        // SAFETY: untagged: an `&Instant`, alive (the caller's contract).
+        unsafe { *at.cast::<Instant>() }
+    } else {
+        // SAFETY: tagged: an `&Sleep` with its tag bit set, alive (the caller's contract).
+        unsafe { (*at.map_addr(|a| a & !SLEEP_TAG).cast::<Sleep>()).deadline() }
+    }
 }
 
 /// The earliest deadline that an enclosing `#[timeout]`, `#[hedge(timeout = ..)]`,
-/// [`Timeout`](crate::Timeout) or [`timeout()`](crate::timeout::timeout) set for the code
-/// running now, on tokio's clock; `None` outside every one of them. See the
-/// [module docs](self).
+/// [`Timeout`](crate::Timeout), [`timeout()`](crate::timeout::timeout) or a combinator's
+/// `.timeout(d)` set for the code running now, on tokio's clock; `None` outside every one of
+/// them. See the [module docs](self).
 ///
-/// Cost: one thread-local read, no atomic, no allocation.
+/// Cost: one thread-local read (and, under a deadline, a 16-byte read), no atomic, no
+/// allocation.
 #[inline]
 pub fn deadline() -> Option<Instant> {
     current()
@@ -128,7 +170,7 @@ pub(crate) fn current() -> Option<Instant> {
     let at = CURRENT.with(Cell::get);
     // SAFETY: a non-null pointer in the slot was set by a `Scope` that is still alive (it
     // puts the previous value back when dropped), from a reference that outlives it.
-    unsafe { at.as_ref() }.copied()
+    (!at.is_null()).then(|| unsafe { decode(at) })
 }
 
 /// Whether a sleep of `delay` from now would end at or past the enclosing deadline, if there
@@ -141,17 +183,21 @@ pub(crate) fn crossed_by(delay: std::time::Duration) -> Option<Instant> {
 }
 
 /// Publishes `deadline`, if it is earlier than the one the slot holds, until the guard is
-/// dropped; `None` changes nothing (and costs only the test).
+/// dropped; `None` publishes nothing.
 ///
 /// The slot keeps a pointer, not the value, so that entering costs a load, a test and a
 /// store of one word (and the comparison only under an enclosing deadline); `deadline` is
 /// borrowed for as long as the guard lives.
 #[inline(always)]
 pub(crate) fn enter(deadline: Option<&Instant>) -> Scope<'_> {
-    match deadline {
-        Some(at) => Scope { previous: set(at), written: true, _deadline: PhantomData },
-        None => Scope { previous: ptr::null(), written: false, _deadline: PhantomData },
-    }
+    publish(deadline.map(Published::At))
+}
+
+/// Publishes the deadline of `sleep` (tokio's [`Sleep::deadline`]) as [`enter`] does, so
+/// that a timeout polling a `Sleep` keeps its deadline once, in the `Sleep`.
+#[inline(always)]
+pub(crate) fn enter_sleep(sleep: Option<&Sleep>) -> Scope<'_> {
+    publish(sleep.map(Published::Sleep))
 }
 
 /// Runs `f` with `deadline` published as [`enter`] does; with `None`, just `f()`.
@@ -161,33 +207,45 @@ pub(crate) fn scoped<R>(deadline: Option<&Instant>, f: impl FnOnce() -> R) -> R 
     f()
 }
 
-/// Publishes `at` if it is the earliest, and returns what the slot held.
+/// Publishes `at` if it is the earliest, and returns the guard that puts back what the slot
+/// held.
 #[inline(always)]
-fn set(at: &Instant) -> *const Instant {
+fn publish(at: Option<Published<'_>>) -> Scope<'_> {
     CURRENT.with(|slot| {
         let previous = slot.get();
-        // SAFETY: as in `current`.
-        if unsafe { previous.as_ref() }.is_none_or(|outer| at < outer) {
-            slot.set(at);
+        if let Some(at) = at {
+            // SAFETY: as in `current`.
+            if previous.is_null() || at.deadline() < unsafe { decode(previous) } {
+                slot.set(at.encode());
+            }
         }
-        previous
+        Scope { previous, _deadline: PhantomData }
     })
 }
 
-/// What [`enter`] changed, put back when dropped (a poll that returns or unwinds).
+impl Published<'_> {
+    #[inline(always)]
+    fn deadline(self) -> Instant {
+        match self {
+            Published::At(at) => *at,
+            Published::Sleep(sleep) => sleep.deadline(),
+        }
+    }
+}
+
+/// What [`publish`] changed, put back when dropped (a poll that returns or unwinds). It
+/// always writes the slot back: the value it found there, which is the slot's value when
+/// nothing was published (a store costs less than remembering whether to make it).
 #[must_use = "the deadline is published only while the scope lives"]
 pub(crate) struct Scope<'a> {
-    previous: *const Instant,
-    written: bool,
-    _deadline: PhantomData<&'a Instant>,
+    previous: *const (),
+    _deadline: PhantomData<&'a ()>,
 }
 
 impl Drop for Scope<'_> {
     #[inline(always)]
     fn drop(&mut self) {
-        if self.written {
-            CURRENT.with(|slot| slot.set(self.previous));
-        }
+        CURRENT.with(|slot| slot.set(self.previous));
     }
 }
 

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use tokio::time::Instant;
+use tokio::time::{Instant, Sleep};
 
 use super::config::TimeoutConfig;
 use crate::Rejection;
@@ -47,33 +47,28 @@ impl TimeoutSite {
     where
         F: Future<Output = Result<T, E>>,
     {
-        // With every policy turned off (`resile::config::set_enabled(false)`), no deadline:
-        // tokio's far future, a timer that is never reached, and nothing published.
-        let deadline =
-            if crate::config::switch::all_off() { None } else { Instant::now().checked_add(self.config.after) };
-        TimeoutFuture { inner: timer(deadline, fut), deadline, site: self, span, impl_type, reject }
-    }
-}
-
-/// tokio's timeout at `deadline` around `fut`; with none, tokio's timeout of `Duration::MAX`,
-/// which arms no timer.
-#[inline(always)]
-fn timer<F: Future>(deadline: Option<Instant>, fut: F) -> tokio::time::Timeout<F> {
-    match deadline {
-        Some(at) => tokio::time::timeout_at(at, fut),
-        None => tokio::time::timeout(Duration::MAX, fut),
+        // With every policy turned off (`resile::config::set_enabled(false)`), no timer and
+        // nothing published; a deadline past the clock's range arms no timer either.
+        let sleep = if crate::config::switch::all_off() {
+            None
+        } else {
+            Instant::now().checked_add(self.config.after).map(tokio::time::sleep_until)
+        };
+        TimeoutFuture { inner: fut, sleep, site: self, span, impl_type, reject }
     }
 }
 
 pin_project_lite::pin_project! {
-    /// A future bounded by a [`TimeoutSite`]'s deadline: a plain future around tokio's
-    /// `Timeout` (no `async fn` state machine), so the inner future is moved once, into the
-    /// timer's future, and polled in place. Each poll publishes the deadline to what it polls
+    /// A future bounded by a [`TimeoutSite`]'s deadline: the guarded future and tokio's
+    /// [`Sleep`] side by side (no `async fn` state machine, no `tokio::time::Timeout`), so
+    /// the inner future is moved once and polled in place, and the deadline is kept once, in
+    /// the `Sleep`. Each poll publishes that deadline to what it polls
     /// ([`deadline()`](crate::deadline())).
     pub struct TimeoutFuture<'a, F, E, S> {
         #[pin]
-        inner: tokio::time::Timeout<F>,
-        deadline: Option<Instant>,
+        inner: F,
+        #[pin]
+        sleep: Option<Sleep>,
         site: &'static TimeoutSite,
         span: &'a CallSpan,
         impl_type: S,
@@ -90,13 +85,9 @@ where
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let polled = {
-            let _scope = crate::deadline::enter(this.deadline.as_ref());
-            this.inner.poll(cx)
-        };
-        match polled {
-            Poll::Ready(Ok(result)) => Poll::Ready(result),
-            Poll::Ready(Err(_)) => {
+        match poll_guarded(this.inner, this.sleep, cx) {
+            Poll::Ready(Some(result)) => Poll::Ready(result),
+            Poll::Ready(None) => {
                 let (site, impl_type) = (*this.site, *this.impl_type);
                 let rejection =
                     timed_out(this.span, || impl_type.function(site.function), "timeout", None, site.after());
@@ -104,6 +95,42 @@ where
             }
             Poll::Pending => Poll::Pending,
         }
+    }
+}
+
+/// One poll of a timeout: `inner` with the deadline of `sleep` published, then, if `inner`
+/// is pending, `sleep`. `Ready(Some(output))` when `inner` finished, `Ready(None)` when the
+/// deadline came first. As `tokio::time::Timeout` polls: the inner future first (a future
+/// ready at once is ready whatever the deadline), then the timer, with tokio's cooperative
+/// budget lifted for the timer when it was the inner future that spent it, so that a future
+/// that always spends the budget cannot keep the deadline from being seen.
+#[inline(always)]
+fn poll_guarded<F: Future>(
+    inner: Pin<&mut F>,
+    mut sleep: Pin<&mut Option<Sleep>>,
+    cx: &mut Context<'_>,
+) -> Poll<Option<F::Output>> {
+    let had_budget = tokio::task::coop::has_budget_remaining();
+    let polled = {
+        let _scope = crate::deadline::enter_sleep(sleep.as_ref().get_ref().as_ref());
+        inner.poll(cx)
+    };
+    if let Poll::Ready(output) = polled {
+        return Poll::Ready(Some(output));
+    }
+    match sleep.as_mut().as_pin_mut() {
+        Some(sleep) => poll_sleep(had_budget, sleep, cx).map(|()| None),
+        None => Poll::Pending,
+    }
+}
+
+/// Polls `sleep`, outside tokio's cooperative budget if the inner future spent it during
+/// this poll (`had_budget` before, none now). Not generic: one copy for every timeout.
+fn poll_sleep(had_budget: bool, sleep: Pin<&mut Sleep>, cx: &mut Context<'_>) -> Poll<()> {
+    if had_budget && !tokio::task::coop::has_budget_remaining() {
+        std::pin::pin!(tokio::task::coop::unconstrained(sleep)).poll(cx)
+    } else {
+        sleep.poll(cx)
     }
 }
 
@@ -129,15 +156,11 @@ where
     E: From<Rejection>,
     Fut: Future<Output = Result<T, E>>,
 {
-    let deadline = Instant::now().checked_add(after);
-    let mut timer = std::pin::pin!(timer(deadline, fut));
-    let polled = std::future::poll_fn(|cx| {
-        let _scope = crate::deadline::enter(deadline.as_ref());
-        timer.as_mut().poll(cx)
-    });
-    match polled.await {
-        Ok(result) => result,
-        Err(_) => Err(E::from(timed_out(CallSpan::detached(), || Function::free(function), "timeout", None, after))),
+    let sleep = Instant::now().checked_add(after).map(tokio::time::sleep_until);
+    let (mut inner, mut sleep) = (std::pin::pin!(fut), std::pin::pin!(sleep));
+    match std::future::poll_fn(|cx| poll_guarded(inner.as_mut(), sleep.as_mut(), cx)).await {
+        Some(result) => result,
+        None => Err(E::from(timed_out(CallSpan::detached(), || Function::free(function), "timeout", None, after))),
     }
 }
 
