@@ -102,54 +102,13 @@ use std::cell::Cell;
 use std::marker::PhantomData;
 use std::ptr;
 
-use tokio::time::{Instant, Sleep};
+use tokio::time::Instant;
 
 thread_local! {
-    /// The earliest deadline of the calls being polled on this thread, as a [`Published`]
-    /// pointer into the future (or the stack frame) of the call that set it, which is being
-    /// polled; null when there is none.
-    static CURRENT: Cell<*const ()> = const { Cell::new(ptr::null()) };
-}
-
-/// Where a deadline is read from: an [`Instant`] a policy keeps, or tokio's [`Sleep`] that
-/// a timeout polls (whose deadline [`Sleep::deadline`] reads, so that the timeout keeps it
-/// once). The slot holds one word: the address, with its low bit set for a `Sleep` (both
-/// are aligned to at least 8 bytes, so the bit is free).
-const SLEEP_TAG: usize = 1;
-const _: () = assert!(align_of::<Instant>() > SLEEP_TAG && align_of::<Sleep>() > SLEEP_TAG);
-
-/// One of the two kinds of pointer the slot holds.
-#[derive(Clone, Copy)]
-pub(crate) enum Published<'a> {
-    /// A deadline kept as a value.
-    At(&'a Instant),
-    /// The deadline of a timer.
-    Sleep(&'a Sleep),
-}
-
-impl Published<'_> {
-    #[inline(always)]
-    fn encode(self) -> *const () {
-        match self {
-            Published::At(at) => ptr::from_ref(at).cast(),
-            Published::Sleep(sleep) => ptr::from_ref(sleep).cast::<()>().map_addr(|a| a | SLEEP_TAG),
-        }
-    }
-}
-
-/// The deadline a non-null slot value points to.
-///
-/// # Safety
-/// `at` was encoded by [`Published::encode`] from a reference that is still alive.
-#[inline(always)]
-unsafe fn decode(at: *const ()) -> Instant {
-    if at.addr() & SLEEP_TAG == 0 {
-        // SAFETY: untagged: an `&Instant`, alive (the caller's contract).
-        unsafe { *at.cast::<Instant>() }
-    } else {
-        // SAFETY: tagged: an `&Sleep` with its tag bit set, alive (the caller's contract).
-        unsafe { (*at.map_addr(|a| a & !SLEEP_TAG).cast::<Sleep>()).deadline() }
-    }
+    /// The earliest deadline of the calls being polled on this thread: a pointer to it, in
+    /// the future (or the stack frame) of the call that set it, which is being polled;
+    /// null when there is none.
+    static CURRENT: Cell<*const Instant> = const { Cell::new(ptr::null()) };
 }
 
 /// The earliest deadline that an enclosing `#[timeout]`, `#[hedge(timeout = ..)]`,
@@ -170,7 +129,7 @@ pub(crate) fn current() -> Option<Instant> {
     let at = CURRENT.with(Cell::get);
     // SAFETY: a non-null pointer in the slot was set by a `Scope` that is still alive (it
     // puts the previous value back when dropped), from a reference that outlives it.
-    (!at.is_null()).then(|| unsafe { decode(at) })
+    unsafe { at.as_ref() }.copied()
 }
 
 /// Whether a sleep of `delay` from now would end at or past the enclosing deadline, if there
@@ -183,63 +142,44 @@ pub(crate) fn crossed_by(delay: std::time::Duration) -> Option<Instant> {
 }
 
 /// Publishes `deadline`, if it is earlier than the one the slot holds, until the guard is
-/// dropped; `None` publishes nothing.
+/// dropped; `None` publishes nothing (the guard then writes back what the slot held).
 ///
 /// The slot keeps a pointer, not the value, so that entering costs a load, a test and a
 /// store of one word (and the comparison only under an enclosing deadline); `deadline` is
 /// borrowed for as long as the guard lives.
 #[inline(always)]
 pub(crate) fn enter(deadline: Option<&Instant>) -> Scope<'_> {
-    publish(deadline.map(Published::At))
-}
-
-/// Publishes the deadline of `sleep` (tokio's [`Sleep::deadline`]) as [`enter`] does, so
-/// that a timeout polling a `Sleep` keeps its deadline once, in the `Sleep`.
-#[inline(always)]
-pub(crate) fn enter_sleep(sleep: Option<&Sleep>) -> Scope<'_> {
-    publish(sleep.map(Published::Sleep))
-}
-
-/// Runs `f` with `deadline` published as [`enter`] does; with `None`, just `f()`.
-#[inline(always)]
-pub(crate) fn scoped<R>(deadline: Option<&Instant>, f: impl FnOnce() -> R) -> R {
-    let _scope = enter(deadline);
-    f()
-}
-
-/// Publishes `at` if it is the earliest, and returns the guard that puts back what the slot
-/// held.
-#[inline(always)]
-fn publish(at: Option<Published<'_>>) -> Scope<'_> {
     CURRENT.with(|slot| {
         let previous = slot.get();
-        if let Some(at) = at {
+        if let Some(at) = deadline {
             // SAFETY: as in `current`.
-            if previous.is_null() || at.deadline() < unsafe { decode(previous) } {
-                slot.set(at.encode());
+            if unsafe { previous.as_ref() }.is_none_or(|outer| at < outer) {
+                slot.set(at);
             }
         }
         Scope { previous, _deadline: PhantomData }
     })
 }
 
-impl Published<'_> {
-    #[inline(always)]
-    fn deadline(self) -> Instant {
-        match self {
-            Published::At(at) => *at,
-            Published::Sleep(sleep) => sleep.deadline(),
+/// Runs `f` with `deadline` published as [`enter`] does; with `None`, just `f()`.
+#[inline(always)]
+pub(crate) fn scoped<R>(deadline: Option<&Instant>, f: impl FnOnce() -> R) -> R {
+    match deadline {
+        Some(_) => {
+            let _scope = enter(deadline);
+            f()
         }
+        None => f(),
     }
 }
 
-/// What [`publish`] changed, put back when dropped (a poll that returns or unwinds). It
+/// What [`enter`] changed, put back when dropped (a poll that returns or unwinds). It
 /// always writes the slot back: the value it found there, which is the slot's value when
 /// nothing was published (a store costs less than remembering whether to make it).
 #[must_use = "the deadline is published only while the scope lives"]
 pub(crate) struct Scope<'a> {
-    previous: *const (),
-    _deadline: PhantomData<&'a ()>,
+    previous: *const Instant,
+    _deadline: PhantomData<&'a Instant>,
 }
 
 impl Drop for Scope<'_> {

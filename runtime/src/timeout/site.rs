@@ -47,26 +47,25 @@ impl TimeoutSite {
     where
         F: Future<Output = Result<T, E>>,
     {
-        // With every policy turned off (`resile::config::set_enabled(false)`), no timer and
-        // nothing published; a deadline past the clock's range arms no timer either.
-        let sleep = if crate::config::switch::all_off() {
-            None
-        } else {
-            Instant::now().checked_add(self.config.after).map(tokio::time::sleep_until)
-        };
-        TimeoutFuture { inner: fut, sleep, site: self, span, impl_type, reject }
+        // With every policy turned off (`resile::config::set_enabled(false)`), no deadline:
+        // no timer and nothing published; a deadline past the clock's range arms no timer
+        // either.
+        let deadline =
+            if crate::config::switch::all_off() { None } else { Instant::now().checked_add(self.config.after) };
+        TimeoutFuture { inner: fut, deadline, sleep: None, site: self, span, impl_type, reject }
     }
 }
 
 pin_project_lite::pin_project! {
-    /// A future bounded by a [`TimeoutSite`]'s deadline: the guarded future and tokio's
-    /// [`Sleep`] side by side (no `async fn` state machine, no `tokio::time::Timeout`), so
-    /// the inner future is moved once and polled in place, and the deadline is kept once, in
-    /// the `Sleep`. Each poll publishes that deadline to what it polls
+    /// A future bounded by a [`TimeoutSite`]'s deadline: the guarded future, its deadline,
+    /// and tokio's [`Sleep`] for that deadline, armed only if the guarded future is still
+    /// pending after its first poll (no `async fn` state machine, no
+    /// `tokio::time::Timeout`). Each poll publishes the deadline to what it polls
     /// ([`deadline()`](crate::deadline())).
     pub struct TimeoutFuture<'a, F, E, S> {
         #[pin]
         inner: F,
+        deadline: Option<Instant>,
         #[pin]
         sleep: Option<Sleep>,
         site: &'static TimeoutSite,
@@ -85,7 +84,7 @@ where
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        match poll_guarded(this.inner, this.sleep, cx) {
+        match poll_guarded(this.inner, this.deadline, this.sleep, cx) {
             Poll::Ready(Some(result)) => Poll::Ready(result),
             Poll::Ready(None) => {
                 let (site, impl_type) = (*this.site, *this.impl_type);
@@ -98,35 +97,49 @@ where
     }
 }
 
-/// One poll of a timeout: `inner` with the deadline of `sleep` published, then, if `inner`
-/// is pending, `sleep`. `Ready(Some(output))` when `inner` finished, `Ready(None)` when the
-/// deadline came first. As `tokio::time::Timeout` polls: the inner future first (a future
-/// ready at once is ready whatever the deadline), then the timer, with tokio's cooperative
-/// budget lifted for the timer when it was the inner future that spent it, so that a future
-/// that always spends the budget cannot keep the deadline from being seen.
+/// One poll of a timeout: `inner` with `deadline` published, then, if `inner` is pending,
+/// the timer for `deadline`, armed in `sleep` the first time. `Ready(Some(output))` when
+/// `inner` finished, `Ready(None)` when the deadline came first.
+///
+/// As `tokio::time::Timeout` polls: the inner future first (a future ready at once is ready
+/// whatever the deadline), then the timer, with tokio's cooperative budget lifted for the
+/// timer when it was the inner future that spent it, so that a future that always spends
+/// the budget cannot keep the deadline from being seen. The deadline is read from the clock
+/// when the call is made, as `tokio::time::timeout` reads it; only the timer entry waits
+/// for a pending poll, so a call that completes in its first poll never touches the timer
+/// (no runtime handle taken, none released).
 #[inline(always)]
 fn poll_guarded<F: Future>(
     inner: Pin<&mut F>,
-    mut sleep: Pin<&mut Option<Sleep>>,
+    deadline: &Option<Instant>,
+    sleep: Pin<&mut Option<Sleep>>,
     cx: &mut Context<'_>,
 ) -> Poll<Option<F::Output>> {
     let had_budget = tokio::task::coop::has_budget_remaining();
     let polled = {
-        let _scope = crate::deadline::enter_sleep(sleep.as_ref().get_ref().as_ref());
+        let _scope = crate::deadline::enter(deadline.as_ref());
         inner.poll(cx)
     };
-    if let Poll::Ready(output) = polled {
-        return Poll::Ready(Some(output));
-    }
-    match sleep.as_mut().as_pin_mut() {
-        Some(sleep) => poll_sleep(had_budget, sleep, cx).map(|()| None),
-        None => Poll::Pending,
+    match (polled, deadline) {
+        (Poll::Ready(output), _) => Poll::Ready(Some(output)),
+        (Poll::Pending, Some(at)) => poll_sleep(had_budget, *at, sleep, cx).map(|()| None),
+        (Poll::Pending, None) => Poll::Pending,
     }
 }
 
-/// Polls `sleep`, outside tokio's cooperative budget if the inner future spent it during
-/// this poll (`had_budget` before, none now). Not generic: one copy for every timeout.
-fn poll_sleep(had_budget: bool, sleep: Pin<&mut Sleep>, cx: &mut Context<'_>) -> Poll<()> {
+/// Polls the timer for `deadline`, armed in `sleep` if it is not yet, outside tokio's
+/// cooperative budget if the inner future spent it during this poll (`had_budget` before,
+/// none now). Not generic: one copy for every timeout.
+fn poll_sleep(
+    had_budget: bool,
+    deadline: Instant,
+    mut sleep: Pin<&mut Option<Sleep>>,
+    cx: &mut Context<'_>,
+) -> Poll<()> {
+    if sleep.is_none() {
+        sleep.set(Some(tokio::time::sleep_until(deadline)));
+    }
+    let Some(sleep) = sleep.as_pin_mut() else { unreachable!("armed above") };
     if had_budget && !tokio::task::coop::has_budget_remaining() {
         std::pin::pin!(tokio::task::coop::unconstrained(sleep)).poll(cx)
     } else {
@@ -156,9 +169,9 @@ where
     E: From<Rejection>,
     Fut: Future<Output = Result<T, E>>,
 {
-    let sleep = Instant::now().checked_add(after).map(tokio::time::sleep_until);
-    let (mut inner, mut sleep) = (std::pin::pin!(fut), std::pin::pin!(sleep));
-    match std::future::poll_fn(|cx| poll_guarded(inner.as_mut(), sleep.as_mut(), cx)).await {
+    let deadline = Instant::now().checked_add(after);
+    let (mut inner, mut sleep) = (std::pin::pin!(fut), std::pin::pin!(None));
+    match std::future::poll_fn(|cx| poll_guarded(inner.as_mut(), &deadline, sleep.as_mut(), cx)).await {
         Some(result) => result,
         None => Err(E::from(timed_out(CallSpan::detached(), || Function::free(function), "timeout", None, after))),
     }
@@ -220,4 +233,53 @@ impl<E: From<Rejection>> crate::Policy<E> for Timeout {
     {
         Timeout::call(self, op)
     }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use crate::telemetry::Free;
+    use std::task::Waker;
+
+    const AFTER: Duration = Duration::from_millis(250);
+    static SITE: TimeoutSite = TimeoutSite::new("site-test", TimeoutConfig::new(AFTER));
+
+    fn call<F: Future<Output = Result<(), Rejection>>>(fut: F) -> TimeoutFuture<'static, F, Rejection, Free> {
+        SITE.run(CallSpan::detached(), Free, |r| r, fut)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_deadline_is_read_when_the_call_is_made() {
+        let start = Instant::now();
+        let slow = call(tokio::time::sleep(Duration::from_secs(1)).then_ok());
+        tokio::time::advance(Duration::from_millis(100)).await;
+        assert_eq!(slow.await, Err(Rejection::TimedOut { after: AFTER }));
+        assert_eq!(start.elapsed(), AFTER, "as tokio::time::timeout: from the call, not from its first poll");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_timer_is_armed_only_when_the_call_is_pending() {
+        let mut cx = Context::from_waker(Waker::noop());
+        let start = Instant::now();
+
+        let mut fast = std::pin::pin!(call(async { Ok(()) }));
+        assert_eq!(fast.as_mut().poll(&mut cx), Poll::Ready(Ok(())));
+        assert!(fast.sleep.is_none(), "a call ready in its first poll arms no timer");
+
+        let mut slow = std::pin::pin!(call(std::future::pending()));
+        assert_eq!(slow.as_mut().poll(&mut cx), Poll::Pending);
+        assert_eq!(slow.sleep.as_ref().map(Sleep::deadline), Some(start + AFTER));
+        assert_eq!(slow.deadline, Some(start + AFTER));
+        tokio::time::advance(AFTER).await;
+        assert_eq!(slow.as_mut().poll(&mut cx), Poll::Ready(Err(Rejection::TimedOut { after: AFTER })));
+    }
+
+    /// `Ok(())` after `self`.
+    trait ThenOk: Future<Output = ()> + Sized {
+        async fn then_ok(self) -> Result<(), Rejection> {
+            self.await;
+            Ok(())
+        }
+    }
+    impl<F: Future<Output = ()>> ThenOk for F {}
 }
