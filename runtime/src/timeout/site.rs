@@ -36,6 +36,10 @@ impl TimeoutSite {
     /// Runs `fut` for at most the deadline; `reject` turns the rejection into the caller's
     /// error. Events go to `span`, the guarded call's span, the function named with
     /// `impl_type` (zero-sized: nothing is stored for it).
+    ///
+    /// The deadline is read from tokio's clock here, when the call is made; the returned
+    /// future arms tokio's timer only if `fut` is pending after a poll (and then panics
+    /// outside a runtime with its time driver enabled, as `tokio::time::timeout` does).
     #[inline(always)]
     pub fn run<'a, T, E, F, S: ImplType>(
         &'static self,
@@ -164,6 +168,10 @@ pub(crate) fn timed_out(
 /// Runs `fut` for at most `after`; at the deadline drops it and returns
 /// `E::from(Rejection::TimedOut { after })`, reported in telemetry as a rejection of
 /// `function`. The free-function form of [`Timeout`].
+///
+/// # Panics
+/// As `tokio::time::timeout`, outside a tokio runtime with its time driver enabled; only at
+/// the first poll in which `fut` is pending, when the timer is armed.
 pub async fn timeout<T, E, Fut>(function: &'static str, after: Duration, fut: Fut) -> Result<T, E>
 where
     E: From<Rejection>,
@@ -215,6 +223,10 @@ impl Timeout {
     }
 
     /// Runs `op()` for at most the deadline.
+    ///
+    /// # Panics
+    /// As [`timeout()`]: outside a tokio runtime with its time driver enabled, at the first
+    /// poll in which the call is pending.
     pub async fn call<T, E, F, Fut>(&self, op: F) -> Result<T, E>
     where
         E: From<Rejection>,
