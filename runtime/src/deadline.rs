@@ -186,7 +186,7 @@ pub(crate) fn scoped<R>(deadline: Option<&Instant>, f: impl FnOnce() -> R) -> R 
 
 /// What [`enter`] changed, put back when dropped (a poll that returns or unwinds). It
 /// always writes the slot back: the value it found there, which is the slot's value when
-/// nothing was published (a store costs less than remembering whether to make it).
+/// nothing was published (one store, rather than a flag and a test of it).
 #[must_use = "the deadline is published only while the scope lives"]
 pub(crate) struct Scope<'a> {
     previous: *const Instant,

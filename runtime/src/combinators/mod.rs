@@ -14,7 +14,9 @@
 //! | [`first_ok`] | one at a time, in order | the first `Ok` | the next one starts | skipped like an `Err`; if every one panicked, the first panic is resumed | `Err(Rejection::TimedOut)`: one budget for the whole chain | never started after the first `Ok` |
 //!
 //! A timeout needs `E: From<Rejection>` (as the attributes do); without `.timeout(d)`, any
-//! `E` works. All timing reads tokio's clock.
+//! `E` works. All timing reads tokio's clock. Like a `#[timeout]`, `.timeout(d)` publishes
+//! its deadline to the futures it runs ([`deadline()`](crate::deadline())), so a retry or a
+//! hedge in them starts no sleep or attempt past it.
 //!
 //! ```
 //! use std::time::Duration;
