@@ -42,7 +42,7 @@ const FUNCTION: &str = "resile::layer::BulkheadLayer";
 /// ```
 /// # use resile_runtime as resile;
 /// use resile::{BulkheadPolicy, Rejection, layer::BulkheadLayer};
-/// use tower::{Service, ServiceBuilder, ServiceExt, service_fn};
+/// use tower::{ServiceBuilder, ServiceExt, service_fn};
 ///
 /// const POOL: BulkheadPolicy = BulkheadPolicy::named("layer-doc-pool", 1);
 ///
