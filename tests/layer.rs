@@ -236,6 +236,30 @@ async fn a_half_open_probe_taken_in_poll_ready_comes_back_when_the_service_is_dr
     assert_eq!(breaker.state(), State::Closed);
 }
 
+#[tokio::test(start_paused = true)]
+async fn poll_ready_after_a_refusal_asks_again() {
+    let inner = Counting::new(0);
+    let mut service = ServiceBuilder::new().layer(CircuitBreakerLayer::named("layer-ask-again")).service(inner.clone());
+    let breaker = resile::circuit_breaker("layer-ask-again");
+    breaker.force_open();
+    service.ready().await.unwrap(); // refused: `Ready`, and the inner service not polled
+    assert_eq!(inner.readies(), 0);
+    breaker.force_close();
+    service.ready().await.unwrap(); // admitted now
+    assert_eq!(service.call(1).await, Ok(1));
+    assert_eq!((inner.readies(), inner.calls()), (1, 1));
+
+    const POOL: BulkheadPolicy = BulkheadPolicy::named("layer-ask-again-pool", 1);
+    let mut holder = ServiceBuilder::new().layer(BulkheadLayer::new(POOL)).service(Counting::new(0));
+    holder.ready().await.unwrap();
+    let mut other = holder.clone();
+    other.ready().await.unwrap(); // full: `Ready`, and `call` would refuse
+    drop(holder);
+    other.ready().await.unwrap(); // the permit is free now
+    assert_eq!(other.call(2).await, Ok(2));
+    assert_eq!(resile::bulkhead("layer-ask-again-pool").stats().in_use, 0);
+}
+
 // ---- a ServiceBuilder stack -----------------------------------------------------------
 
 #[tokio::test(start_paused = true)]

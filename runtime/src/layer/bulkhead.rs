@@ -256,7 +256,13 @@ where
                         }
                     };
                 }
-                State::Full | State::Refused(_) => return Poll::Ready(Ok(())),
+                // Asked again at once (`max_wait` zero): a later `poll_ready` supersedes an
+                // earlier one. A refusal after waiting `max_wait` stays until `call`.
+                State::Full => match self.layer.site.get().try_acquire(self.layer.weight) {
+                    Some(permit) => self.state = State::Admitted(permit),
+                    None => return Poll::Ready(Ok(())),
+                },
+                State::Refused(_) => return Poll::Ready(Ok(())),
             }
         }
     }

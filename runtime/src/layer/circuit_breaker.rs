@@ -24,7 +24,8 @@ const FUNCTION: &str = "resile::layer::CircuitBreakerLayer";
 /// `poll_ready` asks the breaker first: admitted, it keeps the [`Permit`] (a half-open
 /// probe slot, if the breaker is half-open) and then polls the inner service's readiness;
 /// refused, it returns `Ready` without polling the inner service, and the next `call`
-/// returns `S::Error::from(Rejection::CircuitOpen { name })` without calling it. `call`
+/// returns `S::Error::from(Rejection::CircuitOpen { name })` without calling it (a
+/// `poll_ready` before that `call` asks the breaker again). `call`
 /// moves the permit into the response future, which records the outcome when it ends
 /// (`Ok` a success, `Err` a failure). A service dropped after `poll_ready` without `call`,
 /// or a response future dropped before its end, records nothing and gives a probe slot
@@ -167,7 +168,9 @@ where
     type Future = CircuitBreakerResponse<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
-        if let State::Idle = self.state {
+        // Asked again after a refusal: a later `poll_ready` supersedes an earlier one, so a
+        // service refused while the breaker was open is admitted once it lets calls through.
+        if let State::Idle | State::Refused(_) = self.state {
             let permit = self.site.admit();
             self.state = if permit.admitted() { State::Admitted(permit) } else { State::Refused(permit) };
         }

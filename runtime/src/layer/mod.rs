@@ -58,8 +58,9 @@
 //! service dropped between `poll_ready` and `call` leaks nothing. A refusal is `Ready` (as
 //! tower's `LoadShed`), not `Pending`: a breaker fails fast, it does not queue.
 //!
-//! A `Ready` from `poll_ready` is valid until `call`: a decision taken there is used by the
-//! next `call` however long after (a breaker's permit of an older generation records
+//! A `Ready` from `poll_ready` is valid until `call`, and a later `poll_ready` supersedes
+//! it: a service refused by an open breaker or a full bulkhead (`max_wait` zero) asks again
+//! when polled again. An admission taken there is used by the next `call` however long after (a breaker's permit of an older generation records
 //! nothing, as an attribute's call that outlives a state change). Calling `call` without a
 //! `Ready` from `poll_ready` first breaks tower's contract, and panics (as tower's
 //! `ConcurrencyLimit`).
