@@ -225,6 +225,7 @@ where
     type Error = S::Error;
     type Future = BulkheadResponse<S::Future>;
 
+    #[inline]
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
         loop {
             match &mut self.state {
@@ -267,6 +268,7 @@ where
         }
     }
 
+    #[inline]
     fn call(&mut self, req: Req) -> BulkheadResponse<S::Future> {
         let refused = |rejection| BulkheadResponse { inner: None, permit: None, rejection: Some(rejection) };
         match std::mem::replace(&mut self.state, State::Idle) {

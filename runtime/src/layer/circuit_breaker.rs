@@ -167,6 +167,7 @@ where
     type Error = S::Error;
     type Future = CircuitBreakerResponse<S::Future>;
 
+    #[inline]
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
         // Asked again after a refusal: a later `poll_ready` supersedes an earlier one, so a
         // service refused while the breaker was open is admitted once it lets calls through.
@@ -187,6 +188,7 @@ where
         }
     }
 
+    #[inline]
     fn call(&mut self, req: Req) -> CircuitBreakerResponse<S::Future> {
         match std::mem::replace(&mut self.state, State::Idle) {
             State::Admitted(permit) => {

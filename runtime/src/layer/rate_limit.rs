@@ -188,6 +188,7 @@ where
         self.inner.poll_ready(cx)
     }
 
+    #[inline]
     fn call(&mut self, req: Req) -> RateLimitResponse<S, Req> {
         let response = |inner, waiting, rejection| RateLimitResponse { inner, waiting, rejection };
         if self.site.try_admit() {

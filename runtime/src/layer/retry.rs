@@ -193,6 +193,7 @@ where
         self.inner.poll_ready(cx)
     }
 
+    #[inline]
     fn call(&mut self, req: Req) -> RetryResponse<S, Req> {
         static TIMELINE: TimelineSite = TimelineSite::new();
         let span = CallSpan::new();
@@ -258,6 +259,7 @@ where
 {
     type Output = Result<S::Response, S::Error>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
         loop {
