@@ -392,6 +392,40 @@ async fn the_hedge_layer_sends_a_second_attempt_to_a_clone() {
     assert_eq!(calls.load(Ordering::SeqCst), 2);
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_retry_layer_under_a_timeout_layer_starts_no_sleep_past_its_deadline() {
+    const RETRY: RetryPolicy = RetryPolicy::new()
+        .max(5)
+        .backoff(Backoff::Constant)
+        .base_delay(Duration::from_millis(100))
+        .jitter(Jitter::None);
+    let inner = Counting::new(u32::MAX);
+    let service = ServiceBuilder::new()
+        .layer(TimeoutLayer::new(Duration::from_millis(150)))
+        .layer(RetryLayer::new(RETRY))
+        .service(inner.clone());
+    let start = Instant::now();
+    // Attempt 1 at 0 ms, attempt 2 at 100 ms; a sleep to 200 ms would end past the deadline
+    // (150 ms): the call returns attempt 2's error at 100 ms, not `TimedOut` at 150 ms.
+    assert_eq!(service.oneshot(1).await, Err(Error::Down));
+    assert_eq!(start.elapsed(), Duration::from_millis(100));
+    assert_eq!(inner.calls(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_named_layer_inside_an_isolated_scope_reaches_the_scope_instance() {
+    let layer = CircuitBreakerLayer::named("layer-isolated-db");
+    let service = ServiceBuilder::new().layer(layer).service(Counting::new(0));
+    let scoped = service.clone();
+    resile::testing::isolated(async move {
+        resile::circuit_breaker("layer-isolated-db").force_open();
+        assert_eq!(scoped.oneshot(1).await, refused(Rejection::CircuitOpen { name: "layer-isolated-db" }));
+    })
+    .await;
+    // The process-wide breaker of that name was never opened.
+    assert_eq!(service.oneshot(2).await, Ok(2));
+}
+
 // ---- cancellation ---------------------------------------------------------------------
 
 #[tokio::test(start_paused = true)]
