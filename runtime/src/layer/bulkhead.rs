@@ -163,7 +163,22 @@ impl<S> Layer<S> for BulkheadLayer {
 }
 
 /// The wait for permits, boxed: only a request that finds them taken waits.
-type Waiting = Pin<Box<dyn Future<Output = Result<BulkheadPermit<'static>, Rejection>> + Send>>;
+type Waiting = Exclusive<Pin<Box<dyn Future<Output = Result<BulkheadPermit<'static>, Rejection>> + Send>>>;
+
+/// A value reached only through `&mut` (polled by the one task that owns the service), so
+/// the service is `Sync` whenever the inner service is, as tower's `ConcurrencyLimit` is: a
+/// `&Exclusive` gives no access to what it holds (the `SyncWrapper` pattern).
+struct Exclusive<T>(T);
+
+// SAFETY: no method gives access to the value through `&self`; only `get_mut` (`&mut self`)
+// does, and `&mut` access from one thread at a time is what `Send` allows.
+unsafe impl<T: Send> Sync for Exclusive<T> {}
+
+impl<T> Exclusive<T> {
+    fn get_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
 
 /// What `poll_ready` reserved, for the next `call`.
 enum State {
@@ -237,12 +252,13 @@ where
                         None => {
                             let function = Function::free(self.layer.site.function());
                             let (weight, max_wait) = (self.layer.weight, self.layer.max_wait);
-                            State::Waiting(Box::pin(bulkhead.acquire(weight, max_wait, CallSpan::detached(), function)))
+                            let wait = bulkhead.acquire(weight, max_wait, CallSpan::detached(), function);
+                            State::Waiting(Exclusive(Box::pin(wait)))
                         }
                     };
                 }
                 State::Waiting(wait) => {
-                    self.state = match ready!(wait.as_mut().poll(cx)) {
+                    self.state = match ready!(wait.get_mut().as_mut().poll(cx)) {
                         Ok(permit) => State::Admitted(permit),
                         Err(rejection) => State::Refused(rejection),
                     };

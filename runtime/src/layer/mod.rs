@@ -146,3 +146,59 @@ pub use timeout::{TimeoutLayer, TimeoutResponse, TimeoutService};
 fn not_ready(layer: &str) -> ! {
     panic!("`{layer}`: `call` without `poll_ready` returning `Ready` first (tower's `Service` contract)")
 }
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use std::time::Duration;
+
+    use tower::{Layer, Service, service_fn};
+
+    use super::*;
+    use crate::{BulkheadPolicy, HedgePolicy, RateLimitPolicy, Rejection, RetryPolicy};
+
+    fn assert_send_sync<T: Send + Sync>(_: &T) {}
+    fn assert_send<T: Send>(_: &T) {}
+
+    async fn echo(n: u32) -> Result<u32, Rejection> {
+        Ok(n)
+    }
+
+    /// The services and their response futures are `Send` (and the services `Sync`) when
+    /// the inner ones are: what a multi-threaded server (hyper, axum) needs.
+    #[test]
+    fn services_and_response_futures_are_send() {
+        let mut timeout = TimeoutLayer::new(Duration::from_secs(1)).layer(service_fn(echo));
+        let mut breaker = CircuitBreakerLayer::named("layer-unit-send").layer(service_fn(echo));
+        let mut bulkhead = BulkheadLayer::new(BulkheadPolicy::named("layer-unit-send", 1)).layer(service_fn(echo));
+        let mut limit = RateLimitLayer::new(RateLimitPolicy::named("layer-unit-send", 1.0)).layer(service_fn(echo));
+        let mut retry = RetryLayer::new(RetryPolicy::new()).layer(service_fn(echo));
+        let mut hedge = HedgeLayer::new(HedgePolicy::new()).layer(service_fn(echo));
+        assert_send_sync(&timeout);
+        assert_send_sync(&breaker);
+        assert_send_sync(&bulkhead);
+        assert_send_sync(&limit);
+        assert_send_sync(&retry);
+        assert_send_sync(&hedge);
+        // Futures only, never polled: `call` on a service that was not polled ready would
+        // break tower's contract for the admission layers, so only their types are checked.
+        let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+        let _guard = rt.enter();
+        assert_send(&timeout.call(1));
+        assert_send(&limit.call(1));
+        assert_send(&retry.call(1));
+        assert_send(&hedge.call(1));
+        fn response_of<S: Service<u32>>(_: &S) -> Option<S::Future> {
+            None
+        }
+        assert_send(&response_of(&breaker));
+        assert_send(&response_of(&bulkhead));
+        let _ = (&mut breaker, &mut bulkhead);
+    }
+
+    #[test]
+    #[should_panic(expected = "`call` without `poll_ready`")]
+    fn call_without_poll_ready_panics() {
+        let mut breaker = CircuitBreakerLayer::named("layer-unit-panics").layer(service_fn(echo));
+        let _ = breaker.call(1);
+    }
+}
