@@ -199,6 +199,6 @@ mod tests {
     #[should_panic(expected = "`call` without `poll_ready`")]
     fn call_without_poll_ready_panics() {
         let mut breaker = CircuitBreakerLayer::named("layer-unit-panics").layer(service_fn(echo));
-        let _ = breaker.call(1);
+        drop(breaker.call(1));
     }
 }
