@@ -1,4 +1,4 @@
-//! Every policy as a [`tower::Layer`](tower_layer::Layer) (cargo feature `tower`, SPEC §12):
+//! Every policy as a [`tower::Layer`](tower_layer::Layer) (cargo feature `tower`):
 //! the same policies, the same named instances and the same telemetry as the attributes,
 //! around a [`tower::Service`](tower_service::Service).
 //!
