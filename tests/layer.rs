@@ -158,6 +158,26 @@ async fn a_rate_limiter_is_one_bucket_for_the_attribute_and_the_layer() {
     assert_eq!(limited().await, refused(Rejection::RateLimited { name: "layer-shared-bucket", retry_after }));
 }
 
+#[resile::hedge(delay = "10ms", max_requests = 2, name = "layer-shared-tracker")]
+async fn hedged() -> Result<u32, Error> {
+    sleep(Duration::from_millis(if resile::attempt() == 1 { 100 } else { 5 })).await;
+    Ok(6)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_hedge_tracker_is_one_for_the_attribute_and_the_layer() {
+    const HEDGE: HedgePolicy =
+        HedgePolicy::named("layer-shared-tracker").delay(Duration::from_millis(10)).max_requests(2);
+    assert_eq!(hedged().await, Ok(6)); // won by the hedge
+    let service = ServiceBuilder::new().layer(HedgeLayer::new(HEDGE)).service(service_fn(|n: u32| async move {
+        sleep(Duration::from_millis(if resile::attempt() == 1 { 100 } else { 5 })).await;
+        Ok::<_, Error>(n)
+    }));
+    assert_eq!(service.oneshot(7).await, Ok(7)); // won by the hedge
+    let stats = resile::hedge_tracker("layer-shared-tracker").stats();
+    assert_eq!((stats.total_requests, stats.hedged_requests, stats.hedge_won), (2, 2, 2));
+}
+
 // ---- `poll_ready` without `call` leaks nothing ----------------------------------------
 
 #[tokio::test(start_paused = true)]
@@ -174,6 +194,17 @@ async fn a_bulkhead_permit_taken_in_poll_ready_comes_back_when_the_service_is_dr
     assert_eq!(clone.oneshot(1).await, refused(Rejection::BulkheadFull { name: "layer-ready-pool" }));
     drop(service);
     assert_eq!(resile::bulkhead("layer-ready-pool").stats().in_use, 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_rate_limit_layer_polled_ready_and_dropped_takes_no_tokens() {
+    const API: RateLimitPolicy = RateLimitPolicy::named("layer-ready-bucket", 2.0);
+    let layer = RateLimitLayer::new(API);
+    assert_eq!(layer.limiter().stats().tokens, 2.0); // created full
+    let mut service = ServiceBuilder::new().layer(layer).service(Counting::new(0));
+    service.ready().await.unwrap();
+    drop(service);
+    assert_eq!(resile::rate_limiter("layer-ready-bucket").stats().tokens, 2.0);
 }
 
 #[tokio::test(start_paused = true)]
