@@ -262,8 +262,13 @@ async fn a_half_open_probe_taken_in_poll_ready_comes_back_when_the_service_is_dr
     // Dropped without `call`: the probe is back, and nothing was recorded.
     drop(probe);
     assert_eq!(breaker.state(), State::HalfOpen);
+    // Called, then its response future dropped before the end: the probe is back again.
+    let mut called = failing.clone();
+    called.ready().await.unwrap();
+    drop(called.call(1));
+    assert_eq!(breaker.state(), State::HalfOpen);
     let next = failing.clone();
-    assert_eq!(next.oneshot(9).await, Ok(9)); // the third call of `Counting::new(2)` succeeds
+    assert_eq!(next.oneshot(9).await, Ok(9)); // calls 1 and 2 of `Counting::new(2)` failed
     assert_eq!(breaker.state(), State::Closed);
 }
 
