@@ -21,7 +21,7 @@ use crate::telemetry::{self, CallSpan, Function};
 /// to what it runs ([`deadline()`](crate::deadline())), so a `#[retry]` inside the inner
 /// service starts no sleep past it.
 ///
-/// Reserves nothing; the response future holds tokio's timer (no allocation: tower's
+/// Reserves nothing; the response future holds tokio's timer once pending (no allocation: tower's
 /// `Timeout` does not allocate either). Dropping it drops the inner future and the timer.
 ///
 /// ```
@@ -112,21 +112,21 @@ where
         // With every policy turned off (`resile::config::set_enabled(false)`), no deadline.
         let deadline =
             if crate::config::switch::all_off() { None } else { Instant::now().checked_add(self.layer.after) };
-        let inner = match deadline {
-            Some(at) => tokio::time::timeout_at(at, self.inner.call(req)),
-            None => tokio::time::timeout(Duration::MAX, self.inner.call(req)),
-        };
-        TimeoutResponse { inner, deadline, layer: self.layer }
+        TimeoutResponse { inner: self.inner.call(req), deadline, sleep: None, layer: self.layer }
     }
 }
 
 pin_project_lite::pin_project! {
-    /// The response future of a [`TimeoutService`]: the inner future under tokio's timer.
+    /// The response future of a [`TimeoutService`]: the inner future, and tokio's timer for
+    /// its deadline, armed only if the inner future is still pending after a poll (as
+    /// `#[timeout]` does: a response ready in its first poll never touches the timer).
     #[must_use = "futures do nothing unless polled"]
     pub struct TimeoutResponse<F> {
         #[pin]
-        inner: tokio::time::Timeout<F>,
+        inner: F,
         deadline: Option<Instant>,
+        #[pin]
+        sleep: Option<tokio::time::Sleep>,
         layer: TimeoutLayer,
     }
 }
@@ -147,13 +147,9 @@ where
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let polled = {
-            let _scope = crate::deadline::enter(this.deadline.as_ref());
-            this.inner.poll(cx)
-        };
-        match polled {
-            Poll::Ready(Ok(result)) => Poll::Ready(result),
-            Poll::Ready(Err(_)) => {
+        match crate::timeout::poll_guarded(this.inner, this.deadline, this.sleep, cx) {
+            Poll::Ready(Some(result)) => Poll::Ready(result),
+            Poll::Ready(None) => {
                 let layer = *this.layer;
                 let rejection = telemetry::rejected(
                     CallSpan::detached(),

@@ -113,7 +113,7 @@ where
 /// for a pending poll, so a call that completes in its first poll never touches the timer
 /// (no runtime handle taken, none released).
 #[inline(always)]
-fn poll_guarded<F: Future>(
+pub(crate) fn poll_guarded<F: Future>(
     inner: Pin<&mut F>,
     deadline: &Option<Instant>,
     sleep: Pin<&mut Option<Sleep>>,
