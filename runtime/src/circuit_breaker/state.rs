@@ -457,6 +457,11 @@ impl CircuitBreaker {
         }
     }
 
+    /// The `on_state_change` callbacks registered so far.
+    pub(super) fn state_change_callbacks(&self) -> Vec<OnStateChange> {
+        lock(&self.callbacks).clone()
+    }
+
     /// How long until the breaker, open, lets a half-open probe through, at `now` (time
     /// since the breaker's origin): `Some(ZERO)` once `open_timeout` has passed (the next
     /// call is the probe), `None` in every state but `Open` (forced open holds until an
