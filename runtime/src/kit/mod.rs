@@ -20,7 +20,7 @@
 pub(crate) mod clock;
 mod handle;
 pub(crate) mod isolation;
-pub(crate) mod keyed;
+pub mod keyed;
 pub(crate) mod registry;
 #[cfg(any(feature = "testing", doc))]
 pub(crate) mod scope;
