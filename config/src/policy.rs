@@ -21,7 +21,7 @@ pub const POLICY_KEY: Key = Key {
     doc: "a `const` policy declared in code, by path; keys written next to it override it at this site",
 };
 
-/// The keys of keyed instances (SPEC §9) that `#[circuit_breaker]`, `#[bulkhead]` and
+/// The keys of keyed instances that `#[circuit_breaker]`, `#[bulkhead]` and
 /// `#[rate_limit]` take besides their own and `policy`: `key`, an expression over the
 /// arguments (one instance per distinct value under the name), and `max_keys`, how many keys
 /// keep an instance at most. Keys of the call site, not of the name's configuration.

@@ -2,7 +2,7 @@
 //!
 //! `key = <expr over the arguments>` on [`#[circuit_breaker]`](macro@crate::circuit_breaker),
 //! [`#[bulkhead]`](macro@crate::bulkhead) and [`#[rate_limit]`](macro@crate::rate_limit) gives one
-//! instance per distinct value of the expression under the name (SPEC §9): one downstream
+//! instance per distinct value of the expression under the name: one downstream
 //! host that fails opens its own breaker and leaves the others closed; one tenant that
 //! floods uses up its own tokens or permits, not everyone's.
 //!

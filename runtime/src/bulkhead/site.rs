@@ -411,7 +411,7 @@ impl BulkheadSite {
 }
 
 /// One `#[bulkhead(key = ..)]` call site: a bulkhead of its own per key value under the
-/// name (SPEC §9), each with the name's `max_concurrent`, and this site's `weight` and
+/// name, each with the name's `max_concurrent`, and this site's `weight` and
 /// `max_wait`. A full key does not hold up another. The expansion keeps one in a `static`.
 #[derive(Debug)]
 pub struct KeyedBulkheadSite {

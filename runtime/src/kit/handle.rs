@@ -68,7 +68,7 @@ impl<P: NamedPolicy> Handle<P> {
         }
     }
 
-    /// The instance of the key `key` of this name (SPEC §9: `key = ..` on the attribute),
+    /// The instance of the key `key` of this name (`key = ..` on the attribute),
     /// if it exists: `None` for a key no call has used, or one evicted since. `K` is the
     /// owned key type: `String` for a `&str` key expression (pass `&String`, or look a
     /// `str` up with [`key_str`](Self::key_str)), `u64` for a `u64` one.

@@ -1,4 +1,4 @@
-//! Keyed instances (SPEC §9): one instance of a named policy per distinct key value under
+//! Keyed instances: one instance of a named policy per distinct key value under
 //! the name (a breaker per downstream host, a limit per tenant), created on first use and
 //! bounded by `max_keys`.
 //!
@@ -470,5 +470,86 @@ impl<P: NamedPolicy> Registry<P> {
             Box::leak(Box::new(Family::<P, K>::new(base, name, max_keys)))
         });
         family.as_any().downcast_ref().expect("found by its key type")
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use crate::circuit_breaker::{CircuitBreaker, CircuitBreakerConfig};
+
+    fn family<K: Hash + Eq + Clone + Send + Sync + 'static>(max_keys: usize) -> Family<CircuitBreaker, K> {
+        let base: &'static CircuitBreaker =
+            Box::leak(Box::new(CircuitBreaker::new("unit", CircuitBreakerConfig::new())));
+        Family::new(base, "unit", max_keys)
+    }
+
+    #[test]
+    fn a_key_has_one_instance() {
+        let f = family::<u64>(10);
+        let a = f.instance(&5);
+        let b = f.instance(&5);
+        assert!(ptr::eq(&*a, &*b));
+        assert!(!ptr::eq(&*a, &*f.instance(&6)));
+        assert_eq!(f.keys(), 2);
+    }
+
+    #[test]
+    fn a_str_key_is_kept_as_a_string_and_found_as_a_str() {
+        let f = family::<String>(10);
+        let a = f.instance("db.internal");
+        assert!(ptr::eq(&*a, &*f.get("db.internal").unwrap()));
+        assert!(ptr::eq(&*a, &*f.get(&String::from("db.internal")).unwrap()));
+        assert!(f.get("other").is_none());
+        assert_eq!(f.keys(), 1, "looking up creates nothing");
+    }
+
+    #[test]
+    fn the_bound_holds_and_a_held_key_is_spared() {
+        let f = family::<u64>(10);
+        let held = f.instance(&0);
+        for key in 1..=1_000u64 {
+            drop(f.instance(&key));
+            assert!(f.keys() <= 10, "{} keys after {key}", f.keys());
+            assert_eq!(f.evicted() + f.keys() as u64, key + 1);
+        }
+        assert!(ptr::eq(&*held, &*f.get(&0).expect("a held key is not evicted")));
+    }
+
+    #[test]
+    fn the_least_recently_used_key_goes_first() {
+        // `max_keys` 16: batches of one.
+        let f = family::<u64>(16);
+        for key in 0..16u64 {
+            drop(f.instance(&key));
+        }
+        drop(f.instance(&0)); // key 0 is now the most recently used
+        drop(f.instance(&16)); // evicts one: key 1, the oldest
+        assert_eq!((f.keys(), f.evicted()), (16, 1));
+        assert!(f.get(&1).is_none());
+        assert!(f.get(&0).is_some());
+    }
+
+    #[test]
+    fn every_held_key_lets_the_bound_give_way_until_released() {
+        let f = family::<u64>(2);
+        let held: Vec<_> = (0..3u64).map(|k| f.instance(&k)).collect();
+        assert_eq!((f.keys(), f.evicted()), (3, 0));
+        drop(held);
+        drop(f.instance(&3));
+        assert!(f.keys() <= 2);
+        assert_eq!(f.evicted() + f.keys() as u64, 4);
+    }
+
+    #[test]
+    fn a_reconfiguration_reaches_every_key_and_a_reset_every_state() {
+        let f = family::<u64>(10);
+        let a = f.instance(&1);
+        let tight = CircuitBreakerConfig::new().window_size(2).minimum_calls(2);
+        AnyFamily::reconfigure(&f, tight);
+        assert_eq!(a.config(), tight);
+        a.force_open();
+        AnyFamily::reset(&f);
+        assert_eq!(a.state(), crate::State::Closed);
     }
 }

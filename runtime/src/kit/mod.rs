@@ -10,7 +10,7 @@
 //!   reconfiguration); each policy adds its own reads and calls to `Handle<ItsPolicy>`.
 //! - [`Site`]: one call site's reference to a named instance, resolved once and kept in the
 //!   call site's `static`, so the call path never hashes a name.
-//! - [`KeyedSite`], [`Family`], [`KeyGuard`]: keyed instances (SPEC §9), one instance of a
+//! - [`KeyedSite`], [`Family`], [`KeyGuard`]: keyed instances, one instance of a
 //!   name per key value, for `key = ..` call sites; see the `keyed` module's docs.
 //! - `Swap` (crate-private): settings read on every call with one load and replaced now
 //!   and then (reconfiguration); old values are retired, not freed, while the owner lives.

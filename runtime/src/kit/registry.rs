@@ -39,7 +39,7 @@ pub trait NamedPolicy: Send + Sync + Sized + 'static {
     /// A new instance called `name` with `config` (already validated).
     fn create(name: &'static str, config: Self::Config) -> Self;
 
-    /// A new instance for one key of this instance's name (SPEC §9, `key = ..`), with
+    /// A new instance for one key of this instance's name (`key = ..`), with
     /// `config` (the name's settings in force). [`create`](Self::create) by default; a
     /// breaker also takes this one's `on_state_change` callbacks.
     fn create_for_key(&self, name: &'static str, config: Self::Config) -> Self {
@@ -184,7 +184,7 @@ struct Entry<P: NamedPolicy> {
     policy: P,
     name: &'static str,
     given: Mutex<Given<P::Config>>,
-    /// The keyed instances of the name (SPEC §9), one family per key type.
+    /// The keyed instances of the name, one family per key type.
     families: Mutex<Vec<&'static dyn AnyFamily<P>>>,
 }
 

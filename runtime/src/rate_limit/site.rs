@@ -359,7 +359,7 @@ const fn max_wait_nanos(d: Duration) -> u64 {
 }
 
 /// One `#[rate_limit(key = ..)]` call site: a limiter of its own per key value under the
-/// name (SPEC §9, a limit per tenant), each with the name's `rate` and `burst_size`, and this
+/// name (a limit per tenant), each with the name's `rate` and `burst_size`, and this
 /// site's `weight` and `max_wait`. The expansion keeps one in a `static`.
 ///
 /// The `resile_rate_limiter_tokens` gauge shows the name's own limiter, not the keys'.
