@@ -294,3 +294,73 @@ fn the_parking_helper_sees_a_ready_future() {
     let fut = pin!(async { 1 });
     assert_eq!(fut.poll(&mut Context::from_waker(Waker::noop())), Poll::Ready(1));
 }
+
+// --- Evictions are counted, and the first one is a warning -----------------------------
+
+#[resile::circuit_breaker(name = "keys-counted", key = id, max_keys = 2)]
+async fn counted(id: u64) -> Result<u64, Error> {
+    Ok(id)
+}
+
+/// Collects the messages of WARN events of target `resile`.
+#[derive(Clone, Default)]
+struct Warnings(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Warnings {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        struct Message(String);
+        impl tracing::field::Visit for Message {
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                if field.name() == "message" {
+                    self.0 = format!("{value:?}");
+                }
+            }
+        }
+        if event.metadata().target() == "resile" && *event.metadata().level() == tracing::Level::WARN {
+            let mut message = Message(String::new());
+            event.record(&mut message);
+            self.0.lock().unwrap().push(message.0);
+        }
+    }
+}
+
+#[test]
+fn evictions_are_counted_in_the_metric_and_the_first_one_warns() {
+    use metrics_util::debugging::{DebugValue, DebuggingRecorder};
+    use tracing_subscriber::layer::SubscriberExt;
+
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    let warnings = Warnings::default();
+    let subscriber = tracing_subscriber::registry().with(warnings.clone());
+    tracing::subscriber::with_default(subscriber, || {
+        tracing::callsite::rebuild_interest_cache();
+        metrics::with_local_recorder(&recorder, || {
+            for id in 0..5u64 {
+                // A call on a new key completes at its first poll: no await is pending.
+                let mut call = pin!(counted(id));
+                assert_eq!(call.as_mut().poll(&mut Context::from_waker(Waker::noop())), Poll::Ready(Ok(id)));
+            }
+        });
+    });
+    // `max_keys` = 2, batches of one: keys 2, 3 and 4 each evicted one.
+    let handle = resile::circuit_breaker("keys-counted");
+    assert_eq!((handle.keys(), handle.keys_evicted()), (2, 3));
+    let evicted: Vec<_> = snapshotter
+        .snapshot()
+        .into_vec()
+        .into_iter()
+        .filter(|(key, ..)| key.key().name() == "resile_keys_evicted_total")
+        .map(|(key, _, _, value)| {
+            let labels: Vec<String> = key.key().labels().map(|l| format!("{}={}", l.key(), l.value())).collect();
+            (labels, value)
+        })
+        .collect();
+    assert_eq!(
+        evicted,
+        vec![(vec!["policy=circuit_breaker".to_owned(), "name=keys-counted".to_owned()], DebugValue::Counter(3))]
+    );
+    let warnings = warnings.0.lock().unwrap().clone();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("`keys-counted` has more keys than `max_keys` (2)"), "{}", warnings[0]);
+}

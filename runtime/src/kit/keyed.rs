@@ -139,7 +139,8 @@ pub struct Family<P: NamedPolicy, K> {
     name: &'static str,
     max_keys: usize,
     hasher: foldhash::fast::RandomState,
-    shards: Box<[Shard<K, P>]>,
+    /// In the family itself, a fixed number: no length to check on the call path.
+    shards: [Shard<K, P>; SHARDS],
     /// The instances (exact: changed under `adding`).
     len: AtomicUsize,
     /// The use clock: advances by one per key added.
@@ -186,7 +187,7 @@ impl<P: NamedPolicy, K: Hash + Eq + Clone + Send + Sync + 'static> Family<P, K> 
             name,
             max_keys: max_keys.max(1),
             hasher: foldhash::fast::RandomState::default(),
-            shards: (0..SHARDS).map(|_| Shard(RwLock::new(HashTable::new()))).collect(),
+            shards: std::array::from_fn(|_| Shard(RwLock::new(HashTable::new()))),
             len: AtomicUsize::new(0),
             clock: AtomicU64::new(0),
             evicted: AtomicU64::new(0),
