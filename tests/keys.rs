@@ -165,6 +165,14 @@ async fn a_key_handle_reads_and_operates_that_keys_breaker() {
     assert_eq!(per_tenant(1).await, Ok(1));
     handle.key(&2u32).unwrap().disable();
     assert_eq!(handle.key(&2u32).unwrap().state(), State::Disabled);
+    // The name's operator states are every key's: forced open, every key refuses...
+    handle.force_open();
+    assert_eq!(per_tenant(2).await, Err(Error::Rejected(Rejection::CircuitOpen { name: "keys-handles" })));
+    assert_eq!(per_tenant(3).await, Err(Error::Rejected(Rejection::CircuitOpen { name: "keys-handles" })));
+    // ...and closed again, each key is back to its own state.
+    handle.force_close();
+    assert_eq!(per_tenant(3).await, Ok(3));
+    assert_eq!(handle.key(&2u32).unwrap().state(), State::Disabled);
     // Resetting the name resets every key's breaker.
     handle.reset();
     assert_eq!(handle.key(&2u32).unwrap().state(), State::Closed);
@@ -218,6 +226,11 @@ async fn a_full_key_does_not_block_another() {
     assert_eq!(pooled("t1", None).await, Err(Error::Rejected(Rejection::BulkheadFull { name: "keys-pool" })));
     assert_eq!(pooled("t2", None).await, Ok(()));
     assert_eq!(handle.key_str("t2").unwrap().stats().in_use, 0);
+    // The name turned off: every key's calls pass, the full one's too.
+    handle.disable();
+    assert_eq!(pooled("t1", None).await, Ok(()));
+    handle.enable();
+    assert_eq!(pooled("t1", None).await, Err(Error::Rejected(Rejection::BulkheadFull { name: "keys-pool" })));
     tx.send(()).unwrap();
     assert_eq!(held.await, Ok(()));
     assert_eq!(handle.key_str("t1").unwrap().stats().in_use, 0);

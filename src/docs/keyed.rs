@@ -101,9 +101,12 @@
 //! - Metrics and events are labelled by name: a keyed breaker's state gauge shows the last
 //!   transition of any of its keys, and the rate limiter's tokens gauge shows the name's own
 //!   limiter. Labels per key would grow without bound.
-//! - A name's operator switches (`bulkhead(name).disable()`, `enabled = false` in a file)
-//!   reach the keys of a bulkhead or a rate limiter; a breaker's `force_open()` and `disable()`
-//!   on the name act on the name's own breaker, so use the key's handle.
+//! - A name's operator switches reach every key: `bulkhead(name).disable()` and
+//!   `rate_limiter(name).disable()` (or `enabled = false` in a file) let every key's calls
+//!   through; `circuit_breaker(name).force_open()` refuses every key's calls and `disable()`
+//!   (or `enabled = false`) admits them unrecorded, until `force_close()` or `reset()`, after
+//!   which each key is back in its own state. One key's breaker is operated through its
+//!   handle (`circuit_breaker(name).key(&k)?.force_open()`).
 //!
 //! ## Cost
 //! A call on a key that exists: the name's instance (one load, as an unkeyed site), the

@@ -9,7 +9,7 @@ use super::config::CircuitBreakerConfig;
 use super::state::{CircuitBreaker, CircuitBreakerStats, Clock, DISABLED, FORCED_OPEN, Permit, nanos};
 use crate::kit::{KeyGuard, KeyedSite, Site};
 use crate::telemetry::{self, CallSpan, Function, ImplType};
-use crate::{Outcome, Policy, Rejection};
+use crate::{Outcome, Policy, Rejection, State};
 
 /// A `should_record` classifier: maps a call's result to the [`Outcome`] recorded.
 pub type ShouldRecord<T, E> = fn(&Result<T, E>) -> Outcome;
@@ -165,8 +165,17 @@ impl KeyedSite<CircuitBreaker> {
     /// Admission for one call of a `#[circuit_breaker(key = ..)]` call site, on `breaker`,
     /// its key's instance (from [`instance`](KeyedSite::instance), held across the call): as
     /// [`Site::admit`].
+    ///
+    /// An operator state of the name's own breaker is every key's: forced open
+    /// (`circuit_breaker(name).force_open()`), every key refuses; disabled (`disable()`, or
+    /// `enabled = false` in a configuration file), every key admits and records nothing.
+    /// Checked with one `Acquire` load of the name's breaker.
     #[inline(always)]
     pub fn admit<'a>(&self, breaker: &'a KeyGuard<CircuitBreaker>) -> Permit<'a> {
+        let name = self.base();
+        if matches!(name.state(), State::ForcedOpen | State::Disabled) {
+            return Permit::of(name, name.ticket(TokioClock(name)));
+        }
         Permit::of(breaker, breaker.ticket(TokioClock(breaker)))
     }
 
