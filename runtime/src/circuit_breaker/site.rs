@@ -9,7 +9,7 @@ use super::config::CircuitBreakerConfig;
 use super::state::{CircuitBreaker, CircuitBreakerStats, Clock, DISABLED, FORCED_OPEN, Permit, nanos};
 use crate::kit::{KeyGuard, KeyedSite, Site};
 use crate::telemetry::{self, CallSpan, Function, ImplType};
-use crate::{Outcome, Policy, Rejection, State};
+use crate::{Outcome, Policy, Rejection};
 
 /// A `should_record` classifier: maps a call's result to the [`Outcome`] recorded.
 pub type ShouldRecord<T, E> = fn(&Result<T, E>) -> Outcome;
@@ -172,8 +172,8 @@ impl KeyedSite<CircuitBreaker> {
     /// Checked with one `Acquire` load of the name's breaker.
     #[inline(always)]
     pub fn admit<'a>(&self, breaker: &'a KeyGuard<CircuitBreaker>) -> Permit<'a> {
-        let name = self.base();
-        if matches!(name.state(), State::ForcedOpen | State::Disabled) {
+        let name = breaker.name_instance();
+        if name.operated() {
             return Permit::of(name, name.ticket(TokioClock(name)));
         }
         Permit::of(breaker, breaker.ticket(TokioClock(breaker)))

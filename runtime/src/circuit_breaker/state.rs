@@ -457,6 +457,13 @@ impl CircuitBreaker {
         }
     }
 
+    /// Whether an operator put the breaker in `ForcedOpen` or `Disabled`: one `Acquire` load.
+    #[inline(always)]
+    pub(super) fn operated(&self) -> bool {
+        // Orderings: `Acquire`, as `ticket`: a call that sees the state sees its period.
+        self.ctl.0.load(Ordering::Acquire) & STATE_MASK >= FORCED_OPEN
+    }
+
     /// The `on_state_change` callbacks registered so far.
     pub(super) fn state_change_callbacks(&self) -> Vec<OnStateChange> {
         lock(&self.callbacks).clone()

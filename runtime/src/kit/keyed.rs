@@ -79,15 +79,25 @@ where
 
 /// One key's instance and when it was last used (the family's use clock).
 #[derive(Debug)]
-pub struct KeyInstance<P> {
+pub struct KeyInstance<P: 'static> {
     policy: P,
     last_used: AtomicU64,
+    /// The name's own instance, whose operator states a key's call may obey.
+    name_instance: &'static P,
 }
 
 /// A call's hold on its key's instance: the instance cannot be evicted while a guard (or a
 /// [`KeyHandle`]) of it exists. Derefs to the instance. One `Arc`: dropping it is one
 /// atomic decrement.
-pub struct KeyGuard<P>(Arc<KeyInstance<P>>);
+pub struct KeyGuard<P: 'static>(Arc<KeyInstance<P>>);
+
+impl<P> KeyGuard<P> {
+    /// The name's own instance (the one that holds the settings), beside the key's.
+    #[inline(always)]
+    pub fn name_instance(&self) -> &'static P {
+        self.0.name_instance
+    }
+}
 
 impl<P> Deref for KeyGuard<P> {
     type Target = P;
@@ -112,7 +122,7 @@ impl<P: fmt::Debug> fmt::Debug for KeyGuard<P> {
 /// not for the life of the process.
 pub type KeyHandle<P> = KeyGuard<P>;
 
-struct Slot<K, P> {
+struct Slot<K, P: 'static> {
     key: K,
     hash: u64,
     instance: Arc<KeyInstance<P>>,
@@ -120,7 +130,7 @@ struct Slot<K, P> {
 
 /// A shard of the map, on cache lines of its own.
 #[repr(align(128))]
-struct Shard<K, P>(RwLock<HashTable<Slot<K, P>>>);
+struct Shard<K, P: 'static>(RwLock<HashTable<Slot<K, P>>>);
 
 /// What a family's call site checks before using the family it cached: the name's instance
 /// it belongs to (a `resile::testing` scope has its own) and its key type.
@@ -272,6 +282,7 @@ impl<P: NamedPolicy, K: Hash + Eq + Clone + Send + Sync + 'static> Family<P, K> 
         let instance = Arc::new(KeyInstance {
             policy: self.head.base.create_for_key(self.name, self.head.base.config()),
             last_used: AtomicU64::new(now),
+            name_instance: self.head.base,
         });
         let slot = Slot { key: key.to_owned(), hash, instance: Arc::clone(&instance) };
         shard.0.write().unwrap_or_else(PoisonError::into_inner).insert_unique(hash, slot, |s| s.hash);
