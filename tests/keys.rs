@@ -377,3 +377,42 @@ fn evictions_are_counted_in_the_metric_and_the_first_one_warns() {
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(warnings[0].contains("`keys-counted` has more keys than `max_keys` (2)"), "{}", warnings[0]);
 }
+
+// --- A cancelled half-open probe of one key gives its slot back -----------------------
+
+#[resile::circuit_breaker(name = "keys-probe", minimum_calls = 1, window_size = 1, open_timeout = "1s", key = host)]
+async fn probed(host: u16, gate: Option<oneshot::Receiver<bool>>) -> Result<(), Error> {
+    let ok = match gate {
+        Some(gate) => gate.await.unwrap(),
+        None => false,
+    };
+    if ok { Ok(()) } else { Err(Error::Down) }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_cancelled_probe_of_a_key_gives_its_slot_back() {
+    let handle = resile::circuit_breaker("keys-probe");
+    assert_eq!(probed(1, None).await, Err(Error::Down)); // key 1 opens
+    assert_eq!(probed(2, Some(ready(true))).await, Ok(())); // key 2 stays closed
+    advance(Duration::from_secs(1)).await;
+    let (_tx, rx) = oneshot::channel();
+    {
+        let mut probe = pin!(probed(1, Some(rx)));
+        park(probe.as_mut());
+        assert_eq!(handle.key(&1u16).unwrap().state(), State::HalfOpen);
+        // The one probe slot is taken: another call of key 1 is refused.
+        assert_eq!(
+            probed(1, Some(ready(true))).await,
+            Err(Error::Rejected(Rejection::CircuitOpen { name: "keys-probe" }))
+        );
+    } // dropped at its await
+    assert_eq!(probed(1, Some(ready(true))).await, Ok(())); // the slot came back: this is the probe
+    assert_eq!(handle.key(&1u16).unwrap().state(), State::Closed);
+    assert_eq!(handle.key(&2u16).unwrap().state(), State::Closed);
+}
+
+fn ready(ok: bool) -> oneshot::Receiver<bool> {
+    let (tx, rx) = oneshot::channel();
+    tx.send(ok).unwrap();
+    rx
+}
