@@ -429,9 +429,9 @@ impl<P: NamedPolicy> KeyedSite<P> {
 
     /// The instance of `key` for one call, held until the guard is dropped.
     ///
-    /// After the first call: the name's instance (one `Acquire` load, as a [`Site`]), the
-    /// family (one `Acquire` load and two comparisons), then the lookup of
-    /// [`Family::instance`].
+    /// After the first call: the family (one `Acquire` load and a comparison of its key
+    /// type; with the `testing` feature, the name's instance too, as a [`Site`] finds it),
+    /// then the lookup of [`Family::instance`].
     #[inline(always)]
     pub fn instance<Q>(&'static self, key: &Q) -> KeyGuard<P>
     where
@@ -443,20 +443,26 @@ impl<P: NamedPolicy> KeyedSite<P> {
     /// This site's family for keys `K`.
     #[inline(always)]
     pub fn family<K: Hash + Eq + Clone + Send + Sync + 'static>(&'static self) -> &'static Family<P, K> {
-        let base = self.site.get();
+        // Without `resile::testing`, the name's instance of a site never changes once
+        // resolved, and a family is only cached after it: the family's key type is all there
+        // is to check. With it, a scope has instances (and families) of its own.
+        #[cfg(feature = "testing")]
+        let base = Some(self.site.get());
+        #[cfg(not(feature = "testing"))]
+        let base: Option<&'static P> = None;
         // Orderings: `Acquire` pairs with the `Release` store in `find`, so a call that sees
         // the pointer sees the family it points to.
         let head = self.family.load(Ordering::Acquire);
         // SAFETY: a non-null pointer is a `&'static Family<P, _>` stored by `find`, whose
         // `Head` is its first field (`repr(C)`).
         if let Some(h) = unsafe { head.as_ref() }
-            && ptr::eq(h.base, base)
+            && base.is_none_or(|base| ptr::eq(h.base, base))
             && h.key_type == TypeId::of::<K>()
         {
             // SAFETY: its key type is `K`, checked above.
             return unsafe { &*head.cast::<Family<P, K>>() };
         }
-        self.find(base)
+        self.find(base.unwrap_or_else(|| self.site.get()))
     }
 
     #[cold]
