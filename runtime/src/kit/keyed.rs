@@ -16,7 +16,7 @@
 //! The key is hashed once (foldhash, seeded per family). The hash picks one of 16 shards,
 //! each a `RwLock` around a `hashbrown::HashTable` on its own cache line: the call takes
 //! that shard's read lock, finds the key by the same hash, clones the instance's `Arc`
-//! (the call's hold), notes the use, and releases the lock. No lock or counter is shared by
+//! (the call's hold) and releases the lock, then notes the use. No lock or counter is shared by
 //! all keys; nothing is allocated. A `&str` key is looked up as a `str` in a family keyed by
 //! `String`, and copied into a `String` only when it is new.
 //!
@@ -361,9 +361,10 @@ fn first_eviction(kind: &'static str, name: &'static str, max_keys: usize) {
 
 #[inline(always)]
 fn shard_of(hash: u64) -> usize {
-    // The top bits: hashbrown probes with the low ones (and the top 7 as tags), so shards
-    // and buckets use different bits... mostly. Good enough for a fast, seeded hash.
-    (hash >> (64 - SHARDS.trailing_zeros())) as usize
+    // Bits 32..36: `hashbrown` takes the bucket from the low bits and the tag from the top 7,
+    // so the shard takes neither (with the top bits, every key of a shard would share most
+    // of its tag, and a probe would compare keys more often).
+    (hash >> 32) as usize & (SHARDS - 1)
 }
 
 impl<P: NamedPolicy, K: Hash + Eq + Clone + Send + Sync + 'static> AnyFamily<P> for Family<P, K> {
