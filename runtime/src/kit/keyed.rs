@@ -447,10 +447,7 @@ impl<P: NamedPolicy> KeyedSite<P> {
         // Without `resile::testing`, the name's instance of a site never changes once
         // resolved, and a family is only cached after it: the family's key type is all there
         // is to check. With it, a scope has instances (and families) of its own.
-        #[cfg(feature = "testing")]
-        let base = Some(self.site.get());
-        #[cfg(not(feature = "testing"))]
-        let base: Option<&'static P> = None;
+        let base = self.scoped_base();
         // Orderings: `Acquire` pairs with the `Release` store in `find`, so a call that sees
         // the pointer sees the family it points to.
         let head = self.family.load(Ordering::Acquire);
@@ -464,6 +461,20 @@ impl<P: NamedPolicy> KeyedSite<P> {
             return unsafe { &*head.cast::<Family<P, K>>() };
         }
         self.find(base.unwrap_or_else(|| self.site.get()))
+    }
+
+    /// The name's instance where a `resile::testing` scope may have one of its own (with
+    /// the feature); `None` without it.
+    #[cfg(feature = "testing")]
+    #[inline(always)]
+    fn scoped_base(&self) -> Option<&'static P> {
+        Some(self.site.get())
+    }
+
+    #[cfg(not(feature = "testing"))]
+    #[inline(always)]
+    fn scoped_base(&self) -> Option<&'static P> {
+        None
     }
 
     #[cold]
