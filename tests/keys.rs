@@ -416,3 +416,14 @@ fn ready(ok: bool) -> oneshot::Receiver<bool> {
     tx.send(ok).unwrap();
     rx
 }
+
+/// A keyed call's future is `Send` (it can be spawned): what it holds across the body's
+/// `.await` (the key's instance, a breaker's permit, a bulkhead's permits) is.
+#[test]
+fn keyed_calls_are_send() {
+    fn send<T: Send>(_: &T) {}
+    send(&fetch("a", true));
+    send(&pooled("t", None));
+    send(&limited("t"));
+    send(&by_id(1, true));
+}
