@@ -111,7 +111,7 @@
 //! ## Cost
 //! A call on a key that exists: the name's instance (one load, as an unkeyed site), the
 //! family (one load and two comparisons), one hash of the key (foldhash, seeded per name),
-//! one of 16 shards' read lock, one probe of a `hashbrown` table, one `Arc` clone (the
+//! one of 16 shards' read lock (an atomic addition, and a subtraction after), one probe of a `hashbrown` table, one `Arc` clone (the
 //! call's hold) and, when the key was not the last used, one store of its use; no
 //! allocation, and no lock or counter shared by all keys. Measured with callgrind in
 //! `benches/README.md` (*Keyed instances*). An unkeyed site is untouched: keyed sites are a

@@ -14,7 +14,8 @@
 //!
 //! # The lookup (a call on a key that exists)
 //! The key is hashed once (foldhash, seeded per family). The hash picks one of 16 shards,
-//! each a `RwLock` around a `hashbrown::HashTable` on its own cache line: the call takes
+//! each a reader-writer lock (one atomic word: a reader's lock and unlock are one atomic
+//! addition each) around a `hashbrown::HashTable` on its own cache line: the call takes
 //! that shard's read lock, finds the key by the same hash, clones the instance's `Arc`
 //! (the call's hold) and releases the lock, then notes the use. No lock or counter is shared by
 //! all keys; nothing is allocated. A `&str` key is looked up as a `str` in a family keyed by
@@ -36,12 +37,13 @@
 
 use std::any::{Any, TypeId};
 use std::borrow::Borrow;
+use std::cell::UnsafeCell;
 use std::fmt;
 use std::hash::{BuildHasher, Hash};
 use std::ops::Deref;
 use std::ptr;
-use std::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::atomic::{AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use hashbrown::HashTable;
 
@@ -130,7 +132,117 @@ struct Slot<K, P: 'static> {
 
 /// A shard of the map, on cache lines of its own.
 #[repr(align(128))]
-struct Shard<K, P: 'static>(RwLock<HashTable<Slot<K, P>>>);
+struct Shard<K, P: 'static>(ShardLock<HashTable<Slot<K, P>>>);
+
+/// A shard's reader-writer lock: one word, the readers' count below [`WRITER`], a writer's
+/// bit on top. A reader's lock is one atomic addition (and a test), its unlock one atomic
+/// subtraction: lighter than std's `RwLock` (a load, a compare-exchange and a poison check)
+/// on the path of every keyed call. A writer (a key added, an eviction batch: rare, and
+/// serialised by the family's lock for adding) sets its bit, then waits for the readers in
+/// to leave; readers that come meanwhile step back until it is done. Waits yield the thread:
+/// readers hold the lock for one probe of the table, writers for one insertion or one
+/// batch of removals in the shard.
+struct ShardLock<T> {
+    state: AtomicU32,
+    value: UnsafeCell<T>,
+}
+
+/// The writer's bit of [`ShardLock`]'s word.
+const WRITER: u32 = 1 << 31;
+
+// SAFETY: the lock hands out `&T` to readers (possibly on several threads at once) and
+// `&mut T` to one writer at a time, excluding readers: as `RwLock<T>`, it is `Sync` when
+// `T: Send + Sync`.
+unsafe impl<T: Send + Sync> Sync for ShardLock<T> {}
+
+impl<T> ShardLock<T> {
+    fn new(value: T) -> Self {
+        ShardLock { state: AtomicU32::new(0), value: UnsafeCell::new(value) }
+    }
+
+    /// Shared access, until the guard is dropped.
+    #[inline(always)]
+    fn read(&self) -> ReadGuard<'_, T> {
+        // Orderings: `Acquire` pairs with the writer's `Release` unlock, so a reader sees
+        // everything the last writer did. The word's modification order decides between a
+        // reader's addition and a writer's bit: whichever comes second sees the other.
+        if self.state.fetch_add(1, Ordering::Acquire) & WRITER != 0 {
+            self.read_contended();
+        }
+        ReadGuard(self)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn read_contended(&self) {
+        loop {
+            // Step back, wait for the writer, and try again.
+            self.state.fetch_sub(1, Ordering::Relaxed);
+            while self.state.load(Ordering::Relaxed) & WRITER != 0 {
+                std::thread::yield_now();
+            }
+            if self.state.fetch_add(1, Ordering::Acquire) & WRITER == 0 {
+                return;
+            }
+        }
+    }
+
+    /// Exclusive access, until the guard is dropped.
+    fn write(&self) -> WriteGuard<'_, T> {
+        // Orderings: `Acquire` on taking the bit and on seeing the last reader leave pairs
+        // with their `Release`, so the writer sees what they did (they only read).
+        while self.state.fetch_or(WRITER, Ordering::Acquire) & WRITER != 0 {
+            std::thread::yield_now();
+        }
+        while self.state.load(Ordering::Acquire) & !WRITER != 0 {
+            std::thread::yield_now();
+        }
+        WriteGuard(self)
+    }
+}
+
+struct ReadGuard<'a, T>(&'a ShardLock<T>);
+
+impl<T> Deref for ReadGuard<'_, T> {
+    type Target = T;
+    #[inline(always)]
+    fn deref(&self) -> &T {
+        // SAFETY: a reader's count is held: no writer has `&mut T` until it is released.
+        unsafe { &*self.0.value.get() }
+    }
+}
+
+impl<T> Drop for ReadGuard<'_, T> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        // Orderings: `Release`: a writer that sees the count at zero sees this read done.
+        self.0.state.fetch_sub(1, Ordering::Release);
+    }
+}
+
+struct WriteGuard<'a, T>(&'a ShardLock<T>);
+
+impl<T> Deref for WriteGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: the writer's bit is held and no reader is in.
+        unsafe { &*self.0.value.get() }
+    }
+}
+
+impl<T> std::ops::DerefMut for WriteGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: the writer's bit is held and no reader is in: this access is exclusive.
+        unsafe { &mut *self.0.value.get() }
+    }
+}
+
+impl<T> Drop for WriteGuard<'_, T> {
+    fn drop(&mut self) {
+        // Orderings: `Release` pairs with the readers' `Acquire`: they see this write.
+        self.0.state.fetch_and(!WRITER, Ordering::Release);
+    }
+}
 
 /// What a family's call site checks before using the family it cached: the name's instance
 /// it belongs to (a `resile::testing` scope has its own) and its key type.
@@ -197,7 +309,7 @@ impl<P: NamedPolicy, K: Hash + Eq + Clone + Send + Sync + 'static> Family<P, K> 
             name,
             max_keys: max_keys.max(1),
             hasher: foldhash::fast::RandomState::default(),
-            shards: std::array::from_fn(|_| Shard(RwLock::new(HashTable::new()))),
+            shards: std::array::from_fn(|_| Shard(ShardLock::new(HashTable::new()))),
             len: AtomicUsize::new(0),
             clock: AtomicU64::new(0),
             evicted: AtomicU64::new(0),
@@ -219,7 +331,7 @@ impl<P: NamedPolicy, K: Hash + Eq + Clone + Send + Sync + 'static> Family<P, K> 
         let hash = self.hasher.hash_one(key);
         let shard = &self.shards[shard_of(hash)];
         {
-            let table = shard.0.read().unwrap_or_else(PoisonError::into_inner);
+            let table = shard.0.read();
             if let Some(slot) = table.find(hash, |s| s.key.borrow() == key) {
                 let instance = Arc::clone(&slot.instance);
                 drop(table);
@@ -242,7 +354,7 @@ impl<P: NamedPolicy, K: Hash + Eq + Clone + Send + Sync + 'static> Family<P, K> 
         K: Borrow<Q>,
     {
         let hash = self.hasher.hash_one(key);
-        let table = self.shards[shard_of(hash)].0.read().unwrap_or_else(PoisonError::into_inner);
+        let table = self.shards[shard_of(hash)].0.read();
         table.find(hash, |s| s.key.borrow() == key).map(|s| KeyGuard(Arc::clone(&s.instance)))
     }
 
@@ -271,8 +383,7 @@ impl<P: NamedPolicy, K: Hash + Eq + Clone + Send + Sync + 'static> Family<P, K> 
         let _adding = self.adding.lock().unwrap_or_else(PoisonError::into_inner);
         let shard = &self.shards[shard_of(hash)];
         // Another call may have added it while this one waited for the lock.
-        if let Some(slot) = shard.0.read().unwrap_or_else(PoisonError::into_inner).find(hash, |s| s.key.borrow() == key)
-        {
+        if let Some(slot) = shard.0.read().find(hash, |s| s.key.borrow() == key) {
             return KeyGuard(Arc::clone(&slot.instance));
         }
         if self.len.load(Ordering::Relaxed) >= self.max_keys {
@@ -285,7 +396,7 @@ impl<P: NamedPolicy, K: Hash + Eq + Clone + Send + Sync + 'static> Family<P, K> 
             name_instance: self.head.base,
         });
         let slot = Slot { key: key.to_owned(), hash, instance: Arc::clone(&instance) };
-        shard.0.write().unwrap_or_else(PoisonError::into_inner).insert_unique(hash, slot, |s| s.hash);
+        shard.0.write().insert_unique(hash, slot, |s| s.hash);
         self.len.fetch_add(1, Ordering::Relaxed);
         KeyGuard(instance)
     }
@@ -299,7 +410,7 @@ impl<P: NamedPolicy, K: Hash + Eq + Clone + Send + Sync + 'static> Family<P, K> 
         // (use, shard, hash, instance address) of every instance no call holds.
         let mut free: Vec<(u64, usize, u64, usize)> = Vec::with_capacity(len);
         for (index, shard) in self.shards.iter().enumerate() {
-            let table = shard.0.read().unwrap_or_else(PoisonError::into_inner);
+            let table = shard.0.read();
             free.extend(table.iter().filter(|s| Arc::strong_count(&s.instance) == 1).map(|s| {
                 let used = s.instance.last_used.load(Ordering::Relaxed);
                 (used, index, s.hash, Arc::as_ptr(&s.instance) as usize)
@@ -312,7 +423,7 @@ impl<P: NamedPolicy, K: Hash + Eq + Clone + Send + Sync + 'static> Family<P, K> 
         free.sort_unstable_by_key(|c| c.1);
         let mut evicted = 0u64;
         for group in free.chunk_by(|a, b| a.1 == b.1) {
-            let mut table = self.shards[group[0].1].0.write().unwrap_or_else(PoisonError::into_inner);
+            let mut table = self.shards[group[0].1].0.write();
             for &(_, _, hash, address) in group {
                 // Under the write lock no call can take a hold: a count of one is final.
                 if let Ok(entry) = table.find_entry(hash, |s| {
@@ -339,7 +450,7 @@ impl<P: NamedPolicy, K: Hash + Eq + Clone + Send + Sync + 'static> Family<P, K> 
 
     fn each(&self, mut f: impl FnMut(&P)) {
         for shard in self.shards.iter() {
-            let table = shard.0.read().unwrap_or_else(PoisonError::into_inner);
+            let table = shard.0.read();
             for slot in table.iter() {
                 f(&slot.instance.policy);
             }
@@ -569,6 +680,62 @@ mod tests {
         drop(f.instance(&3));
         assert!(f.keys() <= 2);
         assert_eq!(f.evicted() + f.keys() as u64, 4);
+    }
+
+    #[test]
+    fn the_shard_lock_excludes_readers_from_a_write() {
+        let lock = Arc::new(ShardLock::new((0u64, 0u64)));
+        let threads: Vec<_> = (0..4)
+            .map(|i| {
+                let lock = Arc::clone(&lock);
+                std::thread::spawn(move || {
+                    for _ in 0..20_000 {
+                        if i == 0 {
+                            let mut w = lock.write();
+                            let pair: &mut (u64, u64) = &mut w;
+                            pair.0 += 1;
+                            pair.1 += 1;
+                        } else {
+                            let r = lock.read();
+                            let pair: &(u64, u64) = &r;
+                            assert_eq!(pair.0, pair.1, "a reader saw half a write");
+                        }
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!(*lock.read(), (20_000u64, 20_000u64));
+        assert_eq!(lock.state.load(Ordering::Relaxed), 0, "every lock was released");
+    }
+
+    #[test]
+    fn threads_adding_evicting_and_finding_keys_keep_the_bound() {
+        let f: &'static Family<CircuitBreaker, u64> = Box::leak(Box::new(family(16)));
+        let threads: Vec<_> = (0..4u64)
+            .map(|t| {
+                std::thread::spawn(move || {
+                    let mut x = t + 1;
+                    for _ in 0..20_000 {
+                        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                        let key = (x >> 33) % 64;
+                        let a = f.instance(&key);
+                        // Held, it is the key's instance for whoever looks.
+                        assert!(ptr::eq(&*a, &*f.get(&key).unwrap()));
+                        // Four threads hold one key each at most, past the 16.
+                        assert!(f.keys() <= 16 + 4);
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert!(f.keys() <= 16);
+        let added = f.evicted() + f.keys() as u64;
+        assert!(added >= 64, "every key was added at least once: {added}");
     }
 
     #[test]
