@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 tool=${tool:-benches/instr-per-call.sh}
 [[ -x $tool ]] || { echo "instr-per-call.sh not found at $tool (set INSTR_PER_CALL)" >&2; exit 2; }
 
-all=(raw retry timeout tokio_timeout circuit_breaker circuit_breaker_open circuit_breaker_forced_open
+all=(raw retry timeout tokio_timeout circuit_breaker circuit_breaker_keyed circuit_breaker_keyed_str circuit_breaker_open circuit_breaker_forced_open
   circuit_breaker_declared circuit_breaker_policy retry_production retry_policy bulkhead_policy bulkhead_may_wait
   rate_limit_policy hedge stack
   bulkhead rate_limit circuit_breaker_off bulkhead_off rate_limit_off admission_stack semaphore governor

@@ -336,6 +336,7 @@ pub mod docs {
     #[doc(inline)]
     pub use resile_runtime::docs::*;
 
+    pub mod keyed;
     pub mod operating;
     pub mod patterns;
 }
@@ -432,6 +433,8 @@ pub use resile_macros::hedge;
 /// | `open_timeout_multiplier` | number | `1.0` | finite, ≥ 1.0: each reopening from half-open (a failed probe) without a close in between lasts this many times the previous opening, rounded to the nanosecond (a downstream that stays down is probed less and less often, as Polly's and Resilience4j's exponential break durations); a close resets it; `stats().open_duration` shows it |
 /// | `max_open_timeout` | duration | `open_timeout` | ≥ `open_timeout`: the longest an opening lasts |
 /// | `policy` | path | none | a `const` [`CircuitBreakerPolicy`]: the breaker's name and settings, as if written here; no key of the table but the callbacks may be written next to it, since one breaker has one configuration |
+/// | `key` | expression over the arguments | none | one breaker per distinct value under the name (a breaker per downstream host), each with the name's settings; `Hash + Eq` with an owned form that is `Clone + Send + Sync + 'static` (a `&str` is kept as a `String`, made only when the key is new); see [`docs::keyed`] |
+/// | `max_keys` | count | `10000` | ≥ 1, with `key`: the keys kept at most; past it the least recently used with no call in flight are evicted |
 ///
 /// One name has one configuration (see [`registry::Registry`]):
 /// - a call site that gives only `name` refers to the breaker and declares nothing; if it is
@@ -590,6 +593,8 @@ pub use resile_macros::single_flight;
 /// | `max_wait` | duration | `"0ms"` | any; `"0ms"` refuses at once; tokio's timer rounds up to the millisecond |
 /// | `weight` | count | `1` | `1..=max_concurrent`: the permits one call takes |
 /// | `policy` | path | none | a `const` [`BulkheadPolicy`]: name, `max_concurrent` and the rest; `max_wait` and `weight` written next to it override it at this site only |
+/// | `key` | expression over the arguments | none | one bulkhead per distinct value under the name (a pool per tenant: a full key does not hold up another), each with the name's `max_concurrent`; see [`docs::keyed`] |
+/// | `max_keys` | count | `10000` | ≥ 1, with `key`: the keys kept at most; past it the least recently used with no call in flight are evicted |
 ///
 /// One name has one `max_concurrent` (the first declaration's; a second declaration with
 /// another value is reported at its first call, and panics in debug builds); `max_wait` and
@@ -680,6 +685,8 @@ pub use resile_macros::bulkhead;
 /// | `weight` | count | `1` | `1..=burst_size`: the tokens one call takes |
 /// | `max_wait` | duration | `"0ms"` | any, inclusive; `"0ms"` refuses at once |
 /// | `policy` | path | none | a `const` [`RateLimitPolicy`]: name, `rate` and the rest; `weight` and `max_wait` written next to it override it at this site only |
+/// | `key` | expression over the arguments | none | one limiter per distinct value under the name (a limit per tenant), each with the name's `rate` and `burst_size`; see [`docs::keyed`] |
+/// | `max_keys` | count | `10000` | ≥ 1, with `key`: the keys kept at most; past it the least recently used with no call in flight are evicted |
 ///
 /// One name has one `rate` and `burst_size` (the first declaration's; another declaration
 /// with other values is reported at its first call, and panics in debug builds); `weight`

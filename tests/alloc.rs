@@ -171,6 +171,20 @@ async fn admission_stack(x: u64) -> Result<u64, E> {
     Ok(black_box(x))
 }
 
+#[resile::circuit_breaker(name = "alloc-keyed-breaker", key = x % 16)]
+async fn keyed_breaker(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+const TENANTS: [&str; 4] = ["alpha", "beta", "gamma", "delta"];
+
+#[resile::circuit_breaker(name = "alloc-keyed-breaker-str", key = TENANTS[(x % 4) as usize])]
+#[resile::bulkhead(name = "alloc-keyed-bulkhead", max_concurrent = 4, key = TENANTS[(x % 4) as usize])]
+#[resile::rate_limit(name = "alloc-keyed-rate-limit", rate = 1e12, key = x % 16)]
+async fn keyed_stack(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
 fn never(_: &E) -> bool {
     false
 }
@@ -293,6 +307,16 @@ fn a_refused_call_allocates_nothing() {
         ALLOCATIONS.with(Cell::get)
     });
     assert_eq!(allocations, 0);
+}
+
+/// A keyed call on a key that exists (the warm-up made them) allocates nothing: a `&str`
+/// key is looked up as a `str`, copied into a `String` only when new.
+#[test]
+fn keyed_calls_on_existing_keys_allocate_nothing() {
+    assert_eq!(measure(keyed_breaker), 0);
+    assert_eq!(measure(keyed_stack), 0);
+    assert_eq!(resile::circuit_breaker("alloc-keyed-breaker").keys(), 16);
+    assert_eq!(resile::circuit_breaker("alloc-keyed-breaker-str").keys(), 4);
 }
 
 #[test]

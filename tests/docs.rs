@@ -2,7 +2,9 @@
 //! `resile-config`, where the keys and their defaults are written once: every key the
 //! attribute takes is in its table, in the same order, with the same default.
 
-use resile_config::{BulkheadConfig, CircuitBreakerConfig, HedgeConfig, Key, POLICY_KEY, RateLimitConfig, RetryConfig};
+use resile_config::{
+    BulkheadConfig, CircuitBreakerConfig, HedgeConfig, KEYED_KEYS, Key, POLICY_KEY, RateLimitConfig, RetryConfig,
+};
 
 const FACADE: &str = include_str!("../src/lib.rs");
 
@@ -40,9 +42,11 @@ fn same_default(table: &str, key: &Key) -> bool {
     }
 }
 
-/// Checks `#[attr]`'s table: `keys`, then `policy` last.
+/// Checks `#[attr]`'s table: `keys`, then `policy`, then (for the attributes with keyed
+/// instances) `key` and `max_keys`.
 fn check(attr: &str, keys: &[Key]) {
-    let keys = &[keys, &[POLICY_KEY]].concat()[..];
+    let keyed: &[Key] = if matches!(attr, "circuit_breaker" | "bulkhead" | "rate_limit") { &KEYED_KEYS } else { &[] };
+    let keys = &[keys, &[POLICY_KEY], keyed].concat()[..];
     let rows = table(attr);
     let documented: Vec<&str> = rows.iter().map(|(k, _)| k.as_str()).collect();
     let known: Vec<&str> = keys.iter().map(|k| k.name).collect();

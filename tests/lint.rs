@@ -164,6 +164,15 @@ async fn retry_into_admissions_allowed(id: u64) -> Result<u64, Error> {
     Ok(id)
 }
 
+/// Keyed instances, a `&str` key and an integer key, waiting and not.
+#[resile::retry(max = 2, retry_if = is_transient)]
+#[resile::circuit_breaker(name = "lint-keyed", key = tenant, max_keys = 100)]
+#[resile::bulkhead(name = "lint-keyed", max_concurrent = 4, max_wait = "10ms", key = tenant)]
+#[resile::rate_limit(name = "lint-keyed", rate = 100, key = id)]
+async fn keyed(tenant: &str, id: u64) -> Result<u64, Error> {
+    Ok(id + u64::try_from(tenant.len()).map_err(|_| Error::Transient)?)
+}
+
 impl resile::presets::Transient for Error {
     fn is_transient(&self) -> bool {
         is_transient(self)
@@ -179,6 +188,7 @@ async fn lint_clean_expansions_run() {
     assert_eq!(every_policy(2, "abc").await, Ok(5));
     assert_eq!(every_admission(6).await, Ok(6));
     assert_eq!(admissions_without_waits(7).await, Ok(7));
+    assert_eq!(keyed("ab", 1).await, Ok(3));
     let mut repo = Repo { hits: 0 };
     assert_eq!(repo.bump().await, Ok(1));
     assert_eq!(repo.bump_guarded().await, Ok(2));

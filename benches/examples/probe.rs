@@ -25,6 +25,8 @@
 //! - `timeout`: `#[resile::timeout("1s")]`;
 //! - `tokio_timeout`: a bare `tokio::time::timeout(1s, raw(x))`, mapped to the same `Result`;
 //! - `circuit_breaker`: `#[resile::circuit_breaker(name = "probe")]`, closed, every call succeeds;
+//! - `circuit_breaker_keyed`: `#[resile::circuit_breaker(name = .., key = ..)]` with a `u64`
+//!   key, one hot key; `circuit_breaker_keyed_str`: the same with a `&str` key;
 //! - `circuit_breaker_open`: a breaker tripped `Open` by failing calls first; every call of
 //!   the loop is rejected (the rejection path);
 //! - `circuit_breaker_forced_open`: a breaker forced open with
@@ -132,6 +134,24 @@ async fn tokio_timed(x: u64) -> Result<u64, E> {
 #[resile::circuit_breaker(name = "probe")]
 async fn guarded(x: u64) -> Result<u64, E> {
     Ok(black_box(x))
+}
+
+/// A breaker per key (SPEC §9); every call uses one hot key, so the lookup finds it.
+#[resile::circuit_breaker(name = "probe-keyed", key = x >> 63)]
+async fn guarded_keyed(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+/// As `guarded_keyed`, keyed by a `&str` (looked up as a `str`, no `String` made).
+#[resile::circuit_breaker(name = "probe-keyed-str", key = host_of(x))]
+async fn guarded_keyed_str(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+/// The host of call `x`: always the same one.
+#[inline(always)]
+fn host_of(x: u64) -> &'static str {
+    if x >> 63 == 0 { "db.example.internal" } else { "other.example.internal" }
 }
 
 /// Shares the breaker `probe-open` with `failing`, declared identically, which trips it.
@@ -433,6 +453,8 @@ fn main() {
         "timeout" => run(&rt, async { Outcome::Succeeded(drive(n, timed).await) }),
         "tokio_timeout" => run(&rt, async { Outcome::Succeeded(drive(n, tokio_timed).await) }),
         "circuit_breaker" => run(&rt, async { Outcome::Succeeded(drive(n, guarded).await) }),
+        "circuit_breaker_keyed" => run(&rt, async { Outcome::Succeeded(drive(n, guarded_keyed).await) }),
+        "circuit_breaker_keyed_str" => run(&rt, async { Outcome::Succeeded(drive(n, guarded_keyed_str).await) }),
         "circuit_breaker_open" => run(&rt, async {
             for i in 0..10 {
                 assert!(matches!(failing(i).await, Err(E::Failed)));

@@ -154,7 +154,9 @@ pub use circuit_breaker::{CircuitBreakerConfig, MAX_WINDOW_SIZE, WindowKind};
 pub use error::{Blame, ConfigError, Problem, Section, Text};
 pub use hedge::HedgeConfig;
 pub use keys::{Key, KeyKind, KeySet};
-pub use policy::{BulkheadPolicy, CircuitBreakerPolicy, HedgePolicy, POLICY_KEY, RateLimitPolicy, RetryPolicy};
+pub use policy::{
+    BulkheadPolicy, CircuitBreakerPolicy, HedgePolicy, KEYED_KEYS, POLICY_KEY, RateLimitPolicy, RetryPolicy,
+};
 pub use rate_limit::RateLimitConfig;
 pub use retry::{Backoff, Jitter, RetryConfig};
 pub use retry_budget::RetryBudgetConfig;

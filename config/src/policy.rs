@@ -21,6 +21,25 @@ pub const POLICY_KEY: Key = Key {
     doc: "a `const` policy declared in code, by path; keys written next to it override it at this site",
 };
 
+/// The keys of keyed instances that `#[circuit_breaker]`, `#[bulkhead]` and
+/// `#[rate_limit]` take besides their own and `policy`: `key`, an expression over the
+/// arguments (one instance per distinct value under the name), and `max_keys`, how many keys
+/// keep an instance at most. Keys of the call site, not of the name's configuration.
+pub const KEYED_KEYS: [Key; 2] = [
+    Key {
+        name: "key",
+        kind: KeyKind::Name,
+        default: "none",
+        doc: "an expression over the arguments: one instance per distinct value under the name",
+    },
+    Key {
+        name: "max_keys",
+        kind: KeyKind::Count,
+        default: "10000",
+        doc: "how many keys keep an instance at most; past it the least recently used with no call in flight are evicted",
+    },
+];
+
 /// Setters of a policy that set the key of the same name on its `config`.
 macro_rules! setters {
     ($policy:ident, $config:ident: $($(#[$doc:meta])* $key:ident($ty:ty)),* $(,)?) => {

@@ -215,6 +215,25 @@ pub(crate) fn signature(layers: &[Layer], sig: &syn::Signature, errors: &mut Err
     no_exclusive_borrow_under_hedge(layers, sig, errors);
     no_borrow_under_single_flight(layers, sig, errors);
     named_arguments_under_fallback(layers, sig, errors);
+    keys_name_an_argument(layers, sig, errors);
+}
+
+/// `key = ..` picks an instance per call from the arguments: an expression over none of
+/// them would put every call under one instance.
+fn keys_name_an_argument(layers: &[Layer], sig: &syn::Signature, errors: &mut Errors) {
+    for layer in layers {
+        if let Some(key) = layer.attr.key()
+            && !crate::args::keyed::names_an_argument(key, sig)
+        {
+            errors.spanned(
+                key,
+                format!(
+                    "`key` of `#[{}]` names no argument of the function, so every call would share one instance; write an expression over the arguments, e.g. `key = host` or `key = request.tenant_id`, or remove `key` for one instance per name",
+                    layer.name
+                ),
+            );
+        }
+    }
 }
 
 /// `#[fallback]` passes the arguments on by name, so a pattern (`(a, b): (u32, u32)`,

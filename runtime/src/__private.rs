@@ -11,11 +11,14 @@ use crate::telemetry::Describer;
 use std::future::Future;
 
 pub use crate::Outcome;
+pub use crate::bulkhead::KeyedBulkheadSite;
 pub use crate::bulkhead::{BulkheadConfig, BulkheadPermit, BulkheadSite};
 pub use crate::checks::{bridge, fallback, hooks, moves, reject};
 pub use crate::circuit_breaker::{CircuitBreaker, CircuitBreakerConfig, WindowKind};
 pub use crate::hedge::{HedgeConfig, HedgeHooks, HedgeSite};
 pub use crate::kit::Site;
+pub use crate::kit::{KeyGuard, KeyedSite};
+pub use crate::rate_limit::KeyedRateLimitSite;
 pub use crate::rate_limit::{RateLimitConfig, RateLimitSite};
 pub use crate::retry::{Backoff, Jitter, RetryConfig, RetryHooks, RetrySite};
 pub use crate::single_flight::__private as single_flight;

@@ -132,7 +132,7 @@
 //! ## What else the review kept
 //!
 //! - **A breaker per chain**: [`circuit_breaker`](macro@crate::circuit_breaker) with a
-//!   name per downstream; a breaker per key under one name is on the way.
+//!   `key = chain`: one breaker per chain under one name, see [`docs::keyed`](crate::docs::keyed).
 //! - **Retries with backoff and jitter** for transient database errors:
 //!   [`retry`](macro@crate::retry) (the budget of a shared
 //!   [`RetryBudget`](crate::retry::RetryBudget) keeps a retry storm from doubling the load).

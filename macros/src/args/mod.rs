@@ -5,6 +5,7 @@
 //! duplicates.
 
 pub(crate) mod declared;
+pub(crate) mod keyed;
 pub(crate) mod policy;
 pub(crate) mod values;
 

@@ -3,12 +3,13 @@
 //! synchronous `try_admit` in the function's own coroutine, the wait out of line (and only
 //! emitted when `max_wait` is above zero), the permits held across the one `.await`.
 
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 use resile_config::BulkheadConfig;
 
 use super::Attribute;
 use crate::args::declared::Declared;
+use crate::args::keyed::{self, Keyed};
 use crate::args::policy::{self, Kind, PolicyRef};
 use crate::args::{Arg, Slot, for_each_named};
 use crate::codegen::{Cx, Inner};
@@ -20,6 +21,7 @@ pub(crate) struct Bulkhead {
     name: Option<String>,
     config: Declared<BulkheadConfig>,
     policy: Option<PolicyRef>,
+    keyed: Keyed,
 }
 
 const KIND: Kind = Kind {
@@ -33,6 +35,7 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<B
     let mut name = Slot::new("name");
     let mut config = Declared::new(BulkheadConfig::new(1));
     let mut policy = Slot::new("policy");
+    let mut keyed = Keyed::new();
     let mut name_span = None;
     let before = errors.len();
     let example = "#[bulkhead(name = \"db\", max_concurrent = 10)]";
@@ -40,7 +43,11 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<B
         match key.to_string().as_str() {
             k if Declared::<BulkheadConfig>::has_key(k) => config.take(key, value, errors),
             _ if policy::take_naming(errors, key, value, &mut name, &mut name_span, &mut policy)? => {}
-            _ => return Err(unknown_key(key, "bulkhead", &policy::arguments(BulkheadConfig::ARGUMENTS))),
+            _ if keyed.take(errors, key, value)? => {}
+            _ => {
+                let keys = [BulkheadConfig::ARGUMENTS, &resile_config::KEYED_KEYS].concat();
+                return Err(unknown_key(key, "bulkhead", &policy::arguments(&keys)));
+            }
         }
         Ok(())
     });
@@ -62,11 +69,16 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<B
     if config.given.contains("max_concurrent") && !policy.is_set() {
         config.check(span, errors);
     }
+    keyed.check("bulkhead", errors);
     let (name, policy) = (name.get().cloned(), policy.take());
-    (errors.len() == before).then(|| Box::new(Bulkhead { name, config, policy }) as Box<dyn Attribute>)
+    (errors.len() == before).then(|| Box::new(Bulkhead { name, config, policy, keyed }) as Box<dyn Attribute>)
 }
 
 impl Attribute for Bulkhead {
+    fn key(&self) -> Option<&syn::Expr> {
+        self.keyed.key()
+    }
+
     fn instance(&self) -> Option<&str> {
         self.name.as_deref()
     }
@@ -87,6 +99,9 @@ impl Attribute for Bulkhead {
                 (quote!(#name), self.config.tokens(quote!(__resile_private::BulkheadConfig::new(1u32)), special))
             }
         };
+        if let Some(key) = self.keyed.key() {
+            return self.expand_keyed(cx, index, inner, key, (&name, &config));
+        }
         cx.items.extend(quote! {
             static #site: __resile_private::BulkheadSite = __resile_private::BulkheadSite::new(__RESILE_FN, #name, #config);
         });
@@ -98,13 +113,7 @@ impl Attribute for Bulkhead {
             quote!(__resile_private::Err(#site.refuse(#span, #impl_type))),
             quote!(#site.wait(#span, #impl_type).await),
         );
-        let slow = if self.policy.is_some() && !self.config.given.contains("max_wait") {
-            quote!(if #config.max_wait.is_zero() { #now } else { #wait })
-        } else if self.config.config.max_wait.is_zero() {
-            now
-        } else {
-            wait
-        };
+        let slow = self.slow(&config, now, wait);
         shapes::guarded(
             quote! {
                 match #site.try_admit() {
@@ -115,5 +124,59 @@ impl Attribute for Bulkhead {
             reject,
             inner,
         )
+    }
+}
+
+impl Bulkhead {
+    /// The slow path of admission: `now` (a refusal) at a site that may not wait, `wait`
+    /// at one that may, decided on a constant where a policy's `max_wait` is in force.
+    fn slow(&self, config: &TokenStream, now: TokenStream, wait: TokenStream) -> TokenStream {
+        if self.policy.is_some() && !self.config.given.contains("max_wait") {
+            quote!(if #config.max_wait.is_zero() { #now } else { #wait })
+        } else if self.config.config.max_wait.is_zero() {
+            now
+        } else {
+            wait
+        }
+    }
+
+    /// Keyed (SPEC §9): the key's bulkhead, held for the call, then the same admission on it.
+    fn expand_keyed(
+        &self,
+        cx: &mut Cx,
+        index: usize,
+        inner: Inner,
+        key: &syn::Expr,
+        (name, config): (&TokenStream, &TokenStream),
+    ) -> Inner {
+        let site = format_ident!("__RESILE_BULKHEAD_{}", index);
+        let max_keys = self.keyed.max_keys();
+        cx.items.extend(quote! {
+            static #site: __resile_private::KeyedBulkheadSite =
+                __resile_private::KeyedBulkheadSite::new(__RESILE_FN, #name, #config, #max_keys);
+        });
+        let (reject, span, impl_type) = (cx.reject("bulkhead"), cx.span(), cx.impl_type());
+        let instance = format_ident!("__resile_instance_{}", index);
+        let (now, wait) = (
+            quote!(__resile_private::Err(#site.refuse(&#instance, #span, #impl_type))),
+            quote!(#site.wait(&#instance, #span, #impl_type).await),
+        );
+        let slow = self.slow(config, now, wait);
+        let bind = keyed::bind_instance(&site, &instance, key);
+        let call = shapes::guarded(
+            quote! {
+                match #site.try_admit(&#instance) {
+                    ::core::option::Option::Some(__resile_permit) => __resile_private::Ok(__resile_permit),
+                    ::core::option::Option::None => #slow,
+                }
+            },
+            reject,
+            inner,
+        )
+        .into_expr();
+        Inner::Expr(quote! {{
+            #bind
+            #call
+        }})
     }
 }

@@ -8,6 +8,7 @@ use resile_config::{CircuitBreakerConfig, Value, WindowKind};
 
 use super::Attribute;
 use crate::args::declared::Declared;
+use crate::args::keyed::{self, Keyed};
 use crate::args::policy::{self, Kind, PolicyRef};
 use crate::args::{Arg, Slot, for_each_named, values};
 use crate::codegen::{Cx, Inner};
@@ -21,6 +22,7 @@ pub(crate) struct CircuitBreaker {
     should_record: Slot<syn::Path>,
     on_state_change: Slot<syn::Path>,
     policy: Option<PolicyRef>,
+    keyed: Keyed,
 }
 
 const KIND: Kind = Kind {
@@ -36,6 +38,7 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<B
     let mut should_record = Slot::new("should_record");
     let mut on_state_change = Slot::new("on_state_change");
     let mut policy = Slot::new("policy");
+    let mut keyed = Keyed::new();
     let mut name_span = None;
     let before = errors.len();
     for_each_named(args, errors, "circuit_breaker", "#[circuit_breaker(name = \"db\")]", |errors, key, value| {
@@ -43,9 +46,13 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<B
         match key.to_string().as_str() {
             k if Declared::<CircuitBreakerConfig>::has_key(k) => config.take(key, value, errors),
             _ if policy::take_naming(errors, key, value, &mut name, &mut name_span, &mut policy)? => {}
+            _ if keyed.take(errors, key, value)? => {}
             "should_record" => should_record.set(errors, ks, values::path(value, "should_record")?),
             "on_state_change" => on_state_change.set(errors, ks, values::path(value, "on_state_change")?),
-            _ => return Err(unknown_key(key, "circuit_breaker", &policy::arguments(CircuitBreakerConfig::ARGUMENTS))),
+            _ => {
+                let keys = [CircuitBreakerConfig::ARGUMENTS, &resile_config::KEYED_KEYS].concat();
+                return Err(unknown_key(key, "circuit_breaker", &policy::arguments(&keys)));
+            }
         }
         Ok(())
     });
@@ -57,13 +64,18 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<B
         }
         config.check(span, errors);
     }
+    keyed.check("circuit_breaker", errors);
     let (name, policy) = (name.get().cloned(), policy.take());
     (errors.len() == before).then(|| {
-        Box::new(CircuitBreaker { name, config, should_record, on_state_change, policy }) as Box<dyn Attribute>
+        Box::new(CircuitBreaker { name, config, should_record, on_state_change, policy, keyed }) as Box<dyn Attribute>
     })
 }
 
 impl Attribute for CircuitBreaker {
+    fn key(&self) -> Option<&syn::Expr> {
+        self.keyed.key()
+    }
+
     fn expand(&self, cx: &mut Cx, index: usize, inner: Inner) -> Inner {
         let site = format_ident!("__RESILE_CIRCUIT_BREAKER_{}", index);
         // A site that gives only the name refers to the breaker and declares nothing; a
@@ -86,22 +98,36 @@ impl Attribute for CircuitBreaker {
             let register = quote!(breaker.on_state_change(#hook));
             declaration = quote!(#declaration.on_resolve(|breaker| #register));
         }
-        cx.items.extend(quote! {
-            static #site: __resile_private::Site<__resile_private::CircuitBreaker> = #declaration;
-        });
+        let keyed = self.keyed.key();
+        if keyed.is_some() {
+            let max_keys = self.keyed.max_keys();
+            cx.items.extend(quote! {
+                static #site: __resile_private::KeyedSite<__resile_private::CircuitBreaker> =
+                    __resile_private::KeyedSite::new(#declaration, #max_keys);
+            });
+        } else {
+            cx.items.extend(quote! {
+                static #site: __resile_private::Site<__resile_private::CircuitBreaker> = #declaration;
+            });
+        }
         let classify = match self.should_record.get() {
             Some(path) => cx.checked_hook("should_record", path, Some(&cx.ret)),
             None => quote!(__resile_private::Outcome::of),
         };
-        shapes::admission(
-            quote!(#site.admit()),
-            quote!(__resile_permit.record(#classify(&__resile_result));),
-            {
-                let (reject, span, impl_type) = (cx.reject("circuit_breaker"), cx.span(), cx.impl_type());
-                quote!(#reject(#site.rejected(__resile_permit, #span, #impl_type)))
-            },
-            inner,
-        )
+        let (reject, span, impl_type) = (cx.reject("circuit_breaker"), cx.span(), cx.impl_type());
+        let reject = quote!(#reject(#site.rejected(__resile_permit, #span, #impl_type)));
+        let settle = quote!(__resile_permit.record(#classify(&__resile_result)););
+        let Some(key) = keyed else {
+            return shapes::admission(quote!(#site.admit()), settle, reject, inner);
+        };
+        // Keyed (SPEC §9): the key's breaker, held for the call, then the same admission on it.
+        let instance = format_ident!("__resile_instance_{}", index);
+        let bind = keyed::bind_instance(&site, &instance, key);
+        let call = shapes::admission(quote!(#site.admit(&#instance)), settle, reject, inner).into_expr();
+        Inner::Expr(quote! {{
+            #bind
+            #call
+        }})
     }
 }
 

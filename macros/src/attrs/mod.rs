@@ -35,6 +35,12 @@ pub(crate) trait Attribute: AsAny {
         None
     }
 
+    /// The `key = ..` expression of a keyed instance (SPEC §9), for the rule that it names
+    /// an argument.
+    fn key(&self) -> Option<&syn::Expr> {
+        None
+    }
+
     /// Wraps `inner` in this layer, the `index`-th of the pipeline (0 = outermost), in
     /// one of the call shapes of `shapes.rs`.
     fn expand(&self, cx: &mut Cx, index: usize, inner: Inner) -> Inner;

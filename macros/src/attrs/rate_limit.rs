@@ -4,12 +4,13 @@
 //! is held across the call), the slow path out of line, and a wait only where `max_wait`
 //! is above zero.
 
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 use resile_config::RateLimitConfig;
 
 use super::Attribute;
 use crate::args::declared::Declared;
+use crate::args::keyed::{self, Keyed};
 use crate::args::policy::{self, Kind, PolicyRef};
 use crate::args::{Arg, Slot, for_each_named};
 use crate::codegen::{Cx, Inner};
@@ -21,6 +22,7 @@ pub(crate) struct RateLimit {
     name: Option<String>,
     config: Declared<RateLimitConfig>,
     policy: Option<PolicyRef>,
+    keyed: Keyed,
 }
 
 const KIND: Kind = Kind {
@@ -34,6 +36,7 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<B
     let mut name = Slot::new("name");
     let mut config = Declared::new(RateLimitConfig::new(1.0));
     let mut policy = Slot::new("policy");
+    let mut keyed = Keyed::new();
     let mut name_span = None;
     let before = errors.len();
     let example = "#[rate_limit(name = \"api\", rate = 100)]";
@@ -41,7 +44,11 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<B
         match key.to_string().as_str() {
             k if Declared::<RateLimitConfig>::has_key(k) => config.take(key, value, errors),
             _ if policy::take_naming(errors, key, value, &mut name, &mut name_span, &mut policy)? => {}
-            _ => return Err(unknown_key(key, "rate_limit", &policy::arguments(RateLimitConfig::ARGUMENTS))),
+            _ if keyed.take(errors, key, value)? => {}
+            _ => {
+                let keys = [RateLimitConfig::ARGUMENTS, &resile_config::KEYED_KEYS].concat();
+                return Err(unknown_key(key, "rate_limit", &policy::arguments(&keys)));
+            }
         }
         Ok(())
     });
@@ -60,11 +67,16 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<B
     if config.given.contains("rate") && !policy.is_set() {
         config.check(span, errors);
     }
+    keyed.check("rate_limit", errors);
     let (name, policy) = (name.get().cloned(), policy.take());
-    (errors.len() == before).then(|| Box::new(RateLimit { name, config, policy }) as Box<dyn Attribute>)
+    (errors.len() == before).then(|| Box::new(RateLimit { name, config, policy, keyed }) as Box<dyn Attribute>)
 }
 
 impl Attribute for RateLimit {
+    fn key(&self) -> Option<&syn::Expr> {
+        self.keyed.key()
+    }
+
     fn instance(&self) -> Option<&str> {
         self.name.as_deref()
     }
@@ -85,6 +97,9 @@ impl Attribute for RateLimit {
                 (quote!(#name), self.config.tokens(quote!(__resile_private::RateLimitConfig::new(1.0)), special))
             }
         };
+        if let Some(key) = self.keyed.key() {
+            return self.expand_keyed(cx, index, inner, key, (&name, &config));
+        }
         cx.items.extend(quote! {
             static #site: __resile_private::RateLimitSite = __resile_private::RateLimitSite::new(__RESILE_FN, #name, #config);
         });
@@ -94,13 +109,56 @@ impl Attribute for RateLimit {
         // is on a constant, which the compiler folds.
         let (now, wait) =
             (quote!(#site.admit_now(#span, #impl_type)), quote!(#site.admit_or_wait(#span, #impl_type).await));
-        let slow = if self.policy.is_some() && !self.config.given.contains("max_wait") {
+        let slow = self.slow(&config, now, wait);
+        shapes::guarded(quote!(if #site.try_admit() { __resile_private::Ok(()) } else { #slow }), reject, inner)
+    }
+}
+
+impl RateLimit {
+    /// The slow path of admission: `now` at a site that may not wait, `wait` at one that
+    /// may, decided on a constant where a policy's `max_wait` is in force.
+    fn slow(&self, config: &TokenStream, now: TokenStream, wait: TokenStream) -> TokenStream {
+        if self.policy.is_some() && !self.config.given.contains("max_wait") {
             quote!(if #config.max_wait.is_zero() { #now } else { #wait })
         } else if self.config.config.max_wait.is_zero() {
             now
         } else {
             wait
-        };
-        shapes::guarded(quote!(if #site.try_admit() { __resile_private::Ok(()) } else { #slow }), reject, inner)
+        }
+    }
+
+    /// Keyed (SPEC §9): the key's limiter, held for the call, then the same admission on it.
+    fn expand_keyed(
+        &self,
+        cx: &mut Cx,
+        index: usize,
+        inner: Inner,
+        key: &syn::Expr,
+        (name, config): (&TokenStream, &TokenStream),
+    ) -> Inner {
+        let site = format_ident!("__RESILE_RATE_LIMIT_{}", index);
+        let max_keys = self.keyed.max_keys();
+        cx.items.extend(quote! {
+            static #site: __resile_private::KeyedRateLimitSite =
+                __resile_private::KeyedRateLimitSite::new(__RESILE_FN, #name, #config, #max_keys);
+        });
+        let (reject, span, impl_type) = (cx.reject("rate_limit"), cx.span(), cx.impl_type());
+        let instance = format_ident!("__resile_instance_{}", index);
+        let (now, wait) = (
+            quote!(#site.admit_now(&#instance, #span, #impl_type)),
+            quote!(#site.admit_or_wait(&#instance, #span, #impl_type).await),
+        );
+        let slow = self.slow(config, now, wait);
+        let bind = keyed::bind_instance(&site, &instance, key);
+        let call = shapes::guarded(
+            quote!(if #site.try_admit(&#instance) { __resile_private::Ok(()) } else { #slow }),
+            reject,
+            inner,
+        )
+        .into_expr();
+        Inner::Expr(quote! {{
+            #bind
+            #call
+        }})
     }
 }

@@ -140,5 +140,5 @@ mod state;
 
 pub use config::BulkheadConfig;
 pub use handle::{BulkheadHandle, bulkhead};
-pub use site::{Bulkhead, BulkheadPermit, BulkheadSite, BulkheadStats};
+pub use site::{Bulkhead, BulkheadPermit, BulkheadSite, BulkheadStats, KeyedBulkheadSite};
 pub use state::{Ledger, Pool, WaitTicket};

@@ -12,7 +12,7 @@ use tokio::sync::Semaphore;
 
 use super::config::BulkheadConfig;
 use super::state::{Ledger, Pool};
-use crate::kit::{Site, Swap};
+use crate::kit::{InstanceKey, KeyGuard, KeyedSite, Site, Swap};
 use crate::telemetry::{self, CallSpan, Event, Function, ImplType};
 use crate::{Policy, Rejection};
 
@@ -407,5 +407,65 @@ impl BulkheadSite {
             },
         };
         op().await
+    }
+}
+
+/// One `#[bulkhead(key = ..)]` call site: a bulkhead of its own per key value under the
+/// name, each with the name's `max_concurrent`, and this site's `weight` and
+/// `max_wait`. A full key does not hold up another. The expansion keeps one in a `static`.
+#[derive(Debug)]
+pub struct KeyedBulkheadSite {
+    keyed: KeyedSite<Bulkhead>,
+    weight: u32,
+    max_wait: Duration,
+}
+
+impl KeyedBulkheadSite {
+    /// The keyed call site in `function` that declares the bulkhead `name` with `config`
+    /// (as [`BulkheadSite::new`]) and keeps at most `max_keys` keys.
+    pub const fn new(function: &'static str, name: &'static str, config: BulkheadConfig, max_keys: usize) -> Self {
+        KeyedBulkheadSite {
+            keyed: KeyedSite::new(Site::declaring(function, name, config), max_keys),
+            weight: config.weight,
+            max_wait: config.max_wait,
+        }
+    }
+
+    /// The bulkhead of `key`, held for the call (see [`KeyedSite::instance`]).
+    #[inline(always)]
+    pub fn instance<Q: ?Sized + InstanceKey>(&'static self, key: &Q) -> KeyGuard<Bulkhead> {
+        self.keyed.instance(key)
+    }
+
+    /// The fast path of admission on `bulkhead`, the key's: as [`BulkheadSite::try_admit`].
+    /// Turned off for the name (`enabled = false`, or `bulkhead(name).disable()`): a permit
+    /// of no weight, at once.
+    #[inline(always)]
+    pub fn try_admit<'a>(&self, bulkhead: &'a KeyGuard<Bulkhead>) -> Option<BulkheadPermit<'a>> {
+        if crate::config::switch::bypassed(self.keyed.base()) {
+            return Some(BulkheadPermit { bulkhead, weight: 0 });
+        }
+        bulkhead.try_acquire(self.weight)
+    }
+
+    /// The slow path of admission on `bulkhead`, the key's: as [`BulkheadSite::wait`].
+    #[inline]
+    pub fn wait<'a>(
+        &'a self,
+        bulkhead: &'a Bulkhead,
+        span: &'a CallSpan,
+        impl_type: impl ImplType + 'a,
+    ) -> Pin<Box<impl Future<Output = Result<BulkheadPermit<'a>, Rejection>> + 'a>> {
+        Box::pin(async move {
+            let function = impl_type.function(self.keyed.site().function());
+            bulkhead.wait(self.weight, self.max_wait, span, function).await
+        })
+    }
+
+    /// The refusal at a site whose `max_wait` is zero: as [`BulkheadSite::refuse`].
+    #[cold]
+    #[inline(never)]
+    pub fn refuse(&self, bulkhead: &Bulkhead, span: &CallSpan, impl_type: impl ImplType) -> Rejection {
+        bulkhead.full(span, impl_type.function(self.keyed.site().function()))
     }
 }

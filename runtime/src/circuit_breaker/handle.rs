@@ -24,6 +24,14 @@ impl NamedPolicy for CircuitBreaker {
     fn create(name: &'static str, config: CircuitBreakerConfig) -> Self {
         CircuitBreaker::new(name, config)
     }
+    /// A breaker of its own for one key, with this one's `on_state_change` callbacks.
+    fn create_for_key(&self, name: &'static str, config: CircuitBreakerConfig) -> Self {
+        let breaker = CircuitBreaker::new(name, config);
+        for f in self.state_change_callbacks() {
+            breaker.on_state_change(f);
+        }
+        breaker
+    }
     fn config(&self) -> CircuitBreakerConfig {
         CircuitBreaker::config(self)
     }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::config::CircuitBreakerConfig;
 use super::state::{CircuitBreaker, CircuitBreakerStats, Clock, DISABLED, FORCED_OPEN, Permit, nanos};
-use crate::kit::Site;
+use crate::kit::{KeyGuard, KeyedSite, Site};
 use crate::telemetry::{self, CallSpan, Function, ImplType};
 use crate::{Outcome, Policy, Rejection};
 
@@ -158,6 +158,33 @@ impl Site<CircuitBreaker> {
     #[inline]
     pub fn rejected(&self, permit: Permit<'_>, span: &CallSpan, impl_type: impl ImplType) -> Rejection {
         permit.breaker.rejected(span, || impl_type.function(self.function()))
+    }
+}
+
+impl KeyedSite<CircuitBreaker> {
+    /// Admission for one call of a `#[circuit_breaker(key = ..)]` call site, on `breaker`,
+    /// its key's instance (from [`instance`](KeyedSite::instance), held across the call): as
+    /// [`Site::admit`].
+    ///
+    /// An operator state of the name's own breaker is every key's: forced open
+    /// (`circuit_breaker(name).force_open()`), every key refuses; disabled (`disable()`, or
+    /// `enabled = false` in a configuration file), every key admits and records nothing.
+    /// Checked with one `Acquire` load of the name's breaker.
+    #[inline(always)]
+    pub fn admit<'a>(&self, breaker: &'a KeyGuard<CircuitBreaker>) -> Permit<'a> {
+        let name = breaker.name_instance();
+        if name.operated() {
+            return Permit::of(name, name.ticket(TokioClock(name)));
+        }
+        Permit::of(breaker, breaker.ticket(TokioClock(breaker)))
+    }
+
+    /// The rejection of the refused call of `permit` (`CircuitOpen` with the name), as
+    /// [`Site::rejected`]. Its [`Rejection::retry_after`] is `None`: the rejection names the
+    /// breaker, not the key, and the name's own breaker is never open.
+    #[inline]
+    pub fn rejected(&self, permit: Permit<'_>, span: &CallSpan, impl_type: impl ImplType) -> Rejection {
+        permit.breaker.rejected(span, || impl_type.function(self.site().function()))
     }
 }
 

@@ -457,6 +457,18 @@ impl CircuitBreaker {
         }
     }
 
+    /// Whether an operator put the breaker in `ForcedOpen` or `Disabled`: one `Acquire` load.
+    #[inline(always)]
+    pub(super) fn operated(&self) -> bool {
+        // Orderings: `Acquire`, as `ticket`: a call that sees the state sees its period.
+        self.ctl.0.load(Ordering::Acquire) & STATE_MASK >= FORCED_OPEN
+    }
+
+    /// The `on_state_change` callbacks registered so far.
+    pub(super) fn state_change_callbacks(&self) -> Vec<OnStateChange> {
+        lock(&self.callbacks).clone()
+    }
+
     /// How long until the breaker, open, lets a half-open probe through, at `now` (time
     /// since the breaker's origin): `Some(ZERO)` once `open_timeout` has passed (the next
     /// call is the probe), `None` in every state but `Open` (forced open holds until an

@@ -3,7 +3,10 @@
 use std::fmt;
 use std::marker::PhantomData;
 
+use std::hash::Hash;
+
 use super::isolation::current;
+use super::keyed::{Family, KeyHandle};
 use super::registry::{NamedPolicy, Source};
 use crate::ConfigError;
 
@@ -54,11 +57,54 @@ impl<P: NamedPolicy> Handle<P> {
     }
 
     /// Back to the state of a new instance, keeping its settings (see
-    /// [`NamedPolicy::reset`]); nothing if it does not exist.
+    /// [`NamedPolicy::reset`]), with every key's instance of the name; nothing if it does
+    /// not exist.
     pub fn reset(&self) {
         if let Some(policy) = self.get() {
             policy.reset();
         }
+        for family in current::<P>().families(&self.name) {
+            family.reset();
+        }
+    }
+
+    /// The instance of the key `key` of this name (`key = ..` on the attribute),
+    /// if it exists: `None` for a key no call has used, or one evicted since. `K` is the
+    /// owned key type: `String` for a `&str` key expression (pass `&String`, or look a
+    /// `str` up with [`key_str`](Self::key_str)), `u64` for a `u64` one.
+    ///
+    /// The handle holds the instance: while it exists the key is not evicted. Looking a
+    /// key up never creates it. Cost: a hash and a shard's read lock.
+    pub fn key<K>(&self, key: &K) -> Option<KeyHandle<P>>
+    where
+        K: Hash + Eq + Clone + Send + Sync + 'static,
+    {
+        current::<P>()
+            .families(&self.name)
+            .into_iter()
+            .find_map(|f| f.as_any().downcast_ref::<Family<P, K>>().and_then(|family| family.get(key)))
+    }
+
+    /// [`key`](Self::key) of a key expression that was a `&str` (its instances are kept by
+    /// `String`), without making a `String`.
+    pub fn key_str(&self, key: &str) -> Option<KeyHandle<P>> {
+        current::<P>()
+            .families(&self.name)
+            .into_iter()
+            .find_map(|f| f.as_any().downcast_ref::<Family<P, String>>().and_then(|family| family.get(key)))
+    }
+
+    /// How many keys of this name have an instance now (0 for a name with no `key`). It
+    /// never exceeds the `max_keys` of the name's keyed call sites, unless more keys than
+    /// that have calls in flight at once.
+    pub fn keys(&self) -> usize {
+        current::<P>().families(&self.name).iter().map(|f| f.keys()).sum()
+    }
+
+    /// How many keys' instances of this name were evicted past `max_keys` since the start
+    /// of the process (what `resile_keys_evicted_total` counts).
+    pub fn keys_evicted(&self) -> u64 {
+        current::<P>().families(&self.name).iter().map(|f| f.evicted()).sum()
     }
 
     /// Puts `config` in force as live configuration, creating the instance if needed. Live

@@ -10,6 +10,8 @@
 //!   reconfiguration); each policy adds its own reads and calls to `Handle<ItsPolicy>`.
 //! - [`Site`]: one call site's reference to a named instance, resolved once and kept in the
 //!   call site's `static`, so the call path never hashes a name.
+//! - [`KeyedSite`], [`Family`], [`KeyGuard`]: keyed instances, one instance of a
+//!   name per key value, for `key = ..` call sites; see the `keyed` module's docs.
 //! - `Swap` (crate-private): settings read on every call with one load and replaced now
 //!   and then (reconfiguration); old values are retired, not freed, while the owner lives.
 //!
@@ -18,6 +20,7 @@
 pub(crate) mod clock;
 mod handle;
 pub(crate) mod isolation;
+pub mod keyed;
 pub(crate) mod registry;
 #[cfg(any(feature = "testing", doc))]
 pub(crate) mod scope;
@@ -26,6 +29,7 @@ mod site;
 mod swap;
 
 pub use handle::Handle;
+pub use keyed::{DEFAULT_MAX_KEYS, Family, InstanceKey, KeyGuard, KeyHandle, KeyInstance, KeyedSite};
 pub use registry::{NamedPolicy, Registry, Source};
 pub use site::Site;
 #[cfg(not(loom))]

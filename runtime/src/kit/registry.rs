@@ -7,6 +7,7 @@ use std::sync::{Mutex, OnceLock, RwLock};
 
 use resile_config::KeySet;
 
+use super::keyed::AnyFamily;
 use crate::ConfigError;
 
 /// A policy whose instances are shared process-wide by name: one name is one instance,
@@ -37,6 +38,13 @@ pub trait NamedPolicy: Send + Sync + Sized + 'static {
 
     /// A new instance called `name` with `config` (already validated).
     fn create(name: &'static str, config: Self::Config) -> Self;
+
+    /// A new instance for one key of this instance's name (`key = ..`), with
+    /// `config` (the name's settings in force). [`create`](Self::create) by default; a
+    /// breaker also takes this one's `on_state_change` callbacks.
+    fn create_for_key(&self, name: &'static str, config: Self::Config) -> Self {
+        Self::create(name, config)
+    }
 
     /// The settings in force.
     fn config(&self) -> Self::Config;
@@ -176,6 +184,18 @@ struct Entry<P: NamedPolicy> {
     policy: P,
     name: &'static str,
     given: Mutex<Given<P::Config>>,
+    /// The keyed instances of the name, one family per key type.
+    families: Mutex<Vec<&'static dyn AnyFamily<P>>>,
+}
+
+impl<P: NamedPolicy> Entry<P> {
+    /// Puts `config` in force on the instance and every key's instance of the name.
+    fn put_in_force(&self, config: P::Config) {
+        self.policy.reconfigure(config);
+        for family in self.families.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            family.reconfigure(config);
+        }
+    }
 }
 
 /// The named instances of one kind, process-wide: one name is one instance.
@@ -262,6 +282,7 @@ impl<P: NamedPolicy> Registry<P> {
             policy: P::create(interned, config),
             name: interned,
             given: Mutex::new(Given { declared: None, live: None }),
+            families: Mutex::new(Vec::new()),
         }));
         // Under the lock: no transition can be reported before it.
         #[cfg(feature = "metrics")]
@@ -319,13 +340,13 @@ impl<P: NamedPolicy> Registry<P> {
                 match given.live {
                     None => {
                         if !P::same_declaration(&entry.policy.config(), &config) {
-                            entry.policy.reconfigure(config);
+                            entry.put_in_force(config);
                         }
                     }
                     Some(live) => {
                         let in_force = live.over(config);
                         match P::validate(&in_force) {
-                            Ok(()) if in_force != entry.policy.config() => entry.policy.reconfigure(in_force),
+                            Ok(()) if in_force != entry.policy.config() => entry.put_in_force(in_force),
                             Ok(()) => {}
                             Err(e) => overlay_refused::<P>(entry.name, e),
                         }
@@ -395,7 +416,7 @@ impl<P: NamedPolicy> Registry<P> {
             in_force = config;
         }
         if entry.policy.config() != in_force {
-            entry.policy.reconfigure(in_force);
+            entry.put_in_force(in_force);
         }
         drop(given);
         #[cfg(feature = "metrics")]
@@ -428,6 +449,34 @@ impl<P: NamedPolicy> Registry<P> {
         crate::telemetry::metrics::config(P::KIND, name, source, &P::settings(&entry.policy.config()));
     }
 
+    /// The family of `name` whose key type is `key_type`, made by `make` if there is none
+    /// (the instance `name` exists: a keyed site resolved it).
+    pub(crate) fn family_of(
+        &'static self,
+        name: &str,
+        key_type: std::any::TypeId,
+        make: &mut dyn FnMut() -> &'static dyn AnyFamily<P>,
+    ) -> &'static dyn AnyFamily<P> {
+        let (entry, _) = self.entry_or_create(name, P::default_config());
+        let mut families = entry.families.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(found) = families.iter().find(|f| f.key_type() == key_type) {
+            return *found;
+        }
+        let family = make();
+        families.push(family);
+        family
+    }
+
+    /// The families of keyed instances of `name` (none if it does not exist).
+    pub(crate) fn families(&'static self, name: &str) -> Vec<&'static dyn AnyFamily<P>> {
+        self.entry(name).map_or_else(Vec::new, |e| e.families.lock().unwrap_or_else(|e| e.into_inner()).clone())
+    }
+
+    /// `name` as the registry keeps it, for the life of the process (the instance exists).
+    pub(crate) fn interned(&'static self, name: &str) -> &'static str {
+        self.entry(name).map_or_else(|| &*Box::leak(name.to_owned().into_boxed_str()), |e| e.name)
+    }
+
     /// Where the settings in force of `name` come from; `None` if it does not exist.
     pub fn source(&'static self, name: &str) -> Option<Source> {
         let entry = self.entry(name)?;
@@ -447,6 +496,9 @@ impl<P: NamedPolicy> Registry<P> {
         let entries: Vec<_> = self.map().read().unwrap_or_else(|e| e.into_inner()).values().copied().collect();
         for entry in entries {
             entry.policy.reset();
+            for family in entry.families.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+                family.reset();
+            }
         }
     }
 }

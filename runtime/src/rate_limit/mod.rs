@@ -164,5 +164,5 @@ mod state;
 
 pub use config::RateLimitConfig;
 pub use handle::{RateLimiterHandle, rate_limiter};
-pub use site::{Admission, RateLimitSite, Wait};
+pub use site::{Admission, KeyedRateLimitSite, RateLimitSite, Wait};
 pub use state::{Decision, RateLimiter, RateLimiterStats, Reservation};

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::config::RateLimitConfig;
 use super::state::{Decision, RateLimiter, RateLimiterStats, Reservation, nanos};
-use crate::kit::Site;
+use crate::kit::{InstanceKey, KeyGuard, KeyedSite, Site};
 use crate::telemetry::{self, CallSpan, Event, Function, ImplType};
 use crate::{Policy, Rejection};
 
@@ -356,4 +356,79 @@ const fn max_wait(config: RateLimitConfig) -> u64 {
 const fn max_wait_nanos(d: Duration) -> u64 {
     let n = d.as_nanos();
     if n > u64::MAX as u128 { u64::MAX } else { n as u64 }
+}
+
+/// One `#[rate_limit(key = ..)]` call site: a limiter of its own per key value under the
+/// name (a limit per tenant), each with the name's `rate` and `burst_size`, and this
+/// site's `weight` and `max_wait`. The expansion keeps one in a `static`.
+///
+/// The `resile_rate_limiter_tokens` gauge shows the name's own limiter, not the keys'.
+#[derive(Debug)]
+pub struct KeyedRateLimitSite {
+    keyed: KeyedSite<RateLimiter>,
+    weight: u32,
+    /// `max_wait` in nanoseconds (saturated at 584 years).
+    max_wait: u64,
+}
+
+impl KeyedRateLimitSite {
+    /// The keyed call site of `function` that declares the limiter `name` with `config`
+    /// (as [`RateLimitSite::new`]) and keeps at most `max_keys` keys.
+    pub const fn new(function: &'static str, name: &'static str, config: RateLimitConfig, max_keys: usize) -> Self {
+        KeyedRateLimitSite {
+            keyed: KeyedSite::new(Site::declaring(function, name, config), max_keys),
+            weight: config.weight,
+            max_wait: max_wait(config),
+        }
+    }
+
+    /// The limiter of `key`, held for the call (see [`KeyedSite::instance`]).
+    #[inline(always)]
+    pub fn instance<Q: ?Sized + InstanceKey>(&'static self, key: &Q) -> KeyGuard<RateLimiter> {
+        self.keyed.instance(key)
+    }
+
+    /// The fast path of admission on `limiter`, the key's: as [`RateLimitSite::try_admit`].
+    #[inline(always)]
+    pub fn try_admit(&self, limiter: &RateLimiter) -> bool {
+        crate::config::switch::bypassed(self.keyed.base()) || limiter.try_take_now(self.weight)
+    }
+
+    /// The slow path on `limiter`, the key's: as [`RateLimitSite::admit`]; a refusal's
+    /// `retry_after` is the key's, exact.
+    #[cold]
+    #[inline(never)]
+    pub fn admit<'a>(
+        &self,
+        limiter: &'a RateLimiter,
+        span: &CallSpan,
+        impl_type: impl ImplType,
+    ) -> Result<Option<Wait<'a>>, Rejection> {
+        let decision = limiter.decide_nanos(limiter.now_nanos(), self.weight, self.max_wait);
+        match admission(limiter, decision, span, || impl_type.function(self.keyed.site().function())) {
+            Admission::Admitted => Ok(None),
+            Admission::Wait(wait) => Ok(Some(wait)),
+            Admission::Refused(rejection) => Err(rejection),
+        }
+    }
+
+    /// The slow path at a site whose `max_wait` is zero: as [`RateLimitSite::admit_now`].
+    #[inline]
+    pub fn admit_now(&self, limiter: &RateLimiter, span: &CallSpan, impl_type: impl ImplType) -> Result<(), Rejection> {
+        self.admit(limiter, span, impl_type)
+            .map(|wait| debug_assert!(wait.is_none(), "a site with no max_wait never waits"))
+    }
+
+    /// The slow path at a site with a `max_wait`: as [`RateLimitSite::admit_or_wait`].
+    pub async fn admit_or_wait(
+        &self,
+        limiter: &RateLimiter,
+        span: &CallSpan,
+        impl_type: impl ImplType,
+    ) -> Result<(), Rejection> {
+        if let Some(wait) = self.admit(limiter, span, impl_type)? {
+            wait.wait().await;
+        }
+        Ok(())
+    }
 }
