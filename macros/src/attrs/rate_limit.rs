@@ -21,7 +21,18 @@ pub(crate) struct RateLimit {
     name: Option<String>,
     config: Declared<RateLimitConfig>,
     policy: Option<PolicyRef>,
+    /// `backend = "redis"`: the limit is decided remotely (`resile-redis`); `None` is local.
+    backend: Option<&'static str>,
 }
+
+/// `backend`: where the limit is decided. `"local"` (the default) in this process, or a
+/// remote backend shared by every replica (SPEC §12).
+const BACKEND_KEY: resile_config::Key = resile_config::Key {
+    name: "backend",
+    kind: resile_config::KeyKind::Words(&["local", "redis"]),
+    default: "\"local\"",
+    doc: "where the limit is decided: `\"local\"` in this process, `\"redis\"` on a Redis server shared by every replica",
+};
 
 const KIND: Kind = Kind {
     attr: "rate_limit",
@@ -34,14 +45,20 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<B
     let mut name = Slot::new("name");
     let mut config = Declared::new(RateLimitConfig::new(1.0));
     let mut policy = Slot::new("policy");
+    let mut backend = Slot::new("backend");
     let mut name_span = None;
     let before = errors.len();
     let example = "#[rate_limit(name = \"api\", rate = 100)]";
     for_each_named(args, errors, "rate_limit", example, |errors, key, value| {
         match key.to_string().as_str() {
             k if Declared::<RateLimitConfig>::has_key(k) => config.take(key, value, errors),
+            "backend" => backend.set(errors, key.span(), (key.span(), crate::args::values::word(value, &BACKEND_KEY)?)),
             _ if policy::take_naming(errors, key, value, &mut name, &mut name_span, &mut policy)? => {}
-            _ => return Err(unknown_key(key, "rate_limit", &policy::arguments(RateLimitConfig::ARGUMENTS))),
+            _ => {
+                let mut keys = policy::arguments(RateLimitConfig::ARGUMENTS);
+                keys.push(BACKEND_KEY);
+                return Err(unknown_key(key, "rate_limit", &keys));
+            }
         }
         Ok(())
     });
@@ -60,8 +77,24 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<B
     if config.given.contains("rate") && !policy.is_set() {
         config.check(span, errors);
     }
+    let backend = match backend.take() {
+        Some((_, "local")) | None => None,
+        Some((key_span, remote)) => {
+            if policy.is_set() {
+                errors.at(
+                    key_span,
+                    format!(
+                        "`backend = \"{remote}\"` is not supported with `policy` yet: write the limiter's \
+                         `name` and `rate` on the attribute, e.g. \
+                         `#[rate_limit(name = \"api\", rate = 100, backend = \"{remote}\")]`"
+                    ),
+                );
+            }
+            Some(remote)
+        }
+    };
     let (name, policy) = (name.get().cloned(), policy.take());
-    (errors.len() == before).then(|| Box::new(RateLimit { name, config, policy }) as Box<dyn Attribute>)
+    (errors.len() == before).then(|| Box::new(RateLimit { name, config, policy, backend }) as Box<dyn Attribute>)
 }
 
 impl Attribute for RateLimit {
@@ -85,10 +118,19 @@ impl Attribute for RateLimit {
                 (quote!(#name), self.config.tokens(quote!(__resile_private::RateLimitConfig::new(1.0)), special))
             }
         };
+        let (reject, span, impl_type) = (cx.reject("rate_limit"), cx.span(), cx.impl_type());
+        if let Some(backend) = self.backend {
+            // A remote decision is a round trip: one `.await` of the backend's answer (and
+            // its wait, if `max_wait` allows one), then what is inside.
+            cx.items.extend(quote! {
+                static #site: __resile_private::RemoteRateLimitSite =
+                    __resile_private::RemoteRateLimitSite::new(__RESILE_FN, #name, #backend, #config);
+            });
+            return shapes::guarded(quote!(#site.admit(#span, #impl_type).await), reject, inner);
+        }
         cx.items.extend(quote! {
             static #site: __resile_private::RateLimitSite = __resile_private::RateLimitSite::new(__RESILE_FN, #name, #config);
         });
-        let (reject, span, impl_type) = (cx.reject("rate_limit"), cx.span(), cx.impl_type());
         // A site that may not wait decides synchronously: no future, no allocation. With a
         // policy that the site does not override, `max_wait` is the policy's: the branch
         // is on a constant, which the compiler folds.

@@ -157,6 +157,7 @@
 //! - Giving tokens back is a `Relaxed` exchange that only succeeds on the TAT the waiter
 //!   wrote itself.
 
+pub mod backend;
 mod config;
 mod handle;
 mod site;

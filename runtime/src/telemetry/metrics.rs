@@ -292,6 +292,7 @@ fn reason(rejection: &Rejection) -> &'static str {
         Rejection::BulkheadFull { .. } => "bulkhead_full",
         Rejection::RateLimited { .. } => "rate_limited",
         Rejection::TimedOut { .. } => "timed_out",
+        Rejection::NoBackend { .. } => "no_backend",
     }
 }
 
