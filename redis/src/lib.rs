@@ -58,7 +58,7 @@
 //! round trip, until the backoff instant ([`Options::backoff`], 100 ms doubling to 5 s).
 //! Then one call tries Redis again (reconnecting), while the others keep the choice; the
 //! first answer makes it available again.
-//! - [`Unavailable::FailOpen`]: admitted.
+//! - [`Unavailable::FailOpen`] admits every call.
 //! - [`Unavailable::FailClosed`]: refused, `Rejection::RateLimited` with a `retry_after`
 //!   of the time until the next attempt (a refusal the caller already handles, with an
 //!   honest hint; not a new kind of error).
