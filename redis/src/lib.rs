@@ -3,28 +3,29 @@
 //!
 //! # Quick start
 //! ```no_run
-//! # use resile_runtime as resile;
-//! # mod redis_facade { pub use resile_redis::*; }
 //! use resile::Rejection;
-//! use redis_facade as redis; // `resile::redis` through the facade
-//! use redis::{Options, Unavailable};
+//! use resile::redis::{self, Options, Unavailable};
 //!
-//! # async fn start() -> Result<(), redis::Error> {
-//! // Once, at startup: the client, and what a decision does while Redis is unreachable.
-//! redis::install(
-//!     "redis://127.0.0.1:6379",
-//!     Options::default().on_unavailable(Unavailable::Local { share: 0.25 }), // 4 replicas
-//! )
-//! .await?;
-//! // The breaker `db` is shared too: an opening on one replica opens it on the others.
-//! redis::share_breaker("db")?;
-//! # Ok(())
-//! # }
-//! ```
-//! and on the function, with the facade:
-//! ```text
+//! // One budget of 100 calls per second for the whole fleet.
 //! #[resile::rate_limit(name = "api", rate = 100, backend = "redis")]
-//! async fn call_api() -> Result<Reply, ApiError> { .. }
+//! async fn call_api() -> Result<u32, Rejection> {
+//!     Ok(1)
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), redis::Error> {
+//!     // Once, at startup: the client, and what a decision does while Redis is unreachable.
+//!     let options = Options::default().on_unavailable(Unavailable::Local { share: 0.25 }); // 4 replicas
+//!     redis::install("redis://127.0.0.1:6379", options).await?;
+//!     // The breaker `db` is shared too: an opening on one replica opens it on the others.
+//!     redis::share_breaker("db")?;
+//!     match call_api().await {
+//!         Ok(_) => {}
+//!         Err(Rejection::RateLimited { retry_after, .. }) => println!("come back in {retry_after:?}"),
+//!         Err(other) => println!("{other}"),
+//!     }
+//!     Ok(())
+//! }
 //! ```
 //!
 //! # Rate limits: how a decision is made
