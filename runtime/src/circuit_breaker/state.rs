@@ -481,8 +481,9 @@ impl CircuitBreaker {
     /// an operator acts.
     ///
     /// - `Closed` or `HalfOpen`: moves to `Open` (a state change, reported as any other;
-    ///   a closed time window is frozen as it is now). A failed probe after it reopens for
-    ///   `open_for` times `open_timeout_multiplier`.
+    ///   a closed time window is frozen as it is now). A failed probe after it reopens as
+    ///   after any opening of that length: for `open_for` times `open_timeout_multiplier`,
+    ///   within `open_timeout..=max_open_timeout`.
     /// - `Open`: the opening ends at the later of its own end and `now + open_for` (no
     ///   state change, nothing reported).
     /// - `ForcedOpen`, `Disabled`: nothing; an operator's state holds.
