@@ -753,4 +753,7 @@ pub use resile_macros::bulkhead;
 ///     Err(rejection) => Err(reject(rejection)),
 /// }
 /// ```
+/// With `backend = "redis"` the site is a `static RemoteRateLimitSite` and the admission one
+/// `.await` of the installed backend's decision (a round trip to Redis):
+/// `match SITE.admit(span, impl_type).await { .. }`.
 pub use resile_macros::rate_limit;
