@@ -327,7 +327,7 @@ pub use resile_macros::fallback;
 pub use resile_runtime::*;
 
 /// Rate limits and circuit breaker state shared by every replica, on Redis (cargo feature
-/// `redis`; SPEC §12): `install` once, then `#[rate_limit(.., backend = "redis")]` and
+/// `redis`): `install` once, then `#[rate_limit(.., backend = "redis")]` and
 /// `share_breaker(name)`.
 #[cfg(feature = "redis")]
 pub use resile_redis as redis;
@@ -683,8 +683,8 @@ pub use resile_macros::bulkhead;
 /// | `burst_size` | tokens | `rate` | `1..=1e12` |
 /// | `weight` | count | `1` | `1..=burst_size`: the tokens one call takes |
 /// | `max_wait` | duration | `"0ms"` | any, inclusive; `"0ms"` refuses at once |
-/// | `policy` | path | none | a `const` [`RateLimitPolicy`]: name, `rate` and the rest; `weight` and `max_wait` written next to it override it at this site only |
 /// | `backend` | `"local"` or `"redis"` | `"local"` | `"redis"`: one budget per name shared by every replica, decided on Redis (cargo feature `redis`, see `resile::redis`; set up once with `resile::redis::install`, else every call is refused with `Rejection::NoBackend`); not with `policy` yet |
+/// | `policy` | path | none | a `const` [`RateLimitPolicy`]: name, `rate` and the rest; `weight` and `max_wait` written next to it override it at this site only |
 ///
 /// One name has one `rate` and `burst_size` (the first declaration's; another declaration
 /// with other values is reported at its first call, and panics in debug builds); `weight`

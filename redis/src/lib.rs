@@ -1,5 +1,5 @@
-//! Rate limits and circuit breaker state shared by every replica of a service, on Redis
-//! (SPEC §12). Through the facade: `resile::redis`, under its cargo feature `redis`.
+//! Rate limits and circuit breaker state shared by every replica of a service, on Redis.
+//! Through the facade: `resile::redis`, under its cargo feature `redis`.
 //!
 //! # Quick start
 //! ```no_run

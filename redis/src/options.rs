@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-/// What a rate-limit decision does while Redis is unreachable (SPEC §12). The choice in
+/// What a rate-limit decision does while Redis is unreachable. The choice in
 /// force is reported when it starts and ends (a `tracing` WARN, then INFO, target `resile`)
 /// and shown by the `resile_redis_available` gauge.
 #[derive(Debug, Clone, Copy, PartialEq)]

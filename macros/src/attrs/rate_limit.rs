@@ -25,14 +25,8 @@ pub(crate) struct RateLimit {
     backend: Option<&'static str>,
 }
 
-/// `backend`: where the limit is decided. `"local"` (the default) in this process, or a
-/// remote backend shared by every replica (SPEC §12).
-const BACKEND_KEY: resile_config::Key = resile_config::Key {
-    name: "backend",
-    kind: resile_config::KeyKind::Words(&["local", "redis"]),
-    default: "\"local\"",
-    doc: "where the limit is decided: `\"local\"` in this process, `\"redis\"` on a Redis server shared by every replica",
-};
+/// `backend`: where the limit is decided (resile-config's key).
+const BACKEND_KEY: resile_config::Key = RateLimitConfig::ATTRIBUTE_KEYS[1];
 
 const KIND: Kind = Kind {
     attr: "rate_limit",
@@ -54,11 +48,7 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<B
             k if Declared::<RateLimitConfig>::has_key(k) => config.take(key, value, errors),
             "backend" => backend.set(errors, key.span(), (key.span(), crate::args::values::word(value, &BACKEND_KEY)?)),
             _ if policy::take_naming(errors, key, value, &mut name, &mut name_span, &mut policy)? => {}
-            _ => {
-                let mut keys = policy::arguments(RateLimitConfig::ARGUMENTS);
-                keys.push(BACKEND_KEY);
-                return Err(unknown_key(key, "rate_limit", &keys));
-            }
+            _ => return Err(unknown_key(key, "rate_limit", &policy::arguments(RateLimitConfig::ARGUMENTS))),
         }
         Ok(())
     });

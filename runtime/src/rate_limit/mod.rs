@@ -104,7 +104,7 @@
 //!
 //! ## Shared across replicas: a remote backend
 //! `#[rate_limit(.., backend = "redis")]` keeps the limit on a server shared by every
-//! replica (`resile-redis`, SPEC §12) instead of in this process. The runtime holds the
+//! replica (`resile::redis`) instead of in this process. The runtime holds the
 //! hook for it ([`backend`]): one process-wide slot that the backend crate fills once
 //! ([`install_remote`](backend::install_remote)), and the call site the expansion keeps
 //! ([`RemoteRateLimitSite`](backend::RemoteRateLimitSite)), which awaits the backend's
