@@ -58,7 +58,10 @@
 //! backend *unavailable*: the [`Unavailable`] choice decides every call at once, with no
 //! round trip, until the backoff instant ([`Options::backoff`], 100 ms doubling to 5 s).
 //! Then one call tries Redis again (reconnecting), while the others keep the choice; the
-//! first answer makes it available again.
+//! first answer makes it available again. The calls in flight when Redis goes away fail
+//! together and set the backoff once; only a failed retry doubles it. A decision made
+//! without a round trip returns at once, without yielding to the scheduler (as the local
+//! limiter's).
 //! - [`Unavailable::FailOpen`] admits every call.
 //! - [`Unavailable::FailClosed`]: refused, `Rejection::RateLimited` with a `retry_after`
 //!   of the time until the next attempt (a refusal the caller already handles, with an

@@ -185,7 +185,7 @@ impl Inner {
                 }
             }
             Err(e) => {
-                let retry_in = self.down(&e);
+                let retry_in = self.down(&e, probe.is_some());
                 drop(probe);
                 self.fallback(request, retry_in)
             }
@@ -212,13 +212,19 @@ impl Inner {
     }
 
     /// Redis failed: drops the connection and sets the next backoff instant. Returns the
-    /// time until it.
-    fn down(&self, error: &redis::RedisError) -> Duration {
+    /// time until it. The calls in flight when Redis goes away all fail together: the first
+    /// sets the backoff (`min_backoff`), the others take it as it is; only a failed probe
+    /// (`probe`, the one call that tried again after the backoff instant) doubles it.
+    fn down(&self, error: &redis::RedisError, probe: bool) -> Duration {
         self.conn.store(None);
-        let failures = self.failures.fetch_add(1, Ordering::Relaxed);
-        let backoff = self.options.min_backoff.saturating_mul(1u32 << failures.min(16)).min(self.options.max_backoff);
-        let was = self.down_until.swap(self.now().saturating_add(backoff.as_nanos() as u64), Ordering::Relaxed);
-        if was == 0 {
+        let now = self.now();
+        // Orderings: `Relaxed` throughout; see `decide`.
+        if !probe {
+            let until = now.saturating_add(self.options.min_backoff.as_nanos() as u64);
+            match self.down_until.compare_exchange(0, until, Ordering::Relaxed, Ordering::Relaxed) {
+                Ok(_) => self.failures.store(1, Ordering::Relaxed),
+                Err(current) => return Duration::from_nanos(current.saturating_sub(now)),
+            }
             let _in_order = self.reporting.lock().unwrap_or_else(|e| e.into_inner());
             tracing::warn!(
                 target: "resile",
@@ -227,11 +233,22 @@ impl Inner {
                 on_unavailable = self.options.on_unavailable.label(),
                 error = %error,
                 "Redis is unreachable: rate limits are now decided by `{}` until it answers again \
-                 (next attempt in {backoff:?})",
+                 (next attempt in {:?})",
                 self.options.on_unavailable.label(),
+                self.options.min_backoff,
             );
             report_available(&self.options, false);
+            return self.options.min_backoff;
         }
+        let failures = self.failures.fetch_add(1, Ordering::Relaxed);
+        let backoff = self.options.min_backoff.saturating_mul(1u32 << failures.min(16)).min(self.options.max_backoff);
+        self.down_until.store(now.saturating_add(backoff.as_nanos() as u64), Ordering::Relaxed);
+        tracing::debug!(
+            target: "resile",
+            backend = "redis",
+            error = %error,
+            "Redis is still unreachable (attempt {failures}); next attempt in {backoff:?}",
+        );
         backoff
     }
 

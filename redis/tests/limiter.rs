@@ -230,3 +230,51 @@ async fn local_share_while_down_then_redis_again() {
     until_available(&a, config).await;
     assert!(a.is_available());
 }
+
+/// Redis stopped in the middle of a run of 16 concurrent callers: every call in flight fails
+/// at once, but the backoff is set once (not doubled per failed call), so after a restart
+/// Redis decides again within a few backoffs, not after the 5 s cap; meanwhile `FailOpen`
+/// admits every call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopped_mid_run_under_load_then_back_within_the_first_backoffs() {
+    let mut server = Server::start();
+    let options = Options::default()
+        .on_unavailable(Unavailable::FailOpen)
+        .timeout(Duration::from_millis(100))
+        .backoff(Duration::from_millis(50), Duration::from_secs(5));
+    let a = replica(&server, options).await;
+    let config = RateLimitConfig::new(1e6).burst_size(1e6);
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let refused = Arc::new(AtomicU64::new(0));
+    let tasks: Vec<_> = (0..16)
+        .map(|_| {
+            let (a, stop, refused) = (a.clone(), stop.clone(), refused.clone());
+            tokio::spawn(async move {
+                while !stop.load(Ordering::Relaxed) {
+                    if !admitted(a.decide(request("load", config)).await) {
+                        refused.fetch_add(1, Ordering::Relaxed);
+                    }
+                    // A decision without a round trip (the fallback's) does not yield: the
+                    // callers' own work would; here nothing else does.
+                    tokio::task::yield_now().await;
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    server.stop();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(!a.is_available());
+    server.restart();
+    let restarted = Instant::now();
+    while !a.is_available() {
+        assert!(restarted.elapsed() < Duration::from_secs(2), "Redis decisions did not come back within 2 s");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    println!("Redis decides again {:?} after the restart", restarted.elapsed());
+    stop.store(true, Ordering::Relaxed);
+    for task in tasks {
+        task.await.unwrap();
+    }
+    assert_eq!(refused.load(Ordering::Relaxed), 0, "FailOpen admits, and Redis had tokens for all");
+}
