@@ -272,7 +272,8 @@ async fn publish(inner: &Inner, opening: Opening) {
     }
 }
 
-/// The backstop: every shared breaker's key, in one pipeline of `PTTL`s.
+/// The backstop: every shared breaker's key, in one pipeline of `PTTL`s and `GET`s (the
+/// value names the replica that published it: this replica's own openings are skipped).
 async fn poll(inner: &Inner) {
     let names = inner.sharing.names();
     if names.is_empty() {
@@ -281,14 +282,13 @@ async fn poll(inner: &Inner) {
     let Some(mut conn) = inner.connection() else { return };
     let mut pipe = redis::pipe();
     for name in &names {
-        pipe.cmd("PTTL").arg(inner.sharing.key(name));
+        let key = inner.sharing.key(name);
+        pipe.cmd("PTTL").arg(&key).cmd("GET").arg(&key);
     }
-    let Ok(Ok(ttls)) = tokio::time::timeout(inner.options.timeout, pipe.query_async::<Vec<i64>>(&mut conn)).await
-    else {
-        return;
-    };
-    for (name, ttl) in names.iter().zip(ttls) {
-        if ttl > 0 {
+    let polled = tokio::time::timeout(inner.options.timeout, pipe.query_async::<Vec<(i64, Option<u64>)>>(&mut conn));
+    let Ok(Ok(keys)) = polled.await else { return };
+    for (name, (ttl, replica)) in names.iter().zip(keys) {
+        if ttl > 0 && replica != Some(inner.sharing.replica) {
             inner.sharing.adopt(name, Duration::from_millis(ttl as u64));
         }
     }
