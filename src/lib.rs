@@ -56,6 +56,8 @@
 //! one call: [`docs::operating`].
 //! Metrics (`resile_calls_total`, breaker state, rejections, ...) through the `metrics`
 //! facade: cargo feature `metrics`, see `telemetry::metrics`; off, it costs nothing.
+//! Every policy as a `tower::Layer` sharing the named instances with the attributes: cargo
+//! feature `tower`, see `layer`.
 //!
 //! Every attribute also takes `crate = "path"` for a renamed dependency
 //! (`guard = { package = "resile", .. }` ⇒ `#[guard::retry(crate = "guard")]`); the

@@ -1,8 +1,8 @@
 //! `resile::deadline()` (SPEC §10) on tokio's paused clock: the deadline an enclosing
 //! `#[timeout]` or `#[hedge(timeout = ..)]` set, seen three calls deep and by each of several
 //! calls polled in one task; a retry that returns its last error instead of sleeping into the
-//! deadline; a hedge that starts no attempt at or past it; `None` outside, after, and after a
-//! cancelled call.
+//! deadline; a hedge that starts no attempt at or past it; the combinators' `.timeout(d)`
+//! publishing theirs; `None` outside, after, and after a cancelled call.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
@@ -349,4 +349,48 @@ async fn the_runtime_values_publish_their_deadline_too() {
     assert_eq!(seen, Ok(Some(start + ms(400))), "from the first poll of the first attempt");
     let untimed = resile::Hedge::<E>::new(resile::HedgeConfig::new().delay(ms(50)));
     assert_eq!(untimed.call(|| async { Ok::<_, E>(resile::deadline()) }).await, Ok(None));
+}
+
+// ---- the combinators' `.timeout(d)` ---------------------------------------------------------
+
+/// What one of a combinator's futures sees, after `work`.
+async fn seen(work: Duration) -> Result<Option<Instant>, E> {
+    sleep(work).await;
+    Ok(resile::deadline())
+}
+
+#[resile::retry(max = 3, backoff = "constant", base_delay = "100ms", jitter = "none")]
+async fn fails_then_retries(calls: &AtomicU32) -> Result<u32, E> {
+    Err(E::Own(calls.fetch_add(1, SeqCst) + 1))
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_combinators_timeout_publishes_its_deadline_to_the_futures_it_runs() {
+    let start = Instant::now();
+    let at = Some(start + ms(300));
+    assert_eq!(resile::race([seen(ms(10)), seen(ms(20))]).timeout(ms(300)).await, Ok(at));
+    let start = Instant::now();
+    let at = Some(start + ms(300));
+    let settled = resile::all_settled([seen(ms(10))]).timeout(ms(300)).await;
+    assert!(matches!(settled.as_slice(), [resile::combinators::Settled::Ok(seen)] if *seen == at), "{settled:?}");
+    let start = Instant::now();
+    let at = Some(start + ms(300));
+    assert_eq!(resile::map([ms(10), ms(20)], 1, seen).timeout(ms(300)).await, Ok(vec![at, at]));
+    let start = Instant::now();
+    let at = Some(start + ms(300));
+    assert_eq!(resile::first_ok([seen(ms(10))]).timeout(ms(300)).await, Ok(at));
+
+    // Without `.timeout(d)`, none; under an earlier enclosing deadline, that one.
+    assert_eq!(resile::race([seen(ms(10))]).await, Ok(None));
+    let start = Instant::now();
+    let outer = resile::Timeout::new(ms(100));
+    let nested = outer.call(|| resile::race([seen(ms(10))]).timeout(ms(300))).await;
+    assert_eq!(nested, Ok(Some(start + ms(100))));
+
+    // A retry inside reads it: its next sleep (100 ms) would end past a 50 ms deadline, so
+    // it returns its first error at once.
+    let calls = AtomicU32::new(0);
+    let start = Instant::now();
+    assert_eq!(resile::race([fails_then_retries(&calls)]).timeout(ms(50)).await, Err(E::Own(1)));
+    assert_eq!((calls.load(SeqCst), start.elapsed()), (1, ms(0)));
 }

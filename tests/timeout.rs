@@ -163,6 +163,31 @@ async fn guarded_future_is_send_and_spawnable() {
     assert_eq!(h.await.unwrap(), (Err(timed_out(ms(250))), ms(250)));
 }
 
+/// Spends tokio's cooperative budget in every poll, so its task is always ready to run
+/// again and never lets the runtime idle.
+#[resile::timeout("20ms")]
+async fn spends_the_budget() -> Result<(), E> {
+    loop {
+        tokio::task::consume_budget().await;
+    }
+}
+
+/// A body that spends the whole cooperative budget in each poll is still cut at its deadline,
+/// on the real clock: the timer is polled outside the budget the body spent, as
+/// `tokio::time::timeout` polls its own (tokio's `timeout` here is only a watchdog).
+#[tokio::test]
+async fn a_body_spending_the_cooperative_budget_is_still_cut() {
+    let watchdog = tokio::time::timeout(Duration::from_secs(10), spends_the_budget());
+    assert_eq!(watchdog.await, Ok(Err(timed_out(ms(20)))));
+    let free = resile::timeout::timeout("free-fn", ms(20), async {
+        loop {
+            tokio::task::consume_budget().await;
+        }
+    });
+    let watchdog = tokio::time::timeout(Duration::from_secs(10), free);
+    assert_eq!(watchdog.await, Ok(Err::<(), _>(timed_out(ms(20)))));
+}
+
 #[test]
 fn rejection_reads_well() {
     assert_eq!(Rejection::TimedOut { after: ms(250) }.to_string(), "timed out after 250ms");

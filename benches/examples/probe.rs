@@ -50,6 +50,11 @@
 //!   passes unguarded (what a call costs while an operator has the policies turned off);
 //! - `admission_stack`: `#[resile::retry(max = 3)] #[resile::circuit_breaker(..)]
 //!   #[resile::bulkhead(..)] #[resile::rate_limit(..)]`, every admission succeeding;
+//! - deadline propagation: `deadline_none` (a `#[resile::retry(max = 3)]` fn as `retry`'s,
+//!   called with no enclosing deadline), `deadline_nested` (a `#[resile::timeout("1s")]` fn
+//!   awaiting that fn, which runs under the deadline) and `deadline_nested_bare` (the same
+//!   timeout over `raw`): `deadline_nested − deadline_nested_bare` is what the inner call
+//!   pays under a deadline, `deadline_none − raw` what it pays with none;
 //! - peers of the admissions: `semaphore` (a `static` tokio `Semaphore`: `try_acquire`, the
 //!   body, the permit dropped) and `governor` (a `governor` direct limiter, default clock,
 //!   10^9 per second like `rate_limit`, built once: `check()`, then the body); each with the
@@ -216,6 +221,30 @@ async fn admission_stacked(x: u64) -> Result<u64, E> {
     Ok(black_box(x))
 }
 
+/// `retried` again, for `deadline_none` (a function of its own: one awaited from two places
+/// would be inlined differently).
+#[resile::retry(max = 3)]
+async fn deadline_none(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+/// `retried` again, as the inner call of `deadline_nested`: a retry reads the enclosing
+/// deadline only after a failure, to decide a sleep; this one never fails.
+#[resile::retry(max = 3)]
+async fn retried_inner(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+#[resile::timeout("1s")]
+async fn deadline_nested(x: u64) -> Result<u64, E> {
+    retried_inner(x).await
+}
+
+#[resile::timeout("1s")]
+async fn deadline_nested_bare(x: u64) -> Result<u64, E> {
+    raw(x).await
+}
+
 /// The same attributes on methods (`&self`), whose telemetry names the impl type.
 struct Probe;
 
@@ -377,7 +406,8 @@ async fn drive_rejected<F: Future<Output = Result<u64, E>>>(n: u64, call: impl F
 
 const MODES: &str = "raw|retry|timeout|tokio_timeout|circuit_breaker|circuit_breaker_open|circuit_breaker_forced_open|\
 circuit_breaker_declared|circuit_breaker_policy|retry_production|retry_policy|bulkhead_policy|bulkhead_may_wait|\
-rate_limit_policy|hedge|stack|bulkhead|rate_limit|circuit_breaker_off|bulkhead_off|rate_limit_off|admission_stack|semaphore|governor|retry_method|timeout_method|circuit_breaker_method|hedge_method|stack_method|tower_retry|tower_timeout|backon_retry|recloser_async|failsafe_async|tower_resilience_cb";
+rate_limit_policy|hedge|stack|bulkhead|rate_limit|circuit_breaker_off|bulkhead_off|rate_limit_off|admission_stack|semaphore|governor|retry_method|timeout_method|circuit_breaker_method|hedge_method|stack_method|\
+deadline_none|deadline_nested|deadline_nested_bare|tower_retry|tower_timeout|backon_retry|recloser_async|failsafe_async|tower_resilience_cb";
 
 enum Outcome {
     /// Every call succeeded; the sum of the results.
@@ -453,6 +483,9 @@ fn main() {
         "circuit_breaker_method" => run(&rt, async { Outcome::Succeeded(drive(n, |x| Probe.guarded(x)).await) }),
         "hedge_method" => run(&rt, async { Outcome::Succeeded(drive(n, |x| Probe.hedged(x)).await) }),
         "stack_method" => run(&rt, async { Outcome::Succeeded(drive(n, |x| Probe.stacked(x)).await) }),
+        "deadline_none" => run(&rt, async { Outcome::Succeeded(drive(n, deadline_none).await) }),
+        "deadline_nested" => run(&rt, async { Outcome::Succeeded(drive(n, deadline_nested).await) }),
+        "deadline_nested_bare" => run(&rt, async { Outcome::Succeeded(drive(n, deadline_nested_bare).await) }),
         "tower_retry" => run(&rt, async { Outcome::Succeeded(drive(n, tower_retry).await) }),
         "tower_timeout" => run(&rt, async { Outcome::Succeeded(drive(n, tower_timeout).await) }),
         "backon_retry" => run(&rt, async { Outcome::Succeeded(drive(n, backon_retry).await) }),

@@ -53,10 +53,12 @@
 //!
 //! # How it works
 //!
-//! One thread-local slot holds a pointer to the earliest deadline of the calls being
-//! polled on the thread, or null. A timeout's future keeps its deadline (16 bytes: tokio's
-//! `Timeout` does not expose its own) and, when it polls what it guards, points the slot at
-//! it if it is earlier than what the slot points to, then puts the old pointer back when
+//! One thread-local slot (a `const`-initialised `Cell`: no lazy initialisation, no
+//! destructor) holds a pointer to the earliest deadline of the calls being polled on the
+//! thread, or null. A timeout's future keeps its deadline (it reads the clock when the call
+//! is made, as `tokio::time::timeout` does, and arms tokio's timer for it only if what it
+//! guards is still pending after a poll) and, when it polls what it guards, points the slot
+//! at it if it is earlier than what the slot points to, then puts the old pointer back when
 //! that poll returns or unwinds (a guard's `Drop`). That is the scope of a
 //! `tokio::task_local!`, written into the timeout's own future so that no wrapper future is
 //! added and nothing is copied but one word. Every future a call runs is polled from inside
@@ -72,6 +74,13 @@
 //! code that reads the slot is code that needs the answer (a retry deciding a sleep after a
 //! failure, a hedge deciding an attempt, [`deadline()`]), all of it off the success path,
 //! and the only code that writes it is a policy that has a deadline to publish.
+//!
+//! And why does a timeout publish even when nothing will read its deadline? Nothing can
+//! know that in time: the readers run inside the poll that publishes (a retry that fails
+//! three calls deep, a `deadline()` in the body), after the timeout has decided. A "readers
+//! exist" flag that a reader raises would let the first reads miss a deadline already set
+//! around them; publishing costs about a dozen instructions per poll (see below), so it is not
+//! worth an inexact answer.
 //!
 //! # Cancellation
 //!
@@ -92,10 +101,12 @@
 //!   reads the clock before the first attempt, so that the attempt sees its deadline from
 //!   its first poll, and publishes it around each poll. Either reads the enclosing
 //!   deadline once, and only if the first attempt did not complete at once.
-//! - A `#[timeout]` pays for publishing, per poll: one test, one thread-local read, a
-//!   comparison only under an enclosing deadline, and two one-word writes (about a dozen
-//!   instructions), and its future is 16 bytes larger; in all about +20 instructions on a
-//!   call of about 200.
+//! - A `#[timeout]` pays for publishing, per poll: one thread-local read, one test of its
+//!   deadline, a comparison only under an enclosing deadline, and two one-word writes
+//!   (12 instructions, `benches/README.md`, "Deadline propagation"). Its deadline is
+//!   read from the clock when the call is made, as `tokio::time::timeout` reads it, and kept
+//!   in the timeout's future; tokio's timer is armed only if the call is still pending after
+//!   a poll.
 //! - No allocation, no lock, no atomic.
 
 use std::cell::Cell;
@@ -112,11 +123,12 @@ thread_local! {
 }
 
 /// The earliest deadline that an enclosing `#[timeout]`, `#[hedge(timeout = ..)]`,
-/// [`Timeout`](crate::Timeout) or [`timeout()`](crate::timeout::timeout) set for the code
-/// running now, on tokio's clock; `None` outside every one of them. See the
-/// [module docs](self).
+/// [`Timeout`](crate::Timeout), [`timeout()`](crate::timeout::timeout) or a combinator's
+/// `.timeout(d)` set for the code running now, on tokio's clock; `None` outside every one of
+/// them. See the [module docs](self).
 ///
-/// Cost: one thread-local read, no atomic, no allocation.
+/// Cost: one thread-local read (and, under a deadline, a 16-byte read), no atomic, no
+/// allocation.
 #[inline]
 pub fn deadline() -> Option<Instant> {
     current()
@@ -141,53 +153,50 @@ pub(crate) fn crossed_by(delay: std::time::Duration) -> Option<Instant> {
 }
 
 /// Publishes `deadline`, if it is earlier than the one the slot holds, until the guard is
-/// dropped; `None` changes nothing (and costs only the test).
+/// dropped; `None` publishes nothing (the guard then writes back what the slot held).
 ///
 /// The slot keeps a pointer, not the value, so that entering costs a load, a test and a
 /// store of one word (and the comparison only under an enclosing deadline); `deadline` is
 /// borrowed for as long as the guard lives.
 #[inline(always)]
 pub(crate) fn enter(deadline: Option<&Instant>) -> Scope<'_> {
-    match deadline {
-        Some(at) => Scope { previous: set(at), written: true, _deadline: PhantomData },
-        None => Scope { previous: ptr::null(), written: false, _deadline: PhantomData },
-    }
+    CURRENT.with(|slot| {
+        let previous = slot.get();
+        if let Some(at) = deadline {
+            // SAFETY: as in `current`.
+            if unsafe { previous.as_ref() }.is_none_or(|outer| at < outer) {
+                slot.set(at);
+            }
+        }
+        Scope { previous, _deadline: PhantomData }
+    })
 }
 
 /// Runs `f` with `deadline` published as [`enter`] does; with `None`, just `f()`.
 #[inline(always)]
 pub(crate) fn scoped<R>(deadline: Option<&Instant>, f: impl FnOnce() -> R) -> R {
-    let _scope = enter(deadline);
-    f()
-}
-
-/// Publishes `at` if it is the earliest, and returns what the slot held.
-#[inline(always)]
-fn set(at: &Instant) -> *const Instant {
-    CURRENT.with(|slot| {
-        let previous = slot.get();
-        // SAFETY: as in `current`.
-        if unsafe { previous.as_ref() }.is_none_or(|outer| at < outer) {
-            slot.set(at);
+    match deadline {
+        Some(_) => {
+            let _scope = enter(deadline);
+            f()
         }
-        previous
-    })
+        None => f(),
+    }
 }
 
-/// What [`enter`] changed, put back when dropped (a poll that returns or unwinds).
+/// What [`enter`] changed, put back when dropped (a poll that returns or unwinds). It
+/// always writes the slot back: the value it found there, which is the slot's value when
+/// nothing was published (one store, rather than a flag and a test of it).
 #[must_use = "the deadline is published only while the scope lives"]
 pub(crate) struct Scope<'a> {
     previous: *const Instant,
-    written: bool,
     _deadline: PhantomData<&'a Instant>,
 }
 
 impl Drop for Scope<'_> {
     #[inline(always)]
     fn drop(&mut self) {
-        if self.written {
-            CURRENT.with(|slot| slot.set(self.previous));
-        }
+        CURRENT.with(|slot| slot.set(self.previous));
     }
 }
 

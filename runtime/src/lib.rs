@@ -31,7 +31,9 @@
 //! (`#[tokio::test(start_paused = true)]`) drive every policy exactly and instantly.
 //! The cargo feature `testing` adds `testing`: named instances private to a test, a reset
 //! of every instance and an event recorder ([`docs::testing`]). The cargo feature `metrics`
-//! records resile's metrics through the `metrics` facade (`telemetry::metrics`).
+//! records resile's metrics through the `metrics` facade (`telemetry::metrics`). The cargo
+//! feature `tower` makes every policy a `tower::Layer` (`layer`), sharing the named instances
+//! with the attributes.
 //!
 //! [`deadline()`] is the deadline an enclosing timeout set, to pass on to the next service;
 //! a retry or a hedge inside one starts no sleep or attempt past it ([`deadline`](mod@deadline)).
@@ -53,6 +55,8 @@ pub mod deadline;
 pub mod docs;
 pub mod hedge;
 pub mod kit;
+#[cfg(feature = "tower")]
+pub mod layer;
 pub mod presets;
 pub mod rate_limit;
 pub mod retry;

@@ -14,7 +14,9 @@
 //! | [`first_ok`] | one at a time, in order | the first `Ok` | the next one starts | skipped like an `Err`; if every one panicked, the first panic is resumed | `Err(Rejection::TimedOut)`: one budget for the whole chain | never started after the first `Ok` |
 //!
 //! A timeout needs `E: From<Rejection>` (as the attributes do); without `.timeout(d)`, any
-//! `E` works. All timing reads tokio's clock.
+//! `E` works. All timing reads tokio's clock. Like a `#[timeout]`, `.timeout(d)` publishes
+//! its deadline to the futures it runs ([`deadline()`](crate::deadline())), so a retry or a
+//! hedge in them starts no sleep or attempt past it.
 //!
 //! ```
 //! use std::time::Duration;
@@ -73,7 +75,9 @@ pub trait Deadline: Future + Unpin {
 }
 
 /// A combinator with an overall timeout, from `.timeout(d)`: the deadline is set at the
-/// first poll.
+/// first poll, and published to the futures it runs as a `#[timeout]` publishes its own
+/// ([`deadline()`](crate::deadline())): a retry or a hedge in them starts no sleep or attempt
+/// past it.
 #[derive(Debug)]
 #[must_use = "futures do nothing unless awaited"]
 pub struct Timed<C> {
@@ -95,7 +99,12 @@ impl<C: Deadline> Future for Timed<C> {
         let this = self.get_mut();
         let after = this.after;
         let sleep = this.sleep.get_or_insert_with(|| Box::pin(tokio::time::sleep(after)));
-        if let Poll::Ready(out) = Pin::new(&mut this.inner).poll(cx) {
+        let polled = {
+            let deadline = sleep.deadline();
+            let _scope = crate::deadline::enter(Some(&deadline));
+            Pin::new(&mut this.inner).poll(cx)
+        };
+        if let Poll::Ready(out) = polled {
             return Poll::Ready(out);
         }
         match sleep.as_mut().poll(cx) {

@@ -89,6 +89,11 @@
 //! | `site.rs` | the tokio-facing call: the call site the expansion keeps in a `static`, the plain value with `call(|| fut)`, its [`Policy`](crate::Policy) impl |
 //! | `handle.rs` | the named instances: the [`NamedPolicy`](crate::kit::NamedPolicy) impl, the registry `static`, the operator handle (`resile::circuit_breaker(name)`) |
 //!
+//! The tower layers (cargo feature `tower`) are one folder of their own, `layer/`, one file per
+//! policy, each a thin adapter over the policy's call site types: tower's readiness, `Clone`
+//! and drop contracts on one side, the same instances, permits and events as the attribute's
+//! on the other.
+//!
 //! A policy may add files of its own for parts of its core (`window.rs` for the breaker's
 //! windows, `latency.rs` and `budget.rs` for hedging).
 //!
@@ -107,3 +112,8 @@
 //! 4. Tests: `runtime/tests/<policy>.rs` (paused clock, without macros), `tests/<policy>.rs`
 //!    (through the attribute), a cancellation sweep, `ui-tests/fail/<policy>/` and
 //!    `ui-tests/pass/<policy>/`, an expansion snapshot, and the bench probe's mode.
+//! 5. With the cargo feature `tower`: `runtime/src/layer/<policy>.rs`, its layer over the
+//!    same call site types the attribute uses (a [`Site`](crate::kit::Site) for a named
+//!    instance, so that a layer and an attribute of one name share it), its row in the
+//!    table of what each layer reserves in `poll_ready` and releases (the module docs of
+//!    `resile::layer`), and its cases in `tests/layer.rs` and `tests/layer_alloc.rs`.

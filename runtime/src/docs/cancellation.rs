@@ -39,6 +39,17 @@
 //! | rate limiter: tokens of a waiting call ([`Wait`]) | at admission, with the instant it may run (within `max_wait`) | when its sleep ends: the call starts in the same poll | by [`Wait`]'s `Drop` before its instant, with one compare-and-swap that puts the TAT back where it was, when no other call took tokens since; otherwise not (later calls' instants were computed behind it), nor when a reconfiguration replaced the bucket since |
 //! | rate limiter: a refused call | nothing: a refusal writes nothing | | |
 //!
+//! ## Through a tower layer
+//!
+//! The layers of `resile::layer` (cargo feature `tower`) reserve the same things with the
+//! same guards, at tower's points: a bulkhead's permits and a breaker's permit (a
+//! half-open probe slot) are taken in `poll_ready` and held by the service until `call`
+//! moves them into the response future; a service dropped between the two gives them back
+//! at once, a clone holds none. A rate limiter's tokens are taken in `call` (tokens taken
+//! at once cannot be given back, so `poll_ready` takes none). The module docs of
+//! `resile::layer` have the table of what each layer reserves in, and releases at;
+//! `tests/layer.rs` drops services after `poll_ready` and response futures mid-call.
+//!
 //! [`RetryReservation`]: crate::retry::RetryReservation
 //! [`RetrySite::on_error`]: crate::retry::RetrySite::on_error
 //! [`BackoffSleep`]: crate::retry::BackoffSleep
