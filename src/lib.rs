@@ -328,6 +328,12 @@ pub use resile_macros::timeout;
 pub use resile_macros::fallback;
 pub use resile_runtime::*;
 
+/// Rate limits and circuit breaker state shared by every replica, on Redis (cargo feature
+/// `redis`): `install` once, then `#[rate_limit(.., backend = "redis")]` and
+/// `share_breaker(name)`.
+#[cfg(feature = "redis")]
+pub use resile_redis as redis;
+
 /// Prose chapters: how the crates and each policy are built, how the policies combine, what
 /// cancellation releases, what each call costs, how to test code that uses resile, the
 /// hardening of a real service written with resile's attributes ([`patterns`](docs::patterns)),
@@ -684,6 +690,7 @@ pub use resile_macros::bulkhead;
 /// | `burst_size` | tokens | `rate` | `1..=1e12` |
 /// | `weight` | count | `1` | `1..=burst_size`: the tokens one call takes |
 /// | `max_wait` | duration | `"0ms"` | any, inclusive; `"0ms"` refuses at once |
+/// | `backend` | `"local"` or `"redis"` | `"local"` | `"redis"`: one budget per name shared by every replica, decided on Redis (cargo feature `redis`, see `resile::redis`; set up once with `resile::redis::install`, else every call is refused with `Rejection::NoBackend`); not with `policy` yet |
 /// | `policy` | path | none | a `const` [`RateLimitPolicy`]: name, `rate` and the rest; `weight` and `max_wait` written next to it override it at this site only |
 /// | `key` | expression over the arguments | none | one limiter per distinct value under the name (a limit per tenant), each with the name's `rate` and `burst_size`; see [`docs::keyed`] |
 /// | `max_keys` | count | `10000` | ≥ 1, with `key`: the keys kept at most; past it the least recently used with no call in flight are evicted |
@@ -755,4 +762,7 @@ pub use resile_macros::bulkhead;
 ///     Err(rejection) => Err(reject(rejection)),
 /// }
 /// ```
+/// With `backend = "redis"` the site is a `static RemoteRateLimitSite` and the admission one
+/// `.await` of the installed backend's decision (a round trip to Redis):
+/// `match SITE.admit(span, impl_type).await { .. }`.
 pub use resile_macros::rate_limit;

@@ -86,14 +86,27 @@ impl RateLimitConfig {
         },
     ];
 
-    /// The keys `#[rate_limit]` takes besides [`KEYS`](Self::KEYS): its name (`key` and
-    /// `backend` come later).
-    pub const ATTRIBUTE_KEYS: &'static [Key] =
-        &[Key { name: "name", kind: KeyKind::Name, default: "required", doc: "shared limiter instance" }];
+    /// The keys `#[rate_limit]` takes besides [`KEYS`](Self::KEYS): its name, and where the
+    /// limit is decided (`backend`; `key` comes later).
+    pub const ATTRIBUTE_KEYS: &'static [Key] = &[
+        Key { name: "name", kind: KeyKind::Name, default: "required", doc: "shared limiter instance" },
+        Key {
+            name: "backend",
+            kind: KeyKind::Words(&["local", "redis"]),
+            default: "\"local\"",
+            doc: "where the limit is decided: `\"local\"` in this process, `\"redis\"` on a Redis server shared by every replica",
+        },
+    ];
 
     /// Every key `#[rate_limit]` takes, in the order of the attribute's argument table.
-    pub const ARGUMENTS: &'static [Key] =
-        &[Self::ATTRIBUTE_KEYS[0], Self::KEYS[RATE], Self::KEYS[BURST_SIZE], Self::KEYS[WEIGHT], Self::KEYS[MAX_WAIT]];
+    pub const ARGUMENTS: &'static [Key] = &[
+        Self::ATTRIBUTE_KEYS[0],
+        Self::KEYS[RATE],
+        Self::KEYS[BURST_SIZE],
+        Self::KEYS[WEIGHT],
+        Self::KEYS[MAX_WAIT],
+        Self::ATTRIBUTE_KEYS[1],
+    ];
 
     /// The keys a shared limiter takes from its declaration (those
     /// [`same_limiter_settings`](Self::same_limiter_settings) compares); `weight` and

@@ -19,6 +19,7 @@ pub use crate::hedge::{HedgeConfig, HedgeHooks, HedgeSite};
 pub use crate::kit::Site;
 pub use crate::kit::{KeyGuard, KeyedSite};
 pub use crate::rate_limit::KeyedRateLimitSite;
+pub use crate::rate_limit::backend::RemoteRateLimitSite;
 pub use crate::rate_limit::{RateLimitConfig, RateLimitSite};
 pub use crate::retry::{Backoff, Jitter, RetryConfig, RetryHooks, RetrySite};
 pub use crate::single_flight::__private as single_flight;

@@ -63,6 +63,15 @@ pub enum Rejection {
         /// The deadline that passed.
         after: Duration,
     },
+    /// The rate limiter `name` decides on a remote backend (`#[rate_limit(backend =
+    /// "redis")]`) that this process has not installed (`resile::redis::install`): the call
+    /// is refused rather than limited locally without anyone asking for it.
+    NoBackend {
+        /// The rate limiter's name.
+        name: &'static str,
+        /// The backend it names (`"redis"`).
+        backend: &'static str,
+    },
 }
 
 impl fmt::Display for Rejection {
@@ -74,6 +83,11 @@ impl fmt::Display for Rejection {
                 write!(f, "rate limiter `{name}` denied the call (retry after {retry_after:?})")
             }
             Rejection::TimedOut { after } => write!(f, "timed out after {after:?}"),
+            Rejection::NoBackend { name, backend } => write!(
+                f,
+                "rate limiter `{name}` decides on the `{backend}` backend, which is not installed \
+                 (call `resile::{backend}::install` at startup)"
+            ),
         }
     }
 }
@@ -92,7 +106,8 @@ impl Rejection {
     ///   [`CircuitBreaker::new`](crate::circuit_breaker::CircuitBreaker::new) value is not
     ///   registered: ask it with [`half_open_in`](crate::circuit_breaker::CircuitBreaker::half_open_in)).
     /// - `BulkheadFull`, `TimedOut`: `None`; nothing tells when a permit comes back, and a
-    ///   timeout is not a refusal to retry.
+    ///   timeout is not a refusal to retry. `NoBackend`: `None`; it lasts until the backend
+    ///   is installed.
     ///
     /// # Why `CircuitOpen` is looked up, not carried
     /// The variant keeps the shape `CircuitOpen { name }` (a field would break every
@@ -121,7 +136,7 @@ impl Rejection {
         match *self {
             Rejection::RateLimited { retry_after, .. } => Some(retry_after),
             Rejection::CircuitOpen { name } => half_open_in(name),
-            Rejection::BulkheadFull { .. } | Rejection::TimedOut { .. } => None,
+            Rejection::BulkheadFull { .. } | Rejection::TimedOut { .. } | Rejection::NoBackend { .. } => None,
         }
     }
 

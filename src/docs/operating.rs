@@ -29,11 +29,13 @@
 //! | `resile_rate_limiter_tokens` | gauge | `name` | tokens in the bucket |
 //! | `resile_config` | gauge | `policy`, `name`, `key`, `source` = `live` \| `declared` \| `default` | every configuration value in force, durations in seconds, and where it came from |
 //! | `resile_keys_evicted_total` | counter | `policy`, `name` | reserved for keyed instances (one instance per key under a name), which this version does not have yet: always absent |
+//! | `resile_redis_available` | gauge | `on_unavailable` = `fail_open` \| `fail_closed` \| `local` | with `resile::redis` installed: 1 while Redis decides the `backend = "redis"` rate limits, 0 while the choice the label names does (Redis unreachable) |
 //!
 //! Label values: `function` is the guarded fn as the logs name it, with the impl type for a
 //! method (`Orders::get`); `policy` is the attribute's name (`circuit_breaker`, `bulkhead`,
 //! `rate_limit`, `timeout`, `hedge`, `retry_budget`); `reason` is the `Rejection` variant in
-//! snake_case (`circuit_open`, `bulkhead_full`, `rate_limited`, `timed_out`); `from` and `to`
+//! snake_case (`circuit_open`, `bulkhead_full`, `rate_limited`, `timed_out`, and
+//! `no_backend` for a `backend = "redis"` call before `resile::redis::install`); `from` and `to`
 //! are states in snake_case (`closed`, `open`, `half_open`, `forced_open`, `disabled`);
 //! `key` is the configuration key (`window_size`). A label that would take more than
 //! `max_label_values` distinct values (default 1000) folds the rest into `other`, with one
@@ -119,6 +121,13 @@
 //! | [`Event::HedgeFired`](crate::telemetry::Event::HedgeFired), [`Event::HedgeWon`](crate::telemetry::Event::HedgeWon), [`Event::HedgeDenied`](crate::telemetry::Event::HedgeDenied) | `DEBUG` | `hedge: attempt 2 of Orders::get started` | |
 //! | [`Event::BulkheadWait`](crate::telemetry::Event::BulkheadWait) | `DEBUG` | ``call to Orders::get waited 20ms for bulkhead `db` `` | `waited_ms` |
 //! | [`Event::RateLimitWait`](crate::telemetry::Event::RateLimitWait) | `DEBUG` | ``call to Orders::get waits 333.333334ms for rate limiter `api` `` | `waited_ms` |
+//!
+//! With `resile::redis` installed, three more `tracing` events of target `resile` (field
+//! `backend = "redis"`; they are not [`Event`](crate::telemetry::Event)s): `WARN` when Redis
+//! becomes unreachable (``Redis is unreachable: rate limits are now decided by `local` until it
+//! answers again``, field `on_unavailable`), `INFO` when it answers again, and `INFO` when a
+//! breaker opens because another replica's opened (``circuit breaker `db` opened for 4.98s:
+//! another replica published its opening``).
 //!
 //! The same events reach an [`Observer`](crate::telemetry::Observer) as values
 //! ([`set_observer`](crate::telemetry::set_observer)), for a sink that is not `tracing`.

@@ -23,7 +23,12 @@ pub(crate) struct RateLimit {
     config: Declared<RateLimitConfig>,
     policy: Option<PolicyRef>,
     keyed: Keyed,
+    /// `backend = "redis"`: the limit is decided remotely (`resile-redis`); `None` is local.
+    backend: Option<&'static str>,
 }
+
+/// `backend`: where the limit is decided (resile-config's key).
+const BACKEND_KEY: resile_config::Key = RateLimitConfig::ATTRIBUTE_KEYS[1];
 
 const KIND: Kind = Kind {
     attr: "rate_limit",
@@ -37,12 +42,14 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<B
     let mut config = Declared::new(RateLimitConfig::new(1.0));
     let mut policy = Slot::new("policy");
     let mut keyed = Keyed::new();
+    let mut backend = Slot::new("backend");
     let mut name_span = None;
     let before = errors.len();
     let example = "#[rate_limit(name = \"api\", rate = 100)]";
     for_each_named(args, errors, "rate_limit", example, |errors, key, value| {
         match key.to_string().as_str() {
             k if Declared::<RateLimitConfig>::has_key(k) => config.take(key, value, errors),
+            "backend" => backend.set(errors, key.span(), (key.span(), crate::args::values::word(value, &BACKEND_KEY)?)),
             _ if policy::take_naming(errors, key, value, &mut name, &mut name_span, &mut policy)? => {}
             _ if keyed.take(errors, key, value)? => {}
             _ => {
@@ -68,8 +75,33 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<B
         config.check(span, errors);
     }
     keyed.check("rate_limit", errors);
+    let backend = match backend.take() {
+        Some((_, "local")) | None => None,
+        Some((key_span, remote)) => {
+            if policy.is_set() {
+                errors.at(
+                    key_span,
+                    format!(
+                        "`backend = \"{remote}\"` is not supported with `policy` yet: write the limiter's \
+                         `name` and `rate` on the attribute, e.g. \
+                         `#[rate_limit(name = \"api\", rate = 100, backend = \"{remote}\")]`"
+                    ),
+                );
+            }
+            if let Some(key) = keyed.key() {
+                errors.at(
+                    syn::spanned::Spanned::span(key),
+                    format!(
+                        "`key` is not supported with `backend = \"{remote}\"` yet: a remote limit is one \
+                         limit per name; drop `key`, or use the local backend for a limit per key"
+                    ),
+                );
+            }
+            Some(remote)
+        }
+    };
     let (name, policy) = (name.get().cloned(), policy.take());
-    (errors.len() == before).then(|| Box::new(RateLimit { name, config, policy, keyed }) as Box<dyn Attribute>)
+    (errors.len() == before).then(|| Box::new(RateLimit { name, config, policy, keyed, backend }) as Box<dyn Attribute>)
 }
 
 impl Attribute for RateLimit {
@@ -100,10 +132,19 @@ impl Attribute for RateLimit {
         if let Some(key) = self.keyed.key() {
             return self.expand_keyed(cx, index, inner, key, (&name, &config));
         }
+        let (reject, span, impl_type) = (cx.reject("rate_limit"), cx.span(), cx.impl_type());
+        if let Some(backend) = self.backend {
+            // A remote decision is a round trip: one `.await` of the backend's answer (and
+            // its wait, if `max_wait` allows one), then what is inside.
+            cx.items.extend(quote! {
+                static #site: __resile_private::RemoteRateLimitSite =
+                    __resile_private::RemoteRateLimitSite::new(__RESILE_FN, #name, #backend, #config);
+            });
+            return shapes::guarded(quote!(#site.admit(#span, #impl_type).await), reject, inner);
+        }
         cx.items.extend(quote! {
             static #site: __resile_private::RateLimitSite = __resile_private::RateLimitSite::new(__RESILE_FN, #name, #config);
         });
-        let (reject, span, impl_type) = (cx.reject("rate_limit"), cx.span(), cx.impl_type());
         // A site that may not wait decides synchronously: no future, no allocation. With a
         // policy that the site does not override, `max_wait` is the policy's: the branch
         // is on a constant, which the compiler folds.

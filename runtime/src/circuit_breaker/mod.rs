@@ -183,4 +183,4 @@ mod window;
 pub use config::{CircuitBreakerConfig, MAX_WINDOW_SIZE, WindowKind};
 pub use handle::{CircuitBreakerHandle, circuit_breaker};
 pub use site::ShouldRecord;
-pub use state::{CircuitBreaker, CircuitBreakerStats, OnStateChange, Permit};
+pub use state::{CircuitBreaker, CircuitBreakerStats, OnStateChange, Permit, StateListener};

@@ -48,6 +48,12 @@ impl CircuitBreaker {
         self.operate(FORCED_OPEN, || self.elapsed_nanos());
     }
 
+    /// Opens the breaker now (tokio's clock) for `open_for`, as if it had tripped with that
+    /// `open_timeout`; see [`open_for_at`](Self::open_for_at).
+    pub fn open_for(&self, open_for: Duration) -> bool {
+        self.open_for_at(self.elapsed(), open_for)
+    }
+
     /// Admits every call and records nothing until [`force_close`](Self::force_close) or
     /// [`reset`](Self::reset). The window stays frozen as it is.
     pub fn disable(&self) {

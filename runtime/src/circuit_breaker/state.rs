@@ -84,6 +84,11 @@ impl<F: Fn() -> u64> Lazy<F> {
 /// An `on_state_change` callback: `(name, from, to)`.
 pub type OnStateChange = fn(&str, State, State);
 
+/// A state-change listener that carries its own context: called with the breaker, `from`
+/// and `to`, after the change is complete and outside any lock (see
+/// [`CircuitBreaker::listen`]).
+pub type StateListener = std::sync::Arc<dyn Fn(&CircuitBreaker, State, State) + Send + Sync>;
+
 /// A state change, queued to be reported once the lock is released.
 type Change = Option<(State, State)>;
 
@@ -235,6 +240,8 @@ pub struct CircuitBreaker {
     setup: Swap<Setup>,
     inner: Mutex<Inner>,
     callbacks: Mutex<Vec<OnStateChange>>,
+    /// Listeners with a context of their own ([`CircuitBreaker::listen`]).
+    listeners: Mutex<Vec<StateListener>>,
     /// Held by the one thread reporting state changes, so they are reported in order.
     reporting: Mutex<()>,
     name: &'static str,
@@ -397,6 +404,7 @@ impl CircuitBreaker {
             }),
             reporting: Mutex::new(()),
             callbacks: Mutex::new(Vec::new()),
+            listeners: Mutex::new(Vec::new()),
             name,
             origin,
         }
@@ -467,6 +475,68 @@ impl CircuitBreaker {
     /// The `on_state_change` callbacks registered so far.
     pub(super) fn state_change_callbacks(&self) -> Vec<OnStateChange> {
         lock(&self.callbacks).clone()
+    }
+
+    /// Also calls `listener(breaker, from, to)` on every state change, as
+    /// [`on_state_change`](Self::on_state_change) does, for a listener that needs a context
+    /// of its own (a closure): what sharing a breaker's state across processes uses.
+    /// Listeners run after the callbacks, outside any lock; one that panics is logged and
+    /// does not affect the breaker.
+    pub fn listen(&self, listener: StateListener) {
+        lock(&self.listeners).push(listener);
+    }
+
+    /// Opens the breaker at `now` (time since its origin) for `open_for`, as if it had
+    /// tripped then with that `open_timeout`: `Open` until `now + open_for`, then half-open
+    /// as usual. What a breaker shared across replicas does when another replica publishes
+    /// an opening (`resile-redis`). Not [`force_open`](Self::force_open), which holds until
+    /// an operator acts.
+    ///
+    /// - `Closed` or `HalfOpen`: moves to `Open` (a state change, reported as any other;
+    ///   a closed time window is frozen as it is now). A failed probe after it reopens as
+    ///   after any opening of that length: for `open_for` times `open_timeout_multiplier`,
+    ///   within `open_timeout..=max_open_timeout`.
+    /// - `Open`: the opening ends at the later of its own end and `now + open_for` (no
+    ///   state change, nothing reported).
+    /// - `ForcedOpen`, `Disabled`: nothing; an operator's state holds.
+    ///
+    /// Returns `true` when the state changed to `Open`.
+    pub fn open_for_at(&self, now: Duration, open_for: Duration) -> bool {
+        self.open_for_with(nanos(now), nanos(open_for))
+    }
+
+    pub(super) fn open_for_with(&self, now: u64, open_for: u64) -> bool {
+        let mut inner = lock(&self.inner);
+        let ctl = self.ctl.0.load(Ordering::Relaxed);
+        let until = now.saturating_add(open_for);
+        match ctl & STATE_MASK {
+            FORCED_OPEN | DISABLED => return false,
+            OPEN => {
+                if until > inner.open_until {
+                    inner.open_until = until;
+                    // Orderings: `Relaxed`; a call that reads the older end refuses, which
+                    // the later end also does.
+                    self.open_until.store(until, Ordering::Relaxed);
+                }
+                return false;
+            }
+            _ => {}
+        }
+        let Inner { counts, buckets, .. } = &mut *inner;
+        if let (CLOSED, Some(b)) = (ctl & STATE_MASK, buckets) {
+            b.advance(now / NANOS_PER_SEC, counts);
+        }
+        // The opening of `transition`, with the given length rather than the settings'.
+        inner.open_for = open_for.max(1);
+        inner.open_until = until;
+        self.open_until.store(until, Ordering::Relaxed);
+        // Orderings: `Release` publishes `open_until` to the lock-free rejection path.
+        self.ctl.0.store(((ctl >> STATE_BITS) + 1) << STATE_BITS | OPEN, Ordering::Release);
+        let change = (state_of(ctl), State::Open);
+        inner.pending.push_back(change);
+        drop(inner);
+        self.notify(Some(change));
+        true
     }
 
     /// How long until the breaker, open, lets a half-open probe through, at `now` (time
@@ -817,6 +887,12 @@ impl CircuitBreaker {
         for f in callbacks {
             if catch_unwind(AssertUnwindSafe(|| f(name, from, to))).is_err() {
                 tracing::error!(target: "resile", breaker = name, "`on_state_change` panicked; the breaker is unaffected");
+            }
+        }
+        let listeners = lock(&self.listeners).clone();
+        for f in listeners {
+            if catch_unwind(AssertUnwindSafe(|| f(self, from, to))).is_err() {
+                tracing::error!(target: "resile", breaker = name, "a state listener panicked; the breaker is unaffected");
             }
         }
     }

@@ -41,6 +41,11 @@
 //! | loop | retry | a `loop` in the function's own coroutine: a `match` on each attempt's result; only on `Err`, one out-of-line call decides between sleeping and stopping |
 //! | attempts | hedge, and timeout as its one-attempt case | a future from the runtime around what is inside, because they need a timer: hedge takes a closure that makes each attempt, timeout takes the one attempt |
 //!
+//! A rate limit decided on a remote backend (`#[rate_limit(backend = "redis")]`) is still
+//! an admission, but not a synchronous one: the decision is a round trip, so the expansion
+//! awaits `RemoteRateLimitSite::admit` (the backend's boxed future) before what is inside,
+//! and keeps nothing across the call. The local path does not change.
+//!
 //! For `#[retry] #[circuit_breaker(name = "db")] #[timeout("1s")]` the body becomes, in
 //! outline:
 //!

@@ -102,6 +102,16 @@
 //! and `max_wait` are each call site's own. Operators reach a limiter by name with
 //! [`rate_limiter`].
 //!
+//! ## Shared across replicas: a remote backend
+//! `#[rate_limit(.., backend = "redis")]` keeps the limit on a server shared by every
+//! replica (`resile::redis`) instead of in this process. The runtime holds the
+//! hook for it ([`backend`]): one process-wide slot that the backend crate fills once
+//! ([`install_remote`](backend::install_remote)), and the call site the expansion keeps
+//! ([`RemoteRateLimitSite`](backend::RemoteRateLimitSite)), which awaits the backend's
+//! decision (a round trip) before the call. The local path above is untouched by it. Before
+//! a backend is installed such a site refuses every call with [`Rejection::NoBackend`](crate::Rejection::NoBackend)
+//! (a refusal rather than a panic in a request path, and never a silent local limit).
+//!
 //! # Configuration
 //! See [`RateLimitConfig`]; the setters are named like the attribute keys.
 //!
@@ -157,6 +167,7 @@
 //! - Giving tokens back is a `Relaxed` exchange that only succeeds on the TAT the waiter
 //!   wrote itself.
 
+pub mod backend;
 mod config;
 mod handle;
 mod site;

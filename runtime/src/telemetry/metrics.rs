@@ -30,7 +30,7 @@
 //!   `timeout`, `retry_budget`);
 //! - `name`: the named instance; empty for a `#[timeout]`, which has none;
 //! - `reason`: the [`Rejection`] variant in snake_case (`circuit_open`, `bulkhead_full`,
-//!   `rate_limited`, `timed_out`);
+//!   `rate_limited`, `timed_out`, `no_backend`);
 //! - `from`, `to`: [`State`]s in snake_case (`closed`, `open`, `half_open`, `forced_open`,
 //!   `disabled`);
 //! - `key`: the key of the attribute (`window_size`); keys that take a word rather than a
@@ -292,6 +292,7 @@ fn reason(rejection: &Rejection) -> &'static str {
         Rejection::BulkheadFull { .. } => "bulkhead_full",
         Rejection::RateLimited { .. } => "rate_limited",
         Rejection::TimedOut { .. } => "timed_out",
+        Rejection::NoBackend { .. } => "no_backend",
     }
 }
 
@@ -842,6 +843,7 @@ mod tests {
     #[test]
     fn labels_are_snake_case() {
         assert_eq!(reason(&Rejection::TimedOut { after: Duration::from_secs(1) }), "timed_out");
+        assert_eq!(reason(&Rejection::NoBackend { name: "api", backend: "redis" }), "no_backend");
         assert_eq!(state(State::HalfOpen), "half_open");
         assert_eq!(state(State::ForcedOpen), "forced_open");
         assert_eq!(
