@@ -427,3 +427,67 @@ fn keyed_calls_are_send() {
     send(&limited("t"));
     send(&by_id(1, true));
 }
+
+// --- A key looked up with the wrong type finds nothing, and says why ------------------
+
+#[resile::rate_limit(name = "keys-typed", rate = 10, key = tenant)]
+async fn typed(tenant: u64) -> Result<u64, Error> {
+    Ok(tenant)
+}
+
+#[test]
+fn a_key_looked_up_with_another_type_warns() {
+    use tracing_subscriber::layer::SubscriberExt;
+
+    let mut call = pin!(typed(4));
+    assert_eq!(call.as_mut().poll(&mut Context::from_waker(Waker::noop())), Poll::Ready(Ok(4)));
+    let warnings = Warnings::default();
+    let subscriber = tracing_subscriber::registry().with(warnings.clone());
+    let handle = resile::rate_limiter("keys-typed");
+    tracing::subscriber::with_default(subscriber, || {
+        tracing::callsite::rebuild_interest_cache();
+        assert!(handle.key(&4).is_none(), "`4` is an i32; the keys are u64");
+        assert!(handle.key(&4u64).is_some());
+    });
+    let warnings = warnings.0.lock().unwrap().clone();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("rate_limit `keys-typed`: no key is of type `i32`"), "{}", warnings[0]);
+}
+
+// --- Two keyed sites of one name that disagree on max_keys are reported --------------
+
+#[resile::bulkhead(name = "keys-max-conflict", max_concurrent = 2, key = tenant, max_keys = 3)]
+async fn three_keys(tenant: u64) -> Result<u64, Error> {
+    Ok(tenant)
+}
+
+#[resile::bulkhead(name = "keys-max-conflict", max_concurrent = 2, key = tenant, max_keys = 100)]
+async fn hundred_keys(tenant: u64) -> Result<u64, Error> {
+    Ok(tenant)
+}
+
+#[test]
+fn two_sites_with_different_max_keys_are_reported() {
+    let poll = |f: std::pin::Pin<&mut dyn Future<Output = Result<u64, Error>>>| {
+        f.poll(&mut Context::from_waker(Waker::noop()))
+    };
+    assert_eq!(poll(pin!(three_keys(1))), Poll::Ready(Ok(1)));
+    // The second site finds the family the first made: an error, which panics in debug
+    // builds (as two different declarations of one name do).
+    let second = std::panic::catch_unwind(|| poll(pin!(hundred_keys(2))));
+    match second {
+        Err(panic) => {
+            assert!(cfg!(debug_assertions));
+            let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+            assert!(
+                message.contains("`bulkhead` `keys-max-conflict` is keyed with different `max_keys`: 3 by the first"),
+                "{message}"
+            );
+        }
+        Ok(result) => {
+            assert!(!cfg!(debug_assertions));
+            assert_eq!(result, Poll::Ready(Ok(2)));
+        }
+    }
+    assert_eq!(resile::bulkhead("keys-max-conflict").keys(), 1 + usize::from(!cfg!(debug_assertions)));
+}

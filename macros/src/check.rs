@@ -222,18 +222,40 @@ pub(crate) fn signature(layers: &[Layer], sig: &syn::Signature, errors: &mut Err
 /// them would put every call under one instance.
 fn keys_name_an_argument(layers: &[Layer], sig: &syn::Signature, errors: &mut Errors) {
     for layer in layers {
-        if let Some(key) = layer.attr.key()
-            && !crate::args::keyed::names_an_argument(key, sig)
-        {
+        let Some(key) = layer.attr.key() else { continue };
+        if let syn::Expr::Reference(r) = key {
+            // The key is read by reference already; a `&` would ask for a `'static` borrow.
             errors.spanned(
                 key,
                 format!(
-                    "`key` of `#[{}]` names no argument of the function, so every call would share one instance; write an expression over the arguments, e.g. `key = host` or `key = request.tenant_id`, or remove `key` for one instance per name",
-                    layer.name
+                    "`key` of `#[{}]` is read by reference already: write `key = {}`, without the `&`",
+                    layer.name,
+                    crate::diag::code(&r.expr)
+                ),
+            );
+        } else if !crate::args::keyed::names_an_argument(key, sig) {
+            errors.spanned(
+                key,
+                format!(
+                    "`key` of `#[{}]` names no argument of the function, so every call would share one instance; write an expression over the arguments, e.g. `key = host` or `key = request.tenant_id`, or remove `key` for one instance per name{}",
+                    layer.name,
+                    closest_argument(key, sig).map(|a| format!("; did you mean `{a}`?")).unwrap_or_default()
                 ),
             );
         }
     }
+}
+
+/// For a key written as one name (`key = tenant_id`), the function's argument closest to it.
+fn closest_argument(key: &syn::Expr, sig: &syn::Signature) -> Option<String> {
+    let syn::Expr::Path(p) = key else { return None };
+    let written = p.path.get_ident()?.to_string();
+    crate::args::keyed::argument_names(sig)
+        .into_iter()
+        .map(|a| (strsim::jaro_winkler(&written, &a), a))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, a)| a)
 }
 
 /// `#[fallback]` passes the arguments on by name, so a pattern (`(a, b): (u32, u32)`,

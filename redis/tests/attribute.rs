@@ -38,7 +38,7 @@ async fn before_install_refused_then_decided_on_redis() {
     };
     // A prefix of this run's own, so that a shared server's earlier runs do not count.
     let prefix = format!("attr-{}", std::process::id());
-    resile::redis::install(&url, Options::default().key_prefix(prefix))
+    resile::redis::install(&url, Options::default().key_prefix(prefix).timeout(common::LOADED))
         .await
         .unwrap_or_else(|e| panic!("cannot install the Redis backend on {url}: {e}"));
     assert!(matches!(resile::redis::install(&url, Options::default()).await, Err(Error::AlreadyInstalled)));

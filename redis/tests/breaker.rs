@@ -20,7 +20,7 @@ fn breaker() -> &'static CircuitBreaker {
 }
 
 async fn replica(server: &Server) -> RedisBackend {
-    RedisBackend::connect(&server.url(), Options::default().sync_interval(SYNC))
+    RedisBackend::connect(&server.url(), Options::default().sync_interval(SYNC).timeout(common::LOADED))
         .await
         .unwrap_or_else(|e| panic!("cannot connect to the test's redis-server on port {}: {e}", server.port))
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use common::Server;
+use common::{LOADED, Server};
 use resile::rate_limit::RateLimitConfig;
 use resile::redis::{Options, RedisBackend, RemoteDecision, RemoteRequest, Unavailable};
 
@@ -37,8 +37,8 @@ fn admitted(decision: RemoteDecision) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_replicas_share_one_budget_exactly() {
     let server = Server::start();
-    let a = replica(&server, Options::default()).await;
-    let b = replica(&server, Options::default()).await;
+    let a = replica(&server, Options::default().timeout(LOADED)).await;
+    let b = replica(&server, Options::default().timeout(LOADED)).await;
     let (rate, burst) = (20.0, 5.0);
     let config = RateLimitConfig::new(rate).burst_size(burst);
     let mut clock = redis::Client::open(server.url()).unwrap().get_multiplexed_async_connection().await.unwrap();
@@ -78,7 +78,7 @@ async fn two_replicas_share_one_budget_exactly() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn retry_after_and_max_wait() {
     let server = Server::start();
-    let a = replica(&server, Options::default()).await;
+    let a = replica(&server, Options::default().timeout(LOADED)).await;
     let config = RateLimitConfig::new(100.0).burst_size(1.0);
     assert_eq!(a.decide(request("wait", config)).await, RemoteDecision::Admit { after: Duration::ZERO });
     let RemoteDecision::Deny { retry_after } = a.decide(request("wait", config)).await else { panic!("admitted") };
@@ -99,7 +99,7 @@ async fn retry_after_and_max_wait() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_keys_expire_when_the_bucket_refills() {
     let server = Server::start();
-    let a = replica(&server, Options::default().key_prefix("idle")).await;
+    let a = replica(&server, Options::default().key_prefix("idle").timeout(LOADED)).await;
     let config = RateLimitConfig::new(100.0).burst_size(5.0);
     for _ in 0..5 {
         assert!(admitted(a.decide(request("idle", config)).await));
@@ -124,7 +124,7 @@ async fn idle_keys_expire_when_the_bucket_refills() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_script_survives_script_flush() {
     let server = Server::start();
-    let a = replica(&server, Options::default()).await;
+    let a = replica(&server, Options::default().timeout(LOADED)).await;
     let config = RateLimitConfig::new(1.0).burst_size(3.0);
     assert!(admitted(a.decide(request("flush", config)).await));
     assert!(admitted(a.decide(request("flush", config)).await));
@@ -140,7 +140,7 @@ async fn the_script_survives_script_flush() {
 }
 
 fn fast(options: Options) -> Options {
-    options.timeout(Duration::from_millis(100)).backoff(Duration::from_millis(50), Duration::from_millis(50))
+    options.timeout(Duration::from_secs(1)).backoff(Duration::from_millis(50), Duration::from_millis(50))
 }
 
 /// Waits past the backoff, then decides until Redis answers again (a restarted server
@@ -240,7 +240,7 @@ async fn stopped_mid_run_under_load_then_back_within_the_first_backoffs() {
     let mut server = Server::start();
     let options = Options::default()
         .on_unavailable(Unavailable::FailOpen)
-        .timeout(Duration::from_millis(100))
+        .timeout(Duration::from_secs(1))
         .backoff(Duration::from_millis(50), Duration::from_secs(5));
     let a = replica(&server, options).await;
     let config = RateLimitConfig::new(1e6).burst_size(1e6);

@@ -89,6 +89,11 @@ pub const DISABLED: RetryPolicy = RetryPolicy::new().max(1);
 ///
 /// Implement it for an error type to use [`is_transient`] as its `retry_if`; the impls here
 /// cover HTTP-like status codes (`u16`), [`std::io::Error`] and [`Rejection`].
+#[diagnostic::on_unimplemented(
+    message = "`retry_if = resile::presets::is_transient` needs `{Self}: resile::presets::Transient`",
+    label = "`{Self}` does not say which of its errors are worth retrying",
+    note = "implement `resile::presets::Transient for {Self}` (whether trying again may help), or pass a `retry_if` of your own: `fn(&{Self}) -> bool`"
+)]
 pub trait Transient {
     /// Whether retrying may succeed.
     fn is_transient(&self) -> bool;

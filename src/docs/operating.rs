@@ -28,7 +28,7 @@
 //! | `resile_bulkhead_wait_seconds` | histogram | `name` | how long admitted calls waited for their permits |
 //! | `resile_rate_limiter_tokens` | gauge | `name` | tokens in the bucket |
 //! | `resile_config` | gauge | `policy`, `name`, `key`, `source` = `live` \| `declared` \| `default` | every configuration value in force, durations in seconds, and where it came from |
-//! | `resile_keys_evicted_total` | counter | `policy`, `name` | reserved for keyed instances (one instance per key under a name), which this version does not have yet: always absent |
+//! | `resile_keys_evicted_total` | counter | `policy`, `name` | keyed instances (one instance per `key` under a name, [`docs::keyed`](crate::docs::keyed)) dropped past `max_keys` |
 //! | `resile_redis_available` | gauge | `on_unavailable` = `fail_open` \| `fail_closed` \| `local` | with `resile::redis` installed: 1 while Redis decides the `backend = "redis"` rate limits, 0 while the choice the label names does (Redis unreachable) |
 //!
 //! Label values: `function` is the guarded fn as the logs name it, with the impl type for a
@@ -91,7 +91,7 @@
 //! # Configuration changed in the last hour (a live update, a reload)
 //! changes(resile_config[1h]) > 0
 //!
-//! # Keyed instances evicted (reserved: keyed instances are not in this version yet)
+//! # Keyed instances evicted: the keys in use are more than `max_keys` (raise it)
 //! sum by (policy, name) (rate(resile_keys_evicted_total[5m])) > 0
 //!
 //! ```

@@ -85,6 +85,14 @@ pub(crate) fn bind_instance(site: &syn::Ident, instance: &syn::Ident, key: &Expr
 /// Whether `key` names an argument of `sig` (or `self`): a key over nothing but constants
 /// would put every call under one instance, which is the unkeyed attribute, but slower.
 pub(crate) fn names_an_argument(key: &Expr, sig: &syn::Signature) -> bool {
+    let names = argument_names(sig);
+    let mut finder = Names { names: &names, found: false };
+    finder.visit_expr(key);
+    finder.found
+}
+
+/// The names the function's arguments bind (`self` for a receiver), in order.
+pub(crate) fn argument_names(sig: &syn::Signature) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for input in &sig.inputs {
         match input {
@@ -92,9 +100,7 @@ pub(crate) fn names_an_argument(key: &Expr, sig: &syn::Signature) -> bool {
             syn::FnArg::Typed(pt) => pattern_names(&pt.pat, &mut names),
         }
     }
-    let mut finder = Names { names: &names, found: false };
-    finder.visit_expr(key);
-    finder.found
+    names
 }
 
 fn pattern_names(pat: &syn::Pat, names: &mut Vec<String>) {

@@ -75,14 +75,27 @@ impl<P: NamedPolicy> Handle<P> {
     ///
     /// The handle holds the instance: while it exists the key is not evicted. Looking a
     /// key up never creates it. Cost: a hash and a shard's read lock.
+    ///
+    /// A key of another type than the name's keys finds nothing, and logs a `WARN` saying
+    /// so: `key(&4)` is an `i32` where the keys may be `u64` (write `key(&4u64)`), and
+    /// `key(&"a")` a `&str` where a `&str` key expression keeps `String`s (use
+    /// [`key_str`](Self::key_str)).
     pub fn key<K>(&self, key: &K) -> Option<KeyHandle<P>>
     where
         K: Hash + Eq + Clone + Send + Sync + 'static,
     {
-        current::<P>()
-            .families(&self.name)
-            .into_iter()
-            .find_map(|f| f.as_any().downcast_ref::<Family<P, K>>().and_then(|family| family.get(key)))
+        let families = current::<P>().families(&self.name);
+        let family = families.iter().find_map(|f| f.as_any().downcast_ref::<Family<P, K>>());
+        if family.is_none() && !families.is_empty() {
+            tracing::warn!(
+                target: "resile",
+                "{} `{}`: no key is of type `{}`, the type looked up; look a key up with the key expression's owned type (`u64` for a `u64` key: `key(&4u64)`; `key_str` for a `&str` key)",
+                P::KIND,
+                self.name,
+                std::any::type_name::<K>(),
+            );
+        }
+        family.and_then(|family| family.get(key))
     }
 
     /// [`key`](Self::key) of a key expression that was a `&str` (its instances are kept by

@@ -610,7 +610,27 @@ impl<P: NamedPolicy> Registry<P> {
             let name = self.interned(name);
             Box::leak(Box::new(Family::<P, K>::new(base, name, max_keys)))
         });
-        family.as_any().downcast_ref().expect("found by its key type")
+        let family: &'static Family<P, K> = family.as_any().downcast_ref().expect("found by its key type");
+        if family.max_keys() != max_keys.max(1) {
+            max_keys_conflict::<P>(name, family.max_keys(), max_keys);
+        }
+        family
+    }
+}
+
+/// Reports two keyed call sites of one name that ask for different `max_keys`: the first
+/// to run set it, as for any other setting declared twice.
+#[cold]
+#[inline(never)]
+fn max_keys_conflict<P: NamedPolicy>(name: &str, first: usize, second: usize) {
+    let message = format!(
+        "`{}` `{name}` is keyed with different `max_keys`: {first} by the first call site to run, {second} by \
+         another; write the same `max_keys` on every keyed use of the name (the first one's is in force)",
+        P::KIND,
+    );
+    tracing::error!(target: "resile", policy = P::KIND, name, first, second, "{message}");
+    if cfg!(debug_assertions) {
+        panic!("{message}");
     }
 }
 

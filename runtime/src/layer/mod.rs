@@ -29,6 +29,37 @@
 //! `S::Error::from(rejection)`, so `S::Error: From<Rejection>` is required where a layer
 //! can refuse. `tower::BoxError` has that `From` already.
 //!
+//! An axum `Router`'s routes have `Infallible` errors, which a refusal cannot become: put
+//! axum's `HandleErrorLayer` outermost to turn an error into a response, the resile layers
+//! under it, and `map_err(BoxError::from)` innermost, so that the resile layers see
+//! `BoxError`:
+//!
+//! ```ignore
+//! use axum::{BoxError, Router, error_handling::HandleErrorLayer, http::StatusCode, routing::get};
+//! use resile::{Rejection, layer::{BulkheadLayer, TimeoutLayer}};
+//! use tower::ServiceBuilder;
+//!
+//! async fn on_error(e: BoxError) -> StatusCode {
+//!     match e.downcast_ref::<Rejection>() {
+//!         Some(Rejection::TimedOut { .. }) => StatusCode::GATEWAY_TIMEOUT,
+//!         Some(_) => StatusCode::SERVICE_UNAVAILABLE, // refused: shed load
+//!         None => StatusCode::INTERNAL_SERVER_ERROR,
+//!     }
+//! }
+//!
+//! let app: Router = Router::new().route("/", get(|| async { "hello" })).layer(
+//!     ServiceBuilder::new()
+//!         .layer(HandleErrorLayer::new(on_error))
+//!         .layer(BulkheadLayer::new(resile::BulkheadPolicy::named("http", 64)))
+//!         .layer(TimeoutLayer::new(std::time::Duration::from_secs(1)))
+//!         .map_err(BoxError::from),
+//! );
+//! ```
+//!
+//! The stacking checks of the attributes (`docs::stacking`: a retry into an open breaker,
+//! a timeout no retry fits in) see only attributes: a layer stack is not checked, so order
+//! it by the same rules.
+//!
 //! # When each layer reserves and releases
 //! tower's contract ([`Service::poll_ready`](tower_service::Service::poll_ready)): a service
 //! that returns `Ready` from `poll_ready` has reserved what one `call` needs, and keeps it
@@ -113,7 +144,8 @@
 //! # #[tokio::main(flavor = "current_thread", start_paused = true)]
 //! # async fn main() {
 //! let service = ServiceBuilder::new()
-//!     .layer(RetryLayer::new(RETRY))
+//!     // Not into an open breaker: its refusal ends the request at once.
+//!     .layer(RetryLayer::new(RETRY).retry_if(|e| !matches!(e, Error::Refused(Rejection::CircuitOpen { .. }))))
 //!     .layer(CircuitBreakerLayer::named("example-db"))
 //!     .layer(BulkheadLayer::new(POOL))
 //!     .layer(TimeoutLayer::new(Duration::from_secs(1)))

@@ -67,4 +67,6 @@ mod state;
 pub use config::TimeoutConfig;
 pub use site::{Timeout, TimeoutFuture, TimeoutSite, timeout};
 
-pub(crate) use site::{poll_guarded, timed_out};
+#[cfg(feature = "tower")]
+pub(crate) use site::poll_guarded;
+pub(crate) use site::timed_out;
