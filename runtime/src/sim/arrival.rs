@@ -42,7 +42,10 @@ impl Arrival {
 
     /// `clients` callers in a closed loop: each calls, waits for the answer, waits `think`,
     /// and calls again, until the run's duration is over (a call in progress then ends
-    /// normally).
+    /// normally). A call that ends in no virtual time (refused at once by an open breaker,
+    /// a full bulkhead) is followed by a wait of one millisecond, tokio's timer resolution,
+    /// when `think` is zero: a real client spends at least that much on a refusal, and
+    /// without it the loop would never let the clock move.
     ///
     /// # Panics
     /// If `clients` is zero.

@@ -215,6 +215,10 @@ impl Simulation {
                     one(now).await;
                     if !think.is_zero() {
                         tokio::time::sleep(think).await;
+                    } else if Instant::now() == now {
+                        // Refused at once: no virtual time passed, and calling again at the
+                        // same instant would never end the run. Wait one timer tick.
+                        tokio::time::sleep(TICK).await;
                     }
                 }
             };
@@ -260,6 +264,9 @@ impl Simulation {
         }
     }
 }
+
+/// tokio's timer resolution: what a closed-loop client waits after a call that took no time.
+const TICK: Duration = Duration::from_millis(1);
 
 /// What the calls measured, as they end.
 struct Tally {
