@@ -53,11 +53,12 @@ impl Probe {
                 if is_open(*to) && !self.open.iter().any(|(n, _)| n == name) {
                     self.open.push((name, now));
                     self.openings += 1;
-                } else if is_open(*from) && !is_open(*to) {
-                    if let Some(i) = self.open.iter().position(|(n, _)| n == name) {
-                        let (_, since) = self.open.swap_remove(i);
-                        self.open_time += now - since;
-                    }
+                } else if is_open(*from)
+                    && !is_open(*to)
+                    && let Some(i) = self.open.iter().position(|(n, _)| n == name)
+                {
+                    let (_, since) = self.open.swap_remove(i);
+                    self.open_time += now - since;
                 }
             }
             Event::Rejected { rejection, .. } => {
