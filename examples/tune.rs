@@ -139,6 +139,10 @@ async fn resilience_bench_grid() {
         }
     }
     println!();
+    println!("Refused calls count as calls (as unsuccessful calls do in ResilienceBench), and a client");
+    println!("whose call is refused at once calls again 1 ms later: while the breaker is open, its");
+    println!("clients' calls are mostly refusals, so its success rate per call is low and its");
+    println!("amplification below 1 (the downstream sees a fraction of the calls).\n");
 }
 
 /// A simulated day at 100 calls/s through retry + breaker, timed.
