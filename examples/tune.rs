@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use resile::sim::{self, Arrival, Downstream, Error, Fault, Latency, Report, Simulation, compare};
+use resile::sim::{self, Arrival, Downstream, Fault, Incident, Latency, Report, Simulation, compare};
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
@@ -24,7 +24,7 @@ fn s(n: u64) -> Duration {
 
 /// Retry only: three attempts, exponential backoff from 50 ms with full jitter.
 #[resile::retry(max = 3, base_delay = "50ms", max_delay = "1s")]
-async fn retry_only(d: &Downstream) -> Result<(), Error> {
+async fn retry_only(d: &Downstream) -> Result<(), Fault> {
     d.call().await
 }
 
@@ -32,7 +32,7 @@ async fn retry_only(d: &Downstream) -> Result<(), Error> {
 /// hammers an open breaker); it opens at 50 % failures over the last 50 calls.
 #[resile::circuit_breaker(name = "orders", window_size = 50, minimum_calls = 20, open_timeout = "5s")]
 #[resile::retry(max = 3, base_delay = "50ms", max_delay = "1s")]
-async fn retry_breaker(d: &Downstream) -> Result<(), Error> {
+async fn retry_breaker(d: &Downstream) -> Result<(), Fault> {
     d.call().await
 }
 
@@ -41,7 +41,7 @@ async fn retry_breaker(d: &Downstream) -> Result<(), Error> {
 #[resile::circuit_breaker(name = "orders", window_size = 50, minimum_calls = 20, open_timeout = "5s")]
 #[resile::retry(max = 3, base_delay = "50ms", max_delay = "1s")]
 #[resile::hedge(name = "orders", delay = "100ms")]
-async fn retry_breaker_hedge(d: &Downstream) -> Result<(), Error> {
+async fn retry_breaker_hedge(d: &Downstream) -> Result<(), Fault> {
     d.call().await
 }
 
@@ -49,10 +49,11 @@ async fn retry_breaker_hedge(d: &Downstream) -> Result<(), Error> {
 /// (a GC pause, a cold cache), 1 % errors, error bursts of 30 % for 2 s every minute,
 /// an outage of one minute from 4:00, and a capacity of 60 calls in progress.
 fn service() -> Downstream {
-    Downstream::new(Latency::log_normal(ms(25), 0.5).with_tail(0.01, Latency::uniform(ms(400), ms(2000))))
+    Downstream::new()
+        .latency(Latency::log_normal(ms(25), 0.5).with_tail(0.01, Latency::uniform(ms(400), ms(2000))))
         .error_rate(0.01)
-        .fault(Fault::periodic_bursts(s(60), s(2), 0.3))
-        .fault(Fault::outage(s(240), s(60)))
+        .incident(Incident::periodic_bursts(s(60), s(2), 0.3))
+        .outage(s(240)..s(300))
         .capacity(60)
 }
 
@@ -93,7 +94,7 @@ async fn four_configurations() {
 // probe, open for 100 ms).
 
 #[resile::retry(max = 6, base_delay = "60ms", multiplier = 1.6, jitter = "none")]
-async fn rb_retry(d: &Downstream) -> Result<(), Error> {
+async fn rb_retry(d: &Downstream) -> Result<(), Fault> {
     d.call().await
 }
 
@@ -105,7 +106,7 @@ async fn rb_retry(d: &Downstream) -> Result<(), Error> {
     permitted_calls_in_half_open = 1,
     open_timeout = "100ms"
 )]
-async fn rb_breaker(d: &Downstream) -> Result<(), Error> {
+async fn rb_breaker(d: &Downstream) -> Result<(), Fault> {
     d.call().await
 }
 
@@ -119,7 +120,7 @@ async fn resilience_bench_grid() {
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
     for failure in [0.25, 0.5, 0.75] {
         for clients in [50, 100, 150] {
-            let target = Downstream::new(Latency::log_normal(ms(5), 0.3)).error_rate(failure).capacity(100);
+            let target = Downstream::new().latency(Latency::log_normal(ms(5), 0.3)).error_rate(failure).capacity(100);
             let sim =
                 Simulation::new(target).arrival(Arrival::clients(clients, Duration::ZERO)).duration(s(10)).seed(7);
             let base = sim.run(async |d| d.call().await).await;

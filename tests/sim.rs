@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use resile::sim::{Arrival, Downstream, Error, Fault, Latency, Simulation, compare};
+use resile::sim::{Arrival, Downstream, Fault, Incident, Latency, Simulation, compare};
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
@@ -12,7 +12,7 @@ fn s(n: u64) -> Duration {
 }
 
 #[resile::retry(max = 3, jitter = "none", base_delay = "10ms")]
-async fn three_attempts(d: &Downstream) -> Result<(), Error> {
+async fn three_attempts(d: &Downstream) -> Result<(), Fault> {
     d.call().await
 }
 
@@ -20,16 +20,16 @@ async fn three_attempts(d: &Downstream) -> Result<(), Error> {
 #[resile::retry(max = 3, base_delay = "20ms")]
 #[resile::hedge(name = "sim-db", delay = "60ms")]
 #[resile::timeout("250ms")]
-async fn full_stack(d: &Downstream) -> Result<(), Error> {
+async fn full_stack(d: &Downstream) -> Result<(), Fault> {
     d.call().await
 }
 
 fn eventful(seed: u64) -> Simulation {
-    let downstream =
-        Downstream::new(Latency::log_normal(ms(20), 0.5).with_tail(0.02, Latency::uniform(ms(200), ms(900))))
-            .error_rate(0.02)
-            .fault(Fault::outage(s(10), s(8)))
-            .fault(Fault::periodic_bursts(s(5), ms(500), 0.5));
+    let downstream = Downstream::new()
+        .latency(Latency::log_normal(ms(20), 0.5).with_tail(0.02, Latency::uniform(ms(200), ms(900))))
+        .error_rate(0.02)
+        .incident(Incident::outage(s(10), s(8)))
+        .incident(Incident::periodic_bursts(s(5), ms(500), 0.5));
     Simulation::new(downstream).arrival_rate(200.0).duration(s(30)).seed(seed)
 }
 
@@ -50,7 +50,7 @@ async fn same_seed_same_report() {
 /// 1 - 0.1³ = 99.9 %, attempts per call 1 + 0.1 + 0.01 = 1.11, over 20 000 calls.
 #[tokio::test(start_paused = true)]
 async fn retry_matches_arithmetic() {
-    let sim = Simulation::new(Downstream::new(Latency::fixed(ms(10))).error_rate(0.1))
+    let sim = Simulation::new(Downstream::new().latency(Latency::fixed(ms(10))).error_rate(0.1))
         .arrival(Arrival::constant(100.0))
         .duration(s(200))
         .seed(7);
@@ -70,7 +70,7 @@ async fn retry_matches_arithmetic() {
 /// one probe through (10 ms, failing while the outage lasts) and opens again, until a probe
 /// starts after the outage and closes it.
 #[resile::circuit_breaker(name = "outage", window_size = 10, minimum_calls = 10, open_timeout = "5s")]
-async fn guarded(d: &Downstream) -> Result<(), Error> {
+async fn guarded(d: &Downstream) -> Result<(), Fault> {
     d.call().await
 }
 
@@ -79,9 +79,11 @@ async fn breaker_open_time_matches_configuration() {
     let (outage_start, outage) = (s(10), s(60));
     let latency = ms(10);
     let gap = ms(10); // 100 calls per second
-    let sim = Simulation::new(Downstream::new(Latency::fixed(latency)).fault(Fault::outage(outage_start, outage)))
-        .arrival(Arrival::constant(100.0))
-        .duration(s(90));
+    let sim = Simulation::new(
+        Downstream::new().latency(Latency::fixed(latency)).incident(Incident::outage(outage_start, outage)),
+    )
+    .arrival(Arrival::constant(100.0))
+    .duration(s(90));
     let r = sim.run(async |d| guarded(d).await).await;
 
     // The first 10 calls of the outage fail; the window of 10 holds 5 failures (rate 0.5, the
@@ -113,7 +115,7 @@ async fn poisson_count_within_bounds() {
     let mean = rate * secs;
     let sd = f64::sqrt(mean);
     for seed in [1, 2, 3] {
-        let sim = Simulation::new(Downstream::new(Latency::fixed(ms(1))))
+        let sim = Simulation::new(Downstream::new().latency(Latency::fixed(ms(1))))
             .arrival(Arrival::poisson(rate))
             .duration(Duration::from_secs_f64(secs))
             .seed(seed);
@@ -126,7 +128,7 @@ async fn poisson_count_within_bounds() {
 /// A downstream past its capacity slows down: the same arrivals take longer and pile up.
 #[tokio::test(start_paused = true)]
 async fn capacity_degrades_latency_under_concurrency() {
-    let base = Downstream::new(Latency::fixed(ms(10)));
+    let base = Downstream::new().latency(Latency::fixed(ms(10)));
     let run = async |downstream: Downstream| {
         Simulation::new(downstream)
             .arrival(Arrival::poisson(900.0))
@@ -147,7 +149,7 @@ async fn capacity_degrades_latency_under_concurrency() {
 /// A closed loop of clients: each calls again when its call ends.
 #[tokio::test(start_paused = true)]
 async fn clients_call_back_to_back() {
-    let sim = Simulation::new(Downstream::new(Latency::fixed(ms(10))))
+    let sim = Simulation::new(Downstream::new().latency(Latency::fixed(ms(10))))
         .arrival(Arrival::clients(5, Duration::ZERO))
         .duration(s(1));
     let r = sim.run(async |d| d.call().await).await;
@@ -179,5 +181,5 @@ async fn compare_prints_a_table() {
 #[tokio::test]
 #[should_panic(expected = "needs tokio's clock paused")]
 async fn refuses_a_running_clock() {
-    let _ = Simulation::new(Downstream::new(Latency::fixed(ms(1)))).run(async |d| d.call().await).await;
+    let _ = Simulation::new(Downstream::new().latency(Latency::fixed(ms(1)))).run(async |d| d.call().await).await;
 }

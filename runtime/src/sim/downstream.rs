@@ -1,8 +1,9 @@
-//! [`Downstream`]: the simulated service a policy stack calls, and [`Fault`]/[`Faults`],
-//! the vocabulary of what goes wrong with it.
+//! [`Downstream`]: the simulated service a policy stack calls; [`Incident`]/[`Incidents`],
+//! the vocabulary of what goes wrong with it over time; [`Fault`], what a call fails with.
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
+use std::ops::Range;
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -11,12 +12,13 @@ use super::latency::{Latency, nanos};
 use crate::{AsRejection, Rejection};
 
 /// One thing that goes wrong with a downstream during a window of the run, the run's start
-/// being time zero. Built with the constructors ([`Fault::outage`], ...); the variants are
+/// being time zero. Built with the constructors ([`Incident::outage`], ...); the variants are
 /// `#[non_exhaustive]` so that new kinds can join without breaking a `match`.
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Fault {
-    /// Every call that starts in `[start, start + length)` fails (after its latency, as a
+pub enum Incident {
+    /// Every call that starts in `[start, start + length)` fails with [`Fault::Outage`]
+    /// (after its latency, as a
     /// request to a dead host that times out on the connection does; put a `#[timeout]`
     /// around it to cut that wait).
     #[non_exhaustive]
@@ -37,7 +39,7 @@ pub enum Fault {
         /// The extra failure probability, `0.0..=1.0`.
         error_rate: f64,
     },
-    /// An [`ErrorBurst`](Fault::ErrorBurst) of `length` at the start of every `period`:
+    /// An [`ErrorBurst`](Incident::ErrorBurst) of `length` at the start of every `period`:
     /// in `[k × period, k × period + length)` for every `k`.
     #[non_exhaustive]
     PeriodicBursts {
@@ -60,10 +62,10 @@ pub enum Fault {
     },
 }
 
-impl Fault {
+impl Incident {
     /// Every call that starts in `[start, start + length)` fails.
     pub const fn outage(start: Duration, length: Duration) -> Self {
-        Fault::Outage { start, length }
+        Incident::Outage { start, length }
     }
 
     /// Calls that start in `[start, start + length)` also fail with probability `error_rate`.
@@ -71,8 +73,8 @@ impl Fault {
     /// # Panics
     /// If `error_rate` is outside `0.0..=1.0`.
     pub fn error_burst(start: Duration, length: Duration, error_rate: f64) -> Self {
-        check_rate("Fault::error_burst", error_rate);
-        Fault::ErrorBurst { start, length, error_rate }
+        check_rate("Incident::error_burst", error_rate);
+        Incident::ErrorBurst { start, length, error_rate }
     }
 
     /// A burst of `length` at the start of every `period`, during which calls also fail
@@ -81,13 +83,13 @@ impl Fault {
     /// # Panics
     /// If `period` is zero, `length > period`, or `error_rate` is outside `0.0..=1.0`.
     pub fn periodic_bursts(period: Duration, length: Duration, error_rate: f64) -> Self {
-        assert!(!period.is_zero(), "`Fault::periodic_bursts`: `period` must be above zero");
+        assert!(!period.is_zero(), "`Incident::periodic_bursts`: `period` must be above zero");
         assert!(
             length <= period,
-            "`Fault::periodic_bursts`: `length` ({length:?}) is longer than `period` ({period:?})"
+            "`Incident::periodic_bursts`: `length` ({length:?}) is longer than `period` ({period:?})"
         );
-        check_rate("Fault::periodic_bursts", error_rate);
-        Fault::PeriodicBursts { period, length, error_rate }
+        check_rate("Incident::periodic_bursts", error_rate);
+        Incident::PeriodicBursts { period, length, error_rate }
     }
 
     /// Calls that start in `[start, start + length)` take `factor` times their latency.
@@ -97,26 +99,26 @@ impl Fault {
     pub fn slowdown(start: Duration, length: Duration, factor: f64) -> Self {
         assert!(
             factor.is_finite() && factor >= 0.0,
-            "`Fault::slowdown`: `factor` must be finite and ≥ 0, found {factor}"
+            "`Incident::slowdown`: `factor` must be finite and ≥ 0, found {factor}"
         );
-        Fault::Slowdown { start, length, factor }
+        Incident::Slowdown { start, length, factor }
     }
 
     fn apply(&self, at: Duration, effect: &mut Effect) {
         let within = |start: Duration, length: Duration| at >= start && at - start < length;
         match *self {
-            Fault::Outage { start, length } => effect.down |= within(start, length),
-            Fault::ErrorBurst { start, length, error_rate } => {
+            Incident::Outage { start, length } => effect.down |= within(start, length),
+            Incident::ErrorBurst { start, length, error_rate } => {
                 if within(start, length) {
                     effect.error_rate = combine(effect.error_rate, error_rate);
                 }
             }
-            Fault::PeriodicBursts { period, length, error_rate } => {
+            Incident::PeriodicBursts { period, length, error_rate } => {
                 if nanos(at) % nanos(period) < nanos(length) {
                     effect.error_rate = combine(effect.error_rate, error_rate);
                 }
             }
-            Fault::Slowdown { start, length, factor } => {
+            Incident::Slowdown { start, length, factor } => {
                 if within(start, length) {
                     effect.latency_factor *= factor;
                 }
@@ -125,24 +127,24 @@ impl Fault {
     }
 }
 
-/// A set of [`Fault`]s, in force together: what [`Faults::at`] says about one instant.
+/// A set of [`Incident`]s, in force together: what [`Incidents::at`] says about one instant.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Faults(Vec<Fault>);
+pub struct Incidents(Vec<Incident>);
 
-impl Faults {
+impl Incidents {
     /// No fault.
     pub const fn new() -> Self {
-        Faults(Vec::new())
+        Incidents(Vec::new())
     }
 
     /// These faults and `fault`.
-    pub fn with(mut self, fault: Fault) -> Self {
+    pub fn with(mut self, fault: Incident) -> Self {
         self.0.push(fault);
         self
     }
 
     /// The faults, in the order given.
-    pub fn iter(&self) -> impl Iterator<Item = &Fault> + '_ {
+    pub fn iter(&self) -> impl Iterator<Item = &Incident> + '_ {
         self.0.iter()
     }
 
@@ -157,13 +159,13 @@ impl Faults {
     }
 }
 
-impl FromIterator<Fault> for Faults {
-    fn from_iter<I: IntoIterator<Item = Fault>>(iter: I) -> Self {
-        Faults(iter.into_iter().collect())
+impl FromIterator<Incident> for Incidents {
+    fn from_iter<I: IntoIterator<Item = Incident>>(iter: I) -> Self {
+        Incidents(iter.into_iter().collect())
     }
 }
 
-/// What [`Faults`] do to one call.
+/// What [`Incidents`] do to one call.
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Effect {
@@ -180,40 +182,43 @@ pub struct Effect {
 /// Implements `From<Rejection>`, so an annotated function or a policy value can return it.
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Error {
-    /// The downstream answered with an error.
+pub enum Fault {
+    /// The downstream answered with an error (its error rate, an error burst).
     Failed,
+    /// The downstream is down (an [`Incident::Outage`]).
+    Outage,
     /// A policy refused or cut the call.
     Rejected(Rejection),
 }
 
-impl From<Rejection> for Error {
+impl From<Rejection> for Fault {
     fn from(r: Rejection) -> Self {
-        Error::Rejected(r)
+        Fault::Rejected(r)
     }
 }
 
-impl fmt::Display for Error {
+impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Failed => f.write_str("the downstream failed"),
-            Error::Rejected(r) => fmt::Display::fmt(r, f),
+            Fault::Failed => f.write_str("the downstream failed"),
+            Fault::Outage => f.write_str("the downstream is down"),
+            Fault::Rejected(r) => fmt::Display::fmt(r, f),
         }
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Fault {}
 
-impl AsRejection for Error {
+impl AsRejection for Fault {
     fn as_rejection(&self) -> Option<&Rejection> {
         match self {
-            Error::Rejected(r) => Some(r),
-            Error::Failed => None,
+            Fault::Rejected(r) => Some(r),
+            Fault::Failed | Fault::Outage => None,
         }
     }
 }
 
-/// The simulated downstream: a latency distribution, an independent error rate, [`Faults`]
+/// The simulated downstream: a latency distribution, an independent error rate, [`Incidents`]
 /// in time windows, and a capacity beyond which it slows down. Built once, given to
 /// [`Simulation::new`](super::Simulation::new), and called by the stack under test through
 /// [`call`](Downstream::call).
@@ -228,19 +233,21 @@ impl AsRejection for Error {
 /// ```
 /// # use resile_runtime as resile;
 /// use std::time::Duration;
-/// use resile::sim::{Downstream, Fault, Latency};
+/// use resile::sim::{Downstream, Incident, Latency};
 ///
 /// let s = Duration::from_secs;
-/// let downstream = Downstream::new(Latency::log_normal(Duration::from_millis(20), 0.5))
+/// let downstream = Downstream::new()
+///     .latency(Latency::log_normal(Duration::from_millis(20), 0.5))
 ///     .error_rate(0.01)
-///     .fault(Fault::outage(s(600), s(60)))
+///     .outage(s(600)..s(660))
+///     .incident(Incident::slowdown(s(900), s(30), 3.0))
 ///     .capacity(50);
 /// # let _ = downstream;
 /// ```
 pub struct Downstream {
     latency: Latency,
     error_rate: f64,
-    faults: Faults,
+    faults: Incidents,
     capacity: Option<u32>,
     live: Live,
 }
@@ -273,11 +280,33 @@ impl Live {
 }
 
 impl Downstream {
-    /// A downstream that answers after a latency drawn from `latency`, always successfully
-    /// until [`error_rate`](Downstream::error_rate) or a [`fault`](Downstream::fault) says
-    /// otherwise.
-    pub fn new(latency: Latency) -> Self {
-        Downstream { latency, error_rate: 0.0, faults: Faults::new(), capacity: None, live: Live::new() }
+    /// A downstream that answers in 10 ms, always successfully, until
+    /// [`latency`](Downstream::latency), [`error_rate`](Downstream::error_rate),
+    /// [`outage`](Downstream::outage) or an [`incident`](Downstream::incident) says otherwise.
+    pub fn new() -> Self {
+        Downstream {
+            latency: Latency::fixed(Duration::from_millis(10)),
+            error_rate: 0.0,
+            faults: Incidents::new(),
+            capacity: None,
+            live: Live::new(),
+        }
+    }
+
+    /// The latency distribution (default: 10 ms, fixed).
+    pub fn latency(mut self, latency: Latency) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// An outage over `window`, offsets from the run's start: every call that starts in it
+    /// fails with [`Fault::Outage`]. `outage(a..b)` is `incident(Incident::outage(a, b - a))`.
+    ///
+    /// # Panics
+    /// If the window ends before it starts.
+    pub fn outage(self, window: Range<Duration>) -> Self {
+        assert!(window.start <= window.end, "`Downstream::outage`: the window ends before it starts");
+        self.incident(Incident::outage(window.start, window.end - window.start))
     }
 
     /// Each call fails with probability `p`, independently of the others (default 0).
@@ -290,14 +319,14 @@ impl Downstream {
         self
     }
 
-    /// Adds `fault`.
-    pub fn fault(mut self, fault: Fault) -> Self {
-        self.faults.0.push(fault);
+    /// Adds `incident`.
+    pub fn incident(mut self, incident: Incident) -> Self {
+        self.faults.0.push(incident);
         self
     }
 
-    /// Adds every fault of `faults`.
-    pub fn faults(mut self, faults: Faults) -> Self {
+    /// Adds every incident of `faults`.
+    pub fn incidents(mut self, faults: Incidents) -> Self {
         self.faults.0.extend(faults.0);
         self
     }
@@ -314,20 +343,10 @@ impl Downstream {
         self
     }
 
-    /// The latency distribution.
-    pub fn latency(&self) -> &Latency {
-        &self.latency
-    }
-
-    /// The faults.
-    pub fn fault_list(&self) -> &Faults {
-        &self.faults
-    }
-
     /// One call: draws its latency and outcome, sleeps the latency on tokio's clock, and
-    /// answers `Ok(())` or `Err(Error::Failed)`. Costs two or three draws from the seeded
+    /// answers `Ok(())` or `Err(Fault::Failed)`, or `Err(Fault::Outage)` during an outage. Costs two or three draws from the seeded
     /// generator, one timer, and no allocation (beyond the load series' growth).
-    pub async fn call(&self) -> Result<(), Error> {
+    pub async fn call(&self) -> Result<(), Fault> {
         let live = &self.live;
         let now = Instant::now();
         let epoch = match live.epoch.get() {
@@ -342,7 +361,7 @@ impl Downstream {
         let (latency, fails) = {
             let mut rng = live.rng.borrow_mut();
             let latency = self.latency.sample(&mut rng);
-            let fails = rng.f64() < combine(self.error_rate, effect.error_rate) || effect.down;
+            let fails = rng.f64() < combine(self.error_rate, effect.error_rate);
             (latency, fails)
         };
         let in_progress = live.in_progress.get() + 1;
@@ -366,9 +385,9 @@ impl Downstream {
         }
         let latency = if factor == 1.0 { latency } else { latency.mul_f64(factor) };
         tokio::time::sleep(latency).await;
-        if fails {
+        if effect.down || fails {
             live.failures.set(live.failures.get() + 1);
-            Err(Error::Failed)
+            Err(if effect.down { Fault::Outage } else { Fault::Failed })
         } else {
             Ok(())
         }
@@ -398,6 +417,12 @@ impl Downstream {
     /// The calls in progress now.
     pub fn in_progress(&self) -> u32 {
         self.live.in_progress.get()
+    }
+}
+
+impl Default for Downstream {
+    fn default() -> Self {
+        Downstream::new()
     }
 }
 

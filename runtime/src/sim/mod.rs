@@ -10,9 +10,10 @@
 //!
 //! | item | what it is |
 //! |---|---|
-//! | [`Downstream`] | the model service: [`Latency`], error rate, [`Faults`], capacity; [`Downstream::call`] is one request to it |
+//! | [`Downstream`] | the model service: [`Latency`], error rate, [`Incidents`], capacity; [`Downstream::call`] is one request to it |
 //! | [`Latency`] | fixed, uniform, log-normal, a mixture or a tail, or a histogram recorded in production |
-//! | [`Fault`], [`Faults`] | outages, error bursts (one window or periodic), slowdowns, in time windows |
+//! | [`Incident`], [`Incidents`] | outages, error bursts (one window or periodic), slowdowns, in time windows: the fault vocabulary |
+//! | [`Fault`] | what a simulated call fails with: the downstream's error, an outage, or a policy's [`Rejection`](crate::Rejection) |
 //! | [`Arrival`] | constant rate, Poisson, or a closed loop of clients |
 //! | [`Simulation`] | downstream + arrivals + duration + seed; [`Simulation::run`] runs a stack and returns a [`Report`] |
 //! | [`Report`] | success rate, p50/p99/p99.9, attempts per call, peak concurrency, breaker open time, refusals by kind, hedge rate, load over time |
@@ -23,16 +24,16 @@
 //! ```
 //! # use resile_runtime as resile;
 //! use std::time::Duration;
-//! use resile::sim::{compare, Downstream, Fault, Latency, Simulation};
+//! use resile::sim::{compare, Downstream, Latency, Simulation};
 //! use resile::circuit_breaker::{CircuitBreaker, CircuitBreakerConfig};
 //! use resile::retry::{Jitter, Retry, RetryConfig};
 //!
 //! # #[tokio::main(flavor = "current_thread", start_paused = true)]
 //! # async fn main() {
 //! let (ms, s) = (Duration::from_millis, Duration::from_secs);
-//! let downstream = Downstream::new(Latency::log_normal(ms(20), 0.5))
+//! let downstream = Downstream::new().latency(Latency::log_normal(ms(20), 0.5))
 //!     .error_rate(0.02)
-//!     .fault(Fault::outage(s(20), s(30)));
+//!     .outage(s(20)..s(50));
 //! let sim = Simulation::new(downstream).arrival_rate(100.0).duration(s(90)).seed(1);
 //!
 //! let bare = sim.run(async |d| d.call().await).await;
@@ -49,8 +50,8 @@
 //! ```
 //!
 //! An annotated function works the same way: `#[resile::retry(max = 3)] async fn
-//! fetch(d: &Downstream) -> Result<(), resile::sim::Error> { d.call().await }`, then
-//! `sim.run(async |d| fetch(d).await)`. [`Error`] is what a simulated call fails with; it
+//! fetch(d: &Downstream) -> Result<(), resile::sim::Fault> { d.call().await }`, then
+//! `sim.run(async |d| fetch(d).await)`. [`Fault`] is what a simulated call fails with; it
 //! implements `From<Rejection>`.
 //!
 //! The picture below comes from `cargo run --release --example tune` (it writes it to
@@ -89,7 +90,7 @@ mod simulation;
 pub mod svg;
 
 pub use arrival::Arrival;
-pub use downstream::{Downstream, Effect, Error, Fault, Faults};
+pub use downstream::{Downstream, Effect, Fault, Incident, Incidents};
 pub use latency::Latency;
 pub use report::{LoadPoint, Rejections, Report, compare};
 pub use simulation::Simulation;

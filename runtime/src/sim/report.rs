@@ -156,7 +156,7 @@ impl fmt::Debug for Report {
 ///
 /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
 /// # async fn main() {
-/// let sim = Simulation::new(Downstream::new(Latency::fixed(Duration::from_millis(10))).error_rate(0.1))
+/// let sim = Simulation::new(Downstream::new().latency(Latency::fixed(Duration::from_millis(10))).error_rate(0.1))
 ///     .duration(Duration::from_secs(10));
 /// let bare = sim.run(async |d| d.call().await).await;
 /// let table = compare(&[("bare", &bare)]);

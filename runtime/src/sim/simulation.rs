@@ -27,7 +27,7 @@ use super::report::{Histogram, LoadPoint, Report};
 ///
 /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
 /// # async fn main() {
-/// let sim = Simulation::new(Downstream::new(Latency::fixed(Duration::from_millis(10))).error_rate(0.1))
+/// let sim = Simulation::new(Downstream::new().latency(Latency::fixed(Duration::from_millis(10))).error_rate(0.1))
 ///     .arrival_rate(100.0)
 ///     .duration(Duration::from_secs(60))
 ///     .seed(7);
