@@ -72,6 +72,8 @@ use super::report::{Histogram, LoadPoint, Report};
 /// (`Builder::new_current_thread().enable_time().start_paused(true)`), and 20.3 s under
 /// `#[tokio::main(flavor = "current_thread", start_paused = true)]` with tokio's `full`
 /// features: with the I/O driver on, every jump of the paused clock also polls `epoll`.
+/// The run is CPU-bound: with the VM's two cores shared by other builds (load average
+/// 10), the same day took 20 s of wall time for the same 10 s of CPU time.
 #[derive(Clone, Debug)]
 pub struct Simulation {
     downstream: Downstream,
