@@ -183,3 +183,22 @@ async fn compare_prints_a_table() {
 async fn refuses_a_running_clock() {
     let _ = Simulation::new(Downstream::new().latency(Latency::fixed(ms(1)))).run(async |d| d.call().await).await;
 }
+
+/// `outage(a..b)`: a call that starts in the window fails with `Fault::Outage`, one outside
+/// it does not; offsets count from the run's start.
+#[tokio::test(start_paused = true)]
+async fn outage_window_fails_with_outage() {
+    let sim = Simulation::new(Downstream::new().outage(s(1)..s(2))).arrival(Arrival::constant(10.0)).duration(s(3));
+    let seen = std::cell::RefCell::new(Vec::new());
+    let r = sim
+        .run(async |d| {
+            let result = d.call().await;
+            seen.borrow_mut().push(result);
+            result
+        })
+        .await;
+    let seen = seen.into_inner();
+    assert_eq!(r.calls, 30);
+    assert_eq!(seen.iter().filter(|r| **r == Err(Fault::Outage)).count(), 10, "{seen:?}");
+    assert_eq!(r.successes, 20);
+}
