@@ -33,7 +33,9 @@
 //! of every instance and an event recorder ([`docs::testing`]). The cargo feature `metrics`
 //! records resile's metrics through the `metrics` facade (`telemetry::metrics`). The cargo
 //! feature `tower` makes every policy a `tower::Layer` (`layer`), sharing the named instances
-//! with the attributes.
+//! with the attributes. The cargo feature `sim` adds `sim`: a seeded simulator of a
+//! downstream, an arrival process and a policy stack on tokio's paused clock, with reports
+//! side by side and SVG plots, to tune policies before production does.
 //!
 //! [`deadline()`] is the deadline an enclosing timeout set, to pass on to the next service;
 //! a retry or a hedge inside one starts no sleep or attempt past it ([`deadline`](mod@deadline)).
@@ -60,6 +62,8 @@ pub mod layer;
 pub mod presets;
 pub mod rate_limit;
 pub mod retry;
+#[cfg(feature = "sim")]
+pub mod sim;
 pub mod single_flight;
 pub mod telemetry;
 pub mod timeline;

@@ -172,6 +172,17 @@ pub(crate) fn heard(level: tracing::Level) -> bool {
         || level <= tracing::level_filters::LevelFilter::current()
         || LISTENERS.load(Ordering::Relaxed) != 0
         || recording::recording()
+        || sim_probing()
+}
+
+/// Whether a `resile::sim` run is listening (its probe counts rejections, hedges and
+/// breaker transitions): one `Relaxed` load with the `sim` feature, nothing without it.
+#[inline(always)]
+fn sim_probing() -> bool {
+    #[cfg(feature = "sim")]
+    return crate::sim::probe::live();
+    #[cfg(not(feature = "sim"))]
+    false
 }
 
 impl Event<'_> {
@@ -189,6 +200,8 @@ impl Event<'_> {
 
 fn observe(event: &Event<'_>) {
     recording::observe(event);
+    #[cfg(feature = "sim")]
+    crate::sim::probe::observe(event);
     #[cfg(feature = "metrics")]
     metrics::on_event(event);
     // Orderings: `Relaxed` is enough: the flag only saves the load below when nothing is
