@@ -67,4 +67,4 @@ mod state;
 pub use config::TimeoutConfig;
 pub use site::{Timeout, TimeoutFuture, TimeoutSite, timeout};
 
-pub(crate) use site::{poll_guarded, timed_out};
+pub(crate) use site::{poll_guarded, poll_timer, timed_out};
