@@ -244,3 +244,46 @@ async fn runtime_timeout_drops_the_future_at_the_deadline() {
 fn runtime_timeout_rejects_zero() {
     let _ = Timeout::new(Duration::ZERO);
 }
+
+/// Polls `fut` once from the test's own task, with a whole cooperative budget (the yield
+/// gives the task a fresh one).
+async fn poll_once<F: Future>(mut fut: std::pin::Pin<&mut F>) -> std::task::Poll<F::Output> {
+    tokio::task::yield_now().await;
+    std::future::poll_fn(|cx| std::task::Poll::Ready(fut.as_mut().poll(cx))).await
+}
+
+/// Spends tokio's cooperative budget in every poll, and never ends.
+async fn spends_the_budget_unguarded() -> Result<(), E> {
+    loop {
+        tokio::task::consume_budget().await;
+    }
+}
+
+/// The same, under a `#[timeout]`: the control for the two tests below.
+#[resile::timeout("20ms")]
+async fn spends_the_budget_under_a_timeout() -> Result<(), E> {
+    spends_the_budget_unguarded().await
+}
+
+/// Under a hedge with a `timeout`.
+#[resile::hedge(delay = "10ms", max_requests = 2, timeout = "20ms")]
+async fn spends_the_budget_under_a_hedge() -> Result<(), E> {
+    spends_the_budget_unguarded().await
+}
+
+/// At the deadline, in the poll in which the body spends the whole cooperative budget: the
+/// timer is still polled (outside the spent budget), so the call is cut in that poll, on the
+/// paused clock. `#[timeout]`, a hedge's `timeout` and a combinator's `.timeout(d)` alike.
+#[tokio::test(start_paused = true)]
+async fn every_timeout_is_cut_in_a_poll_that_spends_the_budget() {
+    let mut timed = std::pin::pin!(spends_the_budget_under_a_timeout());
+    let mut hedged = std::pin::pin!(spends_the_budget_under_a_hedge());
+    let mut raced = std::pin::pin!(resile::race([spends_the_budget_unguarded()]).timeout(ms(20)));
+    assert!(poll_once(timed.as_mut()).await.is_pending());
+    assert!(poll_once(hedged.as_mut()).await.is_pending());
+    assert!(poll_once(raced.as_mut()).await.is_pending());
+    tokio::time::advance(ms(20)).await;
+    assert_eq!(poll_once(timed.as_mut()).await, std::task::Poll::Ready(Err(timed_out(ms(20)))), "#[timeout]");
+    assert_eq!(poll_once(hedged.as_mut()).await, std::task::Poll::Ready(Err(timed_out(ms(20)))), "#[hedge]");
+    assert_eq!(poll_once(raced.as_mut()).await, std::task::Poll::Ready(Err(timed_out(ms(20)))), "race(..).timeout");
+}

@@ -63,6 +63,77 @@ mod loom_u128 {
 #[allow(unused_imports)]
 pub(crate) use loom::sync::atomic::{AtomicBool, AtomicI64, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 
+#[cfg(not(loom))]
+#[allow(unused_imports)]
+pub(crate) use cell::{ConstPtr, MutPtr, UnsafeCell};
+/// A cell for a lock's value: loom's, which checks each access against the others while
+/// its pointer guard ([`ConstPtr`], [`MutPtr`]) exists; outside loom, std's `UnsafeCell`
+/// with the same API (the guards are plain pointers).
+#[cfg(loom)]
+#[allow(unused_imports)]
+pub(crate) use loom::cell::{ConstPtr, MutPtr, UnsafeCell};
+
+#[cfg(not(loom))]
+mod cell {
+    /// std's `UnsafeCell` with loom's API.
+    #[derive(Debug)]
+    pub(crate) struct UnsafeCell<T>(std::cell::UnsafeCell<T>);
+
+    impl<T> UnsafeCell<T> {
+        pub(crate) const fn new(value: T) -> Self {
+            UnsafeCell(std::cell::UnsafeCell::new(value))
+        }
+        #[inline(always)]
+        pub(crate) fn get(&self) -> ConstPtr<T> {
+            ConstPtr(self.0.get())
+        }
+        #[inline(always)]
+        pub(crate) fn get_mut(&self) -> MutPtr<T> {
+            MutPtr(self.0.get())
+        }
+    }
+
+    /// A shared pointer to a cell's value.
+    #[derive(Debug)]
+    pub(crate) struct ConstPtr<T>(*const T);
+
+    impl<T> ConstPtr<T> {
+        /// # Safety
+        /// As dereferencing a `*const T`.
+        #[inline(always)]
+        pub(crate) unsafe fn deref(&self) -> &T {
+            // SAFETY: the caller's.
+            unsafe { &*self.0 }
+        }
+    }
+
+    /// An exclusive pointer to a cell's value.
+    #[derive(Debug)]
+    pub(crate) struct MutPtr<T>(*mut T);
+
+    impl<T> MutPtr<T> {
+        /// # Safety
+        /// As dereferencing a `*mut T`.
+        #[inline(always)]
+        #[allow(clippy::mut_from_ref)]
+        pub(crate) unsafe fn deref(&self) -> &mut T {
+            // SAFETY: the caller's.
+            unsafe { &mut *self.0 }
+        }
+    }
+}
+
+/// Yields the thread to the others while waiting for one of them: std's, or loom's, so the
+/// model can run the thread being waited for.
+#[allow(dead_code)]
+#[inline]
+pub(crate) fn yield_thread() {
+    #[cfg(not(loom))]
+    std::thread::yield_now();
+    #[cfg(loom)]
+    loom::thread::yield_now();
+}
+
 /// Locks a mutex, recovering the data if a panicking thread poisoned it: every critical
 /// section in this crate leaves its data consistent before it can panic.
 #[allow(dead_code)]

@@ -99,6 +99,8 @@ impl<C: Deadline> Future for Timed<C> {
         let this = self.get_mut();
         let after = this.after;
         let sleep = this.sleep.get_or_insert_with(|| Box::pin(tokio::time::sleep(after)));
+        // The timer is polled outside the cooperative budget if the futures spent it.
+        let had_budget = tokio::task::coop::has_budget_remaining();
         let polled = {
             let deadline = sleep.deadline();
             let _scope = crate::deadline::enter(Some(&deadline));
@@ -107,7 +109,7 @@ impl<C: Deadline> Future for Timed<C> {
         if let Poll::Ready(out) = polled {
             return Poll::Ready(out);
         }
-        match sleep.as_mut().poll(cx) {
+        match crate::timeout::poll_timer(had_budget, sleep.as_mut(), cx) {
             Poll::Ready(()) => Poll::Ready(this.inner.timed_out(after)),
             Poll::Pending => Poll::Pending,
         }

@@ -334,6 +334,8 @@ where
         mut primary: Pin<&mut Option<Fut>>,
         mut timer: Pin<&mut Option<Sleep>>,
     ) -> Poll<Result<T, E>> {
+        // The timer is polled outside the cooperative budget if the attempts spent it.
+        let had_budget = tokio::task::coop::has_budget_remaining();
         loop {
             if !std::mem::take(&mut self.skip_primary)
                 && let Poll::Ready(result) = poll_slot(primary.as_mut(), cx)
@@ -383,7 +385,7 @@ where
                     timer.as_mut().as_pin_mut().expect("just set")
                 }
             };
-            ready!(sleep.poll(cx));
+            ready!(crate::timeout::poll_timer(had_budget, sleep, cx));
             if self.deadline == Some(target) {
                 return Poll::Ready(Err(self.time_out()));
             }

@@ -15,7 +15,8 @@
 //! # The lookup (a call on a key that exists)
 //! The key is hashed once (foldhash, seeded per family). The hash picks one of 16 shards,
 //! each a reader-writer lock (one atomic word: a reader's lock and unlock are one atomic
-//! addition each) around a `hashbrown::HashTable` on its own cache line: the call takes
+//! addition each; its loom model is `runtime/tests/keyed_loom.rs`) around a
+//! `hashbrown::HashTable` on its own cache line: the call takes
 //! that shard's read lock, finds the key by the same hash, clones the instance's `Arc`
 //! (the call's hold) and releases the lock, then notes the use. No lock or counter is shared by
 //! all keys; nothing is allocated. A `&str` key is looked up as a `str` in a family keyed by
@@ -37,17 +38,17 @@
 
 use std::any::{Any, TypeId};
 use std::borrow::Borrow;
-use std::cell::UnsafeCell;
 use std::fmt;
 use std::hash::{BuildHasher, Hash};
 use std::ops::Deref;
 use std::ptr;
-use std::sync::atomic::{AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use hashbrown::HashTable;
 
 use super::registry::{NamedPolicy, Registry};
+use super::shard_lock::ShardLock;
 use super::site::Site;
 
 /// The default `max_keys`: how many keys' instances a name keeps at most.
@@ -133,116 +134,6 @@ struct Slot<K, P: 'static> {
 /// A shard of the map, on cache lines of its own.
 #[repr(align(128))]
 struct Shard<K, P: 'static>(ShardLock<HashTable<Slot<K, P>>>);
-
-/// A shard's reader-writer lock: one word, the readers' count below [`WRITER`], a writer's
-/// bit on top. A reader's lock is one atomic addition (and a test), its unlock one atomic
-/// subtraction: lighter than std's `RwLock` (a load, a compare-exchange and a poison check)
-/// on the path of every keyed call. A writer (a key added, an eviction batch: rare, and
-/// serialised by the family's lock for adding) sets its bit, then waits for the readers in
-/// to leave; readers that come meanwhile step back until it is done. Waits yield the thread:
-/// readers hold the lock for one probe of the table, writers for one insertion or one
-/// batch of removals in the shard.
-struct ShardLock<T> {
-    state: AtomicU32,
-    value: UnsafeCell<T>,
-}
-
-/// The writer's bit of [`ShardLock`]'s word.
-const WRITER: u32 = 1 << 31;
-
-// SAFETY: the lock hands out `&T` to readers (possibly on several threads at once) and
-// `&mut T` to one writer at a time, excluding readers: as `RwLock<T>`, it is `Sync` when
-// `T: Send + Sync`.
-unsafe impl<T: Send + Sync> Sync for ShardLock<T> {}
-
-impl<T> ShardLock<T> {
-    fn new(value: T) -> Self {
-        ShardLock { state: AtomicU32::new(0), value: UnsafeCell::new(value) }
-    }
-
-    /// Shared access, until the guard is dropped.
-    #[inline(always)]
-    fn read(&self) -> ReadGuard<'_, T> {
-        // Orderings: `Acquire` pairs with the writer's `Release` unlock, so a reader sees
-        // everything the last writer did. The word's modification order decides between a
-        // reader's addition and a writer's bit: whichever comes second sees the other.
-        if self.state.fetch_add(1, Ordering::Acquire) & WRITER != 0 {
-            self.read_contended();
-        }
-        ReadGuard(self)
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn read_contended(&self) {
-        loop {
-            // Step back, wait for the writer, and try again.
-            self.state.fetch_sub(1, Ordering::Relaxed);
-            while self.state.load(Ordering::Relaxed) & WRITER != 0 {
-                std::thread::yield_now();
-            }
-            if self.state.fetch_add(1, Ordering::Acquire) & WRITER == 0 {
-                return;
-            }
-        }
-    }
-
-    /// Exclusive access, until the guard is dropped.
-    fn write(&self) -> WriteGuard<'_, T> {
-        // Orderings: `Acquire` on taking the bit and on seeing the last reader leave pairs
-        // with their `Release`, so the writer sees what they did (they only read).
-        while self.state.fetch_or(WRITER, Ordering::Acquire) & WRITER != 0 {
-            std::thread::yield_now();
-        }
-        while self.state.load(Ordering::Acquire) & !WRITER != 0 {
-            std::thread::yield_now();
-        }
-        WriteGuard(self)
-    }
-}
-
-struct ReadGuard<'a, T>(&'a ShardLock<T>);
-
-impl<T> Deref for ReadGuard<'_, T> {
-    type Target = T;
-    #[inline(always)]
-    fn deref(&self) -> &T {
-        // SAFETY: a reader's count is held: no writer has `&mut T` until it is released.
-        unsafe { &*self.0.value.get() }
-    }
-}
-
-impl<T> Drop for ReadGuard<'_, T> {
-    #[inline(always)]
-    fn drop(&mut self) {
-        // Orderings: `Release`: a writer that sees the count at zero sees this read done.
-        self.0.state.fetch_sub(1, Ordering::Release);
-    }
-}
-
-struct WriteGuard<'a, T>(&'a ShardLock<T>);
-
-impl<T> Deref for WriteGuard<'_, T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        // SAFETY: the writer's bit is held and no reader is in.
-        unsafe { &*self.0.value.get() }
-    }
-}
-
-impl<T> std::ops::DerefMut for WriteGuard<'_, T> {
-    fn deref_mut(&mut self) -> &mut T {
-        // SAFETY: the writer's bit is held and no reader is in: this access is exclusive.
-        unsafe { &mut *self.0.value.get() }
-    }
-}
-
-impl<T> Drop for WriteGuard<'_, T> {
-    fn drop(&mut self) {
-        // Orderings: `Release` pairs with the readers' `Acquire`: they see this write.
-        self.0.state.fetch_and(!WRITER, Ordering::Release);
-    }
-}
 
 /// What a family's call site checks before using the family it cached: the name's instance
 /// it belongs to (a `resile::testing` scope has its own) and its key type.
@@ -700,35 +591,6 @@ mod tests {
         drop(f.instance(&3));
         assert!(f.keys() <= 2);
         assert_eq!(f.evicted() + f.keys() as u64, 4);
-    }
-
-    #[test]
-    fn the_shard_lock_excludes_readers_from_a_write() {
-        let lock = Arc::new(ShardLock::new((0u64, 0u64)));
-        let threads: Vec<_> = (0..4)
-            .map(|i| {
-                let lock = Arc::clone(&lock);
-                std::thread::spawn(move || {
-                    for _ in 0..20_000 {
-                        if i == 0 {
-                            let mut w = lock.write();
-                            let pair: &mut (u64, u64) = &mut w;
-                            pair.0 += 1;
-                            pair.1 += 1;
-                        } else {
-                            let r = lock.read();
-                            let pair: &(u64, u64) = &r;
-                            assert_eq!(pair.0, pair.1, "a reader saw half a write");
-                        }
-                    }
-                })
-            })
-            .collect();
-        for t in threads {
-            t.join().unwrap();
-        }
-        assert_eq!(*lock.read(), (20_000u64, 20_000u64));
-        assert_eq!(lock.state.load(Ordering::Relaxed), 0, "every lock was released");
     }
 
     #[test]

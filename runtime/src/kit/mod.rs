@@ -24,6 +24,8 @@ pub mod keyed;
 pub(crate) mod registry;
 #[cfg(any(feature = "testing", doc))]
 pub(crate) mod scope;
+#[cfg_attr(not(loom), allow(unreachable_pub))]
+mod shard_lock;
 mod site;
 #[cfg_attr(not(loom), allow(unreachable_pub))]
 mod swap;
@@ -31,6 +33,11 @@ mod swap;
 pub use handle::Handle;
 pub use keyed::{DEFAULT_MAX_KEYS, Family, InstanceKey, KeyGuard, KeyHandle, KeyInstance, KeyedSite};
 pub use registry::{NamedPolicy, Registry, Source};
+/// The shard lock of keyed families, public for its loom model (`runtime/tests/keyed_loom.rs`)
+/// only.
+#[cfg(loom)]
+#[doc(hidden)]
+pub use shard_lock::{ReadGuard, ShardLock, WriteGuard};
 pub use site::Site;
 #[cfg(not(loom))]
 pub(crate) use swap::Swap;

@@ -69,4 +69,4 @@ pub use site::{Timeout, TimeoutFuture, TimeoutSite, timeout};
 
 #[cfg(feature = "tower")]
 pub(crate) use site::poll_guarded;
-pub(crate) use site::timed_out;
+pub(crate) use site::{poll_timer, timed_out};

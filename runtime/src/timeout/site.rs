@@ -144,10 +144,19 @@ fn poll_sleep(
         sleep.set(Some(tokio::time::sleep_until(deadline)));
     }
     let Some(sleep) = sleep.as_pin_mut() else { unreachable!("armed above") };
+    poll_timer(had_budget, sleep, cx)
+}
+
+/// Polls `timer`, outside tokio's cooperative budget if what this poll ran before it spent
+/// the budget (`had_budget` before, none now), as `tokio::time::Timeout` polls its delay: a
+/// future that spends the budget in every poll cannot keep a deadline from being seen.
+/// What every timer that cuts a call goes through (`#[timeout]`, a hedge's, a
+/// combinator's `.timeout(d)`).
+pub(crate) fn poll_timer(had_budget: bool, timer: Pin<&mut Sleep>, cx: &mut Context<'_>) -> Poll<()> {
     if had_budget && !tokio::task::coop::has_budget_remaining() {
-        std::pin::pin!(tokio::task::coop::unconstrained(sleep)).poll(cx)
+        std::pin::pin!(tokio::task::coop::unconstrained(timer)).poll(cx)
     } else {
-        sleep.poll(cx)
+        timer.poll(cx)
     }
 }
 
