@@ -64,7 +64,7 @@ const SHARDS: usize = 16;
 #[diagnostic::on_unimplemented(
     message = "a keyed instance needs its key `{Self}` to be `Hash + Eq`, with an owned form that is `Clone + Send + Sync + 'static`",
     label = "each distinct value of the key has an instance of its own, so the key is hashed, compared and kept",
-    note = "key by a value that has them (an id, a `String`, a `&str`, a tuple of them), or derive `Hash, PartialEq, Eq` on it"
+    note = "key by a value that has them (an integer id, a `String`, a `&str`, a tuple of owned values such as `(String, u16)`), or derive `Hash, PartialEq, Eq, Clone` on it"
 )]
 pub trait InstanceKey: Hash + Eq + ToOwned<Owned = Self::Key> {
     /// The key as the family keeps it (`String` for `str`).
