@@ -130,9 +130,50 @@ struct Slot<K, P: 'static> {
     instance: Arc<KeyInstance<P>>,
 }
 
-/// A shard of the map, on cache lines of its own.
+/// A shard of the map, on cache lines of its own: the table under its lock, and the slot
+/// of the key last found in it (null: none), which a call compares its key with before it
+/// probes the table. The lock word, the table's header and that pointer share a cache line,
+/// which every call on the shard writes anyway (its read lock).
 #[repr(align(128))]
-struct Shard<K, P: 'static>(ShardLock<HashTable<Slot<K, P>>>);
+struct Shard<K, P: 'static>(ShardLock<HashTable<Slot<K, P>>>, AtomicPtr<Slot<K, P>>);
+
+impl<K, P: 'static> Shard<K, P> {
+    fn new() -> Self {
+        Shard(ShardLock::new(HashTable::new()), AtomicPtr::new(ptr::null_mut()))
+    }
+
+    /// The table for a change, the last found slot forgotten: a change may move or remove
+    /// any slot, and the pointer is only ever read under the read lock, so a reader never
+    /// sees it after a change (the invariant [`Shard::hot`] relies on).
+    fn write(&self) -> WriteGuard<'_, HashTable<Slot<K, P>>> {
+        let table = self.0.write();
+        // Orderings: `Relaxed`: the lock orders it. Readers' stores of the pointer were made
+        // under their read locks, released before this writer got in; readers after it
+        // acquire the lock this writer releases, so they see null or a later store.
+        self.1.store(ptr::null_mut(), Ordering::Relaxed);
+        table
+    }
+
+    /// The slot of the key last found in this shard, under the read lock `_table` of it.
+    #[inline(always)]
+    fn hot<'t>(&self, _table: &'t ReadGuard<'_, HashTable<Slot<K, P>>>) -> Option<&'t Slot<K, P>> {
+        // Orderings: `Relaxed`: stored and cleared under the lock, which orders them.
+        let hot = self.1.load(Ordering::Relaxed);
+        // SAFETY: a non-null pointer was stored (by `remember`) under this shard's read lock,
+        // pointing at a slot of its table; every change of the table clears it first, under
+        // the write lock (`Shard::write`). The read lock `_table` is held for `'t`, so no
+        // change has come between the store and this load, and none comes during `'t`: the
+        // slot is in the table, unmoved, for `'t`.
+        unsafe { hot.as_ref() }
+    }
+
+    /// Notes `slot`, found in this shard's table under the read lock `_table`, as the last
+    /// found.
+    #[inline(always)]
+    fn remember(&self, _table: &ReadGuard<'_, HashTable<Slot<K, P>>>, slot: &Slot<K, P>) {
+        self.1.store(ptr::from_ref(slot).cast_mut(), Ordering::Relaxed);
+    }
+}
 
 /// A shard's reader-writer lock: one word, the readers' count below [`WRITER`], a writer's
 /// bit on top. A reader's lock is one atomic addition (and a test), its unlock one atomic
@@ -309,7 +350,7 @@ impl<P: NamedPolicy, K: Hash + Eq + Clone + Send + Sync + 'static> Family<P, K> 
             name,
             max_keys: max_keys.max(1),
             hasher: foldhash::fast::RandomState::default(),
-            shards: std::array::from_fn(|_| Shard(ShardLock::new(HashTable::new()))),
+            shards: std::array::from_fn(|_| Shard::new()),
             len: AtomicUsize::new(0),
             clock: AtomicU64::new(0),
             evicted: AtomicU64::new(0),
@@ -332,7 +373,12 @@ impl<P: NamedPolicy, K: Hash + Eq + Clone + Send + Sync + 'static> Family<P, K> 
         let shard = &self.shards[shard_of(hash)];
         {
             let table = shard.0.read();
-            if let Some(slot) = table.find(hash, |s| s.key.borrow() == key) {
+            // The key last found in the shard first: a hot key is one comparison, not a probe.
+            let slot = match shard.hot(&table) {
+                Some(slot) if slot.key.borrow() == key => Some(slot),
+                _ => Self::probe(shard, &table, hash, key),
+            };
+            if let Some(slot) = slot {
                 let instance = Arc::clone(&slot.instance);
                 drop(table);
                 // Orderings: `Relaxed`: the use clock orders evictions approximately, and
@@ -345,6 +391,23 @@ impl<P: NamedPolicy, K: Hash + Eq + Clone + Send + Sync + 'static> Family<P, K> 
             }
         }
         self.add(key, hash)
+    }
+
+    /// `key`'s slot in `shard`'s table (read-locked as `table`), remembered as the last found.
+    #[inline(always)]
+    fn probe<'t, Q>(
+        shard: &Shard<K, P>,
+        table: &'t ReadGuard<'_, HashTable<Slot<K, P>>>,
+        hash: u64,
+        key: &Q,
+    ) -> Option<&'t Slot<K, P>>
+    where
+        Q: ?Sized + Eq,
+        K: Borrow<Q>,
+    {
+        let slot = table.find(hash, |s| s.key.borrow() == key)?;
+        shard.remember(table, slot);
+        Some(slot)
     }
 
     /// The instance of `key` if it exists; looking a key up never creates it.
@@ -396,7 +459,7 @@ impl<P: NamedPolicy, K: Hash + Eq + Clone + Send + Sync + 'static> Family<P, K> 
             name_instance: self.head.base,
         });
         let slot = Slot { key: key.to_owned(), hash, instance: Arc::clone(&instance) };
-        shard.0.write().insert_unique(hash, slot, |s| s.hash);
+        shard.write().insert_unique(hash, slot, |s| s.hash);
         self.len.fetch_add(1, Ordering::Relaxed);
         KeyGuard(instance)
     }
@@ -423,7 +486,7 @@ impl<P: NamedPolicy, K: Hash + Eq + Clone + Send + Sync + 'static> Family<P, K> 
         free.sort_unstable_by_key(|c| c.1);
         let mut evicted = 0u64;
         for group in free.chunk_by(|a, b| a.1 == b.1) {
-            let mut table = self.shards[group[0].1].0.write();
+            let mut table = self.shards[group[0].1].write();
             for &(_, _, hash, address) in group {
                 // Under the write lock no call can take a hold: a count of one is final.
                 if let Ok(entry) = table.find_entry(hash, |s| {
@@ -680,6 +743,33 @@ mod tests {
         drop(f.instance(&3));
         assert!(f.keys() <= 2);
         assert_eq!(f.evicted() + f.keys() as u64, 4);
+    }
+
+    #[test]
+    fn the_last_found_key_of_a_shard_is_forgotten_when_the_table_changes() {
+        let f = family::<u64>(100_000);
+        let first = f.instance(&0);
+        assert!(ptr::eq(&*first, &*f.instance(&0)));
+        let shard = &f.shards[shard_of(f.hasher.hash_one(0u64))];
+        assert!(!shard.1.load(Ordering::Relaxed).is_null(), "found twice, remembered");
+        // Many keys: the shard's table grows (its slots move) and the pointer is cleared.
+        for key in 1..5_000u64 {
+            drop(f.instance(&key));
+            let again = f.instance(&0);
+            assert!(ptr::eq(&*first, &*again));
+            assert!(ptr::eq(&*f.instance(&key), &*f.get(&key).unwrap()));
+        }
+        drop(f.instance(&5_000));
+        assert!(ptr::eq(&*first, &*f.instance(&0)));
+        // Evicted keys are not found through a stale pointer.
+        let small = family::<u64>(16);
+        for round in 0..50u64 {
+            for key in round * 16..round * 16 + 32 {
+                let a = small.instance(&key);
+                assert!(ptr::eq(&*a, &*small.instance(&key)));
+                assert!(ptr::eq(&*a, &*small.get(&key).unwrap()));
+            }
+        }
     }
 
     #[test]
