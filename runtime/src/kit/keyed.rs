@@ -15,15 +15,19 @@
 //! # The lookup (a call on a key that exists)
 //! The key is hashed once (foldhash, seeded per family). The hash picks one of 16 shards,
 //! each a reader-writer lock (one atomic word: a reader's lock and unlock are one atomic
-//! addition each) around a `hashbrown::HashTable` on its own cache line: the call takes
-//! that shard's read lock, finds the key by the same hash, clones the instance's `Arc`
-//! (the call's hold) and releases the lock, then notes the use. No lock or counter is shared by
-//! all keys; nothing is allocated. A `&str` key is looked up as a `str` in a family keyed by
+//! addition each) around a `hashbrown::HashTable` on its own cache line, beside the slot of
+//! the key last found in the shard: the call takes that shard's read lock, compares its key
+//! with the last found one (a hot key is found there, with no probe), else finds it in the
+//! table by the same hash and notes the use, clones the instance's `Arc` (the call's hold)
+//! and releases the lock. No lock or counter is shared by all keys; nothing is allocated. A `&str` key is looked up as a `str` in a family keyed by
 //! `String`, and copied into a `String` only when it is new.
 //!
 //! # Eviction (least recently used, approximated)
-//! Each family has a use clock that advances by one each time a key is added; a call writes
-//! the clock's value into its key's instance when it differs (so a hot key writes nothing).
+//! Each family has a use clock that advances by one each time a key is added; a call that
+//! finds its key in the table writes the clock's value into its key's instance when it
+//! differs. A shard's last found key is noted as used when it stops being the last found
+//! (another key found in the shard, or any change of the shard's table), and an eviction
+//! counts it as used now, so a call that finds it there writes nothing.
 //! Adding a key when `max_keys` instances exist first evicts, in one batch, the
 //! `max(1, max_keys / 16)` instances with the oldest use among those that no call holds, so
 //! the scan of the instances is paid once per batch: amortised O(16) per new key, not
@@ -142,15 +146,21 @@ impl<K, P: 'static> Shard<K, P> {
         Shard(ShardLock::new(HashTable::new()), AtomicPtr::new(ptr::null_mut()))
     }
 
-    /// The table for a change, the last found slot forgotten: a change may move or remove
-    /// any slot, and the pointer is only ever read under the read lock, so a reader never
-    /// sees it after a change (the invariant [`Shard::hot`] relies on).
-    fn write(&self) -> WriteGuard<'_, HashTable<Slot<K, P>>> {
+    /// The table for a change, the last found slot forgotten (its use noted as `now`, the
+    /// family's use clock): a change may move or remove any slot, and the pointer is only
+    /// ever read under the read lock, so a reader never sees it after a change (the
+    /// invariant [`Shard::hot`] relies on).
+    fn write(&self, now: u64) -> WriteGuard<'_, HashTable<Slot<K, P>>> {
         let table = self.0.write();
         // Orderings: `Relaxed`: the lock orders it. Readers' stores of the pointer were made
         // under their read locks, released before this writer got in; readers after it
         // acquire the lock this writer releases, so they see null or a later store.
-        self.1.store(ptr::null_mut(), Ordering::Relaxed);
+        let hot = self.1.swap(ptr::null_mut(), Ordering::Relaxed);
+        // SAFETY: as in `hot`: stored under a read lock, and the table has not changed since
+        // (this writer is the first change, and has changed nothing yet).
+        if let Some(slot) = unsafe { hot.as_ref() } {
+            slot.used(now);
+        }
         table
     }
 
@@ -167,11 +177,31 @@ impl<K, P: 'static> Shard<K, P> {
         unsafe { hot.as_ref() }
     }
 
-    /// Notes `slot`, found in this shard's table under the read lock `_table`, as the last
-    /// found.
+    /// Notes `slot`, found in this shard's table under the read lock `table`, as the last
+    /// found, and as used at `now` (the family's use clock); so is the slot it replaces as
+    /// the last found, whose calls since it became so noted nothing.
     #[inline(always)]
-    fn remember(&self, _table: &ReadGuard<'_, HashTable<Slot<K, P>>>, slot: &Slot<K, P>) {
+    fn remember(&self, table: &ReadGuard<'_, HashTable<Slot<K, P>>>, slot: &Slot<K, P>, now: u64) {
+        slot.used(now);
+        if let Some(previous) = self.hot(table) {
+            previous.used(now);
+        }
+        // Orderings: `Relaxed`: stored under the read lock, which orders it with writers.
         self.1.store(ptr::from_ref(slot).cast_mut(), Ordering::Relaxed);
+    }
+}
+
+impl<K, P: 'static> Slot<K, P> {
+    /// Notes a use of the slot's instance at `now` (the family's use clock), writing only
+    /// when it differs.
+    #[inline(always)]
+    fn used(&self, now: u64) {
+        // Orderings: `Relaxed`: the use clock orders evictions approximately, and nothing
+        // else is read through it.
+        let last_used = &self.instance.last_used;
+        if last_used.load(Ordering::Relaxed) != now {
+            last_used.store(now, Ordering::Relaxed);
+        }
     }
 }
 
@@ -373,41 +403,22 @@ impl<P: NamedPolicy, K: Hash + Eq + Clone + Send + Sync + 'static> Family<P, K> 
         let shard = &self.shards[shard_of(hash)];
         {
             let table = shard.0.read();
-            // The key last found in the shard first: a hot key is one comparison, not a probe.
-            let slot = match shard.hot(&table) {
-                Some(slot) if slot.key.borrow() == key => Some(slot),
-                _ => Self::probe(shard, &table, hash, key),
-            };
-            if let Some(slot) = slot {
-                let instance = Arc::clone(&slot.instance);
-                drop(table);
+            // The key last found in the shard first: a hot key is one comparison, not a
+            // probe, and its use is noted when it stops being the last found (`remember`,
+            // `Shard::write`), or seen as now by an eviction.
+            if let Some(slot) = shard.hot(&table)
+                && slot.key.borrow() == key
+            {
+                return KeyGuard(Arc::clone(&slot.instance));
+            }
+            if let Some(slot) = table.find(hash, |s| s.key.borrow() == key) {
                 // Orderings: `Relaxed`: the use clock orders evictions approximately, and
                 // nothing else is read through it.
-                let now = self.clock.load(Ordering::Relaxed);
-                if instance.last_used.load(Ordering::Relaxed) != now {
-                    instance.last_used.store(now, Ordering::Relaxed);
-                }
-                return KeyGuard(instance);
+                shard.remember(&table, slot, self.clock.load(Ordering::Relaxed));
+                return KeyGuard(Arc::clone(&slot.instance));
             }
         }
         self.add(key, hash)
-    }
-
-    /// `key`'s slot in `shard`'s table (read-locked as `table`), remembered as the last found.
-    #[inline(always)]
-    fn probe<'t, Q>(
-        shard: &Shard<K, P>,
-        table: &'t ReadGuard<'_, HashTable<Slot<K, P>>>,
-        hash: u64,
-        key: &Q,
-    ) -> Option<&'t Slot<K, P>>
-    where
-        Q: ?Sized + Eq,
-        K: Borrow<Q>,
-    {
-        let slot = table.find(hash, |s| s.key.borrow() == key)?;
-        shard.remember(table, slot);
-        Some(slot)
     }
 
     /// The instance of `key` if it exists; looking a key up never creates it.
@@ -459,7 +470,7 @@ impl<P: NamedPolicy, K: Hash + Eq + Clone + Send + Sync + 'static> Family<P, K> 
             name_instance: self.head.base,
         });
         let slot = Slot { key: key.to_owned(), hash, instance: Arc::clone(&instance) };
-        shard.write().insert_unique(hash, slot, |s| s.hash);
+        shard.write(now).insert_unique(hash, slot, |s| s.hash);
         self.len.fetch_add(1, Ordering::Relaxed);
         KeyGuard(instance)
     }
@@ -472,10 +483,14 @@ impl<P: NamedPolicy, K: Hash + Eq + Clone + Send + Sync + 'static> Family<P, K> 
         let want = (len + batch).saturating_sub(self.max_keys).min(len);
         // (use, shard, hash, instance address) of every instance no call holds.
         let mut free: Vec<(u64, usize, u64, usize)> = Vec::with_capacity(len);
+        let now = self.clock.load(Ordering::Relaxed);
         for (index, shard) in self.shards.iter().enumerate() {
             let table = shard.0.read();
+            // A shard's last found key is in use now: its calls note nothing until it stops
+            // being the last found.
+            let hot = shard.1.load(Ordering::Relaxed).cast_const();
             free.extend(table.iter().filter(|s| Arc::strong_count(&s.instance) == 1).map(|s| {
-                let used = s.instance.last_used.load(Ordering::Relaxed);
+                let used = if ptr::eq(s, hot) { now } else { s.instance.last_used.load(Ordering::Relaxed) };
                 (used, index, s.hash, Arc::as_ptr(&s.instance) as usize)
             }));
         }
@@ -486,7 +501,7 @@ impl<P: NamedPolicy, K: Hash + Eq + Clone + Send + Sync + 'static> Family<P, K> 
         free.sort_unstable_by_key(|c| c.1);
         let mut evicted = 0u64;
         for group in free.chunk_by(|a, b| a.1 == b.1) {
-            let mut table = self.shards[group[0].1].write();
+            let mut table = self.shards[group[0].1].write(now);
             for &(_, _, hash, address) in group {
                 // Under the write lock no call can take a hold: a count of one is final.
                 if let Ok(entry) = table.find_entry(hash, |s| {
@@ -732,6 +747,25 @@ mod tests {
         assert_eq!((f.keys(), f.evicted()), (16, 1));
         assert!(f.get(&1).is_none());
         assert!(f.get(&0).is_some());
+    }
+
+    #[test]
+    fn a_key_found_as_its_shards_last_found_counts_as_used() {
+        // `max_keys` 16: batches of one. Key 0 is used before each new key, most often as
+        // its shard's last found key (which notes nothing at the call): it is never the
+        // least recently used, so it stays while 200 other keys come and go.
+        let f = family::<u64>(16);
+        for key in 0..16u64 {
+            drop(f.instance(&key));
+        }
+        drop(f.instance(&0));
+        for key in 16..216u64 {
+            drop(f.instance(&0));
+            drop(f.instance(&key));
+            // (`get` creates nothing, and its hold is dropped at once.)
+            assert!(f.get(&0).is_some(), "key 0 evicted when {key} came");
+        }
+        assert_eq!((f.keys(), f.evicted()), (16, 200));
     }
 
     #[test]
