@@ -475,9 +475,10 @@ fn two_sites_with_different_max_keys_are_reported() {
     // The second site finds the family the first made: an error, which panics in debug
     // builds (as two different declarations of one name do).
     let second = std::panic::catch_unwind(|| poll(pin!(hundred_keys(2))));
+    let debug = cfg!(debug_assertions);
     match second {
         Err(panic) => {
-            assert!(cfg!(debug_assertions));
+            assert!(debug, "only debug builds panic");
             let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
             assert!(
                 message.contains("`bulkhead` `keys-max-conflict` is keyed with different `max_keys`: 3 by the first"),
@@ -485,7 +486,7 @@ fn two_sites_with_different_max_keys_are_reported() {
             );
         }
         Ok(result) => {
-            assert!(!cfg!(debug_assertions));
+            assert!(!debug, "debug builds panic");
             assert_eq!(result, Poll::Ready(Ok(2)));
         }
     }

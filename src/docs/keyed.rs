@@ -111,10 +111,11 @@
 //! ## Cost
 //! A call on a key that exists: the family (one load and a comparison of the key type), one
 //! hash of the key (foldhash, seeded per name), the read lock of one of 16 shards (an atomic
-//! addition, and a subtraction after), one probe of a `hashbrown` table, one `Arc` clone (the
-//! call's hold, an atomic addition, and a subtraction at the end), a breaker's check of the
-//! name's operator state (one load) and, when the key was not the last used, one store of
-//! its use; no allocation, and no lock or counter shared by all keys. About 77 instructions
-//! more than an unkeyed breaker for a `u64` key, measured with callgrind in
+//! addition, and a subtraction after), a comparison with the key last found in that shard
+//! (a hot key is found there; another key takes one probe of a `hashbrown` table and, when
+//! its use is not yet noted, one store), one `Arc` clone (the call's hold, an atomic
+//! addition, and a subtraction at the end) and a breaker's check of the name's operator
+//! state (one load); no allocation, and no lock or counter shared by all keys. About 53
+//! instructions more than an unkeyed breaker for a `u64` key, measured with callgrind in
 //! `benches/README.md` (*Keyed instances*); a new key takes the name's lock for adding and
 //! allocates its instance. An unkeyed site is untouched: keyed sites are a type of their own.

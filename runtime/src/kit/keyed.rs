@@ -15,16 +15,19 @@
 //! # The lookup (a call on a key that exists)
 //! The key is hashed once (foldhash, seeded per family). The hash picks one of 16 shards,
 //! each a reader-writer lock (one atomic word: a reader's lock and unlock are one atomic
-//! addition each; its loom model is `runtime/tests/keyed_loom.rs`) around a
-//! `hashbrown::HashTable` on its own cache line: the call takes
-//! that shard's read lock, finds the key by the same hash, clones the instance's `Arc`
-//! (the call's hold) and releases the lock, then notes the use. No lock or counter is shared by
-//! all keys; nothing is allocated. A `&str` key is looked up as a `str` in a family keyed by
+//! addition each; its loom model is `runtime/tests/keyed_loom.rs`) around a `hashbrown::HashTable` on its own cache line, beside the slot of
+//! the key last found in the shard: the call takes that shard's read lock, compares its key
+//! with the last found one (a hot key is found there, with no probe), else finds it in the
+//! table by the same hash and notes the use, clones the instance's `Arc` (the call's hold)
+//! and releases the lock. No lock or counter is shared by all keys; nothing is allocated. A `&str` key is looked up as a `str` in a family keyed by
 //! `String`, and copied into a `String` only when it is new.
 //!
 //! # Eviction (least recently used, approximated)
-//! Each family has a use clock that advances by one each time a key is added; a call writes
-//! the clock's value into its key's instance when it differs (so a hot key writes nothing).
+//! Each family has a use clock that advances by one each time a key is added; a call that
+//! finds its key in the table writes the clock's value into its key's instance when it
+//! differs. A shard's last found key is noted as used when it stops being the last found
+//! (another key found in the shard, or any change of the shard's table), and an eviction
+//! counts it as used now, so a call that finds it there writes nothing.
 //! Adding a key when `max_keys` instances exist first evicts, in one batch, the
 //! `max(1, max_keys / 16)` instances with the oldest use among those that no call holds, so
 //! the scan of the instances is paid once per batch: amortised O(16) per new key, not
@@ -48,7 +51,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use hashbrown::HashTable;
 
 use super::registry::{NamedPolicy, Registry};
-use super::shard_lock::ShardLock;
+use super::shard_lock::{ReadGuard, ShardLock, WriteGuard};
 use super::site::Site;
 
 /// The default `max_keys`: how many keys' instances a name keeps at most.
@@ -131,9 +134,76 @@ struct Slot<K, P: 'static> {
     instance: Arc<KeyInstance<P>>,
 }
 
-/// A shard of the map, on cache lines of its own.
+/// A shard of the map, on cache lines of its own: the table under its lock, and the slot
+/// of the key last found in it (null: none), which a call compares its key with before it
+/// probes the table. The lock word, the table's header and that pointer share a cache line,
+/// which every call on the shard writes anyway (its read lock).
 #[repr(align(128))]
-struct Shard<K, P: 'static>(ShardLock<HashTable<Slot<K, P>>>);
+struct Shard<K, P: 'static>(ShardLock<HashTable<Slot<K, P>>>, AtomicPtr<Slot<K, P>>);
+
+impl<K, P: 'static> Shard<K, P> {
+    fn new() -> Self {
+        Shard(ShardLock::new(HashTable::new()), AtomicPtr::new(ptr::null_mut()))
+    }
+
+    /// The table for a change, the last found slot forgotten (its use noted as `now`, the
+    /// family's use clock): a change may move or remove any slot, and the pointer is only
+    /// ever read under the read lock, so a reader never sees it after a change (the
+    /// invariant [`Shard::hot`] relies on).
+    fn write(&self, now: u64) -> WriteGuard<'_, HashTable<Slot<K, P>>> {
+        let table = self.0.write();
+        // Orderings: `Relaxed`: the lock orders it. Readers' stores of the pointer were made
+        // under their read locks, released before this writer got in; readers after it
+        // acquire the lock this writer releases, so they see null or a later store.
+        let hot = self.1.swap(ptr::null_mut(), Ordering::Relaxed);
+        // SAFETY: as in `hot`: stored under a read lock, and the table has not changed since
+        // (this writer is the first change, and has changed nothing yet).
+        if let Some(slot) = unsafe { hot.as_ref() } {
+            slot.used(now);
+        }
+        table
+    }
+
+    /// The slot of the key last found in this shard, under the read lock `_table` of it.
+    #[inline(always)]
+    fn hot<'t>(&self, _table: &'t ReadGuard<'_, HashTable<Slot<K, P>>>) -> Option<&'t Slot<K, P>> {
+        // Orderings: `Relaxed`: stored and cleared under the lock, which orders them.
+        let hot = self.1.load(Ordering::Relaxed);
+        // SAFETY: a non-null pointer was stored (by `remember`) under this shard's read lock,
+        // pointing at a slot of its table; every change of the table clears it first, under
+        // the write lock (`Shard::write`). The read lock `_table` is held for `'t`, so no
+        // change has come between the store and this load, and none comes during `'t`: the
+        // slot is in the table, unmoved, for `'t`.
+        unsafe { hot.as_ref() }
+    }
+
+    /// Notes `slot`, found in this shard's table under the read lock `table`, as the last
+    /// found, and as used at `now` (the family's use clock); so is the slot it replaces as
+    /// the last found, whose calls since it became so noted nothing.
+    #[inline(always)]
+    fn remember(&self, table: &ReadGuard<'_, HashTable<Slot<K, P>>>, slot: &Slot<K, P>, now: u64) {
+        slot.used(now);
+        if let Some(previous) = self.hot(table) {
+            previous.used(now);
+        }
+        // Orderings: `Relaxed`: stored under the read lock, which orders it with writers.
+        self.1.store(ptr::from_ref(slot).cast_mut(), Ordering::Relaxed);
+    }
+}
+
+impl<K, P: 'static> Slot<K, P> {
+    /// Notes a use of the slot's instance at `now` (the family's use clock), writing only
+    /// when it differs.
+    #[inline(always)]
+    fn used(&self, now: u64) {
+        // Orderings: `Relaxed`: the use clock orders evictions approximately, and nothing
+        // else is read through it.
+        let last_used = &self.instance.last_used;
+        if last_used.load(Ordering::Relaxed) != now {
+            last_used.store(now, Ordering::Relaxed);
+        }
+    }
+}
 
 /// What a family's call site checks before using the family it cached: the name's instance
 /// it belongs to (a `resile::testing` scope has its own) and its key type.
@@ -200,7 +270,7 @@ impl<P: NamedPolicy, K: Hash + Eq + Clone + Send + Sync + 'static> Family<P, K> 
             name,
             max_keys: max_keys.max(1),
             hasher: foldhash::fast::RandomState::default(),
-            shards: std::array::from_fn(|_| Shard(ShardLock::new(HashTable::new()))),
+            shards: std::array::from_fn(|_| Shard::new()),
             len: AtomicUsize::new(0),
             clock: AtomicU64::new(0),
             evicted: AtomicU64::new(0),
@@ -223,16 +293,19 @@ impl<P: NamedPolicy, K: Hash + Eq + Clone + Send + Sync + 'static> Family<P, K> 
         let shard = &self.shards[shard_of(hash)];
         {
             let table = shard.0.read();
+            // The key last found in the shard first: a hot key is one comparison, not a
+            // probe, and its use is noted when it stops being the last found (`remember`,
+            // `Shard::write`), or seen as now by an eviction.
+            if let Some(slot) = shard.hot(&table)
+                && slot.key.borrow() == key
+            {
+                return KeyGuard(Arc::clone(&slot.instance));
+            }
             if let Some(slot) = table.find(hash, |s| s.key.borrow() == key) {
-                let instance = Arc::clone(&slot.instance);
-                drop(table);
                 // Orderings: `Relaxed`: the use clock orders evictions approximately, and
                 // nothing else is read through it.
-                let now = self.clock.load(Ordering::Relaxed);
-                if instance.last_used.load(Ordering::Relaxed) != now {
-                    instance.last_used.store(now, Ordering::Relaxed);
-                }
-                return KeyGuard(instance);
+                shard.remember(&table, slot, self.clock.load(Ordering::Relaxed));
+                return KeyGuard(Arc::clone(&slot.instance));
             }
         }
         self.add(key, hash)
@@ -287,7 +360,7 @@ impl<P: NamedPolicy, K: Hash + Eq + Clone + Send + Sync + 'static> Family<P, K> 
             name_instance: self.head.base,
         });
         let slot = Slot { key: key.to_owned(), hash, instance: Arc::clone(&instance) };
-        shard.0.write().insert_unique(hash, slot, |s| s.hash);
+        shard.write(now).insert_unique(hash, slot, |s| s.hash);
         self.len.fetch_add(1, Ordering::Relaxed);
         KeyGuard(instance)
     }
@@ -300,10 +373,14 @@ impl<P: NamedPolicy, K: Hash + Eq + Clone + Send + Sync + 'static> Family<P, K> 
         let want = (len + batch).saturating_sub(self.max_keys).min(len);
         // (use, shard, hash, instance address) of every instance no call holds.
         let mut free: Vec<(u64, usize, u64, usize)> = Vec::with_capacity(len);
+        let now = self.clock.load(Ordering::Relaxed);
         for (index, shard) in self.shards.iter().enumerate() {
             let table = shard.0.read();
+            // A shard's last found key is in use now: its calls note nothing until it stops
+            // being the last found.
+            let hot = shard.1.load(Ordering::Relaxed).cast_const();
             free.extend(table.iter().filter(|s| Arc::strong_count(&s.instance) == 1).map(|s| {
-                let used = s.instance.last_used.load(Ordering::Relaxed);
+                let used = if ptr::eq(s, hot) { now } else { s.instance.last_used.load(Ordering::Relaxed) };
                 (used, index, s.hash, Arc::as_ptr(&s.instance) as usize)
             }));
         }
@@ -314,7 +391,7 @@ impl<P: NamedPolicy, K: Hash + Eq + Clone + Send + Sync + 'static> Family<P, K> 
         free.sort_unstable_by_key(|c| c.1);
         let mut evicted = 0u64;
         for group in free.chunk_by(|a, b| a.1 == b.1) {
-            let mut table = self.shards[group[0].1].0.write();
+            let mut table = self.shards[group[0].1].write(now);
             for &(_, _, hash, address) in group {
                 // Under the write lock no call can take a hold: a count of one is final.
                 if let Ok(entry) = table.find_entry(hash, |s| {
@@ -583,6 +660,25 @@ mod tests {
     }
 
     #[test]
+    fn a_key_found_as_its_shards_last_found_counts_as_used() {
+        // `max_keys` 16: batches of one. Key 0 is used before each new key, most often as
+        // its shard's last found key (which notes nothing at the call): it is never the
+        // least recently used, so it stays while 200 other keys come and go.
+        let f = family::<u64>(16);
+        for key in 0..16u64 {
+            drop(f.instance(&key));
+        }
+        drop(f.instance(&0));
+        for key in 16..216u64 {
+            drop(f.instance(&0));
+            drop(f.instance(&key));
+            // (`get` creates nothing, and its hold is dropped at once.)
+            assert!(f.get(&0).is_some(), "key 0 evicted when {key} came");
+        }
+        assert_eq!((f.keys(), f.evicted()), (16, 200));
+    }
+
+    #[test]
     fn every_held_key_lets_the_bound_give_way_until_released() {
         let f = family::<u64>(2);
         let held: Vec<_> = (0..3u64).map(|k| f.instance(&k)).collect();
@@ -591,6 +687,33 @@ mod tests {
         drop(f.instance(&3));
         assert!(f.keys() <= 2);
         assert_eq!(f.evicted() + f.keys() as u64, 4);
+    }
+
+    #[test]
+    fn the_last_found_key_of_a_shard_is_forgotten_when_the_table_changes() {
+        let f = family::<u64>(100_000);
+        let first = f.instance(&0);
+        assert!(ptr::eq(&*first, &*f.instance(&0)));
+        let shard = &f.shards[shard_of(f.hasher.hash_one(0u64))];
+        assert!(!shard.1.load(Ordering::Relaxed).is_null(), "found twice, remembered");
+        // Many keys: the shard's table grows (its slots move) and the pointer is cleared.
+        for key in 1..5_000u64 {
+            drop(f.instance(&key));
+            let again = f.instance(&0);
+            assert!(ptr::eq(&*first, &*again));
+            assert!(ptr::eq(&*f.instance(&key), &*f.get(&key).unwrap()));
+        }
+        drop(f.instance(&5_000));
+        assert!(ptr::eq(&*first, &*f.instance(&0)));
+        // Evicted keys are not found through a stale pointer.
+        let small = family::<u64>(16);
+        for round in 0..50u64 {
+            for key in round * 16..round * 16 + 32 {
+                let a = small.instance(&key);
+                assert!(ptr::eq(&*a, &*small.instance(&key)));
+                assert!(ptr::eq(&*a, &*small.get(&key).unwrap()));
+            }
+        }
     }
 
     #[test]
