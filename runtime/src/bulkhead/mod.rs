@@ -133,12 +133,14 @@
 //! semaphore orders the permits. Stats read the counters one by one: each is exact, a set
 //! of them read while calls come and go may be a few instructions apart.
 
+pub mod adaptive;
 mod config;
 mod handle;
 mod site;
 mod state;
 
-pub use config::BulkheadConfig;
+pub use adaptive::AdaptivePermit;
+pub use config::{AdaptiveAlgorithm, BulkheadConfig};
 pub use handle::{BulkheadHandle, bulkhead};
 pub use site::{Bulkhead, BulkheadPermit, BulkheadSite, BulkheadStats};
 pub use state::{Ledger, Pool, WaitTicket};
