@@ -88,6 +88,98 @@ impl Limiter {
     }
 }
 
+/// Netflix's `WindowedLimit` around a [`Limiter`]: samples are gathered into a window and
+/// the algorithm sees one sample per window, the window's average latency
+/// (`AverageSampleWindow`), its most calls in flight and whether any was dropped. This is how
+/// Netflix's limiters are deployed; per call, they follow the noise of single latencies and,
+/// with a feedback delay of one latency, overshoot.
+///
+/// - a sample below [`MIN_RTT_NS`](Self::MIN_RTT_NS) (100 µs) is ignored
+///   (`DEFAULT_MIN_RTT_THRESHOLD`);
+/// - a window closes with the first sample that ends after its end; it is used if it holds
+///   at least [`WINDOW_SIZE`](Self::WINDOW_SIZE) (10) samples (`DEFAULT_WINDOW_SIZE`), else
+///   dropped; the next one ends `clamp(2 × its least latency, 1 s, 1 s)` later
+///   ([`MIN_WINDOW_NS`](Self::MIN_WINDOW_NS), [`MAX_WINDOW_NS`](Self::MAX_WINDOW_NS):
+///   `DEFAULT_MIN_WINDOW_TIME`, `DEFAULT_MAX_WINDOW_TIME`).
+///
+/// So the limit moves at most once a second: Gradient2 by at most `0.2 × (limit / 2 − 4)`,
+/// Vegas by `6 log10 limit`, AIMD by +1 or ×0.9.
+#[derive(Debug, Clone)]
+pub struct Windowed {
+    limiter: Limiter,
+    next_update_ns: u64,
+    count: u32,
+    sum_rtt_ns: u128,
+    min_rtt_ns: u64,
+    max_in_flight: u32,
+    dropped: bool,
+}
+
+impl Windowed {
+    /// Samples shorter than this are ignored (`DEFAULT_MIN_RTT_THRESHOLD`, 100 µs), in ns.
+    pub const MIN_RTT_NS: u64 = 100_000;
+    /// The samples a window needs to count (`DEFAULT_WINDOW_SIZE`).
+    pub const WINDOW_SIZE: u32 = 10;
+    /// The shortest window (`DEFAULT_MIN_WINDOW_TIME`, 1 s), in ns.
+    pub const MIN_WINDOW_NS: u64 = 1_000_000_000;
+    /// The longest window (`DEFAULT_MAX_WINDOW_TIME`, 1 s), in ns.
+    pub const MAX_WINDOW_NS: u64 = 1_000_000_000;
+
+    /// `limiter`, fed one sample per window.
+    pub fn new(limiter: Limiter) -> Self {
+        Windowed {
+            limiter,
+            next_update_ns: 0,
+            count: 0,
+            sum_rtt_ns: 0,
+            min_rtt_ns: u64::MAX,
+            max_in_flight: 0,
+            dropped: false,
+        }
+    }
+
+    /// The algorithm.
+    pub fn limiter(&self) -> &Limiter {
+        &self.limiter
+    }
+
+    /// The limit now.
+    pub fn limit(&self) -> u32 {
+        self.limiter.limit()
+    }
+
+    /// Moves the bounds; see [`Limiter::set_bounds`].
+    pub fn set_bounds(&mut self, min: u32, max: u32) {
+        self.limiter.set_bounds(min, max);
+    }
+
+    /// Adds a sample (as [`Limiter::on_sample`], `now_ns` being when the call ended) and
+    /// returns the limit now, which changes only when the sample closes a window.
+    pub fn on_sample(&mut self, rtt_ns: u64, in_flight: u32, dropped: bool, now_ns: u64) -> u32 {
+        if rtt_ns < Self::MIN_RTT_NS {
+            return self.limiter.limit();
+        }
+        self.count += 1;
+        self.sum_rtt_ns += u128::from(rtt_ns);
+        self.min_rtt_ns = self.min_rtt_ns.min(rtt_ns);
+        self.max_in_flight = self.max_in_flight.max(in_flight);
+        self.dropped |= dropped;
+        if now_ns <= self.next_update_ns {
+            return self.limiter.limit();
+        }
+        let window = self.min_rtt_ns.saturating_mul(2).clamp(Self::MIN_WINDOW_NS, Self::MAX_WINDOW_NS);
+        self.next_update_ns = now_ns.saturating_add(window);
+        let (count, sum, max_in_flight, dropped) = (self.count, self.sum_rtt_ns, self.max_in_flight, self.dropped);
+        (self.count, self.sum_rtt_ns, self.min_rtt_ns, self.max_in_flight, self.dropped) = (0, 0, u64::MAX, 0, false);
+        if count < Self::WINDOW_SIZE {
+            return self.limiter.limit();
+        }
+        // The mean of `count` latencies, each a `u64`: fits.
+        let average = (sum / u128::from(count)) as u64;
+        self.limiter.on_sample(average, max_in_flight, dropped, now_ns)
+    }
+}
+
 /// The estimate as the limit in force: rounded down, as Java's `(int)` cast, within bounds.
 fn whole(estimate: f64, min: u32, max: u32) -> u32 {
     // Within `min..=max`, both `u32`: the cast is exact.
@@ -396,6 +488,30 @@ mod tests {
         if let Limiter::Vegas(v) = &l {
             assert_eq!(v.rtt_noload(), 10 * MS);
         }
+    }
+
+    #[test]
+    fn a_window_feeds_its_average_once_it_holds_ten_samples() {
+        const S: u64 = 1_000_000_000;
+        let mut w = Windowed::new(Limiter::new(AdaptiveAlgorithm::Aimd, 10, 1, 100));
+        // The first sample closes the empty first window (ends at 0): too few samples, so
+        // no update; the next window ends 1 s later.
+        assert_eq!(w.on_sample(MS, 10, false, 1), 10);
+        assert_eq!(w.on_sample(50_000, 10, true, 2), 10); // below 100 µs: ignored
+        for i in 0..20 {
+            assert_eq!(w.on_sample(MS, 10, false, 2 + i), 10);
+        }
+        // Closes the window of 21 samples: AIMD sees one sample, + 1.
+        assert_eq!(w.on_sample(MS, 10, false, S + 2), 11);
+        // A window of 9 samples is dropped, drop included.
+        for i in 0..8 {
+            assert_eq!(w.on_sample(MS, 10, i == 0, S + 3 + i), 11);
+        }
+        assert_eq!(w.on_sample(MS, 10, false, 2 * S + 3), 11);
+        for i in 0..10 {
+            w.on_sample(MS, 10, i == 5, 2 * S + 4 + i);
+        }
+        assert_eq!(w.on_sample(MS, 10, false, 3 * S + 4), 9); // a drop in the window: (int) 9.9
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! limit follows the latency the calls show, between `min_concurrent` and `max_concurrent`.
 //!
 //! - [`limit`]: the algorithms (Netflix concurrency-limits' `Gradient2Limit`, `VegasLimit`,
-//!   `AIMDLimit`), pure state machines;
+//!   `AIMDLimit`), pure state machines, fed through its `WindowedLimit` (one averaged
+//!   sample per window of at least 1 s and 10 calls);
 //! - [`AdaptiveLimit`]: an algorithm behind a lock, and how its limit is put in force: as
 //!   a live resize of the bulkhead's [`Ledger`] (a lower limit is a shrink that running
 //!   calls pay back as they return their permits, so nothing is admitted above the limit in
@@ -29,7 +30,7 @@
 pub mod limit;
 mod permit;
 
-pub use limit::Limiter;
+pub use limit::{Limiter, Windowed};
 pub use permit::AdaptivePermit;
 use resile_config::BulkheadConfig;
 
@@ -45,7 +46,7 @@ use crate::sync::Mutex;
 /// `runtime/tests/bulkhead_adaptive_loom.rs` checks it against admissions and returns.
 #[derive(Debug)]
 pub struct AdaptiveLimit {
-    limiter: Mutex<Limiter>,
+    limiter: Mutex<Windowed>,
 }
 
 impl AdaptiveLimit {
@@ -55,7 +56,7 @@ impl AdaptiveLimit {
     pub fn new(config: &BulkheadConfig) -> Option<Self> {
         let algorithm = config.adaptive?;
         let limiter = Limiter::new(algorithm, config.initial_limit(), config.min_concurrent, config.max_concurrent);
-        Some(AdaptiveLimit { limiter: Mutex::new(limiter) })
+        Some(AdaptiveLimit { limiter: Mutex::new(Windowed::new(limiter)) })
     }
 
     /// The limit the algorithm wants now (the ledger's limit once the last sample is in).
@@ -63,7 +64,8 @@ impl AdaptiveLimit {
         self.limiter.lock().unwrap_or_else(|e| e.into_inner()).limit()
     }
 
-    /// Records a sample (see [`Limiter::on_sample`]) and puts a changed limit in force.
+    /// Records a sample (see [`Windowed::on_sample`]: the algorithm sees one per window) and
+    /// puts a changed limit in force.
     /// Skipped if another sample or a reconfiguration holds the lock.
     pub fn on_sample(&self, rtt_ns: u64, in_flight: u32, dropped: bool, now_ns: u64, ledger: &Ledger, pool: &impl Pool) {
         let mut limiter = match self.limiter.try_lock() {
