@@ -293,3 +293,158 @@ async fn the_limit_falls_when_latency_rises_and_rises_when_it_falls() {
         third.last().unwrap()
     );
 }
+
+// ---- no over-admission, across call sites of one name and under cancellation ----
+
+/// The most `in_use` seen above the limit in force at an admission (0: never), across the
+/// sites of `adaptive-sweep`.
+static OVER: AtomicU32 = AtomicU32::new(0);
+static ADMITTED: AtomicU32 = AtomicU32::new(0);
+
+fn admitted() {
+    // Read in the poll that admitted the call: nothing else ran in between.
+    let stats = resile::bulkhead("adaptive-sweep").stats();
+    OVER.fetch_max(stats.in_use.saturating_sub(stats.limit), Ordering::Relaxed);
+    ADMITTED.fetch_add(1, Ordering::Relaxed);
+}
+
+#[resile::bulkhead(name = "adaptive-sweep", max_concurrent = 24, max_wait = "30ms", adaptive = "vegas", min_concurrent = 2)]
+async fn sweep_a(d: Arc<Downstream>) -> Result<Duration, Error> {
+    admitted();
+    Ok(d.serve().await)
+}
+
+#[resile::bulkhead(name = "adaptive-sweep", max_concurrent = 24, max_wait = "5ms", adaptive = "vegas", min_concurrent = 2)]
+async fn sweep_b(d: Arc<Downstream>) -> Result<Duration, Error> {
+    admitted();
+    tokio::task::yield_now().await;
+    Ok(d.serve().await)
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_call_is_admitted_above_the_limit_in_force_and_every_permit_comes_back() {
+    // A downstream of capacity 8 whose base latency is 20 ms; one call in three is cut after
+    // 0..=40 ms (in the queue, between the awaits, or in the downstream).
+    let d = Downstream::new(Duration::from_millis(20), 8);
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    let mut limits = std::collections::BTreeSet::new();
+    let mut i = 0u64;
+    while start.elapsed() < Duration::from_secs(30) {
+        for _ in 0..3 {
+            i += 1;
+            let cut = Duration::from_millis(i * 7 % 41);
+            let call = if i % 2 == 0 {
+                Box::pin(sweep_a(d.clone())) as std::pin::Pin<Box<dyn Future<Output = _> + Send>>
+            } else {
+                Box::pin(sweep_b(d.clone()))
+            };
+            tasks.push(tokio::spawn(async move {
+                if i % 3 == 0 {
+                    let _ = tokio::time::timeout(cut, call).await;
+                } else {
+                    let _ = call.await;
+                }
+            }));
+        }
+        // The capacity swings every 5 s, so the limit moves up and down under the calls.
+        d.set_capacity(if (start.elapsed().as_secs() / 5) % 2 == 0 { 8 } else { 16 });
+        if i > 3 {
+            limits.insert(resile::bulkhead("adaptive-sweep").stats().limit);
+        }
+        sleep(Duration::from_millis(2)).await;
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(OVER.load(Ordering::Relaxed), 0, "a call was admitted above the limit in force");
+    assert!(ADMITTED.load(Ordering::Relaxed) > 1_000);
+    let (lowest, highest) = (*limits.first().unwrap(), *limits.last().unwrap());
+    assert!(lowest < 20 && highest > 20, "the limit moved down and up from 20: {limits:?}");
+    let stats = resile::bulkhead("adaptive-sweep").stats();
+    assert_eq!((stats.in_use, stats.waiting), (0, 0));
+    assert_eq!(d.in_flight.load(Ordering::Relaxed), 0);
+    // Every permit is back: `limit` calls run at once, and the next one is refused.
+    let limit = stats.limit;
+    let slow = Downstream::new(Duration::from_secs(10), 1_000);
+    let held: Vec<_> = (0..limit).map(|_| tokio::spawn(sweep_a(slow.clone()))).collect();
+    tokio::task::yield_now().await;
+    assert_eq!(resile::bulkhead("adaptive-sweep").stats().in_use, limit);
+    assert_eq!(sweep_a(slow.clone()).await, Err(Error::Rejected(Rejection::BulkheadFull { name: "adaptive-sweep" })));
+    for h in held {
+        assert!(h.await.unwrap().is_ok());
+    }
+    println!("sweep: limits seen {limits:?}, admitted {}", ADMITTED.load(Ordering::Relaxed));
+}
+
+#[resile::bulkhead(name = "adaptive-drop", max_concurrent = 8, max_wait = "30ms", adaptive = "aimd", initial_concurrent = 4)]
+async fn drop_a(d: Arc<Downstream>) -> Result<Duration, Error> {
+    tokio::task::yield_now().await;
+    Ok(d.serve().await)
+}
+
+#[resile::bulkhead(name = "adaptive-drop", max_concurrent = 8, max_wait = "5ms", adaptive = "aimd", initial_concurrent = 4)]
+async fn drop_b(d: Arc<Downstream>) -> Result<Duration, Error> {
+    tokio::task::yield_now().await;
+    Ok(d.serve().await)
+}
+
+/// Dropping a call at each of its await points, one by one, gives every permit back and
+/// leaves the queue (a drop sweep: the call is polled `k` times, then dropped).
+#[tokio::test(start_paused = true)]
+async fn a_call_dropped_at_any_await_point_gives_its_permits_back() {
+    let d = Downstream::new(Duration::from_millis(3), 1_000);
+    for k in 0..6 {
+        // The call under test is admitted first (or queued, when `k` is 0 it is never
+        // polled); then `limit` more arrive, the last of which queues behind it.
+        let limit = {
+            let _ = drop_b(d.clone()).await;
+            resile::bulkhead("adaptive-drop").stats().limit
+        };
+        let held: Vec<_> = (0..limit).map(|_| tokio::spawn(drop_b(d.clone()))).collect();
+        let mut call = Box::pin(drop_a(d.clone()));
+        let waker = std::task::Waker::noop();
+        let mut cx = std::task::Context::from_waker(waker);
+        for _ in 0..k {
+            if call.as_mut().poll(&mut cx).is_ready() {
+                break;
+            }
+            tokio::time::advance(Duration::from_millis(1)).await;
+        }
+        drop(call);
+        for h in held {
+            let _ = h.await.unwrap();
+        }
+        let stats = resile::bulkhead("adaptive-drop").stats();
+        assert_eq!((stats.in_use, stats.waiting), (0, 0), "dropped after {k} polls");
+        assert_eq!(d.in_flight.load(Ordering::Relaxed), 0);
+    }
+}
+
+// ---- stats and live bounds ----
+
+#[tokio::test(start_paused = true)]
+async fn stats_report_the_limit_and_live_bounds_bring_it_within_them() {
+    use resile::bulkhead::{AdaptiveAlgorithm, Bulkhead, BulkheadConfig};
+
+    let fixed = Bulkhead::named("adaptive-stats-fixed", BulkheadConfig::new(7));
+    assert_eq!((fixed.stats().limit, fixed.stats().max_concurrent), (7, 7));
+    let config = BulkheadConfig::new(100).adaptive(AdaptiveAlgorithm::Aimd);
+    let pool = Bulkhead::named("adaptive-stats", config);
+    assert_eq!((pool.stats().limit, pool.stats().max_concurrent), (20, 100), "starts at min(20, max_concurrent)");
+    let held: Vec<_> = (0..20).map(|_| pool.try_acquire_sampled(1).unwrap()).collect();
+    assert!(pool.try_acquire_sampled(1).is_none(), "the limit, not the ceiling, is in force");
+    // A lower ceiling: the limit follows at once; running calls keep their permits.
+    resile::bulkhead("adaptive-stats").reconfigure(config.max_concurrent(10)).unwrap();
+    let stats = pool.stats();
+    assert_eq!((stats.limit, stats.max_concurrent, stats.in_use), (10, 10, 20));
+    drop(held); // samples of 0 ns: below 100 µs, ignored
+    assert_eq!(pool.stats().in_use, 0);
+    let again: Vec<_> = (0..10).map(|_| pool.try_acquire_sampled(1).unwrap()).collect();
+    assert!(pool.try_acquire_sampled(1).is_none());
+    drop(again);
+    // A higher floor lifts the limit.
+    resile::bulkhead("adaptive-stats").reconfigure(config.max_concurrent(40).min_concurrent(30)).unwrap();
+    assert_eq!((pool.stats().limit, pool.stats().max_concurrent), (30, 40));
+    assert!(resile::bulkhead("adaptive-stats").reconfigure(config.max_concurrent(40).min_concurrent(50)).is_err());
+}
