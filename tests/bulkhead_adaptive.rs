@@ -308,13 +308,25 @@ fn admitted() {
     ADMITTED.fetch_add(1, Ordering::Relaxed);
 }
 
-#[resile::bulkhead(name = "adaptive-sweep", max_concurrent = 24, max_wait = "30ms", adaptive = "vegas", min_concurrent = 2)]
+#[resile::bulkhead(
+    name = "adaptive-sweep",
+    max_concurrent = 24,
+    max_wait = "30ms",
+    adaptive = "vegas",
+    min_concurrent = 2
+)]
 async fn sweep_a(d: Arc<Downstream>) -> Result<Duration, Error> {
     admitted();
     Ok(d.serve().await)
 }
 
-#[resile::bulkhead(name = "adaptive-sweep", max_concurrent = 24, max_wait = "5ms", adaptive = "vegas", min_concurrent = 2)]
+#[resile::bulkhead(
+    name = "adaptive-sweep",
+    max_concurrent = 24,
+    max_wait = "5ms",
+    adaptive = "vegas",
+    min_concurrent = 2
+)]
 async fn sweep_b(d: Arc<Downstream>) -> Result<Duration, Error> {
     admitted();
     tokio::task::yield_now().await;
@@ -377,13 +389,25 @@ async fn no_call_is_admitted_above_the_limit_in_force_and_every_permit_comes_bac
     println!("sweep: limits seen {limits:?}, admitted {}", ADMITTED.load(Ordering::Relaxed));
 }
 
-#[resile::bulkhead(name = "adaptive-drop", max_concurrent = 8, max_wait = "30ms", adaptive = "aimd", initial_concurrent = 4)]
+#[resile::bulkhead(
+    name = "adaptive-drop",
+    max_concurrent = 8,
+    max_wait = "30ms",
+    adaptive = "aimd",
+    initial_concurrent = 4
+)]
 async fn drop_a(d: Arc<Downstream>) -> Result<Duration, Error> {
     tokio::task::yield_now().await;
     Ok(d.serve().await)
 }
 
-#[resile::bulkhead(name = "adaptive-drop", max_concurrent = 8, max_wait = "5ms", adaptive = "aimd", initial_concurrent = 4)]
+#[resile::bulkhead(
+    name = "adaptive-drop",
+    max_concurrent = 8,
+    max_wait = "5ms",
+    adaptive = "aimd",
+    initial_concurrent = 4
+)]
 async fn drop_b(d: Arc<Downstream>) -> Result<Duration, Error> {
     tokio::task::yield_now().await;
     Ok(d.serve().await)

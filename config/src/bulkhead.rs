@@ -260,7 +260,9 @@ impl BulkheadConfig {
             MAX_CONCURRENT => self.max_concurrent(value.count(k)?),
             MAX_WAIT => self.max_wait(value.duration(k)?),
             WEIGHT => self.weight(value.count(k)?),
-            ADAPTIVE => self.adaptive(AdaptiveAlgorithm::from_word(value.word(k)?).expect("one of AdaptiveAlgorithm::WORDS")),
+            ADAPTIVE => {
+                self.adaptive(AdaptiveAlgorithm::from_word(value.word(k)?).expect("one of AdaptiveAlgorithm::WORDS"))
+            }
             MIN_CONCURRENT => self.min_concurrent(value.count(k)?),
             INITIAL_CONCURRENT => self.initial_concurrent(value.count(k)?),
             _ => unreachable!("a key of BulkheadConfig::KEYS without a setter"),
@@ -453,7 +455,11 @@ mod tests {
         );
         assert_eq!(BulkheadConfig::new(8).initial_concurrent(2).validate().unwrap_err().key(), "initial_concurrent");
         assert_eq!(
-            BulkheadConfig::new(8).min_concurrent(1).validate_given(KeySet::EMPTY.with("min_concurrent")).unwrap_err().key(),
+            BulkheadConfig::new(8)
+                .min_concurrent(1)
+                .validate_given(KeySet::EMPTY.with("min_concurrent"))
+                .unwrap_err()
+                .key(),
             "min_concurrent"
         );
         assert!(!adaptive.same_bulkhead_settings(&BulkheadConfig::new(8)));

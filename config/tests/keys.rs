@@ -99,8 +99,14 @@ fn keys_list_every_field_in_order() {
     let TimeoutConfig { after: _ } = TimeoutConfig::new(Duration::from_secs(1));
     assert_eq!(names(TimeoutConfig::KEYS), ["after"]);
 
-    let BulkheadConfig { max_concurrent: _, max_wait: _, weight: _, adaptive: _, min_concurrent: _, initial_concurrent: _ } =
-        BulkheadConfig::new(1);
+    let BulkheadConfig {
+        max_concurrent: _,
+        max_wait: _,
+        weight: _,
+        adaptive: _,
+        min_concurrent: _,
+        initial_concurrent: _,
+    } = BulkheadConfig::new(1);
     assert_eq!(
         names(BulkheadConfig::KEYS),
         ["max_concurrent", "max_wait", "weight", "adaptive", "min_concurrent", "initial_concurrent"]

@@ -11,8 +11,8 @@ use crate::telemetry::Describer;
 use std::future::Future;
 
 pub use crate::Outcome;
-pub use crate::bulkhead::{BulkheadConfig, BulkheadPermit, BulkheadSite};
 pub use crate::bulkhead::{AdaptiveAlgorithm, AdaptivePermit};
+pub use crate::bulkhead::{BulkheadConfig, BulkheadPermit, BulkheadSite};
 pub use crate::checks::{bridge, fallback, hooks, moves, reject};
 pub use crate::circuit_breaker::{CircuitBreaker, CircuitBreakerConfig, WindowKind};
 pub use crate::hedge::{HedgeConfig, HedgeHooks, HedgeSite};

@@ -95,11 +95,8 @@ impl Attribute for Bulkhead {
         // An adaptive site's permits hold their start, for the latency sample; so do a
         // policy's, which may be adaptive. A fixed site's admission is unchanged.
         let sampled = self.policy.is_some() || self.config.config.adaptive.is_some();
-        let (try_admit, wait) = if sampled {
-            (quote!(try_admit_sampled), quote!(wait_sampled))
-        } else {
-            (quote!(try_admit), quote!(wait))
-        };
+        let (try_admit, wait) =
+            if sampled { (quote!(try_admit_sampled), quote!(wait_sampled)) } else { (quote!(try_admit), quote!(wait)) };
         let (now, wait) = (
             quote!(__resile_private::Err(#site.refuse(#span, #impl_type))),
             quote!(#site.#wait(#span, #impl_type).await),

@@ -67,7 +67,15 @@ impl AdaptiveLimit {
     /// Records a sample (see [`Windowed::on_sample`]: the algorithm sees one per window) and
     /// puts a changed limit in force.
     /// Skipped if another sample or a reconfiguration holds the lock.
-    pub fn on_sample(&self, rtt_ns: u64, in_flight: u32, dropped: bool, now_ns: u64, ledger: &Ledger, pool: &impl Pool) {
+    pub fn on_sample(
+        &self,
+        rtt_ns: u64,
+        in_flight: u32,
+        dropped: bool,
+        now_ns: u64,
+        ledger: &Ledger,
+        pool: &impl Pool,
+    ) {
         let mut limiter = match self.limiter.try_lock() {
             Ok(limiter) => limiter,
             Err(_) => return,

@@ -58,7 +58,14 @@ impl Drop for AdaptivePermit<'_> {
         let rtt = u64::try_from(now.duration_since(start).as_nanos()).unwrap_or(u64::MAX);
         let now_ns = u64::try_from(now.duration_since(self.permit.bulkhead.epoch).as_nanos()).unwrap_or(u64::MAX);
         let bulkhead = self.permit.bulkhead;
-        adaptive.on_sample(rtt, self.in_flight, std::thread::panicking(), now_ns, &bulkhead.ledger, &bulkhead.semaphore);
+        adaptive.on_sample(
+            rtt,
+            self.in_flight,
+            std::thread::panicking(),
+            now_ns,
+            &bulkhead.ledger,
+            &bulkhead.semaphore,
+        );
         // Then `self.permit` drops: the permits go back, paying what a lower limit owes first.
     }
 }
