@@ -248,7 +248,7 @@ async fn load(d: &Arc<Downstream>, length: Duration) -> Vec<u32> {
         for _ in 0..PER_TICK {
             tasks.push(tokio::spawn(follow(d.clone())));
         }
-        if (start.elapsed().as_millis() % 100) == 0 {
+        if start.elapsed().as_millis().is_multiple_of(100) {
             limits.push(resile::bulkhead("adaptive-follow").stats().limit);
         }
         sleep(TICK).await;
@@ -346,13 +346,13 @@ async fn no_call_is_admitted_above_the_limit_in_force_and_every_permit_comes_bac
         for _ in 0..3 {
             i += 1;
             let cut = Duration::from_millis(i * 7 % 41);
-            let call = if i % 2 == 0 {
+            let call = if i.is_multiple_of(2) {
                 Box::pin(sweep_a(d.clone())) as std::pin::Pin<Box<dyn Future<Output = _> + Send>>
             } else {
                 Box::pin(sweep_b(d.clone()))
             };
             tasks.push(tokio::spawn(async move {
-                if i % 3 == 0 {
+                if i.is_multiple_of(3) {
                     let _ = tokio::time::timeout(cut, call).await;
                 } else {
                     let _ = call.await;
@@ -360,7 +360,7 @@ async fn no_call_is_admitted_above_the_limit_in_force_and_every_permit_comes_bac
             }));
         }
         // The capacity swings every 5 s, so the limit moves up and down under the calls.
-        d.set_capacity(if (start.elapsed().as_secs() / 5) % 2 == 0 { 8 } else { 16 });
+        d.set_capacity(if (start.elapsed().as_secs() / 5).is_multiple_of(2) { 8 } else { 16 });
         if i > 3 {
             limits.insert(resile::bulkhead("adaptive-sweep").stats().limit);
         }
