@@ -591,7 +591,7 @@ pub use resile_macros::single_flight;
 /// | `weight` | count | `1` | `1..=max_concurrent`: the permits one call takes |
 /// | `adaptive` | `"gradient2"`, `"vegas"`, `"aimd"` | none | the limit adapts to the latency the calls show, within `min_concurrent..=max_concurrent` (Netflix concurrency-limits' `Gradient2Limit`, `VegasLimit`, `AIMDLimit`; see `resile::bulkhead::adaptive`) |
 /// | `min_concurrent` | count | `1` | `1..=max_concurrent`, only with `adaptive`: the lowest limit |
-/// | `initial_concurrent` | count | min(20, max_concurrent) | `min_concurrent..=max_concurrent`, only with `adaptive`: the first limit |
+/// | `initial_concurrent` | count | 20 (≤ `max_concurrent`) | `min_concurrent..=max_concurrent`, only with `adaptive`: the first limit |
 /// | `policy` | path | none | a `const` [`BulkheadPolicy`]: name, `max_concurrent` and the rest; `max_wait` and `weight` written next to it override it at this site only |
 ///
 /// One name has one `max_concurrent` (the first declaration's; a second declaration with

@@ -150,7 +150,7 @@ impl BulkheadConfig {
         Key {
             name: "initial_concurrent",
             kind: KeyKind::Count,
-            default: "min(20, max_concurrent)",
+            default: "20 (≤ `max_concurrent`)",
             doc: "the limit an adaptive bulkhead starts at",
         },
     ];
