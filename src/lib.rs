@@ -598,14 +598,19 @@ pub use resile_macros::single_flight;
 /// | `max_concurrent` | count | required | ≥ 1: the permits, the sum of the weights that may run at once |
 /// | `max_wait` | duration | `"0ms"` | any; `"0ms"` refuses at once; tokio's timer rounds up to the millisecond |
 /// | `weight` | count | `1` | `1..=max_concurrent`: the permits one call takes |
+/// | `adaptive` | `"gradient2"`, `"vegas"`, `"aimd"` | none | the limit adapts to the latency the calls show, within `min_concurrent..=max_concurrent` (Netflix concurrency-limits' `Gradient2Limit`, `VegasLimit`, `AIMDLimit`; see `resile::bulkhead::adaptive`) |
+/// | `min_concurrent` | count | `1` | `1..=max_concurrent`, only with `adaptive`: the lowest limit |
+/// | `initial_concurrent` | count | 20 (≤ `max_concurrent`) | `min_concurrent..=max_concurrent`, only with `adaptive`: the first limit |
 /// | `policy` | path | none | a `const` [`BulkheadPolicy`]: name, `max_concurrent` and the rest; `max_wait` and `weight` written next to it override it at this site only |
 /// | `key` | expression over the arguments | none | one bulkhead per distinct value under the name (a pool per tenant: a full key does not hold up another), each with the name's `max_concurrent`; see [`docs::keyed`] |
 /// | `max_keys` | count | `10000` | ≥ 1, with `key`: the keys kept at most; past it the least recently used with no call in flight are evicted |
 ///
 /// One name has one `max_concurrent` (the first declaration's; a second declaration with
-/// another value is reported at its first call, and panics in debug builds); `max_wait` and
-/// `weight` are each call site's own. `resile::bulkhead(name)` reads its `stats()`
-/// (`max_concurrent`, `in_use`, `waiting`) and changes it live (`reconfigure`).
+/// another value is reported at its first call, and panics in debug builds), and one set of
+/// adaptive keys; `max_wait` and `weight` are each call site's own. `resile::bulkhead(name)`
+/// reads its `stats()` (`max_concurrent`, `in_use`, `waiting`, and `limit`, the limit in
+/// force: an adaptive bulkhead's moves under `max_concurrent`, a fixed one's is
+/// `max_concurrent`) and changes it live (`reconfigure`).
 ///
 /// # Example
 /// ```

@@ -29,7 +29,7 @@ fn full(name: &'static str) -> Result<u32, Error> {
 }
 
 fn stats(max_concurrent: u32, in_use: u32, waiting: u32) -> BulkheadStats {
-    BulkheadStats { max_concurrent, in_use, waiting }
+    BulkheadStats { max_concurrent, in_use, waiting, limit: max_concurrent }
 }
 
 /// Polls `fut` once, with a waker that does nothing.

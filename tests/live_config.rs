@@ -330,7 +330,7 @@ fn unknown_sections_and_keys_are_named_with_a_did_you_mean() {
     );
     assert_eq!(
         message("[bulkhead.db]\nmax_wait = \"1s\""),
-        "[bulkhead.db] max_wait: `max_wait` is each `#[bulkhead]` call site's own setting, which live configuration does not change; it sets `max_concurrent`"
+        "[bulkhead.db] max_wait: `max_wait` is each `#[bulkhead]` call site's own setting, which live configuration does not change; it sets `max_concurrent`, `adaptive`, `min_concurrent` and `initial_concurrent`"
     );
     assert_eq!(
         message("[rate_limit.db]\nrate = 5\n\nburst = [1"),

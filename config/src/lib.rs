@@ -149,7 +149,7 @@ mod text;
 mod timeout;
 mod value;
 
-pub use bulkhead::BulkheadConfig;
+pub use bulkhead::{AdaptiveAlgorithm, BulkheadConfig, DEFAULT_INITIAL_CONCURRENT};
 pub use circuit_breaker::{CircuitBreakerConfig, MAX_WINDOW_SIZE, WindowKind};
 pub use error::{Blame, ConfigError, Problem, Section, Text};
 pub use hedge::HedgeConfig;

@@ -441,6 +441,9 @@ setters!(BulkheadPolicy, BulkheadConfig:
     max_concurrent(u32),
     max_wait(Duration),
     weight(u32),
+    adaptive(crate::AdaptiveAlgorithm),
+    min_concurrent(u32),
+    initial_concurrent(u32),
 );
 
 /// A rate limiter declared in code: its name, its `rate` (tokens per second, required, as

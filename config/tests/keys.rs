@@ -99,8 +99,18 @@ fn keys_list_every_field_in_order() {
     let TimeoutConfig { after: _ } = TimeoutConfig::new(Duration::from_secs(1));
     assert_eq!(names(TimeoutConfig::KEYS), ["after"]);
 
-    let BulkheadConfig { max_concurrent: _, max_wait: _, weight: _ } = BulkheadConfig::new(1);
-    assert_eq!(names(BulkheadConfig::KEYS), ["max_concurrent", "max_wait", "weight"]);
+    let BulkheadConfig {
+        max_concurrent: _,
+        max_wait: _,
+        weight: _,
+        adaptive: _,
+        min_concurrent: _,
+        initial_concurrent: _,
+    } = BulkheadConfig::new(1);
+    assert_eq!(
+        names(BulkheadConfig::KEYS),
+        ["max_concurrent", "max_wait", "weight", "adaptive", "min_concurrent", "initial_concurrent"]
+    );
 }
 
 /// The attributes' argument lists, in the order their "expected one of" messages show.
@@ -163,7 +173,10 @@ fn arguments_are_every_key_of_the_attribute_once() {
         ]
     );
     assert_eq!(names(TimeoutConfig::ARGUMENTS), ["after"]);
-    assert_eq!(names(BulkheadConfig::ARGUMENTS), ["name", "max_concurrent", "max_wait", "weight"]);
+    assert_eq!(
+        names(BulkheadConfig::ARGUMENTS),
+        ["name", "max_concurrent", "max_wait", "weight", "adaptive", "min_concurrent", "initial_concurrent"]
+    );
     for (arguments, keys, attribute_keys) in [
         (RetryConfig::ARGUMENTS, RetryConfig::KEYS, RetryConfig::ATTRIBUTE_KEYS),
         (CircuitBreakerConfig::ARGUMENTS, CircuitBreakerConfig::KEYS, CircuitBreakerConfig::ATTRIBUTE_KEYS),

@@ -39,7 +39,7 @@ async fn fetch(id: u64) -> Result<String, FetchError> {
         let __resile_result = {
             let mut __resile_state = __RESILE_RETRY_0.start();
             loop {
-                match match match __RESILE_BULKHEAD_1.try_admit() {
+                match match match __RESILE_BULKHEAD_1.try_admit_sampled() {
                     ::core::option::Option::Some(__resile_permit) => {
                         __resile_private::Ok(__resile_permit)
                     }
@@ -51,7 +51,7 @@ async fn fetch(id: u64) -> Result<String, FetchError> {
                             )
                         } else {
                             __RESILE_BULKHEAD_1
-                                .wait(&__resile_call, __resile_private::Free)
+                                .wait_sampled(&__resile_call, __resile_private::Free)
                                 .await
                         }
                     }

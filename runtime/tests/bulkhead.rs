@@ -17,7 +17,7 @@ use tokio::time::{Instant, advance};
 const MS: Duration = Duration::from_millis(1);
 
 fn stats(max_concurrent: u32, in_use: u32, waiting: u32) -> BulkheadStats {
-    BulkheadStats { max_concurrent, in_use, waiting }
+    BulkheadStats { max_concurrent, in_use, waiting, limit: max_concurrent }
 }
 
 /// Lets spawned tasks run until they block.

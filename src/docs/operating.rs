@@ -227,7 +227,10 @@
 //!
 //! | key | TOML value | default | meaning |
 //! |---|---|---|---|
-//! | `max_concurrent` | integer ≥ 1, ≥ every site's `weight` | required | the sum of the weights of the calls that may run at once |
+//! | `max_concurrent` | integer ≥ 1, ≥ every site's `weight` | required | the sum of the weights of the calls that may run at once; an adaptive bulkhead's ceiling |
+//! | `adaptive` | `"gradient2"` \| `"vegas"` \| `"aimd"` | none | the algorithm that adapts the limit; taken when the bulkhead is created, a later change has no effect |
+//! | `min_concurrent` | integer, `1..=max_concurrent` | `1` | an adaptive bulkhead's lowest limit; moving it brings the limit within the bounds at once |
+//! | `initial_concurrent` | integer, `min_concurrent..=max_concurrent` | 20 (≤ `max_concurrent`) | an adaptive bulkhead's first limit; taken when it is created |
 //! | `enabled` | `true` \| `false` | `true` | `false`: every call passes unguarded |
 //!
 //! Each site's own: `weight` (the permits one call takes, `1`) and `max_wait` (how long a

@@ -70,6 +70,16 @@ pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<B
         config.check(span, errors);
     }
     keyed.check("bulkhead", errors);
+    if let Some(key) = keyed.key()
+        && config.given.contains("adaptive")
+    {
+        errors.at(
+            syn::spanned::Spanned::span(key),
+            "`key` is not supported with `adaptive` yet: an adaptive limit learns from the calls of one \
+             bulkhead; drop `key`, or `adaptive` for a fixed limit per key"
+                .to_owned(),
+        );
+    }
     let (name, policy) = (name.get().cloned(), policy.take());
     (errors.len() == before).then(|| Box::new(Bulkhead { name, config, policy, keyed }) as Box<dyn Attribute>)
 }
@@ -85,9 +95,7 @@ impl Attribute for Bulkhead {
 
     fn expand(&self, cx: &mut Cx, index: usize, inner: Inner) -> Inner {
         let site = format_ident!("__RESILE_BULKHEAD_{}", index);
-        let special = |_: &'static resile_config::Key, _: &resile_config::Value<'static>| -> proc_macro2::TokenStream {
-            unreachable!("a bulkhead has only counts and durations")
-        };
+        let special = adaptive_tokens;
         let (name, config) = match (&self.policy, &self.name) {
             (Some(p), _) => {
                 let (items, policy) = p.items(&KIND, index, |base| self.config.tokens(base, special));
@@ -109,14 +117,19 @@ impl Attribute for Bulkhead {
         // A site that may not wait decides synchronously: no future, no allocation. With a
         // policy that the site does not override, `max_wait` is the policy's: the branch
         // is on a constant, which the compiler folds.
+        // An adaptive site's permits hold their start, for the latency sample; so do a
+        // policy's, which may be adaptive. A fixed site's admission is unchanged.
+        let sampled = self.policy.is_some() || self.config.config.adaptive.is_some();
+        let (try_admit, wait) =
+            if sampled { (quote!(try_admit_sampled), quote!(wait_sampled)) } else { (quote!(try_admit), quote!(wait)) };
         let (now, wait) = (
             quote!(__resile_private::Err(#site.refuse(#span, #impl_type))),
-            quote!(#site.wait(#span, #impl_type).await),
+            quote!(#site.#wait(#span, #impl_type).await),
         );
         let slow = self.slow(&config, now, wait);
         shapes::guarded(
             quote! {
-                match #site.try_admit() {
+                match #site.#try_admit() {
                     ::core::option::Option::Some(__resile_permit) => __resile_private::Ok(__resile_permit),
                     ::core::option::Option::None => #slow,
                 }
@@ -179,4 +192,12 @@ impl Bulkhead {
             #call
         }})
     }
+}
+
+/// The tokens of an `adaptive` word: the only key of a bulkhead that takes one.
+fn adaptive_tokens(_: &'static resile_config::Key, value: &resile_config::Value<'static>) -> proc_macro2::TokenStream {
+    let resile_config::Value::Word(w) = value else { unreachable!("only `adaptive` takes a word") };
+    let algorithm = resile_config::AdaptiveAlgorithm::from_word(w).expect("one of AdaptiveAlgorithm's words");
+    let variant = format_ident!("{}", format!("{algorithm:?}"));
+    quote!(__resile_private::AdaptiveAlgorithm::#variant)
 }

@@ -6,4 +6,4 @@
 //!   follows the declaration rule of named instances;
 //! - per call site: `max_wait` and `weight`.
 
-pub use resile_config::BulkheadConfig;
+pub use resile_config::{AdaptiveAlgorithm, BulkheadConfig};

@@ -98,9 +98,9 @@ impl Bulkhead {
 /// assert_eq!(bulkhead("pool").stats(), BulkheadStats::EMPTY);
 /// let pool = Bulkhead::named("pool", BulkheadConfig::new(4));
 /// let permit = pool.try_acquire(3).unwrap();
-/// assert_eq!(bulkhead("pool").stats(), BulkheadStats { max_concurrent: 4, in_use: 3, waiting: 0 });
+/// assert_eq!(bulkhead("pool").stats(), BulkheadStats { max_concurrent: 4, in_use: 3, waiting: 0, limit: 4 });
 /// bulkhead("pool").reconfigure(BulkheadConfig::new(2)).unwrap(); // shrink: running calls keep theirs
-/// assert_eq!(bulkhead("pool").stats(), BulkheadStats { max_concurrent: 2, in_use: 3, waiting: 0 });
+/// assert_eq!(bulkhead("pool").stats(), BulkheadStats { max_concurrent: 2, in_use: 3, waiting: 0, limit: 2 });
 /// drop(permit);
 /// assert_eq!(bulkhead("pool").stats().in_use, 0);
 /// assert!(pool.try_acquire(2).is_some());

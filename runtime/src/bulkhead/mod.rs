@@ -73,6 +73,21 @@
 //! and panics in debug builds) and keep their own `weight` and `max_wait`. Operators reach
 //! it with [`bulkhead`]`(name)`.
 //!
+//! # Adaptive limit
+//! With `adaptive = "gradient2" | "vegas" | "aimd"` the limit in force follows the latency
+//! the calls show, within `min_concurrent..=max_concurrent`, starting at
+//! `initial_concurrent` (default min(20, `max_concurrent`)); `stats().limit` reports it
+//! (and `stats().max_concurrent` the ceiling). The algorithms are ports of Netflix
+//! concurrency-limits' `Gradient2Limit`, `VegasLimit` and `AIMDLimit`, fed through its
+//! `WindowedLimit` (one averaged sample per second): see [`adaptive`]. A new limit is put in
+//! force as a live resize, so a lower one is paid back by running calls as they end and
+//! no call is admitted above the limit in force when it is admitted. Gradient2 and Vegas
+//! find the capacity of a downstream that slows down when overloaded (`benches/README.md`,
+//! "Adaptive bulkhead convergence"); AIMD only backs off on drops (a panic, a latency
+//! above 5 s). `adaptive` and `initial_concurrent` are taken when the bulkhead is created;
+//! a live configuration moves the bounds (`min_concurrent`, `max_concurrent`) and the limit
+//! within them.
+//!
 //! # Configuration
 //! See [`BulkheadConfig`]; the setters are named like the attribute keys. `max_wait` is on
 //! tokio's clock, whose timer counts whole milliseconds (a `max_wait` is rounded up to the
@@ -121,6 +136,13 @@
 //! through. What remains above the semaphore is the bulkhead's own `in_use` count and the
 //! shrink-debt load (so `stats()` and live resizing work), and the site's resolved pointer.
 //!
+//! An adaptive site (`adaptive = ..`) admits with [`BulkheadSite::try_admit_sampled`]:
+//! one clock read more at admission, and at return a clock read and the sample (a
+//! `try_lock`, a few floating-point operations; a resize when the limit changes, about once
+//! a second at most). A `policy` site admits that way too, since its policy may be adaptive:
+//! with a fixed policy it reads no clock, but its permit is 24 bytes larger, with a branch on
+//! its return. A fixed site with inline keys is unchanged.
+//!
 //! A refusal with `max_wait = "0ms"` is synchronous ([`BulkheadSite::refuse`]): no future,
 //! no allocation. The wait path, only when the permits are not free and `max_wait > 0`: one
 //! `tokio::time::timeout` around `acquire_many` (a timer entry, an intrusive waiter, no
@@ -133,12 +155,14 @@
 //! semaphore orders the permits. Stats read the counters one by one: each is exact, a set
 //! of them read while calls come and go may be a few instructions apart.
 
+pub mod adaptive;
 mod config;
 mod handle;
 mod site;
 mod state;
 
-pub use config::BulkheadConfig;
+pub use adaptive::AdaptivePermit;
+pub use config::{AdaptiveAlgorithm, BulkheadConfig};
 pub use handle::{BulkheadHandle, bulkhead};
 pub use site::{Bulkhead, BulkheadPermit, BulkheadSite, BulkheadStats, KeyedBulkheadSite};
 pub use state::{Ledger, Pool, WaitTicket};

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use tokio::sync::Semaphore;
 
+use super::adaptive::{AdaptiveLimit, AdaptivePermit};
 use super::config::BulkheadConfig;
 use super::state::{Ledger, Pool};
 use crate::kit::{InstanceKey, KeyGuard, KeyedSite, Site, Swap};
@@ -26,11 +27,15 @@ pub struct BulkheadStats {
     pub in_use: u32,
     /// The calls waiting in the queue for their permits.
     pub waiting: u32,
+    /// The limit in force: the permits that may be held now. An adaptive bulkhead's
+    /// (`adaptive = ..`) moves within `min_concurrent..=max_concurrent`, `max_concurrent`
+    /// being its ceiling; a fixed bulkhead's is `max_concurrent`.
+    pub limit: u32,
 }
 
 impl BulkheadStats {
     /// The stats of a bulkhead that does not exist: all zero.
-    pub const EMPTY: BulkheadStats = BulkheadStats { max_concurrent: 0, in_use: 0, waiting: 0 };
+    pub const EMPTY: BulkheadStats = BulkheadStats { max_concurrent: 0, in_use: 0, waiting: 0, limit: 0 };
 }
 
 /// A bulkhead: a weighted FIFO semaphore of `max_concurrent` permits, with a name for
@@ -40,9 +45,13 @@ impl BulkheadStats {
 /// process-wide instance of a name, shared with every `#[bulkhead(name = ..)]` site.
 pub struct Bulkhead {
     name: &'static str,
-    semaphore: Semaphore,
-    ledger: Ledger,
+    pub(super) semaphore: Semaphore,
+    pub(super) ledger: Ledger,
     config: Swap<BulkheadConfig>,
+    /// The adaptive limit (`adaptive = ..`), `None` for a fixed bulkhead.
+    pub(super) adaptive: Option<Box<AdaptiveLimit>>,
+    /// The origin of the samples' `now_ns` (an adaptive bulkhead's).
+    pub(super) epoch: tokio::time::Instant,
     /// The largest `weight` of the call sites that resolved to this bulkhead, which live
     /// configuration may not lower `max_concurrent` below (read at an operator's pace only).
     heaviest_site: std::sync::atomic::AtomicU32,
@@ -84,11 +93,15 @@ impl Bulkhead {
 
     /// A bulkhead with `config` (already validated).
     pub(super) fn create(name: &'static str, config: BulkheadConfig) -> Self {
+        let adaptive = AdaptiveLimit::new(&config).map(Box::new);
+        let limit = if adaptive.is_some() { config.initial_limit() } else { config.max_concurrent };
         Bulkhead {
             name,
-            semaphore: Semaphore::new(config.max_concurrent as usize),
-            ledger: Ledger::new(config.max_concurrent),
+            semaphore: Semaphore::new(limit as usize),
+            ledger: Ledger::new(limit),
             config: Swap::new(config),
+            adaptive,
+            epoch: tokio::time::Instant::now(),
             heaviest_site: std::sync::atomic::AtomicU32::new(0),
             #[cfg(feature = "metrics")]
             gauges: crate::telemetry::metrics::Cached::new(),
@@ -129,11 +142,9 @@ impl Bulkhead {
     /// Each is exact when read; read together while calls come and go, they may be from
     /// instants a few instructions apart.
     pub fn stats(&self) -> BulkheadStats {
-        BulkheadStats {
-            max_concurrent: self.ledger.limit(),
-            in_use: self.ledger.in_use(),
-            waiting: self.ledger.waiting(),
-        }
+        let limit = self.ledger.limit();
+        let max_concurrent = if self.adaptive.is_some() { self.config.load().max_concurrent } else { limit };
+        BulkheadStats { max_concurrent, in_use: self.ledger.in_use(), waiting: self.ledger.waiting(), limit }
     }
 
     /// Puts `config` (already validated) in force: `max_concurrent` at once (growing adds
@@ -144,7 +155,11 @@ impl Bulkhead {
     /// [`BulkheadHandle::reconfigure`](crate::kit::Handle::reconfigure)) makes them under a lock.
     pub(super) fn apply(&self, config: BulkheadConfig) {
         self.config.store(config);
-        self.ledger.resize(config.max_concurrent, &self.semaphore);
+        match &self.adaptive {
+            // The bounds move; the limit stays where the algorithm put it, within them.
+            Some(adaptive) => adaptive.reconfigure(&config, &self.ledger, &self.semaphore),
+            None => self.ledger.resize(config.max_concurrent, &self.semaphore),
+        }
     }
 
     /// `weight` permits now, if they are free and nobody is queued before this call.
@@ -257,7 +272,8 @@ impl Bulkhead {
             .acquire(config.weight, config.max_wait, CallSpan::detached(), Function::free("resile::Bulkhead"))
             .await
         {
-            Ok(permit) => permit,
+            // The latency sample of an adaptive bulkhead is taken when it drops.
+            Ok(permit) => AdaptivePermit::new(permit),
             Err(rejection) => return Err(E::from(rejection)),
         };
         op().await
@@ -291,8 +307,8 @@ impl Drop for Changed<'_> {
 /// still owes) and tokio's `add_permits` (the semaphore's mutex).
 #[must_use = "the permits return when this is dropped"]
 pub struct BulkheadPermit<'a> {
-    bulkhead: &'a Bulkhead,
-    weight: u32,
+    pub(super) bulkhead: &'a Bulkhead,
+    pub(super) weight: u32,
 }
 
 impl BulkheadPermit<'_> {

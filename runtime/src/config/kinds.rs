@@ -125,7 +125,7 @@ impl Live for Bulkhead {
     fn errors(config: &Self::Config, given: KeySet) -> Vec<ConfigError> {
         config.errors(given)
     }
-    fields!(max_concurrent, max_wait, weight);
+    fields!(max_concurrent, max_wait, weight, adaptive, min_concurrent, initial_concurrent);
 }
 
 impl Live for RateLimiter {

@@ -1,0 +1,101 @@
+//! The permits of a call admitted by an adaptive site ([`AdaptivePermit`]), and the
+//! admission that takes them.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
+use tokio::time::Instant;
+
+use super::super::site::{Bulkhead, BulkheadPermit, BulkheadSite};
+use crate::Rejection;
+use crate::telemetry::{CallSpan, ImplType};
+
+/// The permits of one admitted call, as [`BulkheadPermit`], and when they were taken: its
+/// drop gives the adaptive limit the call's latency sample (see the
+/// [module docs](super#samples)), then returns the permits.
+///
+/// On a fixed bulkhead (a `policy` site whose policy is not adaptive, or a bulkhead turned
+/// off) it holds no start and takes no sample.
+#[must_use = "the permits return when this is dropped"]
+pub struct AdaptivePermit<'a> {
+    permit: BulkheadPermit<'a>,
+    /// When the permits were taken; `None`: no sample.
+    start: Option<Instant>,
+    /// The permits in use just after admission.
+    in_flight: u32,
+}
+
+impl<'a> AdaptivePermit<'a> {
+    /// Wraps `permit`, just taken: reads the clock if its bulkhead adapts.
+    #[inline]
+    pub(crate) fn new(permit: BulkheadPermit<'a>) -> Self {
+        let bulkhead = permit.bulkhead;
+        let sampled = bulkhead.adaptive.is_some() && permit.weight > 0;
+        let (start, in_flight) = if sampled { (Some(Instant::now()), bulkhead.ledger.in_use()) } else { (None, 0) };
+        AdaptivePermit { permit, start, in_flight }
+    }
+
+    /// The permits held.
+    #[inline]
+    pub fn weight(&self) -> u32 {
+        self.permit.weight
+    }
+}
+
+impl fmt::Debug for AdaptivePermit<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AdaptivePermit").field("permit", &self.permit).field("in_flight", &self.in_flight).finish()
+    }
+}
+
+impl Drop for AdaptivePermit<'_> {
+    fn drop(&mut self) {
+        let (Some(start), Some(adaptive)) = (self.start, self.permit.bulkhead.adaptive.as_deref()) else {
+            return;
+        };
+        let now = Instant::now();
+        let rtt = u64::try_from(now.duration_since(start).as_nanos()).unwrap_or(u64::MAX);
+        let now_ns = u64::try_from(now.duration_since(self.permit.bulkhead.epoch).as_nanos()).unwrap_or(u64::MAX);
+        let bulkhead = self.permit.bulkhead;
+        adaptive.on_sample(
+            rtt,
+            self.in_flight,
+            std::thread::panicking(),
+            now_ns,
+            &bulkhead.ledger,
+            &bulkhead.semaphore,
+        );
+        // Then `self.permit` drops: the permits go back, paying what a lower limit owes first.
+    }
+}
+
+impl Bulkhead {
+    /// [`try_acquire`](Bulkhead::try_acquire), the permits holding their start for the
+    /// latency sample of an adaptive bulkhead.
+    #[inline]
+    pub fn try_acquire_sampled(&self, weight: u32) -> Option<AdaptivePermit<'_>> {
+        self.try_acquire(weight).map(AdaptivePermit::new)
+    }
+}
+
+impl BulkheadSite {
+    /// [`try_admit`](BulkheadSite::try_admit) for an adaptive site (or a `policy` site, which
+    /// may be): the permits hold their start, for the latency sample. One clock read more
+    /// when the bulkhead adapts; none when it does not.
+    #[inline(always)]
+    pub fn try_admit_sampled(&self) -> Option<AdaptivePermit<'static>> {
+        self.try_admit().map(AdaptivePermit::new)
+    }
+
+    /// [`wait`](BulkheadSite::wait) for an adaptive site: the permits, once taken, hold
+    /// their start.
+    #[inline]
+    pub fn wait_sampled<'a>(
+        &'a self,
+        span: &'a CallSpan,
+        impl_type: impl ImplType + 'a,
+    ) -> Pin<Box<impl Future<Output = Result<AdaptivePermit<'static>, Rejection>> + 'a>> {
+        Box::pin(async move { self.wait(span, impl_type).await.map(AdaptivePermit::new) })
+    }
+}

@@ -1,0 +1,474 @@
+//! `#[bulkhead(adaptive = ..)]` on tokio's paused clock: the limit follows the latency the
+//! downstream shows and stays within `min_concurrent..=max_concurrent`; no call is admitted
+//! above the limit in force, across clones of a call site and under cancellation; and,
+//! against a model downstream that slows down past a capacity `C`, where the limit settles
+//! (`convergence_*`, whose figures `benches/README.md` reports).
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::time::Duration;
+
+use resile::Rejection;
+use tokio::time::{Instant, sleep};
+
+#[derive(Debug, PartialEq)]
+enum Error {
+    Rejected(Rejection),
+}
+
+impl From<Rejection> for Error {
+    fn from(r: Rejection) -> Self {
+        Error::Rejected(r)
+    }
+}
+
+/// A downstream whose latency is `base` while at most `capacity` calls are in it, and grows
+/// in proportion beyond: `base × max(1, in_flight / capacity)`, fixed when a call enters
+/// (a server of `capacity` workers sharing its time among the calls in it).
+#[derive(Debug)]
+struct Downstream {
+    base_us: AtomicU64,
+    capacity: AtomicU32,
+    in_flight: AtomicU32,
+    most_in_flight: AtomicU32,
+}
+
+impl Downstream {
+    fn new(base: Duration, capacity: u32) -> Arc<Self> {
+        Arc::new(Downstream {
+            base_us: AtomicU64::new(base.as_micros() as u64),
+            capacity: AtomicU32::new(capacity),
+            in_flight: AtomicU32::new(0),
+            most_in_flight: AtomicU32::new(0),
+        })
+    }
+
+    fn set_capacity(&self, capacity: u32) {
+        self.capacity.store(capacity, Ordering::Relaxed);
+    }
+
+    async fn serve(&self) -> Duration {
+        let n = self.in_flight.fetch_add(1, Ordering::Relaxed) + 1;
+        self.most_in_flight.fetch_max(n, Ordering::Relaxed);
+        let (base, capacity) = (self.base_us.load(Ordering::Relaxed), u64::from(self.capacity.load(Ordering::Relaxed)));
+        let latency = Duration::from_micros(base * u64::from(n).max(capacity) / capacity);
+        // Counted out even if the call is dropped here.
+        struct Out<'a>(&'a AtomicU32);
+        impl Drop for Out<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::Relaxed);
+            }
+        }
+        let _out = Out(&self.in_flight);
+        sleep(latency).await;
+        latency
+    }
+}
+
+// C = 40 in the convergence runs: the adaptive bulkheads' ceiling is 4C, the fixed ones 2C
+// and 4C.
+const C: u32 = 40;
+const BASE: Duration = Duration::from_millis(100);
+
+#[resile::bulkhead(name = "adaptive-gradient2", max_concurrent = 160, adaptive = "gradient2")]
+async fn gradient2(d: Arc<Downstream>) -> Result<Duration, Error> {
+    Ok(d.serve().await)
+}
+
+#[resile::bulkhead(name = "adaptive-vegas", max_concurrent = 160, adaptive = "vegas")]
+async fn vegas(d: Arc<Downstream>) -> Result<Duration, Error> {
+    Ok(d.serve().await)
+}
+
+#[resile::bulkhead(name = "adaptive-aimd", max_concurrent = 160, adaptive = "aimd")]
+async fn aimd(d: Arc<Downstream>) -> Result<Duration, Error> {
+    Ok(d.serve().await)
+}
+
+#[resile::bulkhead(name = "fixed-2c", max_concurrent = 80)]
+async fn fixed_2c(d: Arc<Downstream>) -> Result<Duration, Error> {
+    Ok(d.serve().await)
+}
+
+#[resile::bulkhead(name = "fixed-4c", max_concurrent = 160)]
+async fn fixed_4c(d: Arc<Downstream>) -> Result<Duration, Error> {
+    Ok(d.serve().await)
+}
+
+/// What a run saw in its second half.
+#[derive(Debug)]
+struct Run {
+    limits: (u32, u32, f64),
+    p50: Duration,
+    p99: Duration,
+    admitted: usize,
+    refused: usize,
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
+}
+
+/// Calls `call` `per_tick` times every [`TICK`] for `length`, and reports the limit (sampled every 100 ms) and the latencies of the
+/// admitted calls over the second half.
+async fn drive<F, Fut>(name: &'static str, call: F, d: Arc<Downstream>, per_tick: u32, length: Duration) -> Run
+where
+    F: Fn(Arc<Downstream>) -> Fut,
+    Fut: Future<Output = Result<Duration, Error>> + Send + 'static,
+{
+    let start = Instant::now();
+    let half = start + length / 2;
+    let latencies = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let refused = Arc::new(AtomicU32::new(0));
+    let mut limits = Vec::new();
+    let mut next_sample = start;
+    let mut tasks = Vec::new();
+    while start.elapsed() < length {
+        for _ in 0..per_tick {
+            let fut = call(d.clone());
+            let (latencies, refused) = (latencies.clone(), refused.clone());
+            let counted = Instant::now() >= half;
+            tasks.push(tokio::spawn(async move {
+                match fut.await {
+                    Ok(latency) if counted => latencies.lock().unwrap().push(latency),
+                    Ok(_) => {}
+                    Err(_) if counted => {
+                        refused.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Err(_) => {}
+                }
+            }));
+        }
+        if Instant::now() >= next_sample {
+            if Instant::now() >= half {
+                limits.push(resile::bulkhead(name).stats().limit);
+            }
+            next_sample += Duration::from_millis(100);
+        }
+        sleep(TICK).await;
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let mut l = latencies.lock().unwrap().clone();
+    l.sort();
+    let mean = limits.iter().map(|&x| f64::from(x)).sum::<f64>() / limits.len() as f64;
+    Run {
+        limits: (*limits.iter().min().unwrap(), *limits.iter().max().unwrap(), mean),
+        p50: percentile(&l, 0.50),
+        p99: percentile(&l, 0.99),
+        admitted: l.len(),
+        refused: refused.load(Ordering::Relaxed) as usize,
+    }
+}
+
+/// Arrivals at twice the capacity (C / BASE = 400 calls/s): 4 every 5 ms, for 120 s (the
+/// algorithms see one sample a second).
+const PER_TICK: u32 = 4;
+const TICK: Duration = Duration::from_millis(5);
+const LENGTH: Duration = Duration::from_secs(120);
+
+fn report(what: &str, run: &Run) {
+    let unloaded = BASE.as_secs_f64();
+    println!(
+        "{what}: limit min {} max {} mean {:.1} (C = {C}); p50 {:?} p99 {:?} ({:.2}× unloaded); admitted {} refused {}",
+        run.limits.0,
+        run.limits.1,
+        run.limits.2,
+        run.p50,
+        run.p99,
+        run.p99.as_secs_f64() / unloaded,
+        run.admitted,
+        run.refused
+    );
+}
+
+fn settles_near_capacity(run: &Run) -> bool {
+    let (lo, hi) = (f64::from(C) * 0.8, f64::from(C) * 1.2);
+    f64::from(run.limits.0) >= lo && f64::from(run.limits.1) <= hi
+}
+
+#[tokio::test(start_paused = true)]
+async fn convergence_gradient2() {
+    let run = drive("adaptive-gradient2", gradient2, Downstream::new(BASE, C), PER_TICK, LENGTH).await;
+    report("gradient2", &run);
+    assert!(settles_near_capacity(&run), "{run:?}");
+    assert!(run.p99 <= BASE * 2, "{run:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn convergence_vegas() {
+    let run = drive("adaptive-vegas", vegas, Downstream::new(BASE, C), PER_TICK, LENGTH).await;
+    report("vegas", &run);
+    assert!(settles_near_capacity(&run), "{run:?}");
+    assert!(run.p99 <= BASE * 2, "{run:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn convergence_aimd() {
+    let run = drive("adaptive-aimd", aimd, Downstream::new(BASE, C), PER_TICK, LENGTH).await;
+    report("aimd", &run);
+    // Loss-based: a downstream that only slows down (below AIMD's 5 s timeout) never makes
+    // it back off; it climbs by one a window (a second) towards the ceiling, and p99 with it.
+    assert!(!settles_near_capacity(&run), "{run:?}");
+    assert!(run.limits.1 >= 2 * C && run.p99 > BASE * 2, "{run:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn convergence_fixed() {
+    let at_2c = drive("fixed-2c", fixed_2c, Downstream::new(BASE, C), PER_TICK, LENGTH).await;
+    report("fixed 2C", &at_2c);
+    let at_4c = drive("fixed-4c", fixed_4c, Downstream::new(BASE, C), PER_TICK, LENGTH).await;
+    report("fixed 4C", &at_4c);
+    // The queue in the downstream: p99 grows with the limit.
+    assert_eq!((at_2c.p99, at_4c.p99), (BASE * 2, BASE * 4));
+}
+
+// ---- the limit follows the latency, within its bounds ----
+
+#[resile::bulkhead(
+    name = "adaptive-follow",
+    max_concurrent = 60,
+    adaptive = "gradient2",
+    min_concurrent = 12,
+    initial_concurrent = 16
+)]
+async fn follow(d: Arc<Downstream>) -> Result<Duration, Error> {
+    Ok(d.serve().await)
+}
+
+/// Drives `follow` at twice the downstream's capacity for `length`; the limits seen, every
+/// 100 ms.
+async fn load(d: &Arc<Downstream>, length: Duration) -> Vec<u32> {
+    let start = Instant::now();
+    let mut limits = Vec::new();
+    let mut tasks = Vec::new();
+    while start.elapsed() < length {
+        for _ in 0..PER_TICK {
+            tasks.push(tokio::spawn(follow(d.clone())));
+        }
+        if start.elapsed().as_millis().is_multiple_of(100) {
+            limits.push(resile::bulkhead("adaptive-follow").stats().limit);
+        }
+        sleep(TICK).await;
+    }
+    for t in tasks {
+        let _ = t.await.unwrap();
+    }
+    limits
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_limit_falls_when_latency_rises_and_rises_when_it_falls() {
+    let stats = resile::bulkhead("adaptive-follow").stats();
+    assert_eq!((stats.limit, stats.max_concurrent), (0, 0)); // not created yet
+    let d = Downstream::new(BASE, C);
+    assert_eq!(follow(d.clone()).await, Ok(BASE));
+    assert_eq!(resile::bulkhead("adaptive-follow").stats().limit, 16, "starts at initial_concurrent");
+    let first = load(&d, Duration::from_secs(40)).await;
+    let settled = *first.last().unwrap();
+    assert!((C..=C * 6 / 5).contains(&settled), "settles near C: {settled}");
+    // The downstream's capacity drops to 20: its latency doubles at the same load.
+    d.set_capacity(20);
+    let second = load(&d, Duration::from_secs(40)).await;
+    let low = *second.last().unwrap();
+    assert!(low < settled && (20..=26).contains(&low), "falls to near 20: {low} (from {settled})");
+    // And to 5, below `min_concurrent`: the limit stops at 12.
+    d.set_capacity(5);
+    let third = load(&d, Duration::from_secs(40)).await;
+    assert_eq!(*third.last().unwrap(), 12, "stops at min_concurrent");
+    // Back to 40: the limit climbs again.
+    d.set_capacity(C);
+    let fourth = load(&d, Duration::from_secs(60)).await;
+    let high = *fourth.last().unwrap();
+    assert!(high > 30, "climbs back: {high}");
+    for limit in first.iter().chain(&second).chain(&third).chain(&fourth) {
+        assert!((12..=60).contains(limit), "within min_concurrent..=max_concurrent: {limit}");
+    }
+    let stats = resile::bulkhead("adaptive-follow").stats();
+    assert_eq!((stats.max_concurrent, stats.in_use, stats.waiting), (60, 0, 0));
+    println!(
+        "follow: settled {settled}, capacity 20 -> {low}, capacity 5 -> {}, back to 40 -> {high}",
+        third.last().unwrap()
+    );
+}
+
+// ---- no over-admission, across call sites of one name and under cancellation ----
+
+/// The most `in_use` seen above the limit in force at an admission (0: never), across the
+/// sites of `adaptive-sweep`.
+static OVER: AtomicU32 = AtomicU32::new(0);
+static ADMITTED: AtomicU32 = AtomicU32::new(0);
+
+fn admitted() {
+    // Read in the poll that admitted the call: nothing else ran in between.
+    let stats = resile::bulkhead("adaptive-sweep").stats();
+    OVER.fetch_max(stats.in_use.saturating_sub(stats.limit), Ordering::Relaxed);
+    ADMITTED.fetch_add(1, Ordering::Relaxed);
+}
+
+#[resile::bulkhead(
+    name = "adaptive-sweep",
+    max_concurrent = 24,
+    max_wait = "30ms",
+    adaptive = "vegas",
+    min_concurrent = 2
+)]
+async fn sweep_a(d: Arc<Downstream>) -> Result<Duration, Error> {
+    admitted();
+    Ok(d.serve().await)
+}
+
+#[resile::bulkhead(
+    name = "adaptive-sweep",
+    max_concurrent = 24,
+    max_wait = "5ms",
+    adaptive = "vegas",
+    min_concurrent = 2
+)]
+async fn sweep_b(d: Arc<Downstream>) -> Result<Duration, Error> {
+    admitted();
+    tokio::task::yield_now().await;
+    Ok(d.serve().await)
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_call_is_admitted_above_the_limit_in_force_and_every_permit_comes_back() {
+    // A downstream of capacity 8 whose base latency is 20 ms; one call in three is cut after
+    // 0..=40 ms (in the queue, between the awaits, or in the downstream).
+    let d = Downstream::new(Duration::from_millis(20), 8);
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    let mut limits = std::collections::BTreeSet::new();
+    let mut i = 0u64;
+    while start.elapsed() < Duration::from_secs(30) {
+        for _ in 0..3 {
+            i += 1;
+            let cut = Duration::from_millis(i * 7 % 41);
+            let call = if i.is_multiple_of(2) {
+                Box::pin(sweep_a(d.clone())) as std::pin::Pin<Box<dyn Future<Output = _> + Send>>
+            } else {
+                Box::pin(sweep_b(d.clone()))
+            };
+            tasks.push(tokio::spawn(async move {
+                if i.is_multiple_of(3) {
+                    let _ = tokio::time::timeout(cut, call).await;
+                } else {
+                    let _ = call.await;
+                }
+            }));
+        }
+        // The capacity swings every 5 s, so the limit moves up and down under the calls.
+        d.set_capacity(if (start.elapsed().as_secs() / 5).is_multiple_of(2) { 8 } else { 16 });
+        if i > 3 {
+            limits.insert(resile::bulkhead("adaptive-sweep").stats().limit);
+        }
+        sleep(Duration::from_millis(2)).await;
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(OVER.load(Ordering::Relaxed), 0, "a call was admitted above the limit in force");
+    assert!(ADMITTED.load(Ordering::Relaxed) > 1_000);
+    let (lowest, highest) = (*limits.first().unwrap(), *limits.last().unwrap());
+    assert!(lowest < 20 && highest > 20, "the limit moved down and up from 20: {limits:?}");
+    let stats = resile::bulkhead("adaptive-sweep").stats();
+    assert_eq!((stats.in_use, stats.waiting), (0, 0));
+    assert_eq!(d.in_flight.load(Ordering::Relaxed), 0);
+    // Every permit is back: `limit` calls run at once, and the next one is refused.
+    let limit = stats.limit;
+    let slow = Downstream::new(Duration::from_secs(10), 1_000);
+    let held: Vec<_> = (0..limit).map(|_| tokio::spawn(sweep_a(slow.clone()))).collect();
+    tokio::task::yield_now().await;
+    assert_eq!(resile::bulkhead("adaptive-sweep").stats().in_use, limit);
+    assert_eq!(sweep_a(slow.clone()).await, Err(Error::Rejected(Rejection::BulkheadFull { name: "adaptive-sweep" })));
+    for h in held {
+        assert!(h.await.unwrap().is_ok());
+    }
+    println!("sweep: limits seen {limits:?}, admitted {}", ADMITTED.load(Ordering::Relaxed));
+}
+
+#[resile::bulkhead(
+    name = "adaptive-drop",
+    max_concurrent = 8,
+    max_wait = "30ms",
+    adaptive = "aimd",
+    initial_concurrent = 4
+)]
+async fn drop_a(d: Arc<Downstream>) -> Result<Duration, Error> {
+    tokio::task::yield_now().await;
+    Ok(d.serve().await)
+}
+
+#[resile::bulkhead(
+    name = "adaptive-drop",
+    max_concurrent = 8,
+    max_wait = "5ms",
+    adaptive = "aimd",
+    initial_concurrent = 4
+)]
+async fn drop_b(d: Arc<Downstream>) -> Result<Duration, Error> {
+    tokio::task::yield_now().await;
+    Ok(d.serve().await)
+}
+
+/// Dropping a call at each of its await points, one by one, gives every permit back and
+/// leaves the queue (a drop sweep: the call is polled `k` times, then dropped).
+#[tokio::test(start_paused = true)]
+async fn a_call_dropped_at_any_await_point_gives_its_permits_back() {
+    let d = Downstream::new(Duration::from_millis(3), 1_000);
+    for k in 0..6 {
+        // The call under test is admitted first (or queued, when `k` is 0 it is never
+        // polled); then `limit` more arrive, the last of which queues behind it.
+        let limit = {
+            let _ = drop_b(d.clone()).await;
+            resile::bulkhead("adaptive-drop").stats().limit
+        };
+        let held: Vec<_> = (0..limit).map(|_| tokio::spawn(drop_b(d.clone()))).collect();
+        let mut call = Box::pin(drop_a(d.clone()));
+        let waker = std::task::Waker::noop();
+        let mut cx = std::task::Context::from_waker(waker);
+        for _ in 0..k {
+            if call.as_mut().poll(&mut cx).is_ready() {
+                break;
+            }
+            tokio::time::advance(Duration::from_millis(1)).await;
+        }
+        drop(call);
+        for h in held {
+            let _ = h.await.unwrap();
+        }
+        let stats = resile::bulkhead("adaptive-drop").stats();
+        assert_eq!((stats.in_use, stats.waiting), (0, 0), "dropped after {k} polls");
+        assert_eq!(d.in_flight.load(Ordering::Relaxed), 0);
+    }
+}
+
+// ---- stats and live bounds ----
+
+#[tokio::test(start_paused = true)]
+async fn stats_report_the_limit_and_live_bounds_bring_it_within_them() {
+    use resile::bulkhead::{AdaptiveAlgorithm, Bulkhead, BulkheadConfig};
+
+    let fixed = Bulkhead::named("adaptive-stats-fixed", BulkheadConfig::new(7));
+    assert_eq!((fixed.stats().limit, fixed.stats().max_concurrent), (7, 7));
+    let config = BulkheadConfig::new(100).adaptive(AdaptiveAlgorithm::Aimd);
+    let pool = Bulkhead::named("adaptive-stats", config);
+    assert_eq!((pool.stats().limit, pool.stats().max_concurrent), (20, 100), "starts at min(20, max_concurrent)");
+    let held: Vec<_> = (0..20).map(|_| pool.try_acquire_sampled(1).unwrap()).collect();
+    assert!(pool.try_acquire_sampled(1).is_none(), "the limit, not the ceiling, is in force");
+    // A lower ceiling: the limit follows at once; running calls keep their permits.
+    resile::bulkhead("adaptive-stats").reconfigure(config.max_concurrent(10)).unwrap();
+    let stats = pool.stats();
+    assert_eq!((stats.limit, stats.max_concurrent, stats.in_use), (10, 10, 20));
+    drop(held); // samples of 0 ns: below 100 µs, ignored
+    assert_eq!(pool.stats().in_use, 0);
+    let again: Vec<_> = (0..10).map(|_| pool.try_acquire_sampled(1).unwrap()).collect();
+    assert!(pool.try_acquire_sampled(1).is_none());
+    drop(again);
+    // A higher floor lifts the limit.
+    resile::bulkhead("adaptive-stats").reconfigure(config.max_concurrent(40).min_concurrent(30)).unwrap();
+    assert_eq!((pool.stats().limit, pool.stats().max_concurrent), (30, 40));
+    assert!(resile::bulkhead("adaptive-stats").reconfigure(config.max_concurrent(40).min_concurrent(50)).is_err());
+}
