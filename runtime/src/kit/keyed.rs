@@ -50,7 +50,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use hashbrown::HashTable;
 
-use super::registry::{NamedPolicy, Registry};
+use super::registry::{AnyFamily, NamedPolicy, Registry};
 use super::shard_lock::{ReadGuard, ShardLock, WriteGuard};
 use super::site::Site;
 
@@ -244,22 +244,6 @@ impl<P: NamedPolicy, K> fmt::Debug for Family<P, K> {
             .field("max_keys", &self.max_keys)
             .finish_non_exhaustive()
     }
-}
-
-/// A family of any key type, as its name's registry entry keeps it.
-pub(crate) trait AnyFamily<P: NamedPolicy>: Send + Sync {
-    fn as_any(&self) -> &dyn Any;
-    /// The key type.
-    fn key_type(&self) -> TypeId;
-    /// The instances.
-    fn keys(&self) -> usize;
-    /// The keys evicted so far.
-    fn evicted(&self) -> u64;
-    /// Puts `config` in force on every key's instance, and on those created afterwards
-    /// (they take the name's instance's settings).
-    fn reconfigure(&self, config: P::Config);
-    /// Resets every key's instance ([`NamedPolicy::reset`]).
-    fn reset(&self);
 }
 
 impl<P: NamedPolicy, K: Hash + Eq + Clone + Send + Sync + 'static> Family<P, K> {

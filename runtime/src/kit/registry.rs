@@ -1,13 +1,13 @@
 //! Named instances: [`NamedPolicy`], what a policy with instances shared by name provides,
 //! and [`Registry`], the instances of one kind and the rule that decides their settings.
 
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Mutex, OnceLock, RwLock};
 
 use resile_config::KeySet;
 
-use super::keyed::AnyFamily;
 use crate::ConfigError;
 
 /// A policy whose instances are shared process-wide by name: one name is one instance,
@@ -544,6 +544,24 @@ fn conflict<P: NamedPolicy>(name: &str, first: Declaration<P::Config>, second: D
     if cfg!(debug_assertions) {
         panic!("{message}");
     }
+}
+
+/// A family of keyed instances (`key = ..`, `kit::keyed`) of any key type, as its name's
+/// registry entry keeps it: what the registry needs of one, so that it does not depend on
+/// how a family is built.
+pub(crate) trait AnyFamily<P: NamedPolicy>: Send + Sync {
+    fn as_any(&self) -> &dyn Any;
+    /// The key type.
+    fn key_type(&self) -> TypeId;
+    /// The instances.
+    fn keys(&self) -> usize;
+    /// The keys evicted so far.
+    fn evicted(&self) -> u64;
+    /// Puts `config` in force on every key's instance, and on those created afterwards
+    /// (they take the name's instance's settings).
+    fn reconfigure(&self, config: P::Config);
+    /// Resets every key's instance ([`NamedPolicy::reset`]).
+    fn reset(&self);
 }
 
 /// Every registry that has entries, for [`names`] and `resile::testing::reset_all()`.

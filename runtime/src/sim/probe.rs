@@ -10,7 +10,7 @@ use tokio::time::Instant;
 use super::report::Rejections;
 use crate::Rejection;
 use crate::State;
-use crate::telemetry::Event;
+use crate::telemetry::event::Event;
 
 thread_local! {
     /// The probe of the simulation running on this thread.
