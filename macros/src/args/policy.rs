@@ -136,3 +136,25 @@ impl PolicyRef {
         (quote! { const #ident: __resile_private::#ty = #value; #check }, ident)
     }
 }
+
+/// The slow path of an admission that may wait (`#[bulkhead]`, `#[rate_limit]`): `now` (a
+/// refusal) at a site that may not wait, `wait` at one that may. Inline, the site's own
+/// `max_wait` (`max_wait_zero`) decides; with a policy whose `max_wait` the site does not
+/// override (`written`), the branch is on the policy's constant `config.max_wait`, which
+/// the compiler folds.
+pub(crate) fn slow_admission(
+    policy: bool,
+    written: bool,
+    max_wait_zero: bool,
+    config: &proc_macro2::TokenStream,
+    now: proc_macro2::TokenStream,
+    wait: proc_macro2::TokenStream,
+) -> proc_macro2::TokenStream {
+    if policy && !written {
+        quote::quote!(if #config.max_wait.is_zero() { #now } else { #wait })
+    } else if max_wait_zero {
+        now
+    } else {
+        wait
+    }
+}

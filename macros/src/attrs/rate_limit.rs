@@ -156,16 +156,10 @@ impl Attribute for RateLimit {
 }
 
 impl RateLimit {
-    /// The slow path of admission: `now` at a site that may not wait, `wait` at one that
-    /// may, decided on a constant where a policy's `max_wait` is in force.
+    /// The slow path of admission ([`policy::slow_admission`]): a refusal or a wait.
     fn slow(&self, config: &TokenStream, now: TokenStream, wait: TokenStream) -> TokenStream {
-        if self.policy.is_some() && !self.config.given.contains("max_wait") {
-            quote!(if #config.max_wait.is_zero() { #now } else { #wait })
-        } else if self.config.config.max_wait.is_zero() {
-            now
-        } else {
-            wait
-        }
+        let written = self.config.given.contains("max_wait");
+        policy::slow_admission(self.policy.is_some(), written, self.config.config.max_wait.is_zero(), config, now, wait)
     }
 
     /// Keyed (SPEC §9): the key's limiter, held for the call, then the same admission on it.
