@@ -5,13 +5,14 @@
 //! instance.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned};
 use syn::Expr;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 
 use super::Slot;
 use super::values;
+use crate::codegen::Inner;
 use crate::diag::Errors;
 
 /// The keyed-instance keys of one attribute.
@@ -67,11 +68,28 @@ impl Keyed {
     }
 }
 
+/// A keyed layer's expansion: binds the key's instance of the keyed site `site` (the
+/// layer's `index` names it), then `call(instance)`, the layer's admission on it.
+pub(crate) fn with_instance(
+    site: &syn::Ident,
+    index: usize,
+    key: &Expr,
+    call: impl FnOnce(&syn::Ident) -> Inner,
+) -> Inner {
+    let instance = format_ident!("__resile_instance_{}", index);
+    let bind = bind_instance(site, &instance, key);
+    let call = call(&instance).into_expr();
+    Inner::Expr(quote! {{
+        #bind
+        #call
+    }})
+}
+
 /// The statement that binds `instance` to the key's instance of the keyed site `site`:
 /// the key expression's value, by reference, as a `str` when it is one (so a `String` is
 /// made only for a new key). Spanned on the expression, so that a key of a type that cannot
 /// be one is reported there.
-pub(crate) fn bind_instance(site: &syn::Ident, instance: &syn::Ident, key: &Expr) -> TokenStream {
+fn bind_instance(site: &syn::Ident, instance: &syn::Ident, key: &Expr) -> TokenStream {
     let lookup = quote_spanned!(key.span()=>
         #site.instance((&&__resile_private::single_flight::KeyOf(&(#key))).__resile_flight_key())
     );

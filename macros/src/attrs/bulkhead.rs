@@ -163,28 +163,23 @@ impl Bulkhead {
                 __resile_private::KeyedBulkheadSite::new(__RESILE_FN, #name, #config, #max_keys);
         });
         let (reject, span, impl_type) = (cx.reject("bulkhead"), cx.span(), cx.impl_type());
-        let instance = format_ident!("__resile_instance_{}", index);
-        let (now, wait) = (
-            quote!(__resile_private::Err(#site.refuse(&#instance, #span, #impl_type))),
-            quote!(#site.wait(&#instance, #span, #impl_type).await),
-        );
-        let slow = self.slow(config, now, wait);
-        let bind = keyed::bind_instance(&site, &instance, key);
-        let call = shapes::guarded(
-            quote! {
-                match #site.try_admit(&#instance) {
-                    ::core::option::Option::Some(__resile_permit) => __resile_private::Ok(__resile_permit),
-                    ::core::option::Option::None => #slow,
-                }
-            },
-            reject,
-            inner,
-        )
-        .into_expr();
-        Inner::Expr(quote! {{
-            #bind
-            #call
-        }})
+        keyed::with_instance(&site, index, key, |instance| {
+            let (now, wait) = (
+                quote!(__resile_private::Err(#site.refuse(&#instance, #span, #impl_type))),
+                quote!(#site.wait(&#instance, #span, #impl_type).await),
+            );
+            let slow = self.slow(config, now, wait);
+            shapes::guarded(
+                quote! {
+                    match #site.try_admit(&#instance) {
+                        ::core::option::Option::Some(__resile_permit) => __resile_private::Ok(__resile_permit),
+                        ::core::option::Option::None => #slow,
+                    }
+                },
+                reject,
+                inner,
+            )
+        })
     }
 }
 

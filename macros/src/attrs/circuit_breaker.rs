@@ -121,13 +121,9 @@ impl Attribute for CircuitBreaker {
             return shapes::admission(quote!(#site.admit()), settle, reject, inner);
         };
         // Keyed (SPEC §9): the key's breaker, held for the call, then the same admission on it.
-        let instance = format_ident!("__resile_instance_{}", index);
-        let bind = keyed::bind_instance(&site, &instance, key);
-        let call = shapes::admission(quote!(#site.admit(&#instance)), settle, reject, inner).into_expr();
-        Inner::Expr(quote! {{
-            #bind
-            #call
-        }})
+        keyed::with_instance(&site, index, key, |instance| {
+            shapes::admission(quote!(#site.admit(&#instance)), settle, reject, inner)
+        })
     }
 }
 

@@ -178,22 +178,17 @@ impl RateLimit {
                 __resile_private::KeyedRateLimitSite::new(__RESILE_FN, #name, #config, #max_keys);
         });
         let (reject, span, impl_type) = (cx.reject("rate_limit"), cx.span(), cx.impl_type());
-        let instance = format_ident!("__resile_instance_{}", index);
-        let (now, wait) = (
-            quote!(#site.admit_now(&#instance, #span, #impl_type)),
-            quote!(#site.admit_or_wait(&#instance, #span, #impl_type).await),
-        );
-        let slow = self.slow(config, now, wait);
-        let bind = keyed::bind_instance(&site, &instance, key);
-        let call = shapes::guarded(
-            quote!(if #site.try_admit(&#instance) { __resile_private::Ok(()) } else { #slow }),
-            reject,
-            inner,
-        )
-        .into_expr();
-        Inner::Expr(quote! {{
-            #bind
-            #call
-        }})
+        keyed::with_instance(&site, index, key, |instance| {
+            let (now, wait) = (
+                quote!(#site.admit_now(&#instance, #span, #impl_type)),
+                quote!(#site.admit_or_wait(&#instance, #span, #impl_type).await),
+            );
+            let slow = self.slow(config, now, wait);
+            shapes::guarded(
+                quote!(if #site.try_admit(&#instance) { __resile_private::Ok(()) } else { #slow }),
+                reject,
+                inner,
+            )
+        })
     }
 }
