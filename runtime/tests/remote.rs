@@ -3,6 +3,7 @@
 //! listeners, and the remote rate-limit site (`NoBackend` before a backend is installed,
 //! then the backend's answers, its waits on tokio's clock).
 
+use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -77,10 +78,30 @@ fn a_tripped_breaker_tells_its_listeners_and_callbacks_run_first() {
     assert_eq!(*opened.lock().unwrap(), Some(Duration::from_secs(10)));
 }
 
-/// A backend that admits the first call, makes the second wait 30 ms and refuses the rest.
+/// A backend that admits the first call, makes the second wait 30 ms, refuses the third,
+/// answers the fourth only after an hour, makes the fifth wait 30 ms, and refuses the rest.
 #[derive(Debug, Default)]
 struct Scripted {
     calls: AtomicU32,
+}
+
+/// The decisions of [`Scripted`] not yet answered or dropped.
+static LIVE_DECISIONS: AtomicU32 = AtomicU32::new(0);
+
+/// Counts one live decision until dropped.
+struct Live;
+
+impl Live {
+    fn new() -> Self {
+        LIVE_DECISIONS.fetch_add(1, Ordering::SeqCst);
+        Live
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        LIVE_DECISIONS.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl RemoteRateLimiter for Scripted {
@@ -91,10 +112,16 @@ impl RemoteRateLimiter for Scripted {
     fn decide(&self, request: RemoteRequest) -> RemoteFuture<'_> {
         assert_eq!((request.name, request.config.rate), ("remote-api", 5.0));
         let n = self.calls.fetch_add(1, Ordering::SeqCst);
+        let live = Live::new();
         Box::pin(async move {
+            let _live = live;
             match n {
                 0 => RemoteDecision::Admit { after: Duration::ZERO },
-                1 => RemoteDecision::Admit { after: Duration::from_millis(30) },
+                1 | 4 => RemoteDecision::Admit { after: Duration::from_millis(30) },
+                3 => {
+                    tokio::time::sleep(Duration::from_secs(3600)).await;
+                    RemoteDecision::Admit { after: Duration::ZERO }
+                }
                 _ => RemoteDecision::Deny { retry_after: Duration::from_millis(200) },
             }
         })
@@ -119,4 +146,28 @@ async fn the_remote_site_refuses_before_install_then_asks_the_backend() {
         SITE.admit(&span, Free).await,
         Err(Rejection::RateLimited { name: "remote-api", retry_after: Duration::from_millis(200) })
     );
+    assert_eq!(LIVE_DECISIONS.load(Ordering::SeqCst), 0);
+
+    // Cancelled while the backend decides: the decision is dropped with the call.
+    let waker = std::task::Waker::noop();
+    let mut cx = std::task::Context::from_waker(waker);
+    let mut deciding = Box::pin(SITE.admit(&span, Free));
+    assert!(deciding.as_mut().poll(&mut cx).is_pending());
+    assert_eq!(LIVE_DECISIONS.load(Ordering::SeqCst), 1, "the decision is in flight");
+    drop(deciding);
+    assert_eq!(LIVE_DECISIONS.load(Ordering::SeqCst), 0, "dropped with the call");
+
+    // Cancelled during the wait the backend asked for: nothing is left running, and the
+    // next call is decided as usual (tokens taken remotely are not given back: documented).
+    let mut waiting = Box::pin(SITE.admit(&span, Free));
+    assert!(waiting.as_mut().poll(&mut cx).is_pending());
+    assert_eq!(LIVE_DECISIONS.load(Ordering::SeqCst), 0, "decided: only the wait is left");
+    tokio::time::advance(Duration::from_millis(10)).await;
+    assert!(waiting.as_mut().poll(&mut cx).is_pending(), "20 ms of the wait left");
+    drop(waiting);
+    assert_eq!(
+        SITE.admit(&span, Free).await,
+        Err(Rejection::RateLimited { name: "remote-api", retry_after: Duration::from_millis(200) })
+    );
+    assert_eq!(LIVE_DECISIONS.load(Ordering::SeqCst), 0);
 }
