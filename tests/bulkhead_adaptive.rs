@@ -472,3 +472,100 @@ async fn stats_report_the_limit_and_live_bounds_bring_it_within_them() {
     assert_eq!((pool.stats().limit, pool.stats().max_concurrent), (30, 40));
     assert!(resile::bulkhead("adaptive-stats").reconfigure(config.max_concurrent(40).min_concurrent(50)).is_err());
 }
+
+// ---- every way in feeds the limit: a policy site, a layer, `acquire_sampled` ----
+//
+// Twelve callers keep calls of a steady 10 ms going for 5 s. With samples, Gradient2 sees
+// a latency that does not rise and lifts the limit from `initial_concurrent` (16); without
+// them it never moves (the control).
+
+mod every_way_in {
+    use super::*;
+    use resile::bulkhead::{AdaptiveAlgorithm, Bulkhead, BulkheadConfig};
+    use resile::layer::BulkheadLayer;
+    use resile::telemetry::{CallSpan, Function};
+    use tower::{ServiceBuilder, ServiceExt, service_fn};
+
+    const CALLERS: usize = 12;
+    const LENGTH: Duration = Duration::from_secs(5);
+    const STEADY: Duration = Duration::from_millis(10);
+    const CONFIG: BulkheadConfig =
+        BulkheadConfig::new(60).adaptive(AdaptiveAlgorithm::Gradient2).initial_concurrent(16);
+
+    /// `CALLERS` tasks, each calling `call` in a loop for `LENGTH`; every call admitted.
+    async fn keep_busy<F, Fut>(call: F)
+    where
+        F: Fn() -> Fut + Clone + Send + 'static,
+        Fut: Future<Output = Result<(), Rejection>> + Send,
+    {
+        let start = Instant::now();
+        let mut callers = tokio::task::JoinSet::new();
+        for _ in 0..CALLERS {
+            let call = call.clone();
+            callers.spawn(async move {
+                while start.elapsed() < LENGTH {
+                    call().await.expect("twelve callers under a limit of at least 16");
+                }
+            });
+        }
+        callers.join_all().await;
+    }
+
+    const BY_POLICY: resile::BulkheadPolicy = resile::BulkheadPolicy::with_config("adaptive-by-policy", CONFIG);
+
+    #[resile::bulkhead(policy = BY_POLICY)]
+    async fn by_policy() -> Result<(), Rejection> {
+        sleep(STEADY).await;
+        Ok(())
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_policy_site_feeds_an_adaptive_policy() {
+        keep_busy(by_policy).await;
+        let limit = resile::bulkhead("adaptive-by-policy").stats().limit;
+        assert!(limit > 16, "the limit rose from 16: {limit}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_layer_feeds_an_adaptive_policy() {
+        const LAYERED: resile::BulkheadPolicy = resile::BulkheadPolicy::with_config("adaptive-by-layer", CONFIG);
+        let service = ServiceBuilder::new().layer(BulkheadLayer::new(LAYERED)).service(service_fn(|()| async {
+            sleep(STEADY).await;
+            Ok::<_, Rejection>(())
+        }));
+        keep_busy(move || service.clone().oneshot(())).await;
+        let limit = resile::bulkhead("adaptive-by-layer").stats().limit;
+        assert!(limit > 16, "the limit rose from 16: {limit}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn acquire_sampled_feeds_the_limit_and_acquire_does_not() {
+        let sampled = Arc::new(Bulkhead::named("adaptive-by-acquire", CONFIG));
+        let pool = sampled.clone();
+        keep_busy(move || {
+            let pool = pool.clone();
+            async move {
+                let span = CallSpan::detached();
+                let _permit = pool.acquire_sampled(1, Duration::ZERO, span, Function::free("test")).await?;
+                sleep(STEADY).await;
+                Ok(())
+            }
+        })
+        .await;
+        assert!(sampled.stats().limit > 16, "the limit rose from 16: {}", sampled.stats().limit);
+
+        let unsampled = Arc::new(Bulkhead::named("adaptive-by-acquire-control", CONFIG));
+        let pool = unsampled.clone();
+        keep_busy(move || {
+            let pool = pool.clone();
+            async move {
+                let span = CallSpan::detached();
+                let _permit = pool.acquire(1, Duration::ZERO, span, Function::free("test")).await?;
+                sleep(STEADY).await;
+                Ok(())
+            }
+        })
+        .await;
+        assert_eq!(unsampled.stats().limit, 16, "no samples, no change");
+    }
+}

@@ -39,7 +39,13 @@ async fn fetch(id: u64) -> Result<String, FetchError> {
         let __resile_result = {
             let mut __resile_state = __RESILE_RETRY_0.start();
             loop {
-                match match match __RESILE_BULKHEAD_1.try_admit_sampled() {
+                match match match __RESILE_BULKHEAD_1
+                    .try_admit_as::<
+                        __resile_private::Sampling<
+                            { __RESILE_BULKHEAD_1_POLICY.config.adaptive.is_some() },
+                        >,
+                    >()
+                {
                     ::core::option::Option::Some(__resile_permit) => {
                         __resile_private::Ok(__resile_permit)
                     }
@@ -51,7 +57,11 @@ async fn fetch(id: u64) -> Result<String, FetchError> {
                             )
                         } else {
                             __RESILE_BULKHEAD_1
-                                .wait_sampled(&__resile_call, __resile_private::Free)
+                                .wait_as::<
+                                    __resile_private::Sampling<
+                                        { __RESILE_BULKHEAD_1_POLICY.config.adaptive.is_some() },
+                                    >,
+                                >(&__resile_call, __resile_private::Free)
                                 .await
                         }
                     }

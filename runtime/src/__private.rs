@@ -12,7 +12,7 @@ use std::future::Future;
 
 pub use crate::Outcome;
 pub use crate::bulkhead::KeyedBulkheadSite;
-pub use crate::bulkhead::{AdaptiveAlgorithm, AdaptivePermit};
+pub use crate::bulkhead::{AdaptiveAlgorithm, AdaptivePermit, Sampling};
 pub use crate::bulkhead::{BulkheadConfig, BulkheadPermit, BulkheadSite};
 pub use crate::checks::{bridge, fallback, hooks, moves, reject};
 pub use crate::circuit_breaker::{CircuitBreaker, CircuitBreakerConfig, WindowKind};

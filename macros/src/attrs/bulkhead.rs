@@ -4,8 +4,9 @@
 //! emitted when `max_wait` is above zero), the permits held across the one `.await`.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
 use resile_config::BulkheadConfig;
+use syn::spanned::Spanned;
 
 use super::Attribute;
 use crate::args::declared::Declared;
@@ -96,18 +97,28 @@ impl Attribute for Bulkhead {
     fn expand(&self, cx: &mut Cx, index: usize, inner: Inner) -> Inner {
         let site = format_ident!("__RESILE_BULKHEAD_{}", index);
         let special = adaptive_tokens;
-        let (name, config) = match (&self.policy, &self.name) {
+        let (name, config, policy) = match (&self.policy, &self.name) {
             (Some(p), _) => {
                 let (items, policy) = p.items(&KIND, index, |base| self.config.tokens(base, special));
                 cx.items.extend(items);
-                (quote!(#policy.name), quote!(#policy.config))
+                (quote!(#policy.name), quote!(#policy.config), Some(policy))
             }
             (None, name) => {
                 let name = name.as_deref().expect("a name without a policy");
-                (quote!(#name), self.config.tokens(quote!(__resile_private::BulkheadConfig::new(1u32)), special))
+                (quote!(#name), self.config.tokens(quote!(__resile_private::BulkheadConfig::new(1u32)), special), None)
             }
         };
         if let Some(key) = self.keyed.key() {
+            if let Some(policy) = &policy {
+                // What `key` with `adaptive` written inline is (a spanned error), for a
+                // policy's `adaptive`, which only the compiler's constant evaluation sees.
+                cx.items.extend(quote_spanned! {key.span()=>
+                    const _: () = ::core::assert!(
+                        #policy.config.adaptive.is_none(),
+                        "`key` is not supported with an adaptive policy yet: an adaptive limit learns from the calls of one bulkhead; drop `key`, or use a policy without `adaptive` for a fixed limit per key"
+                    );
+                });
+            }
             return self.expand_keyed(cx, index, inner, key, (&name, &config));
         }
         cx.items.extend(quote! {
@@ -117,11 +128,17 @@ impl Attribute for Bulkhead {
         // A site that may not wait decides synchronously: no future, no allocation. With a
         // policy that the site does not override, `max_wait` is the policy's: the branch
         // is on a constant, which the compiler folds.
-        // An adaptive site's permits hold their start, for the latency sample; so do a
-        // policy's, which may be adaptive. A fixed site's admission is unchanged.
-        let sampled = self.policy.is_some() || self.config.config.adaptive.is_some();
-        let (try_admit, wait) =
-            if sampled { (quote!(try_admit_sampled), quote!(wait_sampled)) } else { (quote!(try_admit), quote!(wait)) };
+        // An adaptive site's permits hold their start, for the latency sample; a fixed
+        // site's admission takes none. A policy's `adaptive` is a constant too: its site's
+        // admission is chosen by the type `Sampling<{ adaptive.is_some() }>`.
+        let (try_admit, wait) = match &policy {
+            Some(policy) => {
+                let admission = quote!(__resile_private::Sampling<{ #policy.config.adaptive.is_some() }>);
+                (quote!(try_admit_as::<#admission>), quote!(wait_as::<#admission>))
+            }
+            None if self.config.config.adaptive.is_some() => (quote!(try_admit_sampled), quote!(wait_sampled)),
+            None => (quote!(try_admit), quote!(wait)),
+        };
         let (now, wait) = (
             quote!(__resile_private::Err(#site.refuse(#span, #impl_type))),
             quote!(#site.#wait(#span, #impl_type).await),

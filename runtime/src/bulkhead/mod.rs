@@ -139,9 +139,11 @@
 //! An adaptive site (`adaptive = ..`) admits with [`BulkheadSite::try_admit_sampled`]:
 //! one clock read more at admission, and at return a clock read and the sample (a
 //! `try_lock`, a few floating-point operations; a resize when the limit changes, about once
-//! a second at most). A `policy` site admits that way too, since its policy may be adaptive:
-//! with a fixed policy it reads no clock, but its permit is 24 bytes larger, with a branch on
-//! its return. A fixed site with inline keys is unchanged.
+//! a second at most). A `policy` site chooses at compile time from its policy's constant
+//! `adaptive` ([`BulkheadSite::try_admit_as`] with [`Sampling`]): a fixed policy's site
+//! admits exactly as a fixed site with inline keys, an adaptive one's as an adaptive site.
+//! The tower layer and [`Bulkhead::call`] take the sample too; [`Bulkhead::try_acquire`]
+//! and [`Bulkhead::acquire`] do not (their `_sampled` forms do).
 //!
 //! A refusal with `max_wait = "0ms"` is synchronous ([`BulkheadSite::refuse`]): no future,
 //! no allocation. The wait path, only when the permits are not free and `max_wait > 0`: one
@@ -161,7 +163,7 @@ mod handle;
 mod site;
 mod state;
 
-pub use adaptive::AdaptivePermit;
+pub use adaptive::{AdaptivePermit, Admission, Sampling};
 pub use config::{AdaptiveAlgorithm, BulkheadConfig};
 pub use handle::{BulkheadHandle, bulkhead};
 pub use site::{Bulkhead, BulkheadPermit, BulkheadSite, BulkheadStats, KeyedBulkheadSite};

@@ -170,6 +170,10 @@ impl Bulkhead {
     ///
     /// Turned off (`enabled = false` for this bulkhead, or `resile::config::set_enabled(false)`):
     /// a permit of no weight, at once; the check is one `Relaxed` load while everything is on.
+    ///
+    /// The permit takes no latency sample: an adaptive bulkhead learns from
+    /// [`try_acquire_sampled`](Self::try_acquire_sampled), [`acquire_sampled`](Self::acquire_sampled)
+    /// and [`call`](Self::call).
     #[inline]
     pub fn try_acquire(&self, weight: u32) -> Option<BulkheadPermit<'_>> {
         if crate::config::switch::bypassed(self) {
@@ -193,6 +197,8 @@ impl Bulkhead {
     /// A call heavier than `max_concurrent` in force (possible after a shrink) is refused at
     /// once rather than holding the queue up for `max_wait`. tokio's timer counts in whole
     /// milliseconds: a `max_wait` is rounded up to the next millisecond.
+    ///
+    /// The permit takes no latency sample; see [`acquire_sampled`](Self::acquire_sampled).
     #[inline]
     pub async fn acquire(
         &self,
@@ -386,10 +392,17 @@ impl BulkheadSite {
         span: &'a CallSpan,
         impl_type: impl ImplType + 'a,
     ) -> Pin<Box<impl Future<Output = Result<BulkheadPermit<'static>, Rejection>> + 'a>> {
-        Box::pin(async move {
-            let function = impl_type.function(self.site.function());
-            self.site.get().wait(self.weight, self.max_wait, span, function).await
-        })
+        Box::pin(self.wait_inline(span, impl_type))
+    }
+
+    /// The wait of [`wait`](Self::wait), not boxed: for the admissions that box their own.
+    pub(super) async fn wait_inline(
+        &self,
+        span: &CallSpan,
+        impl_type: impl ImplType,
+    ) -> Result<BulkheadPermit<'static>, Rejection> {
+        let function = impl_type.function(self.site.function());
+        self.site.get().wait(self.weight, self.max_wait, span, function).await
     }
 
     /// The refusal of a call that found no free permits at a site whose `max_wait` is zero:

@@ -10,7 +10,7 @@ use std::time::Duration;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::bulkhead::{Bulkhead, BulkheadConfig, BulkheadPermit};
+use crate::bulkhead::{AdaptivePermit, Bulkhead, BulkheadConfig, BulkheadPermit};
 use crate::kit::Site;
 use crate::telemetry::{self, CallSpan, Function};
 use crate::{BulkheadPolicy, Rejection};
@@ -31,13 +31,19 @@ const FUNCTION: &str = "resile::layer::BulkheadLayer";
 /// service dropped after `poll_ready` without `call` returns them at once (and a service
 /// dropped while queued leaves the queue); a clone holds no permits.
 ///
+/// An adaptive bulkhead (`adaptive = ..` in its policy) learns from the layer's calls as
+/// from the attribute's: each response future gives the limit a latency sample from `call`
+/// to its end (or drop), the time between `poll_ready` and `call` left out.
+///
 /// # Panics
 /// `call` without a `Ready` from `poll_ready` first (tower's contract).
 ///
 /// # Cost
 /// The permits free: no allocation, the bulkhead's compare-exchange (see its
 /// [Performance](mod@crate::bulkhead#performance)); the response future is the inner
-/// future and the permit (two words). A wait allocates its timer and queue entry.
+/// future and the permit (five words: an adaptive bulkhead's permit holds its start and
+/// the calls in flight). A wait allocates its timer and queue entry. An adaptive bulkhead
+/// reads the clock at `call` and at the end.
 ///
 /// ```
 /// # use resile_runtime as resile;
@@ -286,10 +292,13 @@ where
 
     #[inline]
     fn call(&mut self, req: Req) -> BulkheadResponse<S::Future> {
-        let refused = |rejection| BulkheadResponse { inner: None, permit: None, rejection: Some(rejection) };
+        let refused = |rejection| BulkheadResponse { state: Response::Refused { rejection: Some(rejection) } };
         match std::mem::replace(&mut self.state, State::Idle) {
             State::Admitted(permit) => {
-                BulkheadResponse { inner: Some(self.inner.call(req)), permit: Some(permit), rejection: None }
+                // An adaptive bulkhead's latency sample runs from here, where the request
+                // goes in, to the end or drop of the response future; not from `poll_ready`.
+                let permit = AdaptivePermit::new(permit);
+                BulkheadResponse { state: Response::Admitted { inner: self.inner.call(req), permit: Some(permit) } }
             }
             State::Full => {
                 let name = self.layer.site.name();
@@ -314,18 +323,38 @@ pin_project_lite::pin_project! {
     #[must_use = "futures do nothing unless polled"]
     pub struct BulkheadResponse<F> {
         #[pin]
-        inner: Option<F>,
-        permit: Option<BulkheadPermit<'static>>,
-        rejection: Option<Rejection>,
+        state: Response<F>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// Admitted or refused: one or the other, so the refusal takes no room beside the
+    /// inner future and the permits.
+    #[project = ResponseProj]
+    enum Response<F> {
+        Admitted {
+            #[pin]
+            inner: F,
+            // `None` once the inner future is ready: the permits went back then.
+            permit: Option<AdaptivePermit<'static>>,
+        },
+        Refused {
+            // `None` once returned.
+            rejection: Option<Rejection>,
+        },
     }
 }
 
 impl<F> fmt::Debug for BulkheadResponse<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BulkheadResponse")
-            .field("permit", &self.permit)
-            .field("rejection", &self.rejection)
-            .finish_non_exhaustive()
+        match &self.state {
+            Response::Admitted { permit, .. } => {
+                f.debug_struct("BulkheadResponse").field("permit", permit).finish_non_exhaustive()
+            }
+            Response::Refused { rejection } => {
+                f.debug_struct("BulkheadResponse").field("rejection", rejection).finish()
+            }
+        }
     }
 }
 
@@ -338,14 +367,17 @@ where
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let Some(inner) = this.inner.as_pin_mut() else {
-            let rejection = this.rejection.take().expect("`BulkheadResponse` polled after completion");
-            return Poll::Ready(Err(E::from(rejection)));
-        };
-        let result = ready!(inner.poll(cx));
-        // The call ended: its permits go back now, not when the future is dropped.
-        this.permit.take();
-        Poll::Ready(result)
+        match self.project().state.project() {
+            ResponseProj::Admitted { inner, permit } => {
+                let result = ready!(inner.poll(cx));
+                // The call ended: its permits go back now, not when the future is dropped.
+                permit.take();
+                Poll::Ready(result)
+            }
+            ResponseProj::Refused { rejection } => {
+                let rejection = rejection.take().expect("`BulkheadResponse` polled after completion");
+                Poll::Ready(Err(E::from(rejection)))
+            }
+        }
     }
 }

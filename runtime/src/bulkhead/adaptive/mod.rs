@@ -31,7 +31,7 @@ pub mod limit;
 mod permit;
 
 pub use limit::{Limiter, Windowed};
-pub use permit::AdaptivePermit;
+pub use permit::{AdaptivePermit, Admission, Sampling};
 use resile_config::BulkheadConfig;
 
 #[allow(unused_imports)] // for the docs

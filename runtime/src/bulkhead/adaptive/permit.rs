@@ -50,8 +50,21 @@ impl fmt::Debug for AdaptivePermit<'_> {
 }
 
 impl Drop for AdaptivePermit<'_> {
+    #[inline]
     fn drop(&mut self) {
-        let (Some(start), Some(adaptive)) = (self.start, self.permit.bulkhead.adaptive.as_deref()) else {
+        if let Some(start) = self.start {
+            self.sample(start);
+        }
+        // Then `self.permit` drops: the permits go back, paying what a lower limit owes first.
+    }
+}
+
+impl AdaptivePermit<'_> {
+    /// Gives the adaptive limit this call's sample: out of line, so that a fixed
+    /// bulkhead's permit (no start) drops with one test more than a [`BulkheadPermit`].
+    #[inline(never)]
+    fn sample(&self, start: Instant) {
+        let Some(adaptive) = self.permit.bulkhead.adaptive.as_deref() else {
             return;
         };
         let now = Instant::now();
@@ -66,7 +79,6 @@ impl Drop for AdaptivePermit<'_> {
             &bulkhead.ledger,
             &bulkhead.semaphore,
         );
-        // Then `self.permit` drops: the permits go back, paying what a lower limit owes first.
     }
 }
 
@@ -76,6 +88,18 @@ impl Bulkhead {
     #[inline]
     pub fn try_acquire_sampled(&self, weight: u32) -> Option<AdaptivePermit<'_>> {
         self.try_acquire(weight).map(AdaptivePermit::new)
+    }
+
+    /// [`acquire`](Bulkhead::acquire), the permits holding their start for the latency
+    /// sample of an adaptive bulkhead (on a fixed one, the same as `acquire`).
+    pub async fn acquire_sampled(
+        &self,
+        weight: u32,
+        max_wait: std::time::Duration,
+        span: &CallSpan,
+        function: crate::telemetry::Function,
+    ) -> Result<AdaptivePermit<'_>, Rejection> {
+        self.acquire(weight, max_wait, span, function).await.map(AdaptivePermit::new)
     }
 }
 
@@ -96,6 +120,63 @@ impl BulkheadSite {
         span: &'a CallSpan,
         impl_type: impl ImplType + 'a,
     ) -> Pin<Box<impl Future<Output = Result<AdaptivePermit<'static>, Rejection>> + 'a>> {
-        Box::pin(async move { self.wait(span, impl_type).await.map(AdaptivePermit::new) })
+        Box::pin(async move { self.wait_inline(span, impl_type).await.map(AdaptivePermit::new) })
+    }
+}
+
+/// The permits a `policy` site's admission hands out, chosen at compile time from whether
+/// its policy adapts: [`Sampling<true>`](Sampling) for an adaptive policy (an
+/// [`AdaptivePermit`], which takes the latency sample), `Sampling<false>` for a fixed one
+/// (a [`BulkheadPermit`], the inline fixed site's admission to the instruction).
+///
+/// The `#[bulkhead(policy = PATH)]` expansion names
+/// `Sampling<{ PATH.config.adaptive.is_some() }>`: the policy is a `const`, so the choice
+/// costs nothing at run time, and a fixed policy's call reads no clock and holds no start.
+pub trait Admission {
+    /// What the call holds until it ends.
+    type Permit;
+
+    /// The permits just taken, as this admission holds them.
+    fn hold(permit: BulkheadPermit<'static>) -> Self::Permit;
+}
+
+/// The [`Admission`] of a site whose bulkhead adapts (`true`) or not (`false`).
+#[derive(Debug)]
+pub struct Sampling<const ADAPTIVE: bool>;
+
+impl Admission for Sampling<false> {
+    type Permit = BulkheadPermit<'static>;
+
+    #[inline(always)]
+    fn hold(permit: BulkheadPermit<'static>) -> Self::Permit {
+        permit
+    }
+}
+
+impl Admission for Sampling<true> {
+    type Permit = AdaptivePermit<'static>;
+
+    #[inline(always)]
+    fn hold(permit: BulkheadPermit<'static>) -> Self::Permit {
+        AdaptivePermit::new(permit)
+    }
+}
+
+impl BulkheadSite {
+    /// [`try_admit`](BulkheadSite::try_admit), the permits held as `A` says: what a
+    /// `policy` site calls, `A` being [`Sampling`] of whether its policy adapts.
+    #[inline(always)]
+    pub fn try_admit_as<A: Admission>(&self) -> Option<A::Permit> {
+        self.try_admit().map(A::hold)
+    }
+
+    /// [`wait`](BulkheadSite::wait), the permits held as `A` says.
+    #[inline]
+    pub fn wait_as<'a, A: Admission>(
+        &'a self,
+        span: &'a CallSpan,
+        impl_type: impl ImplType + 'a,
+    ) -> Pin<Box<impl Future<Output = Result<A::Permit, Rejection>> + 'a>> {
+        Box::pin(async move { self.wait_inline(span, impl_type).await.map(A::hold) })
     }
 }
