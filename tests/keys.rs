@@ -492,3 +492,95 @@ fn two_sites_with_different_max_keys_are_reported() {
     }
     assert_eq!(resile::bulkhead("keys-max-conflict").keys(), 1 + usize::from(!cfg!(debug_assertions)));
 }
+
+// --- A keyed breaker's state change names its key ---------------------------------------
+
+#[resile::circuit_breaker(name = "keys-logged", minimum_calls = 1, window_size = 1, open_timeout = "10s", key = host)]
+async fn logged(host: &str) -> Result<(), Error> {
+    Err(Error::Down)
+}
+
+#[resile::circuit_breaker(name = "keys-logged-id", minimum_calls = 1, window_size = 1, open_timeout = "10s", key = id)]
+async fn logged_id(id: u64) -> Result<(), Error> {
+    Err(Error::Down)
+}
+
+#[resile::circuit_breaker(name = "keys-logged-unkeyed", minimum_calls = 1, window_size = 1, open_timeout = "10s")]
+async fn logged_unkeyed() -> Result<(), Error> {
+    Err(Error::Down)
+}
+
+/// A key whose type has no `Debug`: it keys as any other, and its events show no key.
+#[derive(Hash, PartialEq, Eq, Clone)]
+struct Opaque(u32);
+
+#[resile::circuit_breaker(name = "keys-logged-opaque", minimum_calls = 1, window_size = 1, open_timeout = "10s", key = tenant)]
+async fn logged_opaque(tenant: Opaque) -> Result<(), Error> {
+    let _ = tenant.0;
+    Err(Error::Down)
+}
+
+/// The fields of the state-change events (target `resile`, `resilience.policy` =
+/// `circuit_breaker`), strings as they are.
+#[derive(Clone, Default)]
+struct StateChanges(std::sync::Arc<std::sync::Mutex<Vec<std::collections::BTreeMap<String, String>>>>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for StateChanges {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        #[derive(Default)]
+        struct Fields(std::collections::BTreeMap<String, String>);
+        impl tracing::field::Visit for Fields {
+            fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+                self.0.insert(field.name().to_owned(), value.to_owned());
+            }
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                self.0.insert(field.name().to_owned(), format!("{value:?}"));
+            }
+        }
+        if event.metadata().target() == "resile" {
+            let mut fields = Fields::default();
+            event.record(&mut fields);
+            if fields.0.get("message").is_some_and(|m| m.starts_with("circuit breaker `keys-logged")) {
+                self.0.lock().unwrap().push(fields.0);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_keyed_breaker_logs_its_key_when_it_opens_and_an_unkeyed_one_no_key() {
+    use tracing_subscriber::layer::SubscriberExt;
+
+    /// Runs `call` to its end: each of these completes at its first poll.
+    fn run<F: Future<Output = Result<(), Error>>>(call: F) {
+        let mut call = pin!(call);
+        assert_eq!(call.as_mut().poll(&mut Context::from_waker(Waker::noop())), Poll::Ready(Err(Error::Down)));
+    }
+
+    let changes = StateChanges::default();
+    let subscriber = tracing_subscriber::registry().with(changes.clone());
+    tracing::subscriber::with_default(subscriber, || {
+        tracing::callsite::rebuild_interest_cache();
+        run(logged("db-1.internal"));
+        run(logged_id(7));
+        run(logged_unkeyed());
+        run(logged_opaque(Opaque(3)));
+    });
+    let changes = changes.0.lock().unwrap().clone();
+    let seen: Vec<(&str, Option<&str>, &str)> = changes
+        .iter()
+        .map(|f| (f["resilience.name"].as_str(), f.get("resilience.key").map(String::as_str), f["to"].as_str()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("keys-logged", Some("\"db-1.internal\""), "open"),
+            ("keys-logged-id", Some("7"), "open"),
+            ("keys-logged-unkeyed", None, "open"),
+            ("keys-logged-opaque", None, "open"),
+        ],
+        "{changes:#?}"
+    );
+    // Metrics and the name's own handle stay by name: the key is the event's alone.
+    assert_eq!(resile::circuit_breaker("keys-logged").key_str("db-1.internal").map(|b| b.state()), Some(State::Open));
+}

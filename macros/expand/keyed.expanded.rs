@@ -36,10 +36,15 @@ async fn fetch(host: &str, tenant: u64) -> Result<usize, Error> {
         let __resile_result = {
             #[allow(unused_imports)]
             use __resile_private::single_flight::{AnyKey as _, StrKey as _};
+            #[allow(unused_imports)]
+            use __resile_private::{ShowDebug as _, ShowNone as _};
             let __resile_instance_0 = __RESILE_CIRCUIT_BREAKER_0
-                .instance(
-                    (&&__resile_private::single_flight::KeyOf(&(host)))
-                        .__resile_flight_key(),
+                .instance_shown(
+                    (&&__resile_private::ShowKey(
+                        (&&__resile_private::single_flight::KeyOf(&(host)))
+                            .__resile_flight_key(),
+                    ))
+                        .__resile_shown_key(),
                 );
             {
                 let __resile_permit = __RESILE_CIRCUIT_BREAKER_0

@@ -122,10 +122,12 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod breaker;
+mod connect;
 mod error;
 mod limiter;
 mod options;
 mod script;
+mod sharing;
 
 use std::sync::OnceLock;
 

@@ -1,5 +1,8 @@
 //! [`RedisBackend`]: the connection, its health (with the reconnection backoff), and the
 //! rate-limit decision: one `EVALSHA` of the GCRA script, or the [`Unavailable`] choice.
+//! The backend's state ([`Inner`]) also holds the breakers it shares ([`Sharing`]), which
+//! the task of [`breaker`](crate::breaker) carries over this connection;
+//! [`connect`](crate::connect) puts the two together.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -12,9 +15,9 @@ use redis::aio::MultiplexedConnection;
 use resile_runtime::rate_limit::backend::{RemoteDecision, RemoteFuture, RemoteRateLimiter, RemoteRequest};
 use resile_runtime::rate_limit::{Decision, RateLimitConfig, RateLimiter};
 
-use crate::breaker::Sharing;
 use crate::options::{Options, Unavailable};
 use crate::script::GCRA;
+use crate::sharing::Sharing;
 
 /// A connection to Redis that decides rate limits and shares breaker state, for one
 /// process (one replica). [`install`](crate::install) makes one and installs it for the
@@ -64,34 +67,6 @@ pub(crate) struct Inner {
 const MAX_MICROS: u64 = 1 << 52;
 
 impl RedisBackend {
-    /// Connects to `url` (`redis://host:port/db`) with `options`, without installing the
-    /// backend. Fails if the options are invalid, the URL is not a Redis URL, or the server
-    /// does not answer within `options.timeout`.
-    ///
-    /// # Errors
-    /// See [`Error`](crate::Error).
-    pub async fn connect(url: &str, options: Options) -> Result<Self, crate::Error> {
-        options.validate()?;
-        let client = redis::Client::open(url).map_err(crate::Error::Url)?;
-        let conn = connect(&client, &options).await.map_err(crate::Error::Connect)?;
-        let inner = Arc::new(Inner {
-            sharing: Sharing::new(&options),
-            client,
-            script: redis::Script::new(GCRA),
-            conn: ArcSwapOption::from_pointee(conn),
-            origin: Instant::now(),
-            down_until: AtomicU64::new(0),
-            failures: AtomicU32::new(0),
-            probing: AtomicBool::new(false),
-            local: RwLock::new(HashMap::new()),
-            reporting: Mutex::new(()),
-            options,
-        });
-        crate::breaker::start(&inner);
-        report_available(&inner.options, true);
-        Ok(RedisBackend { inner })
-    }
-
     /// The options in force.
     pub fn options(&self) -> &Options {
         &self.inner.options
@@ -135,7 +110,8 @@ fn micros(config: &RateLimitConfig) -> Option<(u64, u64, u64)> {
     Some((cost, tau, max_wait))
 }
 
-async fn connect(client: &redis::Client, options: &Options) -> redis::RedisResult<MultiplexedConnection> {
+/// A multiplexed connection by `client`, or an error if none answers within `options.timeout`.
+pub(crate) async fn connect(client: &redis::Client, options: &Options) -> redis::RedisResult<MultiplexedConnection> {
     let config = redis::AsyncConnectionConfig::new()
         .set_connection_timeout(Some(options.timeout))
         .set_response_timeout(Some(options.timeout));
@@ -151,6 +127,24 @@ pub(crate) fn timed_out() -> redis::RedisError {
 }
 
 impl Inner {
+    /// The state of a backend connected by `conn` (made by `client`), with the GCRA script
+    /// (loaded on its first use) and no breaker shared yet.
+    pub(crate) fn new(client: redis::Client, conn: MultiplexedConnection, options: Options) -> Self {
+        Inner {
+            sharing: Sharing::new(&options),
+            client,
+            script: redis::Script::new(GCRA),
+            conn: ArcSwapOption::from_pointee(conn),
+            origin: Instant::now(),
+            down_until: AtomicU64::new(0),
+            failures: AtomicU32::new(0),
+            probing: AtomicBool::new(false),
+            local: RwLock::new(HashMap::new()),
+            reporting: Mutex::new(()),
+            options,
+        }
+    }
+
     fn now(&self) -> u64 {
         u64::try_from(self.origin.elapsed().as_nanos()).unwrap_or(u64::MAX).max(1)
     }
@@ -322,7 +316,7 @@ impl Drop for Probing<'_> {
 
 /// `resile_redis_available{on_unavailable}`: 1 while Redis decides, 0 while the choice
 /// named by the label does.
-fn report_available(options: &Options, available: bool) {
+pub(crate) fn report_available(options: &Options, available: bool) {
     metrics::gauge!("resile_redis_available", "on_unavailable" => options.on_unavailable.label()).set(if available {
         1.0
     } else {

@@ -18,7 +18,7 @@ pub use crate::checks::{bridge, fallback, hooks, moves, reject};
 pub use crate::circuit_breaker::{CircuitBreaker, CircuitBreakerConfig, WindowKind};
 pub use crate::hedge::{HedgeConfig, HedgeHooks, HedgeSite};
 pub use crate::kit::Site;
-pub use crate::kit::{KeyGuard, KeyedSite};
+pub use crate::kit::{KeyGuard, KeyedSite, ShownKey};
 pub use crate::rate_limit::KeyedRateLimitSite;
 pub use crate::rate_limit::backend::RemoteRateLimitSite;
 pub use crate::rate_limit::{RateLimitConfig, RateLimitSite};
@@ -84,5 +84,32 @@ impl<E> DescribeNone<E> for Describe<E> {
     #[inline(always)]
     fn describe_fn(&self) -> Describer<E> {
         None
+    }
+}
+
+/// Autoref specialisation: how a keyed breaker's events show its key. The expansion passes
+/// `(&&ShowKey(key)).__resile_shown_key()`: with the key's `Debug` when its type has one
+/// (`ShowDebug`), else without (`ShowNone`), for any key type.
+pub struct ShowKey<'a, Q: ?Sized>(pub &'a Q);
+
+pub trait ShowDebug<'a, Q: ?Sized> {
+    fn __resile_shown_key(&self) -> ShownKey<'a, Q>;
+}
+
+impl<'a, Q: ?Sized + core::fmt::Debug> ShowDebug<'a, Q> for &ShowKey<'a, Q> {
+    #[inline(always)]
+    fn __resile_shown_key(&self) -> ShownKey<'a, Q> {
+        ShownKey { key: self.0, show: Some(<Q as core::fmt::Debug>::fmt) }
+    }
+}
+
+pub trait ShowNone<'a, Q: ?Sized> {
+    fn __resile_shown_key(&self) -> ShownKey<'a, Q>;
+}
+
+impl<'a, Q: ?Sized> ShowNone<'a, Q> for ShowKey<'a, Q> {
+    #[inline(always)]
+    fn __resile_shown_key(&self) -> ShownKey<'a, Q> {
+        ShownKey { key: self.0, show: None }
     }
 }

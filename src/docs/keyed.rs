@@ -97,10 +97,19 @@
 //! `CircuitOpen` is `None`: the rejection cannot tell which key's breaker refused (ask
 //! `circuit_breaker(name).key(&k)?.half_open_in()` for one key).
 //!
+//! ## Logs
+//! A keyed breaker's state-change event (``circuit breaker `hosts`: closed -> open``, `WARN`)
+//! names its key too, in the field `resilience.key`: the key by its `Debug` (`"a.internal"`
+//! for a `&str` key, `7` for an integer), made once, when the key's instance is created
+//! (never on a call's path). A key whose type has no `Debug` keys as well; its events have
+//! no `resilience.key`. The observer's [`Event::StateChange`](crate::telemetry::Event::StateChange)
+//! carries it as `key`.
+//!
 //! ## Limits
-//! - Metrics and events are labelled by name: a keyed breaker's state gauge shows the last
-//!   transition of any of its keys, and the rate limiter's tokens gauge shows the name's own
-//!   limiter. Labels per key would grow without bound.
+//! - Metrics are labelled by name: a keyed breaker's state gauge shows the last transition
+//!   of any of its keys, and the rate limiter's tokens gauge shows the name's own limiter.
+//!   Labels per key would grow without bound. Only the state-change log event names the
+//!   key (above); rejections and the other events name the instance's name.
 //! - A name's operator switches reach every key: `bulkhead(name).disable()` and
 //!   `rate_limiter(name).disable()` (or `enabled = false` in a file) let every key's calls
 //!   through; `circuit_breaker(name).force_open()` refuses every key's calls and `disable()`

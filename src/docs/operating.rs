@@ -102,6 +102,7 @@
 //! (target `resile`, `DEBUG`, named `resile`, with the field `function`), created only when
 //! a call has something to report and a subscriber wants it. Each event carries
 //! `resilience.policy`, `resilience.name` (the instance, where there is one),
+//! `resilience.key` (a keyed breaker's key, on its state changes),
 //! `resilience.attempt` (where it applies) and the error by its `Display` (never its `Debug`,
 //! which may print a backtrace). With no subscriber interested, an event site costs one
 //! atomic load. `RUST_LOG=resile=warn` keeps what needs a person: retries exhausted and
@@ -117,7 +118,7 @@
 //! | [`Event::RetryPastDeadline`](crate::telemetry::Event::RetryPastDeadline) | `DEBUG` | `attempt 3 for Orders::get failed and is not retried: the next sleep (400ms) would end past the deadline, 300ms away: ...` | `delay_ms`, `deadline_in_ms` |
 //! | [`Event::RetryBudgetExhausted`](crate::telemetry::Event::RetryBudgetExhausted) | `DEBUG` | ``attempt 1 for Orders::get failed and is not retried: retry budget `db` is exhausted: ...`` | |
 //! | [`Event::Rejected`](crate::telemetry::Event::Rejected) | `DEBUG` | ``call to Orders::get refused: circuit breaker `db` is open``, `call to Orders::get timed out after 250ms` | |
-//! | [`Event::StateChange`](crate::telemetry::Event::StateChange) | `WARN` to `Open`/`ForcedOpen`, else `INFO` | ``circuit breaker `db`: closed -> open`` | `from`, `to`; no `function`: an event of the shared breaker |
+//! | [`Event::StateChange`](crate::telemetry::Event::StateChange) | `WARN` to `Open`/`ForcedOpen`, else `INFO` | ``circuit breaker `db`: closed -> open`` | `from`, `to`; `resilience.key` for a keyed breaker's instance (the key by its `Debug`); no `function`: an event of the shared breaker |
 //! | [`Event::HedgeFired`](crate::telemetry::Event::HedgeFired), [`Event::HedgeWon`](crate::telemetry::Event::HedgeWon), [`Event::HedgeDenied`](crate::telemetry::Event::HedgeDenied) | `DEBUG` | `hedge: attempt 2 of Orders::get started` | |
 //! | [`Event::BulkheadWait`](crate::telemetry::Event::BulkheadWait) | `DEBUG` | ``call to Orders::get waited 20ms for bulkhead `db` `` | `waited_ms` |
 //! | [`Event::RateLimitWait`](crate::telemetry::Event::RateLimitWait) | `DEBUG` | ``call to Orders::get waits 333.333334ms for rate limiter `api` `` | `waited_ms` |

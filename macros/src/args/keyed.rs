@@ -68,16 +68,28 @@ impl Keyed {
     }
 }
 
+/// How a keyed site looks its key's instance up.
+#[derive(Clone, Copy)]
+pub(crate) enum Lookup {
+    /// By the key alone: a bulkhead's or a rate limiter's events name no key.
+    Key,
+    /// With the key's `Debug` too, when its type has one: a breaker's state-change events
+    /// name the key (`resilience.key`), and its instance keeps the text, made when the key
+    /// is new.
+    Shown,
+}
+
 /// A keyed layer's expansion: binds the key's instance of the keyed site `site` (the
 /// layer's `index` names it), then `call(instance)`, the layer's admission on it.
 pub(crate) fn with_instance(
     site: &syn::Ident,
     index: usize,
     key: &Expr,
+    lookup: Lookup,
     call: impl FnOnce(&syn::Ident) -> Inner,
 ) -> Inner {
     let instance = format_ident!("__resile_instance_{}", index);
-    let bind = bind_instance(site, &instance, key);
+    let bind = bind_instance(site, &instance, key, lookup);
     let call = call(&instance).into_expr();
     Inner::Expr(quote! {{
         #bind
@@ -88,15 +100,33 @@ pub(crate) fn with_instance(
 /// The statement that binds `instance` to the key's instance of the keyed site `site`:
 /// the key expression's value, by reference, as a `str` when it is one (so a `String` is
 /// made only for a new key). Spanned on the expression, so that a key of a type that cannot
-/// be one is reported there.
-fn bind_instance(site: &syn::Ident, instance: &syn::Ident, key: &Expr) -> TokenStream {
-    let lookup = quote_spanned!(key.span()=>
-        #site.instance((&&__resile_private::single_flight::KeyOf(&(#key))).__resile_flight_key())
+/// be one is reported there. With [`Lookup::Shown`], the key goes with its `Debug` (by
+/// autoref specialisation: none for a type without one).
+fn bind_instance(site: &syn::Ident, instance: &syn::Ident, key: &Expr, lookup: Lookup) -> TokenStream {
+    let key_value = quote_spanned!(key.span()=>
+        (&&__resile_private::single_flight::KeyOf(&(#key))).__resile_flight_key()
     );
-    quote! {
-        #[allow(unused_imports)]
-        use __resile_private::single_flight::{AnyKey as _, StrKey as _};
-        let #instance = #lookup;
+    match lookup {
+        Lookup::Key => {
+            let lookup = quote_spanned!(key.span()=> #site.instance(#key_value));
+            quote! {
+                #[allow(unused_imports)]
+                use __resile_private::single_flight::{AnyKey as _, StrKey as _};
+                let #instance = #lookup;
+            }
+        }
+        Lookup::Shown => {
+            let lookup = quote_spanned!(key.span()=>
+                #site.instance_shown((&&__resile_private::ShowKey(#key_value)).__resile_shown_key())
+            );
+            quote! {
+                #[allow(unused_imports)]
+                use __resile_private::single_flight::{AnyKey as _, StrKey as _};
+                #[allow(unused_imports)]
+                use __resile_private::{ShowDebug as _, ShowNone as _};
+                let #instance = #lookup;
+            }
+        }
     }
 }
 

@@ -180,7 +180,7 @@ impl Bulkhead {
                 __resile_private::KeyedBulkheadSite::new(__RESILE_FN, #name, #config, #max_keys);
         });
         let (reject, span, impl_type) = (cx.reject("bulkhead"), cx.span(), cx.impl_type());
-        keyed::with_instance(&site, index, key, |instance| {
+        keyed::with_instance(&site, index, key, keyed::Lookup::Key, |instance| {
             let (now, wait) = (
                 quote!(__resile_private::Err(#site.refuse(&#instance, #span, #impl_type))),
                 quote!(#site.wait(&#instance, #span, #impl_type).await),

@@ -121,7 +121,7 @@ impl Attribute for CircuitBreaker {
             return shapes::admission(quote!(#site.admit()), settle, reject, inner);
         };
         // Keyed (SPEC §9): the key's breaker, held for the call, then the same admission on it.
-        keyed::with_instance(&site, index, key, |instance| {
+        keyed::with_instance(&site, index, key, keyed::Lookup::Shown, |instance| {
             shapes::admission(quote!(#site.admit(&#instance)), settle, reject, inner)
         })
     }

@@ -178,7 +178,7 @@ impl RateLimit {
                 __resile_private::KeyedRateLimitSite::new(__RESILE_FN, #name, #config, #max_keys);
         });
         let (reject, span, impl_type) = (cx.reject("rate_limit"), cx.span(), cx.impl_type());
-        keyed::with_instance(&site, index, key, |instance| {
+        keyed::with_instance(&site, index, key, keyed::Lookup::Key, |instance| {
             let (now, wait) = (
                 quote!(#site.admit_now(&#instance, #span, #impl_type)),
                 quote!(#site.admit_or_wait(&#instance, #span, #impl_type).await),

@@ -1,6 +1,8 @@
 //! Named breakers: the registry, [`NamedPolicy`] for [`CircuitBreaker`], and
 //! [`CircuitBreakerHandle`] for operators.
 
+use std::fmt;
+
 use super::config::CircuitBreakerConfig;
 use super::state::{CircuitBreaker, CircuitBreakerStats};
 use crate::kit::{Handle, NamedPolicy, Registry};
@@ -24,9 +26,10 @@ impl NamedPolicy for CircuitBreaker {
     fn create(name: &'static str, config: CircuitBreakerConfig) -> Self {
         CircuitBreaker::new(name, config)
     }
-    /// A breaker of its own for one key, with this one's `on_state_change` callbacks.
-    fn create_for_key(&self, name: &'static str, config: CircuitBreakerConfig) -> Self {
-        let breaker = CircuitBreaker::new(name, config);
+    /// A breaker of its own for one key, with this one's `on_state_change` callbacks, and
+    /// the key's text (its `Debug`, made once, here) for its state-change events.
+    fn create_for_key(&self, name: &'static str, config: CircuitBreakerConfig, key: Option<&dyn fmt::Debug>) -> Self {
+        let breaker = CircuitBreaker::new(name, config).with_key(key.map(|k| format!("{k:?}").into_boxed_str()));
         for f in self.state_change_callbacks() {
             breaker.on_state_change(f);
         }

@@ -245,6 +245,9 @@ pub struct CircuitBreaker {
     /// Held by the one thread reporting state changes, so they are reported in order.
     reporting: Mutex<()>,
     name: &'static str,
+    /// A keyed breaker's key, by its `Debug` (`None` for a breaker of a name, or a key
+    /// whose type has none): the `resilience.key` of its state-change events.
+    key: Option<Box<str>>,
     /// The instant time is counted from (on tokio's clock, taken by the constructor in
     /// `site.rs`): the `now` of the `*_at` methods is the time since it.
     pub(super) origin: std::time::Instant,
@@ -406,8 +409,14 @@ impl CircuitBreaker {
             callbacks: Mutex::new(Vec::new()),
             listeners: Mutex::new(Vec::new()),
             name,
+            key: None,
             origin,
         }
+    }
+
+    /// This breaker as the instance of the key shown as `key`.
+    pub(super) fn with_key(self, key: Option<Box<str>>) -> Self {
+        CircuitBreaker { key, ..self }
     }
 
     /// Puts `config` in force. This is a state transition: the state stays, but a new
@@ -876,10 +885,10 @@ impl CircuitBreaker {
     /// Reports one state change: through the telemetry funnel (tracing, the observer), then
     /// the `on_state_change` callbacks.
     fn report(&self, from: State, to: State) {
-        let name = self.name;
+        let (name, key) = (self.name, self.key.as_deref());
         let callbacks = lock(&self.callbacks).clone();
         let reported = catch_unwind(AssertUnwindSafe(|| {
-            telemetry::emit(Event::StateChange { name, from, to });
+            telemetry::emit(Event::StateChange { name, key, from, to });
         }));
         if reported.is_err() {
             tracing::error!(target: "resile", breaker = name, "the telemetry observer panicked; the breaker is unaffected");

@@ -83,6 +83,39 @@ where
     type Key = Q::Owned;
 }
 
+/// How a key is shown in its instance's events (a breaker's state changes): its type's
+/// `Debug::fmt`.
+pub type KeyFmt<Q> = fn(&Q, &mut fmt::Formatter<'_>) -> fmt::Result;
+
+/// A key as a keyed call site passes it: the key, and how its instance's events show it
+/// (`None` when its type has no `Debug`: then they do not show it).
+pub struct ShownKey<'a, Q: ?Sized> {
+    /// The key expression's value.
+    pub key: &'a Q,
+    /// Its `Debug`, if its type has one.
+    pub show: Option<KeyFmt<Q>>,
+}
+
+impl<Q: ?Sized> fmt::Debug for ShownKey<'_, Q> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("ShownKey");
+        match self.show {
+            Some(show) => d.field("key", &Shown(self.key, show)).finish(),
+            None => d.finish_non_exhaustive(),
+        }
+    }
+}
+
+/// A key with its [`KeyFmt`], as `Debug`: handed to a new instance, which keeps the text if
+/// its events show the key.
+struct Shown<'a, Q: ?Sized>(&'a Q, KeyFmt<Q>);
+
+impl<Q: ?Sized> fmt::Debug for Shown<'_, Q> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (self.1)(self.0, f)
+    }
+}
+
 /// One key's instance and when it was last used (the family's use clock).
 #[derive(Debug)]
 pub struct KeyInstance<P: 'static> {
@@ -273,6 +306,18 @@ impl<P: NamedPolicy, K: Hash + Eq + Clone + Send + Sync + 'static> Family<P, K> 
         Q: ?Sized + Hash + Eq + ToOwned<Owned = K>,
         K: Borrow<Q>,
     {
+        self.instance_shown(key, None)
+    }
+
+    /// [`instance`](Self::instance), with how the new instance's events show the key. `show`
+    /// is only called when the key is new, and only by a policy whose events show it (a
+    /// breaker: one more allocation then, the key's text); a key that exists costs the same.
+    #[inline]
+    pub fn instance_shown<Q>(&self, key: &Q, show: Option<KeyFmt<Q>>) -> KeyGuard<P>
+    where
+        Q: ?Sized + Hash + Eq + ToOwned<Owned = K>,
+        K: Borrow<Q>,
+    {
         let hash = self.hasher.hash_one(key);
         let shard = &self.shards[shard_of(hash)];
         {
@@ -292,7 +337,7 @@ impl<P: NamedPolicy, K: Hash + Eq + Clone + Send + Sync + 'static> Family<P, K> 
                 return KeyGuard(Arc::clone(&slot.instance));
             }
         }
-        self.add(key, hash)
+        self.add(key, hash, show)
     }
 
     /// The instance of `key` if it exists; looking a key up never creates it.
@@ -323,7 +368,7 @@ impl<P: NamedPolicy, K: Hash + Eq + Clone + Send + Sync + 'static> Family<P, K> 
 
     #[cold]
     #[inline(never)]
-    fn add<Q>(&self, key: &Q, hash: u64) -> KeyGuard<P>
+    fn add<Q>(&self, key: &Q, hash: u64, show: Option<KeyFmt<Q>>) -> KeyGuard<P>
     where
         Q: ?Sized + Hash + Eq + ToOwned<Owned = K>,
         K: Borrow<Q>,
@@ -338,8 +383,13 @@ impl<P: NamedPolicy, K: Hash + Eq + Clone + Send + Sync + 'static> Family<P, K> 
             self.evict();
         }
         let now = self.clock.fetch_add(1, Ordering::Relaxed) + 1;
+        let shown = show.map(|show| Shown(key, show));
         let instance = Arc::new(KeyInstance {
-            policy: self.head.base.create_for_key(self.name, self.head.base.config()),
+            policy: self.head.base.create_for_key(
+                self.name,
+                self.head.base.config(),
+                shown.as_ref().map(|k| k as &dyn fmt::Debug),
+            ),
             last_used: AtomicU64::new(now),
             name_instance: self.head.base,
         });
@@ -502,6 +552,16 @@ impl<P: NamedPolicy> KeyedSite<P> {
         Q: ?Sized + InstanceKey,
     {
         self.family::<Q::Key>().instance(key)
+    }
+
+    /// [`instance`](Self::instance), with the key's `Debug` when its type has one: a new
+    /// instance keeps its text for its events (a breaker's state changes name the key).
+    #[inline(always)]
+    pub fn instance_shown<Q>(&'static self, key: ShownKey<'_, Q>) -> KeyGuard<P>
+    where
+        Q: ?Sized + InstanceKey,
+    {
+        self.family::<Q::Key>().instance_shown(key.key, key.show)
     }
 
     /// This site's family for keys `K`.

@@ -31,7 +31,7 @@ mod site;
 mod swap;
 
 pub use handle::Handle;
-pub use keyed::{DEFAULT_MAX_KEYS, Family, InstanceKey, KeyGuard, KeyHandle, KeyInstance, KeyedSite};
+pub use keyed::{DEFAULT_MAX_KEYS, Family, InstanceKey, KeyFmt, KeyGuard, KeyHandle, KeyInstance, KeyedSite, ShownKey};
 pub use registry::{NamedPolicy, Registry, Source};
 /// The shard lock of keyed families, public for its loom model (`runtime/tests/keyed_loom.rs`)
 /// only.

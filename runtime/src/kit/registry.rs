@@ -40,9 +40,12 @@ pub trait NamedPolicy: Send + Sync + Sized + 'static {
     fn create(name: &'static str, config: Self::Config) -> Self;
 
     /// A new instance for one key of this instance's name (`key = ..`), with
-    /// `config` (the name's settings in force). [`create`](Self::create) by default; a
-    /// breaker also takes this one's `on_state_change` callbacks.
-    fn create_for_key(&self, name: &'static str, config: Self::Config) -> Self {
+    /// `config` (the name's settings in force); `key` is the key by its `Debug`, where the
+    /// call site has it. [`create`](Self::create) by default; a breaker also takes this
+    /// one's `on_state_change` callbacks, and keeps the key's text for its state-change
+    /// events.
+    fn create_for_key(&self, name: &'static str, config: Self::Config, key: Option<&dyn fmt::Debug>) -> Self {
+        let _ = key;
         Self::create(name, config)
     }
 

@@ -129,6 +129,9 @@ pub enum Event<'a> {
     StateChange {
         /// The breaker's name.
         name: &'static str,
+        /// A keyed breaker's key (`key = ..`), by its `Debug`; `None` for the breaker of a
+        /// name, or a key whose type has no `Debug`.
+        key: Option<&'a str>,
         /// The state it left.
         from: State,
         /// The state it entered.
@@ -260,9 +263,13 @@ impl fmt::Debug for Event<'_> {
                 .field("name", &name)
                 .field("rejection", rejection)
                 .finish(),
-            Event::StateChange { name, from, to } => {
-                f.debug_struct("StateChange").field("name", &name).field("from", &from).field("to", &to).finish()
-            }
+            Event::StateChange { name, key, from, to } => f
+                .debug_struct("StateChange")
+                .field("name", &name)
+                .field("key", &key)
+                .field("from", &from)
+                .field("to", &to)
+                .finish(),
             Event::HedgeFired { function, name, attempt } => hedge(f, "HedgeFired", function, name, attempt),
             Event::HedgeWon { function, name, attempt } => hedge(f, "HedgeWon", function, name, attempt),
             Event::HedgeDenied { function, name, attempt } => hedge(f, "HedgeDenied", function, name, attempt),

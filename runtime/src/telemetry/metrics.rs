@@ -435,7 +435,7 @@ pub(crate) fn on_event(event: &Event<'_>) {
         Event::Rejected { policy, name, rejection, .. } => {
             increment(Series::Rejections { policy, name, reason: reason(rejection) });
         }
-        Event::StateChange { name, from, to } => {
+        Event::StateChange { name, from, to, .. } => {
             increment(Series::Transitions { name, from, to });
             breaker_state(name, to);
         }

@@ -16,6 +16,7 @@
 //! |---|---|
 //! | `resilience.policy` | `retry`, `retry_budget`, `circuit_breaker`, `hedge`, `timeout`, `bulkhead`, `rate_limit`: the policy that acted |
 //! | `resilience.name` | the named instance that acted (breaker, hedge tracker, retry budget, bulkhead, rate limiter), where there is one |
+//! | `resilience.key` | a keyed breaker's key, by its `Debug`, on its state changes (absent for a breaker of a name, or a key type without `Debug`) |
 //! | `resilience.attempt` | the attempt the event is about, from 1, where it applies |
 //! | `error` | the error by its `Display` (never its `Debug`, which may drag a backtrace); absent when the error type has no `Display` |
 //!
@@ -29,7 +30,7 @@
 //! | [`Event::RetryPastDeadline`] | `DEBUG` | `attempt 3 for Orders::get failed and is not retried: the next sleep (400ms) would end past the deadline, 300ms away: ...` | `delay_ms`, `deadline_in_ms` |
 //! | [`Event::RetryBudgetExhausted`] | `DEBUG` | `attempt 1 for Orders::get failed and is not retried: retry budget `db` is exhausted: ...` | |
 //! | [`Event::Rejected`] | `DEBUG` | `call to Orders::get refused: circuit breaker `db` is open`, `call to Orders::get timed out after 250ms` | |
-//! | [`Event::StateChange`] | `WARN` to `Open`/`ForcedOpen`, else `INFO` | `circuit breaker `db`: closed -> open` | `from`, `to`; no `function`: a shared breaker's event |
+//! | [`Event::StateChange`] | `WARN` to `Open`/`ForcedOpen`, else `INFO` | `circuit breaker `db`: closed -> open` | `from`, `to`; `resilience.key` for a keyed breaker's instance (`key = ..`: the key by its `Debug`, made when the key's instance was created); no `function`: a shared breaker's event |
 //! | [`Event::HedgeFired`], [`Event::HedgeWon`], [`Event::HedgeDenied`] | `DEBUG` | `hedge: attempt 2 of Orders::get started` | |
 //! | [`Event::BulkheadWait`] | `DEBUG` | `call to Orders::get waited 20ms for bulkhead `db`` | `waited_ms` |
 //! | [`Event::RateLimitWait`] | `DEBUG` | `call to Orders::get waits 333.333334ms for rate limiter `api`` | `waited_ms` |
@@ -355,7 +356,7 @@ fn trace(parent: Option<&tracing::Span>, event: &Event<'_>) {
                 "call to {function}{how}{rejection}"
             )
         }
-        Event::StateChange { name, from, to } => {
+        Event::StateChange { name, key, from, to } => {
             if event.level() == tracing::Level::WARN {
                 event!(
                     parent,
@@ -364,6 +365,7 @@ fn trace(parent: Option<&tracing::Span>, event: &Event<'_>) {
                     %to,
                     resilience.policy = "circuit_breaker",
                     resilience.name = name,
+                    resilience.key = key,
                     "circuit breaker `{name}`: {from} -> {to}"
                 )
             } else {
@@ -374,6 +376,7 @@ fn trace(parent: Option<&tracing::Span>, event: &Event<'_>) {
                     %to,
                     resilience.policy = "circuit_breaker",
                     resilience.name = name,
+                    resilience.key = key,
                     "circuit breaker `{name}`: {from} -> {to}"
                 )
             }

@@ -173,7 +173,7 @@ impl Recorded {
                 detail: Some(rejection.to_string()),
                 ..Recorded::kind("rejected")
             },
-            Event::StateChange { name, from, to } => {
+            Event::StateChange { name, from, to, .. } => {
                 Recorded { name: Some(name), detail: Some(format!("{from} -> {to}")), ..Recorded::kind("state_change") }
             }
             Event::HedgeFired { function, name, attempt } => Recorded {
