@@ -62,6 +62,13 @@
 //!
 #![doc = include_str!("tune-cdf.svg")]
 //!
+//! To watch a value over a run (an adaptive bulkhead's limit, the calls a bulkhead holds),
+//! [`Simulation::run_sampled`] reads it every so often of virtual time into the report's
+//! [`samples`](Report::samples), and [`svg::series`] draws them: `cargo run --release
+//! --example adaptive` does both for the adaptive bulkheads against a downstream that slows
+//! down past its capacity (the picture is in
+//! [`bulkhead::adaptive`](crate::bulkhead::adaptive#convergence)).
+//!
 //! # Determinism
 //! A run reads only tokio's paused clock and one seeded generator (plus the thread's
 //! `fastrand` generator for retry jitter, which the run seeds), on a current-thread runtime,

@@ -136,7 +136,8 @@ pub fn load(reports: &[(&str, &Report)]) -> String {
 /// Any values over time, as an SVG document: one line per `(name, points)`, each point
 /// `(seconds, value)` (a [`Report::samples`] with its times in seconds, say), under
 /// `title`, with `y_label` on the vertical axis. The vertical axis starts at 0 and ends a
-/// tenth above the highest value.
+/// tenth above the highest value; the legend is at the upper left. Points that are not
+/// finite are left out.
 ///
 /// ```
 /// # use resile_runtime as resile;
@@ -171,7 +172,7 @@ pub fn series(title: &str, y_label: &str, lines: &[(&str, &[(f64, f64)])]) -> St
             }
             let _ = chart
                 .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
+                .position(SeriesLabelPosition::UpperLeft)
                 .background_style(WHITE.mix(0.8))
                 .border_style(BLACK)
                 .draw();
