@@ -35,12 +35,12 @@
 //! | fixed, `max_concurrent = 80` (2C) | 80 | 200 ms | 2.00× |
 //! | fixed, `max_concurrent = 160` (4C) | 160 | 400 ms | 4.00× |
 //!
-//! Gradient2 and Vegas settle at `C + 4`, 10 % above the capacity, and keep p99 within
-//! 1.15× the unloaded one, where a fixed bulkhead lets p99 grow with the queue it lets into
-//! the downstream. AIMD does not settle: it is loss-based ([`limit::Aimd`]: use Gradient2 or
-//! Vegas for latency-driven limits; AIMD needs drops or timeouts). The picture below comes
-//! from `cargo run --release --example adaptive` (the method, seed and all:
-//! `benches/README.md`, "Adaptive bulkhead convergence"); `tests/bulkhead_adaptive.rs`
+//! Gradient2 and Vegas settle at `C + 4` or `C + 5`, 10–12 % above the capacity, and keep
+//! p99 within 1.15× the unloaded one, where a fixed bulkhead lets p99 grow with the queue
+//! it lets into the downstream. AIMD does not settle: it is loss-based ([`limit::Aimd`]:
+//! use Gradient2 or Vegas for latency-driven limits; AIMD needs drops or timeouts). The
+//! picture below comes from `cargo run --release --example adaptive` (the method, seed and
+//! all: `benches/README.md`, "Adaptive bulkhead convergence"); `tests/bulkhead_adaptive.rs`
 //! (`convergence_*`) asserts it.
 //!
 #![doc = include_str!("limit.svg")]
