@@ -598,7 +598,7 @@ pub use resile_macros::single_flight;
 /// | `max_concurrent` | count | required | ≥ 1: the permits, the sum of the weights that may run at once |
 /// | `max_wait` | duration | `"0ms"` | any; `"0ms"` refuses at once; tokio's timer rounds up to the millisecond |
 /// | `weight` | count | `1` | `1..=max_concurrent`: the permits one call takes |
-/// | `adaptive` | `"gradient2"`, `"vegas"`, `"aimd"` | none | the limit adapts to the latency the calls show, within `min_concurrent..=max_concurrent` (Netflix concurrency-limits' `Gradient2Limit`, `VegasLimit`, `AIMDLimit`; see `resile::bulkhead::adaptive`) |
+/// | `adaptive` | `"gradient2"`, `"vegas"`, `"aimd"` | none | the limit adapts to the latency the calls show, within `min_concurrent..=max_concurrent` (Netflix concurrency-limits' `Gradient2Limit`, `VegasLimit`, `AIMDLimit`; see `resile::bulkhead::adaptive`); `"aimd"` backs off only on a drop (a panic) or a latency above 5 s: use `"gradient2"` or `"vegas"` for a downstream that slows down |
 /// | `min_concurrent` | count | `1` | `1..=max_concurrent`, only with `adaptive`: the lowest limit |
 /// | `initial_concurrent` | count | 20 (≤ `max_concurrent`) | `min_concurrent..=max_concurrent`, only with `adaptive`: the first limit |
 /// | `policy` | path | none | a `const` [`BulkheadPolicy`]: name, `max_concurrent` and the rest; `max_wait` and `weight` written next to it override it at this site only |

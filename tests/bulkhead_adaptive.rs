@@ -1,15 +1,22 @@
 //! `#[bulkhead(adaptive = ..)]` on tokio's paused clock: the limit follows the latency the
 //! downstream shows and stays within `min_concurrent..=max_concurrent`; no call is admitted
 //! above the limit in force, across clones of a call site and under cancellation; and,
-//! against a model downstream that slows down past a capacity `C`, where the limit settles
-//! (`convergence_*`, whose figures `benches/README.md` reports).
+//! against `resile::sim`'s downstream that slows down past a capacity `C`, where the limit
+//! settles (`convergence_*`, whose figures `benches/README.md` reports). The tests of a
+//! capacity that changes during the run, of cancellation and of the bounds use a model
+//! downstream of their own (the same law as the simulator's, with a capacity that can be
+//! set while calls run).
 
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 
+use std::cell::{Cell, RefCell};
+
 use resile::Rejection;
+use resile::bulkhead::{AdaptiveAlgorithm, Bulkhead, BulkheadConfig};
+use resile::sim::{self, Arrival, Latency, Simulation};
 use tokio::time::{Instant, sleep};
 
 #[derive(Debug, PartialEq)]
@@ -66,39 +73,35 @@ impl Downstream {
     }
 }
 
-// C = 40 in the convergence runs: the adaptive bulkheads' ceiling is 4C, the fixed ones 2C
-// and 4C.
+// ---- convergence, driven through `resile::sim` ----
+//
+// `benches/README.md` ("Adaptive bulkhead convergence") reports these runs' figures, and
+// `cargo run --release --example adaptive` draws them.
+
+/// The downstream's capacity in the convergence runs: the adaptive bulkheads' ceiling is
+/// 4C, the fixed ones 2C and 4C.
 const C: u32 = 40;
+/// Its latency while at most `C` calls are in it.
 const BASE: Duration = Duration::from_millis(100);
+/// Arrivals at twice its capacity (C / BASE = 400 calls/s), for 120 virtual seconds (the
+/// algorithms see one sample a second).
+const RATE: f64 = 800.0;
+const LENGTH: Duration = Duration::from_secs(120);
+const SEED: u64 = 18;
 
-#[resile::bulkhead(name = "adaptive-gradient2", max_concurrent = 160, adaptive = "gradient2")]
-async fn gradient2(d: Arc<Downstream>) -> Result<Duration, Error> {
-    Ok(d.serve().await)
-}
-
-#[resile::bulkhead(name = "adaptive-vegas", max_concurrent = 160, adaptive = "vegas")]
-async fn vegas(d: Arc<Downstream>) -> Result<Duration, Error> {
-    Ok(d.serve().await)
-}
-
-#[resile::bulkhead(name = "adaptive-aimd", max_concurrent = 160, adaptive = "aimd")]
-async fn aimd(d: Arc<Downstream>) -> Result<Duration, Error> {
-    Ok(d.serve().await)
-}
-
-#[resile::bulkhead(name = "fixed-2c", max_concurrent = 80)]
-async fn fixed_2c(d: Arc<Downstream>) -> Result<Duration, Error> {
-    Ok(d.serve().await)
-}
-
-#[resile::bulkhead(name = "fixed-4c", max_concurrent = 160)]
-async fn fixed_4c(d: Arc<Downstream>) -> Result<Duration, Error> {
-    Ok(d.serve().await)
+/// `resile::sim`'s downstream: `BASE` up to `C` calls in progress, `BASE × n / C` for a
+/// call that enters with `n > C` in progress (itself included), fixed at entry.
+fn workload(rate: f64) -> Simulation {
+    Simulation::new(sim::Downstream::new().latency(Latency::fixed(BASE)).capacity(C))
+        .arrival(Arrival::constant(rate))
+        .duration(LENGTH)
+        .seed(SEED)
 }
 
 /// What a run saw in its second half.
 #[derive(Debug)]
 struct Run {
+    /// The limit in force, every 100 ms: min, max, mean.
     limits: (u32, u32, f64),
     p50: Duration,
     p99: Duration,
@@ -110,119 +113,164 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
 }
 
-/// Calls `call` `per_tick` times every [`TICK`] for `length`, and reports the limit (sampled every 100 ms) and the latencies of the
-/// admitted calls over the second half.
-async fn drive<F, Fut>(name: &'static str, call: F, d: Arc<Downstream>, per_tick: u32, length: Duration) -> Run
-where
-    F: Fn(Arc<Downstream>) -> Fut,
-    Fut: Future<Output = Result<Duration, Error>> + Send + 'static,
-{
+/// Runs `workload(rate)` through a `Bulkhead` of `config` (`max_wait` 0: what does not fit
+/// is refused at once), sampling its limit every 100 ms; the figures of the second half:
+/// the limits, and the exact p50 and p99 of the admitted calls' latencies.
+async fn converge(rate: f64, config: BulkheadConfig) -> Run {
+    let bulkhead = Bulkhead::new("converge", config);
     let start = Instant::now();
-    let half = start + length / 2;
-    let latencies = Arc::new(std::sync::Mutex::new(Vec::new()));
-    let refused = Arc::new(AtomicU32::new(0));
-    let mut limits = Vec::new();
-    let mut next_sample = start;
-    let mut tasks = Vec::new();
-    while start.elapsed() < length {
-        for _ in 0..per_tick {
-            let fut = call(d.clone());
-            let (latencies, refused) = (latencies.clone(), refused.clone());
-            let counted = Instant::now() >= half;
-            tasks.push(tokio::spawn(async move {
-                match fut.await {
-                    Ok(latency) if counted => latencies.lock().unwrap().push(latency),
-                    Ok(_) => {}
-                    Err(_) if counted => {
-                        refused.fetch_add(1, Ordering::Relaxed);
+    let half = LENGTH / 2;
+    let latencies = RefCell::new(Vec::new());
+    let refused = Cell::new(0);
+    let report = workload(rate)
+        .run_sampled(
+            async |d| {
+                let arrived = Instant::now();
+                let result = bulkhead.call(|| d.call()).await;
+                if arrived - start >= half {
+                    match result {
+                        Ok(()) => latencies.borrow_mut().push(arrived.elapsed()),
+                        Err(_) => refused.set(refused.get() + 1),
                     }
-                    Err(_) => {}
                 }
-            }));
-        }
-        if Instant::now() >= next_sample {
-            if Instant::now() >= half {
-                limits.push(resile::bulkhead(name).stats().limit);
-            }
-            next_sample += Duration::from_millis(100);
-        }
-        sleep(TICK).await;
-    }
-    for t in tasks {
-        t.await.unwrap();
-    }
-    let mut l = latencies.lock().unwrap().clone();
+                result
+            },
+            Duration::from_millis(100),
+            || f64::from(bulkhead.stats().limit),
+        )
+        .await;
+    let limits: Vec<u32> =
+        report.samples().iter().filter(|(at, _)| *at >= half && *at < LENGTH).map(|&(_, l)| l as u32).collect();
+    let mut l = latencies.into_inner();
     l.sort();
-    let mean = limits.iter().map(|&x| f64::from(x)).sum::<f64>() / limits.len() as f64;
     Run {
-        limits: (*limits.iter().min().unwrap(), *limits.iter().max().unwrap(), mean),
+        limits: (
+            *limits.iter().min().unwrap(),
+            *limits.iter().max().unwrap(),
+            limits.iter().map(|&x| f64::from(x)).sum::<f64>() / limits.len() as f64,
+        ),
         p50: percentile(&l, 0.50),
         p99: percentile(&l, 0.99),
         admitted: l.len(),
-        refused: refused.load(Ordering::Relaxed) as usize,
+        refused: refused.get(),
     }
 }
 
-/// Arrivals at twice the capacity (C / BASE = 400 calls/s): 4 every 5 ms, for 120 s (the
-/// algorithms see one sample a second).
-const PER_TICK: u32 = 4;
-const TICK: Duration = Duration::from_millis(5);
-const LENGTH: Duration = Duration::from_secs(120);
+fn adaptive(algorithm: AdaptiveAlgorithm) -> BulkheadConfig {
+    BulkheadConfig::new(4 * C).adaptive(algorithm)
+}
 
-fn report(what: &str, run: &Run) {
-    let unloaded = BASE.as_secs_f64();
+/// The p99 of the same downstream at a quarter of its capacity (100 calls/s), through a
+/// fixed bulkhead that never fills.
+async fn unloaded_p99() -> Duration {
+    let run = converge(100.0, BulkheadConfig::new(4 * C)).await;
+    assert_eq!(run.refused, 0, "{run:?}");
+    run.p99
+}
+
+fn report(what: &str, run: &Run, unloaded: Duration) {
     println!(
-        "{what}: limit min {} max {} mean {:.1} (C = {C}); p50 {:?} p99 {:?} ({:.2}× unloaded); admitted {} refused {}",
+        "{what}: limit min {} max {} mean {:.1} (C = {C}); p50 {:?} p99 {:?} ({:.2}× unloaded {unloaded:?}); admitted {} refused {}",
         run.limits.0,
         run.limits.1,
         run.limits.2,
         run.p50,
         run.p99,
-        run.p99.as_secs_f64() / unloaded,
+        run.p99.as_secs_f64() / unloaded.as_secs_f64(),
         run.admitted,
         run.refused
     );
 }
 
+/// Within 20 % of `C`, every sample of the second half.
 fn settles_near_capacity(run: &Run) -> bool {
     let (lo, hi) = (f64::from(C) * 0.8, f64::from(C) * 1.2);
     f64::from(run.limits.0) >= lo && f64::from(run.limits.1) <= hi
 }
 
 #[tokio::test(start_paused = true)]
+async fn unloaded_p99_is_the_base_latency() {
+    assert_eq!(unloaded_p99().await, BASE);
+}
+
+#[tokio::test(start_paused = true)]
 async fn convergence_gradient2() {
-    let run = drive("adaptive-gradient2", gradient2, Downstream::new(BASE, C), PER_TICK, LENGTH).await;
-    report("gradient2", &run);
+    let unloaded = unloaded_p99().await;
+    let run = converge(RATE, adaptive(AdaptiveAlgorithm::Gradient2)).await;
+    report("gradient2", &run, unloaded);
     assert!(settles_near_capacity(&run), "{run:?}");
-    assert!(run.p99 <= BASE * 2, "{run:?}");
+    assert!(run.p99 <= unloaded * 2, "{run:?}");
 }
 
 #[tokio::test(start_paused = true)]
 async fn convergence_vegas() {
-    let run = drive("adaptive-vegas", vegas, Downstream::new(BASE, C), PER_TICK, LENGTH).await;
-    report("vegas", &run);
+    let unloaded = unloaded_p99().await;
+    let run = converge(RATE, adaptive(AdaptiveAlgorithm::Vegas)).await;
+    report("vegas", &run, unloaded);
     assert!(settles_near_capacity(&run), "{run:?}");
-    assert!(run.p99 <= BASE * 2, "{run:?}");
+    assert!(run.p99 <= unloaded * 2, "{run:?}");
 }
 
 #[tokio::test(start_paused = true)]
 async fn convergence_aimd() {
-    let run = drive("adaptive-aimd", aimd, Downstream::new(BASE, C), PER_TICK, LENGTH).await;
-    report("aimd", &run);
+    let unloaded = unloaded_p99().await;
+    let run = converge(RATE, adaptive(AdaptiveAlgorithm::Aimd)).await;
+    report("aimd", &run, unloaded);
     // Loss-based: a downstream that only slows down (below AIMD's 5 s timeout) never makes
     // it back off; it climbs by one a window (a second) towards the ceiling, and p99 with it.
     assert!(!settles_near_capacity(&run), "{run:?}");
-    assert!(run.limits.1 >= 2 * C && run.p99 > BASE * 2, "{run:?}");
+    assert!(run.limits.1 >= 2 * C && run.p99 > unloaded * 2, "{run:?}");
+}
+
+/// AIMD's one latency signal is its timeout (5 s, Netflix's `AIMDLimit.DEFAULT_TIMEOUT`):
+/// against a downstream of 1 s whose capacity is 20, a window whose average latency
+/// passes 5 s, that is about 5 × 20 = 100 calls in it, counts as a drop. The limit climbs
+/// to there and backs off (× 0.9 a window, for as long as the calls admitted before the
+/// back-off keep the windows' average above 5 s), then climbs again (+1 a window): a saw
+/// whose top is the timeout's, far from `C`.
+#[tokio::test(start_paused = true)]
+async fn aimd_backs_off_where_the_latency_passes_its_timeout() {
+    let sim = Simulation::new(sim::Downstream::new().latency(Latency::fixed(Duration::from_secs(1))).capacity(20))
+        .arrival(Arrival::constant(40.0))
+        .duration(Duration::from_secs(400))
+        .seed(SEED);
+    let bulkhead = Bulkhead::new("aimd-timeout", BulkheadConfig::new(160).adaptive(AdaptiveAlgorithm::Aimd));
+    let report = sim
+        .run_sampled(
+            async |d| bulkhead.call(|| d.call()).await,
+            Duration::from_millis(100),
+            || f64::from(bulkhead.stats().limit),
+        )
+        .await;
+    let second_half: Vec<u32> = report
+        .samples()
+        .iter()
+        .filter(|(at, _)| at.as_secs() >= 200 && at.as_secs() < 400)
+        .map(|&(_, l)| l as u32)
+        .collect();
+    let (lo, hi) = (*second_half.iter().min().unwrap(), *second_half.iter().max().unwrap());
+    println!(
+        "aimd against a 1 s downstream of capacity 20: limit {lo}..={hi} over the second half, p99 {:?}",
+        report.p99
+    );
+    assert!((95..=110).contains(&hi), "backs off where the latency passes 5 s (100 calls): {lo}..={hi}");
+    assert!(lo < 90, "and keeps sawing: {lo}..={hi}");
+    assert!(report.p99 > Duration::from_secs(5), "{report:?}");
 }
 
 #[tokio::test(start_paused = true)]
 async fn convergence_fixed() {
-    let at_2c = drive("fixed-2c", fixed_2c, Downstream::new(BASE, C), PER_TICK, LENGTH).await;
-    report("fixed 2C", &at_2c);
-    let at_4c = drive("fixed-4c", fixed_4c, Downstream::new(BASE, C), PER_TICK, LENGTH).await;
-    report("fixed 4C", &at_4c);
-    // The queue in the downstream: p99 grows with the limit.
-    assert_eq!((at_2c.p99, at_4c.p99), (BASE * 2, BASE * 4));
+    let unloaded = unloaded_p99().await;
+    let at_2c = converge(RATE, BulkheadConfig::new(2 * C)).await;
+    report("fixed 2C", &at_2c, unloaded);
+    let at_4c = converge(RATE, BulkheadConfig::new(4 * C)).await;
+    report("fixed 4C", &at_4c, unloaded);
+    // The queue in the downstream: p99 grows with the bulkhead's size, to 2× and 4× the
+    // unloaded p99, where the adaptive ones keep it within 2× (`convergence_gradient2`,
+    // `convergence_vegas`).
+    assert_eq!((at_2c.limits.0, at_2c.limits.1), (2 * C, 2 * C));
+    assert!(at_2c.p99 >= unloaded * 2, "{at_2c:?}");
+    assert!(at_4c.p99 >= unloaded * 4, "{at_4c:?}");
 }
 
 // ---- the limit follows the latency, within its bounds ----
@@ -237,6 +285,10 @@ async fn convergence_fixed() {
 async fn follow(d: Arc<Downstream>) -> Result<Duration, Error> {
     Ok(d.serve().await)
 }
+
+/// Arrivals at twice the capacity of the model downstream: 4 every 5 ms.
+const PER_TICK: u32 = 4;
+const TICK: Duration = Duration::from_millis(5);
 
 /// Drives `follow` at twice the downstream's capacity for `length`; the limits seen, every
 /// 100 ms.

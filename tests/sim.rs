@@ -202,3 +202,54 @@ async fn outage_window_fails_with_outage() {
     assert_eq!(seen.iter().filter(|r| **r == Err(Fault::Outage)).count(), 10, "{seen:?}");
     assert_eq!(r.successes, 20);
 }
+
+/// `run_sampled` reads its value at 0, `every`, 2 × `every`, … until the last call ends,
+/// after the calls of that instant, and changes nothing else in the report.
+#[tokio::test(start_paused = true)]
+async fn run_sampled_reads_a_value_on_a_period_and_leaves_the_report_alone() {
+    let sim = eventful(5);
+    let plain = sim.run(async |d| full_stack(d).await).await;
+    let in_progress = std::cell::RefCell::new(Vec::new());
+    let sampled = sim
+        .run_sampled(
+            async |d| full_stack(d).await,
+            ms(250),
+            || {
+                in_progress.borrow_mut().push(sim.downstream().in_progress());
+                f64::from(sim.downstream().in_progress())
+            },
+        )
+        .await;
+    assert!(plain.samples().is_empty());
+    let samples = sampled.samples();
+    // One at the start, then every 250 ms up to the end of the last call.
+    assert_eq!(samples.len(), (sampled.elapsed.as_millis() / 250) as usize + 1, "{sampled:?}");
+    for (i, (at, _)) in samples.iter().enumerate() {
+        assert_eq!(*at, ms(250) * i as u32);
+    }
+    // The first call arrives later than the start (Poisson): nothing in progress at 0.
+    assert_eq!(samples[0].1, 0.0);
+    assert!(samples.iter().any(|&(_, v)| v > 0.0), "{samples:?}");
+    let values: Vec<f64> = in_progress.into_inner().into_iter().map(f64::from).collect();
+    assert_eq!(values, samples.iter().map(|&(_, v)| v).collect::<Vec<_>>());
+    let text =
+        |r: &resile::sim::Report| format!("{r:?}").replace(&format!("samples: {}", r.samples().len()), "samples");
+    assert_eq!(text(&plain), text(&sampled), "sampling changed the run");
+    assert_eq!((plain.latency_cdf(), plain.load()), (sampled.latency_cdf(), sampled.load()));
+}
+
+/// `svg::series` draws one line per series, with its name in the legend.
+#[test]
+fn series_plots_values_over_time() {
+    let a = [(0.0, 20.0), (1.0, 30.0), (2.0, 40.0)];
+    let b = [(0.0, 80.0), (2.0, 80.0)];
+    let svg = resile::sim::svg::series("the limit over time", "calls", &[("vegas", &a), ("fixed", &b)]);
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    for text in ["the limit over time", "calls", "time (s)", "vegas", "fixed"] {
+        assert!(svg.contains(text), "{text} missing");
+    }
+    // Each series: its line and its legend mark, in the palette's first two colours.
+    for colour in ["#1F77B4", "#FF7F0E"] {
+        assert_eq!(svg.matches(&format!("stroke=\"{colour}\"")).count(), 2, "{colour}: {svg}");
+    }
+}

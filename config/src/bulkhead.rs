@@ -19,7 +19,9 @@ pub enum AdaptiveAlgorithm {
     /// no-load latency.
     Vegas,
     /// `adaptive = "aimd"`: `AIMDLimit`, additive increase while calls succeed,
-    /// multiplicative decrease on a drop (a panic, or a latency above 5 s).
+    /// multiplicative decrease on a drop (a panic, or a latency above 5 s). Loss-based: a
+    /// downstream that only slows down does not move it below the 5 s timeout; use
+    /// `gradient2` or `vegas` for latency-driven limits.
     Aimd,
 }
 

@@ -82,9 +82,13 @@
 //! `WindowedLimit` (one averaged sample per second): see [`adaptive`]. A new limit is put in
 //! force as a live resize, so a lower one is paid back by running calls as they end and
 //! no call is admitted above the limit in force when it is admitted. Gradient2 and Vegas
-//! find the capacity of a downstream that slows down when overloaded (`benches/README.md`,
-//! "Adaptive bulkhead convergence"); AIMD only backs off on drops (a panic, a latency
-//! above 5 s). `adaptive` and `initial_concurrent` are taken when the bulkhead is created;
+//! find the capacity of a downstream that slows down when overloaded (in the simulator,
+//! 44–45 for a capacity of 40: see [`adaptive`], *Convergence*, and `benches/README.md`,
+//! "Adaptive bulkhead convergence"). AIMD is loss-based: it backs off only on a drop (a
+//! panic) or a latency above its 5 s timeout, never on a latency that only grows, so
+//! **use `gradient2` or `vegas` for latency-driven limits; `aimd` needs drops or
+//! timeouts** (an `Err` the call returns is not a drop, nor is a call an outer timeout
+//! cancels). `adaptive` and `initial_concurrent` are taken when the bulkhead is created;
 //! a live configuration moves the bounds (`min_concurrent`, `max_concurrent`) and the limit
 //! within them.
 //!

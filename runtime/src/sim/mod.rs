@@ -15,10 +15,10 @@
 //! | [`Incident`], [`Incidents`] | outages, error bursts (one window or periodic), slowdowns, in time windows: the fault vocabulary |
 //! | [`Fault`] | what a simulated call fails with: the downstream's error, an outage, or a policy's [`Rejection`](crate::Rejection) |
 //! | [`Arrival`] | constant rate, Poisson, or a closed loop of clients |
-//! | [`Simulation`] | downstream + arrivals + duration + seed; [`Simulation::run`] runs a stack and returns a [`Report`] |
-//! | [`Report`] | success rate, p50/p99/p99.9, attempts per call, peak concurrency, breaker open time, refusals by kind, hedge rate, load over time |
+//! | [`Simulation`] | downstream + arrivals + duration + seed; [`Simulation::run`] runs a stack and returns a [`Report`]; [`Simulation::run_sampled`] also reads a value of your choosing (a bulkhead's limit) at a fixed period of virtual time |
+//! | [`Report`] | success rate, p50/p99/p99.9, attempts per call, peak concurrency, breaker open time, refusals by kind, hedge rate, load over time, and the [`samples`](Report::samples) of `run_sampled` |
 //! | [`compare`] | reports side by side, as a Markdown table |
-//! | [`svg::cdf`], [`svg::load`] | the latency CDF and the load over time, as SVG |
+//! | [`svg::cdf`], [`svg::load`], [`svg::series`] | the latency CDF, the load over time, and any values over time (samples), as SVG |
 //!
 //! # Example
 //! ```
@@ -61,6 +61,13 @@
 //! left); the hedge cuts the tail from about 1.8 s to 0.2 s at p99.9.
 //!
 #![doc = include_str!("tune-cdf.svg")]
+//!
+//! To watch a value over a run (an adaptive bulkhead's limit, the calls a bulkhead holds),
+//! [`Simulation::run_sampled`] reads it every so often of virtual time into the report's
+//! [`samples`](Report::samples), and [`svg::series`] draws them: `cargo run --release
+//! --example adaptive` does both for the adaptive bulkheads against a downstream that slows
+//! down past its capacity (the picture is in
+//! [`bulkhead::adaptive`](crate::bulkhead::adaptive#convergence)).
 //!
 //! # Determinism
 //! A run reads only tokio's paused clock and one seeded generator (plus the thread's

@@ -95,6 +95,7 @@ pub struct Report {
     pub seed: u64,
     pub(crate) latencies: Histogram,
     pub(crate) load: Vec<LoadPoint>,
+    pub(crate) samples: Vec<(Duration, f64)>,
 }
 
 impl Report {
@@ -116,6 +117,13 @@ impl Report {
     /// The load over time, slice by slice.
     pub fn load(&self) -> &[LoadPoint] {
         &self.load
+    }
+
+    /// The values [`Simulation::run_sampled`](super::Simulation::run_sampled) read during
+    /// the run, in order: `(when, value)`, `when` counted from the run's start (0, `every`,
+    /// 2 × `every`, … up to the end of its last call). Empty for a [`run`](super::Simulation::run).
+    pub fn samples(&self) -> &[(Duration, f64)] {
+        &self.samples
     }
 }
 
@@ -143,6 +151,7 @@ impl fmt::Debug for Report {
             .field("seed", &self.seed)
             .field("latency_buckets", &self.latencies.buckets.len())
             .field("load_slices", &self.load.len())
+            .field("samples", &self.samples.len())
             .finish()
     }
 }

@@ -154,6 +154,58 @@ impl Simulation {
     /// would be neither deterministic nor fast), or if another simulation runs on this
     /// thread at the same time.
     pub async fn run<T, E>(&self, stack: impl AsyncFn(&Downstream) -> Result<T, E>) -> Report {
+        self.run_inner(&stack, None).await
+    }
+
+    /// [`run`](Self::run), reading `sample()` every `every` of virtual time while the run
+    /// lasts: at its start, then every `every` until its last call has ended. The values,
+    /// with when they were read, are the report's [`samples`](Report::samples). What to
+    /// sample is the caller's: a bulkhead's limit or calls in flight, a breaker's state, a
+    /// counter the stack keeps.
+    ///
+    /// A sample is read after the calls that end and the arrivals that start at that
+    /// instant. Sampling changes nothing else: the report is the one [`run`](Self::run)
+    /// gives, samples aside (the same seed, the same report, bit for bit).
+    ///
+    /// ```
+    /// # use resile_runtime as resile;
+    /// use std::time::Duration;
+    /// use resile::bulkhead::{AdaptiveAlgorithm, Bulkhead, BulkheadConfig};
+    /// use resile::sim::{Arrival, Downstream, Latency, Simulation};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let ms = Duration::from_millis;
+    /// // 40 calls at once take 100 ms; more are slower in proportion. Calls arrive at 800/s.
+    /// let downstream = Downstream::new().latency(Latency::fixed(ms(100))).capacity(40);
+    /// let sim = Simulation::new(downstream).arrival(Arrival::constant(800.0)).duration(Duration::from_secs(30));
+    /// let bulkhead = Bulkhead::new("api", BulkheadConfig::new(160).adaptive(AdaptiveAlgorithm::Vegas));
+    /// let report = sim
+    ///     .run_sampled(async |d| bulkhead.call(|| d.call()).await, ms(100), || f64::from(bulkhead.stats().limit))
+    ///     .await;
+    /// let (at, limit) = *report.samples().last().unwrap();
+    /// assert!(at >= Duration::from_secs(30));
+    /// assert!((32.0..=48.0).contains(&limit), "the limit settles near the capacity: {limit}");
+    /// # }
+    /// ```
+    ///
+    /// # Panics
+    /// As [`run`](Self::run); and if `every` is zero.
+    pub async fn run_sampled<T, E>(
+        &self,
+        stack: impl AsyncFn(&Downstream) -> Result<T, E>,
+        every: Duration,
+        mut sample: impl FnMut() -> f64,
+    ) -> Report {
+        assert!(!every.is_zero(), "`Simulation::run_sampled`: `every` must be above zero");
+        self.run_inner(&stack, Some((every, &mut sample))).await
+    }
+
+    async fn run_inner<T, E>(
+        &self,
+        stack: &impl AsyncFn(&Downstream) -> Result<T, E>,
+        sampler: Option<(Duration, &mut dyn FnMut() -> f64)>,
+    ) -> Report {
         assert_paused();
         let probe = Installed::new();
         fastrand::seed(self.seed);
@@ -161,7 +213,26 @@ impl Simulation {
         let bucket = (self.duration / self.load_buckets).max(Duration::from_nanos(1));
         self.downstream.start(start, self.seed, bucket);
         let tally = RefCell::new(Tally::new(start, bucket));
-        crate::testing::isolated(self.drive(&stack, &tally, start)).await;
+        let mut samples = Vec::new();
+        match sampler {
+            None => crate::testing::isolated(self.drive(stack, &tally, start)).await,
+            Some((every, sample)) => {
+                let sampling = async {
+                    let mut at = Duration::ZERO;
+                    loop {
+                        tokio::time::sleep_until(start + at).await;
+                        samples.push((at, sample()));
+                        at += every;
+                    }
+                };
+                // The run's calls first, then the sample, at every instant; the sampling
+                // ends with the run.
+                let both = async {
+                    futures::future::select(pin!(self.drive(stack, &tally, start)), pin!(sampling)).await;
+                };
+                crate::testing::isolated(both).await
+            }
+        }
         let end = Instant::now();
         let heard = probe.finish(end);
         let tally = tally.into_inner();
@@ -200,6 +271,7 @@ impl Simulation {
             seed: self.seed,
             latencies: tally.latencies,
             load,
+            samples,
         }
     }
 

@@ -1,5 +1,6 @@
 //! SVG plots of reports: the latency CDF and the downstream load over time, one line per
-//! configuration, drawn with `plotters`' SVG backend.
+//! configuration, and any values over time ([`series`], for a report's
+//! [`samples`](super::Report::samples)), drawn with `plotters`' SVG backend.
 
 use plotters::prelude::*;
 
@@ -123,6 +124,55 @@ pub fn load(reports: &[(&str, &Report)]) -> String {
             let _ = chart
                 .configure_series_labels()
                 .position(SeriesLabelPosition::UpperRight)
+                .background_style(WHITE.mix(0.8))
+                .border_style(BLACK)
+                .draw();
+        }
+        let _ = root.present();
+    }
+    out
+}
+
+/// Any values over time, as an SVG document: one line per `(name, points)`, each point
+/// `(seconds, value)` (a [`Report::samples`] with its times in seconds, say), under
+/// `title`, with `y_label` on the vertical axis. The vertical axis starts at 0 and ends a
+/// tenth above the highest value; the legend is at the upper left. Points that are not
+/// finite are left out.
+///
+/// ```
+/// # use resile_runtime as resile;
+/// let limit = [(0.0, 20.0), (1.0, 26.0), (2.0, 32.0)];
+/// let svg = resile::sim::svg::series("the limit", "calls", &[("vegas", &limit)]);
+/// assert!(svg.starts_with("<svg") && svg.contains("vegas"));
+/// ```
+pub fn series(title: &str, y_label: &str, lines: &[(&str, &[(f64, f64)])]) -> String {
+    let finite = |p: &&(f64, f64)| p.0.is_finite() && p.1.is_finite();
+    let end = lines.iter().flat_map(|(_, p)| p.iter().filter(finite)).map(|p| p.0).fold(1.0, f64::max);
+    let top = lines.iter().flat_map(|(_, p)| p.iter().filter(finite)).map(|p| p.1).fold(1.0, f64::max) * 1.1;
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, SIZE).into_drawing_area();
+        let _ = root.fill(&WHITE);
+        let chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 20))
+            .margin(15)
+            .x_label_area_size(45)
+            .y_label_area_size(55)
+            .build_cartesian_2d(0.0..end, 0.0..top);
+        if let Ok(mut chart) = chart {
+            let _ = chart.configure_mesh().x_desc("time (s)").y_desc(y_label).draw();
+            for (i, (name, points)) in lines.iter().enumerate() {
+                let colour = PALETTE[i % PALETTE.len()];
+                let points = points.iter().filter(finite).copied();
+                if let Ok(series) = chart.draw_series(LineSeries::new(points, colour.stroke_width(2))) {
+                    series
+                        .label(*name)
+                        .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], colour.stroke_width(2)));
+                }
+            }
+            let _ = chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::UpperLeft)
                 .background_style(WHITE.mix(0.8))
                 .border_style(BLACK)
                 .draw();

@@ -382,6 +382,23 @@ impl Vegas {
 /// other sample taken with at least half the limit in flight adds 1; the rest change
 /// nothing. Latency below the timeout does not move it: it finds the capacity of a
 /// downstream that fails when overloaded, not of one that only slows down.
+///
+/// **Use [`Gradient2`] or [`Vegas`] for latency-driven limits; AIMD needs drops or
+/// timeouts.** This is the reference's design, not a gap of the port: Netflix's `AIMDLimit`
+/// is "loss based" (its own words), its one latency signal a `timeout` (default 5 s) that
+/// "when exceeded equates to a drop", and a drop is what its callers report with
+/// `Listener.onDropped()` ("rejected by an external limit or hitting a timeout"). In a
+/// bulkhead, a drop is a panic; an `Err` the call returns is an ordinary sample, and so is
+/// a call an outer timeout cancels (its latency up to the cut). So against a downstream
+/// that slows down past a capacity `C`, AIMD backs off only where a window's average
+/// latency passes 5 s: with a 100 ms downstream, never below the ceiling (in the
+/// simulator, `tests/bulkhead_adaptive.rs`'s `convergence_aimd`: still climbing, p99
+/// 3.5 × the unloaded one, where Gradient2 and Vegas settle at `C + 4`); with a 1 s
+/// downstream of capacity 20, near 5 × 20 = 100 calls, then down in steps of × 0.9 while
+/// the calls admitted before the back-off keep the windows slow
+/// (`aimd_backs_off_where_the_latency_passes_its_timeout`: a saw between 54 and 105).
+/// Deriving a timeout from the least latency seen would make it a latency-based
+/// algorithm, which Gradient2 and Vegas already are, with better-founded rules.
 #[derive(Debug, Clone)]
 pub struct Aimd {
     limit: u32,

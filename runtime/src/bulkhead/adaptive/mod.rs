@@ -20,6 +20,31 @@
 //! need when an outer timeout cuts slow calls); a panic gives a dropped sample (`didDrop`).
 //! A call that passed a bulkhead turned off gives none.
 //!
+//! # Convergence
+//! Against a downstream whose latency rises past a capacity `C` (`resile::sim`'s
+//! `Downstream::new().latency(Latency::fixed(100ms)).capacity(40)`: a call that enters with
+//! `n > C` calls in it takes `100 ms × n / C`), with calls arriving at twice its capacity
+//! (800/s) for 120 virtual seconds, a bulkhead of ceiling 160 and `max_wait` 0, over the
+//! second half:
+//!
+//! | bulkhead | limit (min, max, mean) | p99 | p99 / unloaded |
+//! |---|---|---:|---:|
+//! | `adaptive = "gradient2"` | 44, 45, 44.6 | 113 ms | 1.13× |
+//! | `adaptive = "vegas"` | 44, 44, 44.0 | 110 ms | 1.10× |
+//! | `adaptive = "aimd"` | 79, 139, 109.1 (still climbing) | 348 ms | 3.48× |
+//! | fixed, `max_concurrent = 80` (2C) | 80 | 200 ms | 2.00× |
+//! | fixed, `max_concurrent = 160` (4C) | 160 | 400 ms | 4.00× |
+//!
+//! Gradient2 and Vegas settle at `C + 4` or `C + 5`, 10–12 % above the capacity, and keep
+//! p99 within 1.15× the unloaded one, where a fixed bulkhead lets p99 grow with the queue
+//! it lets into the downstream. AIMD does not settle: it is loss-based ([`limit::Aimd`]:
+//! use Gradient2 or Vegas for latency-driven limits; AIMD needs drops or timeouts). The
+//! picture below comes from `cargo run --release --example adaptive` (the method, seed and
+//! all: `benches/README.md`, "Adaptive bulkhead convergence"); `tests/bulkhead_adaptive.rs`
+//! (`convergence_*`) asserts it.
+//!
+#![doc = include_str!("limit.svg")]
+//!
 //! # Cost
 //! A fixed bulkhead pays nothing for this: its sites keep [`BulkheadPermit`] and the admission
 //! they had. An adaptive site's admission adds one clock read; its return, one clock read
