@@ -183,6 +183,6 @@ fn parse_value(k: &'static Key, value: &Expr) -> syn::Result<(Value<'static>, Ve
                 one(Value::Word(values::word(value, k)?))
             }
         }
-        KeyKind::Name | KeyKind::Callback { .. } => unreachable!("not a configuration key: {key}"),
+        KeyKind::Name | KeyKind::Callback { .. } | KeyKind::Expression { .. } => unreachable!("not a configuration key: {key}"),
     }
 }
