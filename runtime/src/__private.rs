@@ -14,6 +14,8 @@ pub use crate::Outcome;
 pub use crate::bulkhead::KeyedBulkheadSite;
 pub use crate::bulkhead::{AdaptiveAlgorithm, AdaptivePermit};
 pub use crate::bulkhead::{BulkheadConfig, BulkheadPermit, BulkheadSite};
+#[cfg(feature = "chaos")]
+pub use crate::chaos::{ChaosConfig, ChaosSite, inject as chaos_inject};
 pub use crate::checks::{bridge, fallback, hooks, moves, reject};
 pub use crate::circuit_breaker::{CircuitBreaker, CircuitBreakerConfig, WindowKind};
 pub use crate::hedge::{HedgeConfig, HedgeHooks, HedgeSite};
