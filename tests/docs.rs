@@ -3,7 +3,7 @@
 //! attribute takes is in its table, in the same order, with the same default.
 
 use resile_config::{
-    BulkheadConfig, CircuitBreakerConfig, HedgeConfig, KEYED_KEYS, Key, POLICY_KEY, RateLimitConfig, RetryConfig,
+    BulkheadConfig, ChaosConfig, CircuitBreakerConfig, HedgeConfig, KEYED_KEYS, Key, POLICY_KEY, RateLimitConfig, RetryConfig,
 };
 
 const FACADE: &str = include_str!("../src/lib.rs");
@@ -46,7 +46,11 @@ fn same_default(table: &str, key: &Key) -> bool {
 /// instances) `key` and `max_keys`.
 fn check(attr: &str, keys: &[Key]) {
     let keyed: &[Key] = if matches!(attr, "circuit_breaker" | "bulkhead" | "rate_limit") { &KEYED_KEYS } else { &[] };
-    let keys = &[keys, &[POLICY_KEY], keyed].concat()[..];
+    check_exactly(attr, &[keys, &[POLICY_KEY], keyed].concat());
+}
+
+/// Checks that `#[attr]`'s table lists `keys`, in order, with their defaults.
+fn check_exactly(attr: &str, keys: &[Key]) {
     let rows = table(attr);
     let documented: Vec<&str> = rows.iter().map(|(k, _)| k.as_str()).collect();
     let known: Vec<&str> = keys.iter().map(|k| k.name).collect();
@@ -83,6 +87,12 @@ fn bulkhead_table_matches_the_configuration() {
 #[test]
 fn rate_limit_table_matches_the_configuration() {
     check("rate_limit", RateLimitConfig::ARGUMENTS);
+}
+
+/// `#[chaos]` takes no `policy` (yet): its table is its keys.
+#[test]
+fn chaos_table_matches_the_configuration() {
+    check_exactly("chaos", ChaosConfig::ARGUMENTS);
 }
 
 /// The doc comments a user of `resile` reads (the facade's, and the runtime's and the
@@ -285,6 +295,7 @@ fn operating_chapter_documents_every_metric() {
         ("resile_rate_limiter_tokens", "gauge", "`name`"),
         ("resile_config", "gauge", "`policy`, `name`, `key`, `source`"),
         ("resile_keys_evicted_total", "counter", "`policy`, `name`"),
+        ("resile_chaos_injected_total", "counter", "`name`, `fault`"),
     ];
     for (name, kind, labels) in metrics {
         let row = OPERATING
