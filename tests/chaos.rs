@@ -111,7 +111,11 @@ async fn the_same_seed_gives_the_same_faults() {
     }
     assert_eq!(a, b);
     assert_ne!(a, other);
-    assert!(a.contains(&Seen::Hung) && a.contains(&Seen::Failed { slowed: true }) && a.contains(&Seen::Ran { slowed: false }));
+    assert!(
+        a.contains(&Seen::Hung)
+            && a.contains(&Seen::Failed { slowed: true })
+            && a.contains(&Seen::Ran { slowed: false })
+    );
 }
 
 #[resile::chaos(latency = "200ms")]
@@ -278,4 +282,22 @@ async fn a_call_dropped_during_its_latency_or_its_hang_leaves_consistent_counts(
     let start = Instant::now();
     assert_eq!(slow_to_cancel().await, Ok(1));
     assert_eq!(start.elapsed(), Duration::from_secs(1));
+}
+
+#[tokio::test(start_paused = true)]
+async fn each_injection_is_an_event_of_the_call() {
+    let ((), events) = resile::testing::record(async {
+        assert_eq!(slowed().await, Ok(7));
+        assert_eq!(mine().await, Err(ApiError::Mine));
+    })
+    .await;
+    let seen: Vec<_> =
+        events.iter().map(|e| (e.kind, e.function.map(|f| f.name()), e.name, e.delay, e.detail.as_deref())).collect();
+    assert_eq!(
+        seen,
+        [
+            ("chaos_injected", Some("slowed"), None, Some(MS(200)), Some("latency")),
+            ("chaos_injected", Some("mine"), None, None, Some("error")),
+        ]
+    );
 }

@@ -3,7 +3,8 @@
 //! attribute takes is in its table, in the same order, with the same default.
 
 use resile_config::{
-    BulkheadConfig, ChaosConfig, CircuitBreakerConfig, HedgeConfig, KEYED_KEYS, Key, POLICY_KEY, RateLimitConfig, RetryConfig,
+    BulkheadConfig, ChaosConfig, CircuitBreakerConfig, HedgeConfig, KEYED_KEYS, Key, POLICY_KEY, RateLimitConfig,
+    RetryConfig,
 };
 
 const FACADE: &str = include_str!("../src/lib.rs");
