@@ -50,7 +50,7 @@ async fn load(id: u64) -> Result<u64, Error> {
                                     .run(
                                         &__resile_call,
                                         __resile_private::Free,
-                                        __resile_private::chaos_inject::<Error>,
+                                        (__resile_private::chaos_inject::<Error> as fn(_) -> _),
                                         __resile_private::body::<
                                             Result<u64, Error>,
                                             _,

@@ -105,9 +105,10 @@ impl Attribute for Chaos {
             None => match &cx.error {
                 Some(e) => {
                     let e = respan(e, cx.error_span);
-                    quote_spanned!(cx.error_span=> __resile_private::chaos_inject::<#e>)
+                    // As a fn pointer, so the bound is checked once, at the error type.
+                    quote_spanned!(cx.error_span=> (__resile_private::chaos_inject::<#e> as fn(_) -> _))
                 }
-                None => quote_spanned!(cx.error_span=> __resile_private::chaos_inject),
+                None => quote_spanned!(cx.error_span=> (__resile_private::chaos_inject as fn(_) -> _)),
             },
         };
         let (span, impl_type) = (cx.span(), cx.impl_type());

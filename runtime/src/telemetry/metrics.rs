@@ -22,6 +22,7 @@
 //! | `resile_rate_limiter_tokens` | gauge | `name` | the tokens left after the last decision (see below) |
 //! | `resile_config` | gauge | `policy`, `name`, `key`, `source` = `live` \| `declared` \| `default` | each setting of each named instance, durations in seconds (the instance's own keys: a call site's `weight`, `max_wait`, a hedge's `delay`, `max_requests` and `timeout` are not the instance's) |
 //! | `resile_keys_evicted_total` | counter | `policy`, `name` | keyed instances dropped past `max_keys` |
+//! | `resile_chaos_injected_total` | counter | `name`, `fault` | faults a chaos injector injected (`error`, `outage`, `latency`, `hang`; `name` empty when unnamed) |
 //!
 //! Label values:
 //! - `function`: the guarded function as [`Function`] shows it, `Orders::get` for a
