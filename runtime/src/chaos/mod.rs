@@ -101,10 +101,27 @@
 //! its first call). While incidents are set, one pass over them per call.
 //!
 //! # A run
-//! `cargo run --release --example chaos`: a service function behind
-//! `#[retry(max = 3)] #[circuit_breaker(..)] #[timeout("100ms")]` with `#[chaos]` innermost,
-//! against the same function with `#[chaos]` alone, on a paused clock (the table is filled
-//! in by that example's output).
+//! `cargo run --release --example chaos`: a service function (a downstream of log-normal
+//! latency around 20 ms) behind `#[circuit_breaker(..)] #[retry(max = 3, base_delay =
+//! "20ms", jitter = "none")] #[timeout("100ms")]` with `#[chaos(..)]` innermost, against
+//! the same function with `#[chaos]` alone (its caller giving up after 10 s), 60 virtual
+//! seconds at 100 calls/s on a paused clock, seeded. Each level injects 50 ms of latency on
+//! 10 % of the attempts, and the errors and hangs of its first column. The six runs took
+//! 0.1 s of real time.
+//!
+//! | injected (errors, hangs) | stack | success | p50 | p99 | p99.9 | attempts per call |
+//! |---|---|---|---|---|---|---|
+//! | 1 %, 0.1 % | chaos alone | 98.84 % | 21.0 ms | 80.9 ms | 95.0 ms | 1.000 |
+//! | 1 %, 0.1 % | breaker + retry + timeout | 100.00 % | 22.0 ms | 81.9 ms | 105.0 ms | 1.012 |
+//! | 5 %, 1 % | chaos alone | 94.35 % | 21.0 ms | 9994.2 ms | 9994.2 ms | 1.000 |
+//! | 5 %, 1 % | breaker + retry + timeout | 99.98 % | 22.0 ms | 135.9 ms | 186.9 ms | 1.060 |
+//! | 20 %, 2 % | chaos alone | 78.18 % | 20.0 ms | 9994.2 ms | 9994.2 ms | 1.000 |
+//! | 20 %, 2 % | breaker + retry + timeout | 98.71 % | 24.0 ms | 160.0 ms | 259.8 ms | 1.265 |
+//!
+//! The timeout turns each hang into a 100 ms failure that the retry takes again, so the
+//! hangs that cost the bare caller its 10 s limit cost the guarded one about 120 ms; three
+//! attempts at 22 % injected failures leave about 1 % of calls failed (0.22³), for 1.27
+//! attempts per call. (The report's latencies are histogram buckets: 10 s shows as 9994 ms.)
 
 mod config;
 mod handle;
