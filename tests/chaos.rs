@@ -301,3 +301,30 @@ async fn each_injection_is_an_event_of_the_call() {
         ]
     );
 }
+
+#[resile::chaos(name = "chaos-test-toml")]
+async fn configured_by_file() -> Result<u32, ApiError> {
+    Ok(1)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_configuration_file_sets_and_turns_off_a_named_injector() {
+    assert_eq!(configured_by_file().await, Ok(1), "a reference injects nothing until configured");
+    resile::config::apply_toml("[chaos.chaos-test-toml]\nerror_rate = 1.0\nlatency = \"20ms\"\n").unwrap();
+    let start = Instant::now();
+    assert_eq!(configured_by_file().await, Err(ApiError::Chaos(ChaosError::Failed)));
+    assert_eq!(start.elapsed(), MS(20));
+    resile::config::apply_toml("[chaos.chaos-test-toml]\nerror_rate = 1.0\nenabled = false\n").unwrap();
+    assert!(!resile::chaos("chaos-test-toml").is_enabled());
+    assert_eq!(configured_by_file().await, Ok(1));
+    let err = resile::config::apply_toml("[chaos.chaos-test-toml]\nerror_rate = 0.7\nhang_rate = 0.7\n").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "[chaos.chaos-test-toml] hang_rate: `error_rate` (0.7) + `hang_rate` (0.7) exceeds 1.0: a call cannot both \
+         fail and hang; lower one of them"
+    );
+    let err = resile::config::apply_toml("[chaos.chaos-test-toml]\nerror_rat = 0.1\n").unwrap_err();
+    assert!(err.to_string().contains("did you mean `error_rate`?"), "{err}");
+    resile::config::apply_toml("").unwrap();
+    assert!(resile::chaos("chaos-test-toml").is_enabled(), "a file without the section turns it back on");
+}

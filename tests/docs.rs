@@ -238,11 +238,16 @@ fn operating_chapter_documents_every_retry_budget_key() {
     check_section("retry_budget", resile_config::RetryBudgetConfig::KEYS, None, false);
 }
 
+#[test]
+fn operating_chapter_documents_every_chaos_key() {
+    check_section("chaos", ChaosConfig::KEYS, None, true);
+}
+
 /// What the tables say, against what a file's section takes: `enabled` where the table
 /// lists it (refused elsewhere), and a call site's own key refused as such.
 #[test]
 fn operating_chapter_tables_say_what_a_section_takes() {
-    for policy in ["circuit_breaker", "bulkhead", "rate_limit", "hedge", "retry_budget"] {
+    for policy in ["circuit_breaker", "bulkhead", "rate_limit", "hedge", "retry_budget", "chaos"] {
         let rows = section(policy);
         let listed = rows.iter().any(|(k, _)| k == "enabled");
         let applied = resile::config::apply_toml(&format!("[{policy}.docs-probe]\nenabled = false\n"));

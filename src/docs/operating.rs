@@ -281,6 +281,19 @@
 //! | `min_per_sec` | integer | `10` | retries always allowed per second, on top of the ratio |
 //! | `ttl` | duration in `1s..=60s` | `"10s"` | the sliding window both are counted over |
 //!
+//! ### `[chaos.<name>]`
+//!
+//! With the cargo feature `chaos`: a `#[chaos(name = "..")]` injector.
+//!
+//! | key | TOML value | default | meaning |
+//! |---|---|---|---|
+//! | `error_rate` | number in `0.0..=1.0` | `0` | share of calls failed with the injected error |
+//! | `latency` | duration | none | sleep injected before a call |
+//! | `latency_rate` | number in `0.0..=1.0`, with `latency` | `1.0` | share of calls (that do not hang) slowed |
+//! | `hang_rate` | number in `0.0..=1.0` | `0` | share of calls that never complete; `error_rate + hang_rate ≤ 1` |
+//! | `seed` | integer | none | seed of the draws: the same order of calls gets the same faults |
+//! | `enabled` | `true` / `false` | `true` | `false`: calls go straight to the body (`resile::chaos(name).set_enabled`) |
+//!
 //! (These tables are checked by a test against the keys a section takes, with
 //! `resile-config`'s defaults: a new key cannot go undocumented, and a call site's own key
 //! cannot be listed as a section's.)

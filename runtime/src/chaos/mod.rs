@@ -74,7 +74,10 @@
 //! # Configuration
 //! [`ChaosConfig`]: `error_rate`, `hang_rate`, `latency_rate` within `0.0..=1.0`,
 //! `error_rate + hang_rate ≤ 1`, `latency` a duration, `seed` a `u64`; `latency_rate`
-//! needs `latency`.
+//! needs `latency`. A named injector also takes its settings from a configuration file's
+//! `[chaos.<name>]` section (`resile::config::apply_toml`, `watch_file`), with the same
+//! keys and `enabled = false`; as for every named instance, live settings win over the
+//! attribute's declaration. There is no `const ChaosPolicy` (`policy = PATH`) yet.
 //!
 //! # Errors
 //! An injected failure is `E::from(ChaosError::Failed)` (`ChaosError::Outage` during an
