@@ -328,3 +328,34 @@ async fn a_configuration_file_sets_and_turns_off_a_named_injector() {
     resile::config::apply_toml("").unwrap();
     assert!(resile::chaos("chaos-test-toml").is_enabled(), "a file without the section turns it back on");
 }
+
+struct Repo {
+    hits: u32,
+}
+
+impl Repo {
+    /// `&mut self` under chaos and a retry: each attempt borrows it again.
+    #[resile::retry(max = 3, jitter = "none")]
+    #[resile::chaos(error_rate = 0.5, seed = 3)]
+    async fn bump(&mut self) -> Result<u32, ApiError> {
+        self.hits += 1;
+        Ok(self.hits)
+    }
+}
+
+fn assert_send<T: Send>(t: T) -> T {
+    t
+}
+
+#[tokio::test(start_paused = true)]
+async fn guarded_calls_stay_send_and_methods_work() {
+    assert_eq!(assert_send(slowed()).await, Ok(7));
+    let mut repo = Repo { hits: 0 };
+    let mut ok = 0;
+    for _ in 0..100 {
+        ok += u32::from(assert_send(repo.bump()).await.is_ok());
+    }
+    // The body ran once per success, never for an injected failure.
+    assert_eq!(repo.hits, ok);
+    assert!((80..=100).contains(&ok), "1 - 0.5³ of the calls: {ok}");
+}

@@ -454,4 +454,52 @@ mod tests {
         let stats = SITE.instance().stats();
         assert_eq!((stats.calls, stats.hangs, stats.latencies), (1, 1, 0), "a hang is not delayed");
     }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_latency_distribution_replaces_the_fixed_latency_and_repeats_with_the_seed() {
+        let ms = Duration::from_millis;
+        let make = || {
+            Chaos::new(ChaosConfig::new().latency(ms(1)).latency_rate(1.0).seed(5))
+                .latency_distribution(Latency::uniform(ms(100), ms(200)))
+        };
+        let (a, b) = (make(), make());
+        let mut seen = Vec::new();
+        for _ in 0..200 {
+            let start = Instant::now();
+            let r: Result<(), ChaosError> = a.call(|| async { Ok(()) }).await;
+            assert_eq!(r, Ok(()));
+            let took = start.elapsed();
+            assert!((ms(100)..=ms(200)).contains(&took), "{took:?}");
+            seen.push(took);
+        }
+        for expected in &seen {
+            let start = Instant::now();
+            let _: Result<(), ChaosError> = b.call(|| async { Ok(()) }).await;
+            assert_eq!(start.elapsed(), *expected, "the same seed, the same latencies");
+        }
+        assert!(seen.iter().any(|d| *d < ms(120)) && seen.iter().any(|d| *d > ms(180)));
+        assert_eq!(a.stats().latencies, 200);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_error_burst_adds_to_the_error_rate_as_an_independent_cause() {
+        use crate::faults::{Incident, Incidents};
+        let s = Duration::from_secs;
+        let chaos = Chaos::new(ChaosConfig::new().error_rate(0.5).seed(11))
+            .incidents(Incidents::new().with(Incident::error_burst(s(0), s(1), 0.5)));
+        let mut failed = 0u32;
+        for _ in 0..4000 {
+            let r: Result<(), ChaosError> = chaos.call(|| async { Ok(()) }).await;
+            failed += u32::from(r.is_err());
+        }
+        // 1 - (1 - 0.5)(1 - 0.5) while the burst lasts (no time passes).
+        assert!((2850..3150).contains(&failed), "{failed}");
+        tokio::time::advance(s(2)).await;
+        let mut failed = 0u32;
+        for _ in 0..4000 {
+            let r: Result<(), ChaosError> = chaos.call(|| async { Ok(()) }).await;
+            failed += u32::from(r.is_err());
+        }
+        assert!((1850..2150).contains(&failed), "after the burst, the error rate alone: {failed}");
+    }
 }
