@@ -70,7 +70,7 @@
 //! A policy can be declared once in code and used by path from any number of functions:
 //! `const DB: CircuitBreakerPolicy = CircuitBreakerPolicy::named("db").window_size(50);`
 //! then `#[circuit_breaker(policy = DB)]` (likewise [`RetryPolicy`], [`HedgePolicy`],
-//! [`BulkheadPolicy`], [`RateLimitPolicy`]). An invalid value in it is a compile error
+//! [`BulkheadPolicy`], [`RateLimitPolicy`], `ChaosPolicy`). An invalid value in it is a compile error
 //! naming the key; [`presets`] holds tested retry policies.
 
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
@@ -790,7 +790,8 @@ pub use resile_macros::rate_limit;
 /// | `hang_rate` | probability | `0` | `0.0..=1.0`, `error_rate + hang_rate ≤ 1`: the call never completes (until dropped) and never runs the body; put a `#[timeout]` above it |
 /// | `seed` | `u64` | none | the draws are deterministic: the same order of calls gets the same faults; without it, the injector seeds itself once at random |
 /// | `error` | expression of type `E` | `E::from(ChaosError::Failed)` | the error an injected failure returns, evaluated only then (may use the arguments) |
-/// | `name` | name | none | a named injector, shared by the sites of that name and reached with `resile::chaos(name)` (`set_enabled`, `reconfigure`, `set_incidents`, `stats`); with no other key, it refers to the injector and declares nothing |
+/// | `name` | name | none | a named injector, shared by the sites of that name and reached with `resile::chaos(name)` (`set_enabled`, `reconfigure`, `set_incidents`, `stats`) and a file's `[chaos.<name>]`; with no other key, it refers to the injector and declares nothing |
+/// | `policy` | path | none | a `const` [`ChaosPolicy`]: the faults, written once; keys written next to it override it at this site only |
 ///
 /// Each call draws one uniform `u`: `u < hang_rate` ⇒ hang, `u < hang_rate + error_rate` ⇒
 /// fail, else run; so each rate is the exact share of calls it gets.

@@ -359,3 +359,26 @@ async fn guarded_calls_stay_send_and_methods_work() {
     assert_eq!(repo.hits, ok);
     assert!((80..=100).contains(&ok), "1 - 0.5³ of the calls: {ok}");
 }
+
+const ALWAYS_FAILS: resile::ChaosPolicy =
+    resile::ChaosPolicy::new().error_rate(1.0).latency(Duration::from_millis(30)).seed(3);
+
+#[resile::chaos(policy = ALWAYS_FAILS)]
+async fn by_policy() -> Result<u32, ApiError> {
+    Ok(1)
+}
+
+#[resile::chaos(policy = ALWAYS_FAILS, error_rate = 0.0, latency = "10ms")]
+async fn by_policy_overridden() -> Result<u32, ApiError> {
+    Ok(1)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_policy_declared_in_code_is_used_by_path_and_overridden_per_site() {
+    let start = Instant::now();
+    assert_eq!(by_policy().await, Err(ApiError::Chaos(ChaosError::Failed)));
+    assert_eq!(start.elapsed(), MS(30));
+    let start = Instant::now();
+    assert_eq!(by_policy_overridden().await, Ok(1));
+    assert_eq!(start.elapsed(), MS(10));
+}

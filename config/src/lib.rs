@@ -163,7 +163,8 @@ pub use error::{Blame, ConfigError, Problem, Section, Text};
 pub use hedge::HedgeConfig;
 pub use keys::{Key, KeyKind, KeySet};
 pub use policy::{
-    BulkheadPolicy, CircuitBreakerPolicy, HedgePolicy, KEYED_KEYS, POLICY_KEY, RateLimitPolicy, RetryPolicy,
+    BulkheadPolicy, ChaosPolicy, CircuitBreakerPolicy, HedgePolicy, KEYED_KEYS, POLICY_KEY, RateLimitPolicy,
+    RetryPolicy,
 };
 pub use rate_limit::RateLimitConfig;
 pub use retry::{Backoff, Jitter, RetryConfig};

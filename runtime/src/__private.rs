@@ -33,7 +33,7 @@ pub use crate::timeout::{TimeoutConfig, TimeoutSite};
 pub use core::ops::ControlFlow;
 pub use core::result::Result::{Err, Ok};
 pub use core::time::Duration;
-pub use resile_config::{BulkheadPolicy, CircuitBreakerPolicy, HedgePolicy, RateLimitPolicy, RetryPolicy};
+pub use resile_config::{BulkheadPolicy, ChaosPolicy, CircuitBreakerPolicy, HedgePolicy, RateLimitPolicy, RetryPolicy};
 
 pub use crate::attempt::Numbered;
 

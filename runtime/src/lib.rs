@@ -107,7 +107,7 @@ pub use policy::Policy;
 pub use rate_limit::{RateLimitConfig, RateLimiter, RateLimiterStats, rate_limiter};
 pub use rejection::{AsRejection, Rejection};
 pub use resile_config::ConfigError;
-pub use resile_config::{BulkheadPolicy, CircuitBreakerPolicy, HedgePolicy, RateLimitPolicy, RetryPolicy};
+pub use resile_config::{BulkheadPolicy, ChaosPolicy, CircuitBreakerPolicy, HedgePolicy, RateLimitPolicy, RetryPolicy};
 pub use retry::{Retry, RetryConfig, retry_budget};
 pub use single_flight::SingleFlight;
 pub use timeout::Timeout;

@@ -11,6 +11,7 @@ use syn::spanned::Spanned;
 
 use super::Attribute;
 use crate::args::declared::Declared;
+use crate::args::policy::{self, Kind, PolicyRef};
 use crate::args::{Arg, Slot, for_each_named, values};
 use crate::codegen::{Cx, Inner, respan};
 use crate::diag::{Errors, unknown_key};
@@ -20,43 +21,61 @@ pub(crate) struct Chaos {
     name: Option<String>,
     config: Declared<ChaosConfig>,
     error: Option<syn::Expr>,
+    policy: Option<PolicyRef>,
 }
+
+const KIND: Kind = Kind {
+    attr: "chaos",
+    ty: "ChaosPolicy",
+    shared: "the injector",
+    overridable: resile_config::ChaosPolicy::OVERRIDABLE,
+};
 
 pub(crate) fn parse(args: Vec<Arg>, span: Span, errors: &mut Errors) -> Option<Box<dyn Attribute>> {
     let mut name = Slot::new("name");
     let mut error = Slot::new("error");
     let mut config = Declared::new(ChaosConfig::new());
+    let mut policy = Slot::new("policy");
     let before = errors.len();
     for_each_named(args, errors, "chaos", "#[chaos(error_rate = 0.1)]", |errors, key, value| {
         match key.to_string().as_str() {
             k if Declared::<ChaosConfig>::has_key(k) => config.take(key, value, errors),
             "name" => name.set(errors, key.span(), values::name(value, "name")?),
             "error" => error.set(errors, key.span(), value.clone()),
-            _ => return Err(unknown_key(key, "chaos", ChaosConfig::ARGUMENTS)),
+            "policy" => policy.set(errors, key.span(), PolicyRef { path: policy::path(value)? }),
+            _ => return Err(unknown_key(key, "chaos", &policy::arguments(ChaosConfig::ARGUMENTS))),
         }
         Ok(())
     });
-    // `error_rate + hang_rate > 1` blames whichever of the two was written last.
-    let later = config.written_keys().filter(|(k, _)| matches!(*k, "error_rate" | "hang_rate")).last().map(|(k, _)| k);
-    config.check_blaming(span, errors, |e| match e.problem() {
-        Problem::RatesAboveOne { .. } => later,
-        _ => None,
-    });
-    if errors.len() == before && !name.is_set() && !config.config.injects() {
+    if policy.is_set() {
+        // The rules across keys judge the policy's settings with the overrides: the
+        // expansion's `const` check runs them (and what the policy injects is its own).
+        policy::check_overrides(&KIND, &config, None, errors);
+    } else {
+        // `error_rate + hang_rate > 1` blames whichever of the two was written last.
+        let later =
+            config.written_keys().filter(|(k, _)| matches!(*k, "error_rate" | "hang_rate")).last().map(|(k, _)| k);
+        config.check_blaming(span, errors, |e| match e.problem() {
+            Problem::RatesAboveOne { .. } => later,
+            _ => None,
+        });
+    }
+    if errors.len() == before && !name.is_set() && !policy.is_set() && !config.config.injects() {
         errors.at(
             span,
             "`#[chaos]` injects nothing: give `error_rate`, `latency` or `hang_rate`, e.g. `#[chaos(error_rate = 0.1)]` (or a `name` for an injector configured at run time)",
         );
     }
-    let (name, error) = (name.get().cloned(), error.take());
-    (errors.len() == before).then(|| Box::new(Chaos { name, config, error }) as Box<dyn Attribute>)
+    let (name, error, policy) = (name.get().cloned(), error.take(), policy.take());
+    (errors.len() == before).then(|| Box::new(Chaos { name, config, error, policy }) as Box<dyn Attribute>)
 }
 
 impl Chaos {
-    /// The `ChaosConfig` of the keys written, as a `const` expression.
-    fn config_tokens(&self) -> TokenStream {
+    /// `base` (a `ChaosConfig` or a `ChaosPolicy`) with a setter per key written, as a
+    /// `const` expression.
+    fn config_tokens(&self, base: TokenStream) -> TokenStream {
         let c = &self.config.config;
-        let mut tokens = quote!(__resile_private::ChaosConfig::new());
+        let mut tokens = base;
         for (key, _) in self.config.written_keys() {
             let setter = format_ident!("{}", key);
             let value = match key {
@@ -88,9 +107,18 @@ impl Chaos {
 impl Attribute for Chaos {
     fn expand(&self, cx: &mut Cx, index: usize, inner: Inner) -> Inner {
         let site = format_ident!("__RESILE_CHAOS_{}", index);
-        let config = self.config_tokens();
+        let config = match &self.policy {
+            None => self.config_tokens(quote!(__resile_private::ChaosConfig::new())),
+            Some(p) => {
+                let (items, policy) = p.items(&KIND, index, |base| self.config_tokens(base));
+                cx.items.extend(items);
+                quote!(#policy.config)
+            }
+        };
         let declaration = match &self.name {
-            Some(name) if self.config.is_empty() => quote!(__resile_private::ChaosSite::reference(__RESILE_FN, #name)),
+            Some(name) if self.config.is_empty() && self.policy.is_none() => {
+                quote!(__resile_private::ChaosSite::reference(__RESILE_FN, #name))
+            }
             Some(name) => quote!(__resile_private::ChaosSite::declaring(__RESILE_FN, #name, #config)),
             None => quote!(__resile_private::ChaosSite::new(__RESILE_FN, #config)),
         };

@@ -77,7 +77,9 @@
 //! needs `latency`. A named injector also takes its settings from a configuration file's
 //! `[chaos.<name>]` section (`resile::config::apply_toml`, `watch_file`), with the same
 //! keys and `enabled = false`; as for every named instance, live settings win over the
-//! attribute's declaration. There is no `const ChaosPolicy` (`policy = PATH`) yet.
+//! attribute's declaration. One experiment can be written once as a `const`
+//! [`ChaosPolicy`](crate::ChaosPolicy) and used by path, `#[chaos(policy = FLAKY_DB)]`
+//! (keys written next to it override it at that site).
 //!
 //! # Errors
 //! An injected failure is `E::from(ChaosError::Failed)` (`ChaosError::Outage` during an
