@@ -336,7 +336,8 @@ impl Chaos {
 }
 
 /// Turns an injected failure into the caller's error: the bound names `#[chaos]` when `E`
-/// lacks `From<ChaosError>`.
+/// lacks `From<ChaosError>`. Used by the attribute's expansion.
+#[doc(hidden)]
 #[diagnostic::on_unimplemented(
     message = "`#[chaos]` needs the error type `{Self}` to implement `From<resile::chaos::ChaosError>`",
     label = "`#[chaos]` returns its injected failures through this error type",
@@ -356,6 +357,7 @@ impl<E: From<ChaosError>> AcceptsChaosError for E {
 }
 
 /// The default injected error of `#[chaos]`: `E::from(error)`.
+#[doc(hidden)]
 #[inline]
 pub fn inject<E: AcceptsChaosError>(error: ChaosError) -> E {
     E::from_chaos(error)
