@@ -6,16 +6,27 @@ use std::time::Duration;
 use super::latency::nanos;
 
 /// One thing that goes wrong with a downstream during a window of the run, the run's start
-/// being time zero (for a `#[chaos]` injector, its first call after the incidents were
-/// set). Built with the constructors ([`Incident::outage`], ...); the variants are
+/// being time zero. Built with the constructors ([`Incident::outage`], ...); the variants are
 /// `#[non_exhaustive]` so that new kinds can join without breaking a `match`.
+#[cfg_attr(
+    feature = "chaos",
+    doc = "\nUnder `#[chaos]` (`chaos::Chaos::set_incidents`), time zero is the injector's first call \
+           after the incidents were set, and an outage fails a call with `chaos::ChaosError::Outage`."
+)]
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Incident {
-    /// Every call that starts in `[start, start + length)` fails with an outage
-    /// (`sim::Fault::Outage`; `chaos::ChaosError::Outage` under `#[chaos]`), after its
-    /// latency, as a request to a dead host that times out on the connection does; put a
-    /// `#[timeout]` around it to cut that wait.
+    #[cfg_attr(
+        feature = "sim",
+        doc = "Every call that starts in `[start, start + length)` fails with [`Fault::Outage`](crate::sim::Fault::Outage)"
+    )]
+    #[cfg_attr(
+        not(feature = "sim"),
+        doc = "Every call that starts in `[start, start + length)` fails with `ChaosError::Outage`"
+    )]
+    /// (after its latency, as a
+    /// request to a dead host that times out on the connection does; put a `#[timeout]`
+    /// around it to cut that wait).
     #[non_exhaustive]
     Outage {
         /// When it starts, from the run's start.
