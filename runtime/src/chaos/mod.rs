@@ -100,10 +100,14 @@
 //! # Performance
 //! Without the cargo feature, `#[chaos]` emits nothing: zero cost. With it, a call that
 //! draws no fault pays a `Relaxed` load (enabled), the global switch's load, one `Acquire`
-//! load of the settings, one `fetch_add`, a mix of a few multiplications, a load of the
-//! incidents flag and two or three compares, then runs the body inside one more `async`
-//! state machine. No allocation on any path (an unnamed site creates its injector once, at
-//! its first call). While incidents are set, one pass over them per call.
+//! load of the settings, one `fetch_add`, one SplitMix64 mix (a second only with a
+//! latency set), a load of the incidents flag and two or three compares, then runs the
+//! body inside one more `async` state machine. No allocation on any path (an unnamed site
+//! creates its injector once, at its first call). While incidents are set, one pass over
+//! them per call. Counted by callgrind in one build (`benches/instr-per-call.sh`, a loop of
+//! a trivial `async fn`), a call through `#[chaos(error_rate = ..)]` that draws no fault
+//! cost 23 instructions more than one through `#[timeout("1s")]` that completes at once,
+//! and a call through a disabled injector 46 fewer.
 //!
 //! # A run
 //! `cargo run --release --example chaos`: a service function (a downstream of log-normal

@@ -290,7 +290,7 @@ impl Chaos {
         let effect = self.effect();
         let decision = state::decide(&settings.rates, effect.as_ref(), &draws);
         if decision.delayed {
-            let latency = settings.latency(draws.sample);
+            let latency = settings.latency(draws.sample());
             self.count(&self.latencies, span, function, "latency", Some(latency));
             tokio::time::sleep(latency).await;
         }

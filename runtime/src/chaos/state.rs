@@ -60,13 +60,32 @@ pub(crate) struct Decision {
     pub(crate) delayed: bool,
 }
 
-/// The uniform numbers in `[0, 1)` of one call: `fault` decides hang / fail / run,
-/// `latency` whether it sleeps, `sample` seeds the latency distribution's draw.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// The random numbers of one call, drawn on demand from its position in the seeded
+/// stream: `fault` decides hang / fail / run, `latency` whether it sleeps, `sample` seeds
+/// the latency distribution's draw. Each is one mix; a call pays only for those it reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Draws {
-    pub(crate) fault: f64,
-    pub(crate) latency: f64,
-    pub(crate) sample: u64,
+    base: u64,
+}
+
+impl Draws {
+    /// The uniform in `[0, 1)` that decides the outcome.
+    #[inline]
+    pub(crate) fn fault(&self) -> f64 {
+        unit(mix(self.base.wrapping_add(GAMMA)))
+    }
+
+    /// The uniform in `[0, 1)` that decides the latency.
+    #[inline]
+    pub(crate) fn latency(&self) -> f64 {
+        unit(mix(self.base.wrapping_add(GAMMA.wrapping_mul(2))))
+    }
+
+    /// 64 random bits that seed the latency distribution's draw.
+    #[inline]
+    pub(crate) fn sample(&self) -> u64 {
+        mix(self.base.wrapping_add(GAMMA.wrapping_mul(3)))
+    }
 }
 
 /// Decides one call. `effect` is what the incidents in force do (`None`: none set).
@@ -79,8 +98,8 @@ pub(crate) struct Draws {
 /// Cost: two or three compares and a branch.
 #[inline]
 pub(crate) fn decide(rates: &Rates, effect: Option<&Effect>, draws: &Draws) -> Decision {
-    let u = draws.fault;
-    let delayed = rates.latency && draws.latency < rates.latency_rate;
+    let u = draws.fault();
+    let delayed = rates.latency && draws.latency() < rates.latency_rate;
     let (error_rate, down) = match effect {
         None => (rates.error_rate, false),
         Some(e) => (combine(rates.error_rate, e.error_rate), e.down),
@@ -125,17 +144,12 @@ fn unit(bits: u64) -> f64 {
     (bits >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
-/// The uniform numbers of call number `n` (from 0) under `seed`: the SplitMix64 stream
+/// The random numbers of call number `n` (from 0) under `seed`: the SplitMix64 stream
 /// seeded with `seed`, at positions `3n + 1 ..= 3n + 3`. Stateless: two threads that
 /// number their calls with one counter get the faults of that order, with no lock.
 #[inline]
 pub(crate) fn draws(seed: u64, n: u64) -> Draws {
-    let base = seed.wrapping_add(n.wrapping_mul(3).wrapping_mul(GAMMA));
-    Draws {
-        fault: unit(mix(base.wrapping_add(GAMMA))),
-        latency: unit(mix(base.wrapping_add(GAMMA.wrapping_mul(2)))),
-        sample: mix(base.wrapping_add(GAMMA.wrapping_mul(3))),
-    }
+    Draws { base: seed.wrapping_add(n.wrapping_mul(3).wrapping_mul(GAMMA)) }
 }
 
 #[cfg(test)]
