@@ -382,3 +382,28 @@ async fn a_policy_declared_in_code_is_used_by_path_and_overridden_per_site() {
     assert_eq!(by_policy_overridden().await, Ok(1));
     assert_eq!(start.elapsed(), MS(10));
 }
+
+#[resile::chaos(name = "chaos-test-early", error_rate = 1.0)]
+async fn declared_after_the_operator() -> Result<u32, ApiError> {
+    Ok(1)
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_operator_may_reach_an_injector_before_its_first_call() {
+    let handle = resile::chaos("chaos-test-early");
+    handle.set_enabled(false);
+    handle.set_enabled(true);
+    assert_eq!(
+        declared_after_the_operator().await,
+        Err(ApiError::Chaos(ChaosError::Failed)),
+        "the declaration still puts its settings in force"
+    );
+    assert_eq!(handle.config().map(|c| c.error_rate), Some(1.0));
+}
+
+#[test]
+fn an_injected_error_is_a_simulated_fault() {
+    use resile::sim::Fault;
+    assert_eq!(Fault::from(ChaosError::Failed), Fault::Failed);
+    assert_eq!(Fault::from(ChaosError::Outage), Fault::Outage);
+}
