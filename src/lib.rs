@@ -45,6 +45,7 @@
 //! | [`fallback`](macro@fallback) | on `Err`, returns what another async fn makes of the arguments and the error | none |
 //! | [`bulkhead`](macro@bulkhead) | bounds the calls running at once (weighted, FIFO, bounded wait) | [`Bulkhead`] |
 //! | [`rate_limit`](macro@rate_limit) | bounds the rate of calls with a shared token bucket, exact to the nanosecond | [`RateLimiter`] |
+//! | [`chaos`](macro@chaos) | injects errors, hangs and latency, seeded (cargo feature `chaos`; without it, nothing) | `chaos::Chaos` |
 //!
 //! Attributes apply in source order, the first listed outermost: see [`docs::stacking`],
 //! which also lists the stacks rejected at compile time and the warnings (silenced with
@@ -58,6 +59,8 @@
 //! facade: cargo feature `metrics`, see `telemetry::metrics`; off, it costs nothing.
 //! Every policy as a `tower::Layer` sharing the named instances with the attributes: cargo
 //! feature `tower`, see `layer`.
+//! Fault injection inside a stack, to see what the policies above it do: `#[chaos]`, which
+//! injects with the cargo feature `chaos` (see `chaos`) and expands to nothing without it.
 //!
 //! Every attribute also takes `crate = "path"` for a renamed dependency
 //! (`guard = { package = "resile", .. }` ⇒ `#[guard::retry(crate = "guard")]`); the
@@ -67,7 +70,7 @@
 //! A policy can be declared once in code and used by path from any number of functions:
 //! `const DB: CircuitBreakerPolicy = CircuitBreakerPolicy::named("db").window_size(50);`
 //! then `#[circuit_breaker(policy = DB)]` (likewise [`RetryPolicy`], [`HedgePolicy`],
-//! [`BulkheadPolicy`], [`RateLimitPolicy`]). An invalid value in it is a compile error
+//! [`BulkheadPolicy`], [`RateLimitPolicy`], `ChaosPolicy`). An invalid value in it is a compile error
 //! naming the key; [`presets`] holds tested retry policies.
 
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
@@ -771,3 +774,92 @@ pub use resile_macros::bulkhead;
 /// `.await` of the installed backend's decision (a round trip to Redis):
 /// `match SITE.admit(span, impl_type).await { .. }`.
 pub use resile_macros::rate_limit;
+
+/// Injects faults into the function's calls: errors, hangs and latency, seeded, so that the
+/// policies above it (and its callers) meet them as they would meet a failing downstream.
+/// With the cargo feature `chaos`; **without it, the attribute expands to nothing** (its
+/// arguments are still checked, with the same compile errors; only what needs the
+/// expansion, `E: From<ChaosError>` and the type of `error = ..`, is checked with the
+/// feature alone), so it can stay in the code that ships and inject only in the builds
+/// that turn the feature on. A `const ChaosPolicy` used only by `#[chaos]` is then unused:
+/// declare it under the `cfg` of your feature that turns `resile/chaos` on, or allow
+/// `dead_code` on it.
+///
+/// # Arguments
+/// | key | type | default | valid |
+/// |---|---|---|---|
+/// | `error_rate` | probability | `0` | `0.0..=1.0`: the call fails with the injected error, without running the body |
+/// | `latency` | duration | none | any: the call first sleeps this long (tokio's clock), then fails or runs |
+/// | `latency_rate` | probability | `1.0` | `0.0..=1.0`, with `latency`: the share of calls (that do not hang) slowed down, drawn independently |
+/// | `hang_rate` | probability | `0` | `0.0..=1.0`, `error_rate + hang_rate ≤ 1`: the call never completes (until dropped) and never runs the body; put a `#[timeout]` above it |
+/// | `seed` | `u64` | none | the draws are deterministic: the same order of calls gets the same faults; without it, the injector seeds itself once at random |
+/// | `error` | expression of type `E` | `E::from(ChaosError::Failed)` | the error an injected failure returns, evaluated only then (may use the arguments) |
+/// | `name` | name | none | a named injector, shared by the sites of that name and reached with `resile::chaos(name)` (`set_enabled`, `reconfigure`, `set_incidents`, `stats`) and a file's `[chaos.<name>]`; with no other key, it refers to the injector and declares nothing |
+/// | `policy` | path | none | a `const` [`ChaosPolicy`]: the faults, written once; keys written next to it override it at this site only |
+///
+/// Each call draws one uniform `u`: `u < hang_rate` ⇒ hang, `u < hang_rate + error_rate` ⇒
+/// fail, else run; so each rate is the exact share of calls it gets.
+///
+/// # Example
+/// ```
+/// use std::time::Duration;
+/// use resile::{chaos::ChaosError, Rejection};
+///
+/// #[derive(Debug, PartialEq)]
+/// enum ApiError { Chaos(ChaosError), Rejected(Rejection) }
+/// impl From<ChaosError> for ApiError {
+///     fn from(e: ChaosError) -> Self { ApiError::Chaos(e) }
+/// }
+/// impl From<Rejection> for ApiError {
+///     fn from(r: Rejection) -> Self { ApiError::Rejected(r) }
+/// }
+///
+/// #[resile::timeout("1s")]
+/// #[resile::chaos(hang_rate = 1.0)]
+/// async fn stuck() -> Result<u32, ApiError> {
+///     Ok(1)
+/// }
+///
+/// #[resile::chaos(error_rate = 1.0, latency = "200ms", seed = 7)]
+/// async fn broken() -> Result<u32, ApiError> {
+///     Ok(1)
+/// }
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let start = tokio::time::Instant::now();
+/// assert_eq!(broken().await, Err(ApiError::Chaos(ChaosError::Failed)));
+/// assert_eq!(start.elapsed(), Duration::from_millis(200));
+/// let after = Duration::from_secs(1);
+/// assert_eq!(stuck().await, Err(ApiError::Rejected(Rejection::TimedOut { after })));
+/// # }
+/// ```
+///
+/// # Stacking
+/// List it last (innermost), so every policy above meets its faults: a `#[retry]` retries
+/// the injected errors, a `#[timeout]` cuts the hangs and the latency, a
+/// `#[circuit_breaker]` counts the failures. Above a policy it would fault the whole
+/// guarded call instead.
+///
+/// # Errors
+/// `E::from(ChaosError::Failed)` (`ChaosError::Outage` during an outage incident), through
+/// `E: From<resile::chaos::ChaosError>` (a missing impl is a compile error naming
+/// `#[chaos]`), or the value of `error = ..`. A hang returns nothing.
+///
+/// # Compile errors
+/// A rate outside `0.0..=1.0`, `error_rate + hang_rate` above 1, `latency_rate` without
+/// `latency`, an attribute that injects nothing (no `error_rate`, `latency` or `hang_rate`,
+/// and no `name`), a duration without a unit, an unknown key, a function that does not
+/// return `Result`:
+/// ```compile_fail
+/// #[resile::chaos(error_rate = 0.6, hang_rate = 0.5)] // error: `error_rate` (0.6) + `hang_rate` (0.5) exceeds 1.0
+/// async fn fetch() -> Result<u32, resile::chaos::ChaosError> { Ok(1) }
+/// ```
+///
+/// # Expansion
+/// With the feature: a per-call-site `static ChaosSite` (its own injector, or the named
+/// one), and one runtime future around what is inside (the *attempts* call shape of
+/// [`docs::architecture`], with one attempt):
+/// `SITE.run(span, impl_type, |_| error, async { /* body */ }).await`. Without the
+/// feature: nothing; a function whose only resile attribute is `#[chaos]` is the function
+/// as written.
+pub use resile_macros::chaos;

@@ -66,6 +66,18 @@ impl From<Rejection> for E {
     }
 }
 
+impl From<resile::chaos::ChaosError> for E {
+    fn from(_: resile::chaos::ChaosError) -> Self {
+        unreachable!("the measured chaos site injects latency only")
+    }
+}
+
+/// Half of the calls are slowed (a timer), the others pass: both paths are measured.
+#[resile::chaos(latency = "1ms", latency_rate = 0.5, seed = 3)]
+async fn chaotic(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
 async fn raw(x: u64) -> Result<u64, E> {
     Ok(black_box(x))
 }
@@ -242,6 +254,11 @@ fn the_counter_counts() {
 #[test]
 fn policies_by_path_allocate_nothing() {
     assert_eq!(measure(by_policies), 0);
+}
+
+#[test]
+fn a_chaos_site_allocates_nothing_with_or_without_a_fault() {
+    assert_eq!(measure(chaotic), 0);
 }
 
 #[test]

@@ -3,7 +3,8 @@
 //! attribute takes is in its table, in the same order, with the same default.
 
 use resile_config::{
-    BulkheadConfig, CircuitBreakerConfig, HedgeConfig, KEYED_KEYS, Key, POLICY_KEY, RateLimitConfig, RetryConfig,
+    BulkheadConfig, ChaosConfig, CircuitBreakerConfig, HedgeConfig, KEYED_KEYS, Key, POLICY_KEY, RateLimitConfig,
+    RetryConfig,
 };
 
 const FACADE: &str = include_str!("../src/lib.rs");
@@ -83,6 +84,11 @@ fn bulkhead_table_matches_the_configuration() {
 #[test]
 fn rate_limit_table_matches_the_configuration() {
     check("rate_limit", RateLimitConfig::ARGUMENTS);
+}
+
+#[test]
+fn chaos_table_matches_the_configuration() {
+    check("chaos", ChaosConfig::ARGUMENTS);
 }
 
 /// The doc comments a user of `resile` reads (the facade's, and the runtime's and the
@@ -227,11 +233,16 @@ fn operating_chapter_documents_every_retry_budget_key() {
     check_section("retry_budget", resile_config::RetryBudgetConfig::KEYS, None, false);
 }
 
+#[test]
+fn operating_chapter_documents_every_chaos_key() {
+    check_section("chaos", ChaosConfig::KEYS, None, true);
+}
+
 /// What the tables say, against what a file's section takes: `enabled` where the table
 /// lists it (refused elsewhere), and a call site's own key refused as such.
 #[test]
 fn operating_chapter_tables_say_what_a_section_takes() {
-    for policy in ["circuit_breaker", "bulkhead", "rate_limit", "hedge", "retry_budget"] {
+    for policy in ["circuit_breaker", "bulkhead", "rate_limit", "hedge", "retry_budget", "chaos"] {
         let rows = section(policy);
         let listed = rows.iter().any(|(k, _)| k == "enabled");
         let applied = resile::config::apply_toml(&format!("[{policy}.docs-probe]\nenabled = false\n"));
@@ -285,6 +296,7 @@ fn operating_chapter_documents_every_metric() {
         ("resile_rate_limiter_tokens", "gauge", "`name`"),
         ("resile_config", "gauge", "`policy`, `name`, `key`, `source`"),
         ("resile_keys_evicted_total", "counter", "`policy`, `name`"),
+        ("resile_chaos_injected_total", "counter", "`name`, `fault`"),
     ];
     for (name, kind, labels) in metrics {
         let row = OPERATING

@@ -173,6 +173,25 @@ async fn keyed(tenant: &str, id: u64) -> Result<u64, Error> {
     Ok(id + u64::try_from(tenant.len()).map_err(|_| Error::Transient)?)
 }
 
+impl From<resile::chaos::ChaosError> for Error {
+    fn from(_: resile::chaos::ChaosError) -> Self {
+        Error::Transient
+    }
+}
+
+/// Chaos in a stack, every key, and a named one with its error expression.
+#[resile::retry(max = 3, jitter = "none", retry_if = is_transient)]
+#[resile::timeout("1s")]
+#[resile::chaos(error_rate = 0.1, latency = "5ms", latency_rate = 0.5, hang_rate = 0.01, seed = 7)]
+async fn chaotic(id: u64) -> Result<u64, Error> {
+    Ok(id)
+}
+
+#[resile::chaos(name = "lint-chaos", error_rate = 0.5, seed = 1, error = Error::Transient)]
+async fn chaos_named(id: &str) -> Result<usize, Error> {
+    Ok(id.len())
+}
+
 impl resile::presets::Transient for Error {
     fn is_transient(&self) -> bool {
         is_transient(self)
@@ -189,6 +208,8 @@ async fn lint_clean_expansions_run() {
     assert_eq!(every_admission(6).await, Ok(6));
     assert_eq!(admissions_without_waits(7).await, Ok(7));
     assert_eq!(keyed("ab", 1).await, Ok(3));
+    assert_eq!(chaotic(4).await, Ok(4));
+    assert!(matches!(chaos_named("abc").await, Ok(3) | Err(Error::Transient)));
     let mut repo = Repo { hits: 0 };
     assert_eq!(repo.bump().await, Ok(1));
     assert_eq!(repo.bump_guarded().await, Ok(2));

@@ -298,7 +298,8 @@ fn unknown_sections_and_keys_are_named_with_a_did_you_mean() {
     );
     assert_eq!(
         message("[limits.db]\nrate = 5"),
-        "unknown section `[limits]`; expected one of: `[circuit_breaker.<name>]`, `[bulkhead.<name>]`, `[rate_limit.<name>]`, `[hedge.<name>]`, `[retry_budget.<name>]`"
+        "unknown section `[limits]`; expected one of: `[circuit_breaker.<name>]`, `[bulkhead.<name>]`, `[rate_limit.<name>]`, `[hedge.<name>]`, `[retry_budget.<name>]`, `[chaos.<name>]`",
+        "with the cargo feature `chaos` (on for these tests), its injectors are a section too"
     );
     assert_eq!(
         message("[circuit_breaker.db]\nwindow_sise = 5"),

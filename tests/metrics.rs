@@ -452,6 +452,7 @@ fn every_metric_is_described_with_its_unit() {
         ("gauge", m::RATE_LIMITER_TOKENS, Some(Unit::Count)),
         ("gauge", m::CONFIG, None),
         ("counter", m::KEYS_EVICTED_TOTAL, Some(Unit::Count)),
+        ("counter", m::CHAOS_INJECTED_TOTAL, Some(Unit::Count)),
     ];
     assert_eq!(kinds.len(), m::NAMES.len());
     for (kind, name, unit) in kinds {
@@ -592,4 +593,35 @@ async fn a_call_that_returns_early_from_its_body_is_counted() {
     let outcomes: Vec<String> = timeline.attempts().map(|(_, a)| a.outcome.to_string()).collect();
     assert_eq!(outcomes, ["success", "failure"], "{timeline}");
     assert_eq!(resile::bulkhead("metrics-early-bulkhead").stats().in_use, 0);
+}
+
+// ---- chaos
+
+impl From<resile::chaos::ChaosError> for E {
+    fn from(_: resile::chaos::ChaosError) -> Self {
+        E::Down
+    }
+}
+
+#[resile::chaos(name = "metrics-chaos", error_rate = 1.0, latency = "5ms")]
+async fn injected() -> Result<(), E> {
+    Ok(())
+}
+
+#[resile::chaos(hang_rate = 1.0)]
+async fn hangs() -> Result<(), E> {
+    Ok(())
+}
+
+#[tokio::test(start_paused = true)]
+async fn each_injected_fault_counts_by_injector_and_kind() {
+    recording();
+    for _ in 0..3 {
+        assert_eq!(injected().await, Err(E::Down));
+    }
+    assert!(tokio::time::timeout(Duration::from_secs(1), hangs()).await.is_err());
+    let injected = |name: &str, fault: &str| counter(m::CHAOS_INJECTED_TOTAL, &[("name", name), ("fault", fault)]);
+    assert_eq!(injected("metrics-chaos", "error"), Some(3));
+    assert_eq!(injected("metrics-chaos", "latency"), Some(3));
+    assert_eq!(injected("", "hang"), Some(1), "an unnamed injector's name is empty");
 }

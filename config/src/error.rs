@@ -398,6 +398,14 @@ pub enum Problem {
         /// Whether `burst_size` was left at its default (= `rate`).
         burst_size_default: bool,
     },
+    /// "`error_rate` ({error_rate}) + `hang_rate` ({hang_rate}) exceeds 1.0: a call cannot
+    /// both fail and hang; lower one of them" (`#[chaos]`'s two exclusive outcomes)
+    RatesAboveOne {
+        /// `error_rate`.
+        error_rate: f64,
+        /// `hang_rate`.
+        hang_rate: f64,
+    },
 }
 
 impl ConfigError {
@@ -502,7 +510,8 @@ impl ConfigError {
             | Problem::DelayNotBeforeTimeout { .. }
             | Problem::TokenThresholdAboveMax { .. }
             | Problem::WeightAboveMaxConcurrent { .. }
-            | Problem::WeightAboveBurst { .. } => Blame::Key,
+            | Problem::WeightAboveBurst { .. }
+            | Problem::RatesAboveOne { .. } => Blame::Key,
         }
     }
 
@@ -559,6 +568,7 @@ impl ConfigError {
             Problem::TokenThresholdAboveMax { .. } => "`token_threshold` exceeds `token_max`",
             Problem::WeightAboveMaxConcurrent { .. } => "a bulkhead `weight` exceeds `max_concurrent`",
             Problem::WeightAboveBurst { .. } => "`weight` exceeds `burst_size`, so no call could be admitted",
+            Problem::RatesAboveOne { .. } => "`error_rate` + `hang_rate` exceeds 1.0",
         }
     }
 }
@@ -751,6 +761,10 @@ impl fmt::Display for ConfigError {
             Problem::WeightAboveBurst { weight, burst_size, burst_size_default: true } => write!(
                 f,
                 "`weight` ({weight}) exceeds the default `burst_size` (= `rate`, {burst_size}): the bucket never holds that many tokens, so no call could be admitted; set `burst_size` to at least {weight}"
+            ),
+            Problem::RatesAboveOne { error_rate, hang_rate } => write!(
+                f,
+                "`error_rate` ({error_rate}) + `hang_rate` ({hang_rate}) exceeds 1.0: a call cannot both fail and hang; lower one of them"
             ),
         }
     }

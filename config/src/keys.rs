@@ -4,7 +4,8 @@
 use std::fmt;
 
 use crate::{
-    BulkheadConfig, CircuitBreakerConfig, HedgeConfig, RateLimitConfig, RetryBudgetConfig, RetryConfig, TimeoutConfig,
+    BulkheadConfig, ChaosConfig, CircuitBreakerConfig, HedgeConfig, RateLimitConfig, RetryBudgetConfig, RetryConfig,
+    TimeoutConfig,
 };
 
 /// One configuration key: spelled exactly like the attribute key, the config field, its
@@ -45,6 +46,12 @@ pub enum KeyKind {
     WordOrProportion(&'static [&'static str]),
     /// A name shared by every site that uses it (attribute only), e.g. `name = "db"`.
     Name,
+    /// An expression of this type, evaluated where the attribute uses it (attribute only),
+    /// e.g. `error = MyError::Chaos`.
+    Expression {
+        /// The expression's type, as the attribute's documentation writes it.
+        ty: &'static str,
+    },
     /// A path to a function with this signature (attribute only), e.g. `retry_if = is_transient`.
     Callback {
         /// The function's signature, as the attribute's documentation writes it.
@@ -89,6 +96,7 @@ impl fmt::Display for KeyKind {
             }
             KeyKind::Name => f.write_str("a name, e.g. `\"db\"`"),
             KeyKind::Callback { signature } => write!(f, "a path to a function `{signature}`"),
+            KeyKind::Expression { ty } => write!(f, "an expression of type `{ty}`"),
         }
     }
 }
@@ -135,7 +143,7 @@ pub(crate) const fn str_eq(a: &str, b: &str) -> bool {
 }
 
 /// Every key table: the configs' keys and the attributes' other keys.
-const TABLES: [&[Key]; 12] = [
+const TABLES: [&[Key]; 14] = [
     RetryConfig::KEYS,
     RetryConfig::ATTRIBUTE_KEYS,
     RetryBudgetConfig::KEYS,
@@ -148,6 +156,8 @@ const TABLES: [&[Key]; 12] = [
     BulkheadConfig::ATTRIBUTE_KEYS,
     RateLimitConfig::KEYS,
     RateLimitConfig::ATTRIBUTE_KEYS,
+    ChaosConfig::KEYS,
+    ChaosConfig::ATTRIBUTE_KEYS,
 ];
 
 /// Whether `name` is in `names[..len]`.

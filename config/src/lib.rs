@@ -14,6 +14,7 @@
 //! | [`TimeoutConfig`] | [`TimeoutConfig::KEYS`] | `#[timeout]` |
 //! | [`BulkheadConfig`] | [`BulkheadConfig::KEYS`] | `#[bulkhead]` |
 //! | [`RateLimitConfig`] | [`RateLimitConfig::KEYS`] | `#[rate_limit]` |
+//! | [`ChaosConfig`] | [`ChaosConfig::KEYS`] | `#[chaos]` |
 //!
 //! # Keys
 //! A key is spelled exactly like the attribute key, the config field, its `const fn` setter
@@ -131,10 +132,16 @@
 //! - `burst_size`, when set, within 1.0..=1e12.
 //! - `weight` >= 1.
 //! - `weight` <= `burst_size` (default: `rate`), so a `rate` below 1 needs a `burst_size`.
+//!
+//! [`ChaosConfig`]:
+//! - `error_rate`, `latency_rate`, `hang_rate` within 0.0..=1.0.
+//! - `error_rate + hang_rate` <= 1.0.
+//! - Written: `latency_rate` needs `latency`.
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
 #![doc(test(attr(deny(warnings))))]
 
 mod bulkhead;
+mod chaos;
 mod check;
 mod circuit_breaker;
 pub mod duration;
@@ -150,12 +157,14 @@ mod timeout;
 mod value;
 
 pub use bulkhead::{AdaptiveAlgorithm, BulkheadConfig, DEFAULT_INITIAL_CONCURRENT};
+pub use chaos::ChaosConfig;
 pub use circuit_breaker::{CircuitBreakerConfig, MAX_WINDOW_SIZE, WindowKind};
 pub use error::{Blame, ConfigError, Problem, Section, Text};
 pub use hedge::HedgeConfig;
 pub use keys::{Key, KeyKind, KeySet};
 pub use policy::{
-    BulkheadPolicy, CircuitBreakerPolicy, HedgePolicy, KEYED_KEYS, POLICY_KEY, RateLimitPolicy, RetryPolicy,
+    BulkheadPolicy, ChaosPolicy, CircuitBreakerPolicy, HedgePolicy, KEYED_KEYS, POLICY_KEY, RateLimitPolicy,
+    RetryPolicy,
 };
 pub use rate_limit::RateLimitConfig;
 pub use retry::{Backoff, Jitter, RetryConfig};

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use crate::keys::{Key, KeyKind, KeySet};
 use crate::{
-    Backoff, BulkheadConfig, CircuitBreakerConfig, ConfigError, HedgeConfig, Jitter, RateLimitConfig, RetryConfig,
-    WindowKind,
+    Backoff, BulkheadConfig, ChaosConfig, CircuitBreakerConfig, ConfigError, HedgeConfig, Jitter, RateLimitConfig,
+    RetryConfig, WindowKind,
 };
 
 /// The `policy` key that `#[retry]`, `#[circuit_breaker]`, `#[hedge]`, `#[bulkhead]` and
@@ -509,4 +509,80 @@ setters!(RateLimitPolicy, RateLimitConfig:
     burst_size(f64),
     weight(u32),
     max_wait(Duration),
+);
+
+/// A chaos injector's settings declared in code: the faults of `#[chaos]`, used by every
+/// function that writes `#[chaos(policy = PATH)]` (one experiment, written once).
+///
+/// ```
+/// use std::time::Duration;
+/// use resile_config::ChaosPolicy;
+///
+/// const FLAKY_DB: ChaosPolicy = ChaosPolicy::new()
+///     .error_rate(0.05)
+///     .latency(Duration::from_millis(200))
+///     .latency_rate(0.1)
+///     .seed(7);
+/// FLAKY_DB.check();
+/// assert_eq!(FLAKY_DB.config.error_rate, 0.05);
+/// // Rules about a key written without another apply, as on the attribute:
+/// assert!(ChaosPolicy::new().latency_rate(0.5).validate().is_err());
+/// ```
+///
+/// # Overrides
+/// A policy names no injector: each site that uses it has its own, or the one its `name`
+/// names (`#[chaos(policy = FLAKY_DB, name = "db")]` declares `db` with the policy's
+/// settings). Every key may be written next to `policy` and sets that key for that site
+/// only, checked with the policy's other settings; `error` and `name` belong to the site.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ChaosPolicy {
+    /// Its settings.
+    pub config: ChaosConfig,
+    /// The keys its setters wrote, for the rule about a written key (`latency_rate`
+    /// without `latency`). Empty for a policy made [`with_config`](Self::with_config).
+    given: KeySet,
+}
+
+impl ChaosPolicy {
+    /// The keys that may be written next to `policy`: all of [`ChaosConfig::KEYS`].
+    pub const OVERRIDABLE: &'static [&'static str] = &["error_rate", "latency", "latency_rate", "hang_rate", "seed"];
+
+    /// Injects nothing (every rate 0, no latency), until its setters say what.
+    pub const fn new() -> Self {
+        ChaosPolicy { config: ChaosConfig::new(), given: KeySet::EMPTY }
+    }
+
+    /// A policy with `config`.
+    pub const fn with_config(config: ChaosConfig) -> Self {
+        ChaosPolicy { config, given: KeySet::EMPTY }
+    }
+
+    /// Checks every rule, as [`ChaosConfig::validate`].
+    pub const fn validate(&self) -> Result<(), ConfigError> {
+        self.config.validate_given(self.given)
+    }
+
+    /// Checks every rule, for a `const` (what `#[chaos(policy = PATH)]` runs).
+    ///
+    /// # Panics
+    /// If a rule is broken, with the attribute's message for it, which names the key: in a
+    /// `const`, a compile error.
+    #[track_caller]
+    pub const fn check(&self) {
+        check!("chaos", self)
+    }
+}
+
+impl Default for ChaosPolicy {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+setters!(ChaosPolicy, ChaosConfig:
+    error_rate(f64),
+    latency(Duration),
+    latency_rate(f64),
+    hang_rate(f64),
+    seed(u64),
 );

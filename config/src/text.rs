@@ -531,6 +531,13 @@ impl ConfigError {
                     f.push("): the bucket never holds that many tokens, so no call could be admitted; lower `weight` or raise `burst_size`");
                 }
             }
+            Problem::RatesAboveOne { error_rate, hang_rate } => {
+                f.push("`error_rate` (");
+                f.push_f64(error_rate);
+                f.push(") + `hang_rate` (");
+                f.push_f64(hang_rate);
+                f.push(") exceeds 1.0: a call cannot both fail and hang; lower one of them");
+            }
         }
     }
 }

@@ -70,6 +70,14 @@ impl Value<'_> {
         }
     }
 
+    /// A count that fits a `u64` field (a seed).
+    pub(crate) fn count_u64(&self, key: &Key) -> Result<u64, ConfigError> {
+        match self {
+            Value::Count(n) => Ok(*n),
+            _ => Err(self.wrong(key)),
+        }
+    }
+
     pub(crate) fn number(&self, key: &Key) -> Result<f64, ConfigError> {
         match self {
             Value::Number(v) => Ok(*v),

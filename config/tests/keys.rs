@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use resile_config::{
-    BulkheadConfig, CircuitBreakerConfig, HedgeConfig, Key, KeyKind, KeySet, RetryBudgetConfig, RetryConfig,
-    TimeoutConfig, Value, duration,
+    BulkheadConfig, ChaosConfig, CircuitBreakerConfig, HedgeConfig, Key, KeyKind, KeySet, RetryBudgetConfig,
+    RetryConfig, TimeoutConfig, Value, duration,
 };
 
 fn names(keys: &[Key]) -> Vec<&'static str> {
@@ -183,14 +183,17 @@ fn arguments_are_every_key_of_the_attribute_once() {
         (HedgeConfig::ARGUMENTS, HedgeConfig::KEYS, HedgeConfig::ATTRIBUTE_KEYS),
         (TimeoutConfig::ARGUMENTS, TimeoutConfig::KEYS, TimeoutConfig::ATTRIBUTE_KEYS),
         (BulkheadConfig::ARGUMENTS, BulkheadConfig::KEYS, BulkheadConfig::ATTRIBUTE_KEYS),
+        (ChaosConfig::ARGUMENTS, ChaosConfig::KEYS, ChaosConfig::ATTRIBUTE_KEYS),
     ] {
         let mut from_tables: Vec<Key> = keys.iter().chain(attribute_keys).copied().collect();
         let mut arguments = arguments.to_vec();
         from_tables.sort_by_key(|k| k.name);
         arguments.sort_by_key(|k| k.name);
         assert_eq!(arguments, from_tables);
-        assert!(attribute_keys.iter().all(|k| matches!(k.kind, KeyKind::Name | KeyKind::Callback { .. })));
-        assert!(keys.iter().all(|k| !matches!(k.kind, KeyKind::Name | KeyKind::Callback { .. })));
+        let attribute_only =
+            |k: &Key| matches!(k.kind, KeyKind::Name | KeyKind::Callback { .. } | KeyKind::Expression { .. });
+        assert!(attribute_keys.iter().all(attribute_only));
+        assert!(!keys.iter().any(attribute_only));
         assert!(arguments.iter().all(|k| !k.doc.is_empty() && !k.doc.contains('\n') && !k.default.is_empty()));
     }
 }
@@ -199,6 +202,9 @@ fn arguments_are_every_key_of_the_attribute_once() {
 /// `None` for the defaults that are not values (`none`, `= base_delay`, `= open_timeout`, `required`).
 fn parse_default(key: &Key) -> Option<Value<'static>> {
     let text = key.default;
+    if text == "none" {
+        return None;
+    }
     if let Some(quoted) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
         return Some(match key.kind {
             KeyKind::Duration => Value::Duration(duration::parse(quoted).expect("a duration default parses")),
@@ -238,6 +244,7 @@ fn written_defaults_are_the_defaults() {
     check_written_defaults(RetryBudgetConfig::new(), RetryBudgetConfig::KEYS, RetryBudgetConfig::set);
     check_written_defaults(CircuitBreakerConfig::new(), CircuitBreakerConfig::KEYS, CircuitBreakerConfig::set);
     check_written_defaults(HedgeConfig::new(), HedgeConfig::KEYS, HedgeConfig::set);
+    check_written_defaults(ChaosConfig::new(), ChaosConfig::KEYS, ChaosConfig::set);
 }
 
 #[test]

@@ -71,3 +71,10 @@ pub fn bulkhead(args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn rate_limit(args: TokenStream, item: TokenStream) -> TokenStream {
     pipeline::expand("rate_limit", args.into(), item.into()).into()
 }
+
+/// Injects faults (errors, hangs, latency) into the function's calls, seeded; expands to
+/// nothing without the cargo feature `chaos`. See `resile::chaos`.
+#[proc_macro_attribute]
+pub fn chaos(args: TokenStream, item: TokenStream) -> TokenStream {
+    pipeline::expand("chaos", args.into(), item.into()).into()
+}

@@ -17,9 +17,20 @@ use crate::{check, expand, item};
 const INERT: &[&str] =
     &["doc", "allow", "warn", "deny", "expect", "forbid", "must_use", "inline", "cold", "track_caller"];
 
+/// Whether `#[chaos]` injects: the cargo feature `chaos`, read here only and passed down,
+/// so that tests expand both ways whatever the build.
+const CHAOS: bool = cfg!(feature = "chaos");
+
 /// Expands the attribute called `name` (one of [`attrs::ALL`]) and the resile attributes
 /// below it.
 pub(crate) fn expand(name: &str, args: TokenStream, input: TokenStream) -> TokenStream {
+    expand_with(name, args, input, CHAOS)
+}
+
+/// [`expand`], with `#[chaos]` injecting (`chaos`) or not: off, its layers are parsed and
+/// checked as on (the same compile errors), then dropped; a function whose only resile
+/// attribute is `#[chaos]` is emitted as written, minus the attribute.
+pub(crate) fn expand_with(name: &str, args: TokenStream, input: TokenStream, chaos: bool) -> TokenStream {
     let def = attrs::find(name).expect("every #[proc_macro_attribute] is in attrs::ALL");
     let mut errors = Errors::new();
     let leader = attrs::parse(def, call_site_tokens(), proc_macro2::Span::call_site(), args, &mut errors);
@@ -44,7 +55,11 @@ pub(crate) fn expand(name: &str, args: TokenStream, input: TokenStream) -> Token
         check::signature(&layers, &func.item.sig, &mut errors);
         imports.extend(check::warnings(&layers).into_iter().map(|w| w.tokens()));
     }
+    if !chaos {
+        layers.retain(|l| l.name != "chaos");
+    }
     match errors.finish() {
+        Ok(()) if layers.is_empty() => func.item.into_token_stream(),
         Ok(()) => expand::expand(func, &layers, imports),
         Err(e) => fallback(func.item.into_token_stream(), e),
     }

@@ -1,17 +1,18 @@
 //! Expansion snapshots: each `expand/<case>.rs` is expanded by the same pipeline the
 //! attributes use and compared with `expand/<case>.expanded.rs`, so every codegen change
 //! shows up in review. Regenerate with `RESILE_BLESS=1 cargo test -p resile-macros snapshots`.
+//! Cases named `chaos_off*` expand as a build without the cargo feature `chaos` does.
 
 use std::path::Path;
 
 use quote::ToTokens;
 
 /// Expands the first function of `source` (or, with none, the first method of its first
-/// `impl`) through its first resile attribute.
-fn expand_source(source: &str) -> String {
+/// `impl`) through its first resile attribute, with `#[chaos]` injecting (`chaos`) or not.
+fn expand_source(source: &str, chaos: bool) -> String {
     let mut file: syn::File = syn::parse_str(source).expect("case parses");
     if !file.items.iter().any(|i| matches!(i, syn::Item::Fn(_))) {
-        return expand_method(file);
+        return expand_method(file, chaos);
     }
     let syn::Item::Fn(func) = file.items.iter_mut().find(|i| matches!(i, syn::Item::Fn(_))).expect("a fn") else {
         unreachable!()
@@ -24,7 +25,7 @@ fn expand_source(source: &str) -> String {
         syn::Meta::List(list) => list.tokens.clone(),
         _ => proc_macro2::TokenStream::new(),
     };
-    let expanded = crate::pipeline::expand(&leader_name, args, func.to_token_stream());
+    let expanded = crate::pipeline::expand_with(&leader_name, args, func.to_token_stream(), chaos);
     let index = file.items.iter().position(|i| matches!(i, syn::Item::Fn(_))).unwrap();
     file.items[index] = syn::Item::Verbatim(expanded);
     let reparsed: syn::File = syn::parse2(file.to_token_stream()).expect("expansion parses");
@@ -32,7 +33,7 @@ fn expand_source(source: &str) -> String {
 }
 
 /// Expands the first method of the first `impl` of `file`, as [`expand_source`] does.
-fn expand_method(mut file: syn::File) -> String {
+fn expand_method(mut file: syn::File, chaos: bool) -> String {
     let syn::Item::Impl(imp) =
         file.items.iter_mut().find(|i| matches!(i, syn::Item::Impl(_))).expect("a fn or an impl")
     else {
@@ -51,7 +52,7 @@ fn expand_method(mut file: syn::File) -> String {
         _ => proc_macro2::TokenStream::new(),
     };
     let name = leader.path().segments.last().unwrap().ident.to_string();
-    let expanded = crate::pipeline::expand(&name, args, method.to_token_stream());
+    let expanded = crate::pipeline::expand_with(&name, args, method.to_token_stream(), chaos);
     imp.items[at] = syn::ImplItem::Verbatim(expanded);
     let reparsed: syn::File = syn::parse2(file.to_token_stream()).expect("expansion parses");
     prettyplease::unparse(&reparsed)
@@ -70,7 +71,9 @@ fn snapshots() {
     assert!(!cases.is_empty(), "no cases in {}", dir.display());
     let mut stale = Vec::new();
     for case in cases {
-        let expanded = expand_source(&std::fs::read_to_string(&case).unwrap());
+        // `chaos_off*` cases expand as without the cargo feature `chaos`, the others with it.
+        let off = case.file_name().is_some_and(|n| n.to_string_lossy().starts_with("chaos_off"));
+        let expanded = expand_source(&std::fs::read_to_string(&case).unwrap(), !off);
         let snapshot = case.with_extension("expanded.rs");
         if bless {
             std::fs::write(&snapshot, &expanded).unwrap();

@@ -14,6 +14,8 @@ pub use crate::Outcome;
 pub use crate::bulkhead::KeyedBulkheadSite;
 pub use crate::bulkhead::{AdaptiveAlgorithm, AdaptivePermit, Sampling};
 pub use crate::bulkhead::{BulkheadConfig, BulkheadPermit, BulkheadSite};
+#[cfg(feature = "chaos")]
+pub use crate::chaos::{ChaosConfig, ChaosSite, inject as chaos_inject};
 pub use crate::checks::{bridge, fallback, hooks, moves, reject};
 pub use crate::circuit_breaker::{CircuitBreaker, CircuitBreakerConfig, WindowKind};
 pub use crate::hedge::{HedgeConfig, HedgeHooks, HedgeSite};
@@ -31,7 +33,7 @@ pub use crate::timeout::{TimeoutConfig, TimeoutSite};
 pub use core::ops::ControlFlow;
 pub use core::result::Result::{Err, Ok};
 pub use core::time::Duration;
-pub use resile_config::{BulkheadPolicy, CircuitBreakerPolicy, HedgePolicy, RateLimitPolicy, RetryPolicy};
+pub use resile_config::{BulkheadPolicy, ChaosPolicy, CircuitBreakerPolicy, HedgePolicy, RateLimitPolicy, RetryPolicy};
 
 pub use crate::attempt::Numbered;
 

@@ -35,7 +35,9 @@
 //! feature `tower` makes every policy a `tower::Layer` (`layer`), sharing the named instances
 //! with the attributes. The cargo feature `sim` adds `sim`: a seeded simulator of a
 //! downstream, an arrival process and a policy stack on tokio's paused clock, with reports
-//! side by side and SVG plots, to tune policies before production does.
+//! side by side and SVG plots, to tune policies before production does. The cargo feature
+//! `chaos` adds `chaos`: fault injection (errors, hangs, latency, the simulator's
+//! incidents) inside a stack, seeded, and the `resile::chaos(name)` handle.
 //!
 //! [`deadline()`] is the deadline an enclosing timeout set, to pass on to the next service;
 //! a retry or a hedge inside one starts no sleep or attempt past it ([`deadline`](mod@deadline)).
@@ -50,11 +52,15 @@
 #![doc(test(attr(deny(warnings))))]
 
 pub mod bulkhead;
+#[cfg(feature = "chaos")]
+pub mod chaos;
 pub mod circuit_breaker;
 pub mod combinators;
 pub mod config;
 pub mod deadline;
 pub mod docs;
+#[cfg(any(feature = "sim", feature = "chaos"))]
+mod faults;
 pub mod hedge;
 pub mod kit;
 #[cfg(feature = "tower")]
@@ -90,6 +96,8 @@ pub mod registry {
 
 pub use attempt::attempt;
 pub use bulkhead::{Bulkhead, BulkheadConfig, BulkheadStats, bulkhead};
+#[cfg(feature = "chaos")]
+pub use chaos::chaos;
 pub use circuit_breaker::{CircuitBreaker, CircuitBreakerConfig, circuit_breaker};
 pub use combinators::{all_settled, first_ok, map, race};
 pub use deadline::deadline;
@@ -99,7 +107,7 @@ pub use policy::Policy;
 pub use rate_limit::{RateLimitConfig, RateLimiter, RateLimiterStats, rate_limiter};
 pub use rejection::{AsRejection, Rejection};
 pub use resile_config::ConfigError;
-pub use resile_config::{BulkheadPolicy, CircuitBreakerPolicy, HedgePolicy, RateLimitPolicy, RetryPolicy};
+pub use resile_config::{BulkheadPolicy, ChaosPolicy, CircuitBreakerPolicy, HedgePolicy, RateLimitPolicy, RetryPolicy};
 pub use retry::{Retry, RetryConfig, retry_budget};
 pub use single_flight::SingleFlight;
 pub use timeout::Timeout;

@@ -734,8 +734,9 @@ fn record(buf: &mut Buf, id: Option<u32>, now: Instant, event: &Event<'_>) {
         Event::RateLimitWait { function, name, waited } => {
             (function, What::Waited { policy: "rate_limit", name, waited }, now)
         }
-        // A breaker's state change is an event of the shared breaker, not of a call.
-        Event::StateChange { .. } => return,
+        // A breaker's state change is an event of the shared breaker, not of a call; a
+        // chaos injection shows in what it does to the call (a delay, an error, a hang).
+        Event::StateChange { .. } | Event::ChaosInjected { .. } => return,
     };
     let id = id.unwrap_or_else(|| {
         buf.seen += 1;

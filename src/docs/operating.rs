@@ -29,6 +29,7 @@
 //! | `resile_rate_limiter_tokens` | gauge | `name` | tokens in the bucket |
 //! | `resile_config` | gauge | `policy`, `name`, `key`, `source` = `live` \| `declared` \| `default` | every configuration value in force, durations in seconds, and where it came from |
 //! | `resile_keys_evicted_total` | counter | `policy`, `name` | keyed instances (one instance per `key` under a name, [`docs::keyed`](crate::docs::keyed)) dropped past `max_keys` |
+//! | `resile_chaos_injected_total` | counter | `name`, `fault` | faults `#[chaos]` injected (cargo feature `chaos`): `fault` = `error`, `outage`, `latency`, `hang`; `name` empty for an unnamed injector |
 //! | `resile_redis_available` | gauge | `on_unavailable` = `fail_open` \| `fail_closed` \| `local` | with `resile::redis` installed: 1 while Redis decides the `backend = "redis"` rate limits, 0 while the choice the label names does (Redis unreachable) |
 //!
 //! Label values: `function` is the guarded fn as the logs name it, with the impl type for a
@@ -94,6 +95,9 @@
 //! # Keyed instances evicted: the keys in use are more than `max_keys` (raise it)
 //! sum by (policy, name) (rate(resile_keys_evicted_total[5m])) > 0
 //!
+//! # Faults injected per second by a chaos experiment, by kind
+//! sum by (name, fault) (rate(resile_chaos_injected_total[1m]))
+//!
 //! ```
 //!
 //! ## Log events
@@ -122,6 +126,7 @@
 //! | [`Event::HedgeFired`](crate::telemetry::Event::HedgeFired), [`Event::HedgeWon`](crate::telemetry::Event::HedgeWon), [`Event::HedgeDenied`](crate::telemetry::Event::HedgeDenied) | `DEBUG` | `hedge: attempt 2 of Orders::get started` | |
 //! | [`Event::BulkheadWait`](crate::telemetry::Event::BulkheadWait) | `DEBUG` | ``call to Orders::get waited 20ms for bulkhead `db` `` | `waited_ms` |
 //! | [`Event::RateLimitWait`](crate::telemetry::Event::RateLimitWait) | `DEBUG` | ``call to Orders::get waits 333.333334ms for rate limiter `api` `` | `waited_ms` |
+//! | [`Event::ChaosInjected`](crate::telemetry::Event::ChaosInjected) | `DEBUG` | `chaos: injected latency (200ms) into Orders::get` | `fault`, `latency_ms` |
 //!
 //! With `resile::redis` installed, three more `tracing` events of target `resile` (field
 //! `backend = "redis"`; they are not [`Event`](crate::telemetry::Event)s): `WARN` when Redis
@@ -276,6 +281,19 @@
 //! | `ratio` | number in `0.0..=1000.0` | `0.2` | retries allowed per first attempt |
 //! | `min_per_sec` | integer | `10` | retries always allowed per second, on top of the ratio |
 //! | `ttl` | duration in `1s..=60s` | `"10s"` | the sliding window both are counted over |
+//!
+//! ### `[chaos.<name>]`
+//!
+//! With the cargo feature `chaos`: a `#[chaos(name = "..")]` injector.
+//!
+//! | key | TOML value | default | meaning |
+//! |---|---|---|---|
+//! | `error_rate` | number in `0.0..=1.0` | `0` | share of calls failed with the injected error |
+//! | `latency` | duration | none | sleep injected before a call |
+//! | `latency_rate` | number in `0.0..=1.0`, with `latency` | `1.0` | share of calls (that do not hang) slowed |
+//! | `hang_rate` | number in `0.0..=1.0` | `0` | share of calls that never complete; `error_rate + hang_rate ≤ 1` |
+//! | `seed` | integer | none | seed of the draws: the same order of calls gets the same faults |
+//! | `enabled` | `true` / `false` | `true` | `false`: calls go straight to the body (`resile::chaos(name).set_enabled`) |
 //!
 //! (These tables are checked by a test against the keys a section takes, with
 //! `resile-config`'s defaults: a new key cannot go undocumented, and a call site's own key

@@ -4,8 +4,8 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote};
 use resile_config::{
-    Blame, BulkheadConfig, CircuitBreakerConfig, ConfigError, HedgeConfig, Key, KeyKind, KeySet, RateLimitConfig,
-    RetryConfig, TimeoutConfig, Value,
+    Blame, BulkheadConfig, ChaosConfig, CircuitBreakerConfig, ConfigError, HedgeConfig, Key, KeyKind, KeySet,
+    RateLimitConfig, RetryConfig, TimeoutConfig, Value,
 };
 use syn::spanned::Spanned;
 use syn::{Expr, Ident};
@@ -37,7 +37,7 @@ macro_rules! settable {
     )*};
 }
 
-settable!(RetryConfig, CircuitBreakerConfig, HedgeConfig, TimeoutConfig, BulkheadConfig, RateLimitConfig);
+settable!(RetryConfig, CircuitBreakerConfig, HedgeConfig, TimeoutConfig, BulkheadConfig, RateLimitConfig, ChaosConfig);
 
 /// One key as written.
 struct Written {
@@ -114,8 +114,20 @@ impl<C: Settable> Declared<C> {
     /// Reports every rule across keys that the written keys break, each at the token to
     /// change; `attribute` stands for the attribute when no written key is to blame.
     pub(crate) fn check(&self, attribute: Span, errors: &mut Errors) {
+        self.check_blaming(attribute, errors, |_| None);
+    }
+
+    /// [`check`](Self::check), with `blame` naming another written key to point at for an
+    /// error (a rule across keys that blames the key written last).
+    pub(crate) fn check_blaming(
+        &self,
+        attribute: Span,
+        errors: &mut Errors,
+        blame: impl Fn(&ConfigError) -> Option<&'static str>,
+    ) {
         for e in self.config.errors(self.given) {
-            match (self.written.iter().find(|w| w.key.name == e.key()), e.blame(), e.index()) {
+            let key = blame(&e).unwrap_or(e.key());
+            match (self.written.iter().find(|w| w.key.name == key), e.blame(), e.index()) {
                 (Some(w), Blame::Value, Some(i)) if i < w.entries.len() => errors.at(w.entries[i], e),
                 (Some(w), Blame::Value, _) => errors.spanned(&w.value, e),
                 (Some(w), Blame::Key, _) => errors.at(w.key_span, e),
@@ -183,6 +195,8 @@ fn parse_value(k: &'static Key, value: &Expr) -> syn::Result<(Value<'static>, Ve
                 one(Value::Word(values::word(value, k)?))
             }
         }
-        KeyKind::Name | KeyKind::Callback { .. } => unreachable!("not a configuration key: {key}"),
+        KeyKind::Name | KeyKind::Callback { .. } | KeyKind::Expression { .. } => {
+            unreachable!("not a configuration key: {key}")
+        }
     }
 }

@@ -5,6 +5,7 @@
 //! `args/`, `codegen.rs`, `shapes.rs`, `diag.rs` and `check.rs`.
 
 pub(crate) mod bulkhead;
+pub(crate) mod chaos;
 pub(crate) mod circuit_breaker;
 pub(crate) mod fallback;
 pub(crate) mod hedge;
@@ -78,6 +79,7 @@ pub(crate) const ALL: &[Def] = &[
     Def { name: "fallback", parse: fallback::parse },
     Def { name: "bulkhead", parse: bulkhead::parse },
     Def { name: "rate_limit", parse: rate_limit::parse },
+    Def { name: "chaos", parse: chaos::parse },
 ];
 
 /// The attribute called `name`.

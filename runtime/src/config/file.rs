@@ -223,6 +223,8 @@ pub(super) fn plan(text: &str) -> Result<Plan, ConfigError> {
             "bulkhead" => stage_kind::<crate::Bulkhead>(kind, sections, &mut plan)?,
             "rate_limit" => stage_kind::<crate::RateLimiter>(kind, sections, &mut plan)?,
             "hedge" => stage_kind::<crate::HedgeTracker>(kind, sections, &mut plan)?,
+            #[cfg(feature = "chaos")]
+            "chaos" => stage_kind::<crate::chaos::Chaos>(kind, sections, &mut plan)?,
             _ => stage_kind::<crate::retry::RetryBudget>(kind, sections, &mut plan)?,
         }
     }
@@ -250,6 +252,8 @@ impl Plan {
                 match kind {
                     "circuit_breaker" => turn_back_on::<crate::CircuitBreaker>(name, &mut applied),
                     "bulkhead" => turn_back_on::<crate::Bulkhead>(name, &mut applied),
+                    #[cfg(feature = "chaos")]
+                    "chaos" => turn_back_on::<crate::chaos::Chaos>(name, &mut applied),
                     _ => turn_back_on::<crate::RateLimiter>(name, &mut applied),
                 }
             }

@@ -13,7 +13,12 @@ use crate::rate_limit::{RateLimitConfig, RateLimiter};
 use crate::retry::{RetryBudget, RetryBudgetConfig};
 
 /// The kinds a file configures, in the order `Applied` lists them.
+#[cfg(not(feature = "chaos"))]
 pub(crate) const KINDS: &[&str] = &["circuit_breaker", "bulkhead", "rate_limit", "hedge", "retry_budget"];
+/// The kinds a file configures, in the order `Applied` lists them (with the cargo feature
+/// `chaos`, its injectors too).
+#[cfg(feature = "chaos")]
+pub(crate) const KINDS: &[&str] = &["circuit_breaker", "bulkhead", "rate_limit", "hedge", "retry_budget", "chaos"];
 
 /// How `enabled = false` turns an instance off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +27,9 @@ pub(crate) enum Off {
     Breaker,
     /// A bulkhead or a rate limiter: calls pass unguarded (the switch list).
     Bypass,
+    /// A chaos injector: its own switch (`set_enabled`), calls go straight to the body.
+    #[cfg(feature = "chaos")]
+    Own,
     /// No `enabled` key.
     Unsupported,
 }
@@ -181,6 +189,28 @@ impl Live for RetryBudget {
     fields!(ratio, min_per_sec, ttl);
 }
 
+#[cfg(feature = "chaos")]
+impl Live for crate::chaos::Chaos {
+    const KEYS: &'static [Key] = crate::chaos::ChaosConfig::KEYS;
+    const SHARED: Option<&'static [&'static str]> = None;
+    const OFF: Off = Off::Own;
+    fn set(config: &mut Self::Config, key: &str, value: Value<'_>) -> Result<(), ConfigError> {
+        config.set(key, value)
+    }
+    fn errors(config: &Self::Config, given: KeySet) -> Vec<ConfigError> {
+        config.errors(given)
+    }
+    fields!(error_rate, latency, latency_rate, hang_rate, seed);
+    fn turn(&'static self, enabled: bool) -> bool {
+        let was = self.is_enabled();
+        self.set_enabled(enabled);
+        was != enabled
+    }
+    fn is_off(&'static self) -> bool {
+        !self.is_enabled()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,5 +230,7 @@ mod tests {
         every_key_is_a_field::<RateLimiter>();
         every_key_is_a_field::<HedgeTracker>();
         every_key_is_a_field::<RetryBudget>();
+        #[cfg(feature = "chaos")]
+        every_key_is_a_field::<crate::chaos::Chaos>();
     }
 }

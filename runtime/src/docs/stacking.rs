@@ -29,6 +29,7 @@
 //! | `#[rate_limit] #[retry]` | a call takes its tokens once, whatever its attempts |
 //! | `#[single_flight] #[retry]` | the callers share the whole retried call: a stampede guard |
 //! | `#[hedge] #[timeout("100ms")]` | each attempt, the hedges included, gets 100 ms |
+//! | `#[retry] #[timeout("100ms")] #[chaos(..)]` | the policies meet the injected faults as they would meet the downstream's: each injected error is retried, each hang cut at 100 ms and retried (list `#[chaos]` last; above a policy it faults the whole guarded call instead) |
 //!
 //! As in resilience4j, put the retry outside the breaker only with a `retry_if` that does
 //! not retry `Rejection::CircuitOpen`, or retries will spin against an open breaker.

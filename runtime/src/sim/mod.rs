@@ -90,14 +90,13 @@
 
 mod arrival;
 mod downstream;
-mod latency;
 pub(crate) mod probe;
 mod report;
 mod simulation;
 pub mod svg;
 
+pub use crate::faults::{Effect, Incident, Incidents, Latency};
 pub use arrival::Arrival;
-pub use downstream::{Downstream, Effect, Fault, Incident, Incidents};
-pub use latency::Latency;
+pub use downstream::{Downstream, Fault};
 pub use report::{LoadPoint, Rejections, Report, compare};
 pub use simulation::Simulation;

@@ -189,6 +189,18 @@ pub enum Event<'a> {
         /// How long it waits (tokio's clock).
         waited: Duration,
     },
+    /// A chaos injector (`#[chaos]`) injected a fault into a call.
+    #[non_exhaustive]
+    ChaosInjected {
+        /// The guarded function.
+        function: Function,
+        /// The injector's name; `None` for an unnamed one.
+        name: Option<&'static str>,
+        /// `"error"`, `"outage"`, `"latency"` or `"hang"`.
+        fault: &'static str,
+        /// The injected sleep, for a `"latency"`.
+        latency: Option<Duration>,
+    },
 }
 
 impl fmt::Debug for Event<'_> {
@@ -275,6 +287,13 @@ impl fmt::Debug for Event<'_> {
             Event::HedgeDenied { function, name, attempt } => hedge(f, "HedgeDenied", function, name, attempt),
             Event::BulkheadWait { function, name, waited } => wait(f, "BulkheadWait", function, name, waited),
             Event::RateLimitWait { function, name, waited } => wait(f, "RateLimitWait", function, name, waited),
+            Event::ChaosInjected { function, name, fault, latency } => f
+                .debug_struct("ChaosInjected")
+                .field("function", &function)
+                .field("name", &name)
+                .field("fault", &fault)
+                .field("latency", &latency)
+                .finish(),
         }
     }
 }

@@ -22,6 +22,7 @@
 //! | `resile_rate_limiter_tokens` | gauge | `name` | the tokens left after the last decision (see below) |
 //! | `resile_config` | gauge | `policy`, `name`, `key`, `source` = `live` \| `declared` \| `default` | each setting of each named instance, durations in seconds (the instance's own keys: a call site's `weight`, `max_wait`, a hedge's `delay`, `max_requests` and `timeout` are not the instance's) |
 //! | `resile_keys_evicted_total` | counter | `policy`, `name` | keyed instances dropped past `max_keys` |
+//! | `resile_chaos_injected_total` | counter | `name`, `fault` | faults a chaos injector injected (`error`, `outage`, `latency`, `hang`; `name` empty when unnamed) |
 //!
 //! Label values:
 //! - `function`: the guarded function as [`Function`] shows it, `Orders::get` for a
@@ -120,8 +121,11 @@ pub const CONFIG: &str = "resile_config";
 /// `resile_keys_evicted_total`: counter, labels `policy`, `name`.
 pub const KEYS_EVICTED_TOTAL: &str = "resile_keys_evicted_total";
 
+/// `resile_chaos_injected_total`: counter, labels `name`, `fault`.
+pub const CHAOS_INJECTED_TOTAL: &str = "resile_chaos_injected_total";
+
 /// Every metric resile records, by name.
-pub const NAMES: [&str; 14] = [
+pub const NAMES: [&str; 15] = [
     CALLS_TOTAL,
     CALL_DURATION_SECONDS,
     RETRIES_TOTAL,
@@ -136,6 +140,7 @@ pub const NAMES: [&str; 14] = [
     RATE_LIMITER_TOKENS,
     CONFIG,
     KEYS_EVICTED_TOTAL,
+    CHAOS_INJECTED_TOTAL,
 ];
 
 /// The default of [`max_label_values`].
@@ -231,6 +236,7 @@ fn describe(r: &dyn Recorder) {
     );
     counter(CIRCUIT_BREAKER_TRANSITIONS_TOTAL, "Circuit breaker state transitions");
     counter(HEDGES_TOTAL, "Hedged attempts: fired, won, or denied by the hedge budget");
+    counter(CHAOS_INJECTED_TOTAL, "Faults injected by chaos injectors, by injector and fault");
     gauge(BULKHEAD_IN_USE, Unit::Count, "Bulkhead permits (weights) held by running calls");
     gauge(BULKHEAD_WAITING, Unit::Count, "Calls waiting in a bulkhead's queue");
     histogram(BULKHEAD_WAIT_SECONDS, "Time admitted calls waited in a bulkhead's queue");
@@ -340,6 +346,7 @@ enum Series {
     State(&'static str),
     Hedges { name: &'static str, result: &'static str },
     BulkheadWait(&'static str),
+    Chaos { name: Option<&'static str>, fault: &'static str },
 }
 
 /// A registered handle.
@@ -379,6 +386,11 @@ impl Series {
             }
             Series::Hedges { name: tracker, result } => {
                 Handle::Counter(counter(r, HEDGES_TOTAL, vec![name(tracker), Label::new("result", result)]))
+            }
+            Series::Chaos { name: injector, fault } => {
+                let labels =
+                    vec![Label::new("name", guard("name", injector.unwrap_or(""))), Label::new("fault", fault)];
+                Handle::Counter(counter(r, CHAOS_INJECTED_TOTAL, labels))
             }
             Series::BulkheadWait(bulkhead) => Handle::Histogram(
                 r.register_histogram(&Key::from_parts(BULKHEAD_WAIT_SECONDS, vec![name(bulkhead)]), &METADATA),
@@ -453,6 +465,7 @@ pub(crate) fn on_event(event: &Event<'_>) {
         | Event::RetryHintTooLong { .. }
         | Event::RetryPastDeadline { .. }
         | Event::RateLimitWait { .. } => {}
+        Event::ChaosInjected { name, fault, .. } => increment(Series::Chaos { name, fault }),
     }
 }
 

@@ -34,6 +34,7 @@
 //! | [`Event::HedgeFired`], [`Event::HedgeWon`], [`Event::HedgeDenied`] | `DEBUG` | `hedge: attempt 2 of Orders::get started` | |
 //! | [`Event::BulkheadWait`] | `DEBUG` | `call to Orders::get waited 20ms for bulkhead `db`` | `waited_ms` |
 //! | [`Event::RateLimitWait`] | `DEBUG` | `call to Orders::get waits 333.333334ms for rate limiter `api`` | `waited_ms` |
+//! | [`Event::ChaosInjected`] | `DEBUG` | `chaos: injected latency (200ms) into Orders::get` | `fault`, `latency_ms` |
 //!
 //! An [`Observer`] set with [`set_observer`] receives the same events as plain values.
 //! With the cargo feature `metrics`, the funnel also counts each event in resile's metrics
@@ -143,6 +144,23 @@ pub(crate) fn rejected(
     rejection
 }
 
+/// Reports a fault a chaos injector (its `name`, if any) put into `call`, as [`emit_in`]
+/// does; the event is built only if something may hear it.
+#[cfg(feature = "chaos")]
+#[inline]
+pub(crate) fn chaos_injected(
+    call: &CallSpan,
+    function: impl FnOnce() -> Function,
+    name: Option<&'static str>,
+    fault: &'static str,
+    latency: Option<Duration>,
+) {
+    if heard(tracing::Level::DEBUG) {
+        let function = function();
+        emit_in_heard(call, function, &Event::ChaosInjected { function, name, fault, latency });
+    }
+}
+
 #[cold]
 #[inline(never)]
 fn emit_in_heard(call: &CallSpan, function: Function, event: &Event<'_>) {
@@ -243,6 +261,18 @@ impl Display for Asked {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
             Some(hint) => write!(f, " (the error asked for {hint:?})"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// ` (200ms)`: an injected latency's length, or nothing.
+struct Latency(Option<Duration>);
+
+impl Display for Latency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(d) => write!(f, " ({d:?})"),
             None => Ok(()),
         }
     }
@@ -416,6 +446,17 @@ fn trace(parent: Option<&tracing::Span>, event: &Event<'_>) {
             resilience.name = name,
             waited_ms = millis(waited),
             "call to {function} waits {waited:?} for rate limiter `{name}`"
+        ),
+        Event::ChaosInjected { function, name, fault, latency } => event!(
+            parent,
+            debug,
+            function = %function,
+            resilience.policy = "chaos",
+            resilience.name = name,
+            fault,
+            latency_ms = latency.map(millis),
+            "chaos: injected {fault}{} into {function}",
+            Latency(latency)
         ),
     }
 }

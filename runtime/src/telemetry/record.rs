@@ -206,6 +206,13 @@ impl Recorded {
                 delay: Some(waited),
                 ..Recorded::kind("rate_limit_wait")
             },
+            Event::ChaosInjected { function, name, fault, latency } => Recorded {
+                function: Some(function),
+                name,
+                delay: latency,
+                detail: Some(fault.to_owned()),
+                ..Recorded::kind("chaos_injected")
+            },
         }
     }
 }

@@ -1,0 +1,4 @@
+#[resile::chaos(name = "payments", error = Error::Injected)]
+async fn pay(amount: u64) -> Result<u64, Error> {
+    Ok(amount)
+}

@@ -1,0 +1,38 @@
+async fn load(id: u64) -> Result<u64, Error> {
+    #[allow(unused_imports)]
+    use ::resile::__private::{
+        self as __resile_private, DescribeDisplay as _, DescribeError as _,
+        DescribeNone as _,
+    };
+    const __RESILE_FN: &str = ::core::concat!(::core::module_path!(), "::", "load");
+    static __RESILE_TIMEOUT_0: __resile_private::TimeoutSite = __resile_private::TimeoutSite::new(
+        __RESILE_FN,
+        __resile_private::TimeoutConfig::new(
+            __resile_private::Duration::from_nanos(1000000000u64),
+        ),
+    );
+    static __RESILE_METER: __resile_private::Meter = __resile_private::Meter::new(
+        __RESILE_FN,
+    );
+    let __resile_meter = __RESILE_METER.start();
+    match __RESILE_TIMEOUT_0
+        .run(
+            __resile_meter.span(),
+            __resile_private::Free,
+            __resile_private::reject::timeout::<Error>,
+            __resile_private::body::<Result<u64, Error>, _>(async { Ok(id) }),
+        )
+        .await
+    {
+        __resile_result => {
+            __RESILE_METER
+                .finish(
+                    &__resile_meter,
+                    __resile_meter.span(),
+                    &__resile_result,
+                    __resile_private::Free,
+                );
+            __resile_result
+        }
+    }
+}

@@ -1,0 +1,15 @@
+#[derive(Debug)]
+struct Error;
+
+impl From<resile::chaos::ChaosError> for Error {
+    fn from(_: resile::chaos::ChaosError) -> Self {
+        Error
+    }
+}
+
+#[resile::chaos(seed = 7)] //~ ERROR `#[chaos]` injects nothing
+async fn call() -> Result<u32, Error> {
+    Ok(1)
+}
+
+fn main() {}
