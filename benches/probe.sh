@@ -22,6 +22,7 @@ all=(raw retry timeout tokio_timeout circuit_breaker circuit_breaker_keyed circu
   bulkhead rate_limit circuit_breaker_off bulkhead_off rate_limit_off admission_stack semaphore governor
   retry_method timeout_method circuit_breaker_method hedge_method stack_method
   deadline_none deadline_nested deadline_nested_bare
+  chaos chaos_disabled
   tower_retry tower_timeout backon_retry recloser_async failsafe_async tower_resilience_cb)
 modes=("$@")
 [[ ${#modes[@]} -gt 0 ]] || modes=("${all[@]}")

@@ -73,8 +73,14 @@ impl From<resile::chaos::ChaosError> for E {
 }
 
 /// Half of the calls are slowed (a timer), the others pass: both paths are measured.
-#[resile::chaos(latency = "1ms", latency_rate = 0.5, seed = 3)]
+#[resile::chaos(name = "alloc-chaos", latency = "1ms", latency_rate = 0.5, seed = 3)]
 async fn chaotic(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+/// Every call's numbers drawn, nothing injected.
+#[resile::chaos(name = "alloc-chaos-alone", error_rate = 0.0, seed = 3)]
+async fn left_alone(x: u64) -> Result<u64, E> {
     Ok(black_box(x))
 }
 
@@ -257,8 +263,31 @@ fn policies_by_path_allocate_nothing() {
 }
 
 #[test]
-fn a_chaos_site_allocates_nothing_with_or_without_a_fault() {
-    assert_eq!(measure(chaotic), 0);
+fn a_call_the_injector_leaves_alone_allocates_nothing() {
+    assert_eq!(measure(left_alone), 0);
+    assert_eq!(resile::chaos("alloc-chaos-alone").stats().calls, 16 + N);
+}
+
+/// An injected latency boxes its timer (so that it does not make every call's future
+/// larger): one allocation per delayed call, none for the others.
+#[test]
+fn an_injected_latency_allocates_its_timer_only() {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+    let (allocations, delayed) = rt.block_on(async {
+        for i in 0..16 {
+            assert_eq!(chaotic(i).await, Ok(i));
+        }
+        let before = resile::chaos("alloc-chaos").stats().latencies;
+        ALLOCATIONS.with(|a| a.set(0));
+        MEASURING.with(|m| m.set(true));
+        for i in 0..N {
+            assert_eq!(chaotic(i).await, Ok(i));
+        }
+        MEASURING.with(|m| m.set(false));
+        (ALLOCATIONS.with(Cell::get), resile::chaos("alloc-chaos").stats().latencies - before)
+    });
+    assert!(delayed > N / 4 && delayed < N * 3 / 4, "about half delayed: {delayed} of {N}");
+    assert_eq!(allocations, delayed);
 }
 
 #[test]

@@ -50,6 +50,10 @@
 //! - `circuit_breaker_off`, `bulkhead_off`, `rate_limit_off`: the `circuit_breaker`,
 //!   `bulkhead` and `rate_limit` modes after `resile::config::set_enabled(false)`: every call
 //!   passes unguarded (what a call costs while an operator has the policies turned off);
+//! - `chaos`: `#[resile::chaos(name = "probe-chaos", error_rate = 0.0, seed = 1, ..)]`, every
+//!   call's numbers drawn and no fault injected; `chaos_disabled`: the same after
+//!   `resile::chaos("probe-chaos").set_enabled(false)` (without the cargo feature `chaos`
+//!   the attribute expands to nothing: `raw`);
 //! - `admission_stack`: `#[resile::retry(max = 3)] #[resile::circuit_breaker(..)]
 //!   #[resile::bulkhead(..)] #[resile::rate_limit(..)]`, every admission succeeding;
 //! - deadline propagation: `deadline_none` (a `#[resile::retry(max = 3)]` fn as `retry`'s,
@@ -220,6 +224,13 @@ async fn hedged(x: u64) -> Result<u64, E> {
 #[resile::circuit_breaker(name = "probe-stack")]
 #[resile::timeout("1s")]
 async fn stacked(x: u64) -> Result<u64, E> {
+    Ok(black_box(x))
+}
+
+/// A fault injector that draws every call's numbers and injects nothing (`error_rate`
+/// zero): what `#[chaos]` costs a call it leaves alone.
+#[resile::chaos(name = "probe-chaos", error_rate = 0.0, seed = 1, error = E::Failed)]
+async fn chaotic(x: u64) -> Result<u64, E> {
     Ok(black_box(x))
 }
 
@@ -427,7 +438,7 @@ async fn drive_rejected<F: Future<Output = Result<u64, E>>>(n: u64, call: impl F
 const MODES: &str = "raw|retry|timeout|tokio_timeout|circuit_breaker|circuit_breaker_open|circuit_breaker_forced_open|\
 circuit_breaker_declared|circuit_breaker_policy|retry_production|retry_policy|bulkhead_policy|bulkhead_may_wait|\
 rate_limit_policy|hedge|stack|bulkhead|rate_limit|circuit_breaker_off|bulkhead_off|rate_limit_off|admission_stack|semaphore|governor|retry_method|timeout_method|circuit_breaker_method|hedge_method|stack_method|\
-deadline_none|deadline_nested|deadline_nested_bare|tower_retry|tower_timeout|backon_retry|recloser_async|failsafe_async|tower_resilience_cb";
+deadline_none|deadline_nested|deadline_nested_bare|tower_retry|tower_timeout|backon_retry|recloser_async|failsafe_async|tower_resilience_cb|chaos|chaos_disabled";
 
 enum Outcome {
     /// Every call succeeded; the sum of the results.
@@ -491,6 +502,11 @@ fn main() {
         "rate_limit_off" => run(&rt, async {
             resile::config::set_enabled(false);
             Outcome::Succeeded(drive(n, rate_limited).await)
+        }),
+        "chaos" => run(&rt, async { Outcome::Succeeded(drive(n, chaotic).await) }),
+        "chaos_disabled" => run(&rt, async {
+            resile::chaos("probe-chaos").set_enabled(false);
+            Outcome::Succeeded(drive(n, chaotic).await)
         }),
         "admission_stack" => run(&rt, async { Outcome::Succeeded(drive(n, admission_stacked).await) }),
         "semaphore" => run(&rt, async { Outcome::Succeeded(drive(n, semaphore).await) }),

@@ -4,11 +4,13 @@
 
 use std::fmt;
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
-use tokio::time::Instant;
+use tokio::time::{Instant, Sleep};
 
 use super::config::ChaosConfig;
 use super::state::{self, ChaosError, Outcome, Rates};
@@ -239,13 +241,14 @@ impl Chaos {
     /// Runs `op()` through the injector: it may sleep first, fail with
     /// `E::from(ChaosError)` without running `op`, never complete, or run it (slowed down
     /// during a slowdown incident).
-    pub async fn call<T, E, F, Fut>(&self, op: F) -> Result<T, E>
+    pub fn call<T, E, F, Fut>(&self, op: F) -> CallFuture<F, Fut, T, E>
     where
         E: From<ChaosError>,
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        self.run(CallSpan::detached(), || Function::free("resile::chaos::Chaos"), E::from, op).await
+        let stage = self.begin(CallSpan::detached(), || Function::free("resile::chaos::Chaos"));
+        ChaosFuture::new(stage, Lazy::new(op), E::from)
     }
 
     /// What the incidents in force do to a call starting now; `None` without incidents.
@@ -266,21 +269,14 @@ impl Chaos {
         Some(timed.incidents.at(now.saturating_duration_since(epoch)))
     }
 
-    /// One call: draw, inject, or run `op()`. `function` names the guarded function for
-    /// telemetry (built only when an event is written), `error` makes the caller's error.
-    pub(crate) async fn run<T, E, F, Fut>(
-        &self,
-        span: &CallSpan,
-        function: impl Fn() -> Function + Copy,
-        error: impl FnOnce(ChaosError) -> E,
-        op: F,
-    ) -> Result<T, E>
-    where
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<T, E>>,
-    {
+    /// Decides one call starting now, counts and reports what it injects, and returns
+    /// where its future starts. Synchronous: the future of a call left alone is the body's
+    /// and two words. `function` names the guarded function for telemetry (built only when
+    /// an event is written).
+    #[inline]
+    fn begin<T, E>(&self, span: &CallSpan, function: impl Fn() -> Function + Copy) -> Start<T, E> {
         if !self.is_enabled() || crate::config::switch::all_off() {
-            return op().await;
+            return Start::RUN;
         }
         let settings = self.settings.load();
         // Orderings: `Relaxed`: the counter only numbers the calls; nothing is published
@@ -289,34 +285,46 @@ impl Chaos {
         let draws = state::draws(settings.seed, n);
         let effect = self.effect();
         let decision = state::decide(&settings.rates, effect.as_ref(), &draws);
-        if decision.delayed {
-            let latency = settings.latency(draws.sample());
-            self.count(&self.latencies, span, function, "latency", Some(latency));
-            tokio::time::sleep(latency).await;
+        if decision == state::LEFT_ALONE && effect.is_none() {
+            return Start::RUN;
         }
-        match decision.outcome {
-            Outcome::Run => match effect {
-                Some(e) if e.latency_factor > 1.0 => {
-                    let start = Instant::now();
-                    let result = op().await;
-                    tokio::time::sleep(state::slowdown(e.latency_factor, start.elapsed())).await;
-                    result
-                }
-                _ => op().await,
-            },
+        self.begin_injected(span, function, settings, &draws, effect, decision)
+    }
+
+    /// [`begin`](Self::begin) for a call that something is injected into (or that runs
+    /// under incidents): out of line.
+    #[cold]
+    #[inline(never)]
+    fn begin_injected<T, E>(
+        &self,
+        span: &CallSpan,
+        function: impl Fn() -> Function + Copy,
+        settings: &Settings,
+        draws: &state::Draws,
+        effect: Option<Effect>,
+        decision: state::Decision,
+    ) -> Start<T, E> {
+        let then = match decision.outcome {
+            Outcome::Run => Then::Run { factor: effect.map(|e| e.latency_factor).filter(|f| *f > 1.0) },
             Outcome::Fail(kind) => {
                 let (counter, fault) = match kind {
                     ChaosError::Outage => (&self.outages, "outage"),
                     ChaosError::Failed => (&self.errors, "error"),
                 };
                 self.count(counter, span, function, fault, None);
-                Err(error(kind))
+                Then::Fail(kind)
             }
             Outcome::Hang => {
                 self.count(&self.hangs, span, function, "hang", None);
-                std::future::pending().await
+                return Start { stage: Stage::Hang, injected: None };
             }
+        };
+        if decision.delayed {
+            let latency = settings.latency(draws.sample());
+            self.count(&self.latencies, span, function, "latency", Some(latency));
+            return Start::injected(Injected::Delay { sleep: tokio::time::sleep(latency), then });
         }
+        Start::then(then)
     }
 
     /// Counts an injection of `fault` and reports it.
@@ -415,22 +423,252 @@ impl ChaosSite {
     /// failure (evaluated only then). Events go to `span`, the function named with
     /// `impl_type`.
     #[inline]
-    pub fn run<'a, T, E, F, S, X>(
-        &'static self,
-        span: &'a CallSpan,
-        impl_type: S,
-        error: X,
-        fut: F,
-    ) -> impl Future<Output = Result<T, E>> + 'a
+    pub fn run<T, E, F, S, X>(&'static self, span: &CallSpan, impl_type: S, error: X, fut: F) -> ChaosFuture<F, X, T, E>
     where
-        F: Future<Output = Result<T, E>> + 'a,
-        S: ImplType + 'a,
-        X: FnOnce(ChaosError) -> E + 'a,
-        T: 'a,
-        E: 'a,
+        F: Future<Output = Result<T, E>>,
+        S: ImplType,
+        X: FnOnce(ChaosError) -> E,
     {
         let function = self.function;
-        self.instance().run(span, move || impl_type.function(function), error, || fut)
+        let stage = self.instance().begin(span, move || impl_type.function(function));
+        ChaosFuture::new(stage, fut, error)
+    }
+}
+
+/// The future of [`Chaos::call`]: `op`'s future, made at the first poll, through the
+/// injector; an injected failure is `E::from(ChaosError)`.
+pub type CallFuture<F, Fut, T, E> = ChaosFuture<Lazy<F, Fut>, fn(ChaosError) -> E, T, E>;
+
+/// Where a call's future goes next, after it was decided.
+#[derive(Clone, Copy)]
+enum Then {
+    /// Runs the body; with a slowdown's factor (> 1) when one is in force.
+    Run { factor: Option<f64> },
+    /// Fails with this error.
+    Fail(ChaosError),
+}
+
+/// Where a [`ChaosFuture`] is. A call left alone is `Run` from start to end and carries
+/// nothing else; what an injected one needs (a timer, a slowdown's start) is boxed in
+/// [`Injected`], so that it does not make every call's future larger.
+#[derive(Clone, Copy)]
+enum Stage {
+    /// Polls the body.
+    Run,
+    /// Fails with this error at the next poll.
+    Fail(ChaosError),
+    /// Never completes.
+    Hang,
+    /// In the boxed [`Injected`] stage.
+    Injected,
+    /// Returned its output.
+    Done,
+}
+
+pin_project_lite::pin_project! {
+    /// The stages of an injected call that need room: boxed, once per such call.
+    #[project = InjectedProj]
+    enum Injected<T, E> {
+        /// Sleeps an injected latency, then goes on as `then` says.
+        Delay { #[pin] sleep: Sleep, then: Then },
+        /// Polls the body under a slowdown of `factor`, started at `start`.
+        Slowed { factor: f64, start: Instant },
+        /// The body is done: sleeps what the slowdown adds, then returns its result.
+        Stretch { #[pin] sleep: Sleep, result: Option<Result<T, E>> },
+    }
+}
+
+/// What [`Chaos::begin`] decided: the stage, and the box of an injected call.
+struct Start<T, E> {
+    stage: Stage,
+    injected: Option<Pin<Box<Injected<T, E>>>>,
+}
+
+impl<T, E> Start<T, E> {
+    const RUN: Self = Start { stage: Stage::Run, injected: None };
+
+    fn then(then: Then) -> Self {
+        match then {
+            Then::Run { factor: None } => Start::RUN,
+            Then::Run { factor: Some(factor) } => Start::injected(Injected::Slowed { factor, start: Instant::now() }),
+            Then::Fail(kind) => Start { stage: Stage::Fail(kind), injected: None },
+        }
+    }
+
+    fn injected(injected: Injected<T, E>) -> Self {
+        Start { stage: Stage::Injected, injected: Some(Box::pin(injected)) }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The body of [`Chaos::call`]: the closure that makes its future, called at the first
+    /// poll (so a call failed, or hung, without running the body never calls it), then the
+    /// future.
+    pub struct Lazy<Op, Fut> {
+        #[pin]
+        state: LazyState<Op, Fut>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = LazyProj]
+    enum LazyState<Op, Fut> {
+        Op { op: Option<Op> },
+        Fut { #[pin] fut: Fut },
+    }
+}
+
+impl<Op, Fut> Lazy<Op, Fut> {
+    fn new(op: Op) -> Self {
+        Lazy { state: LazyState::Op { op: Some(op) } }
+    }
+}
+
+impl<Op, Fut> fmt::Debug for Lazy<Op, Fut> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let started = matches!(self.state, LazyState::Fut { .. });
+        f.debug_struct("Lazy").field("started", &started).finish_non_exhaustive()
+    }
+}
+
+impl<Op: FnOnce() -> Fut, Fut: Future> Future for Lazy<Op, Fut> {
+    type Output = Fut::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Fut::Output> {
+        let mut state = self.project().state;
+        loop {
+            match state.as_mut().project() {
+                LazyProj::Fut { fut } => return fut.poll(cx),
+                LazyProj::Op { op } => {
+                    let op = op.take().expect("the body starts once");
+                    state.set(LazyState::Fut { fut: op() });
+                }
+            }
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of one call through an injector ([`Chaos::call`], [`ChaosSite::run`]):
+    /// the body's future, where the call is, and the error maker. A call the injector
+    /// leaves alone polls its body and nothing else; an injected latency or a slowdown
+    /// allocates its timer (boxed, so that it does not make every call's future larger).
+    ///
+    /// Dropped at any point, it drops the body and the timer; nothing else is held.
+    #[must_use = "futures do nothing unless polled"]
+    pub struct ChaosFuture<Fut, X, T, E> {
+        #[pin]
+        body: Fut,
+        stage: Stage,
+        injected: Option<Pin<Box<Injected<T, E>>>>,
+        error: Option<X>,
+    }
+}
+
+impl<Fut, X, T, E> ChaosFuture<Fut, X, T, E> {
+    #[inline]
+    fn new(start: Start<T, E>, body: Fut, error: X) -> Self {
+        ChaosFuture { body, stage: start.stage, injected: start.injected, error: Some(error) }
+    }
+}
+
+impl<Fut, X, T, E> fmt::Debug for ChaosFuture<Fut, X, T, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let stage = match (&self.stage, self.injected.as_deref()) {
+            (Stage::Run, _) | (Stage::Injected, Some(Injected::Slowed { .. })) => "run",
+            (Stage::Injected, Some(Injected::Delay { .. })) => "delay",
+            (Stage::Injected, _) => "stretch",
+            (Stage::Fail(_), _) => "fail",
+            (Stage::Hang, _) => "hang",
+            (Stage::Done, _) => "done",
+        };
+        f.debug_struct("ChaosFuture").field("stage", &stage).finish_non_exhaustive()
+    }
+}
+
+impl<Fut, X, T, E> Future for ChaosFuture<Fut, X, T, E>
+where
+    Fut: Future<Output = Result<T, E>>,
+    X: FnOnce(ChaosError) -> E,
+{
+    type Output = Result<T, E>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        loop {
+            match *this.stage {
+                // The body's own future says if it is polled again after completion.
+                Stage::Run => return this.body.poll(cx),
+                Stage::Fail(kind) => {
+                    *this.stage = Stage::Done;
+                    let error = this.error.take().expect("one error per call");
+                    return Poll::Ready(Err(error(kind)));
+                }
+                Stage::Hang => return Poll::Pending,
+                Stage::Done => panic!("`ChaosFuture` polled after completion"),
+                Stage::Injected => {
+                    let injected = this.injected.as_mut().expect("an injected call has its box").as_mut();
+                    match poll_injected(injected, this.body.as_mut(), cx) {
+                        Poll::Pending => return Poll::Pending,
+                        Poll::Ready(Next::Stage(stage)) => *this.stage = stage,
+                        Poll::Ready(Next::Output(result)) => {
+                            *this.stage = Stage::Done;
+                            return Poll::Ready(result);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What an injected stage leads to.
+enum Next<T, E> {
+    /// Another stage (the box may hold a new one).
+    Stage(Stage),
+    /// The call's output.
+    Output(Result<T, E>),
+}
+
+/// Polls the boxed stage of an injected call: out of line, off the path of a call left
+/// alone.
+#[inline(never)]
+fn poll_injected<Fut, T, E>(
+    mut injected: Pin<&mut Injected<T, E>>,
+    body: Pin<&mut Fut>,
+    cx: &mut Context<'_>,
+) -> Poll<Next<T, E>>
+where
+    Fut: Future<Output = Result<T, E>>,
+{
+    match injected.as_mut().project() {
+        InjectedProj::Delay { sleep, then } => {
+            ready!(sleep.poll(cx));
+            let then = *then;
+            let stage = match then {
+                Then::Run { factor: None } => Stage::Run,
+                Then::Run { factor: Some(factor) } => {
+                    injected.set(Injected::Slowed { factor, start: Instant::now() });
+                    Stage::Injected
+                }
+                Then::Fail(kind) => Stage::Fail(kind),
+            };
+            Poll::Ready(Next::Stage(stage))
+        }
+        InjectedProj::Slowed { factor, start } => {
+            let result = ready!(body.poll(cx));
+            let extra = state::slowdown(*factor, start.elapsed());
+            if extra.is_zero() {
+                return Poll::Ready(Next::Output(result));
+            }
+            injected.set(Injected::Stretch { sleep: tokio::time::sleep(extra), result: Some(result) });
+            Poll::Ready(Next::Stage(Stage::Injected))
+        }
+        InjectedProj::Stretch { sleep, result } => {
+            ready!(sleep.poll(cx));
+            Poll::Ready(Next::Output(result.take().expect("the body's result, once")))
+        }
     }
 }
 

@@ -88,6 +88,9 @@ impl Draws {
     }
 }
 
+/// The decision of a call left alone: it runs, with no latency.
+pub(crate) const LEFT_ALONE: Decision = Decision { outcome: Outcome::Run, delayed: false };
+
 /// Decides one call. `effect` is what the incidents in force do (`None`: none set).
 ///
 /// One uniform `u` decides the outcome: `u < hang_rate` ⇒ hang; `u < hang_rate + p` ⇒
