@@ -291,13 +291,18 @@ async fn each_injection_is_an_event_of_the_call() {
         assert_eq!(mine().await, Err(ApiError::Mine));
     })
     .await;
-    let seen: Vec<_> =
-        events.iter().map(|e| (e.kind, e.function.map(|f| f.name()), e.name, e.delay, e.detail.as_deref())).collect();
+    // An unnamed site's injector is named after its function and the attribute's position.
+    let seen: Vec<_> = events
+        .iter()
+        .map(|e| {
+            (e.kind, e.function.map(|f| f.name()), e.name.map(|n| n.split('@').next()), e.delay, e.detail.as_deref())
+        })
+        .collect();
     assert_eq!(
         seen,
         [
-            ("chaos_injected", Some("slowed"), None, Some(MS(200)), Some("latency")),
-            ("chaos_injected", Some("mine"), None, None, Some("error")),
+            ("chaos_injected", Some("slowed"), Some(Some("chaos::slowed")), Some(MS(200)), Some("latency")),
+            ("chaos_injected", Some("mine"), Some(Some("chaos::mine")), None, Some("error")),
         ]
     );
 }
@@ -406,4 +411,66 @@ fn an_injected_error_is_a_simulated_fault() {
     use resile::sim::Fault;
     assert_eq!(Fault::from(ChaosError::Failed), Fault::Failed);
     assert_eq!(Fault::from(ChaosError::Outage), Fault::Outage);
+}
+
+// ---- an unnamed site's injector is per scope: a seed replays in every scope ----
+
+#[resile::chaos(error_rate = 0.3, seed = 11)]
+async fn unnamed_seeded(n: u32) -> Result<u32, ApiError> {
+    Ok(n)
+}
+
+async fn hundred_unnamed() -> Vec<bool> {
+    let mut seen = Vec::new();
+    for n in 0..100 {
+        seen.push(unnamed_seeded(n).await.is_ok());
+    }
+    seen
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unnamed_seeded_site_replays_its_faults_in_every_isolated_scope() {
+    // Calls outside any scope move the process-wide injector's count along...
+    let outside = hundred_unnamed().await;
+    // ...and each scope starts its own from the first call, whatever ran before.
+    let first = resile::testing::isolated(hundred_unnamed()).await;
+    let second = resile::testing::isolated(hundred_unnamed()).await;
+    assert_eq!(first, second);
+    assert_eq!(first, outside, "the process-wide injector had made no call before either");
+    let again_outside = hundred_unnamed().await;
+    assert_ne!(again_outside, outside, "outside, the count went on");
+    let failed = first.iter().filter(|ok| !**ok).count();
+    assert!((15..=45).contains(&failed), "about 30 of 100 failed: {failed}");
+}
+
+#[resile::chaos(latency = "1ms")]
+async fn unnamed_listed() -> Result<u32, ApiError> {
+    Ok(1)
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unnamed_site_is_named_after_its_function_and_position() {
+    let _ = unnamed_listed().await;
+    let names = resile::registry::names();
+    let name = names
+        .iter()
+        .find(|(kind, name)| *kind == "chaos" && name.starts_with("chaos::unnamed_listed@"))
+        .map(|(_, name)| *name)
+        .expect("listed among the named instances");
+    assert!(resile::chaos(name).stats().calls >= 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_simulation_of_an_unnamed_seeded_site_repeats_bit_for_bit() {
+    use resile::sim::{Downstream, Simulation};
+    let sim = Simulation::new(Downstream::new()).arrival_rate(100.0).duration(Duration::from_secs(20)).seed(3);
+    let run = || {
+        sim.run(async |d| {
+            d.call().await?;
+            unnamed_seeded(1).await.map(|_| ()).map_err(|_| resile::sim::Fault::Failed)
+        })
+    };
+    let (a, b) = (run().await, run().await);
+    assert_eq!(format!("{a:?}"), format!("{b:?}"));
+    assert!(a.success_rate < 0.8 && a.success_rate > 0.6, "about 70 %: {}", a.success_rate);
 }

@@ -6,8 +6,12 @@ async fn load(id: u64) -> Result<u64, Error> {
     };
     const __RESILE_FN: &str = ::core::concat!(::core::module_path!(), "::", "load");
     __resile_private::moves::retry_reusable::<u64>();
-    static __RESILE_CHAOS_2: __resile_private::ChaosSite = __resile_private::ChaosSite::new(
+    static __RESILE_CHAOS_2: __resile_private::ChaosSite = __resile_private::ChaosSite::declaring(
         __RESILE_FN,
+        ::core::concat!(
+            ::core::module_path!(), "::", "load", "@", ::core::line!(), ":",
+            ::core::column!()
+        ),
         __resile_private::ChaosConfig::new()
             .error_rate(0.1f64)
             .latency(__resile_private::Duration::from_nanos(200000000u64))

@@ -29,7 +29,7 @@
 //! | `resile_rate_limiter_tokens` | gauge | `name` | tokens in the bucket |
 //! | `resile_config` | gauge | `policy`, `name`, `key`, `source` = `live` \| `declared` \| `default` | every configuration value in force, durations in seconds, and where it came from |
 //! | `resile_keys_evicted_total` | counter | `policy`, `name` | keyed instances (one instance per `key` under a name, [`docs::keyed`](crate::docs::keyed)) dropped past `max_keys` |
-//! | `resile_chaos_injected_total` | counter | `name`, `fault` | faults `#[chaos]` injected (cargo feature `chaos`): `fault` = `error`, `outage`, `latency`, `hang`; `name` empty for an unnamed injector |
+//! | `resile_chaos_injected_total` | counter | `name`, `fault` | faults `#[chaos]` injected (cargo feature `chaos`): `fault` = `error`, `outage`, `latency`, `hang`; an unnamed site's injector is named after its function and position (`app::fetch@12:1`) |
 //! | `resile_redis_available` | gauge | `on_unavailable` = `fail_open` \| `fail_closed` \| `local` | with `resile::redis` installed: 1 while Redis decides the `backend = "redis"` rate limits, 0 while the choice the label names does (Redis unreachable) |
 //!
 //! Label values: `function` is the guarded fn as the logs name it, with the impl type for a

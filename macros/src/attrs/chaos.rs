@@ -120,7 +120,17 @@ impl Attribute for Chaos {
                 quote!(__resile_private::ChaosSite::reference(__RESILE_FN, #name))
             }
             Some(name) => quote!(__resile_private::ChaosSite::declaring(__RESILE_FN, #name, #config)),
-            None => quote!(__resile_private::ChaosSite::new(__RESILE_FN, #config)),
+            // An injector of its own, registered under the function's path and the
+            // attribute's position: so that `resile::testing::isolated` scopes (and each
+            // simulation run) get their own, and a seed replays the same faults in each.
+            None => {
+                let function = cx.sig.ident.to_string();
+                quote!(__resile_private::ChaosSite::declaring(
+                    __RESILE_FN,
+                    ::core::concat!(::core::module_path!(), "::", #function, "@", ::core::line!(), ":", ::core::column!()),
+                    #config
+                ))
+            }
         };
         cx.items.extend(quote! {
             static #site: __resile_private::ChaosSite = #declaration;

@@ -63,13 +63,20 @@
 //!   `(factor − 1) ×` the body's time, so it takes `factor` times as long; a factor of 1
 //!   or less changes nothing (a body is never sped up).
 //!
+//! A site without `name` has an injector of its own, registered under its function's path
+//! and the attribute's line and column (`app::fetch@12:1`, as its events and metric show
+//! it): inside a [`testing::isolated`](crate::testing::isolated) scope, and so in each
+//! [`sim`](crate::sim) run, the scope gets its own, and a `seed` gives the same faults in
+//! every scope.
+//!
 //! A named injector (`name = ".."`) is shared by every site of that name and reached by
 //! [`chaos()`]: [`set_enabled`](ChaosHandle::set_enabled), `reconfigure` (validated as the
 //! attribute is), [`set_incidents`](ChaosHandle::set_incidents) and
 //! [`stats`](ChaosHandle::stats). Every injection is a `DEBUG` event of the call (target
 //! `resile`, `resilience.policy = "chaos"`, field `fault`) and, with the cargo feature
 //! `metrics`, counts in `resile_chaos_injected_total{name, fault}` (`fault` = `error`,
-//! `outage`, `latency`, `hang`; `name` empty for an unnamed injector).
+//! `outage`, `latency`, `hang`; an unnamed site's injector is named after its function
+//! and the attribute's position, `app::fetch@12:1`).
 //!
 //! # Configuration
 //! [`ChaosConfig`]: `error_rate`, `hang_rate`, `latency_rate` within `0.0..=1.0`,

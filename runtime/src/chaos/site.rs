@@ -233,7 +233,8 @@ impl Chaos {
         }
     }
 
-    /// The instance's name; `None` for an unnamed injector.
+    /// The instance's name; `None` for an injector made with [`Chaos::new`]. (An unnamed
+    /// `#[chaos]` site's is named after its function and position.)
     pub fn name(&self) -> Option<&'static str> {
         self.name
     }
