@@ -407,3 +407,14 @@ fn an_injected_error_is_a_simulated_fault() {
     assert_eq!(Fault::from(ChaosError::Failed), Fault::Failed);
     assert_eq!(Fault::from(ChaosError::Outage), Fault::Outage);
 }
+
+#[resile::chaos(name = "chaos-test-seed-max", error_rate = 0.5, seed = 18446744073709551615)]
+async fn seeded_max() -> Result<u32, ApiError> {
+    Ok(1)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_seed_takes_every_u64() {
+    let _ = seeded_max().await;
+    assert_eq!(resile::chaos("chaos-test-seed-max").config().and_then(|c| c.seed), Some(u64::MAX));
+}
