@@ -778,12 +778,11 @@ pub use resile_macros::rate_limit;
 /// Injects faults into the function's calls: errors, hangs and latency, seeded, so that the
 /// policies above it (and its callers) meet them as they would meet a failing downstream.
 /// With the cargo feature `chaos`; **without it, the attribute expands to nothing** (its
-/// arguments are still checked, with the same compile errors; only what needs the
-/// expansion, `E: From<ChaosError>` and the type of `error = ..`, is checked with the
-/// feature alone), so it can stay in the code that ships and inject only in the builds
-/// that turn the feature on. A `const ChaosPolicy` used only by `#[chaos]` is then unused:
-/// declare it under the `cfg` of your feature that turns `resile/chaos` on, or allow
-/// `dead_code` on it.
+/// arguments are still checked, with the same compile errors, `policy = PATH` included:
+/// the path must name a `const ChaosPolicy` whose settings, with the keys written next to
+/// it, keep the rules; only what needs the expansion, `E: From<ChaosError>` and the type of
+/// `error = ..`, is checked with the feature alone), so it can stay in the code that ships
+/// and inject only in the builds that turn the feature on.
 ///
 /// # Arguments
 /// | key | type | default | valid |

@@ -474,3 +474,14 @@ async fn a_simulation_of_an_unnamed_seeded_site_repeats_bit_for_bit() {
     assert_eq!(format!("{a:?}"), format!("{b:?}"));
     assert!(a.success_rate < 0.8 && a.success_rate > 0.6, "about 70 %: {}", a.success_rate);
 }
+
+#[resile::chaos(name = "chaos-test-seed-max", error_rate = 0.5, seed = 18446744073709551615)]
+async fn seeded_max() -> Result<u32, ApiError> {
+    Ok(1)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_seed_takes_every_u64() {
+    let _ = seeded_max().await;
+    assert_eq!(resile::chaos("chaos-test-seed-max").config().and_then(|c| c.seed), Some(u64::MAX));
+}

@@ -253,3 +253,18 @@ fn series_plots_values_over_time() {
         assert_eq!(svg.matches(&format!("stroke=\"{colour}\"")).count(), 2, "{colour}: {svg}");
     }
 }
+
+/// A sample's time is when it was read: with an `every` below tokio's millisecond, the
+/// reads fall on whole milliseconds, and say so.
+#[tokio::test(start_paused = true)]
+async fn a_sample_is_timed_when_it_was_read() {
+    let sim =
+        Simulation::new(Downstream::new().latency(Latency::fixed(ms(5)))).arrival_rate(100.0).duration(ms(20)).seed(1);
+    let start = tokio::time::Instant::now();
+    let report =
+        sim.run_sampled(async |d| d.call().await, Duration::from_micros(400), || start.elapsed().as_secs_f64()).await;
+    assert!(report.samples().len() > 20);
+    for &(at, read) in report.samples() {
+        assert_eq!(at.as_secs_f64(), read, "a sample's time is its read's");
+    }
+}

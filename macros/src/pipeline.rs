@@ -56,6 +56,25 @@ pub(crate) fn expand_with(name: &str, args: TokenStream, input: TokenStream, cha
         imports.extend(check::warnings(&layers).into_iter().map(|w| w.tokens()));
     }
     if !chaos {
+        // What a dropped `#[chaos]` still checks (its `policy`), as the function's first
+        // statement, so that a build without the feature rejects what one with it does.
+        let mut checks = TokenStream::new();
+        for (index, layer) in layers.iter().enumerate().filter(|(_, l)| l.name == "chaos") {
+            checks.extend(layer.attr.checks_when_dropped(index));
+        }
+        if !checks.is_empty() {
+            let krate = layers
+                .iter()
+                .find_map(|l| l.krate.as_ref())
+                .map_or_else(|| quote::quote!(::resile), |p| quote::quote!(#p));
+            let stmt: syn::Stmt = syn::parse_quote! {
+                const _: () = {
+                    use #krate::__private as __resile_private;
+                    #checks
+                };
+            };
+            func.item.block.stmts.insert(0, stmt);
+        }
         layers.retain(|l| l.name != "chaos");
     }
     match errors.finish() {

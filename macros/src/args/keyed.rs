@@ -35,6 +35,9 @@ impl Keyed {
                 if n == 0 {
                     return Err(syn::Error::new_spanned(value, "`max_keys` must be at least 1, found 0"));
                 }
+                if n > u64::from(u32::MAX) {
+                    return Err(syn::Error::new_spanned(value, format!("`max_keys` must be at most {}", u32::MAX)));
+                }
                 self.max_keys.set(errors, key.span(), (n, key.span()));
             }
             _ => return Ok(false),

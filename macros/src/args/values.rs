@@ -63,8 +63,9 @@ fn quoted(digits: &str, suffix: &str) -> Option<String> {
     (!suffix.is_empty() && resile_config::duration::parse(&fixed).is_ok()).then_some(fixed)
 }
 
-/// An integer count. Its range is the key's own rule, in `resile-config`; every count an
-/// attribute takes is at least 1, which is what a negative one is told.
+/// An integer count, up to `u64::MAX` (a `seed`). Its range is the key's own rule, in
+/// `resile-config`; every count an attribute takes but `seed` is at least 1, which is what a
+/// negative one is told.
 pub(crate) fn count(expr: &Expr, key: &str) -> syn::Result<u64> {
     let err = |m: String| syn::Error::new_spanned(expr, m);
     if is_negative(expr) {
@@ -72,11 +73,9 @@ pub(crate) fn count(expr: &Expr, key: &str) -> syn::Result<u64> {
     }
     match literal(expr) {
         Some(Lit::Int(i)) => {
-            let n: u64 = i.base10_parse().map_err(|_| err(format!("`{key}` is too large")))?;
-            if n > u32::MAX as u64 {
-                return Err(err(format!("`{key}` must be at most {}", u32::MAX)));
-            }
-            Ok(n)
+            // Up to `u64::MAX` (a `seed`); a key whose field is narrower says so with its
+            // own rule (`Value::count` in `resile-config`).
+            i.base10_parse().map_err(|_| err(format!("`{key}` is too large")))
         }
         Some(Lit::Float(f)) => Err(err(format!("expected an integer for `{key}`, found `{}`", f.base10_digits()))),
         Some(Lit::Str(s)) => {

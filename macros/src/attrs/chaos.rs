@@ -105,6 +105,15 @@ impl Chaos {
 }
 
 impl Attribute for Chaos {
+    /// Off, a `policy` still names a `const ChaosPolicy` whose settings, with the
+    /// overrides, keep the rules: its `const` items and their check, as the expansion has.
+    fn checks_when_dropped(&self, index: usize) -> TokenStream {
+        match &self.policy {
+            Some(p) => p.items(&KIND, index, |base| self.config_tokens(base)).0,
+            None => TokenStream::new(),
+        }
+    }
+
     fn expand(&self, cx: &mut Cx, index: usize, inner: Inner) -> Inner {
         let site = format_ident!("__RESILE_CHAOS_{}", index);
         let config = match &self.policy {
@@ -183,6 +192,17 @@ mod tests {
         assert_eq!(off, written, "token for token");
         let (on, _) = expand(source, true);
         assert!(on.contains("ChaosSite"), "{on}");
+    }
+
+    #[test]
+    fn off_a_policy_is_still_named_and_checked() {
+        let source =
+            "#[resile::chaos(policy = pools::FLAKY, hang_rate = 0.1)]\nasync fn f() -> Result<(), E> { Ok(()) }";
+        let (off, _) = expand(source, false);
+        assert!(!off.contains("ChaosSite"), "{off}");
+        for part in ["ChaosPolicy = pools :: FLAKY", ". hang_rate (0.1f64)", ". check ()"] {
+            assert!(off.contains(part), "the policy's const and its check, off: {part} in {off}");
+        }
     }
 
     #[test]

@@ -45,6 +45,13 @@ pub(crate) trait Attribute: AsAny {
     /// Wraps `inner` in this layer, the `index`-th of the pipeline (0 = outermost), in
     /// one of the call shapes of `shapes.rs`.
     fn expand(&self, cx: &mut Cx, index: usize, inner: Inner) -> Inner;
+
+    /// Items that check at compile time what a layer dropped from the expansion (`#[chaos]`
+    /// without its cargo feature) would have checked there: a `policy = PATH` and the
+    /// rules of its overrides. Paths through `__resile_private`.
+    fn checks_when_dropped(&self, _index: usize) -> TokenStream {
+        TokenStream::new()
+    }
 }
 
 /// A parsed attribute as `Any`, so a rule across the stack (`check.rs`) can read the

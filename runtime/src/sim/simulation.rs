@@ -159,7 +159,8 @@ impl Simulation {
 
     /// [`run`](Self::run), reading `sample()` every `every` of virtual time while the run
     /// lasts: at its start, then every `every` until its last call has ended. The values,
-    /// with when they were read, are the report's [`samples`](Report::samples). What to
+    /// with when they were read, are the report's [`samples`](Report::samples) (tokio's
+    /// timer wakes on whole milliseconds: an `every` below one is read at the next). What to
     /// sample is the caller's: a bulkhead's limit or calls in flight, a breaker's state, a
     /// counter the stack keeps.
     ///
@@ -221,7 +222,9 @@ impl Simulation {
                     let mut at = Duration::ZERO;
                     loop {
                         tokio::time::sleep_until(start + at).await;
-                        samples.push((at, sample()));
+                        // When it was read: tokio's timer wakes on whole milliseconds, so
+                        // an `every` below one is read late, at the next millisecond.
+                        samples.push((Instant::now() - start, sample()));
                         at += every;
                     }
                 };
