@@ -32,7 +32,11 @@ macro_rules! level {
             d.call().await
         }
 
-        #[resile::chaos(name = $b, error_rate = $e, hang_rate = $h, latency = "50ms", latency_rate = 0.1, seed = 7)]
+        // Bare: nothing cuts a hang but the caller giving up (`GIVE_UP`), on purpose.
+        #[resile::chaos(
+            name = $b, error_rate = $e, hang_rate = $h, latency = "50ms", latency_rate = 0.1, seed = 7,
+            allow = "chaos_hang_without_timeout"
+        )]
         async fn $bare(d: &Downstream) -> Result<(), Fault> {
             d.call().await
         }

@@ -54,7 +54,14 @@ async fn observe<F: Future<Output = Result<u32, ApiError>>>(call: F, latency: Du
     }
 }
 
-#[resile::chaos(error_rate = 0.1, hang_rate = 0.05, latency = "10ms", latency_rate = 0.3, seed = 42)]
+#[resile::chaos(
+    error_rate = 0.1,
+    hang_rate = 0.05,
+    latency = "10ms",
+    latency_rate = 0.3,
+    seed = 42,
+    allow = "chaos_hang_without_timeout"
+)]
 async fn flaky(n: u32) -> Result<u32, ApiError> {
     Ok(n)
 }
@@ -84,17 +91,38 @@ async fn over_twenty_thousand_calls_the_fractions_are_the_rates() {
     assert!((share(slowed, not_hung) - 0.3).abs() <= 0.01, "latency {}", share(slowed, not_hung));
 }
 
-#[resile::chaos(error_rate = 0.3, hang_rate = 0.1, latency = "5ms", latency_rate = 0.5, seed = 9)]
+#[resile::chaos(
+    error_rate = 0.3,
+    hang_rate = 0.1,
+    latency = "5ms",
+    latency_rate = 0.5,
+    seed = 9,
+    allow = "chaos_hang_without_timeout"
+)]
 async fn seeded_a() -> Result<u32, ApiError> {
     Ok(1)
 }
 
-#[resile::chaos(error_rate = 0.3, hang_rate = 0.1, latency = "5ms", latency_rate = 0.5, seed = 9)]
+#[resile::chaos(
+    error_rate = 0.3,
+    hang_rate = 0.1,
+    latency = "5ms",
+    latency_rate = 0.5,
+    seed = 9,
+    allow = "chaos_hang_without_timeout"
+)]
 async fn seeded_b() -> Result<u32, ApiError> {
     Ok(1)
 }
 
-#[resile::chaos(error_rate = 0.3, hang_rate = 0.1, latency = "5ms", latency_rate = 0.5, seed = 10)]
+#[resile::chaos(
+    error_rate = 0.3,
+    hang_rate = 0.1,
+    latency = "5ms",
+    latency_rate = 0.5,
+    seed = 10,
+    allow = "chaos_hang_without_timeout"
+)]
 async fn seeded_other() -> Result<u32, ApiError> {
     Ok(1)
 }
@@ -262,7 +290,7 @@ async fn slow_to_cancel() -> Result<u32, ApiError> {
     Ok(1)
 }
 
-#[resile::chaos(name = "chaos-test-cancel-hang", hang_rate = 1.0, seed = 1)]
+#[resile::chaos(name = "chaos-test-cancel-hang", hang_rate = 1.0, seed = 1, allow = "chaos_hang_without_timeout")]
 async fn hang_to_cancel() -> Result<u32, ApiError> {
     CANCELLED_BODIES.fetch_add(1, Ordering::Relaxed);
     Ok(1)

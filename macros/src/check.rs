@@ -30,6 +30,7 @@ pub(crate) fn stacking(layers: &[Layer], errors: &mut Errors) {
 pub(crate) fn warnings(layers: &[Layer]) -> Vec<Warning> {
     let mut warnings = Vec::new();
     retry_into_admission(layers, &mut warnings);
+    chaos_lints(layers, &mut warnings);
     warnings
 }
 
@@ -133,31 +134,61 @@ fn retry_into_admission(layers: &[Layer], warnings: &mut Vec<Warning>) {
         if layer.get::<Retry>().is_some_and(|retry| !retry.retries()) {
             continue;
         }
-        for lint in [Lint::RetryIntoOpenBreaker, Lint::RetryIntoRateLimit] {
-            if layer.allow.contains(&lint) {
+        let lints = [
+            (
+                Lint::RetryIntoOpenBreaker,
+                "circuit_breaker",
+                "`#[retry]` above `#[circuit_breaker]` retries its `CircuitOpen` rejections, so while the \
+                 breaker is open every retry is rejected at once: list `#[circuit_breaker]` above `#[retry]`, \
+                 add `retry_after` or a `retry_if` that is false for `Rejection::CircuitOpen`",
+            ),
+            (
+                Lint::RetryIntoRateLimit,
+                "rate_limit",
+                "`#[retry]` above `#[rate_limit]` retries its `RateLimited` rejections on its own backoff, \
+                 so its retries run into the empty bucket: list `#[rate_limit]` above `#[retry]`, add \
+                 `retry_after` (to wait as long as the limiter says) or a `retry_if` that is false for \
+                 `Rejection::RateLimited`",
+            ),
+        ];
+        for (lint, below, message) in lints {
+            if layer.allow.contains(&lint) || !layers[i + 1..].iter().any(|l| l.name == below) {
                 continue;
             }
-            let below = match lint {
-                Lint::RetryIntoOpenBreaker => "circuit_breaker",
-                Lint::RetryIntoRateLimit => "rate_limit",
-            };
-            if !layers[i + 1..].iter().any(|l| l.name == below) {
-                continue;
-            }
-            let message = match lint {
-                Lint::RetryIntoOpenBreaker => {
-                    "`#[retry]` above `#[circuit_breaker]` retries its `CircuitOpen` rejections, so while the \
-                     breaker is open every retry is rejected at once: list `#[circuit_breaker]` above `#[retry]`, \
-                     add `retry_after` or a `retry_if` that is false for `Rejection::CircuitOpen`"
-                }
-                Lint::RetryIntoRateLimit => {
-                    "`#[retry]` above `#[rate_limit]` retries its `RateLimited` rejections on its own backoff, \
-                     so its retries run into the empty bucket: list `#[rate_limit]` above `#[retry]`, add \
-                     `retry_after` (to wait as long as the limiter says) or a `retry_if` that is false for \
-                     `Rejection::RateLimited`"
-                }
-            };
             warnings.push(Warning { lint, span: layer.name_span, message: message.to_owned() });
+        }
+    }
+}
+
+/// `#[chaos]` that makes calls hang with nothing above it to cut them
+/// ([`Lint::ChaosHangWithoutTimeout`]), and `#[chaos]` above a policy, whose faults the
+/// policy then never sees ([`Lint::ChaosAbovePolicy`]).
+fn chaos_lints(layers: &[Layer], warnings: &mut Vec<Warning>) {
+    for (i, layer) in layers.iter().enumerate() {
+        let Some(chaos) = layer.get::<crate::attrs::chaos::Chaos>() else { continue };
+        let above = &layers[..i];
+        let cut_above = above.iter().any(|l| l.name == "timeout" || (l.name == "hedge" && l.has_key("timeout")));
+        if chaos.may_hang() && !cut_above && !layer.allow.contains(&Lint::ChaosHangWithoutTimeout) {
+            warnings.push(Warning {
+                lint: Lint::ChaosHangWithoutTimeout,
+                span: layer.name_span,
+                message: "`hang_rate` makes calls never complete, and no `#[timeout]` above this `#[chaos]` cuts \
+                          them, so a hung call waits until its caller gives up: list a `#[timeout]` above it"
+                    .to_owned(),
+            });
+        }
+        let policies: Vec<&str> = layers[i + 1..].iter().map(|l| l.name).filter(|n| *n != "chaos").collect();
+        if let Some(first) = policies.first()
+            && !layer.allow.contains(&Lint::ChaosAbovePolicy)
+        {
+            warnings.push(Warning {
+                lint: Lint::ChaosAbovePolicy,
+                span: layer.name_span,
+                message: format!(
+                    "`#[chaos]` above `#[{first}]` injects its faults outside it, so `#[{first}]` never sees them and \
+                     the stack is not tested: list `#[chaos]` last (innermost), where the downstream's faults arise"
+                ),
+            });
         }
     }
 }

@@ -21,16 +21,23 @@ pub(crate) enum Lint {
     RetryIntoOpenBreaker,
     /// `#[retry]` above `#[rate_limit]` without `retry_if` or `retry_after`.
     RetryIntoRateLimit,
+    /// `#[chaos]` with a `hang_rate` and no `#[timeout]` (or hedge `timeout`) above it.
+    ChaosHangWithoutTimeout,
+    /// `#[chaos]` above a policy: the faults it injects never reach the policy.
+    ChaosAbovePolicy,
 }
 
 impl Lint {
-    pub(crate) const ALL: &'static [Lint] = &[Lint::RetryIntoOpenBreaker, Lint::RetryIntoRateLimit];
+    pub(crate) const ALL: &'static [Lint] =
+        &[Lint::RetryIntoOpenBreaker, Lint::RetryIntoRateLimit, Lint::ChaosHangWithoutTimeout, Lint::ChaosAbovePolicy];
 
     /// The name `allow = ".."` takes.
     pub(crate) const fn name(self) -> &'static str {
         match self {
             Lint::RetryIntoOpenBreaker => "retry_into_open_breaker",
             Lint::RetryIntoRateLimit => "retry_into_rate_limit",
+            Lint::ChaosHangWithoutTimeout => "chaos_hang_without_timeout",
+            Lint::ChaosAbovePolicy => "chaos_above_policy",
         }
     }
 
@@ -38,6 +45,7 @@ impl Lint {
     pub(crate) const fn on(self) -> &'static str {
         match self {
             Lint::RetryIntoOpenBreaker | Lint::RetryIntoRateLimit => "retry",
+            Lint::ChaosHangWithoutTimeout | Lint::ChaosAbovePolicy => "chaos",
         }
     }
 

@@ -24,6 +24,15 @@ pub(crate) struct Chaos {
     policy: Option<PolicyRef>,
 }
 
+impl Chaos {
+    /// Whether it makes calls hang: a `hang_rate` above zero written here. (A policy's or
+    /// a named injector's configured elsewhere are not seen by the macro, so they are not
+    /// warned about.)
+    pub(crate) fn may_hang(&self) -> bool {
+        self.config.config.hang_rate > 0.0
+    }
+}
+
 const KIND: Kind = Kind {
     attr: "chaos",
     ty: "ChaosPolicy",

@@ -90,6 +90,8 @@
 //! |---|---|---|
 //! | `retry_into_open_breaker` | `#[retry]` above `#[circuit_breaker]` with neither `retry_if` nor `retry_after`: while the breaker is open, every retry is rejected at once with `CircuitOpen`, its backoff wasted | list `#[circuit_breaker]` above `#[retry]` (the breaker then sees one outcome per call), or give the retry `retry_after`, or a `retry_if` that is false for `Rejection::CircuitOpen` |
 //! | `retry_into_rate_limit` | `#[retry]` above `#[rate_limit]` with neither `retry_if` nor `retry_after`: the retries, on their own backoff, run into the empty bucket | list `#[rate_limit]` above `#[retry]`, or give the retry `retry_after` (it then waits as long as the limiter says), or a `retry_if` that is false for `Rejection::RateLimited` |
+//! | `chaos_hang_without_timeout` | `#[chaos]` with a `hang_rate` written and no `#[timeout]` (nor a `#[hedge]` with `timeout`) above it: a hung call waits until its caller gives up | list a `#[timeout]` above the `#[chaos]`; `allow` it when the caller's own limit is what is tested |
+//! | `chaos_above_policy` | `#[chaos]` above another attribute: its faults are injected outside that policy, which never sees them, so the stack is not tested | list `#[chaos]` last (innermost), where a downstream's faults arise; `allow` it for faults meant to be on the caller's side |
 //!
 //! ```text
 //! #[retry(max = 3)]                      // warning: `#[retry]` above `#[circuit_breaker]` retries its
