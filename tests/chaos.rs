@@ -513,3 +513,41 @@ async fn a_seed_takes_every_u64() {
     let _ = seeded_max().await;
     assert_eq!(resile::chaos("chaos-test-seed-max").config().and_then(|c| c.seed), Some(u64::MAX));
 }
+
+// ---- `error = ..` may use the arguments the body takes ----
+
+#[derive(Debug, PartialEq)]
+enum Named {
+    Chaos(String),
+}
+
+#[resile::chaos(error_rate = 1.0, error = Named::Chaos(format!("injected for {id}")))]
+async fn takes_a_string(id: String) -> Result<String, Named> {
+    Ok(id)
+}
+
+#[resile::chaos(error_rate = 0.0, name = "chaos-test-owned-ok", error = Named::Chaos(id.clone()))]
+async fn returns_its_string(id: String) -> Result<String, Named> {
+    Ok(id)
+}
+
+struct Counter {
+    n: u32,
+}
+
+impl Counter {
+    #[resile::chaos(error_rate = 1.0, error = Named::Chaos(format!("at {}", self.n)))]
+    async fn bump(&mut self) -> Result<u32, Named> {
+        self.n += 1;
+        Ok(self.n)
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_error_may_use_owned_arguments_and_mut_self() {
+    assert_eq!(takes_a_string("a1".to_owned()).await, Err(Named::Chaos("injected for a1".to_owned())));
+    assert_eq!(returns_its_string("b2".to_owned()).await, Ok("b2".to_owned()));
+    let mut counter = Counter { n: 4 };
+    assert_eq!(counter.bump().await, Err(Named::Chaos("at 4".to_owned())));
+    assert_eq!(counter.n, 4, "the body never ran");
+}

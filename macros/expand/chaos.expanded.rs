@@ -54,11 +54,28 @@ async fn load(id: u64) -> Result<u64, Error> {
                                     .run(
                                         &__resile_call,
                                         __resile_private::Free,
-                                        (__resile_private::chaos_inject::<Error> as fn(_) -> _),
-                                        __resile_private::body::<
-                                            Result<u64, Error>,
-                                            _,
-                                        >(async { Ok(id) }),
+                                        |
+                                            __resile_fault: ::core::option::Option<
+                                                __resile_private::ChaosError,
+                                            >|
+                                        match __resile_fault {
+                                            ::core::option::Option::None => {
+                                                __resile_private::ChaosBegun::Body(
+                                                    __resile_private::body::<
+                                                        Result<u64, Error>,
+                                                        _,
+                                                    >(async { Ok(id) }),
+                                                )
+                                            }
+                                            ::core::option::Option::Some(__resile_fault) => {
+                                                __resile_private::ChaosBegun::Done(
+                                                    __resile_private::Err(
+                                                        (__resile_private::chaos_inject::<Error>
+                                                            as fn(_) -> _)(__resile_fault),
+                                                    ),
+                                                )
+                                            }
+                                        },
                                     ),
                             ),
                     )

@@ -17,8 +17,24 @@ async fn pay(amount: u64) -> Result<u64, Error> {
         .run(
             __resile_meter.span(),
             __resile_private::Free,
-            |_| Error::Injected,
-            __resile_private::body::<Result<u64, Error>, _>(async { Ok(amount) }),
+            |__resile_fault: ::core::option::Option<__resile_private::ChaosError>| match __resile_fault {
+                ::core::option::Option::None => {
+                    __resile_private::ChaosBegun::Body(
+                        __resile_private::body::<
+                            Result<u64, Error>,
+                            _,
+                        >(async { Ok(amount) }),
+                    )
+                }
+                ::core::option::Option::Some(__resile_fault) => {
+                    __resile_private::ChaosBegun::Done(
+                        __resile_private::Err({
+                            let __resile_error: Error = Error::Injected;
+                            __resile_error
+                        }),
+                    )
+                }
+            },
         )
         .await
     {

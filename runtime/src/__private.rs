@@ -15,7 +15,7 @@ pub use crate::bulkhead::KeyedBulkheadSite;
 pub use crate::bulkhead::{AdaptiveAlgorithm, AdaptivePermit, Sampling};
 pub use crate::bulkhead::{BulkheadConfig, BulkheadPermit, BulkheadSite};
 #[cfg(feature = "chaos")]
-pub use crate::chaos::{ChaosConfig, ChaosSite, inject as chaos_inject};
+pub use crate::chaos::{Begun as ChaosBegun, ChaosConfig, ChaosError, ChaosSite, inject as chaos_inject};
 pub use crate::checks::{bridge, fallback, hooks, moves, reject};
 pub use crate::circuit_breaker::{CircuitBreaker, CircuitBreakerConfig, WindowKind};
 pub use crate::hedge::{HedgeConfig, HedgeHooks, HedgeSite};

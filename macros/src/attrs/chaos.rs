@@ -156,24 +156,40 @@ impl Attribute for Chaos {
         // The error to inject: the user's expression, evaluated only when a failure is
         // injected (a type mismatch is reported at it); else `E::from(ChaosError)`, whose
         // bound is spanned on the user's error type, naming `#[chaos]`.
+        // The caller's error for an injected failure: the user's expression (a type mismatch
+        // is reported at it); else `E::from(ChaosError)`, whose bound is spanned on the
+        // user's error type, naming `#[chaos]`.
+        let fault = quote!(__resile_fault);
         let error = match &self.error {
-            Some(expr) => quote_spanned!(expr.span()=> |_| #expr),
+            // Typed at the expression, so a mismatch is reported there alone.
+            Some(expr) => match &cx.error {
+                Some(e) => {
+                    let e = respan(e, expr.span());
+                    quote_spanned!(expr.span()=> { let __resile_error: #e = #expr; __resile_error })
+                }
+                None => quote_spanned!(expr.span()=> #expr),
+            },
             None => match &cx.error {
                 Some(e) => {
                     let e = respan(e, cx.error_span);
                     // As a fn pointer, so the bound is checked once, at the error type.
-                    quote_spanned!(cx.error_span=> (__resile_private::chaos_inject::<#e> as fn(_) -> _))
+                    quote_spanned!(cx.error_span=> (__resile_private::chaos_inject::<#e> as fn(_) -> _)(#fault))
                 }
-                None => quote_spanned!(cx.error_span=> (__resile_private::chaos_inject as fn(_) -> _)),
+                None => quote_spanned!(cx.error_span=> (__resile_private::chaos_inject as fn(_) -> _)(#fault)),
             },
         };
         let (span, impl_type) = (cx.span(), cx.impl_type());
-        shapes::attempts(
-            Attempts::One,
-            inner,
-            cx.body_span,
-            |attempt| quote!(#site.run(#span, #impl_type, #error, #attempt)),
-        )
+        // One closure begins the call: the body's future, or (for an injected failure) the
+        // error, evaluated only then. One closure for both, so the error may use the
+        // arguments the body takes (a `String`, `&mut self`).
+        shapes::attempts(Attempts::One, inner, cx.body_span, |attempt| {
+            quote! {
+                #site.run(#span, #impl_type, |#fault: ::core::option::Option<__resile_private::ChaosError>| match #fault {
+                    ::core::option::Option::None => __resile_private::ChaosBegun::Body(#attempt),
+                    ::core::option::Option::Some(#fault) => __resile_private::ChaosBegun::Done(__resile_private::Err(#error)),
+                })
+            }
+        })
     }
 }
 

@@ -152,7 +152,7 @@ mod state;
 pub use crate::faults::{Effect, Incident, Incidents, Latency};
 pub use config::ChaosConfig;
 pub use handle::{ChaosHandle, chaos};
-pub use site::{AcceptsChaosError, CallFuture, Chaos, ChaosFuture, ChaosSite, ChaosStats, Lazy, inject};
+pub use site::{AcceptsChaosError, Begun, Chaos, ChaosFuture, ChaosSite, ChaosStats, inject};
 pub use state::ChaosError;
 
 #[cfg(feature = "sim")]

@@ -240,16 +240,19 @@ impl Chaos {
     }
 
     /// Runs `op()` through the injector: it may sleep first, fail with
-    /// `E::from(ChaosError)` without running `op`, never complete, or run it (slowed down
+    /// `E::from(ChaosError)` without calling `op`, never complete, or run it (slowed down
     /// during a slowdown incident).
-    pub fn call<T, E, F, Fut>(&self, op: F) -> CallFuture<F, Fut, T, E>
+    pub fn call<T, E, F, Fut>(&self, op: F) -> impl Future<Output = Result<T, E>> + use<T, E, F, Fut>
     where
         E: From<ChaosError>,
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        let stage = self.begin(CallSpan::detached(), || Function::free("resile::chaos::Chaos"));
-        ChaosFuture::new(stage, Lazy::new(op), E::from)
+        let start = self.begin(CallSpan::detached(), || Function::free("resile::chaos::Chaos"));
+        ChaosFuture::new(start, move |fault: Option<ChaosError>| match fault {
+            None => Begun::Body(op()),
+            Some(fault) => Begun::Done(Err(E::from(fault))),
+        })
     }
 
     /// What the incidents in force do to a call starting now; `None` without incidents.
@@ -420,25 +423,34 @@ impl ChaosSite {
         }
     }
 
-    /// Runs `fut` through the injector; `error` makes the caller's error from an injected
-    /// failure (evaluated only then). Events go to `span`, the function named with
+    /// Runs a call through the injector. `begin` starts it: `begin(None)` makes the body's
+    /// future ([`Begun::Body`]), `begin(Some(fault))` the caller's error for an injected
+    /// failure ([`Begun::Done`]); it is called once, when the call is decided (a call left
+    /// alone: at once) or after an injected latency. One closure for both, so the error may
+    /// use the arguments the body takes. Events go to `span`, the function named with
     /// `impl_type`.
     #[inline]
-    pub fn run<T, E, F, S, X>(&'static self, span: &CallSpan, impl_type: S, error: X, fut: F) -> ChaosFuture<F, X, T, E>
+    pub fn run<T, E, Op, Fut, S>(&'static self, span: &CallSpan, impl_type: S, begin: Op) -> ChaosFuture<Op, Fut, T, E>
     where
-        F: Future<Output = Result<T, E>>,
+        Op: FnOnce(Option<ChaosError>) -> Begun<Fut, Result<T, E>>,
+        Fut: Future<Output = Result<T, E>>,
         S: ImplType,
-        X: FnOnce(ChaosError) -> E,
     {
         let function = self.function;
-        let stage = self.instance().begin(span, move || impl_type.function(function));
-        ChaosFuture::new(stage, fut, error)
+        let start = self.instance().begin(span, move || impl_type.function(function));
+        ChaosFuture::new(start, begin)
     }
 }
 
-/// The future of [`Chaos::call`]: `op`'s future, made at the first poll, through the
-/// injector; an injected failure is `E::from(ChaosError)`.
-pub type CallFuture<F, Fut, T, E> = ChaosFuture<Lazy<F, Fut>, fn(ChaosError) -> E, T, E>;
+/// What the closure of [`ChaosSite::run`] makes: the body's future, or the call's result
+/// (an injected failure, as the caller's error).
+#[derive(Debug)]
+pub enum Begun<Fut, R> {
+    /// The body's future, to run.
+    Body(Fut),
+    /// The call's result, without running the body.
+    Done(R),
+}
 
 /// Where a call's future goes next, after it was decided.
 #[derive(Clone, Copy)]
@@ -476,6 +488,8 @@ pin_project_lite::pin_project! {
         Slowed { factor: f64, start: Instant },
         /// The body is done: sleeps what the slowdown adds, then returns its result.
         Stretch { #[pin] sleep: Sleep, result: Option<Result<T, E>> },
+        /// The call's result, made when it was decided.
+        Ready { result: Option<Result<T, E>> },
     }
 }
 
@@ -502,78 +516,74 @@ impl<T, E> Start<T, E> {
 }
 
 pin_project_lite::pin_project! {
-    /// The body of [`Chaos::call`]: the closure that makes its future, called at the first
-    /// poll (so a call failed, or hung, without running the body never calls it), then the
+    /// The body: the closure that begins the call until it is decided, then the body's
     /// future.
-    pub struct Lazy<Op, Fut> {
-        #[pin]
-        state: LazyState<Op, Fut>,
+    #[project = BodyProj]
+    enum Body<Op, Fut> {
+        Waiting { begin: Option<Op> },
+        Running { #[pin] fut: Fut },
     }
 }
 
-pin_project_lite::pin_project! {
-    #[project = LazyProj]
-    enum LazyState<Op, Fut> {
-        Op { op: Option<Op> },
-        Fut { #[pin] fut: Fut },
-    }
-}
-
-impl<Op, Fut> Lazy<Op, Fut> {
-    fn new(op: Op) -> Self {
-        Lazy { state: LazyState::Op { op: Some(op) } }
-    }
-}
-
-impl<Op, Fut> fmt::Debug for Lazy<Op, Fut> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let started = matches!(self.state, LazyState::Fut { .. });
-        f.debug_struct("Lazy").field("started", &started).finish_non_exhaustive()
-    }
-}
-
-impl<Op: FnOnce() -> Fut, Fut: Future> Future for Lazy<Op, Fut> {
-    type Output = Fut::Output;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Fut::Output> {
-        let mut state = self.project().state;
-        loop {
-            match state.as_mut().project() {
-                LazyProj::Fut { fut } => return fut.poll(cx),
-                LazyProj::Op { op } => {
-                    let op = op.take().expect("the body starts once");
-                    state.set(LazyState::Fut { fut: op() });
-                }
-            }
+/// Polls the body, beginning it first (`begin(None)`) if it waits.
+#[inline]
+fn poll_body<Op, Fut, T, E>(mut body: Pin<&mut Body<Op, Fut>>, cx: &mut Context<'_>) -> Poll<Result<T, E>>
+where
+    Op: FnOnce(Option<ChaosError>) -> Begun<Fut, Result<T, E>>,
+    Fut: Future<Output = Result<T, E>>,
+{
+    loop {
+        match body.as_mut().project() {
+            BodyProj::Running { fut } => return fut.poll(cx),
+            BodyProj::Waiting { begin } => match (begin.take().expect("a call begins once"))(None) {
+                Begun::Body(fut) => body.set(Body::Running { fut }),
+                Begun::Done(result) => return Poll::Ready(result),
+            },
         }
     }
 }
 
 pin_project_lite::pin_project! {
-    /// The future of one call through an injector ([`Chaos::call`], [`ChaosSite::run`]):
-    /// the body's future, where the call is, and the error maker. A call the injector
-    /// leaves alone polls its body and nothing else; an injected latency or a slowdown
+    /// The future of one call through an injector ([`ChaosSite::run`], and
+    /// [`Chaos::call`]): the body (or the closure that begins it), where the call is, and
+    /// the box of an injected call. A call the injector leaves alone begins its body when
+    /// it is made and polls it and nothing else; an injected latency or a slowdown
     /// allocates its timer (boxed, so that it does not make every call's future larger).
     ///
     /// Dropped at any point, it drops the body and the timer; nothing else is held.
     #[must_use = "futures do nothing unless polled"]
-    pub struct ChaosFuture<Fut, X, T, E> {
+    pub struct ChaosFuture<Op, Fut, T, E> {
         #[pin]
-        body: Fut,
+        body: Body<Op, Fut>,
         stage: Stage,
         injected: Option<Pin<Box<Injected<T, E>>>>,
-        error: Option<X>,
     }
 }
 
-impl<Fut, X, T, E> ChaosFuture<Fut, X, T, E> {
+impl<Op, Fut, T, E> ChaosFuture<Op, Fut, T, E>
+where
+    Op: FnOnce(Option<ChaosError>) -> Begun<Fut, Result<T, E>>,
+{
+    /// A call decided as `start` says: its body begun at once when it runs now (the call
+    /// path of a call left alone), else kept to begin later.
     #[inline]
-    fn new(start: Start<T, E>, body: Fut, error: X) -> Self {
-        ChaosFuture { body, stage: start.stage, injected: start.injected, error: Some(error) }
+    fn new(start: Start<T, E>, begin: Op) -> Self {
+        let body = match start.stage {
+            Stage::Run => match begin(None) {
+                Begun::Body(fut) => Body::Running { fut },
+                Begun::Done(result) => {
+                    // Not what `begin(None)` makes; kept as the call's result all the same.
+                    let injected = Some(Box::pin(Injected::Ready { result: Some(result) }));
+                    return ChaosFuture { body: Body::Waiting { begin: None }, stage: Stage::Injected, injected };
+                }
+            },
+            _ => Body::Waiting { begin: Some(begin) },
+        };
+        ChaosFuture { body, stage: start.stage, injected: start.injected }
     }
 }
 
-impl<Fut, X, T, E> fmt::Debug for ChaosFuture<Fut, X, T, E> {
+impl<Op, Fut, T, E> fmt::Debug for ChaosFuture<Op, Fut, T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let stage = match (&self.stage, self.injected.as_deref()) {
             (Stage::Run, _) | (Stage::Injected, Some(Injected::Slowed { .. })) => "run",
@@ -587,10 +597,10 @@ impl<Fut, X, T, E> fmt::Debug for ChaosFuture<Fut, X, T, E> {
     }
 }
 
-impl<Fut, X, T, E> Future for ChaosFuture<Fut, X, T, E>
+impl<Op, Fut, T, E> Future for ChaosFuture<Op, Fut, T, E>
 where
+    Op: FnOnce(Option<ChaosError>) -> Begun<Fut, Result<T, E>>,
     Fut: Future<Output = Result<T, E>>,
-    X: FnOnce(ChaosError) -> E,
 {
     type Output = Result<T, E>;
 
@@ -600,11 +610,16 @@ where
         loop {
             match *this.stage {
                 // The body's own future says if it is polled again after completion.
-                Stage::Run => return this.body.poll(cx),
-                Stage::Fail(kind) => {
+                Stage::Run => return poll_body(this.body.as_mut(), cx),
+                Stage::Fail(fault) => {
                     *this.stage = Stage::Done;
-                    let error = this.error.take().expect("one error per call");
-                    return Poll::Ready(Err(error(kind)));
+                    let BodyProj::Waiting { begin } = this.body.as_mut().project() else {
+                        unreachable!("a failed call never began its body")
+                    };
+                    match (begin.take().expect("a call begins once"))(Some(fault)) {
+                        Begun::Done(result) => return Poll::Ready(result),
+                        Begun::Body(_) => unreachable!("`begin(Some(fault))` makes the error"),
+                    }
                 }
                 Stage::Hang => return Poll::Pending,
                 Stage::Done => panic!("`ChaosFuture` polled after completion"),
@@ -635,12 +650,13 @@ enum Next<T, E> {
 /// Polls the boxed stage of an injected call: out of line, off the path of a call left
 /// alone.
 #[inline(never)]
-fn poll_injected<Fut, T, E>(
+fn poll_injected<Op, Fut, T, E>(
     mut injected: Pin<&mut Injected<T, E>>,
-    body: Pin<&mut Fut>,
+    body: Pin<&mut Body<Op, Fut>>,
     cx: &mut Context<'_>,
 ) -> Poll<Next<T, E>>
 where
+    Op: FnOnce(Option<ChaosError>) -> Begun<Fut, Result<T, E>>,
     Fut: Future<Output = Result<T, E>>,
 {
     match injected.as_mut().project() {
@@ -658,7 +674,7 @@ where
             Poll::Ready(Next::Stage(stage))
         }
         InjectedProj::Slowed { factor, start } => {
-            let result = ready!(body.poll(cx));
+            let result = ready!(poll_body(body, cx));
             let extra = state::slowdown(*factor, start.elapsed());
             if extra.is_zero() {
                 return Poll::Ready(Next::Output(result));
@@ -670,6 +686,7 @@ where
             ready!(sleep.poll(cx));
             Poll::Ready(Next::Output(result.take().expect("the body's result, once")))
         }
+        InjectedProj::Ready { result } => Poll::Ready(Next::Output(result.take().expect("the result, once"))),
     }
 }
 
@@ -687,7 +704,11 @@ mod tests {
         );
         let mut cx = Context::from_waker(Waker::noop());
         {
-            let mut hang = std::pin::pin!(SITE.run(CallSpan::detached(), Free, |_| (), async { Ok::<(), ()>(()) }));
+            let begin = |fault: Option<ChaosError>| match fault {
+                None => Begun::Body(async { Ok::<(), ()>(()) }),
+                Some(_) => Begun::Done(Err(())),
+            };
+            let mut hang = std::pin::pin!(SITE.run(CallSpan::detached(), Free, begin));
             assert_eq!(hang.as_mut().poll(&mut cx), Poll::Pending);
             tokio::time::advance(Duration::from_secs(3600)).await;
             assert_eq!(hang.as_mut().poll(&mut cx), Poll::Pending);

@@ -182,6 +182,58 @@ fn put<P: Live>(staged: Staged<P::Config>, applied: &mut Applied) {
     });
 }
 
+/// Without the cargo feature `chaos`, a file's `[chaos.<name>]` sections are checked as
+/// they are with it (known keys, their values, the rules across them) and then ignored, so
+/// that one file serves a build with fault injection and one without; the first file that
+/// has any says so at `INFO`. (Compiled in every build, so that its tests run in every
+/// build.)
+#[cfg_attr(feature = "chaos", allow(dead_code))]
+fn check_chaos_sections(sections: &toml::Value) -> Result<(), ConfigError> {
+    use resile_config::ChaosConfig;
+    const KIND: &str = "chaos";
+    let toml::Value::Table(sections) = sections else {
+        return Err(ConfigError::new("", Problem::NotASection { kind: KIND, found: Text::new(KIND) }));
+    };
+    for (name, section) in sections {
+        let toml::Value::Table(section) = section else {
+            let found = format!("{KIND}.{name}");
+            return Err(ConfigError::new("", Problem::NotASection { kind: KIND, found: Text::new(&found) }));
+        };
+        let in_section = |e: ConfigError| e.in_section(KIND, intern(name.clone()));
+        let (mut config, mut given) = (ChaosConfig::new(), KeySet::EMPTY);
+        for (key, raw) in section {
+            if key == "enabled" {
+                if !matches!(raw, toml::Value::Boolean(_)) {
+                    return Err(in_section(ConfigError::new("enabled", Problem::NotBool { found: describe(raw) })));
+                }
+                continue;
+            }
+            let Some(k) = Key::find(ChaosConfig::KEYS, key) else {
+                let candidates = ChaosConfig::KEYS.iter().chain(std::iter::once(&ENABLED)).map(|k| (k.name, k));
+                let problem = Problem::UnknownKey {
+                    found: Text::new(key),
+                    expected: ChaosConfig::KEYS,
+                    closest: closest(key, candidates),
+                };
+                return Err(in_section(ConfigError::new("", problem)));
+            };
+            config.set(key, value(k, raw).map_err(in_section)?).map_err(in_section)?;
+            given = given.with(k.name);
+        }
+        if let Some(first) = config.errors(given).into_iter().next() {
+            return Err(in_section(first));
+        }
+    }
+    static SAID: std::sync::Once = std::sync::Once::new();
+    SAID.call_once(|| {
+        tracing::info!(
+            target: "resile",
+            "the configuration's [chaos.*] sections are checked and ignored: fault injection needs the cargo feature `chaos`"
+        );
+    });
+    Ok(())
+}
+
 /// The sections of one kind.
 fn stage_kind<P: Live>(kind: &'static str, sections: &toml::Value, plan: &mut Plan) -> Result<(), ConfigError> {
     let toml::Value::Table(sections) = sections else {
@@ -207,7 +259,9 @@ pub(super) fn plan(text: &str) -> Result<Plan, ConfigError> {
     let mut plan = Plan::default();
     // Kinds in a fixed order, so that `Applied` lists them as `KINDS` does.
     for kind in table.keys() {
-        if !KINDS.contains(&kind.as_str()) {
+        // Without the feature, `[chaos.*]` sections are checked and ignored (below).
+        let ignored = cfg!(not(feature = "chaos")) && kind == "chaos";
+        if !KINDS.contains(&kind.as_str()) && !ignored {
             let problem = Problem::UnknownSection {
                 found: Text::new(kind),
                 expected: KINDS,
@@ -215,6 +269,10 @@ pub(super) fn plan(text: &str) -> Result<Plan, ConfigError> {
             };
             return Err(ConfigError::new("", problem));
         }
+    }
+    #[cfg(not(feature = "chaos"))]
+    if let Some(sections) = table.get("chaos") {
+        check_chaos_sections(sections)?;
     }
     for &kind in KINDS {
         let Some(sections) = table.get(kind) else { continue };
@@ -310,5 +368,35 @@ impl FloorCharBoundary for str {
             at -= 1;
         }
         at
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chaos(text: &str) -> Result<(), String> {
+        let table: toml::Table = text.parse().expect("TOML");
+        check_chaos_sections(&table["chaos"]).map_err(|e| e.to_string())
+    }
+
+    /// What a build without the cargo feature `chaos` does with a file's `[chaos.<name>]`
+    /// sections: the same checks as with it, then nothing.
+    #[test]
+    fn chaos_sections_are_checked_as_with_the_feature() {
+        assert_eq!(chaos("[chaos.db]\nerror_rate = 0.1\nlatency = \"20ms\"\nenabled = false\n"), Ok(()));
+        let typo = chaos("[chaos.db]\neror_rate = 0.1\n").unwrap_err();
+        assert!(typo.contains("eror_rate") && typo.contains("error_rate"), "{typo}");
+        #[cfg(not(feature = "chaos"))]
+        {
+            // The whole file applies: the breaker's section is in force, the chaos one ignored.
+            let text = "[circuit_breaker.file-test-db]\nfailure_rate_threshold = 0.3\n\n[chaos.file-test-db]\nenabled = false\n";
+            assert!(plan(text).is_ok());
+        }
+        let rule = chaos("[chaos.db]\nerror_rate = 0.7\nhang_rate = 0.5\n").unwrap_err();
+        assert!(rule.contains("[chaos.db]") || rule.contains("chaos.db"), "names the section: {rule}");
+        let enabled = chaos("[chaos.db]\nenabled = \"no\"\n").unwrap_err();
+        assert!(enabled.contains("enabled"), "{enabled}");
+        assert!(chaos("[chaos]\ndb = 1\n").is_err(), "a section, not a value");
     }
 }
