@@ -837,12 +837,18 @@ pub use resile_macros::rate_limit;
 /// List it last (innermost), so every policy above meets its faults: a `#[retry]` retries
 /// the injected errors, a `#[timeout]` cuts the hangs and the latency, a
 /// `#[circuit_breaker]` counts the failures. Above a policy it would fault the whole
-/// guarded call instead.
+/// guarded call instead. Two warnings say so at the attribute (silenced with
+/// `allow = "<lint>"` on it, see [`docs::stacking`]): `chaos_above_policy` for `#[chaos]`
+/// above another attribute, and `chaos_hang_without_timeout` for a `hang_rate` with no
+/// `#[timeout]` above it to cut the hangs.
 ///
 /// # Errors
 /// `E::from(ChaosError::Failed)` (`ChaosError::Outage` during an outage incident), through
 /// `E: From<resile::chaos::ChaosError>` (a missing impl is a compile error naming
-/// `#[chaos]`), or the value of `error = ..`. A hang returns nothing.
+/// `#[chaos]`), or the value of `error = ..`, which may use the arguments (it is evaluated
+/// only when a failure is injected, in place of the body). A hang returns nothing.
+/// `resile::chaos::ChaosError` exists with the feature and without, so an error type's
+/// `From<ChaosError>` compiles in both builds.
 ///
 /// # Compile errors
 /// A rate outside `0.0..=1.0`, `error_rate + hang_rate` above 1, `latency_rate` without
@@ -858,7 +864,9 @@ pub use resile_macros::rate_limit;
 /// With the feature: a per-call-site `static ChaosSite` (its own injector, or the named
 /// one), and one runtime future around what is inside (the *attempts* call shape of
 /// [`docs::architecture`], with one attempt):
-/// `SITE.run(span, impl_type, |_| error, async { /* body */ }).await`. Without the
+/// `SITE.run(span, impl_type, |fault| match fault { None => Body(async { /* body */ }),
+/// Some(fault) => Done(Err(error)) }).await`: one closure begins the call, the body or
+/// the error, so the error may use what the body takes. Without the
 /// feature: nothing; a function whose only resile attribute is `#[chaos]` is the function
 /// as written.
 pub use resile_macros::chaos;

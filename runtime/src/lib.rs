@@ -54,6 +54,9 @@
 pub mod bulkhead;
 #[cfg(feature = "chaos")]
 pub mod chaos;
+#[cfg(not(feature = "chaos"))]
+#[path = "chaos/off.rs"]
+pub mod chaos;
 pub mod circuit_breaker;
 pub mod combinators;
 pub mod config;

@@ -2,6 +2,12 @@
 //! simulator's incidents), to see what the policies around it and their callers do
 //! (cargo feature `chaos`).
 //!
+//! Without the feature, this module holds [`ChaosError`] and [`ChaosConfig`] only: code
+//! that converts an injected failure (`impl From<ChaosError> for MyError`) or declares a
+//! `const` experiment compiles in every build; the injector, its handle and
+//! `resile::chaos(name)` exist with the feature (gate their uses with
+//! `#[cfg(feature = "..")]` on a feature of your crate that turns `resile/chaos` on).
+//!
 //! # When to use
 //! In a test, a staging environment or a game day, to check that the stack holds: that a
 //! retry absorbs the transient errors, a timeout cuts the hangs, a breaker opens during an
@@ -65,9 +71,8 @@
 //!
 //! A site without `name` has an injector of its own, registered under its function's path
 //! and the attribute's line and column (`app::fetch@12:1`, as its events and metric show
-//! it): inside a [`testing::isolated`](crate::testing::isolated) scope, and so in each
-//! [`sim`](crate::sim) run, the scope gets its own, and a `seed` gives the same faults in
-//! every scope.
+//! it): inside a `resile::testing::isolated` scope, and so in each `resile::sim` run, the
+//! scope gets its own, and a `seed` gives the same faults in every scope.
 //!
 //! A named injector (`name = ".."`) is shared by every site of that name and reached by
 //! [`chaos()`]: [`set_enabled`](ChaosHandle::set_enabled), `reconfigure` (validated as the
@@ -145,15 +150,16 @@
 //! attempts per call. (The report's latencies are histogram buckets: 10 s shows as 9994 ms.)
 
 mod config;
+mod error;
 mod handle;
 mod site;
 mod state;
 
 pub use crate::faults::{Effect, Incident, Incidents, Latency};
 pub use config::ChaosConfig;
+pub use error::ChaosError;
 pub use handle::{ChaosHandle, chaos};
 pub use site::{AcceptsChaosError, Begun, Chaos, ChaosFuture, ChaosSite, ChaosStats, inject};
-pub use state::ChaosError;
 
 #[cfg(feature = "sim")]
 impl From<ChaosError> for crate::sim::Fault {

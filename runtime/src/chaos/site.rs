@@ -108,6 +108,9 @@ pub struct Chaos {
     /// Whether `incidents` holds any: one load on the call path when none.
     has_incidents: AtomicBool,
     incidents: Swap<Option<Timed>>,
+    /// Held while incidents are replaced: two replacements at once could otherwise leave
+    /// the flag saying the opposite of the incidents stored last.
+    replacing: std::sync::Mutex<()>,
 }
 
 impl fmt::Debug for Chaos {
@@ -147,6 +150,7 @@ impl Chaos {
             latencies: AtomicU64::new(0),
             has_incidents: AtomicBool::new(false),
             incidents: Swap::new(None),
+            replacing: std::sync::Mutex::new(()),
         }
     }
 
@@ -170,6 +174,8 @@ impl Chaos {
     /// Each call costs, while incidents are set, one pass over them.
     pub fn set_incidents(&self, incidents: Incidents) {
         let empty = incidents.iter().next().is_none();
+        // A panic while holding it leaves nothing half done: the guard only orders writers.
+        let _one_at_a_time = self.replacing.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         self.incidents.store(if empty { None } else { Some(Timed { incidents, epoch: OnceLock::new() }) });
         // Orderings: `Release` after the store, paired with the `Acquire` load in `effect`:
         // a call that sees the flag sees the incidents.

@@ -4,32 +4,10 @@
 //! numbers (a stateless mix, so the same seed and the same order of calls give the same
 //! faults, with no lock).
 
-use std::fmt;
 use std::time::Duration;
 
+pub(crate) use super::error::ChaosError;
 use crate::faults::{Effect, combine};
-
-/// What an injected failure is: the error handed to `E::from` (or to the `error = ..`
-/// expression's place) when a call is made to fail.
-#[non_exhaustive]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ChaosError {
-    /// A failure drawn from `error_rate` (or an error burst).
-    Failed,
-    /// An [`Incident::Outage`](crate::faults::Incident::Outage) is in force: every call fails.
-    Outage,
-}
-
-impl fmt::Display for ChaosError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ChaosError::Failed => f.write_str("injected failure"),
-            ChaosError::Outage => f.write_str("injected outage"),
-        }
-    }
-}
-
-impl std::error::Error for ChaosError {}
 
 /// The rates one decision reads: the settings in force.
 #[derive(Clone, Copy, Debug, PartialEq)]
