@@ -166,7 +166,7 @@ async fn compare_prints_a_table() {
     let table = compare(&[("bare", &bare), ("retry + breaker + hedge", &stack)]);
     println!("{table}");
     let lines: Vec<&str> = table.lines().collect();
-    assert!(lines[0].starts_with("| configuration") && lines[0].contains(" attempts |"), "{table}");
+    assert!(lines[0].starts_with("| configuration") && lines[0].contains(" load × |"), "{table}");
     assert!(lines[1].starts_with("|:--") && lines[1].ends_with(":|"), "{table}");
     assert!(lines[2].starts_with("| bare ") && lines[3].starts_with("| retry + breaker + hedge "), "{table}");
     assert_eq!(lines[2].matches('|').count(), lines[0].matches('|').count());

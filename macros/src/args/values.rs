@@ -69,7 +69,8 @@ fn quoted(digits: &str, suffix: &str) -> Option<String> {
 pub(crate) fn count(expr: &Expr, key: &str) -> syn::Result<u64> {
     let err = |m: String| syn::Error::new_spanned(expr, m);
     if is_negative(expr) {
-        return Err(err(format!("`{key}` must be at least 1, found a negative number")));
+        let least = if key == "seed" { 0 } else { 1 };
+        return Err(err(format!("`{key}` must be at least {least}, found a negative number")));
     }
     match literal(expr) {
         Some(Lit::Int(i)) => {

@@ -129,6 +129,9 @@
 //!   (`futures::executor::block_on(scope.run(fut))`).
 //! - **An unnamed hedge site's own tracker** belongs to the call site, not to a name, and is
 //!   shared by every test that calls the function; give the hedge a `name` to isolate it.
+//!   (An unnamed `#[chaos]` site is not affected: its injector is registered under the
+//!   function's path and the attribute's position, so each scope has its own, and a `seed`
+//!   replays the same faults in every scope.)
 //! - **Memory.** A scope's instances are leaked, as the process-wide ones are (a call site
 //!   may hold a `&'static` reference to them): a few hundred bytes per instance per scope.
 //! - **Process-wide settings** such as the [`Observer`](crate::telemetry::Observer) stay

@@ -60,11 +60,14 @@ pub struct Report {
     pub successes: u64,
     /// `successes / calls` (0 with no call).
     pub success_rate: f64,
-    /// Median latency.
+    /// Median latency of every call: successes, failures and refusals alike, as the
+    /// callers see them. A refusal at once counts as a call of about 0 ms, so a breaker
+    /// that refuses during an outage lowers the percentiles: read them beside
+    /// [`success_rate`](Self::success_rate) and [`rejections`](Self::rejections).
     pub p50: Duration,
-    /// 99th percentile latency.
+    /// 99th percentile latency, of every call as [`p50`](Self::p50).
     pub p99: Duration,
-    /// 99.9th percentile latency.
+    /// 99.9th percentile latency, of every call as [`p50`](Self::p50).
     pub p999: Duration,
     /// The slowest call (exact).
     pub max: Duration,
@@ -73,7 +76,8 @@ pub struct Report {
     /// Of those, the ones that answered with an error.
     pub downstream_failures: u64,
     /// `downstream_calls / calls`: how much the stack amplifies the load on the downstream
-    /// (1 + 0.1 + 0.01 for three attempts over a 10 % error rate).
+    /// (1 + 0.1 + 0.01 for three attempts over a 10 % error rate), the "load ×" column of
+    /// [`compare`]; below 1 when a breaker or a limiter keeps calls from reaching it.
     pub attempts_per_call: f64,
     /// The most downstream calls in progress at once.
     pub peak_concurrency: u32,
@@ -157,7 +161,7 @@ impl fmt::Debug for Report {
 }
 
 /// Several reports side by side, as a Markdown table: one row per `(name, report)`, in
-/// order, with success rate, p50, p99, p99.9, attempts per call, peak downstream
+/// order, with success rate, p50, p99, p99.9, load × (downstream calls per call), peak downstream
 /// concurrency, breaker open time, refusals (total, and by kind when any) and hedge rate.
 ///
 /// ```
@@ -181,16 +185,7 @@ pub fn compare(reports: &[(&str, &Report)]) -> String {
     let _ = writeln!(
         out,
         "| {:<width$} | {:>8} | {:>9} | {:>9} | {:>9} | {:>9} | {:>10} | {:>12} | {:>9} | {:>9} |",
-        "configuration",
-        "success",
-        "p50",
-        "p99",
-        "p99.9",
-        "attempts",
-        "peak conc.",
-        "breaker open",
-        "refused",
-        "hedges"
+        "configuration", "success", "p50", "p99", "p99.9", "load ×", "peak conc.", "breaker open", "refused", "hedges"
     );
     let _ = writeln!(
         out,
@@ -247,7 +242,7 @@ pub fn compare(reports: &[(&str, &Report)]) -> String {
 /// A duration in the table: `12.3 ms` below 10 s, `12.3 s` above, `0` for zero.
 fn short(d: Duration) -> String {
     if d.is_zero() {
-        "0".into()
+        "0 ms".into()
     } else if d < Duration::from_millis(1) {
         format!("{:.0} µs", d.as_secs_f64() * 1e6)
     } else if d < Duration::from_secs(10) {

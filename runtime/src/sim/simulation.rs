@@ -51,7 +51,8 @@ use super::report::{Histogram, LoadPoint, Report};
 /// private to each run: `run` runs the stack inside [`testing::isolated`](crate::testing::isolated),
 /// so a breaker `"db"` starts closed in every run and two configurations may use the same
 /// names. An unnamed `#[hedge]` call site keeps its own tracker (and hedge budget) across
-/// runs: give hedges a `name` in a simulated stack. A policy value built outside the run
+/// runs: give hedges a `name` in a simulated stack. (An unnamed `#[chaos]` site's injector
+/// is per run: a seeded one injects the same faults in every run.) A policy value built outside the run
 /// is the caller's: a `CircuitBreaker::new(..)` (or a `Hedge`) keeps its state from one run
 /// to the next, so build a fresh one for each run, and a `CircuitBreaker::named(..)` taken
 /// before the run is the process-wide instance, outside the run's scope.
