@@ -129,14 +129,17 @@ impl Attribute for Bulkhead {
         // policy that the site does not override, `max_wait` is the policy's: the branch
         // is on a constant, which the compiler folds.
         // An adaptive site's permits hold their start, for the latency sample; a fixed
-        // site's admission takes none. A policy's `adaptive` is a constant too: its site's
-        // admission is chosen by the type `Sampling<{ adaptive.is_some() }>`.
-        let (try_admit, wait) = match &policy {
-            Some(policy) => {
-                let admission = quote!(__resile_private::Sampling<{ #policy.config.adaptive.is_some() }>);
+        // site's admission takes none. Which one is the type `Sampling<ADAPTIVE>`: a
+        // literal for inline keys, the policy's constant `adaptive.is_some()` for a policy.
+        let adaptive = match &policy {
+            Some(policy) => Some(quote!({ #policy.config.adaptive.is_some() })),
+            None => self.config.config.adaptive.is_some().then(|| quote!(true)),
+        };
+        let (try_admit, wait) = match adaptive {
+            Some(adaptive) => {
+                let admission = quote!(__resile_private::Sampling<#adaptive>);
                 (quote!(try_admit_as::<#admission>), quote!(wait_as::<#admission>))
             }
-            None if self.config.config.adaptive.is_some() => (quote!(try_admit_sampled), quote!(wait_sampled)),
             None => (quote!(try_admit), quote!(wait)),
         };
         let (now, wait) = (

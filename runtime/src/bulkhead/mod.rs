@@ -140,11 +140,11 @@
 //! through. What remains above the semaphore is the bulkhead's own `in_use` count and the
 //! shrink-debt load (so `stats()` and live resizing work), and the site's resolved pointer.
 //!
-//! An adaptive site (`adaptive = ..`) admits with [`BulkheadSite::try_admit_sampled`]:
+//! An adaptive site (`adaptive = ..`) admits with [`BulkheadSite::try_admit_as`]`::<Sampling<true>>`:
 //! one clock read more at admission, and at return a clock read and the sample (a
 //! `try_lock`, a few floating-point operations; a resize when the limit changes, about once
 //! a second at most). A `policy` site chooses at compile time from its policy's constant
-//! `adaptive` ([`BulkheadSite::try_admit_as`] with [`Sampling`]): a fixed policy's site
+//! `adaptive` (`Sampling<{ POLICY.config.adaptive.is_some() }>`): a fixed policy's site
 //! admits exactly as a fixed site with inline keys, an adaptive one's as an adaptive site.
 //! The tower layer and [`Bulkhead::call`] take the sample too; [`Bulkhead::try_acquire`]
 //! and [`Bulkhead::acquire`] do not (their `_sampled` forms do).

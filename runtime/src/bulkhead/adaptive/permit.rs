@@ -103,35 +103,15 @@ impl Bulkhead {
     }
 }
 
-impl BulkheadSite {
-    /// [`try_admit`](BulkheadSite::try_admit) for an adaptive site (or a `policy` site, which
-    /// may be): the permits hold their start, for the latency sample. One clock read more
-    /// when the bulkhead adapts; none when it does not.
-    #[inline(always)]
-    pub fn try_admit_sampled(&self) -> Option<AdaptivePermit<'static>> {
-        self.try_admit().map(AdaptivePermit::new)
-    }
-
-    /// [`wait`](BulkheadSite::wait) for an adaptive site: the permits, once taken, hold
-    /// their start.
-    #[inline]
-    pub fn wait_sampled<'a>(
-        &'a self,
-        span: &'a CallSpan,
-        impl_type: impl ImplType + 'a,
-    ) -> Pin<Box<impl Future<Output = Result<AdaptivePermit<'static>, Rejection>> + 'a>> {
-        Box::pin(async move { self.wait_inline(span, impl_type).await.map(AdaptivePermit::new) })
-    }
-}
-
-/// The permits a `policy` site's admission hands out, chosen at compile time from whether
-/// its policy adapts: [`Sampling<true>`](Sampling) for an adaptive policy (an
+/// The permits a site's admission hands out, chosen at compile time from whether its
+/// bulkhead adapts: [`Sampling<true>`](Sampling) for an adaptive one (an
 /// [`AdaptivePermit`], which takes the latency sample), `Sampling<false>` for a fixed one
 /// (a [`BulkheadPermit`], the inline fixed site's admission to the instruction).
 ///
-/// The `#[bulkhead(policy = PATH)]` expansion names
-/// `Sampling<{ PATH.config.adaptive.is_some() }>`: the policy is a `const`, so the choice
-/// costs nothing at run time, and a fixed policy's call reads no clock and holds no start.
+/// The `#[bulkhead(adaptive = ..)]` expansion names `Sampling<true>`; the
+/// `#[bulkhead(policy = PATH)]` expansion names `Sampling<{ PATH.config.adaptive.is_some() }>`:
+/// the policy is a `const`, so the choice costs nothing at run time, and a fixed policy's
+/// call reads no clock and holds no start.
 pub trait Admission {
     /// What the call holds until it ends.
     type Permit;
@@ -163,8 +143,9 @@ impl Admission for Sampling<true> {
 }
 
 impl BulkheadSite {
-    /// [`try_admit`](BulkheadSite::try_admit), the permits held as `A` says: what a
-    /// `policy` site calls, `A` being [`Sampling`] of whether its policy adapts.
+    /// [`try_admit`](BulkheadSite::try_admit), the permits held as `A` says: what an
+    /// adaptive or a `policy` site calls, `A` being [`Sampling`] of whether it adapts. One
+    /// clock read more when it does; none when it does not.
     #[inline(always)]
     pub fn try_admit_as<A: Admission>(&self) -> Option<A::Permit> {
         self.try_admit().map(A::hold)
