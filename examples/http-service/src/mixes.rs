@@ -8,60 +8,51 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::time::Duration;
+
+use resile::{CircuitBreakerConfig, CircuitBreakerPolicy, RetryPolicy};
 
 use crate::client::{DownstreamClient, FetchError, ends_hedge, retry_after};
+
+/// Every mix's retry: up to 3 attempts, exponential backoff from 10 ms with full jitter,
+/// at most 1 s. Each site adds the callbacks: [`is_transient`](resile::presets::is_transient)
+/// and `Retry-After` ([`retry_after`]).
+const RETRY: RetryPolicy =
+    RetryPolicy::new().max(3).base_delay(Duration::from_millis(10)).max_delay(Duration::from_secs(1));
+
+/// Every mix's breaker settings: it opens when half of the last 20 attempts failed (after
+/// 10), and half-opens 100 ms later. Each mix has a breaker of its own, by name.
+const BREAKER: CircuitBreakerConfig =
+    CircuitBreakerConfig::new().window_size(20).minimum_calls(10).open_timeout(Duration::from_millis(100));
+
+/// The breakers of [`retry_breaker`], [`retry_breaker_timeout`] and [`retry_breaker_hedge`].
+const RETRY_BREAKER: CircuitBreakerPolicy = CircuitBreakerPolicy::with_config("downstream-retry-breaker", BREAKER);
+const TIMEOUT_BREAKER: CircuitBreakerPolicy =
+    CircuitBreakerPolicy::with_config("downstream-retry-breaker-timeout", BREAKER);
+const HEDGE_BREAKER: CircuitBreakerPolicy =
+    CircuitBreakerPolicy::with_config("downstream-retry-breaker-hedge", BREAKER);
 
 /// The downstream call with no policy.
 pub async fn bare(api: &DownstreamClient, id: u64) -> Result<String, FetchError> {
     api.item(id).await
 }
 
-/// Up to 3 attempts, exponential backoff from 10 ms with full jitter, `Retry-After`
-/// honoured.
-#[resile::retry(
-    max = 3,
-    base_delay = "10ms",
-    max_delay = "1s",
-    retry_if = resile::presets::is_transient,
-    retry_after = retry_after
-)]
+/// [`RETRY`], `Retry-After` honoured.
+#[resile::retry(policy = RETRY, retry_if = resile::presets::is_transient, retry_after = retry_after)]
 pub async fn retry(api: &DownstreamClient, id: u64) -> Result<String, FetchError> {
     api.item(id).await
 }
 
-/// The retry of [`retry`] around a breaker that opens when half of the last 20 attempts
-/// failed, and half-opens 100 ms later.
-#[resile::retry(
-    max = 3,
-    base_delay = "10ms",
-    max_delay = "1s",
-    retry_if = resile::presets::is_transient,
-    retry_after = retry_after
-)]
-#[resile::circuit_breaker(
-    name = "downstream-retry-breaker",
-    window_size = 20,
-    minimum_calls = 10,
-    open_timeout = "100ms"
-)]
+/// The retry of [`retry`] around a breaker of its own ([`BREAKER`]).
+#[resile::retry(policy = RETRY, retry_if = resile::presets::is_transient, retry_after = retry_after)]
+#[resile::circuit_breaker(policy = RETRY_BREAKER)]
 pub async fn retry_breaker(api: &DownstreamClient, id: u64) -> Result<String, FetchError> {
     api.item(id).await
 }
 
 /// [`retry_breaker`] with each attempt cut at 100 ms: a slow answer is abandoned and retried.
-#[resile::retry(
-    max = 3,
-    base_delay = "10ms",
-    max_delay = "1s",
-    retry_if = resile::presets::is_transient,
-    retry_after = retry_after
-)]
-#[resile::circuit_breaker(
-    name = "downstream-retry-breaker-timeout",
-    window_size = 20,
-    minimum_calls = 10,
-    open_timeout = "100ms"
-)]
+#[resile::retry(policy = RETRY, retry_if = resile::presets::is_transient, retry_after = retry_after)]
+#[resile::circuit_breaker(policy = TIMEOUT_BREAKER)]
 #[resile::timeout("100ms")]
 pub async fn retry_breaker_timeout(api: &DownstreamClient, id: u64) -> Result<String, FetchError> {
     api.item(id).await
@@ -70,19 +61,8 @@ pub async fn retry_breaker_timeout(api: &DownstreamClient, id: u64) -> Result<St
 /// [`retry_breaker`] with each attempt hedged: a second request starts when the first has
 /// not answered within 50 ms, and the first answer wins. An error is no reason to hedge
 /// ([`ends_hedge`]): it goes to the retry, which honours `Retry-After`.
-#[resile::retry(
-    max = 3,
-    base_delay = "10ms",
-    max_delay = "1s",
-    retry_if = resile::presets::is_transient,
-    retry_after = retry_after
-)]
-#[resile::circuit_breaker(
-    name = "downstream-retry-breaker-hedge",
-    window_size = 20,
-    minimum_calls = 10,
-    open_timeout = "100ms"
-)]
+#[resile::retry(policy = RETRY, retry_if = resile::presets::is_transient, retry_after = retry_after)]
+#[resile::circuit_breaker(policy = HEDGE_BREAKER)]
 #[resile::hedge(name = "downstream-hedge", delay = "50ms", max_requests = 2, fatal = ends_hedge)]
 pub async fn retry_breaker_hedge(api: &DownstreamClient, id: u64) -> Result<String, FetchError> {
     api.item(id).await
