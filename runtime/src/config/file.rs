@@ -102,38 +102,56 @@ fn value<'a>(key: &'static Key, value: &'a toml::Value) -> Result<Value<'a>, Con
 /// declared settings (or the defaults), with the keys it names set.
 fn stage<P: Live>(name: &str, section: &toml::Table) -> Result<Staged<P::Config>, ConfigError> {
     let mut config = current::<P>().declared_or_default(name);
+    let shared = P::SHARED.map(|keys| (P::KIND, keys));
+    let (given, enabled) =
+        read_section(&mut config, section, P::KEYS, P::OFF != Off::Unsupported, shared, P::set, P::errors)?;
+    // The declaration's `weight` passed; every call site's must too.
+    current::<P>().fits_sites(name, &config)?;
+    Ok(Staged { name: name.to_owned(), config, keys: given, enabled })
+}
+
+/// What a section says, read the same way for every kind: each key it names set on
+/// `config` (checked by its own rule), then the rules across them; the keys it named, and
+/// its `enabled` (true when absent; only where `enabled` is a key). With `shared` (the
+/// kind, and the keys its live configuration may set), another key is an error.
+fn read_section<C>(
+    config: &mut C,
+    section: &toml::Table,
+    keys: &'static [Key],
+    has_enabled: bool,
+    shared: Option<(&'static str, &'static [&'static str])>,
+    set: fn(&mut C, &str, Value<'_>) -> Result<(), ConfigError>,
+    errors: fn(&C, KeySet) -> Vec<ConfigError>,
+) -> Result<(KeySet, bool), ConfigError> {
     let mut given = KeySet::EMPTY;
     let mut enabled = true;
     for (key, raw) in section {
-        if key == "enabled" && P::OFF != Off::Unsupported {
+        if key == "enabled" && has_enabled {
             enabled = match raw {
                 toml::Value::Boolean(b) => *b,
                 other => return Err(ConfigError::new("enabled", Problem::NotBool { found: describe(other) })),
             };
             continue;
         }
-        let Some(k) = Key::find(P::KEYS, key) else {
-            let candidates =
-                P::KEYS.iter().chain((P::OFF != Off::Unsupported).then_some(&ENABLED)).map(|k| (k.name, k));
+        let Some(k) = Key::find(keys, key) else {
+            let candidates = keys.iter().chain(has_enabled.then_some(&ENABLED)).map(|k| (k.name, k));
             return Err(ConfigError::new(
                 "",
-                Problem::UnknownKey { found: Text::new(key), expected: P::KEYS, closest: closest(key, candidates) },
+                Problem::UnknownKey { found: Text::new(key), expected: keys, closest: closest(key, candidates) },
             ));
         };
-        if let Some(shared) = P::SHARED
+        if let Some((kind, shared)) = shared
             && !shared.contains(&k.name)
         {
-            return Err(ConfigError::new(k.name, Problem::SiteKey { kind: P::KIND, shared }));
+            return Err(ConfigError::new(k.name, Problem::SiteKey { kind, shared }));
         }
-        P::set(&mut config, key, value(k, raw)?)?;
+        set(config, key, value(k, raw)?)?;
         given = given.with(k.name);
     }
-    if let Some(first) = P::errors(&config, given).into_iter().next() {
-        return Err(first);
+    match errors(config, given).into_iter().next() {
+        Some(first) => Err(first),
+        None => Ok((given, enabled)),
     }
-    // The declaration's `weight` passed; every call site's must too.
-    current::<P>().fits_sites(name, &config)?;
-    Ok(Staged { name: name.to_owned(), config, keys: given, enabled })
 }
 
 /// Puts a staged section in force (it was checked: nothing here can fail), and says what
@@ -191,38 +209,10 @@ fn put<P: Live>(staged: Staged<P::Config>, applied: &mut Applied) {
 fn check_chaos_sections(sections: &toml::Value) -> Result<(), ConfigError> {
     use resile_config::ChaosConfig;
     const KIND: &str = "chaos";
-    let toml::Value::Table(sections) = sections else {
-        return Err(ConfigError::new("", Problem::NotASection { kind: KIND, found: Text::new(KIND) }));
-    };
-    for (name, section) in sections {
-        let toml::Value::Table(section) = section else {
-            let found = format!("{KIND}.{name}");
-            return Err(ConfigError::new("", Problem::NotASection { kind: KIND, found: Text::new(&found) }));
-        };
-        let in_section = |e: ConfigError| e.in_section(KIND, intern(name.clone()));
-        let (mut config, mut given) = (ChaosConfig::new(), KeySet::EMPTY);
-        for (key, raw) in section {
-            if key == "enabled" {
-                if !matches!(raw, toml::Value::Boolean(_)) {
-                    return Err(in_section(ConfigError::new("enabled", Problem::NotBool { found: describe(raw) })));
-                }
-                continue;
-            }
-            let Some(k) = Key::find(ChaosConfig::KEYS, key) else {
-                let candidates = ChaosConfig::KEYS.iter().chain(std::iter::once(&ENABLED)).map(|k| (k.name, k));
-                let problem = Problem::UnknownKey {
-                    found: Text::new(key),
-                    expected: ChaosConfig::KEYS,
-                    closest: closest(key, candidates),
-                };
-                return Err(in_section(ConfigError::new("", problem)));
-            };
-            config.set(key, value(k, raw).map_err(in_section)?).map_err(in_section)?;
-            given = given.with(k.name);
-        }
-        if let Some(first) = config.errors(given).into_iter().next() {
-            return Err(in_section(first));
-        }
+    for (name, section) in tables(KIND, sections)? {
+        let mut config = ChaosConfig::new();
+        read_section(&mut config, section, ChaosConfig::KEYS, true, None, ChaosConfig::set, ChaosConfig::errors)
+            .map_err(|e| e.in_section(KIND, intern(name.clone())))?;
     }
     static SAID: std::sync::Once = std::sync::Once::new();
     SAID.call_once(|| {
@@ -234,16 +224,29 @@ fn check_chaos_sections(sections: &toml::Value) -> Result<(), ConfigError> {
     Ok(())
 }
 
-/// The sections of one kind.
-fn stage_kind<P: Live>(kind: &'static str, sections: &toml::Value, plan: &mut Plan) -> Result<(), ConfigError> {
+/// The `[kind.<name>]` sections under `[kind]`, each a table, in order.
+fn tables<'a>(
+    kind: &'static str,
+    sections: &'a toml::Value,
+) -> Result<Vec<(&'a String, &'a toml::Table)>, ConfigError> {
     let toml::Value::Table(sections) = sections else {
         return Err(ConfigError::new("", Problem::NotASection { kind, found: Text::new(kind) }));
     };
-    for (name, section) in sections {
-        let toml::Value::Table(section) = section else {
-            let found = format!("{kind}.{name}");
-            return Err(ConfigError::new("", Problem::NotASection { kind, found: Text::new(&found) }));
-        };
+    sections
+        .iter()
+        .map(|(name, section)| match section {
+            toml::Value::Table(section) => Ok((name, section)),
+            _ => {
+                let found = format!("{kind}.{name}");
+                Err(ConfigError::new("", Problem::NotASection { kind, found: Text::new(&found) }))
+            }
+        })
+        .collect()
+}
+
+/// The sections of one kind.
+fn stage_kind<P: Live>(kind: &'static str, sections: &toml::Value, plan: &mut Plan) -> Result<(), ConfigError> {
+    for (name, section) in tables(kind, sections)? {
         let staged = stage::<P>(name, section).map_err(|e| e.in_section(kind, intern(name.clone())))?;
         if !staged.enabled {
             plan.off.push((P::KIND, name.clone()));
