@@ -15,8 +15,6 @@ use resile::registry::Source;
 use resile::{CircuitBreakerConfig, Rejection, State};
 use tokio::time::{Instant, advance, sleep};
 use tracing::Level;
-use tracing_subscriber::Registry;
-use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 
 #[derive(Debug, PartialEq)]
 enum Error {
@@ -34,42 +32,9 @@ const fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
 }
 
-/// The `resile` events at `level` or above, as their messages.
-#[derive(Clone, Default)]
-struct Events(Arc<Mutex<Vec<(Level, String)>>>);
-
-impl Events {
-    fn capture() -> (Self, tracing::subscriber::DefaultGuard) {
-        let events = Events::default();
-        let guard = tracing::subscriber::set_default(Registry::default().with(events.clone()));
-        // The tests of this file run on threads of their own, each with its own subscriber,
-        // and call the same event sites (`apply_toml`'s) concurrently: a site whose interest
-        // was cached while this subscriber did not exist yet would stay silent for it.
-        tracing::callsite::rebuild_interest_cache();
-        (events, guard)
-    }
-    fn at(&self, level: Level) -> Vec<String> {
-        self.0.lock().unwrap().iter().filter(|(l, _)| *l == level).map(|(_, m)| m.clone()).collect()
-    }
-}
-
-impl<S: tracing::Subscriber> Layer<S> for Events {
-    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
-        struct Message(String);
-        impl tracing::field::Visit for Message {
-            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-                if field.name() == "message" {
-                    self.0 = format!("{value:?}");
-                }
-            }
-        }
-        if event.metadata().target() == "resile" {
-            let mut message = Message(String::new());
-            event.record(&mut message);
-            self.0.lock().unwrap().push((*event.metadata().level(), message.0));
-        }
-    }
-}
+#[path = "support/events.rs"]
+mod events;
+use events::Events;
 
 // ---- a reconfiguration changes the next call, not a running one --------------------------------
 

@@ -3,49 +3,16 @@
 //! call (its declaration) or after it; `enabled` alone fixes no setting; `reconfigure` sets
 //! every key; a later file is the whole live truth for the sections it names.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use resile::config::apply_toml;
 use resile::registry::Source;
 use resile::{CircuitBreakerConfig, Rejection};
 use tracing::Level;
-use tracing_subscriber::Registry;
-use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 
-/// The `resile` events at `level`, as their messages.
-#[derive(Clone, Default)]
-struct Events(Arc<Mutex<Vec<(Level, String)>>>);
-
-impl Events {
-    fn capture() -> (Self, tracing::subscriber::DefaultGuard) {
-        let events = Events::default();
-        let guard = tracing::subscriber::set_default(Registry::default().with(events.clone()));
-        // Tests run on threads of their own, each with its own subscriber: an event site whose
-        // interest was cached before this subscriber existed would stay silent for it.
-        tracing::callsite::rebuild_interest_cache();
-        (events, guard)
-    }
-    fn at(&self, level: Level) -> Vec<String> {
-        self.0.lock().unwrap().iter().filter(|(l, _)| *l == level).map(|(_, m)| m.clone()).collect()
-    }
-}
-
-impl<S: tracing::Subscriber> Layer<S> for Events {
-    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
-        struct Message(String);
-        impl tracing::field::Visit for Message {
-            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-                if field.name() == "message" {
-                    self.0 = format!("{value:?}");
-                }
-            }
-        }
-        let mut message = Message(String::new());
-        event.record(&mut message);
-        self.0.lock().unwrap().push((*event.metadata().level(), message.0));
-    }
-}
+#[path = "support/events.rs"]
+mod events;
+use events::Events;
 
 /// What the `db` breakers declare, with the file's `open_timeout = "30s"` laid over it.
 fn declared_with_live_timeout() -> CircuitBreakerConfig {
@@ -85,28 +52,6 @@ async fn a_file_after_the_first_call_keeps_the_declared_keys_it_does_not_name() 
     let applied = apply_toml("[circuit_breaker.overlay-db-call-first]\nopen_timeout = \"30s\"").unwrap();
     assert_eq!(applied.changes[0].keys, ["open_timeout"]);
     assert_eq!((db.config(), db.source()), (Some(declared_with_live_timeout()), Some(Source::Live)));
-}
-
-const API_OFF_FIRST: resile::RateLimitPolicy = resile::RateLimitPolicy::named("overlay-api-off-first", 2.0);
-
-#[resile::rate_limit(policy = API_OFF_FIRST)]
-async fn api_off_first() -> Result<u32, Rejection> {
-    Ok(1)
-}
-
-#[tokio::test(start_paused = true)]
-async fn enabled_alone_before_the_first_call_fixes_no_setting() {
-    apply_toml("[rate_limit.overlay-api-off-first]\nenabled = false").unwrap();
-    let api = resile::rate_limiter("overlay-api-off-first");
-    assert_eq!(api.source(), Some(Source::Default), "created to be turned off, with no live key");
-    assert_eq!(api_off_first().await, Ok(1));
-    assert_eq!((api.config().unwrap().rate, api.source()), (2.0, Some(Source::Declared)));
-    apply_toml("[rate_limit.overlay-api-off-first]\nenabled = true").unwrap();
-    assert_eq!((api.config().unwrap().rate, api.source()), (2.0, Some(Source::Declared)));
-    // On again and limited at the declared rate: a burst of two, then a rejection.
-    assert_eq!(api.stats().tokens, 2.0);
-    assert_eq!((api_off_first().await, api_off_first().await), (Ok(1), Ok(1)));
-    assert!(api_off_first().await.is_err());
 }
 
 const API_CALL_FIRST: resile::RateLimitPolicy = resile::RateLimitPolicy::named("overlay-api-call-first", 2.0);

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use resile::config::apply_toml;
+use resile::registry::Source;
 use resile::{Rejection, State};
 use tokio::time::sleep;
 
@@ -275,4 +276,31 @@ async fn everything_off_runs_one_attempt_with_no_deadline_and_no_hedge() {
 
     assert_eq!(retried().await, Err(Flaky::Down));
     assert_eq!(attempts(), 3);
+}
+
+// ---- `enabled` alone in a file fixes no setting (SPEC §7, laid over the declaration) ----
+
+const API_OFF_FIRST: resile::RateLimitPolicy = resile::RateLimitPolicy::named("overlay-api-off-first", 2.0);
+
+#[resile::rate_limit(policy = API_OFF_FIRST)]
+async fn api_off_first() -> Result<u32, Rejection> {
+    Ok(1)
+}
+
+#[tokio::test(start_paused = true)]
+async fn enabled_alone_before_the_first_call_fixes_no_setting() {
+    // Here, not in `live_overlay.rs`: a file applied by another test in between would turn
+    // the instance back on (a later file is the whole live truth about `enabled`).
+    let _serial = SERIAL.lock().await;
+    apply_toml("[rate_limit.overlay-api-off-first]\nenabled = false").unwrap();
+    let api = resile::rate_limiter("overlay-api-off-first");
+    assert_eq!(api.source(), Some(Source::Default), "created to be turned off, with no live key");
+    assert_eq!(api_off_first().await, Ok(1));
+    assert_eq!((api.config().unwrap().rate, api.source()), (2.0, Some(Source::Declared)));
+    apply_toml("[rate_limit.overlay-api-off-first]\nenabled = true").unwrap();
+    assert_eq!((api.config().unwrap().rate, api.source()), (2.0, Some(Source::Declared)));
+    // On again and limited at the declared rate: a burst of two, then a rejection.
+    assert_eq!(api.stats().tokens, 2.0);
+    assert_eq!((api_off_first().await, api_off_first().await), (Ok(1), Ok(1)));
+    assert!(api_off_first().await.is_err());
 }
