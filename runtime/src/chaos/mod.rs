@@ -123,7 +123,7 @@
 //! Counted by callgrind (`benches/probe.sh raw chaos chaos_disabled`: a loop of a trivial
 //! `async fn` on a current-thread runtime, tokio without `test-util`), over a raw call of 18
 //! instructions: `#[chaos(name = .., error_rate = 0.0, seed = 1)]`, every call's numbers
-//! drawn and nothing injected, **+117**; the same injector disabled, **+57**; for scale,
+//! drawn and nothing injected, **+115**; the same injector disabled, **+60**; for scale,
 //! `#[timeout("1s")]` completing at once is +99.
 //!
 //! # A run

@@ -435,6 +435,10 @@ impl ChaosSite {
     /// alone: at once) or after an injected latency. One closure for both, so the error may
     /// use the arguments the body takes. Events go to `span`, the function named with
     /// `impl_type`.
+    ///
+    /// # Panics
+    /// When polled, if `begin(None)` makes a `Done` or `begin(Some(_))` a `Body` (the
+    /// expansion never does).
     #[inline]
     pub fn run<T, E, Op, Fut, S>(&'static self, span: &CallSpan, impl_type: S, begin: Op) -> ChaosFuture<Op, Fut, T, E>
     where
@@ -452,10 +456,26 @@ impl ChaosSite {
 /// (an injected failure, as the caller's error).
 #[derive(Debug)]
 pub enum Begun<Fut, R> {
-    /// The body's future, to run.
+    /// The body's future, to run: what `begin(None)` makes.
     Body(Fut),
-    /// The call's result, without running the body.
+    /// The call's result, without running the body: what `begin(Some(fault))` makes.
     Done(R),
+}
+
+impl<Fut, R> Begun<Fut, R> {
+    fn body(self) -> Fut {
+        match self {
+            Begun::Body(fut) => fut,
+            Begun::Done(_) => panic!("`begin(None)` makes the body's future"),
+        }
+    }
+
+    fn done(self) -> R {
+        match self {
+            Begun::Done(result) => result,
+            Begun::Body(_) => panic!("`begin(Some(fault))` makes the call's result"),
+        }
+    }
 }
 
 /// Where a call's future goes next, after it was decided.
@@ -494,8 +514,6 @@ pin_project_lite::pin_project! {
         Slowed { factor: f64, start: Instant },
         /// The body is done: sleeps what the slowdown adds, then returns its result.
         Stretch { #[pin] sleep: Sleep, result: Option<Result<T, E>> },
-        /// The call's result, made when it was decided.
-        Ready { result: Option<Result<T, E>> },
     }
 }
 
@@ -541,10 +559,10 @@ where
     loop {
         match body.as_mut().project() {
             BodyProj::Running { fut } => return fut.poll(cx),
-            BodyProj::Waiting { begin } => match (begin.take().expect("a call begins once"))(None) {
-                Begun::Body(fut) => body.set(Body::Running { fut }),
-                Begun::Done(result) => return Poll::Ready(result),
-            },
+            BodyProj::Waiting { begin } => {
+                let fut = (begin.take().expect("a call begins once"))(None).body();
+                body.set(Body::Running { fut });
+            }
         }
     }
 }
@@ -575,14 +593,7 @@ where
     #[inline]
     fn new(start: Start<T, E>, begin: Op) -> Self {
         let body = match start.stage {
-            Stage::Run => match begin(None) {
-                Begun::Body(fut) => Body::Running { fut },
-                Begun::Done(result) => {
-                    // Not what `begin(None)` makes; kept as the call's result all the same.
-                    let injected = Some(Box::pin(Injected::Ready { result: Some(result) }));
-                    return ChaosFuture { body: Body::Waiting { begin: None }, stage: Stage::Injected, injected };
-                }
-            },
+            Stage::Run => Body::Running { fut: begin(None).body() },
             _ => Body::Waiting { begin: Some(begin) },
         };
         ChaosFuture { body, stage: start.stage, injected: start.injected }
@@ -622,10 +633,7 @@ where
                     let BodyProj::Waiting { begin } = this.body.as_mut().project() else {
                         unreachable!("a failed call never began its body")
                     };
-                    match (begin.take().expect("a call begins once"))(Some(fault)) {
-                        Begun::Done(result) => return Poll::Ready(result),
-                        Begun::Body(_) => unreachable!("`begin(Some(fault))` makes the error"),
-                    }
+                    return Poll::Ready((begin.take().expect("a call begins once"))(Some(fault)).done());
                 }
                 Stage::Hang => return Poll::Pending,
                 Stage::Done => panic!("`ChaosFuture` polled after completion"),
@@ -692,7 +700,6 @@ where
             ready!(sleep.poll(cx));
             Poll::Ready(Next::Output(result.take().expect("the body's result, once")))
         }
-        InjectedProj::Ready { result } => Poll::Ready(Next::Output(result.take().expect("the result, once"))),
     }
 }
 
