@@ -17,12 +17,12 @@ use crate::client::{DownstreamClient, FetchError, ends_hedge, retry_after};
 /// Every mix's retry: up to 3 attempts, exponential backoff from 10 ms with full jitter,
 /// at most 1 s. Each site adds the callbacks: [`is_transient`](resile::presets::is_transient)
 /// and `Retry-After` ([`retry_after`]).
-const RETRY: RetryPolicy =
+pub const RETRY: RetryPolicy =
     RetryPolicy::new().max(3).base_delay(Duration::from_millis(10)).max_delay(Duration::from_secs(1));
 
 /// Every mix's breaker settings: it opens when half of the last 20 attempts failed (after
 /// 10), and half-opens 100 ms later. Each mix has a breaker of its own, by name.
-const BREAKER: CircuitBreakerConfig =
+pub const BREAKER: CircuitBreakerConfig =
     CircuitBreakerConfig::new().window_size(20).minimum_calls(10).open_timeout(Duration::from_millis(100));
 
 /// The breakers of [`retry_breaker`], [`retry_breaker_timeout`] and [`retry_breaker_hedge`].
