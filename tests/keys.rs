@@ -4,10 +4,14 @@
 //! with a call in flight, per-key handles, live reconfiguration of the name reaching every
 //! key, and cancellation releasing what a call held.
 
+#[path = "support/events.rs"]
+mod events;
+use events::Events;
 use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
+use tracing::Level;
 
 use resile::circuit_breaker::CircuitBreakerConfig;
 use resile::{Rejection, State};
@@ -315,39 +319,14 @@ async fn counted(id: u64) -> Result<u64, Error> {
     Ok(id)
 }
 
-/// Collects the messages of WARN events of target `resile`.
-#[derive(Clone, Default)]
-struct Warnings(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
-
-impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Warnings {
-    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
-        struct Message(String);
-        impl tracing::field::Visit for Message {
-            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-                if field.name() == "message" {
-                    self.0 = format!("{value:?}");
-                }
-            }
-        }
-        if event.metadata().target() == "resile" && *event.metadata().level() == tracing::Level::WARN {
-            let mut message = Message(String::new());
-            event.record(&mut message);
-            self.0.lock().unwrap().push(message.0);
-        }
-    }
-}
-
 #[test]
 fn evictions_are_counted_in_the_metric_and_the_first_one_warns() {
     use metrics_util::debugging::{DebugValue, DebuggingRecorder};
-    use tracing_subscriber::layer::SubscriberExt;
 
     let recorder = DebuggingRecorder::new();
     let snapshotter = recorder.snapshotter();
-    let warnings = Warnings::default();
-    let subscriber = tracing_subscriber::registry().with(warnings.clone());
-    tracing::subscriber::with_default(subscriber, || {
-        tracing::callsite::rebuild_interest_cache();
+    let events = {
+        let (events, _capturing) = Events::capture();
         metrics::with_local_recorder(&recorder, || {
             for id in 0..5u64 {
                 // A call on a new key completes at its first poll: no await is pending.
@@ -355,7 +334,8 @@ fn evictions_are_counted_in_the_metric_and_the_first_one_warns() {
                 assert_eq!(call.as_mut().poll(&mut Context::from_waker(Waker::noop())), Poll::Ready(Ok(id)));
             }
         });
-    });
+        events
+    };
     // `max_keys` = 2, batches of one: keys 2, 3 and 4 each evicted one.
     let handle = resile::circuit_breaker("keys-counted");
     assert_eq!((handle.keys(), handle.keys_evicted()), (2, 3));
@@ -373,7 +353,7 @@ fn evictions_are_counted_in_the_metric_and_the_first_one_warns() {
         evicted,
         vec![(vec!["policy=circuit_breaker".to_owned(), "name=keys-counted".to_owned()], DebugValue::Counter(3))]
     );
-    let warnings = warnings.0.lock().unwrap().clone();
+    let warnings = events.at(Level::WARN);
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(warnings[0].contains("`keys-counted` has more keys than `max_keys` (2)"), "{}", warnings[0]);
 }
@@ -437,19 +417,16 @@ async fn typed(tenant: u64) -> Result<u64, Error> {
 
 #[test]
 fn a_key_looked_up_with_another_type_warns() {
-    use tracing_subscriber::layer::SubscriberExt;
-
     let mut call = pin!(typed(4));
     assert_eq!(call.as_mut().poll(&mut Context::from_waker(Waker::noop())), Poll::Ready(Ok(4)));
-    let warnings = Warnings::default();
-    let subscriber = tracing_subscriber::registry().with(warnings.clone());
     let handle = resile::rate_limiter("keys-typed");
-    tracing::subscriber::with_default(subscriber, || {
-        tracing::callsite::rebuild_interest_cache();
+    let events = {
+        let (events, _capturing) = Events::capture();
         assert!(handle.key(&4).is_none(), "`4` is an i32; the keys are u64");
         assert!(handle.key(&4u64).is_some());
-    });
-    let warnings = warnings.0.lock().unwrap().clone();
+        events
+    };
+    let warnings = events.at(Level::WARN);
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(warnings[0].contains("rate_limit `keys-typed`: no key is of type `i32`"), "{}", warnings[0]);
 }
@@ -520,53 +497,24 @@ async fn logged_opaque(tenant: Opaque) -> Result<(), Error> {
     Err(Error::Down)
 }
 
-/// The fields of the state-change events (target `resile`, `resilience.policy` =
-/// `circuit_breaker`), strings as they are.
-#[derive(Clone, Default)]
-struct StateChanges(std::sync::Arc<std::sync::Mutex<Vec<std::collections::BTreeMap<String, String>>>>);
-
-impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for StateChanges {
-    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
-        #[derive(Default)]
-        struct Fields(std::collections::BTreeMap<String, String>);
-        impl tracing::field::Visit for Fields {
-            fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
-                self.0.insert(field.name().to_owned(), value.to_owned());
-            }
-            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-                self.0.insert(field.name().to_owned(), format!("{value:?}"));
-            }
-        }
-        if event.metadata().target() == "resile" {
-            let mut fields = Fields::default();
-            event.record(&mut fields);
-            if fields.0.get("message").is_some_and(|m| m.starts_with("circuit breaker `keys-logged")) {
-                self.0.lock().unwrap().push(fields.0);
-            }
-        }
-    }
-}
-
 #[test]
 fn a_keyed_breaker_logs_its_key_when_it_opens_and_an_unkeyed_one_no_key() {
-    use tracing_subscriber::layer::SubscriberExt;
-
     /// Runs `call` to its end: each of these completes at its first poll.
     fn run<F: Future<Output = Result<(), Error>>>(call: F) {
         let mut call = pin!(call);
         assert_eq!(call.as_mut().poll(&mut Context::from_waker(Waker::noop())), Poll::Ready(Err(Error::Down)));
     }
 
-    let changes = StateChanges::default();
-    let subscriber = tracing_subscriber::registry().with(changes.clone());
-    tracing::subscriber::with_default(subscriber, || {
-        tracing::callsite::rebuild_interest_cache();
+    let events = {
+        let (events, _capturing) = Events::capture();
         run(logged("db-1.internal"));
         run(logged_id(7));
         run(logged_unkeyed());
         run(logged_opaque(Opaque(3)));
-    });
-    let changes = changes.0.lock().unwrap().clone();
+        events
+    };
+    // The state-change events (target `resile`) of these breakers, fields as they are.
+    let changes = events.fields("circuit breaker `keys-logged");
     let seen: Vec<(&str, Option<&str>, &str)> = changes
         .iter()
         .map(|f| (f["resilience.name"].as_str(), f.get("resilience.key").map(String::as_str), f["to"].as_str()))

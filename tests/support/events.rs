@@ -1,4 +1,4 @@
-//! The `resile` log events of one test, as `(level, message)`: [`Events::capture`].
+//! The `resile` log events of one test, with their fields: [`Events::capture`].
 //!
 //! One process-wide subscriber hands each event to the capture of the thread it happens on:
 //! each test of a file runs on a thread of its own, and its paused-clock runtime runs its
@@ -8,15 +8,17 @@
 //! `live_config` under load.)
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, Once};
 
 use tracing::Level;
 use tracing_subscriber::Registry;
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 
-/// The `resile` events captured on this thread, in order.
+/// The `resile` events captured on this thread, in order: each event's level and fields
+/// (`message` among them; a `&str` field as it is, any other by its `Debug`).
 #[derive(Clone, Default)]
-pub struct Events(Arc<Mutex<Vec<(Level, String)>>>);
+pub struct Events(Arc<Mutex<Vec<(Level, BTreeMap<String, String>)>>>);
 
 /// Captures until dropped.
 pub struct Capturing(());
@@ -39,8 +41,17 @@ impl Events {
     }
 
     /// The messages at `level`.
+    #[allow(dead_code)] // Each test file uses what it needs.
     pub fn at(&self, level: Level) -> Vec<String> {
-        self.0.lock().unwrap().iter().filter(|(l, _)| *l == level).map(|(_, m)| m.clone()).collect()
+        let events = self.0.lock().unwrap();
+        events.iter().filter(|(l, _)| *l == level).map(|(_, fields)| fields["message"].clone()).collect()
+    }
+
+    /// The fields of every event whose message starts with `prefix`.
+    #[allow(dead_code)] // Each test file uses what it needs.
+    pub fn fields(&self, prefix: &str) -> Vec<BTreeMap<String, String>> {
+        let events = self.0.lock().unwrap();
+        events.iter().filter(|(_, f)| f["message"].starts_with(prefix)).map(|(_, f)| f.clone()).collect()
     }
 }
 
@@ -55,12 +66,14 @@ struct ToThread;
 
 impl<S: tracing::Subscriber> Layer<S> for ToThread {
     fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
-        struct Message(String);
-        impl tracing::field::Visit for Message {
+        #[derive(Default)]
+        struct Fields(BTreeMap<String, String>);
+        impl tracing::field::Visit for Fields {
+            fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+                self.0.insert(field.name().to_owned(), value.to_owned());
+            }
             fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-                if field.name() == "message" {
-                    self.0 = format!("{value:?}");
-                }
+                self.0.insert(field.name().to_owned(), format!("{value:?}"));
             }
         }
         if event.metadata().target() != "resile" {
@@ -68,9 +81,10 @@ impl<S: tracing::Subscriber> Layer<S> for ToThread {
         }
         CAPTURE.with(|c| {
             if let Some(events) = &*c.borrow() {
-                let mut message = Message(String::new());
-                event.record(&mut message);
-                events.0.lock().unwrap().push((*event.metadata().level(), message.0));
+                let mut fields = Fields::default();
+                event.record(&mut fields);
+                fields.0.entry("message".to_owned()).or_default();
+                events.0.lock().unwrap().push((*event.metadata().level(), fields.0));
             }
         });
     }
