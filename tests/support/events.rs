@@ -18,7 +18,10 @@ use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 /// The `resile` events captured on this thread, in order: each event's level and fields
 /// (`message` among them; a `&str` field as it is, any other by its `Debug`).
 #[derive(Clone, Default)]
-pub struct Events(Arc<Mutex<Vec<(Level, BTreeMap<String, String>)>>>);
+pub struct Events(Arc<Mutex<Vec<(Level, Fields)>>>);
+
+/// An event's fields by name.
+pub type Fields = BTreeMap<String, String>;
 
 /// Captures until dropped.
 pub struct Capturing(());
@@ -49,7 +52,7 @@ impl Events {
 
     /// The fields of every event whose message starts with `prefix`.
     #[allow(dead_code)] // Each test file uses what it needs.
-    pub fn fields(&self, prefix: &str) -> Vec<BTreeMap<String, String>> {
+    pub fn fields(&self, prefix: &str) -> Vec<Fields> {
         let events = self.0.lock().unwrap();
         events.iter().filter(|(_, f)| f["message"].starts_with(prefix)).map(|(_, f)| f.clone()).collect()
     }
@@ -67,8 +70,8 @@ struct ToThread;
 impl<S: tracing::Subscriber> Layer<S> for ToThread {
     fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
         #[derive(Default)]
-        struct Fields(BTreeMap<String, String>);
-        impl tracing::field::Visit for Fields {
+        struct Visitor(Fields);
+        impl tracing::field::Visit for Visitor {
             fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
                 self.0.insert(field.name().to_owned(), value.to_owned());
             }
@@ -81,7 +84,7 @@ impl<S: tracing::Subscriber> Layer<S> for ToThread {
         }
         CAPTURE.with(|c| {
             if let Some(events) = &*c.borrow() {
-                let mut fields = Fields::default();
+                let mut fields = Visitor::default();
                 event.record(&mut fields);
                 fields.0.entry("message".to_owned()).or_default();
                 events.0.lock().unwrap().push((*event.metadata().level(), fields.0));
